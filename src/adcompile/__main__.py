@@ -1,0 +1,3 @@
+from adcompile.cli import main
+
+raise SystemExit(main())

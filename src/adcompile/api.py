@@ -1,0 +1,99 @@
+"""The public API: ``grad``, ``value_and_grad``, ``vjp`` and ``source``.
+
+``grad(f)`` returns a ``GradientFunction`` at once; the transformation runs
+on its first call (so a decorated function may use helpers defined further
+down its module) or when its ``.source`` is read. After that, calling it is a
+call of the emitted function: no parsing, hashing or introspection per call.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from .compiler import DEFAULT_OPTIONS, Compiled, Options, compiled, source_of
+from .errors import NonScalarOutput
+
+
+class GradientFunction:
+    """A gradient (or value-and-gradient) of ``f``, compiled on first use."""
+
+    def __init__(self, f: Callable[..., Any], wrt: Any, kind: str) -> None:
+        self.__wrapped__ = f
+        self.wrt = wrt
+        self.kind = kind
+        self._compiled: Compiled | None = None
+        self._call: Callable[..., Any] = self._first_call
+        functools.update_wrapper(self, f, updated=())
+        self.__name__ = f"{kind}_{getattr(f, '__name__', 'f')}"
+        self.__qualname__ = self.__name__
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return self._call(*args, **kwargs)
+        except NonScalarOutput as error:
+            if error.location is None and self._compiled is not None:
+                error.location = self._compiled.result_location
+                error.args = (str(error),)
+            raise
+
+    def _first_call(self, *args: Any, **kwargs: Any) -> Any:
+        self._call = self.compiled.function
+        return self._call(*args, **kwargs)
+
+    @property
+    def compiled(self) -> Compiled:
+        if self._compiled is None:
+            self._compiled = compiled(self.__wrapped__, self.wrt, self.kind)
+        return self._compiled
+
+    @property
+    def source(self) -> str:
+        """The emitted source of this gradient function."""
+        return self.compiled.source
+
+    def __repr__(self) -> str:
+        return f"<adcompile {self.kind} of {self.__wrapped__!r} wrt {self.wrt!r}>"
+
+
+def _decorator(kind: str, f: Callable[..., Any] | None, wrt: Any):
+    if f is None:
+        return lambda g: GradientFunction(g, wrt, kind)
+    return GradientFunction(f, wrt, kind)
+
+
+def grad(f: Callable[..., Any] | None = None, wrt: Any = 0) -> Any:
+    """The gradient of a real-scalar function ``f`` with respect to ``wrt``.
+
+    ``wrt`` is a parameter index, a parameter name, or a tuple of them (then
+    a tuple of gradients comes back, in that order). Use as ``grad(f)``,
+    ``@grad`` or ``@grad(wrt=...)``.
+    """
+    return _decorator("grad", f, wrt)
+
+
+def value_and_grad(f: Callable[..., Any] | None = None, wrt: Any = 0) -> Any:
+    """Like ``grad``, but the function returns ``(value, gradient)``."""
+    return _decorator("value_and_grad", f, wrt)
+
+
+def vjp(f: Callable[..., Any], *args: Any, wrt: Any = 0, **kwargs: Any):
+    """``(f(*args), pullback)``; ``pullback(cotangent)`` returns the gradients.
+
+    For functions with non-scalar output: the pullback maps a cotangent of
+    the output's shape to the vector-Jacobian product with respect to wrt.
+    """
+    return compiled(f, wrt, "vjp").function(*args, **kwargs)
+
+
+def source(
+    f: Callable[..., Any],
+    wrt: Any = 0,
+    kind: str = "grad",
+    options: Options = DEFAULT_OPTIONS,
+) -> str:
+    """The emitted gradient source of ``f``, formatted with black."""
+    if isinstance(f, GradientFunction):
+        return source_of(f.__wrapped__, f.wrt, f.kind, options)
+    return source_of(f, wrt, kind, options)

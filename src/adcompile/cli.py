@@ -1,0 +1,221 @@
+"""The ``adcompile`` command line.
+
+    adcompile --version
+    adcompile show FILE.py[:FUNC] [--wrt a,b] [--no-color]
+
+``show`` prints the gradient source adcompile emits for one function, or for
+every top-level function of FILE.py. Problems with the user's input (missing
+file, import failure, unknown function, a function adcompile refuses) end in
+one ``adcompile: error: ...`` message on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.machinery
+import importlib.util
+import inspect
+import os
+import re
+import sys
+from collections.abc import Sequence
+from types import FunctionType, ModuleType
+
+from adcompile._version import __version__
+
+PROG = "adcompile"
+EXIT_USAGE = 2
+
+_COMMENT_COLOR = "\033[2;32m"  # dim green
+_RESET = "\033[0m"
+
+
+class CliError(Exception):
+    """A problem with the command line's input: reported in one line, exit 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help, --version, usage errors
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    if args.command is None:
+        parser.print_usage(sys.stderr)
+        print(f"{PROG}: error: a command is required", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return args.handler(args)
+    except CliError as err:
+        print(f"{PROG}: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # e.g. `adcompile show big.py | head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Source-to-source reverse-mode automatic differentiation "
+        "for Python + NumPy.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    show = commands.add_parser(
+        "show",
+        help="print the gradient code adcompile generates",
+        description="Print the gradient source of FUNC in FILE.py, or of every "
+        "top-level function in FILE.py when FUNC is not given.",
+    )
+    show.add_argument("target", metavar="FILE.py[:FUNC]")
+    show.add_argument(
+        "--wrt",
+        type=_parse_wrt,
+        default=0,
+        metavar="NAMES",
+        help="comma-separated parameter names (or positions) to differentiate "
+        "with respect to; default: the first parameter",
+    )
+    show.add_argument("--no-color", action="store_true", help="never color the output")
+    show.set_defaults(handler=_cmd_show)
+
+    # Future subcommands (e.g. `build FILE.py -o OUT.py`) are added here.
+    return parser
+
+
+def _parse_wrt(text: str) -> int | str | tuple[int | str, ...]:
+    parts = [part.strip() for part in text.split(",")]
+    if not all(part.isidentifier() or part.isdigit() for part in parts):
+        raise argparse.ArgumentTypeError(
+            f"expected parameter names or positions separated by commas: {text!r}"
+        )
+    names = tuple(int(part) if part.isdigit() else part for part in parts)
+    return names[0] if len(names) == 1 else names
+
+
+# -- show ---------------------------------------------------------------------
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    import adcompile
+
+    path, func_name = _split_target(args.target)
+    module = _load_module(path)
+    color = not args.no_color and _use_color(sys.stdout)
+
+    if func_name is not None:
+        if not hasattr(module, func_name):
+            raise CliError(f"{path} has no function {func_name!r}")
+        func = getattr(module, func_name)
+        if not callable(func):
+            raise CliError(f"{func_name!r} in {path} is not a function")
+        try:
+            text = adcompile.source(func, wrt=args.wrt)
+        except adcompile.AdcompileError as err:
+            raise CliError(f"{func_name}: {err}") from None
+        _write(text, color)
+        return 0
+
+    blocks = []
+    for func in _top_level_functions(module):
+        try:
+            blocks.append(adcompile.source(func, wrt=args.wrt).strip("\n"))
+        except adcompile.AdcompileError as err:
+            blocks.append(f"# {func.__name__}: cannot differentiate: {err.reason}")
+    if not blocks:
+        print(f"{PROG}: {path} defines no functions", file=sys.stderr)
+        return 0
+    # Two blank lines between blocks, as between top-level definitions.
+    _write("\n\n\n".join(blocks), color)
+    return 0
+
+
+def _split_target(target: str) -> tuple[str, str | None]:
+    """``"model.py:loss"`` -> ``("model.py", "loss")``; ``"model.py"`` -> no FUNC."""
+    path, sep, func_name = target.rpartition(":")
+    if sep and func_name.isidentifier() and not os.path.exists(target):
+        return path, func_name
+    return target, None
+
+
+def _load_module(path: str) -> ModuleType:
+    """Import the file at ``path`` under a fresh module name.
+
+    The file's directory goes first on ``sys.path`` while it loads, so its
+    imports of sibling modules work, and the module stays in ``sys.modules``
+    so ``inspect.getsource`` finds its functions. Whatever the module prints
+    while it loads goes to stderr, keeping stdout for the generated code.
+    """
+    if not os.path.exists(path):
+        raise CliError(f"no such file: {path}")
+    if not os.path.isfile(path):
+        raise CliError(f"not a file: {path}")
+    shown, path = path, os.path.abspath(path)
+    name = _fresh_module_name(path)
+    loader = importlib.machinery.SourceFileLoader(name, path)
+    spec = importlib.util.spec_from_file_location(name, path, loader=loader)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    sys.path.insert(0, os.path.dirname(path))
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            loader.exec_module(module)
+    except (Exception, SystemExit) as exc:
+        del sys.modules[name]
+        raise CliError(f"cannot import {shown}: {_describe(exc)}") from None
+    finally:
+        with contextlib.suppress(ValueError):
+            sys.path.remove(os.path.dirname(path))
+    return module
+
+
+def _fresh_module_name(path: str) -> str:
+    stem = os.path.splitext(os.path.basename(path))[0]
+    base = "_adcompile_show_" + re.sub(r"\W", "_", stem)
+    name, n = base, 1
+    while name in sys.modules:
+        n += 1
+        name = f"{base}_{n}"
+    return name
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, SyntaxError):
+        where = f"line {exc.lineno}" if exc.lineno else "unknown line"
+        return f"SyntaxError: {exc.msg} ({where})"
+    message = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+def _top_level_functions(module: ModuleType) -> list[FunctionType]:
+    """The functions defined at the top level of ``module``, in source order."""
+    funcs = [
+        obj
+        for attr, obj in vars(module).items()
+        if inspect.isfunction(obj)
+        and obj.__module__ == module.__name__
+        and obj.__qualname__ == attr  # not lambdas, aliases or nested functions
+    ]
+    return sorted(funcs, key=lambda f: f.__code__.co_firstlineno)
+
+
+# -- output -------------------------------------------------------------------
+
+
+def _use_color(stream) -> bool:
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _write(text: str, color: bool) -> None:
+    text = text.rstrip("\n")
+    if color:
+        text = "\n".join(
+            f"{_COMMENT_COLOR}{line}{_RESET}" if line.lstrip().startswith("#") else line
+            for line in text.split("\n")
+        )
+    print(text)

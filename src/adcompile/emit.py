@@ -1,0 +1,108 @@
+"""Assemble a ``Derivative`` into the source of a gradient function.
+
+Three variants share one forward and one backward sweep:
+
+- ``grad``: ``def grad_f(...)`` returns the gradient(s);
+- ``value_and_grad``: returns ``(value, gradient(s))``;
+- ``vjp``: returns ``(value, pullback)`` where ``pullback(cotangent)`` runs
+  the backward sweep.
+
+The emitted function keeps the user's signature (names, defaults, keyword-only
+parameters). Each adjoint block is introduced by a ``# grad of: <line>``
+comment. ``format_source`` runs black; ``emit`` output is already close to
+black's style, so formatting is only needed where source is shown or saved.
+"""
+
+from __future__ import annotations
+
+import black
+import libcst as cst
+
+from .reverse import Derivative, Line
+
+KINDS = ("grad", "value_and_grad", "vjp")
+
+
+def emit(derivative: Derivative, kind: str) -> str:
+    """The source text of one variant of the gradient function."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+    program = derivative.program
+    bindings = derivative.bindings
+    gradients = derivative.gradients
+    single = not program.wrt_is_tuple
+    grads: cst.BaseExpression = (
+        gradients[0] if single else cst.Tuple([cst.Element(g) for g in gradients])
+    )
+    result = cst.Name(derivative.result_name)
+    seed = cst.Name(derivative.seed_name)
+    body: list[cst.BaseStatement] = [_statement(line) for line in derivative.forward]
+    backward = [_statement(line) for line in derivative.backward]
+    if kind == "vjp":
+        check = cst.Call(
+            cst.Name(bindings["check_cotangent"]),
+            [cst.Arg(seed), cst.Arg(result)],
+        )
+        pullback_body = [
+            _statement(Line(cst.Assign([cst.AssignTarget(seed)], check))),
+            *backward,
+            _statement(Line(cst.Return(grads))),
+        ]
+        pullback = cst.FunctionDef(
+            name=cst.Name("pullback"),
+            params=cst.Parameters([cst.Param(cst.Name(derivative.seed_name))]),
+            body=cst.IndentedBlock(pullback_body),
+        )
+        body.append(pullback)
+        body.append(
+            _statement(
+                Line(
+                    cst.Return(
+                        cst.Tuple(
+                            [cst.Element(result), cst.Element(cst.Name("pullback"))],
+                            lpar=[],
+                            rpar=[],
+                        )
+                    )
+                )
+            )
+        )
+    else:
+        seed_value = cst.Call(cst.Name(bindings["seed_gradient"]), [cst.Arg(result)])
+        seed_line = _statement(Line(cst.Assign([cst.AssignTarget(seed)], seed_value)))
+        body.append(seed_line.with_changes(leading_lines=[cst.EmptyLine()]))
+        body.extend(backward)
+        returned: cst.BaseExpression = grads
+        if kind == "value_and_grad":
+            returned = cst.Tuple(
+                [cst.Element(result), cst.Element(grads)], lpar=[], rpar=[]
+            )
+        elif isinstance(grads, cst.Tuple):
+            grads = grads.with_changes(lpar=[], rpar=[])
+            returned = grads
+        body.append(_statement(Line(cst.Return(returned))))
+    function = cst.FunctionDef(
+        name=cst.Name(f"{kind}_{program.name}"),
+        params=program.params,
+        body=cst.IndentedBlock(body),
+    )
+    return cst.Module([function]).code
+
+
+def _statement(line: Line) -> cst.BaseStatement:
+    if isinstance(line.code, cst.BaseCompoundStatement):
+        return line.code
+    leading = (
+        [cst.EmptyLine(comment=cst.Comment(f"# {line.comment}"))]
+        if line.comment
+        else []
+    )
+    return cst.SimpleStatementLine([line.code], leading_lines=leading)
+
+
+def format_source(text: str) -> str:
+    """The text formatted by black (unchanged if black cannot parse it)."""
+    try:
+        return black.format_str(text, mode=black.Mode())
+    except black.InvalidInput:
+        return text

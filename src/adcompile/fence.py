@@ -1,0 +1,134 @@
+"""Early, precise refusals of syntax the compiler does not differentiate.
+
+``check(source)`` walks the function once, before any transformation, and
+raises ``UnsupportedSyntax`` at the first construct outside the supported
+language, with its location and what to write instead. Passing the fence
+means every later pass only meets constructs it handles.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from .errors import UnsupportedSyntax
+from .source import FunctionSource
+
+REFUSED: dict[type[cst.CSTNode], tuple[str, str]] = {
+    cst.If: (
+        "an `if` statement",
+        "branches are not differentiated yet; for an elementwise choice use "
+        "np.where(condition, a, b)",
+    ),
+    cst.For: (
+        "a `for` loop",
+        "loops are not differentiated yet; write the computation with "
+        "vectorized numpy operations",
+    ),
+    cst.While: (
+        "a `while` loop",
+        "loops are not differentiated yet; write the computation with "
+        "vectorized numpy operations",
+    ),
+    cst.Try: ("a `try` statement", "remove the try/except from the function"),
+    cst.TryStar: ("a `try` statement", "remove the try/except from the function"),
+    cst.With: ("a `with` statement", "move the with block out of the function"),
+    cst.Match: ("a `match` statement", "rewrite it with np.where"),
+    cst.Global: (
+        "a `global` declaration",
+        "pass the value as a parameter and return what you compute",
+    ),
+    cst.Nonlocal: (
+        "a `nonlocal` declaration",
+        "pass the value as a parameter and return what you compute",
+    ),
+    cst.Yield: ("`yield`", "generators have no gradient; return a value instead"),
+    cst.Await: ("`await`", "differentiate a plain (not async) function"),
+    cst.FunctionDef: (
+        "a nested function definition",
+        "define the helper at module level; adcompile differentiates calls "
+        "only through functions with derivative rules for now",
+    ),
+    cst.ClassDef: ("a class definition", "define the class at module level"),
+    cst.Lambda: (
+        "a lambda",
+        "define the function at module level or inline its expression",
+    ),
+    cst.Import: ("an import inside the function", "import at module level"),
+    cst.ImportFrom: ("an import inside the function", "import at module level"),
+    cst.Del: ("a `del` statement", "remove it; adcompile never needs it"),
+    cst.Raise: (
+        "a `raise` statement",
+        "raise outside the function being differentiated",
+    ),
+    cst.NamedExpr: ("an assignment expression (:=)", "assign in its own statement"),
+    cst.Return: ("", ""),  # checked by position below
+}
+
+
+class _Fence(cst.CSTVisitor):
+    def __init__(self, source: FunctionSource) -> None:
+        self.source = source
+        self.body_statements = list(source.definition.body.body)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        refusal = REFUSED.get(type(node))
+        if refusal is not None and type(node) is not cst.Return:
+            construct, hint = refusal
+            raise UnsupportedSyntax(
+                f"{construct} in {self.source.function.__qualname__} cannot be "
+                "differentiated",
+                hint,
+                self.source.location(node),
+            )
+        if isinstance(node, cst.Arg) and node.star:
+            raise UnsupportedSyntax(
+                f"star-argument forwarding ({node.star}...) cannot be differentiated",
+                "pass the arguments one by one",
+                self.source.location(node),
+            )
+        return True
+
+
+def check(source: FunctionSource) -> None:
+    """Raise UnsupportedSyntax at the first construct outside the language."""
+    definition = source.definition
+    if definition.asynchronous is not None:
+        raise UnsupportedSyntax(
+            f"{source.function.__qualname__} is an async function",
+            "differentiate a plain (not async) function",
+            source.location(definition),
+        )
+    params = definition.params
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            raise UnsupportedSyntax(
+                f"parameter '{star.name.value}' collects extra arguments "
+                "(*args / **kwargs), which adcompile cannot differentiate",
+                "name each parameter of the function",
+                source.location(star),
+            )
+    body = definition.body
+    if not isinstance(body, cst.IndentedBlock):
+        body_statements: list[cst.CSTNode] = [body]
+    else:
+        body_statements = list(body.body)
+    fence = _Fence(source)
+    for position, statement in enumerate(body_statements):
+        statement.visit(fence)
+        _check_returns(source, statement, last=position == len(body_statements) - 1)
+
+
+def _check_returns(source: FunctionSource, statement: cst.CSTNode, last: bool) -> None:
+    small = getattr(statement, "body", None)
+    if not isinstance(statement, cst.SimpleStatementLine) or small is None:
+        return
+    for index, item in enumerate(small):
+        if isinstance(item, cst.Return):
+            final = last and index == len(small) - 1
+            if not final:
+                raise UnsupportedSyntax(
+                    "a `return` before the end of the function cannot be "
+                    "differentiated yet",
+                    "return once, as the last statement",
+                    source.location(item),
+                )

@@ -1,0 +1,14 @@
+"""The rule table, grouped by family; importing this package fills it."""
+
+from . import (  # noqa: F401
+    elementwise,
+    math_module,
+    nondiff,
+    operators,
+    products,
+    reductions,
+    shapes,
+)
+from .registry import Primitive, lookup, registered
+
+__all__ = ["Primitive", "lookup", "registered"]

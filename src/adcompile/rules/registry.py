@@ -1,0 +1,198 @@
+"""The rule registry: one small declarative entry per primitive.
+
+A ``Primitive`` says how a function is called (its parameters, in order, with
+their defaults), how its forward call is spelled in emitted code, and, for each
+differentiable parameter, a reverse-mode template: a Python expression in the
+names ``g`` (the adjoint of the result), ``ans`` (the result) and the
+parameters. Templates are parsed once, lazily, with libcst and checked: every
+name they use is a placeholder, ``np``, ``math`` or a runtime helper.
+
+Rules are keyed by the object they differentiate (``numpy.sin``), never by
+spelling; the registry is filled at import time of ``adcompile.rules`` and is
+safe to read from several threads (it is only written under a lock).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import operator
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+import numpy as np
+
+from .. import runtime
+
+TEMPLATE_GLOBALS = frozenset({"np", "math"}) | frozenset(runtime.HELPERS)
+RESERVED_PLACEHOLDERS = frozenset({"g", "ans"})
+
+# How a primitive's result shape relates to its differentiable inputs; used to
+# leave out ``unbroadcast`` where shapes are known to agree.
+SAME = "same"  # elementwise on one input: shape of the input
+BROADCAST = "broadcast"  # elementwise on several: broadcast of the inputs
+SCALAR = "scalar"  # always a scalar
+REDUCE = "reduce"  # a reduction: a scalar when it reduces over every axis
+OTHER = "other"  # anything else
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: str | None = None  # source of the default; None when required
+    variadic: bool = False  # *args
+
+
+@dataclass(frozen=True)
+class Primitive:
+    """One differentiable (or explicitly non-differentiable) operation."""
+
+    key: Any
+    name: str  # short word used to name temporaries: "sin", "matmul"
+    spelling: str  # how emitted code calls it: "np.sin", or "a + b" for operators
+    params: tuple[Param, ...]
+    vjps: dict[str, str | None] = field(default_factory=dict)
+    simple: dict[str, str] = field(default_factory=dict)
+    simple_when: tuple[str, ...] = ()
+    shape: str = OTHER
+    nondiff: bool = False
+    infix: bool = False  # spelling is a template over the parameter names
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.params)
+
+    def template(self, param: str, simple: bool) -> cst.BaseExpression | None:
+        """The parsed reverse template for one parameter (None: no adjoint)."""
+        text = self.simple.get(param) if simple else None
+        if text is None:
+            text = self.vjps.get(param)
+        return None if text is None else parse_template(text, self.param_names)
+
+
+class TemplateError(ValueError):
+    """A rule template uses a name that is neither placeholder nor helper."""
+
+
+@functools.cache
+def parse_template(text: str, params: tuple[str, ...]) -> cst.BaseExpression:
+    expression = cst.parse_expression(text)
+    allowed = RESERVED_PLACEHOLDERS | set(params) | TEMPLATE_GLOBALS
+    for name in _free_names(expression):
+        if name not in allowed:
+            raise TemplateError(f"template {text!r} uses unknown name {name!r}")
+    return expression
+
+
+def _free_names(expression: cst.CSTNode) -> set[str]:
+    names: set[str] = set()
+
+    class Collector(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            names.add(node.value)
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            node.value.visit(self)
+            return False
+
+        def visit_Arg(self, node: cst.Arg) -> bool:
+            node.value.visit(self)
+            return False
+
+    expression.visit(Collector())
+    return names
+
+
+_lock = threading.Lock()
+_registry: dict[Any, Primitive] = {}
+
+
+def lookup(obj: Any) -> Primitive | None:
+    """The primitive registered for ``obj``, or None."""
+    try:
+        prim = _registry.get(obj)
+    except TypeError:  # unhashable objects are never primitives
+        return None
+    return prim if prim is not None and prim.key is obj else None
+
+
+def register(prim: Primitive) -> Primitive:
+    for param, text in {**prim.vjps, **prim.simple}.items():
+        if param not in prim.param_names:
+            raise TemplateError(f"{prim.spelling}: rule for unknown parameter {param}")
+        if text is not None:
+            parse_template(text, prim.param_names)
+    with _lock:
+        _registry[prim.key] = prim
+    return prim
+
+
+def registered() -> list[Primitive]:
+    with _lock:
+        return list(_registry.values())
+
+
+def parse_signature(signature: str) -> tuple[Param, ...]:
+    """Parse ``"x, axis=None, *arrays"`` into Params."""
+    params = []
+    for part in filter(None, (p.strip() for p in signature.split(","))):
+        if part.startswith("*"):
+            params.append(Param(part[1:], variadic=True))
+        elif "=" in part:
+            name, default = part.split("=", 1)
+            params.append(Param(name.strip(), default.strip()))
+        else:
+            params.append(Param(part))
+    return tuple(params)
+
+
+_NAMESPACES = {"np": np, "math": math, "operator": operator}
+
+
+def resolve_path(path: str) -> Any:
+    """``"np.linalg.norm"`` -> the object numpy.linalg.norm."""
+    head, *rest = path.split(".")
+    obj: Any = _NAMESPACES[head] if head in _NAMESPACES else __builtins__[head]  # type: ignore[index]
+    for part in rest:
+        obj = getattr(obj, part)
+    return obj
+
+
+def defrule(
+    path: str,
+    signature: str,
+    *,
+    name: str | None = None,
+    shape: str = OTHER,
+    simple_when: tuple[str, ...] = (),
+    simple: dict[str, str] | None = None,
+    **vjps: str | None,
+) -> Primitive:
+    """Register the reverse rule of the function at ``path`` (e.g. "np.sin")."""
+    return register(
+        Primitive(
+            key=resolve_path(path),
+            name=name or path.rsplit(".", 1)[-1],
+            spelling=path,
+            params=parse_signature(signature),
+            vjps=dict(vjps),
+            simple=dict(simple or {}),
+            simple_when=simple_when,
+            shape=shape,
+        )
+    )
+
+
+def defnondiff(path: str, signature: str = "*args") -> Primitive:
+    """Register a function whose output carries no gradient (shape, argmax...)."""
+    return register(
+        Primitive(
+            key=resolve_path(path),
+            name=path.rsplit(".", 1)[-1],
+            spelling=path,
+            params=parse_signature(signature),
+            nondiff=True,
+        )
+    )

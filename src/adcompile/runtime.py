@@ -1,0 +1,307 @@
+"""Runtime helpers called by emitted gradient code.
+
+This module depends on numpy only, so that ahead-of-time gradient modules can
+carry copies of the helpers they use. Every helper is a small pure function:
+none mutates its arguments (the arrays it writes into are ones it allocated).
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from .errors import IntegerInput, NoDerivativeRule, NonScalarOutput
+
+
+def seed_gradient(value: Any) -> float:
+    """The adjoint seed 1.0 of a real scalar output; refuse anything else."""
+    if isinstance(value, float):
+        return 1.0
+    shape = np.shape(value)
+    dtype = np.asarray(value).dtype if not isinstance(value, (list, tuple)) else None
+    if shape == () and dtype is not None and np.issubdtype(dtype, np.floating):
+        return 1.0
+    if shape == () and dtype is not None and np.issubdtype(dtype, np.integer):
+        raise IntegerInput(
+            f"the function returned an integer ({value!r}), so it has no gradient",
+            "adcompile differentiates real floating-point values: pass floats "
+            "(3.0 rather than 3) or float arrays (x.astype(float))",
+        )
+    described = (
+        f"an array of shape {shape}"
+        if isinstance(value, np.ndarray)
+        else f"a value of type {type(value).__name__}"
+    )
+    raise NonScalarOutput(
+        f"grad needs a function that returns a real scalar; this one returned "
+        f"{described}",
+        "use adcompile.vjp(f, *args) for functions with non-scalar output, or "
+        "reduce the output to a scalar (np.sum, np.mean) before returning it",
+    )
+
+
+def check_cotangent(cotangent: Any, value: Any) -> Any:
+    """The cotangent given to a pullback, checked against the output's shape."""
+    if np.shape(cotangent) != np.shape(value):
+        raise NonScalarOutput(
+            f"the cotangent has shape {np.shape(cotangent)} but the function's "
+            f"output has shape {np.shape(value)}",
+            "pass the pullback a cotangent of the same shape as the output",
+        )
+    return cotangent
+
+
+def _is_float_array(x: np.ndarray) -> bool:
+    return np.issubdtype(x.dtype, np.floating)
+
+
+def as_gradient(adjoint: Any, x: Any, name: str) -> Any:
+    """The adjoint of parameter ``name`` in the type, shape and dtype of ``x``.
+
+    Python float -> float; float ndarray -> a new writable ndarray of the same
+    shape and dtype; numpy float scalar -> the same scalar type. Integer and
+    other inputs have no gradient and are refused.
+    """
+    if isinstance(x, float):
+        return float(adjoint)
+    if isinstance(x, np.ndarray) and _is_float_array(x):
+        if (
+            isinstance(adjoint, np.ndarray)
+            and adjoint.dtype == x.dtype
+            and adjoint.shape == x.shape
+            and adjoint.flags.owndata
+            and adjoint.flags.writeable
+        ):
+            return adjoint
+        out = np.empty(x.shape, dtype=x.dtype)
+        out[...] = adjoint
+        return out
+    if isinstance(x, np.floating):
+        return x.dtype.type(adjoint)
+    if isinstance(x, (bool, numbers.Integral, np.bool_)) or (
+        isinstance(x, np.ndarray) and not _is_float_array(x)
+    ):
+        described = (
+            f"an array of dtype {x.dtype}" if isinstance(x, np.ndarray) else repr(x)
+        )
+        raise IntegerInput(
+            f"gradient with respect to '{name}', which is {described}: "
+            "integers have no gradient",
+            f"pass '{name}' as a float (3.0 rather than 3) or a float array "
+            f"({name}.astype(float))",
+        )
+    raise IntegerInput(
+        f"gradient with respect to '{name}', a value of type {type(x).__name__}: "
+        "adcompile differentiates floats and float arrays",
+        f"pass '{name}' as a float or a float numpy array",
+    )
+
+
+def zero_gradient(x: Any, name: str) -> Any:
+    """The gradient of a parameter the output does not depend on."""
+    return as_gradient(0.0, x, name)
+
+
+def unbroadcast(g: Any, x: Any) -> Any:
+    """Sum ``g`` over the axes along which ``x`` was broadcast to g's shape."""
+    shape = np.shape(x)
+    if np.shape(g) == shape:
+        return g
+    g = np.asarray(g)
+    extra = g.ndim - len(shape)
+    if extra > 0:
+        g = np.sum(g, axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if axes:
+        g = np.sum(g, axis=axes, keepdims=True)
+    if g.shape != shape:
+        g = np.broadcast_to(g, shape)
+    return g
+
+
+def _normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return tuple(sorted(int(a) % ndim for a in axes)) if ndim else ()
+
+
+def repeat_to(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Spread the adjoint of a reduction of ``x`` back over x's shape."""
+    shape = np.shape(x)
+    if not keepdims and axis is not None:
+        g = np.expand_dims(g, _normalize_axes(axis, len(shape)))
+    return np.broadcast_to(g, shape)
+
+
+def reduced_count(x: Any, axis: Any = None) -> int:
+    """How many elements of ``x`` each entry of a reduction over axis covers."""
+    shape = np.shape(x)
+    count = 1
+    for a in _normalize_axes(axis, len(shape)):
+        count *= shape[a]
+    return count
+
+
+def extremum_grad(g: Any, x: Any, ans: Any, axis: Any = None, keepdims=False) -> Any:
+    """Adjoint of max/min: shared equally among the entries that attain it."""
+    x = np.asarray(x)
+    full = repeat_to(ans, x, axis, keepdims)
+    mask = x == full
+    count = np.sum(mask, axis=axis, keepdims=True)
+    return repeat_to(g, x, axis, keepdims) * mask / count
+
+
+def prod_grad(g: Any, x: Any, ans: Any, axis: Any = None, keepdims=False) -> Any:
+    """Adjoint of prod: the product of the other entries, exact at zeros."""
+    x = np.asarray(x)
+    spread = repeat_to(g, x, axis, keepdims)
+    if np.all(x != 0):
+        return spread * repeat_to(ans, x, axis, keepdims) / x
+    if axis is None:
+        flat = x.ravel()
+        return spread * _exclusive_prod(flat, 0).reshape(x.shape)
+    if isinstance(axis, tuple):
+        axes = _normalize_axes(axis, x.ndim)
+        moved = np.moveaxis(x, axes, range(len(axes)))
+        merged = moved.reshape((-1,) + moved.shape[len(axes) :])
+        others = _exclusive_prod(merged, 0).reshape(moved.shape)
+        return spread * np.moveaxis(others, range(len(axes)), axes)
+    return spread * _exclusive_prod(x, int(axis))
+
+
+def _exclusive_prod(x: np.ndarray, axis: int) -> np.ndarray:
+    x = np.moveaxis(x, axis, 0)
+    ones = np.ones_like(x[:1])
+    left = np.cumprod(np.concatenate([ones, x[:-1]]), axis=0)
+    right = np.cumprod(np.concatenate([ones, x[::-1][:-1]]), axis=0)[::-1]
+    return np.moveaxis(left * right, 0, axis)
+
+
+def picked(a: Any, ans: Any, b: Any) -> Any:
+    """1 where max/min(a, b) took ``a``, 0.5 on ties, else 0."""
+    return (a == ans) / (1.0 + (a == b))
+
+
+def inside(a: Any, low: Any, high: Any) -> Any:
+    """1 where clip(a, low, high) passed ``a`` through, else 0."""
+    mask = np.ones(np.shape(a), dtype=bool)
+    if low is not None:
+        mask &= a >= low
+    if high is not None:
+        mask &= a <= high
+    return mask
+
+
+def matmul_left(g: Any, a: Any, b: Any) -> Any:
+    """Adjoint of ``a`` in ``a @ b``."""
+    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    if a_nd == 1 and b_nd == 1:
+        ga = g * b
+    elif b_nd == 1:
+        ga = np.expand_dims(g, -1) * b
+    elif a_nd == 1:
+        ga = np.matmul(b, np.expand_dims(g, -1))[..., 0]
+    else:
+        ga = np.matmul(g, np.swapaxes(b, -1, -2))
+    return unbroadcast(ga, a)
+
+
+def matmul_right(g: Any, a: Any, b: Any) -> Any:
+    """Adjoint of ``b`` in ``a @ b``."""
+    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    if a_nd == 1 and b_nd == 1:
+        gb = g * a
+    elif a_nd == 1:
+        gb = np.expand_dims(a, -1) * np.expand_dims(g, -2)
+    elif b_nd == 1:
+        gb = np.matmul(np.swapaxes(a, -1, -2), np.expand_dims(g, -1))[..., 0]
+    else:
+        gb = np.matmul(np.swapaxes(a, -1, -2), g)
+    return unbroadcast(gb, b)
+
+
+def _check_dot(a: Any, b: Any) -> None:
+    if np.ndim(a) > 2 or np.ndim(b) > 2:
+        raise NoDerivativeRule(
+            "np.dot of arrays with more than two dimensions has no derivative rule",
+            "use np.matmul (a @ b) or np.tensordot",
+        )
+
+
+def dot_left(g: Any, a: Any, b: Any) -> Any:
+    """Adjoint of ``a`` in ``np.dot(a, b)``."""
+    _check_dot(a, b)
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return unbroadcast(g * b, a)
+    return matmul_left(g, a, b)
+
+
+def dot_right(g: Any, a: Any, b: Any) -> Any:
+    """Adjoint of ``b`` in ``np.dot(a, b)``."""
+    _check_dot(a, b)
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return unbroadcast(g * a, b)
+    return matmul_right(g, a, b)
+
+
+def unindex(g: Any, x: Any, index: Any) -> Any:
+    """Adjoint of ``x[index]``: g scattered into zeros shaped like x."""
+    dtype = np.result_type(np.asarray(g).dtype, np.float64 if np.ndim(x) else float)
+    if isinstance(x, np.ndarray) and np.issubdtype(x.dtype, np.floating):
+        dtype = np.result_type(x.dtype, np.asarray(g).dtype)
+    out = np.zeros(np.shape(x), dtype=dtype)
+    if _is_basic_index(index):
+        out[index] = g
+    else:
+        np.add.at(out, index, g)
+    return out
+
+
+def _is_basic_index(index: Any) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return all(
+        item is None
+        or item is Ellipsis
+        or isinstance(item, slice)
+        or (isinstance(item, (int, np.integer)) and not isinstance(item, bool))
+        for item in items
+    )
+
+
+def inverse_axes(axes: Any, ndim: int) -> Any:
+    """The permutation that undoes ``np.transpose(_, axes)``."""
+    if axes is None:
+        return None
+    return tuple(np.argsort([a % ndim for a in axes]))
+
+
+def unconcatenate(g: Any, arrays: Any, axis: Any = 0) -> list[Any]:
+    """Adjoints of the pieces of ``np.concatenate(arrays, axis)``."""
+    if axis is None:
+        sizes = [np.size(a) for a in arrays]
+        pieces = np.split(np.ravel(g), np.cumsum(sizes)[:-1])
+        return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays, strict=True)]
+    sizes = [np.shape(a)[axis] for a in arrays]
+    return np.split(g, np.cumsum(sizes)[:-1], axis=axis)
+
+
+def unstack(g: Any, axis: int = 0) -> list[Any]:
+    """Adjoints of the pieces of ``np.stack(arrays, axis)``."""
+    return list(np.moveaxis(g, axis, 0))
+
+
+def log_or_zero(a: Any) -> Any:
+    """log(a), with 0 where a is 0 (the exponent adjoint of 0 ** b)."""
+    return np.log(np.where(a == 0, 1.0, a))
+
+
+HELPERS = {
+    name: obj
+    for name, obj in globals().items()
+    if callable(obj)
+    and not name.startswith("_")
+    and getattr(obj, "__module__", None) == __name__
+}

@@ -1,0 +1,177 @@
+"""Reading a function's source and resolving the names it uses.
+
+``read_function(f)`` returns a ``FunctionSource``: the parsed ``def`` (libcst),
+the file and line offset needed to point back into the user's file, and a
+resolver that maps each free name of the body to the object it denotes
+(closure cell, module global or builtin) at the time of the call.
+"""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+import textwrap
+import types
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from .errors import Location, SourceUnavailable, UnresolvedName
+
+_MISSING = object()
+
+
+@dataclass
+class FunctionSource:
+    """A user function, parsed, with what is needed to report locations."""
+
+    function: types.FunctionType
+    module: cst.Module
+    definition: cst.FunctionDef
+    filename: str
+    first_line: int  # line number in the file of the module's line 1
+    indent: int  # columns removed by dedenting
+    lines: list[str]
+    positions: dict[cst.CSTNode, CodeRange] = field(repr=False, default_factory=dict)
+
+    def location(self, node: cst.CSTNode | None) -> Location | None:
+        if node is None:
+            return None
+        code_range = self.positions.get(node)
+        if code_range is None:
+            return None
+        line = code_range.start.line
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        width = (
+            code_range.end.column - code_range.start.column
+            if code_range.end.line == line
+            else len(text.rstrip()) - code_range.start.column
+        )
+        return Location(
+            filename=self.filename,
+            line=self.first_line + line - 1,
+            col=code_range.start.column + self.indent,
+            source_line=" " * self.indent + text,
+            width=width,
+        )
+
+    def code(self, node: cst.CSTNode) -> str:
+        """The source text of a node, on one line."""
+        text = self.module.code_for_node(node).strip()
+        return " ".join(part.strip() for part in text.splitlines())
+
+    def resolve(self, name: str) -> Any:
+        """The object a free name denotes now: closure, global or builtin."""
+        value = closure_values(self.function).get(name, _MISSING)
+        if value is _MISSING:
+            value = self.function.__globals__.get(name, _MISSING)
+        if value is _MISSING:
+            value = getattr(builtins, name, _MISSING)
+        if value is _MISSING:
+            raise UnresolvedName(
+                f"name '{name}' is not defined where {self.function.__name__} "
+                "is defined",
+                "define it (as a global, a closure variable or a parameter) before "
+                "asking for the gradient",
+            )
+        return value
+
+
+def closure_values(function: types.FunctionType) -> dict[str, Any]:
+    """The current values of a function's closure cells, by name."""
+    cells = function.__closure__ or ()
+    values = {}
+    for name, cell in zip(function.__code__.co_freevars, cells, strict=True):
+        try:
+            values[name] = cell.cell_contents
+        except ValueError:  # an empty cell: the variable is not yet assigned
+            continue
+    return values
+
+
+def unwrap_function(f: Any) -> types.FunctionType:
+    """The plain Python function behind ``f``, or a SourceUnavailable error."""
+    target = f
+    if isinstance(target, types.MethodType):
+        target = target.__func__
+    target = inspect.unwrap(target) if callable(target) else target
+    if isinstance(target, types.FunctionType):
+        return target
+    kind = type(f).__name__
+    name = getattr(f, "__qualname__", getattr(f, "__name__", repr(f)))
+    raise SourceUnavailable(
+        f"cannot differentiate {name}: it is a {kind}, not a Python function "
+        "with source code",
+        "adcompile reads a function's Python source; builtins and C functions "
+        "have none. Wrap the call in a Python function, or register a derivative "
+        "rule for it (see the user guide on custom rules)",
+    )
+
+
+def read_function(f: Any) -> FunctionSource:
+    """Parse the source of ``f``; raise SourceUnavailable when there is none."""
+    function = unwrap_function(f)
+    code = function.__code__
+    filename = code.co_filename
+    try:
+        raw_lines, first_line = inspect.getsourcelines(function)
+    except (OSError, TypeError) as exc:
+        raise SourceUnavailable(
+            f"cannot read the source of {function.__qualname__} "
+            f"(defined in {filename!r})",
+            "adcompile needs the function's source file: functions typed into a "
+            "plain interactive interpreter or made with exec() have none. Define "
+            "the function in a .py file (or a notebook cell, or IPython) and "
+            "import it",
+        ) from exc
+    raw = "".join(raw_lines)
+    text = textwrap.dedent(raw)
+    indent = _removed_indent(raw, text)
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        raise SourceUnavailable(
+            f"cannot parse the source of {function.__qualname__}: {exc.message}",
+            "adcompile differentiates functions defined with def; the source "
+            "found for this one does not parse on its own",
+            Location(filename, first_line + exc.raw_line - 1, exc.raw_column),
+        ) from exc
+    definition = _find_definition(module, function)
+    if definition is None:
+        raise SourceUnavailable(
+            f"cannot differentiate {function.__qualname__}: it is a lambda or is "
+            "not defined by a def statement adcompile can find",
+            "define the function with def",
+            Location(filename, first_line, indent, raw_lines[0] if raw_lines else ""),
+        )
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = dict(wrapper.resolve(PositionProvider))
+    return FunctionSource(
+        function=function,
+        module=module,
+        definition=definition,
+        filename=filename,
+        first_line=first_line,
+        indent=indent,
+        lines=text.splitlines(),
+        positions=positions,
+    )
+
+
+def _removed_indent(raw: str, dedented: str) -> int:
+    for raw_line, line in zip(raw.splitlines(), dedented.splitlines(), strict=False):
+        if line.strip():
+            return len(raw_line) - len(line)
+    return 0
+
+
+def _find_definition(
+    module: cst.Module, function: types.FunctionType
+) -> cst.FunctionDef | None:
+    for statement in module.body:
+        if isinstance(statement, cst.FunctionDef):
+            if statement.name.value == function.__name__:
+                return statement
+    return None

@@ -1,0 +1,138 @@
+"""Building expressions from templates: substitution and small simplifications.
+
+``substitute`` replaces the placeholder names of a parsed template (never
+attribute names or keywords) with operand expressions, parenthesizing any
+operand that is not atomic so precedence is kept. ``simplify`` folds the
+arithmetic that substitution leaves behind (``2 - 1``, ``x ** 1``, ``g * 1``)
+so emitted local gradients read as a person would write them.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+ATOMIC = (
+    cst.Name,
+    cst.Attribute,
+    cst.Call,
+    cst.Subscript,
+    cst.SimpleString,
+    cst.List,
+    cst.Dict,
+    cst.Set,
+    cst.Ellipsis,
+)
+
+
+def parenthesize(node: cst.BaseExpression) -> cst.BaseExpression:
+    """``node`` wrapped in parentheses unless it is atomic or already wrapped."""
+    if isinstance(node, ATOMIC) or getattr(node, "lpar", None):
+        return node
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return node
+    return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+class _Substitute(cst.CSTTransformer):
+    def __init__(self, mapping: dict[str, cst.BaseExpression]) -> None:
+        self.mapping = mapping
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+        replacement = self.mapping.get(original.value)
+        return parenthesize(replacement) if replacement is not None else updated
+
+    def leave_Attribute(
+        self, original: cst.Attribute, updated: cst.Attribute
+    ) -> cst.Attribute:
+        return updated.with_changes(attr=original.attr)
+
+    def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
+        value = updated.value
+        if (
+            isinstance(original.value, cst.Name)
+            and original.value.value in self.mapping
+        ):
+            value = self.mapping[original.value.value]  # no parentheses needed
+        return updated.with_changes(keyword=original.keyword, value=value)
+
+
+def substitute(
+    template: cst.BaseExpression, mapping: dict[str, cst.BaseExpression]
+) -> cst.BaseExpression:
+    """The template with every mapped name replaced by its expression."""
+    result = template.visit(_Substitute(mapping))
+    assert isinstance(result, cst.BaseExpression)
+    return simplify(result)
+
+
+def _number(node: cst.BaseExpression) -> float | None:
+    if isinstance(node, (cst.Integer, cst.Float)) and not node.lpar:
+        return float(node.evaluated_value)
+    return None
+
+
+def _literal(value: float, like_float: bool) -> cst.BaseExpression:
+    if not like_float and value == int(value):
+        text = str(int(value))
+    else:
+        text = repr(float(value))
+    if value < 0:
+        return cst.UnaryOperation(
+            cst.Minus(),
+            cst.Integer(text[1:]) if not like_float else cst.Float(text[1:]),
+        )
+    return cst.Integer(text) if not like_float else cst.Float(text)
+
+
+class _Simplify(cst.CSTTransformer):
+    def leave_BinaryOperation(
+        self, original: cst.BinaryOperation, updated: cst.BinaryOperation
+    ) -> cst.BaseExpression:
+        left, right = _number(updated.left), _number(updated.right)
+        op = updated.operator
+        keep = {"lpar": updated.lpar, "rpar": updated.rpar}
+        if left is not None and right is not None:
+            like_float = isinstance(updated.left, cst.Float) or isinstance(
+                updated.right, cst.Float
+            )
+            if isinstance(op, cst.Add):
+                return _with_parens(_literal(left + right, like_float), keep)
+            if isinstance(op, cst.Subtract):
+                return _with_parens(_literal(left - right, like_float), keep)
+            if isinstance(op, cst.Multiply):
+                return _with_parens(_literal(left * right, like_float), keep)
+        if isinstance(op, (cst.Power, cst.Multiply)) and right == 1:
+            return updated.left
+        if isinstance(op, cst.Multiply) and left == 1:
+            return updated.right
+        return updated
+
+    def leave_UnaryOperation(
+        self, original: cst.UnaryOperation, updated: cst.UnaryOperation
+    ) -> cst.BaseExpression:
+        inner = updated.expression
+        if (
+            isinstance(updated.operator, cst.Minus)
+            and isinstance(inner, cst.UnaryOperation)
+            and isinstance(inner.operator, cst.Minus)
+        ):
+            return inner.expression
+        return updated
+
+
+def _with_parens(node: cst.BaseExpression, keep: dict) -> cst.BaseExpression:
+    if keep["lpar"] and isinstance(node, cst.UnaryOperation):
+        return node.with_changes(**keep)
+    return node
+
+
+def simplify(node: cst.BaseExpression) -> cst.BaseExpression:
+    """Fold literal arithmetic and drop multiplications and powers by one."""
+    result = node.visit(_Simplify())
+    assert isinstance(result, cst.BaseExpression)
+    return result
+
+
+def render(node: cst.CSTNode) -> str:
+    """Source text of a node."""
+    return cst.Module([]).code_for_node(node)

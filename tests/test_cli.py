@@ -1,0 +1,160 @@
+"""The ``adcompile`` command line, run as a subprocess on small files."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(SRC), env.get("PYTHONPATH", "")) if p
+    )
+    env.pop("NO_COLOR", None)
+    return subprocess.run(
+        [sys.executable, "-m", "adcompile", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def write(directory: Path, name: str, source: str) -> Path:
+    path = directory / name
+    path.write_text(textwrap.dedent(source))
+    return path
+
+
+def assert_usage_error(result: subprocess.CompletedProcess[str]) -> None:
+    assert result.returncode == 2
+    assert result.stderr.startswith("adcompile: error: ")
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+SIN_TIMES_X = """\
+import numpy as np
+
+
+def f(x):
+    return np.sin(x) * x
+"""
+
+BRANCHY = """\
+def g(x):
+    if x > 0:
+        return x
+    return -x
+"""
+
+
+def test_version(tmp_path):
+    result = run("--version", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.strip() == "adcompile 0.1.0"
+
+
+def test_show_one_function(tmp_path):
+    write(tmp_path, "model.py", SIN_TIMES_X)
+    result = run("show", "model.py:f", "--no-color", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "def " in result.stdout
+    assert "np.cos" in result.stdout
+    assert "grad of" in result.stdout
+    assert "\033[" not in result.stdout
+
+
+def test_show_every_function_skips_what_it_cannot_differentiate(tmp_path):
+    write(tmp_path, "model.py", SIN_TIMES_X + "\n\n" + BRANCHY)
+    result = run("show", "model.py", "--no-color", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "np.cos" in result.stdout
+    lines = result.stdout.splitlines()
+    skipped = [line for line in lines if line.startswith("# g: cannot differentiate:")]
+    assert len(skipped) == 1
+    # Source order: f's gradient comes before the line about g.
+    assert result.stdout.index("np.cos") < result.stdout.index(skipped[0])
+
+
+def test_show_imports_sibling_modules(tmp_path):
+    write(tmp_path, "helpers.py", "SCALE = 3.0\n")
+    write(
+        tmp_path,
+        "model.py",
+        """\
+        import numpy as np
+        from helpers import SCALE
+
+
+        def f(x):
+            return np.sin(x) * SCALE
+        """,
+    )
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    result = run("show", str(tmp_path / "model.py") + ":f", "--no-color", cwd=other)
+    assert result.returncode == 0, result.stderr
+    assert "np.cos" in result.stdout
+
+
+def test_show_wrt_two_names(tmp_path):
+    write(
+        tmp_path,
+        "model.py",
+        """\
+        import numpy as np
+
+
+        def f(x, y):
+            return np.sin(x) * y
+        """,
+    )
+    result = run("show", "model.py:f", "--wrt", "x,y", "--no-color", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "def " in result.stdout
+    assert "np.cos" in result.stdout
+
+
+def test_missing_file(tmp_path):
+    assert_usage_error(run("show", "nope.py:f", cwd=tmp_path))
+    assert_usage_error(run("show", "nope.py", cwd=tmp_path))
+
+
+def test_missing_function(tmp_path):
+    write(tmp_path, "model.py", SIN_TIMES_X)
+    result = run("show", "model.py:nope", cwd=tmp_path)
+    assert_usage_error(result)
+    assert "nope" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def f(x):\n    return x +\n",
+        "import a_module_that_does_not_exist\n",
+        "raise RuntimeError('boom')\n",
+        "raise SystemExit(3)\n",
+    ],
+    ids=["syntax-error", "import-error", "exception", "system-exit"],
+)
+def test_file_that_does_not_import(tmp_path, source):
+    write(tmp_path, "model.py", source)
+    assert_usage_error(run("show", "model.py:f", cwd=tmp_path))
+    assert_usage_error(run("show", "model.py", cwd=tmp_path))
+
+
+def test_refused_named_function(tmp_path):
+    write(tmp_path, "model.py", BRANCHY)
+    result = run("show", "model.py:g", cwd=tmp_path)
+    assert_usage_error(result)
+    assert "g" in result.stderr
