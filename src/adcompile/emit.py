@@ -18,7 +18,8 @@ from __future__ import annotations
 import black
 import libcst as cst
 
-from .reverse import Derivative, Line
+from .reverse import Derivative, Line, live_forward
+from .templates import used_names
 
 KINDS = ("grad", "value_and_grad", "vjp")
 
@@ -36,7 +37,20 @@ def emit(derivative: Derivative, kind: str) -> str:
     )
     result = cst.Name(derivative.result_name)
     seed = cst.Name(derivative.seed_name)
-    body: list[cst.BaseStatement] = [_statement(line) for line in derivative.forward]
+    forward = derivative.forward
+    seed_value: cst.BaseExpression = cst.Call(
+        cst.Name(bindings["seed_gradient"]), [cst.Arg(result)]
+    )
+    if derivative.scalar_result:
+        seed_value = cst.Float("1.0")
+    if kind == "grad" and derivative.scalar_result:
+        needed: set[str] = set()
+        for line in derivative.backward:
+            needed |= used_names(line.code)
+        for gradient in gradients:
+            needed |= used_names(gradient)
+        forward = live_forward(forward, needed)
+    body: list[cst.BaseStatement] = [_statement(line) for line in forward]
     backward = [_statement(line) for line in derivative.backward]
     if kind == "vjp":
         check = cst.Call(
@@ -53,24 +67,29 @@ def emit(derivative: Derivative, kind: str) -> str:
             params=cst.Parameters([cst.Param(cst.Name(derivative.seed_name))]),
             body=cst.IndentedBlock(pullback_body),
         )
-        body.append(pullback)
+        blank = cst.EmptyLine(indent=False)
+        body.append(pullback.with_changes(leading_lines=[blank]))
         body.append(
-            _statement(
-                Line(
-                    cst.Return(
-                        cst.Tuple(
-                            [cst.Element(result), cst.Element(cst.Name("pullback"))],
-                            lpar=[],
-                            rpar=[],
+            _with_blank_line(
+                _statement(
+                    Line(
+                        cst.Return(
+                            cst.Tuple(
+                                [
+                                    cst.Element(result),
+                                    cst.Element(cst.Name("pullback")),
+                                ],
+                                lpar=[],
+                                rpar=[],
+                            )
                         )
                     )
                 )
             )
         )
     else:
-        seed_value = cst.Call(cst.Name(bindings["seed_gradient"]), [cst.Arg(result)])
         seed_line = _statement(Line(cst.Assign([cst.AssignTarget(seed)], seed_value)))
-        body.append(seed_line.with_changes(leading_lines=[cst.EmptyLine()]))
+        body.append(_with_blank_line(seed_line))
         body.extend(backward)
         returned: cst.BaseExpression = grads
         if kind == "value_and_grad":
@@ -86,7 +105,44 @@ def emit(derivative: Derivative, kind: str) -> str:
         params=program.params,
         body=cst.IndentedBlock(body),
     )
-    return cst.Module([function]).code
+    module = cst.Module([function]).visit(_BlackPowers())
+    text = module.code
+    if any(len(line) > black.DEFAULT_LINE_LENGTH for line in text.splitlines()):
+        text = format_source(text)
+    return text
+
+
+def _is_simple_power_operand(node: cst.BaseExpression) -> bool:
+    if isinstance(node, (cst.Name, cst.Integer, cst.Float)):
+        return not node.lpar
+    if isinstance(node, cst.Attribute):
+        return not node.lpar and _is_simple_power_operand(node.value)
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        return not node.lpar and _is_simple_power_operand(node.expression)
+    return False
+
+
+class _BlackPowers(cst.CSTTransformer):
+    """Write ``x**2`` without spaces where black would (simple operands)."""
+
+    def leave_BinaryOperation(
+        self, original: cst.BinaryOperation, updated: cst.BinaryOperation
+    ) -> cst.BinaryOperation:
+        if isinstance(updated.operator, cst.Power) and all(
+            _is_simple_power_operand(side) for side in (updated.left, updated.right)
+        ):
+            return updated.with_changes(
+                operator=cst.Power(
+                    whitespace_before=cst.SimpleWhitespace(""),
+                    whitespace_after=cst.SimpleWhitespace(""),
+                )
+            )
+        return updated
+
+
+def _with_blank_line(statement: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
+    blank = cst.EmptyLine(indent=False)
+    return statement.with_changes(leading_lines=[blank, *statement.leading_lines])
 
 
 def _statement(line: Line) -> cst.BaseStatement:

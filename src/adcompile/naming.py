@@ -45,8 +45,13 @@ class NameAllocator:
 
 def operand_word(name: str) -> str:
     """A short word for a variable, used to build names of what derives from it."""
-    word = re.sub(r"_\d+$", "", name)
-    return word[:_MAX_WORD]
+    parts = re.sub(r"_\d+$", "", name).split("_")
+    word = parts[0]
+    for part in parts[1:]:
+        if len(word) + 1 + len(part) > _MAX_WORD:
+            break
+        word = f"{word}_{part}"
+    return word[: _MAX_WORD + 4]
 
 
 def _identifier(text: str) -> str:

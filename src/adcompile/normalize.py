@@ -239,16 +239,23 @@ class Normalizer:
         ):
             if any(isinstance(e, cst.StarredElement) for e in value.elements):
                 raise self._unsupported(value, "starred elements")
-            operands = [self._lower(e.value) for e in value.elements]
-            for name, operand in zip(names, operands, strict=True):
-                self._bind_alias(name.value, operand)
+            operands = []
+            for position, (name, element) in enumerate(
+                zip(names, value.elements, strict=True)
+            ):
+                later = value.elements[position + 1 :]
+                read_later = any(name.value in _load_names(e) for e in later)
+                if read_later or isinstance(element.value, cst.Name):
+                    operands.append((name.value, self._lower(element.value)))
+                else:  # safe to give the value its user name right away
+                    self._lower_into(element.value, name.value)
+            for name, operand in operands:
+                self._bind_alias(name, operand)
             return None
         if not self._is_varied(value):
+            static = ir.Static(rename_locals(value, self.env))
             targets = [self._new_ssa(n.value) for n in names]
-            code = ", ".join(targets)
-            self.body.append(
-                ir.Assign(code, ir.Static(rename_locals(value, self.env)), self.origin)
-            )
+            self.body.append(ir.Assign(", ".join(targets), static, self.origin))
             return None
         whole = self._lower(value)
         for position, name in enumerate(names):
@@ -298,9 +305,9 @@ class Normalizer:
             self._bind_alias(name, operand)
             return operand
         if not self._is_varied(value):
-            target = self._new_ssa(name)
             self._unfresh_names(value)
             static = ir.Static(rename_locals(value, self.env))
+            target = self._new_ssa(name)
             self.body.append(ir.Assign(target, static, self.origin))
             self.shapes[target] = (
                 SCALAR if is_numeric_literal(value) else ("value", target)
@@ -711,7 +718,7 @@ def _index_expression(elements: Any, np_name: str) -> cst.BaseExpression:
     """The index of ``a[...]`` as an expression: ``i``, ``(i, j)`` or np.s_[...]."""
     if all(isinstance(e.slice, cst.Index) for e in elements):
         values = [e.slice.value for e in elements]
-        if len(values) == 1 and not elements[0].comma:
+        if len(values) == 1 and not isinstance(elements[0].comma, cst.Comma):
             return values[0]
         return cst.Tuple([cst.Element(v) for v in values])
     return cst.Subscript(

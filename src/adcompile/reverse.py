@@ -22,15 +22,20 @@ from .errors import NoDerivativeRule
 from .naming import NameAllocator
 from .normalize import is_simple
 from .rules.registry import BROADCAST, SCALAR, Primitive, parse_template
-from .templates import render, substitute
+from .templates import render, substitute, used_names
 
 
 @dataclass
 class Line:
-    """One emitted statement, with the comment that introduces it, if any."""
+    """One emitted statement, with the comment that introduces it, if any.
+
+    ``target`` is the name the statement assigns ("" for statements run for
+    their effect, which are always kept).
+    """
 
     code: cst.BaseSmallStatement
     comment: str = ""
+    target: str = ""
 
 
 @dataclass
@@ -42,6 +47,7 @@ class Derivative:
     backward: list[Line]
     result_name: str
     seed_name: str
+    scalar_result: bool  # the output is known to be a scalar before running
     gradients: list[cst.BaseExpression]
     bindings: dict[str, str]
     result_origin: ir.Origin
@@ -78,6 +84,7 @@ class ReverseMode:
         self.pending_comment = ""
         self.last_comment = ""
         self.binding_nodes = {k: cst.Name(v) for k, v in bindings.items()}
+        self.shape_witness = _shape_witnesses(program)
 
     def run(self) -> Derivative:
         program = self.program
@@ -87,7 +94,7 @@ class ReverseMode:
             result_name = result.name
         else:
             result_name = self.names.fresh("value")
-            forward.append(Line(_assign(result_name, result.node)))
+            forward.append(Line(_assign(result_name, result.node), target=result_name))
         seed_name = self._adjoint_name(result_name)
         for statement in reversed(program.body):
             self.pending_comment = f"grad of: {statement.origin.code}"
@@ -102,6 +109,7 @@ class ReverseMode:
             backward=self.backward,
             result_name=result_name,
             seed_name=seed_name,
+            scalar_result=program.shapes.get(result_name) == SCALAR,
             gradients=gradients,
             bindings=self.bindings,
             result_origin=program.result_origin,
@@ -111,14 +119,16 @@ class ReverseMode:
 
     def _forward(self, statement: ir.Statement) -> list[Line]:
         if isinstance(statement, ir.Apply):
-            return [Line(_assign(statement.target, self._primal(statement)))]
+            value = self._primal(statement)
+            return [Line(_assign(statement.target, value), target=statement.target)]
         if isinstance(statement, ir.Assign):
             target = cst.parse_expression(statement.target)
-            return [Line(cst.Assign([cst.AssignTarget(target)], statement.value.node))]
+            assign = cst.Assign([cst.AssignTarget(target)], statement.value.node)
+            return [Line(assign, target=statement.target)]
         if isinstance(statement, ir.Pack):
             items = [cst.Element(_node(i)) for i in statement.items]
             value = cst.List(items) if statement.kind == "list" else cst.Tuple(items)
-            return [Line(_assign(statement.target, value))]
+            return [Line(_assign(statement.target, value), target=statement.target)]
         return [Line(statement.node)]
 
     def _primal(self, apply: ir.Apply) -> cst.BaseExpression:
@@ -217,7 +227,8 @@ class ReverseMode:
             return local
         if operand_shape == SCALAR:
             return self._call("np.sum", [local])
-        return self._call("unbroadcast", [local, cst.Name(operand.name)])
+        witness = self.shape_witness.get(operand_shape, operand.name)
+        return self._call("unbroadcast", [local, cst.Name(witness)])
 
     def _call(self, spelling: str, args: list[cst.BaseExpression]) -> cst.Call:
         func = substitute(cst.parse_expression(spelling), self.binding_nodes)
@@ -259,10 +270,34 @@ class ReverseMode:
 
     def _gradient(self, param: str) -> cst.BaseExpression:
         adjoint = self.adjoints.get(param)
-        label = cst.SimpleString(repr(param))
+        label = cst.SimpleString(f'"{param}"')
         if adjoint is None:
             return self._call("zero_gradient", [cst.Name(param), label])
         return self._call("as_gradient", [cst.Name(adjoint), cst.Name(param), label])
+
+
+def _shape_witnesses(program: ir.Program) -> dict[object, str]:
+    """For each shape class, the first variable known to have that shape."""
+    witnesses: dict[object, str] = {}
+    order = [*program.param_names]
+    order += [s.target for s in program.body if isinstance(s, (ir.Apply, ir.Pack))]
+    for name in order:
+        shape = program.shapes.get(name)
+        if shape is not None and shape != SCALAR:
+            witnesses.setdefault(shape, name)
+    return witnesses
+
+
+def live_forward(forward: list[Line], needed: set[str]) -> list[Line]:
+    """The forward lines needed to compute ``needed`` (and every effect)."""
+    needed = set(needed)
+    kept: list[Line] = []
+    for line in reversed(forward):
+        if line.target and not (set(line.target.split(", ")) & needed):
+            continue
+        needed |= used_names(line.code)
+        kept.append(line)
+    return kept[::-1]
 
 
 def differentiate(program: ir.Program, bindings: dict[str, str]) -> Derivative:

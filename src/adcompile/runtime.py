@@ -64,6 +64,8 @@ def as_gradient(adjoint: Any, x: Any, name: str) -> Any:
     shape and dtype; numpy float scalar -> the same scalar type. Integer and
     other inputs have no gradient and are refused.
     """
+    if isinstance(x, np.floating):
+        return x.dtype.type(adjoint)
     if isinstance(x, float):
         return float(adjoint)
     if isinstance(x, np.ndarray) and _is_float_array(x):
@@ -78,8 +80,6 @@ def as_gradient(adjoint: Any, x: Any, name: str) -> Any:
         out = np.empty(x.shape, dtype=x.dtype)
         out[...] = adjoint
         return out
-    if isinstance(x, np.floating):
-        return x.dtype.type(adjoint)
     if isinstance(x, (bool, numbers.Integral, np.bool_)) or (
         isinstance(x, np.ndarray) and not _is_float_array(x)
     ):

@@ -136,3 +136,23 @@ def simplify(node: cst.BaseExpression) -> cst.BaseExpression:
 def render(node: cst.CSTNode) -> str:
     """Source text of a node."""
     return cst.Module([]).code_for_node(node)
+
+
+def used_names(node: cst.CSTNode) -> set[str]:
+    """Every name an expression or statement reads (not attribute names)."""
+    names: set[str] = set()
+
+    class Finder(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            names.add(name.value)
+
+        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+            attribute.value.visit(self)
+            return False
+
+        def visit_Arg(self, arg: cst.Arg) -> bool:
+            arg.value.visit(self)
+            return False
+
+    node.visit(Finder())
+    return names

@@ -1,0 +1,202 @@
+"""Timing helpers shared by the benchmark scripts.
+
+Timings are taken with ``timeit`` (garbage collection off during a sample),
+and candidates that are compared with each other are measured interleaved:
+every round times each candidate once, so drift in machine load hits all of
+them alike. Each candidate's ``number`` (calls per sample) is calibrated so
+that one sample takes about ``sample_seconds``; the reported per-call times
+are the min and the median over the samples.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import sys
+import timeit
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def ensure_adcompile_importable() -> None:
+    """Use the checkout's ``src/`` when adcompile is not installed."""
+    try:
+        import adcompile  # noqa: F401
+    except ImportError:
+        sys.path.insert(0, str(HERE.parent / "src"))
+
+
+@dataclass
+class Timing:
+    """Per-call seconds over several samples."""
+
+    samples: list[float]
+
+    @property
+    def min(self) -> float:
+        return min(self.samples)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+
+def calibrate(timer: timeit.Timer, sample_seconds: float) -> int:
+    """Calls per sample so that one sample takes about ``sample_seconds``."""
+    number = 1
+    while True:
+        elapsed = timer.timeit(number)
+        if elapsed >= sample_seconds / 5 or number >= 10**7:
+            break
+        number *= 10
+    return max(1, int(number * sample_seconds / max(elapsed, 1e-9)))
+
+
+def compare(
+    candidates: dict[str, tuple[str, dict]],
+    repeat: int = 15,
+    sample_seconds: float = 0.05,
+) -> dict[str, Timing]:
+    """Time ``{name: (statement, globals)}`` interleaved; per-call timings.
+
+    Statements are strings run by ``timeit`` in the given globals, so the
+    timed loop calls the function directly, with no wrapper of ours around it.
+    """
+    timers = {
+        name: timeit.Timer(stmt, globals=namespace)
+        for name, (stmt, namespace) in candidates.items()
+    }
+    for timer in timers.values():  # warm up: caches, first-call paths, BLAS
+        timer.timeit(3)
+    numbers = {name: calibrate(t, sample_seconds) for name, t in timers.items()}
+    samples: dict[str, list[float]] = {name: [] for name in timers}
+    for _ in range(repeat):
+        for name, timer in timers.items():
+            samples[name].append(timer.timeit(numbers[name]) / numbers[name])
+    return {name: Timing(s) for name, s in samples.items()}
+
+
+def format_seconds(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.2f} ms"
+    if seconds >= 1e-6:
+        return f"{seconds * 1e6:.2f} us"
+    return f"{seconds * 1e9:.0f} ns"
+
+
+def blas_summary() -> str:
+    """One line about the BLAS numpy uses (threadpoolctl when installed)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        threadpool_info = None
+    if threadpool_info is not None:
+        found = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+        if found:
+            i = found[0]
+            return (
+                f"{i.get('internal_api')} {i.get('version')} "
+                f"core={i.get('architecture')} threads={i.get('num_threads')} "
+                "(threadpoolctl)"
+            )
+    try:
+        import numpy as np
+
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        config = " ".join(str(blas.get("openblas configuration", "")).split())
+        return f"{blas.get('name')} {blas.get('version')}: {config} (numpy build)"
+    except Exception:  # the summary is informative only
+        return "unknown (threadpoolctl not installed, numpy build info unavailable)"
+
+
+def header() -> str:
+    import numpy as np
+
+    import adcompile
+
+    env = {
+        k: os.environ[k]
+        for k in (
+            "OPENBLAS_CORETYPE",
+            "OPENBLAS_NUM_THREADS",
+            "OMP_NUM_THREADS",
+            "MKL_NUM_THREADS",
+        )
+        if k in os.environ
+    }
+    env_text = " ".join(f"{k}={v}" for k, v in env.items()) or "(none set)"
+    return "\n".join(
+        [
+            f"python {platform.python_version()} ({platform.machine()}), "
+            f"numpy {np.__version__}, adcompile {adcompile.__version__}, "
+            f"{os.cpu_count()} cpu(s)",
+            f"BLAS: {blas_summary()}",
+            f"BLAS env: {env_text}",
+        ]
+    )
+
+
+@dataclass
+class Row:
+    """One line of the results table.
+
+    ``value`` is adcompile's time; ``reference`` the time it is compared
+    with (hand-written numpy, autograd), if any. ``ok`` is None for rows
+    that are reported without a target.
+    """
+
+    name: str
+    value: Timing
+    reference: Timing | None = None
+    target: str = ""
+    ok: bool | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        return None if self.reference is None else self.value.min / self.reference.min
+
+    @property
+    def ratio_median(self) -> float | None:
+        if self.reference is None:
+            return None
+        return self.value.median / self.reference.median
+
+
+def format_table(rows: list[Row]) -> str:
+    titles = (
+        "measurement",
+        "adcompile",
+        "reference",
+        "ratio",
+        "ratio(med)",
+        "target",
+        "result",
+    )
+    lines = []
+    for row in rows:
+        result = {True: "PASS", False: "MISS", None: "-"}[row.ok]
+        lines.append(
+            (
+                row.name,
+                format_seconds(row.value.min),
+                "" if row.reference is None else format_seconds(row.reference.min),
+                "" if row.ratio is None else f"{row.ratio:.3g}",
+                "" if row.ratio_median is None else f"{row.ratio_median:.3g}",
+                row.target,
+                result,
+            )
+        )
+    widths = [max(len(str(x)) for x in column) for column in zip(titles, *lines)]
+
+    def render(cells):
+        first = f"{cells[0]:<{widths[0]}}"
+        rest = [f"{c:>{w}}" for c, w in zip(cells[1:], widths[1:])]
+        return "  ".join([first, *rest]).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([render(titles), rule, *(render(c) for c in lines)])

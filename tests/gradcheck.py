@@ -1,0 +1,251 @@
+"""Gradient checks shared by the test modules.
+
+``check_grad`` compares ``adcompile.grad`` with central finite differences
+along random directions; ``check_against_autograd`` compares it with HIPS
+autograd, used as an oracle (autograd is a test-only dependency). Both also
+check what every gradient must satisfy: one gradient per ``wrt`` entry, in
+the type, shape and dtype of its parameter (a Python float for a float),
+a fresh writable array that shares no memory with the arguments, and
+arguments left exactly as they were passed.
+
+Functions checked here must be defined in a real file (a test module is
+fine): adcompile reads their source.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import math
+import types
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+import adcompile
+
+__all__ = [
+    "autograd_version",
+    "check_against_autograd",
+    "check_grad",
+    "compute_grads",
+    "numeric_directional_derivative",
+]
+
+
+# ---- wrt, arguments, gradients ----------------------------------------------
+
+
+def wrt_positions(f: Callable[..., Any], wrt: Any) -> list[int]:
+    """Positional indices of the parameters named by ``wrt`` (index, name, tuple)."""
+    names = list(inspect.signature(f).parameters)
+    items = list(wrt) if isinstance(wrt, (tuple, list)) else [wrt]
+    return [names.index(item) if isinstance(item, str) else item % len(names) for item in items]
+
+
+def _as_list(grads: Any, wrt: Any) -> list[Any]:
+    if isinstance(wrt, (tuple, list)):
+        assert isinstance(grads, tuple), f"wrt={wrt!r} must give a tuple, got {type(grads)}"
+        assert len(grads) == len(wrt), f"{len(grads)} gradients for wrt={wrt!r}"
+        return list(grads)
+    return [grads]
+
+
+def _snapshot(args: Sequence[Any]) -> list[Any]:
+    return [copy.deepcopy(a) for a in args]
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, np.ndarray):
+        return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
+    return bool(np.all(a == b))
+
+
+def assert_not_mutated(before: Sequence[Any], after: Sequence[Any]) -> None:
+    for position, (old, new) in enumerate(zip(before, after, strict=True)):
+        assert _same_value(old, new), f"argument {position} was mutated: {old!r} -> {new!r}"
+
+
+def assert_gradient_like(gradient: Any, x: Any, label: str, args: Sequence[Any] = ()) -> None:
+    """``gradient`` has the type, shape and dtype of ``x`` and owns fresh memory."""
+    if isinstance(x, float) and not isinstance(x, np.floating):
+        assert type(gradient) is float, f"{label}: gradient of a float is {type(gradient).__name__}"
+        return
+    if isinstance(x, np.floating):
+        assert type(gradient) is type(x), f"{label}: {type(gradient)} for {type(x)}"
+        return
+    assert isinstance(x, np.ndarray), f"{label}: unexpected input type {type(x)}"
+    assert isinstance(gradient, np.ndarray), f"{label}: gradient is {type(gradient).__name__}"
+    assert gradient.shape == x.shape, f"{label}: gradient shape {gradient.shape} != {x.shape}"
+    assert gradient.dtype == x.dtype, f"{label}: gradient dtype {gradient.dtype} != {x.dtype}"
+    assert gradient.flags.writeable, f"{label}: gradient is read-only"
+    for position, arg in enumerate(args):
+        if isinstance(arg, np.ndarray):
+            assert not np.shares_memory(gradient, arg), f"{label}: gradient shares memory with argument {position}"
+
+
+def compute_grads(f: Callable[..., Any], args: Sequence[Any], wrt: Any = 0) -> list[Any]:
+    """``adcompile.grad(f, wrt)(*args)`` as a list, with the common checks."""
+    args = list(args)
+    before = _snapshot(args)
+    grads = adcompile.grad(f, wrt=wrt)(*args)
+    assert_not_mutated(before, args)
+    grads = _as_list(grads, wrt)
+    for position, gradient in zip(wrt_positions(f, wrt), grads, strict=True):
+        assert_gradient_like(gradient, args[position], f"{f.__name__} wrt {position}", args)
+    return grads
+
+
+# ---- finite differences -----------------------------------------------------
+
+
+def _shifted(x: Any, v: Any, h: float) -> Any:
+    """x + h v, computed (and returned) in float64 whatever x's precision."""
+    if isinstance(x, np.ndarray):
+        return x.astype(np.float64) + h * v
+    if isinstance(x, np.floating):
+        return np.float64(x) + h * v
+    return float(x) + h * v
+
+
+def _scalar(value: Any) -> float:
+    assert np.ndim(value) == 0, f"f returned shape {np.shape(value)}"
+    return float(value)
+
+
+def numeric_directional_derivative(
+    f: Callable[..., Any],
+    args: Sequence[Any],
+    positions: Sequence[int],
+    directions: Sequence[Any],
+    step: float,
+) -> float:
+    """(f(x + h v) - f(x - h v)) / 2h, moving the arguments at ``positions``."""
+    plus, minus = list(args), list(args)
+    for position, v in zip(positions, directions, strict=True):
+        plus[position] = _shifted(args[position], v, step)
+        minus[position] = _shifted(args[position], v, -step)
+    return (_scalar(f(*plus)) - _scalar(f(*minus))) / (2.0 * step)
+
+
+def _direction(x: Any, rng: np.random.Generator) -> Any:
+    if isinstance(x, np.ndarray):
+        return rng.standard_normal(x.shape)
+    return float(rng.standard_normal())
+
+
+def check_grad(
+    f: Callable[..., Any],
+    args: Sequence[Any],
+    wrt: Any = 0,
+    rtol: float = 1e-5,
+    atol: float = 1e-6,
+    directions: int = 3,
+    seed: int = 0,
+) -> list[Any]:
+    """Check ``adcompile.grad(f, wrt)`` against central finite differences.
+
+    Along ``directions`` random directions v (one block per wrt parameter,
+    scaled to unit norm overall), the directional derivative <grad, v> must
+    match (f(x + hv) - f(x - hv)) / 2h with h = 1e-6 * max(1, |x|_inf) to
+    within atol + rtol * |<grad, v>| (plus the rounding error of the
+    difference quotient). Returns the gradients, as a list.
+    """
+    args = list(args)
+    grads = compute_grads(f, args, wrt)
+    positions = wrt_positions(f, wrt)
+    assert all(
+        np.all(np.isfinite(g)) for g in grads
+    ), f"{f.__name__}: non-finite gradient {grads}"
+    scale = max([1.0] + [float(np.max(np.abs(args[p]), initial=0.0)) for p in positions])
+    step = 1e-6 * scale
+    value = abs(_scalar(f(*args)))
+    rng = np.random.default_rng(seed)
+    for _ in range(directions):
+        vs = [_direction(args[p], rng) for p in positions]
+        norm = math.sqrt(sum(float(np.sum(np.square(v))) for v in vs)) or 1.0
+        vs = [v / norm for v in vs]
+        analytic = sum(float(np.sum(np.asarray(g, np.float64) * v)) for g, v in zip(grads, vs, strict=True))
+        numeric = numeric_directional_derivative(f, args, positions, vs, step)
+        rounding = 1e-14 * max(value, 1.0) / step
+        tolerance = atol + rounding + rtol * max(abs(analytic), abs(numeric))
+        assert abs(analytic - numeric) <= tolerance, (
+            f"{f.__name__} wrt {wrt!r}: <grad, v> = {analytic!r} but finite "
+            f"differences give {numeric!r} (|diff| {abs(analytic - numeric):.3g} > "
+            f"{tolerance:.3g}); grads = {grads!r}"
+        )
+    return grads
+
+
+# ---- autograd as an oracle --------------------------------------------------
+
+
+def _autograd_math() -> types.SimpleNamespace:
+    """A stand-in for the math module whose functions autograd can trace."""
+    import autograd.numpy as anp
+
+    names = {
+        "sin": anp.sin, "cos": anp.cos, "tan": anp.tan, "exp": anp.exp,
+        "sqrt": anp.sqrt, "tanh": anp.tanh, "sinh": anp.sinh, "cosh": anp.cosh,
+        "asin": anp.arcsin, "acos": anp.arccos, "atan": anp.arctan,
+        "log1p": anp.log1p, "expm1": anp.expm1, "fabs": anp.abs,
+        "pow": anp.power,
+    }  # fmt: skip
+
+    def log(x: Any, base: float = math.e) -> Any:
+        return anp.log(x) / math.log(base) if base != math.e else anp.log(x)
+
+    return types.SimpleNamespace(**names, log=log, pi=math.pi, e=math.e, floor=math.floor)
+
+
+def autograd_version(f: types.FunctionType) -> types.FunctionType:
+    """``f`` with its globals ``np`` and ``math`` swapped for autograd's."""
+    import autograd.numpy as anp
+
+    namespace = dict(f.__globals__)
+    namespace["np"] = anp
+    namespace["math"] = _autograd_math()
+    clone = types.FunctionType(f.__code__, namespace, f.__name__, f.__defaults__, f.__closure__)
+    clone.__kwdefaults__ = f.__kwdefaults__
+    return clone
+
+
+def check_against_autograd(
+    f_np: Callable[..., Any],
+    f_ag: Callable[..., Any] | None,
+    args: Sequence[Any],
+    wrt: Any = 0,
+    rtol: float = 1e-7,
+    atol: float = 1e-10,
+) -> list[Any]:
+    """Check ``adcompile.grad(f_np, wrt)`` against ``autograd.grad(f_ag)``.
+
+    ``f_ag`` is the same function written with ``autograd.numpy``; None means
+    ``autograd_version(f_np)``. Returns adcompile's gradients, as a list.
+    """
+    import autograd
+
+    if f_ag is None:
+        f_ag = autograd_version(f_np)
+    args = list(args)
+    grads = compute_grads(f_np, args, wrt)
+    positions = wrt_positions(f_np, wrt)
+    argnum = tuple(positions) if isinstance(wrt, (tuple, list)) else positions[0]
+    expected = autograd.grad(f_ag, argnum)(*args)
+    expected = list(expected) if isinstance(wrt, (tuple, list)) else [expected]
+    for position, got, want in zip(positions, grads, expected, strict=True):
+        np.testing.assert_allclose(
+            np.asarray(got, np.float64),
+            np.asarray(want, np.float64),
+            rtol=rtol,
+            atol=atol,
+            err_msg=f"{f_np.__name__} wrt argument {position}: adcompile vs autograd",
+        )
+    return grads

@@ -1,0 +1,128 @@
+"""Functions used by the API, error and golden tests (they need source files)."""
+
+import math
+
+import numpy
+import numpy as np
+import numpy as onp
+from numpy import sin
+
+SCALE = 2.0
+
+
+def square_plus(x):
+    return x**2 + 3 * x
+
+
+def two_args(x, y):
+    return np.sum(np.sin(x) * y)
+
+
+def with_defaults(x, scale=2.0, *, offset=1.0):
+    return np.sum(x * scale + offset)
+
+
+def uses_aliases(x):
+    a = onp.cos(x)
+    b = sin(x)
+    c = numpy.exp(x)
+    return np.sum(a + b + c)
+
+
+def uses_global(x):
+    return np.sum(x * SCALE)
+
+
+def make_closure(k):
+    def scaled(x):
+        return np.sum(np.tanh(x) * k)
+
+    return scaled
+
+
+def tuple_unpack(x):
+    a, b = x * 2, np.sin(x)
+    c = a * b
+    c += a
+    return np.sum(c)
+
+
+def vector_output(x):
+    return np.sin(x) * 2.0
+
+
+def int_output(x):
+    return 3
+
+
+def branchy(x):
+    if x > 0:
+        return x
+    return -x
+
+
+def loopy(x):
+    for i in range(3):
+        x = x * 2
+    return x
+
+
+def unknown_call(x):
+    return np.sum(np.i0(x))
+
+
+def user_call(x):
+    return square_plus(x) * 2.0
+
+
+def aug_param(x):
+    x += 1.0
+    return np.sum(x)
+
+
+def writes_slice(x):
+    y = x * 1.0
+    y[0] = 2.0
+    return np.sum(y)
+
+
+def calls_math(x):
+    return math.sin(x) * math.exp(x) + math.sqrt(x) + math.pow(x, 3.0)
+
+
+def methods(x, w):
+    h = x.dot(w).T
+    return h.sum() + x.reshape(-1).mean() + x.max() * x.shape[0]
+
+
+def indexing(x):
+    a = x[0]
+    b = x[-1, ::2]
+    c = x[None, :, 1]
+    d = x[..., 0]
+    return np.sum(a) + np.sum(b) + np.sum(c) + np.sum(d)
+
+
+def sigmoid_loss(w, X, y):
+    z = X @ w
+    s = 1 / (1 + np.exp(-z))
+    return -np.mean(y * np.log(s) + (1 - y) * np.log(1 - s))
+
+
+def nondiff_parts(x):
+    n = x.shape[0]
+    k = np.argmax(x)
+    return np.sum(x * n) + x[k] + np.sum(np.floor(x) * x)
+
+
+def comparison_mask(x):
+    mask = x > 0.5
+    return np.sum(np.where(mask, x, 0.0) ** 2)
+
+
+def unused_param(x, y):
+    return np.sum(x * 2.0)
+
+
+def sum_square_plus(x):
+    return np.sum(x**2 + 3 * x)

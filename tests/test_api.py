@@ -1,0 +1,214 @@
+"""The public API: grad, value_and_grad, vjp, source, wrt, caching."""
+
+import threading
+
+import numpy as np
+import pytest
+
+import adcompile
+from adcompile import compiler
+from tests import programs as p
+from tests.gradcheck import check_grad
+
+
+def test_grad_of_scalar_function_is_a_python_float():
+    g = adcompile.grad(p.square_plus)(2.0)
+    assert type(g) is float
+    assert g == pytest.approx(2 * 2.0 + 3)
+
+
+def test_grad_keeps_float32_dtype_and_shape():
+    x = np.linspace(0.1, 1.0, 6, dtype=np.float32).reshape(2, 3)
+    g = adcompile.grad(p.sum_square_plus)(x)
+    assert g.dtype == np.float32 and g.shape == (2, 3)
+    np.testing.assert_allclose(g, 2 * x + 3, rtol=1e-6)
+
+
+def test_numpy_scalar_input_gives_numpy_scalar():
+    g = adcompile.grad(p.square_plus)(np.float64(1.5))
+    assert isinstance(g, np.float64)
+
+
+def test_wrt_by_name_index_and_tuple():
+    x, y = np.array([0.1, 0.2]), np.array([1.0, 3.0])
+    by_name = adcompile.grad(p.two_args, wrt="y")(x, y)
+    by_index = adcompile.grad(p.two_args, wrt=1)(x, y)
+    np.testing.assert_allclose(by_name, np.sin(x))
+    np.testing.assert_allclose(by_index, np.sin(x))
+    gx, gy = adcompile.grad(p.two_args, wrt=("x", 1))(x, y)
+    np.testing.assert_allclose(gx, np.cos(x) * y)
+    np.testing.assert_allclose(gy, np.sin(x))
+    (only,) = adcompile.grad(p.two_args, wrt=(0,))(x, y)
+    np.testing.assert_allclose(only, np.cos(x) * y)
+
+
+def test_decorator_forms():
+    @adcompile.grad
+    def bare(x):
+        return np.sum(x * x)
+
+    @adcompile.grad(wrt="b")
+    def with_wrt(a, b):
+        return np.sum(a * b)
+
+    np.testing.assert_allclose(bare(np.array([1.0, 2.0])), [2.0, 4.0])
+    np.testing.assert_allclose(with_wrt(np.ones(2) * 3, np.ones(2)), [3.0, 3.0])
+
+
+def test_decorated_function_may_use_helpers_defined_later():
+    @adcompile.grad
+    def uses_later(x):
+        return np.sum(later_scale * x)
+
+    globals()["later_scale"] = 4.0
+    try:
+        np.testing.assert_allclose(uses_later(np.ones(2)), [4.0, 4.0])
+    finally:
+        del globals()["later_scale"]
+
+
+def test_keyword_and_default_arguments():
+    df = adcompile.grad(p.with_defaults)
+    x = np.ones(3)
+    np.testing.assert_allclose(df(x), [2.0] * 3)
+    np.testing.assert_allclose(df(x, 5.0), [5.0] * 3)
+    np.testing.assert_allclose(df(x, scale=7.0, offset=0.0), [7.0] * 3)
+    np.testing.assert_allclose(df(x=x, scale=3.0), [3.0] * 3)
+
+
+def test_value_and_grad():
+    value, g = adcompile.value_and_grad(p.square_plus)(2.0)
+    assert value == pytest.approx(10.0) and g == pytest.approx(7.0)
+    value, (gx, gy) = adcompile.value_and_grad(p.two_args, wrt=(0, 1))(
+        np.ones(2), np.ones(2)
+    )
+    assert value == pytest.approx(2 * np.sin(1.0))
+
+
+def test_vjp_of_vector_output():
+    x = np.array([0.1, 0.5, 1.0])
+    out, pullback = adcompile.vjp(p.vector_output, x)
+    np.testing.assert_allclose(out, np.sin(x) * 2.0)
+    ct = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(pullback(ct), 2.0 * np.cos(x) * ct)
+    with pytest.raises(adcompile.NonScalarOutput, match="cotangent"):
+        pullback(np.ones(2))
+
+
+def test_unused_parameter_has_zero_gradient():
+    gx, gy = adcompile.grad(p.unused_param, wrt=(0, 1))(np.ones(2), np.ones(3))
+    np.testing.assert_array_equal(gy, np.zeros(3))
+    assert gy.dtype == np.float64
+
+
+def test_source_and_attribute():
+    text = adcompile.source(p.square_plus)
+    assert text.startswith("def grad_square_plus(x):")
+    assert "# grad of: return x**2 + 3 * x" in text
+    df = adcompile.grad(p.square_plus)
+    assert "def grad_square_plus" in df.source
+    assert "vjp_vector_output" in adcompile.source(p.vector_output, kind="vjp")
+
+
+def test_aliases_globals_and_closures_resolve():
+    x = np.array([0.3, 0.7])
+    check_grad(p.uses_aliases, (x,))
+    np.testing.assert_allclose(adcompile.grad(p.uses_global)(x), [2.0, 2.0])
+    scaled = p.make_closure(3.0)
+    np.testing.assert_allclose(
+        adcompile.grad(scaled)(x), 3.0 * (1 - np.tanh(x) ** 2)
+    )
+
+
+def test_globals_are_read_live():
+    x = np.ones(2)
+    df = adcompile.grad(p.uses_global)
+    df(x)
+    old = p.SCALE
+    p.SCALE = 5.0
+    try:
+        np.testing.assert_allclose(df(x), [5.0, 5.0])
+    finally:
+        p.SCALE = old
+
+
+@pytest.mark.parametrize(
+    "function, args",
+    [
+        (p.tuple_unpack, (np.array([0.2, 0.4]),)),
+        (p.calls_math, (0.7,)),
+        (p.methods, (np.arange(6.0).reshape(2, 3) / 7, np.array([0.5, -1.0, 2.0]))),
+        (p.indexing, (np.arange(12.0).reshape(3, 4) / 5,)),
+        (p.sigmoid_loss, (np.array([0.1, -0.2]), np.eye(2), np.array([1.0, 0.0]))),
+        (p.nondiff_parts, (np.array([0.3, 1.7, 0.9]),)),
+        (p.comparison_mask, (np.array([0.3, 1.7, 0.9]),)),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_programs_match_finite_differences(function, args):
+    check_grad(function, args)
+
+
+def test_multiple_wrt_on_method_program():
+    x = np.arange(6.0).reshape(2, 3) / 7
+    w = np.array([0.5, -1.0, 2.0])
+    check_grad(p.methods, (x, w), wrt=(0, 1))
+
+
+def test_arguments_are_not_mutated():
+    x = np.array([1.0, 2.0, 3.0])
+    keep = x.copy()
+    adcompile.grad(p.tuple_unpack)(x)
+    adcompile.vjp(p.vector_output, x)[1](np.ones(3))
+    np.testing.assert_array_equal(x, keep)
+
+
+def test_returned_gradient_is_a_fresh_writable_array():
+    x = np.ones(3)
+    g = adcompile.grad(lambda_free_sum)(x)
+    g[0] = 100.0  # writable, and owned: the next call is unaffected
+    np.testing.assert_array_equal(adcompile.grad(lambda_free_sum)(x), np.ones(3))
+
+
+def lambda_free_sum(x):
+    return np.sum(x)
+
+
+def test_transformation_is_cached():
+    compiled = compiler.compiled(p.square_plus, 0, "grad")
+    assert compiler.compiled(p.square_plus, 0, "grad") is compiled
+    assert compiler.compiled(p.square_plus, "x", "grad") is compiled
+    df = adcompile.grad(p.square_plus)
+    df(1.0)
+    assert df.compiled is compiled
+
+
+def test_cache_is_thread_safe():
+    def f(x):
+        return np.sum(np.cos(x) * x)
+
+    results = []
+
+    def worker():
+        results.append(compiler.compiled(f, 0, "grad"))
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({id(r) for r in results}) == 1
+
+
+def test_traceback_shows_generated_lines():
+    import linecache
+    import traceback
+
+    df = adcompile.grad(p.two_args)
+    with pytest.raises(ValueError) as info:
+        df(np.ones(3), np.ones(2))  # shapes that do not broadcast
+    frames = traceback.extract_tb(info.value.__traceback__)
+    generated = [f for f in frames if f.filename.startswith("<adcompile grad of")]
+    assert generated, [f.filename for f in frames]
+    assert generated[0].line  # linecache knows the emitted source
+    assert linecache.getline(generated[0].filename, generated[0].lineno).strip()

@@ -1,0 +1,143 @@
+"""Bad input of every kind gets a clear AdcompileError with a location."""
+
+import re
+
+import numpy as np
+import pytest
+
+import adcompile
+from tests import programs as p
+
+LOCATION = re.compile(r'File ".*programs\.py", line \d+, col \d+')
+
+
+def error_of(function, *args, wrt=0, kind="grad"):
+    with pytest.raises(adcompile.AdcompileError) as info:
+        if kind == "grad":
+            adcompile.grad(function, wrt=wrt)(*args)
+        else:
+            adcompile.source(function, wrt=wrt)
+    return info.value
+
+
+def assert_points_at(error, fragment):
+    text = str(error)
+    assert LOCATION.search(text), text
+    assert fragment in text, text
+    assert "^" in text, text
+
+
+def test_if_statement_is_refused_with_location():
+    error = error_of(p.branchy, 1.0)
+    assert isinstance(error, adcompile.UnsupportedSyntax)
+    assert "`if` statement" in error.reason
+    assert_points_at(error, "if x > 0:")
+    assert "np.where" in error.hint
+
+
+def test_for_loop_is_refused():
+    error = error_of(p.loopy, 1.0)
+    assert isinstance(error, adcompile.UnsupportedSyntax)
+    assert_points_at(error, "for i in range(3):")
+
+
+def test_unknown_numpy_function():
+    error = error_of(p.unknown_call, np.ones(4))
+    assert isinstance(error, adcompile.NoDerivativeRule)
+    assert "np.i0" in error.reason
+    assert_points_at(error, "np.i0(x)")
+
+
+def test_user_function_without_rule():
+    error = error_of(p.user_call, 1.0)
+    assert isinstance(error, adcompile.NoDerivativeRule)
+    assert "square_plus" in error.reason
+
+
+def test_augmented_assignment_to_parameter():
+    error = error_of(p.aug_param, np.ones(2))
+    assert isinstance(error, adcompile.UnsupportedSyntax)
+    assert "x = x + ..." in error.hint
+    assert_points_at(error, "x += 1.0")
+
+
+def test_slice_assignment():
+    error = error_of(p.writes_slice, np.ones(2))
+    assert isinstance(error, adcompile.UnsupportedSyntax)
+    assert_points_at(error, "y[0] = 2.0")
+
+
+def test_non_scalar_output_points_to_vjp():
+    error = error_of(p.vector_output, np.ones(3))
+    assert isinstance(error, adcompile.NonScalarOutput)
+    assert "adcompile.vjp" in error.hint
+    assert "shape (3,)" in error.reason
+    assert_points_at(error, "return np.sin(x) * 2.0")
+
+
+def test_integer_input():
+    error = error_of(p.square_plus, 3)
+    assert isinstance(error, adcompile.IntegerInput)
+    error = error_of(p.two_args, np.arange(3), np.ones(3))
+    assert isinstance(error, adcompile.IntegerInput)
+    assert "'x'" in error.reason and "astype(float)" in error.hint
+
+
+def test_integer_output():
+    error = error_of(p.int_output, 1.0)
+    assert isinstance(error, adcompile.AdcompileError)
+
+
+def test_wrt_naming_no_parameter():
+    for wrt in ("z", 5, -3, (0, 0), (), 1.5):
+        with pytest.raises(adcompile.BadWrt) as info:
+            adcompile.grad(p.two_args, wrt=wrt)(np.ones(2), np.ones(2))
+        assert "two_args" in str(info.value) or "twice" in str(info.value) or (
+            "empty" in str(info.value)
+        )
+
+
+def test_builtin_function_has_no_source():
+    error = error_of(np.sin, 1.0)
+    assert isinstance(error, adcompile.SourceUnavailable)
+    assert "not a Python function" in error.reason
+
+
+def test_function_made_by_exec_has_no_source():
+    namespace: dict = {}
+    exec("def f(x):\n    return x * x\n", namespace)
+    error = error_of(namespace["f"], 1.0)
+    assert isinstance(error, adcompile.SourceUnavailable)
+    assert "interactive interpreter" in error.hint
+
+
+def test_function_typed_into_a_repl_has_no_source(tmp_path):
+    import subprocess
+    import sys
+
+    script = (
+        "import adcompile\n"
+        "def f(x):\n    return x * x\n\n"
+        "try:\n    adcompile.grad(f)(1.0)\n"
+        "except adcompile.SourceUnavailable as e:\n    print('REFUSED', e.reason)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-i"], input=script, capture_output=True, text=True
+    )
+    assert "REFUSED cannot read the source" in result.stdout, result.stderr
+
+
+def test_lambda_is_refused_clearly():
+    error = error_of(lambda x: x * 2.0, 1.0)
+    assert isinstance(error, adcompile.SourceUnavailable)
+    assert "lambda" in error.reason
+
+
+def test_errors_are_never_internal_tracebacks():
+    for function, args in [
+        (p.branchy, (1.0,)),
+        (p.unknown_call, (np.ones(2),)),
+        (p.vector_output, (np.ones(2),)),
+    ]:
+        with pytest.raises(adcompile.AdcompileError):
+            adcompile.grad(function)(*args)
