@@ -62,7 +62,7 @@ def branchy(x):
 
 
 def loopy(x):
-    for i in range(3):
+    for _ in range(3):
         x = x * 2
     return x
 

@@ -58,7 +58,7 @@ def test_decorator_forms():
 def test_decorated_function_may_use_helpers_defined_later():
     @adcompile.grad
     def uses_later(x):
-        return np.sum(later_scale * x)
+        return np.sum(later_scale * x)  # noqa: F821
 
     globals()["later_scale"] = 4.0
     try:

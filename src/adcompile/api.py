@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .compiler import DEFAULT_OPTIONS, Compiled, Options, compiled, source_of
+from .emit import format_source
 from .errors import NonScalarOutput
 
 
@@ -24,6 +25,7 @@ class GradientFunction:
         self.wrt = wrt
         self.kind = kind
         self._compiled: Compiled | None = None
+        self._source: str | None = None
         self._call: Callable[..., Any] = self._first_call
         functools.update_wrapper(self, f, updated=())
         self.__name__ = f"{kind}_{getattr(f, '__name__', 'f')}"
@@ -50,8 +52,10 @@ class GradientFunction:
 
     @property
     def source(self) -> str:
-        """The emitted source of this gradient function."""
-        return self.compiled.source
+        """The emitted source of this gradient function, formatted with black."""
+        if self._source is None:
+            self._source = format_source(self.compiled.source)
+        return self._source
 
     def __repr__(self) -> str:
         return f"<adcompile {self.kind} of {self.__wrapped__!r} wrt {self.wrt!r}>"

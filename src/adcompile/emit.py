@@ -15,7 +15,6 @@ black's style, so formatting is only needed where source is shown or saved.
 
 from __future__ import annotations
 
-import black
 import libcst as cst
 
 from .reverse import Derivative, Line, live_forward
@@ -105,39 +104,7 @@ def emit(derivative: Derivative, kind: str) -> str:
         params=program.params,
         body=cst.IndentedBlock(body),
     )
-    module = cst.Module([function]).visit(_BlackPowers())
-    text = module.code
-    if any(len(line) > black.DEFAULT_LINE_LENGTH for line in text.splitlines()):
-        text = format_source(text)
-    return text
-
-
-def _is_simple_power_operand(node: cst.BaseExpression) -> bool:
-    if isinstance(node, (cst.Name, cst.Integer, cst.Float)):
-        return not node.lpar
-    if isinstance(node, cst.Attribute):
-        return not node.lpar and _is_simple_power_operand(node.value)
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-        return not node.lpar and _is_simple_power_operand(node.expression)
-    return False
-
-
-class _BlackPowers(cst.CSTTransformer):
-    """Write ``x**2`` without spaces where black would (simple operands)."""
-
-    def leave_BinaryOperation(
-        self, original: cst.BinaryOperation, updated: cst.BinaryOperation
-    ) -> cst.BinaryOperation:
-        if isinstance(updated.operator, cst.Power) and all(
-            _is_simple_power_operand(side) for side in (updated.left, updated.right)
-        ):
-            return updated.with_changes(
-                operator=cst.Power(
-                    whitespace_before=cst.SimpleWhitespace(""),
-                    whitespace_after=cst.SimpleWhitespace(""),
-                )
-            )
-        return updated
+    return cst.Module([function]).code
 
 
 def _with_blank_line(statement: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
@@ -158,6 +125,8 @@ def _statement(line: Line) -> cst.BaseStatement:
 
 def format_source(text: str) -> str:
     """The text formatted by black (unchanged if black cannot parse it)."""
+    import black  # imported here: only shown or saved source needs it
+
     try:
         return black.format_str(text, mode=black.Mode())
     except black.InvalidInput:

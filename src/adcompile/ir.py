@@ -9,6 +9,7 @@ expressions). Every statement remembers the user's statement it came from.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -36,11 +37,24 @@ Operand = Var | Static
 
 @dataclass(frozen=True)
 class Origin:
-    """The user's statement a normal-form statement came from."""
+    """The user's statement a normal-form statement came from.
+
+    Locations are computed only when an error needs them.
+    """
 
     code: str  # the statement's source, on one line
-    location: Location | None
-    node_location: Location | None = None  # the sub-expression, for errors
+    statement: cst.CSTNode | None = None
+    node: cst.CSTNode | None = None  # the sub-expression, for errors
+    locate: Callable[[cst.CSTNode | None], Location | None] | None = None
+
+    @property
+    def location(self) -> Location | None:
+        return self.locate(self.statement) if self.locate else None
+
+    @property
+    def node_location(self) -> Location | None:
+        located = self.locate(self.node) if self.locate and self.node else None
+        return located or self.location
 
 
 @dataclass

@@ -93,7 +93,7 @@ class Normalizer:
         self.shapes: dict[str, object] = {}
         self.body: list[ir.Statement] = []
         self.names = NameAllocator(_all_names(source.module))
-        self.origin = ir.Origin("", None)
+        self.origin = ir.Origin("")
         self.wrt = wrt
         self.wrt_is_tuple = wrt_is_tuple
         self.np_name = np_name
@@ -117,7 +117,7 @@ class Normalizer:
         for statement in _statements(self.definition):
             for small in _small_statements(statement):
                 self.origin = ir.Origin(
-                    self.source.code(small), self.source.location(small)
+                    self.source.code(small), small, locate=self.source.location
                 )
                 if isinstance(small, cst.Return):
                     result, result_origin = self._return(small), self.origin
@@ -485,9 +485,7 @@ class Normalizer:
         word = prim.name if prim is not None else _callee_word(callee)
         target = self._target(target_name, word, args)
         origin = ir.Origin(
-            self.origin.code,
-            self.origin.location,
-            self.source.location(node) if node is not None else None,
+            self.origin.code, self.origin.statement, node, self.source.location
         )
         apply = ir.Apply(target, prim, args, kwargs, origin, callee, index=index)
         if prim is not None:

@@ -177,7 +177,7 @@ class ReverseMode:
                 f"adcompile does not differentiate through {apply.callee} yet: "
                 "write its computation inline with numpy operations, or compute "
                 "it outside the function and pass the result in",
-                apply.origin.node_location or apply.origin.location,
+                apply.origin.node_location,
             )
         simple = is_simple(apply)
         for param, operand in operands:
@@ -202,7 +202,7 @@ class ReverseMode:
                 f"'{param}'",
                 f"pass a value that does not depend on the differentiated "
                 f"parameters as '{param}'",
-                apply.origin.node_location or apply.origin.location,
+                apply.origin.node_location,
             )
         mapping: dict[str, cst.BaseExpression] = dict(self.binding_nodes)
         for p in prim.params:

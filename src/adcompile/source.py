@@ -34,7 +34,15 @@ class FunctionSource:
     first_line: int  # line number in the file of the module's line 1
     indent: int  # columns removed by dedenting
     lines: list[str]
-    positions: dict[cst.CSTNode, CodeRange] = field(repr=False, default_factory=dict)
+    _positions: dict[cst.CSTNode, CodeRange] | None = field(repr=False, default=None)
+
+    @property
+    def positions(self) -> dict[cst.CSTNode, CodeRange]:
+        """Where each node stands, computed on first use (errors only)."""
+        if self._positions is None:
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._positions = dict(wrapper.resolve(PositionProvider))
+        return self._positions
 
     def location(self, node: cst.CSTNode | None) -> Location | None:
         if node is None:
@@ -146,8 +154,6 @@ def read_function(f: Any) -> FunctionSource:
             "define the function with def",
             Location(filename, first_line, indent, raw_lines[0] if raw_lines else ""),
         )
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = dict(wrapper.resolve(PositionProvider))
     return FunctionSource(
         function=function,
         module=module,
@@ -156,7 +162,6 @@ def read_function(f: Any) -> FunctionSource:
         first_line=first_line,
         indent=indent,
         lines=text.splitlines(),
-        positions=positions,
     )
 
 

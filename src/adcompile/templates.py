@@ -105,7 +105,7 @@ class _Simplify(cst.CSTTransformer):
             return updated.left
         if isinstance(op, cst.Multiply) and left == 1:
             return updated.right
-        return updated
+        return _hug_power(updated)
 
     def leave_UnaryOperation(
         self, original: cst.UnaryOperation, updated: cst.UnaryOperation
@@ -124,6 +124,31 @@ def _with_parens(node: cst.BaseExpression, keep: dict) -> cst.BaseExpression:
     if keep["lpar"] and isinstance(node, cst.UnaryOperation):
         return node.with_changes(**keep)
     return node
+
+
+def _is_simple_power_operand(node: cst.BaseExpression) -> bool:
+    if isinstance(node, (cst.Name, cst.Integer, cst.Float)):
+        return not node.lpar
+    if isinstance(node, cst.Attribute):
+        return not node.lpar and _is_simple_power_operand(node.value)
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        return not node.lpar and _is_simple_power_operand(node.expression)
+    return False
+
+
+def _hug_power(node: cst.BinaryOperation) -> cst.BinaryOperation:
+    """``x**2`` without spaces where black writes it so (simple operands)."""
+    if isinstance(node.operator, cst.Power) and all(
+        _is_simple_power_operand(side) for side in (node.left, node.right)
+    ):
+        return node.with_changes(operator=_HUGGED_POWER)
+    return node
+
+
+_HUGGED_POWER = cst.Power(
+    whitespace_before=cst.SimpleWhitespace(""),
+    whitespace_after=cst.SimpleWhitespace(""),
+)
 
 
 def simplify(node: cst.BaseExpression) -> cst.BaseExpression:

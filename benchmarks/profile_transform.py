@@ -1,0 +1,104 @@
+"""Where the transformation time goes, stage by stage (a diagnostic).
+
+Run ``python benchmarks/profile_transform.py [N]``. Transforms
+``models.twenty_lines`` N times (default 20) with adcompile's caches cleared,
+timing each pipeline stage by wrapping the functions the compiler calls
+(read_function, fence.check, normalize, differentiate, emit, _compile,
+...). Stages are nested (``_all_names`` runs inside ``normalize`` as well),
+so the rows need not add up to the total. Only this process is patched;
+nothing in src/ changes. Stages missing from the current compiler are
+skipped. Pass ``--cprofile`` to print cProfile's top functions as well.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import importlib
+import pstats
+import statistics
+import sys
+import time
+from collections import defaultdict
+
+from timing import ensure_adcompile_importable
+
+ensure_adcompile_importable()
+
+import adcompile  # noqa: E402
+import models  # noqa: E402
+from adcompile import compiler  # noqa: E402
+
+STAGES = [
+    ("adcompile.compiler", "resolve_wrt"),
+    ("adcompile.compiler", "read_function"),
+    ("adcompile.fence", "check"),
+    ("adcompile.normalize", "_all_names"),
+    ("adcompile.compiler", "choose_bindings"),
+    ("adcompile.compiler", "normalize"),
+    ("adcompile.compiler", "differentiate"),
+    ("adcompile.templates", "substitute"),
+    ("adcompile.templates", "simplify"),
+    ("adcompile.compiler", "emit"),
+    ("adcompile.emit", "format_source"),
+    ("adcompile.compiler", "_compile"),
+]
+
+totals: dict[str, float] = defaultdict(float)
+
+
+def wrap(module_name: str, attr: str) -> bool:
+    module = importlib.import_module(module_name)
+    original = getattr(module, attr, None)
+    if original is None:
+        return False
+    label = f"{module_name.split('.')[-1]}.{attr}"
+
+    def timed(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            totals[label] += time.perf_counter() - start
+
+    setattr(module, attr, timed)
+    return True
+
+
+def main(n: int = 20, with_cprofile: bool = False) -> None:
+    f, args = models.twenty_lines, models.twenty_lines_data()
+    adcompile.grad(f)(*args)  # one-time work outside the measurement
+    per_run: dict[str, list[float]] = defaultdict(list)
+    # Time the whole pipeline unpatched first.
+    for _ in range(n):
+        compiler._derivatives.clear()
+        compiler._compiled.clear()
+        start = time.perf_counter()
+        adcompile.grad(f)(*args)
+        per_run["TOTAL (unpatched)"].append(time.perf_counter() - start)
+    wrapped = [f"{m.split('.')[-1]}.{a}" for m, a in STAGES if wrap(m, a)]
+    for _ in range(n):
+        compiler._derivatives.clear()
+        compiler._compiled.clear()
+        totals.clear()
+        start = time.perf_counter()
+        adcompile.grad(f)(*args)
+        per_run["TOTAL (patched)"].append(time.perf_counter() - start)
+        for label in wrapped:
+            per_run[label].append(totals.get(label, 0.0))
+    print(f"transformation of models.twenty_lines, median of {n} runs:")
+    for label, samples in per_run.items():
+        print(f"  {label:<28} {statistics.median(samples) * 1e3:8.2f} ms")
+    if with_cprofile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(n):
+            compiler._derivatives.clear()
+            compiler._compiled.clear()
+            adcompile.grad(f)(*args)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+
+
+if __name__ == "__main__":
+    numbers = [int(a) for a in sys.argv[1:] if a.isdigit()]
+    main(numbers[0] if numbers else 20, "--cprofile" in sys.argv)
