@@ -21,17 +21,25 @@ from timing import ensure_adcompile_importable, format_seconds
 
 ensure_adcompile_importable()
 
+import models  # noqa: E402
 import numpy as np  # noqa: E402
 
 import adcompile  # noqa: E402
-import models  # noqa: E402
 from adcompile import runtime  # noqa: E402
 
 MODELS = {
-    "logistic": (models.logistic_loss, 0, models.logistic_data,
-                 models.logistic_grad_by_hand),
-    "mlp": (models.mlp_loss, ("W1", "b1", "W2", "b2"), models.mlp_data,
-            models.mlp_grad_by_hand),
+    "logistic": (
+        models.logistic_loss,
+        0,
+        models.logistic_data,
+        models.logistic_grad_by_hand,
+    ),
+    "mlp": (
+        models.mlp_loss,
+        ("W1", "b1", "W2", "b2"),
+        models.mlp_data,
+        models.mlp_grad_by_hand,
+    ),
     "twenty": (models.twenty_lines, 0, models.twenty_lines_data, None),
     "tiny": (models.tiny, 0, lambda: (1.5,), None),
 }
@@ -50,7 +58,7 @@ def profile(text: str, namespace: dict, args: tuple, repeat: int = 7):
     """[(seconds, source of the statement)] for each statement of the body."""
     params, body = statements(text)
     ns = dict(namespace)
-    ns.update(zip(params, args))
+    ns.update(zip(params, args, strict=False))
     results = []
     for statement in body:
         if isinstance(statement, ast.Return):

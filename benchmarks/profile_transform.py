@@ -24,8 +24,9 @@ from timing import ensure_adcompile_importable
 
 ensure_adcompile_importable()
 
-import adcompile  # noqa: E402
 import models  # noqa: E402
+
+import adcompile  # noqa: E402
 from adcompile import compiler  # noqa: E402
 
 STAGES = [

@@ -130,6 +130,7 @@ def header() -> str:
         if k in os.environ
     }
     env_text = " ".join(f"{k}={v}" for k, v in env.items()) or "(none set)"
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return "\n".join(
         [
             f"python {platform.python_version()} ({platform.machine()}), "
@@ -137,6 +138,8 @@ def header() -> str:
             f"{os.cpu_count()} cpu(s)",
             f"BLAS: {blas_summary()}",
             f"BLAS env: {env_text}",
+            f"load average (1 min) before the run: {load:.2f} "
+            "(other processes on these cores skew the timings)",
         ]
     )
 
@@ -147,7 +150,7 @@ class Row:
 
     ``value`` is adcompile's time; ``reference`` the time it is compared
     with (hand-written numpy, autograd), if any. ``ok`` is None for rows
-    that are reported without a target.
+    reported without a target.
     """
 
     name: str
@@ -171,31 +174,37 @@ def format_table(rows: list[Row]) -> str:
     titles = (
         "measurement",
         "adcompile",
+        "(median)",
         "reference",
+        "(median)",
         "ratio",
-        "ratio(med)",
+        "(median)",
         "target",
         "result",
     )
     lines = []
     for row in rows:
-        result = {True: "PASS", False: "MISS", None: "-"}[row.ok]
+        ref = row.reference
         lines.append(
             (
                 row.name,
                 format_seconds(row.value.min),
-                "" if row.reference is None else format_seconds(row.reference.min),
+                format_seconds(row.value.median),
+                "" if ref is None else format_seconds(ref.min),
+                "" if ref is None else format_seconds(ref.median),
                 "" if row.ratio is None else f"{row.ratio:.3g}",
                 "" if row.ratio_median is None else f"{row.ratio_median:.3g}",
                 row.target,
-                result,
+                {True: "PASS", False: "MISS", None: "-"}[row.ok],
             )
         )
-    widths = [max(len(str(x)) for x in column) for column in zip(titles, *lines)]
+    widths = [
+        max(len(str(x)) for x in column) for column in zip(titles, *lines, strict=False)
+    ]
 
     def render(cells):
         first = f"{cells[0]:<{widths[0]}}"
-        rest = [f"{c:>{w}}" for c, w in zip(cells[1:], widths[1:])]
+        rest = [f"{c:>{w}}" for c, w in zip(cells[1:], widths[1:], strict=False)]
         return "  ".join([first, *rest]).rstrip()
 
     rule = "  ".join("-" * w for w in widths)

@@ -1,0 +1,58 @@
+"""Run every benchmark and print one table.
+
+    python benchmarks/run.py            # from the repository root
+    python benchmarks/run.py --strict   # exit 1 when a target is missed, too
+
+Exit status 1 when a benchmark fails (a wrong gradient, a compiler error),
+and with --strict also when a target is missed. See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+
+from timing import ensure_adcompile_importable, format_table, header
+
+ensure_adcompile_importable()
+
+import bench_gradients  # noqa: E402
+import bench_overhead  # noqa: E402
+import bench_transform  # noqa: E402
+
+MODULES = [bench_gradients, bench_overhead, bench_transform]
+
+
+def main(argv: list[str]) -> int:
+    strict = "--strict" in argv
+    start = time.perf_counter()
+    print(header())
+    rows, errors = [], []
+    for module in MODULES:
+        for bench in module.BENCHMARKS:
+            try:
+                result = bench()
+            except Exception as error:  # report, and go on with the others
+                errors.append((f"{module.__name__}.{bench.__name__}", error))
+                continue
+            rows.extend(result if isinstance(result, list) else [result])
+    print()
+    print(format_table(rows))
+    judged = [row for row in rows if row.ok is not None]
+    met = sum(row.ok for row in judged)
+    print()
+    print(
+        f"{met} of {len(judged)} targets met; times are per call, min over samples "
+        f"(ratio = adcompile / reference); {time.perf_counter() - start:.0f} s"
+    )
+    for name, error in errors:
+        print(f"\nERROR in {name}: {type(error).__name__}: {error}")
+        traceback.print_exception(error, file=sys.stdout)
+    if errors or (strict and met < len(judged)):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
