@@ -1,7 +1,8 @@
 """Run every benchmark and print one table.
 
-    python benchmarks/run.py            # from the repository root
-    python benchmarks/run.py --strict   # exit 1 when a target is missed, too
+    python benchmarks/run.py                    # from the repository root
+    python benchmarks/run.py --strict           # exit 1 when a target is missed
+    python benchmarks/run.py --blas-threads=1   # set OPENBLAS/OMP/MKL_NUM_THREADS
 
 Exit status 1 when a benchmark fails (a wrong gradient, a compiler error),
 and with --strict also when a target is missed. See benchmarks/README.md.
@@ -9,11 +10,18 @@ and with --strict also when a target is missed. See benchmarks/README.md.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import traceback
 
-from timing import ensure_adcompile_importable, format_table, header
+# BLAS reads its thread count when numpy is imported, so this comes first.
+for _arg in sys.argv[1:]:
+    if _arg.startswith("--blas-threads="):
+        for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[_var] = _arg.split("=", 1)[1]
+
+from timing import ensure_adcompile_importable, format_table, header  # noqa: E402
 
 ensure_adcompile_importable()
 

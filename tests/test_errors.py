@@ -38,7 +38,7 @@ def test_if_statement_is_refused_with_location():
 def test_for_loop_is_refused():
     error = error_of(p.loopy, 1.0)
     assert isinstance(error, adcompile.UnsupportedSyntax)
-    assert_points_at(error, "for i in range(3):")
+    assert_points_at(error, "for _ in range(3):")
 
 
 def test_unknown_numpy_function():

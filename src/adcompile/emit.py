@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .reverse import Derivative, Line, live_forward
+from .reverse import Derivative, Line, lean_sweeps
 from .templates import used_names
 
 KINDS = ("grad", "value_and_grad", "vjp")
@@ -42,15 +42,14 @@ def emit(derivative: Derivative, kind: str) -> str:
     )
     if derivative.scalar_result:
         seed_value = cst.Float("1.0")
+    backward_lines = derivative.backward
     if kind == "grad" and derivative.scalar_result:
-        needed: set[str] = set()
-        for line in derivative.backward:
-            needed |= used_names(line.code)
+        needed = set(program.param_names)
         for gradient in gradients:
             needed |= used_names(gradient)
-        forward = live_forward(forward, needed)
+        forward, backward_lines = lean_sweeps(forward, backward_lines, needed)
     body: list[cst.BaseStatement] = [_statement(line) for line in forward]
-    backward = [_statement(line) for line in derivative.backward]
+    backward = [_statement(line) for line in backward_lines]
     if kind == "vjp":
         check = cst.Call(
             cst.Name(bindings["check_cotangent"]),

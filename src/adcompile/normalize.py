@@ -22,6 +22,7 @@ from . import ir
 from .errors import NoDerivativeRule, UnsupportedSyntax
 from .naming import NameAllocator, operand_word
 from .rules import registry
+from .rules.patterns import LOGISTIC
 from .rules.registry import BROADCAST, REDUCE, SAME, SCALAR, Primitive
 from .source import FunctionSource
 from .static_code import (
@@ -337,6 +338,11 @@ class Normalizer:
             return ir.Static(rename_locals(node, self.env))
         if isinstance(node, cst.Name):
             return ir.Var(self.env[node.value])
+        logistic_argument = self._logistic_argument(node)
+        if logistic_argument is not None:
+            value = self._lower(logistic_argument)
+            prim = registry.lookup(LOGISTIC)
+            return self._apply(prim, [value], {}, target_name, node=node)
         if isinstance(node, cst.BinaryOperation):
             key = BINARY.get(type(node.operator))
             if key is None:
@@ -384,6 +390,34 @@ class Normalizer:
                 self.source.location(node),
             )
         raise self._unsupported(node, "this expression")
+
+    def _logistic_argument(self, node: cst.BaseExpression) -> cst.BaseExpression | None:
+        """``z`` when node is ``1 / (1 + np.exp(-z))`` (in either order)."""
+        if not (
+            isinstance(node, cst.BinaryOperation)
+            and isinstance(node.operator, cst.Divide)
+            and _is_one(node.left)
+            and isinstance(node.right, cst.BinaryOperation)
+            and isinstance(node.right.operator, cst.Add)
+        ):
+            return None
+        denominator = node.right
+        for one, call in (
+            (denominator.left, denominator.right),
+            (denominator.right, denominator.left),
+        ):
+            if (
+                _is_one(one)
+                and isinstance(call, cst.Call)
+                and len(call.args) == 1
+                and call.args[0].keyword is None
+                and isinstance(call.args[0].value, cst.UnaryOperation)
+                and isinstance(call.args[0].value.operator, cst.Minus)
+                and resolve_callee(self.source, call.func, self.env, strict=False)
+                is np.exp
+            ):
+                return call.args[0].value.expression
+        return None
 
     def _call(self, node: cst.Call, target_name: str | None) -> ir.Operand:
         func = node.func
@@ -650,6 +684,10 @@ def is_simple(apply: ir.Apply) -> bool:
         if code != defaults.get(name):
             return False
     return True
+
+
+def _is_one(node: cst.BaseExpression) -> bool:
+    return isinstance(node, (cst.Integer, cst.Float)) and node.evaluated_value == 1
 
 
 def _statements(definition: cst.FunctionDef) -> list[cst.CSTNode]:

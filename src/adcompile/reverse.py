@@ -36,6 +36,10 @@ class Line:
     code: cst.BaseSmallStatement
     comment: str = ""
     target: str = ""
+    # the same statement with shape-only operands (the second argument of
+    # unbroadcast) replaced by an earlier variable of the same shape: used
+    # when the operand itself is not otherwise computed
+    lean: cst.BaseSmallStatement | None = None
 
 
 @dataclass
@@ -85,6 +89,7 @@ class ReverseMode:
         self.last_comment = ""
         self.binding_nodes = {k: cst.Name(v) for k, v in bindings.items()}
         self.shape_witness = _shape_witnesses(program)
+        self.lean_names: dict[str, str] = {}
 
     def run(self) -> Derivative:
         program = self.program
@@ -228,7 +233,9 @@ class ReverseMode:
         if operand_shape == SCALAR:
             return self._call("np.sum", [local])
         witness = self.shape_witness.get(operand_shape, operand.name)
-        return self._call("unbroadcast", [local, cst.Name(witness)])
+        if witness != operand.name:
+            self.lean_names[operand.name] = witness
+        return self._call("unbroadcast", [local, cst.Name(operand.name)])
 
     def _call(self, spelling: str, args: list[cst.BaseExpression]) -> cst.Call:
         func = substitute(cst.parse_expression(spelling), self.binding_nodes)
@@ -259,7 +266,11 @@ class ReverseMode:
             comment = ""  # the same user statement as the line before
         else:
             self.last_comment = comment
-        self.backward.append(Line(_assign(target, value), comment))
+        lean = None
+        if self.lean_names:
+            lean = _assign(target, _lean(value, self.lean_names))
+            self.lean_names = {}
+        self.backward.append(Line(_assign(target, value), comment, lean=lean))
 
     def _adjoint_name(self, name: str) -> str:
         adjoint = self.adjoints.get(name)
@@ -276,6 +287,28 @@ class ReverseMode:
         return self._call("as_gradient", [cst.Name(adjoint), cst.Name(param), label])
 
 
+class _Lean(cst.CSTTransformer):
+    """Replace the shape argument of unbroadcast calls by its witness."""
+
+    def __init__(self, witnesses: dict[str, str]) -> None:
+        self.witnesses = witnesses
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        args = list(updated.args)
+        if len(args) == 2 and isinstance(args[1].value, cst.Name):
+            witness = self.witnesses.get(args[1].value.value)
+            if witness is not None:
+                args[1] = args[1].with_changes(value=cst.Name(witness))
+                return updated.with_changes(args=args)
+        return updated
+
+
+def _lean(value: cst.BaseExpression, witnesses: dict[str, str]) -> cst.BaseExpression:
+    result = value.visit(_Lean(witnesses))
+    assert isinstance(result, cst.BaseExpression)
+    return result
+
+
 def _shape_witnesses(program: ir.Program) -> dict[object, str]:
     """For each shape class, the first variable known to have that shape."""
     witnesses: dict[object, str] = {}
@@ -286,6 +319,27 @@ def _shape_witnesses(program: ir.Program) -> dict[object, str]:
         if shape is not None and shape != SCALAR:
             witnesses.setdefault(shape, name)
     return witnesses
+
+
+def lean_sweeps(
+    forward: list[Line], backward: list[Line], needed: set[str]
+) -> tuple[list[Line], list[Line]]:
+    """Forward lines needed by the backward sweep, computing no value only
+    for its shape: where a backward line reads an operand just to unbroadcast
+    to its shape and nothing else needs it, the lean form is used."""
+    lean_needed = set(needed)
+    for line in backward:
+        lean_needed |= used_names(line.lean or line.code)
+    kept = live_forward(forward, lean_needed)
+    available = set(needed) | {n for line in kept for n in line.target.split(", ")}
+    chosen = []
+    for line in backward:
+        if line.lean is not None:
+            replaced = used_names(line.code) - used_names(line.lean)
+            if not replaced <= available:
+                line = Line(line.lean, line.comment, line.target)
+        chosen.append(line)
+    return kept, chosen
 
 
 def live_forward(forward: list[Line], needed: set[str]) -> list[Line]:

@@ -186,12 +186,16 @@ def picked(a: Any, ans: Any, b: Any) -> Any:
 
 
 def inside(a: Any, low: Any, high: Any) -> Any:
-    """1 where clip(a, low, high) passed ``a`` through, else 0."""
+    """1 where clip(a, low, high) passed ``a`` through, else 0.
+
+    The mask has the broadcast shape of a, low and high (bounds may be arrays
+    when ``a`` is a scalar); the rule's ``unbroadcast`` sums it back to a's.
+    """
     mask = np.ones(np.shape(a), dtype=bool)
     if low is not None:
-        mask &= a >= low
+        mask = mask & (a >= low)
     if high is not None:
-        mask &= a <= high
+        mask = mask & (a <= high)
     return mask
 
 
@@ -249,6 +253,8 @@ def dot_right(g: Any, a: Any, b: Any) -> Any:
 
 def unindex(g: Any, x: Any, index: Any) -> Any:
     """Adjoint of ``x[index]``: g scattered into zeros shaped like x."""
+    if isinstance(x, (list, tuple)):
+        return _unindex_items(g, x, index)
     dtype = np.result_type(np.asarray(g).dtype, np.float64 if np.ndim(x) else float)
     if isinstance(x, np.ndarray) and np.issubdtype(x.dtype, np.floating):
         dtype = np.result_type(x.dtype, np.asarray(g).dtype)
@@ -278,19 +284,54 @@ def inverse_axes(axes: Any, ndim: int) -> Any:
     return tuple(np.argsort([a % ndim for a in axes]))
 
 
-def unconcatenate(g: Any, arrays: Any, axis: Any = 0) -> list[Any]:
+class _Items(tuple):
+    """The adjoints of the items of a list or tuple, in order.
+
+    Emitted code accumulates adjoints with ``+``, which would concatenate
+    plain lists; these add item by item, with each other and with an array
+    whose first axis runs over the items (the adjoint of ``np.array(items)``).
+    """
+
+    __slots__ = ()
+    __array_ufunc__ = None  # so that ndarray + _Items calls _Items.__radd__
+
+    def __add__(self, other: Any) -> _Items:  # type: ignore[override]
+        if len(other) != len(self):
+            raise ValueError(
+                f"adjoints of {len(self)} and {len(other)} items cannot be added"
+            )
+        return _Items(a + b for a, b in zip(self, other, strict=True))
+
+    def __radd__(self, other: Any) -> _Items:
+        return self.__add__(other)
+
+
+def _unindex_items(g: Any, items: Any, index: Any) -> _Items:
+    """Adjoint of ``items[index]`` for a list or tuple (an int or a slice)."""
+    adjoints: list[Any] = [np.zeros(np.shape(item)) for item in items]
+    if isinstance(index, slice):
+        for position, piece in zip(range(len(items))[index], g, strict=True):
+            adjoints[position] = adjoints[position] + piece
+    else:
+        adjoints[index] = g
+    return _Items(adjoints)
+
+
+def unconcatenate(g: Any, arrays: Any, axis: Any = 0) -> _Items:
     """Adjoints of the pieces of ``np.concatenate(arrays, axis)``."""
     if axis is None:
         sizes = [np.size(a) for a in arrays]
         pieces = np.split(np.ravel(g), np.cumsum(sizes)[:-1])
-        return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays, strict=True)]
+        return _Items(
+            np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays, strict=True)
+        )
     sizes = [np.shape(a)[axis] for a in arrays]
-    return np.split(g, np.cumsum(sizes)[:-1], axis=axis)
+    return _Items(np.split(g, np.cumsum(sizes)[:-1], axis=axis))
 
 
-def unstack(g: Any, axis: int = 0) -> list[Any]:
+def unstack(g: Any, axis: int = 0) -> _Items:
     """Adjoints of the pieces of ``np.stack(arrays, axis)``."""
-    return list(np.moveaxis(g, axis, 0))
+    return _Items(np.moveaxis(g, axis, 0))
 
 
 def log_or_zero(a: Any) -> Any:

@@ -5,6 +5,7 @@ from . import (  # noqa: F401
     math_module,
     nondiff,
     operators,
+    patterns,
     products,
     reductions,
     shapes,

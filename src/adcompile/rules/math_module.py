@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .registry import SAME, SCALAR, defrule
+from .registry import BROADCAST, SAME, SCALAR, defrule
 
 MATH_UNARY = {
     "math.sin": "g * math.cos(x)",
@@ -41,5 +41,9 @@ defrule(
 defrule("abs", "x", shape=SAME, x="g * np.sign(x)")
 defrule("float", "x", shape=SCALAR, x="g")
 defrule(
-    "pow", "a, b", shape=SAME, a="g * b * a ** (b - 1)", b="g * ans * log_or_zero(a)"
+    "pow",
+    "a, b",
+    shape=BROADCAST,
+    a="g * b * a ** (b - 1)",
+    b="g * ans * log_or_zero(a)",
 )

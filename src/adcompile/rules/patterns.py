@@ -1,0 +1,33 @@
+"""Rules for patterns of several operations that have a simpler derivative.
+
+The logistic sigmoid written out, ``1 / (1 + np.exp(-z))``, is recognized as
+one primitive so its local gradient reads ``s * (1 - s)`` instead of the
+chain of exp, addition and division it is made of. The forward sweep still
+computes it exactly as the user wrote it.
+"""
+
+from __future__ import annotations
+
+from .registry import SAME, Primitive, parse_signature, register
+
+
+class Logistic:
+    """Marker key of the written-out logistic sigmoid pattern."""
+
+    def __repr__(self) -> str:
+        return "logistic sigmoid 1 / (1 + exp(-x))"
+
+
+LOGISTIC = Logistic()
+
+register(
+    Primitive(
+        key=LOGISTIC,
+        name="sigmoid",
+        spelling="1.0 / (1.0 + np.exp(-x))",
+        params=parse_signature("x"),
+        vjps={"x": "g * ans * (1.0 - ans)"},
+        shape=SAME,
+        infix=True,
+    )
+)
