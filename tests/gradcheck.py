@@ -41,12 +41,17 @@ def wrt_positions(f: Callable[..., Any], wrt: Any) -> list[int]:
     """Positional indices of the parameters named by ``wrt`` (index, name, tuple)."""
     names = list(inspect.signature(f).parameters)
     items = list(wrt) if isinstance(wrt, (tuple, list)) else [wrt]
-    return [names.index(item) if isinstance(item, str) else item % len(names) for item in items]
+    return [
+        names.index(item) if isinstance(item, str) else item % len(names)
+        for item in items
+    ]
 
 
 def _as_list(grads: Any, wrt: Any) -> list[Any]:
     if isinstance(wrt, (tuple, list)):
-        assert isinstance(grads, tuple), f"wrt={wrt!r} must give a tuple, got {type(grads)}"
+        assert isinstance(
+            grads, tuple
+        ), f"wrt={wrt!r} must give a tuple, got {type(grads)}"
         assert len(grads) == len(wrt), f"{len(grads)} gradients for wrt={wrt!r}"
         return list(grads)
     return [grads]
@@ -60,9 +65,15 @@ def _same_value(a: Any, b: Any) -> bool:
     if type(a) is not type(b):
         return False
     if isinstance(a, np.ndarray):
-        return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True)
+        return (
+            a.shape == b.shape
+            and a.dtype == b.dtype
+            and np.array_equal(a, b, equal_nan=True)
+        )
     if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b, strict=True))
+        return len(a) == len(b) and all(
+            _same_value(x, y) for x, y in zip(a, b, strict=True)
+        )
     if isinstance(a, float) and math.isnan(a):
         return math.isnan(b)
     return bool(np.all(a == b))
@@ -70,28 +81,44 @@ def _same_value(a: Any, b: Any) -> bool:
 
 def assert_not_mutated(before: Sequence[Any], after: Sequence[Any]) -> None:
     for position, (old, new) in enumerate(zip(before, after, strict=True)):
-        assert _same_value(old, new), f"argument {position} was mutated: {old!r} -> {new!r}"
+        assert _same_value(
+            old, new
+        ), f"argument {position} was mutated: {old!r} -> {new!r}"
 
 
-def assert_gradient_like(gradient: Any, x: Any, label: str, args: Sequence[Any] = ()) -> None:
+def assert_gradient_like(
+    gradient: Any, x: Any, label: str, args: Sequence[Any] = ()
+) -> None:
     """``gradient`` has the type, shape and dtype of ``x`` and owns fresh memory."""
     if isinstance(x, float) and not isinstance(x, np.floating):
-        assert type(gradient) is float, f"{label}: gradient of a float is {type(gradient).__name__}"
+        assert (
+            type(gradient) is float
+        ), f"{label}: gradient of a float is {type(gradient).__name__}"
         return
     if isinstance(x, np.floating):
         assert type(gradient) is type(x), f"{label}: {type(gradient)} for {type(x)}"
         return
     assert isinstance(x, np.ndarray), f"{label}: unexpected input type {type(x)}"
-    assert isinstance(gradient, np.ndarray), f"{label}: gradient is {type(gradient).__name__}"
-    assert gradient.shape == x.shape, f"{label}: gradient shape {gradient.shape} != {x.shape}"
-    assert gradient.dtype == x.dtype, f"{label}: gradient dtype {gradient.dtype} != {x.dtype}"
+    assert isinstance(
+        gradient, np.ndarray
+    ), f"{label}: gradient is {type(gradient).__name__}"
+    assert (
+        gradient.shape == x.shape
+    ), f"{label}: gradient shape {gradient.shape} != {x.shape}"
+    assert (
+        gradient.dtype == x.dtype
+    ), f"{label}: gradient dtype {gradient.dtype} != {x.dtype}"
     assert gradient.flags.writeable, f"{label}: gradient is read-only"
     for position, arg in enumerate(args):
         if isinstance(arg, np.ndarray):
-            assert not np.shares_memory(gradient, arg), f"{label}: gradient shares memory with argument {position}"
+            assert not np.shares_memory(
+                gradient, arg
+            ), f"{label}: gradient shares memory with argument {position}"
 
 
-def compute_grads(f: Callable[..., Any], args: Sequence[Any], wrt: Any = 0) -> list[Any]:
+def compute_grads(
+    f: Callable[..., Any], args: Sequence[Any], wrt: Any = 0
+) -> list[Any]:
     """``adcompile.grad(f, wrt)(*args)`` as a list, with the common checks."""
     args = list(args)
     before = _snapshot(args)
@@ -99,7 +126,9 @@ def compute_grads(f: Callable[..., Any], args: Sequence[Any], wrt: Any = 0) -> l
     assert_not_mutated(before, args)
     grads = _as_list(grads, wrt)
     for position, gradient in zip(wrt_positions(f, wrt), grads, strict=True):
-        assert_gradient_like(gradient, args[position], f"{f.__name__} wrt {position}", args)
+        assert_gradient_like(
+            gradient, args[position], f"{f.__name__} wrt {position}", args
+        )
     return grads
 
 
@@ -164,7 +193,9 @@ def check_grad(
     assert all(
         np.all(np.isfinite(g)) for g in grads
     ), f"{f.__name__}: non-finite gradient {grads}"
-    scale = max([1.0] + [float(np.max(np.abs(args[p]), initial=0.0)) for p in positions])
+    scale = max(
+        [1.0] + [float(np.max(np.abs(args[p]), initial=0.0)) for p in positions]
+    )
     step = 1e-6 * scale
     value = abs(_scalar(f(*args)))
     rng = np.random.default_rng(seed)
@@ -172,7 +203,10 @@ def check_grad(
         vs = [_direction(args[p], rng) for p in positions]
         norm = math.sqrt(sum(float(np.sum(np.square(v))) for v in vs)) or 1.0
         vs = [v / norm for v in vs]
-        analytic = sum(float(np.sum(np.asarray(g, np.float64) * v)) for g, v in zip(grads, vs, strict=True))
+        analytic = sum(
+            float(np.sum(np.asarray(g, np.float64) * v))
+            for g, v in zip(grads, vs, strict=True)
+        )
         numeric = numeric_directional_derivative(f, args, positions, vs, step)
         rounding = 1e-14 * max(value, 1.0) / step
         tolerance = atol + rounding + rtol * max(abs(analytic), abs(numeric))
@@ -202,7 +236,9 @@ def _autograd_math() -> types.SimpleNamespace:
     def log(x: Any, base: float = math.e) -> Any:
         return anp.log(x) / math.log(base) if base != math.e else anp.log(x)
 
-    return types.SimpleNamespace(**names, log=log, pi=math.pi, e=math.e, floor=math.floor)
+    return types.SimpleNamespace(
+        **names, log=log, pi=math.pi, e=math.e, floor=math.floor
+    )
 
 
 def autograd_version(f: types.FunctionType) -> types.FunctionType:
@@ -212,7 +248,9 @@ def autograd_version(f: types.FunctionType) -> types.FunctionType:
     namespace = dict(f.__globals__)
     namespace["np"] = anp
     namespace["math"] = _autograd_math()
-    clone = types.FunctionType(f.__code__, namespace, f.__name__, f.__defaults__, f.__closure__)
+    clone = types.FunctionType(
+        f.__code__, namespace, f.__name__, f.__defaults__, f.__closure__
+    )
     clone.__kwdefaults__ = f.__kwdefaults__
     return clone
 

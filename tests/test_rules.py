@@ -506,7 +506,11 @@ for _sx, _sy in [((2, 3), (2, 3)), ((2, 3), (3,)), ((2, 3), "float"), ((3,), (2,
     )
 row("np_where_constant-(2,3)", np_where_constant, away((2, 3)))
 row("np_where_constant-float", np_where_constant, 0.7)
-row("np_where_condition_from_x-(4,)", np_where_condition_from_x, np.array([-1.4, -0.5, 0.3, 1.2]))
+row(
+    "np_where_condition_from_x-(4,)",
+    np_where_condition_from_x,
+    np.array([-1.4, -0.5, 0.3, 1.2]),
+)
 
 
 def np_clip(x):
@@ -598,7 +602,13 @@ X3 = data((2, 3, 4), -1.5, 1.5)
 for _f in REDUCTIONS:
     for _axis in [None, 0, 1, -1, (0, 2), (-1, 0)]:
         for _keepdims in [False, True]:
-            row(f"{_f.__name__}-axis={_axis}-keepdims={_keepdims}", _f, X3, _axis, _keepdims)
+            row(
+                f"{_f.__name__}-axis={_axis}-keepdims={_keepdims}",
+                _f,
+                X3,
+                _axis,
+                _keepdims,
+            )
     row(f"{_f.__name__}-vector-axis=0", _f, data((5,)), 0, False)
     row(f"{_f.__name__}-matrix-axis=1", _f, data((3, 4)), 1, True)
 
@@ -658,8 +668,12 @@ for _f in [max_all, min_all]:
 
 # zeros in prod: the product of the other entries, exact at zeros (finite
 # differences are exact enough: prod is a polynomial)
-ONE_ZERO = np.array([[1.5, 0.5, 2.0, -1.0], [0.7, 0.0, 1.2, 1.1], [2.0, -0.5, 0.9, 1.3]])
-TWO_ZEROS = np.array([[1.5, 0.0, 2.0, -1.0], [0.7, 0.0, 1.2, 0.0], [2.0, -0.5, 0.9, 1.3]])
+ONE_ZERO = np.array(
+    [[1.5, 0.5, 2.0, -1.0], [0.7, 0.0, 1.2, 1.1], [2.0, -0.5, 0.9, 1.3]]
+)
+TWO_ZEROS = np.array(
+    [[1.5, 0.0, 2.0, -1.0], [0.7, 0.0, 1.2, 0.0], [2.0, -0.5, 0.9, 1.3]]
+)
 for _name, _x in [("one-zero", ONE_ZERO), ("two-zeros", TWO_ZEROS)]:
     for _axis in [None, 0, 1, -1, (0, 1)]:
         for _keepdims in [False, True]:
@@ -676,7 +690,14 @@ ZEROS_3D = data((2, 3, 4), 0.5, 1.5)
 ZEROS_3D[0, 1, 2] = ZEROS_3D[1, 1, 0] = ZEROS_3D[1, 2, 0] = 0.0
 for _axis in [None, 1, -1, (0, 2), (-1, 0)]:
     for _keepdims in [False, True]:
-        row(f"np_prod-zeros-3d-axis={_axis}-keepdims={_keepdims}", np_prod, ZEROS_3D, _axis, _keepdims, ag=False)
+        row(
+            f"np_prod-zeros-3d-axis={_axis}-keepdims={_keepdims}",
+            np_prod,
+            ZEROS_3D,
+            _axis,
+            _keepdims,
+            ag=False,
+        )
 
 
 # ---- products ----------------------------------------------------------------
@@ -723,14 +744,36 @@ BATCHED_SHAPES = [
     ((1, 2, 3), (4, 3, 2)),
 ]
 for _f in [np_dot, method_dot, np_matmul, op_matmul]:
-    for _sa, _sb in PRODUCT_SHAPES + (BATCHED_SHAPES if "matmul" in _f.__name__ else []):
+    for _sa, _sb in PRODUCT_SHAPES + (
+        BATCHED_SHAPES if "matmul" in _f.__name__ else []
+    ):
         _ag = _f is not method_dot  # autograd's boxes have no .dot
-        row(f"{_f.__name__}-{shape_id(_sa)}x{shape_id(_sb)}", _f, data(_sa), data(_sb), wrt=(0, 1), ag=_ag)
+        row(
+            f"{_f.__name__}-{shape_id(_sa)}x{shape_id(_sb)}",
+            _f,
+            data(_sa),
+            data(_sb),
+            wrt=(0, 1),
+            ag=_ag,
+        )
 for _sa, _sb in [("float", (3,)), ((2, 3), "float"), ((), (2, 2))]:
-    row(f"np_dot-{shape_id(_sa)}x{shape_id(_sb)}", np_dot, data(_sa), data(_sb), wrt=(0, 1))
+    row(
+        f"np_dot-{shape_id(_sa)}x{shape_id(_sb)}",
+        np_dot,
+        data(_sa),
+        data(_sb),
+        wrt=(0, 1),
+    )
 for _sa, _sb in [((3,), (4,)), ((2, 2), (3,)), ((3,), (1, 2))]:
     _ag = len(_sa) == len(_sb) == 1  # autograd's outer forgets to ravel
-    row(f"np_outer-{shape_id(_sa)}x{shape_id(_sb)}", np_outer, data(_sa), data(_sb), wrt=(0, 1), ag=_ag)
+    row(
+        f"np_outer-{shape_id(_sa)}x{shape_id(_sb)}",
+        np_outer,
+        data(_sa),
+        data(_sb),
+        wrt=(0, 1),
+        ag=_ag,
+    )
 
 
 # ---- shapes ------------------------------------------------------------------
@@ -830,7 +873,12 @@ row("np_transpose-(2,3)", np_transpose, data((2, 3)))
 row("attribute_T-(2,3)", attribute_T, data((2, 3)))
 row("np_transpose_axes-(2,3,4)", np_transpose_axes, data((2, 3, 4)))
 # autograd gets negative transpose axes wrong and has no varargs .transpose
-row("np_transpose_negative_axes-(2,3,4)", np_transpose_negative_axes, data((2, 3, 4)), ag=False)
+row(
+    "np_transpose_negative_axes-(2,3,4)",
+    np_transpose_negative_axes,
+    data((2, 3, 4)),
+    ag=False,
+)
 row("method_transpose-(2,3,4)", method_transpose, data((2, 3, 4)), ag=False)
 row("np_reshape-(2,3)", np_reshape, data((2, 3)))
 row("np_reshape-(6,)", np_reshape, data((6,)))
@@ -900,9 +948,23 @@ def list_used_by_array_and_concatenate(x):
     return np.sum(a * a * a) + np.sum(b * b) + np.sum(c * c * c)
 
 
-row("np_concatenate-(2,3)+(2,2)", np_concatenate, data((2, 3)), data((2, 2)), wrt=(0, 1))
-row("np_concatenate_axis0-(3,)+(2,)", np_concatenate_axis0, data((3,)), data((2,)), wrt=(0, 1))
-row("np_concatenate_axis0-(2,3)+(1,3)", np_concatenate_axis0, data((2, 3)), data((1, 3)), wrt=(0, 1))
+row(
+    "np_concatenate-(2,3)+(2,2)", np_concatenate, data((2, 3)), data((2, 2)), wrt=(0, 1)
+)
+row(
+    "np_concatenate_axis0-(3,)+(2,)",
+    np_concatenate_axis0,
+    data((3,)),
+    data((2,)),
+    wrt=(0, 1),
+)
+row(
+    "np_concatenate_axis0-(2,3)+(1,3)",
+    np_concatenate_axis0,
+    data((2, 3)),
+    data((1, 3)),
+    wrt=(0, 1),
+)
 row(
     "np_concatenate_negative_axis-(2,2,3)+(2,2,1)",
     np_concatenate_negative_axis,
@@ -924,7 +986,11 @@ row("np_stack-(2,3)", np_stack, data((2, 3)), data((2, 3)), wrt=(0, 1))
 row("np_stack-float", np_stack, 0.3, -0.8, wrt=(0, 1))
 row("np_stack_axis-(2,3)", np_stack_axis, data((2, 3)), data((2, 3)), wrt=(0, 1))
 row("list_used_twice-(3,)", list_used_twice, data((3,)))
-row("list_used_by_array_and_concatenate-(3,)", list_used_by_array_and_concatenate, data((3,)))
+row(
+    "list_used_by_array_and_concatenate-(3,)",
+    list_used_by_array_and_concatenate,
+    data((3,)),
+)
 
 
 # ---- subscripts --------------------------------------------------------------
@@ -1052,6 +1118,23 @@ row("index_mask_constant-(4,)", index_mask_constant, data((4,)))
 row("index_mask_rows-(3,2)", index_mask_rows, data((3, 2)))
 row("index_unpack-(2,3)", index_unpack, data((2, 3)))
 row("index_sum_of_parts-(4,)", index_sum_of_parts, data((4,)))
+
+
+def index_list_unpack(x, y):
+    pair = [x, y]
+    a, b = pair
+    return np.sum(a * a) * b
+
+
+def index_tuple_parts(x):
+    items = (x, np.sin(x), 2.0 * x)
+    c = items[1]
+    d = items[1:]
+    return np.sum(c * c) + np.sum(d[0] * d[1])
+
+
+row("index_list_unpack-(3,)xfloat", index_list_unpack, data((3,)), 0.7, wrt=(0, 1))
+row("index_tuple_parts-(3,)", index_tuple_parts, data((3,)))
 
 
 # ---- the math module and builtins on floats ----------------------------------
@@ -1211,7 +1294,13 @@ def scalar_program(a, b):
 
 row("logsumexp_rows-(3,4)", logsumexp_rows, data((3, 4)))
 row("standardize-(4,3)", standardize, data((4, 3)))
-row("softmax_cross_entropy-(3,4)x(5,3)", softmax_cross_entropy, data((3, 4)), data((5, 3)), wrt=(0, 1))
+row(
+    "softmax_cross_entropy-(3,4)x(5,3)",
+    softmax_cross_entropy,
+    data((3, 4)),
+    data((5, 3)),
+    wrt=(0, 1),
+)
 row(
     "mlp-all-parameters",
     mlp,
@@ -1239,7 +1328,13 @@ def logistic_swapped(x, w):
 
 for _shape in ["float", (3,), (2, 3)]:
     row(f"logistic-{shape_id(_shape)}", logistic, data(_shape, -3.0, 3.0))
-row("logistic_swapped-(2,3)x(3,)", logistic_swapped, data((2, 3)), data((3,)), wrt=(0, 1))
+row(
+    "logistic_swapped-(2,3)x(3,)",
+    logistic_swapped,
+    data((2, 3)),
+    data((3,)),
+    wrt=(0, 1),
+)
 row("logistic_swapped-floatx(3,)", logistic_swapped, 0.4, data((3,)), wrt=(0, 1))
 
 
@@ -1279,11 +1374,11 @@ def test_every_rule_has_a_row():
     for r in ROWS:
         used |= primitives_used(r.f, r.wrt)
     missing = [
-        p.spelling
-        for p in registered()
-        if not p.nondiff and id(p.key) not in used
+        p.spelling for p in registered() if not p.nondiff and id(p.key) not in used
     ]
-    assert not missing, f"differentiable primitives with no row in the spec table: {missing}"
+    assert (
+        not missing
+    ), f"differentiable primitives with no row in the spec table: {missing}"
 
 
 # ---- non-differentiable primitives: constants in the gradient ----------------
@@ -1349,7 +1444,15 @@ def test_nondifferentiable_parts_are_constants(f, x, expected):
 
 def test_nondifferentiable_primitives_are_marked():
     nondiff = {p.key for p in registered() if p.nondiff}
-    for key in [np.floor, np.sign, np.argmax, np.shape, len, operator.lt, np.zeros_like]:
+    for key in [
+        np.floor,
+        np.sign,
+        np.argmax,
+        np.shape,
+        len,
+        operator.lt,
+        np.zeros_like,
+    ]:
         assert key in nondiff
 
 
