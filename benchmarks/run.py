@@ -21,7 +21,12 @@ for _arg in sys.argv[1:]:
         for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ[_var] = _arg.split("=", 1)[1]
 
-from timing import ensure_adcompile_importable, format_table, header  # noqa: E402
+from timing import (  # noqa: E402
+    OtherLoad,
+    ensure_adcompile_importable,
+    format_table,
+    header,
+)
 
 ensure_adcompile_importable()
 
@@ -35,6 +40,7 @@ MODULES = [bench_gradients, bench_overhead, bench_transform]
 def main(argv: list[str]) -> int:
     strict = "--strict" in argv
     start = time.perf_counter()
+    load = OtherLoad()
     print(header())
     rows, errors = [], []
     for module in MODULES:
@@ -54,6 +60,16 @@ def main(argv: list[str]) -> int:
         f"{met} of {len(judged)} targets met; times are per call, min over samples "
         f"(ratio = adcompile / reference); {time.perf_counter() - start:.0f} s"
     )
+    others = load.cores()
+    if others is not None:
+        print(f"other processes used {others:.2f} cores during the run", end="")
+        if others > 0.1:
+            print(
+                ": the timings are suspect (BLAS threads wait on busy cores); "
+                "re-run on a quiet machine, or with --blas-threads=1"
+            )
+        else:
+            print()
     for name, error in errors:
         print(f"\nERROR in {name}: {type(error).__name__}: {error}")
         traceback.print_exception(error, file=sys.stdout)

@@ -14,6 +14,7 @@ import os
 import platform
 import statistics
 import sys
+import time
 import timeit
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +78,38 @@ def compare(
         for name, timer in timers.items():
             samples[name].append(timer.timeit(numbers[name]) / numbers[name])
     return {name: Timing(s) for name, s in samples.items()}
+
+
+class OtherLoad:
+    """CPU time other processes used while we ran, in cores (Linux only).
+
+    Busy time of all CPUs from /proc/stat minus this process's own CPU time
+    (children included), divided by the wall time. None where /proc/stat is
+    unavailable.
+    """
+
+    def __init__(self) -> None:
+        self._start = self._sample()
+
+    @staticmethod
+    def _sample() -> tuple[float, float, float] | None:
+        try:
+            with open("/proc/stat") as stat:
+                fields = [int(x) for x in stat.readline().split()[1:9]]
+        except (OSError, ValueError):
+            return None
+        ticks = os.sysconf("SC_CLK_TCK")
+        busy = (sum(fields) - fields[3] - fields[4]) / ticks  # minus idle, iowait
+        t = os.times()
+        own = t.user + t.system + t.children_user + t.children_system
+        return busy, own, time.perf_counter()
+
+    def cores(self) -> float | None:
+        end = self._sample()
+        if self._start is None or end is None:
+            return None
+        busy, own, wall = (b - a for a, b in zip(self._start, end, strict=True))
+        return max(busy - own, 0.0) / wall if wall > 0 else None
 
 
 def format_seconds(seconds: float) -> str:

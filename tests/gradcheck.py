@@ -117,9 +117,16 @@ def assert_gradient_like(
 
 
 def compute_grads(
-    f: Callable[..., Any], args: Sequence[Any], wrt: Any = 0
+    f: Callable[..., Any],
+    args: Sequence[Any],
+    wrt: Any = 0,
+    value_and_grad: bool = True,
 ) -> list[Any]:
-    """``adcompile.grad(f, wrt)(*args)`` as a list, with the common checks."""
+    """``adcompile.grad(f, wrt)(*args)`` as a list, with the common checks.
+
+    With ``value_and_grad``, also checks that ``adcompile.value_and_grad``
+    returns f's value and the same gradients.
+    """
     args = list(args)
     before = _snapshot(args)
     grads = adcompile.grad(f, wrt=wrt)(*args)
@@ -129,6 +136,17 @@ def compute_grads(
         assert_gradient_like(
             gradient, args[position], f"{f.__name__} wrt {position}", args
         )
+    if value_and_grad:
+        value, again = adcompile.value_and_grad(f, wrt=wrt)(*args)
+        assert_not_mutated(before, args)
+        np.testing.assert_allclose(
+            value, f(*args), rtol=1e-12, err_msg=f"{f.__name__}: value"
+        )
+        for gradient, other in zip(grads, _as_list(again, wrt), strict=True):
+            assert type(gradient) is type(other)
+            np.testing.assert_allclose(
+                other, gradient, rtol=1e-12, err_msg=f"{f.__name__}: value_and_grad"
+            )
     return grads
 
 

@@ -21,18 +21,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy
 import numpy as np
 import pytest
-from tests.gradcheck import (
-    check_against_autograd,
-    check_grad,
-    compute_grads,
-)
 
 import adcompile
 from adcompile.compiler import derivative_of
 from adcompile.ir import Apply
 from adcompile.rules import registered
+from tests.gradcheck import (
+    check_against_autograd,
+    check_grad,
+    compute_grads,
+)
 
 RNG = np.random.default_rng(20240501)
 
@@ -1469,3 +1470,58 @@ def test_float32_gradients_keep_their_dtype():
     gx, gw = adcompile.grad(float32_function, wrt=(0, 1))(x, w)
     assert gx.dtype == np.float32 and gw.dtype == np.float32
     check_grad(float32_function, [x, w], wrt=(0, 1), rtol=1e-3, atol=1e-4)
+
+
+# ---- pullbacks ---------------------------------------------------------------
+
+
+def times_one(x):
+    return x * 1.0
+
+
+def test_pullback_gradient_is_not_the_cotangent():
+    cotangent = np.array([1.0, -2.0, 0.5])
+    _, pullback = adcompile.vjp(times_one, np.array([0.1, 0.2, 0.3]))
+    gradient = pullback(cotangent)
+    np.testing.assert_array_equal(gradient, cotangent)
+    assert gradient.flags.writeable
+    assert not np.shares_memory(gradient, cotangent)
+
+
+# ---- bugs outside the rule table (core), kept as strict xfails ---------------
+
+
+def parameter_named_np(x, np):
+    return numpy.sum(numpy.sin(x)) * np
+
+
+def parameter_named_like_a_helper(x, unbroadcast):
+    return numpy.sum(x * unbroadcast + x)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="core: choose_bindings ignores parameters and locals, so emitted "
+    "code calls np.sin / unbroadcast(...) on the user's own variable",
+)
+@pytest.mark.parametrize(
+    "f, args",
+    [
+        (parameter_named_np, (np.array([0.1, 0.2, 0.3]), 2.0)),
+        (parameter_named_like_a_helper, (np.array([0.1, 0.2, 0.3]), np.ones((2, 3)))),
+    ],
+    ids=["np", "unbroadcast"],
+)
+def test_parameter_shadowing_a_binding(f, args):
+    check_grad(f, args)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="core: the forward sweep simplifies x * 1.0 to x, so vjp's value "
+    "is the input array itself (aliasing) instead of a new array",
+)
+def test_vjp_value_is_a_new_array():
+    x = np.array([0.1, 0.2, 0.3])
+    value, _ = adcompile.vjp(times_one, x)
+    assert not np.shares_memory(value, x)

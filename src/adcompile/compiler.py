@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from . import fence, rules, runtime
+from . import disk_cache, fence, rules, runtime
 from .emit import emit, format_source
 from .errors import BadWrt, Location
 from .normalize import normalize
@@ -164,32 +164,37 @@ def compiled(
         cached = _compiled.get(function, {}).get(key)
         if cached is not None:
             return cached
-        _, _, derivative = derivative_of(function, wrt, options)
-        text = emit(derivative, kind)
-        if options.formatted:
-            text = format_source(text)
-        result = _compile(function, derivative, text, kind, wrt_key)
+        disk_key = disk_cache.key_for(function, wrt_key, kind, options)
+        entry = disk_cache.load(disk_key)
+        if entry is None:
+            _, _, derivative = derivative_of(function, wrt, options)
+            text = emit(derivative, kind)
+            if options.formatted:
+                text = format_source(text)
+            origin = derivative.result_origin
+            entry = disk_cache.Entry(
+                text, derivative.program.name, derivative.bindings, origin.location
+            )
+            disk_cache.store(disk_key, entry)
+        result = _compile(function, entry, kind, wrt_key)
         _compiled.setdefault(function, {})[key] = result
         return result
 
 
 def _compile(
-    function: types.FunctionType,
-    derivative: Derivative,
-    text: str,
-    kind: str,
-    wrt_key: WrtKey,
+    function: types.FunctionType, entry: disk_cache.Entry, kind: str, wrt_key: WrtKey
 ) -> Compiled:
+    text = entry.text
     used = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
     values: dict[str, Any] = {}
     objects: dict[str, Any] = {"np": np, "math": math, **runtime.HELPERS}
-    for canonical, name in derivative.bindings.items():
+    for canonical, name in entry.bindings.items():
         if name in used:
             values[name] = objects[canonical]
     for name, value in closure_values(function).items():
         if name in used and name not in values:
             values[name] = value
-    name = f"{kind}_{derivative.program.name}"
+    name = f"{kind}_{entry.name}"
     wrt_text = ",".join(wrt_key[0])
     filename = f"<adcompile {kind} of {function.__module__}.{function.__qualname__}"
     filename += f" wrt {wrt_text}>"
@@ -208,4 +213,4 @@ def _compile(
     gradient.__module__ = function.__module__
     lines = full.splitlines(True)
     linecache.cache[filename] = (len(full), None, lines, filename)
-    return Compiled(gradient, text, filename, derivative.result_origin.location)
+    return Compiled(gradient, text, filename, entry.location)

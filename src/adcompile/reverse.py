@@ -20,7 +20,7 @@ import libcst as cst
 from . import ir
 from .errors import NoDerivativeRule
 from .naming import NameAllocator
-from .normalize import is_simple
+from .lower import is_simple
 from .rules.registry import BROADCAST, SCALAR, Primitive, parse_template
 from .templates import render, substitute, used_names
 

@@ -43,13 +43,20 @@ def seed_gradient(value: Any) -> float:
 
 
 def check_cotangent(cotangent: Any, value: Any) -> Any:
-    """The cotangent given to a pullback, checked against the output's shape."""
+    """The cotangent given to a pullback, checked against the output's shape.
+
+    An array comes back as a read-only view, so that ``as_gradient`` copies
+    it rather than hand the caller's own array back as a gradient.
+    """
     if np.shape(cotangent) != np.shape(value):
         raise NonScalarOutput(
             f"the cotangent has shape {np.shape(cotangent)} but the function's "
             f"output has shape {np.shape(value)}",
             "pass the pullback a cotangent of the same shape as the output",
         )
+    if isinstance(cotangent, np.ndarray):
+        cotangent = cotangent.view()
+        cotangent.flags.writeable = False
     return cotangent
 
 

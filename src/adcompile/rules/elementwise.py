@@ -34,8 +34,9 @@ UNARY = {
     "np.cbrt": "g / (3.0 * ans * ans)",
     "np.square": "2.0 * g * x",
     "np.reciprocal": "-g * ans * ans",
-    "np.abs": "g * np.sign(x)",
+    # np.abs is np.absolute: the later entry names the rule in emitted code
     "np.absolute": "g * np.sign(x)",
+    "np.abs": "g * np.sign(x)",
     "np.fabs": "g * np.sign(x)",
     "np.deg2rad": "g * (np.pi / 180.0)",
     "np.rad2deg": "g * (180.0 / np.pi)",
@@ -56,8 +57,9 @@ defrule(
 defrule("np.add", "a, b", shape=BROADCAST, a="g", b="g")
 defrule("np.subtract", "a, b", shape=BROADCAST, a="g", b="-g")
 defrule("np.multiply", "a, b", shape=BROADCAST, a="g * b", b="g * a")
-defrule("np.divide", "a, b", shape=BROADCAST, a="g / b", b="-g * ans / b")
+# np.true_divide is np.divide: the later entry names the rule in emitted code
 defrule("np.true_divide", "a, b", shape=BROADCAST, a="g / b", b="-g * ans / b")
+defrule("np.divide", "a, b", shape=BROADCAST, a="g / b", b="-g * ans / b")
 defrule(
     "np.maximum",
     "a, b",
