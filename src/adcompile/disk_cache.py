@@ -355,7 +355,11 @@ def _digest(payload: dict[str, Any]) -> str:
 
 def _entry(payload: dict[str, Any]) -> Entry | None:
     """The Entry a payload describes, or None when a field is malformed."""
-    text, name, bindings = payload.get("text"), payload.get("name"), payload.get("bindings")
+    text, name, bindings = (
+        payload.get("text"),
+        payload.get("name"),
+        payload.get("bindings"),
+    )
     if not (isinstance(text, str) and isinstance(name, str) and name.isidentifier()):
         return None
     if not isinstance(bindings, dict) or not set(bindings) <= _CANONICAL:
@@ -365,7 +369,13 @@ def _entry(payload: dict[str, Any]) -> Entry | None:
     where = payload.get("location")
     if where is None:
         return Entry(text, name, bindings, None)
-    fields = {"filename": str, "line": int, "col": int, "source_line": str, "width": int}
+    fields = {
+        "filename": str,
+        "line": int,
+        "col": int,
+        "source_line": str,
+        "width": int,
+    }
     if not isinstance(where, dict) or set(where) != set(fields):
         return None
     if not all(isinstance(where[k], t) for k, t in fields.items()):
