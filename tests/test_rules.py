@@ -1488,7 +1488,7 @@ def test_pullback_gradient_is_not_the_cotangent():
     assert not np.shares_memory(gradient, cotangent)
 
 
-# ---- bugs outside the rule table (core), kept as strict xfails ---------------
+# ---- names of the user's that collide with emitted-code names ----------------
 
 
 def parameter_named_np(x, np):
@@ -1499,11 +1499,6 @@ def parameter_named_like_a_helper(x, unbroadcast):
     return numpy.sum(x * unbroadcast + x)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: choose_bindings ignores parameters and locals, so emitted "
-    "code calls np.sin / unbroadcast(...) on the user's own variable",
-)
 @pytest.mark.parametrize(
     "f, args",
     [
@@ -1516,11 +1511,6 @@ def test_parameter_shadowing_a_binding(f, args):
     check_grad(f, args)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: the forward sweep simplifies x * 1.0 to x, so vjp's value "
-    "is the input array itself (aliasing) instead of a new array",
-)
 def test_vjp_value_is_a_new_array():
     x = np.array([0.1, 0.2, 0.3])
     value, _ = adcompile.vjp(times_one, x)

@@ -112,9 +112,10 @@ def runtime_code(names: Iterable[str]) -> RuntimeCode:
             if obj.__name__ != "numpy":
                 modules.add(_import_line(name, obj))
             continue
-        if not (
-            inspect.isfunction(obj) or inspect.isclass(obj)
-        ) or obj.__module__ != runtime.__name__:
+        if (
+            not (inspect.isfunction(obj) or inspect.isclass(obj))
+            or obj.__module__ != runtime.__name__
+        ):
             raise TypeError(
                 f"adcompile cannot copy runtime.{name} into a generated module: "
                 "only functions, classes, modules and errors are supported"

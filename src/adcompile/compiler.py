@@ -114,10 +114,14 @@ def choose_bindings(function: types.FunctionType, taken: set[str]) -> dict[str, 
     """
     wanted: dict[str, Any] = {"np": np, "math": math, **runtime.HELPERS}
     scope = {**vars(builtins), **function.__globals__, **closure_values(function)}
-    bindings = {}
+    code = function.__code__
+    local = set(code.co_varnames) | set(code.co_cellvars)
+    bindings: dict[str, str] = {}
     for name, obj in wanted.items():
         chosen = name
-        while chosen in taken and scope.get(chosen, obj) is not obj:
+        while chosen in local or (
+            chosen in taken and scope.get(chosen, obj) is not obj
+        ):
             chosen += "_"
         bindings[name] = chosen
     return bindings

@@ -40,12 +40,14 @@ Any OSError (read-only or full disk) means no cache, never an error.
 from __future__ import annotations
 
 import builtins
-import dis
 import functools
 import hashlib
 import inspect
 import json
+import linecache
+import operator
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -65,8 +67,7 @@ from .source import closure_values
 
 FORMAT = 1
 _CANONICAL = frozenset({"np", "math", *runtime.HELPERS})
-_LOADS = frozenset({"LOAD_GLOBAL", "LOAD_DEREF", "LOAD_NAME", "LOAD_CLASSDEREF"})
-_ATTRS = frozenset({"LOAD_ATTR", "LOAD_METHOD"})
+_CHAIN = re.compile(r"\b([A-Za-z_]\w*)\)*((?:\s*\.\s*[A-Za-z_]\w*)+)")
 _MISSING = object()
 _MAX_DEPTH = 1  # describe the names a helper function uses, not theirs
 
@@ -134,33 +135,38 @@ def key_for(function: types.FunctionType, wrt_key: Any, kind: str, options: Any)
         import adcompile
 
         code = function.__code__
+        text = _source_text(function)
         parts = {
             "format": FORMAT,
             "versions": [sys.version, np.__version__, adcompile.__version__],
             "adcompile_source": _package_digest(),
             "rules": _rules_digest(),
-            "source": inspect.getsource(function),
+            "source": text,
             "where": [code.co_filename, code.co_firstlineno, function.__qualname__],
-            "names": _names(function, 0),
+            "names": _names(function, text, 0),
             "wrt": [list(wrt_key[0]), bool(wrt_key[1])],
             "kind": kind,
             "options": repr(options),
         }
-        text = json.dumps(parts, sort_keys=True, default=repr)
+        blob = json.dumps(parts, sort_keys=True, default=repr)
     except Exception as error:  # no source, odd objects: the pipeline will tell
         _debug(f"no key for {function!r}: {error!r}")
         return None
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @functools.cache
 def _package_digest() -> str:
     """A hash of adcompile's own source: a changed compiler is a miss."""
-    root = Path(__file__).resolve().parent
+    root = os.path.dirname(os.path.abspath(__file__))
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(str(path.relative_to(root)).encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(f for f in files if f.endswith(".py")):
+            path = os.path.join(folder, name)
+            with open(path, "rb") as handle:
+                digest.update(os.path.relpath(path, root).encode() + b"\0")
+                digest.update(handle.read() + b"\0")
     return digest.hexdigest()
 
 
@@ -172,16 +178,48 @@ def _rules_digest() -> str:
     global _rules_memo
     prims = tuple(registry.registered())
     known, digest = _rules_memo
-    if len(known) == len(prims) and all(a is b for a, b in zip(known, prims)):
+    if len(known) == len(prims) and all(map(operator.is_, known, prims)):
         return digest
-    hasher = hashlib.sha256()
+    rows = []
     for p in prims:
-        row = (_describe(p.key, _MAX_DEPTH), p.name, p.spelling, p.params)
-        row += (sorted(p.vjps.items()), sorted(p.simple.items()), p.simple_when)
-        row += (p.shape, p.nondiff, p.infix)
-        hasher.update(repr(row).encode() + b"\0")
-    _rules_memo = (prims, hasher.hexdigest())
+        params = [(q.name, q.default, q.variadic) for q in p.params]
+        row = (_qualified(p.key), p.name, p.spelling, params, p.simple_when)
+        row += (sorted(p.vjps.items()), sorted(p.simple.items()))
+        rows.append(repr((*row, p.shape, p.nondiff, p.infix)))
+    _rules_memo = (prims, hashlib.sha256("\n".join(rows).encode()).hexdigest())
     return _rules_memo[1]
+
+
+def _source_text(function: types.FunctionType) -> str:
+    """The lines of ``function``'s definition, as the transformation reads them.
+
+    Like ``inspect.getsource`` without its tokenizer (which costs ~10 ms the
+    first time in a process): from the first line (decorators included) to the
+    last line any instruction of the code comes from, then on while lines are
+    blank, comments, or indented deeper than the first line (dead code).
+    """
+    code = function.__code__
+    linecache.checkcache(code.co_filename)
+    lines = linecache.getlines(code.co_filename, function.__globals__)
+    first = code.co_firstlineno
+    if not 0 < first <= len(lines):
+        raise OSError(f"no source lines for {function.__qualname__}")
+    last = first
+    for inner in _codes(code):
+        if hasattr(inner, "co_positions"):  # Python 3.11+: end lines too
+            ends = [end for _, end, _, _ in inner.co_positions()]
+        else:
+            ends = [line for _, _, line in inner.co_lines()]
+        last = max([last, *(end for end in ends if end is not None)])
+    indent = len(lines[first - 1]) - len(lines[first - 1].lstrip())
+    while last < len(lines):
+        following = lines[last]
+        stripped = following.lstrip()
+        deeper = len(following) - len(stripped) > indent
+        if stripped and not stripped.startswith("#") and not deeper:
+            break
+        last += 1
+    return "".join(lines[first - 1 : last])
 
 
 def _codes(code: types.CodeType):
@@ -191,8 +229,14 @@ def _codes(code: types.CodeType):
             yield from _codes(const)
 
 
-def _names(function: types.FunctionType, depth: int) -> list[tuple[str, str]]:
-    """(name or attribute chain, fingerprint) for what ``function`` looks up."""
+def _names(
+    function: types.FunctionType, text: str | None, depth: int
+) -> list[tuple[str, str]]:
+    """(name or attribute chain, fingerprint) for what ``function`` looks up.
+
+    Names: ``co_names`` and free variables of its code and nested code.
+    Chains (``np.linalg.norm``): dotted names in its source ``text``.
+    """
     closure = closure_values(function)
 
     def lookup(name: str) -> Any:
@@ -201,25 +245,13 @@ def _names(function: types.FunctionType, depth: int) -> list[tuple[str, str]]:
                 return scope[name]
         return _MISSING
 
-    roots: set[str] = set()
-    chains: set[tuple[str, ...]] = set()
-    for code in _codes(function.__code__):
-        roots.update(code.co_names, code.co_freevars)
-        chain: list[str] = []
-        for ins in dis.get_instructions(code):
-            if ins.opname in _ATTRS and chain:
-                chain.append(ins.argval)
-                continue
-            if len(chain) > 1:
-                chains.add(tuple(chain))
-            chain = [ins.argval] if ins.opname in _LOADS else []
-        if len(chain) > 1:
-            chains.add(tuple(chain))
     found: dict[str, str] = {}
-    for name in roots:
-        obj = lookup(name)
-        found[name] = "unresolved" if obj is _MISSING else _describe(obj, depth)
-    for chain in chains:
+    for code in _codes(function.__code__):
+        for name in (*code.co_names, *code.co_freevars):
+            obj = lookup(name)
+            found[name] = "unresolved" if obj is _MISSING else _describe(obj, depth)
+    for match in _CHAIN.finditer(text or ""):
+        chain = [match[1], *re.findall(r"\w+", match[2])]
         obj = lookup(chain[0])
         for i in range(1, len(chain) if obj is not _MISSING else 0):
             try:
@@ -249,13 +281,14 @@ def _describe(obj: Any, depth: int) -> str:
         return f"class {_qualified(obj)}{rule}"
     if isinstance(obj, types.FunctionType):
         try:
-            body = inspect.getsource(obj)
-        except (OSError, TypeError):
+            text: str | None = _source_text(obj)
+            body = text
+        except (OSError, TypeError, ValueError):
             code = obj.__code__
-            body = repr((code.co_code, code.co_names, code.co_consts))
+            text, body = None, repr((code.co_code, code.co_names, code.co_consts))
         hasher = hashlib.sha256(body.encode("utf-8", "surrogatepass"))
         if depth < _MAX_DEPTH:
-            hasher.update(repr(_names(obj, depth + 1)).encode())
+            hasher.update(repr(_names(obj, text, depth + 1)).encode())
         return f"function {_qualified(obj)} {hasher.hexdigest()}{rule}"
     if callable(obj) and hasattr(obj, "__name__"):  # builtins, ufuncs, dispatchers
         return f"{type(obj).__qualname__} {_qualified(obj)}{rule}"

@@ -22,7 +22,7 @@ from .errors import NoDerivativeRule
 from .naming import NameAllocator
 from .lower import is_simple
 from .rules.registry import BROADCAST, SCALAR, Primitive, parse_template
-from .templates import render, substitute, used_names
+from .templates import hug_powers, render, substitute, used_names
 
 
 @dataclass
@@ -148,7 +148,7 @@ class ReverseMode:
         elif prim.infix:
             template = parse_template(prim.spelling, prim.param_names)
             mapping = {p: _node(o) for p, o in apply.bound.items()}
-            return substitute(template, mapping)
+            return hug_powers(substitute(template, mapping, fold=False))
         else:
             func = substitute(cst.parse_expression(prim.spelling), self.binding_nodes)
         args = [cst.Arg(_node(a)) for a in apply.args]

@@ -57,12 +57,19 @@ class _Substitute(cst.CSTTransformer):
 
 
 def substitute(
-    template: cst.BaseExpression, mapping: dict[str, cst.BaseExpression]
+    template: cst.BaseExpression,
+    mapping: dict[str, cst.BaseExpression],
+    fold: bool = True,
 ) -> cst.BaseExpression:
-    """The template with every mapped name replaced by its expression."""
+    """The template with every mapped name replaced by its expression.
+
+    With ``fold``, literal arithmetic is folded (for local gradients); the
+    forward sweep keeps the user's arithmetic exactly (``x * 1.0`` is a new
+    array, ``x`` is not).
+    """
     result = template.visit(_Substitute(mapping))
     assert isinstance(result, cst.BaseExpression)
-    return simplify(result)
+    return simplify(result) if fold else result
 
 
 def _number(node: cst.BaseExpression) -> float | None:
@@ -149,6 +156,20 @@ _HUGGED_POWER = cst.Power(
     whitespace_before=cst.SimpleWhitespace(""),
     whitespace_after=cst.SimpleWhitespace(""),
 )
+
+
+class _HugPowers(cst.CSTTransformer):
+    def leave_BinaryOperation(
+        self, original: cst.BinaryOperation, updated: cst.BinaryOperation
+    ) -> cst.BinaryOperation:
+        return _hug_power(updated)
+
+
+def hug_powers(node: cst.BaseExpression) -> cst.BaseExpression:
+    """``node`` with simple powers written as black writes them (``x**2``)."""
+    result = node.visit(_HugPowers())
+    assert isinstance(result, cst.BaseExpression)
+    return result
 
 
 def simplify(node: cst.BaseExpression) -> cst.BaseExpression:
