@@ -115,9 +115,7 @@ def test_aliases_globals_and_closures_resolve():
     check_grad(p.uses_aliases, (x,))
     np.testing.assert_allclose(adcompile.grad(p.uses_global)(x), [2.0, 2.0])
     scaled = p.make_closure(3.0)
-    np.testing.assert_allclose(
-        adcompile.grad(scaled)(x), 3.0 * (1 - np.tanh(x) ** 2)
-    )
+    np.testing.assert_allclose(adcompile.grad(scaled)(x), 3.0 * (1 - np.tanh(x) ** 2))
 
 
 def test_globals_are_read_live():

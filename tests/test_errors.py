@@ -92,8 +92,10 @@ def test_wrt_naming_no_parameter():
     for wrt in ("z", 5, -3, (0, 0), (), 1.5):
         with pytest.raises(adcompile.BadWrt) as info:
             adcompile.grad(p.two_args, wrt=wrt)(np.ones(2), np.ones(2))
-        assert "two_args" in str(info.value) or "twice" in str(info.value) or (
-            "empty" in str(info.value)
+        assert (
+            "two_args" in str(info.value)
+            or "twice" in str(info.value)
+            or ("empty" in str(info.value))
         )
 
 

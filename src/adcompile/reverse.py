@@ -19,8 +19,8 @@ import libcst as cst
 
 from . import ir
 from .errors import NoDerivativeRule
-from .naming import NameAllocator
 from .lower import is_simple
+from .naming import NameAllocator
 from .rules.registry import BROADCAST, SCALAR, Primitive, parse_template
 from .templates import hug_powers, render, substitute, used_names
 
