@@ -7,9 +7,9 @@ agree (``np.allclose``) before either is timed. Target: ratio <= 1.15.
 from __future__ import annotations
 
 import numpy as np
-from timing import Row, compare, ensure_adcompile_importable, format_table
+from timing import Row, compare, format_table, setup
 
-ensure_adcompile_importable()
+setup()
 
 import models  # noqa: E402
 
@@ -50,6 +50,7 @@ def side_by_side(name, loss, by_hand, args, wrt, repeat) -> Row:
             "by_hand": ("by_hand(*args)", namespace),
         },
         repeat=repeat,
+        sample_seconds=0.02,
     )
     row = Row(
         name,
@@ -61,7 +62,7 @@ def side_by_side(name, loss, by_hand, args, wrt, repeat) -> Row:
     return row
 
 
-def logistic(repeat: int = 21) -> Row:
+def logistic(repeat: int = 41) -> Row:
     return side_by_side(
         "logistic grad / numpy by hand (n=10000, d=100)",
         models.logistic_loss,
@@ -72,7 +73,7 @@ def logistic(repeat: int = 21) -> Row:
     )
 
 
-def mlp(repeat: int = 21) -> Row:
+def mlp(repeat: int = 41) -> Row:
     return side_by_side(
         "MLP grad / numpy by hand (256, 784-256-10, tanh)",
         models.mlp_loss,

@@ -9,9 +9,9 @@ adcompile's ``GradientFunction`` and of the emitted function it wraps
 
 from __future__ import annotations
 
-from timing import Row, compare, ensure_adcompile_importable, format_table
+from timing import Row, compare, format_table, setup
 
-ensure_adcompile_importable()
+setup()
 
 import models  # noqa: E402
 

@@ -17,9 +17,9 @@ import sys
 import textwrap
 import timeit
 
-from timing import ensure_adcompile_importable, format_seconds
+from timing import compare, format_seconds, setup
 
-ensure_adcompile_importable()
+setup()
 
 import models  # noqa: E402
 import numpy as np  # noqa: E402
@@ -96,7 +96,8 @@ def main(name: str, by_hand: bool) -> None:
     baseline = timeit.Timer("exec(code, {})", globals={"code": compile("", "", "exec")})
     exec_overhead = min(baseline.repeat(7, 10000)) / 10000
     results = profile(text, namespace, args)
-    total_call = min(timeit.repeat(lambda: whole(*args), number=20, repeat=7)) / 20
+    total_call = compare({"whole": ("whole(*args)", {"whole": whole, "args": args})})
+    total_call = total_call["whole"].min
     total_lines = sum(max(s - exec_overhead, 0.0) for s, _ in results)
     for seconds, source in results:
         seconds = max(seconds - exec_overhead, 0.0)

@@ -7,22 +7,27 @@ timing each pipeline stage by wrapping the functions the compiler calls
 ...). Stages are nested (``_all_names`` runs inside ``normalize`` as well),
 so the rows need not add up to the total. Only this process is patched;
 nothing in src/ changes. Stages missing from the current compiler are
-skipped. Pass ``--cprofile`` to print cProfile's top functions as well.
+skipped. The disk cache is off (ADCOMPILE_CACHE=0) unless ``--disk-cache``
+is given; then each run starts from an empty private cache directory and
+the key, load and store are timed too. Pass ``--cprofile`` to print
+cProfile's top functions as well.
 """
 
 from __future__ import annotations
 
 import cProfile
 import importlib
+import os
 import pstats
 import statistics
 import sys
 import time
 from collections import defaultdict
 
-from timing import ensure_adcompile_importable
+from timing import setup
 
-ensure_adcompile_importable()
+setup()
+os.environ["ADCOMPILE_CACHE"] = "0"  # time the pipeline, not disk-cache hits
 
 import models  # noqa: E402
 
@@ -37,11 +42,17 @@ STAGES = [
     ("adcompile.compiler", "choose_bindings"),
     ("adcompile.compiler", "normalize"),
     ("adcompile.compiler", "differentiate"),
-    ("adcompile.templates", "substitute"),
+    ("adcompile.reverse", "substitute"),
     ("adcompile.templates", "simplify"),
     ("adcompile.compiler", "emit"),
     ("adcompile.emit", "format_source"),
     ("adcompile.compiler", "_compile"),
+]
+# With the disk cache on (pass --disk-cache), its key, load and store too.
+DISK_STAGES = [
+    ("adcompile.disk_cache", "key_for"),
+    ("adcompile.disk_cache", "load"),
+    ("adcompile.disk_cache", "store"),
 ]
 
 totals: dict[str, float] = defaultdict(float)
@@ -65,7 +76,18 @@ def wrap(module_name: str, attr: str) -> bool:
     return True
 
 
-def main(n: int = 20, with_cprofile: bool = False) -> None:
+def empty_disk_cache() -> None:
+    directory = os.environ["ADCOMPILE_CACHE_DIR"]
+    if os.path.isdir(directory):
+        for name in os.listdir(directory):
+            path = os.path.join(directory, name)
+            if os.path.isfile(path):
+                os.unlink(path)
+
+
+def main(n: int = 20, with_cprofile: bool = False, with_disk_cache=False) -> None:
+    if with_disk_cache:
+        os.environ["ADCOMPILE_CACHE"] = "1"
     f, args = models.twenty_lines, models.twenty_lines_data()
     adcompile.grad(f)(*args)  # one-time work outside the measurement
     per_run: dict[str, list[float]] = defaultdict(list)
@@ -73,13 +95,16 @@ def main(n: int = 20, with_cprofile: bool = False) -> None:
     for _ in range(n):
         compiler._derivatives.clear()
         compiler._compiled.clear()
+        empty_disk_cache()
         start = time.perf_counter()
         adcompile.grad(f)(*args)
         per_run["TOTAL (unpatched)"].append(time.perf_counter() - start)
-    wrapped = [f"{m.split('.')[-1]}.{a}" for m, a in STAGES if wrap(m, a)]
+    stages = STAGES + (DISK_STAGES if with_disk_cache else [])
+    wrapped = [f"{m.split('.')[-1]}.{a}" for m, a in stages if wrap(m, a)]
     for _ in range(n):
         compiler._derivatives.clear()
         compiler._compiled.clear()
+        empty_disk_cache()
         totals.clear()
         start = time.perf_counter()
         adcompile.grad(f)(*args)
@@ -102,4 +127,8 @@ def main(n: int = 20, with_cprofile: bool = False) -> None:
 
 if __name__ == "__main__":
     numbers = [int(a) for a in sys.argv[1:] if a.isdigit()]
-    main(numbers[0] if numbers else 20, "--cprofile" in sys.argv)
+    main(
+        numbers[0] if numbers else 20,
+        "--cprofile" in sys.argv,
+        "--disk-cache" in sys.argv,
+    )

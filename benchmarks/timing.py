@@ -10,10 +10,14 @@ are the min and the median over the samples.
 
 from __future__ import annotations
 
+import atexit
+import importlib.util
 import os
 import platform
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 import timeit
 from dataclasses import dataclass
@@ -22,12 +26,21 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def ensure_adcompile_importable() -> None:
-    """Use the checkout's ``src/`` when adcompile is not installed."""
-    try:
-        import adcompile  # noqa: F401
-    except ImportError:
+def setup() -> None:
+    """Call before importing adcompile: find it, and give it a private disk cache.
+
+    adcompile is imported from the checkout's ``src/`` when it is not
+    installed. Its disk cache of emitted code is pointed at a temporary
+    directory (removed at exit; inherited by subprocesses), so the benchmarks
+    neither read entries left by earlier runs nor leave entries in the
+    user's cache. A directory already set in ``ADCOMPILE_CACHE_DIR`` is kept.
+    """
+    if importlib.util.find_spec("adcompile") is None:
         sys.path.insert(0, str(HERE.parent / "src"))
+    if "ADCOMPILE_CACHE_DIR" not in os.environ:
+        directory = tempfile.mkdtemp(prefix="adcompile-bench-cache-")
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
+        os.environ["ADCOMPILE_CACHE_DIR"] = directory
 
 
 @dataclass

@@ -55,15 +55,19 @@ def int_output(x):
     return 3
 
 
-def branchy(x):
-    if x > 0:
-        return x
-    return -x
+def with_try(x):
+    try:
+        y = x * 2.0
+    except ValueError:
+        y = x
+    return y
 
 
-def loopy(x):
+def return_in_loop(x):
     for _ in range(3):
         x = x * 2
+        if x > 10.0:
+            return x
     return x
 
 

@@ -52,9 +52,10 @@ def f(x):
 
 BRANCHY = """\
 def g(x):
-    if x > 0:
+    try:
+        return x * x
+    except ValueError:
         return x
-    return -x
 """
 
 

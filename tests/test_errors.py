@@ -27,18 +27,19 @@ def assert_points_at(error, fragment):
     assert "^" in text, text
 
 
-def test_if_statement_is_refused_with_location():
-    error = error_of(p.branchy, 1.0)
+def test_try_statement_is_refused_with_location():
+    error = error_of(p.with_try, 1.0)
     assert isinstance(error, adcompile.UnsupportedSyntax)
-    assert "`if` statement" in error.reason
-    assert_points_at(error, "if x > 0:")
-    assert "np.where" in error.hint
+    assert "`try` statement" in error.reason
+    assert_points_at(error, "try:")
+    assert "remove the try/except" in error.hint
 
 
-def test_for_loop_is_refused():
-    error = error_of(p.loopy, 1.0)
+def test_return_inside_a_loop_is_refused():
+    error = error_of(p.return_in_loop, 1.0)
     assert isinstance(error, adcompile.UnsupportedSyntax)
-    assert_points_at(error, "for _ in range(3):")
+    assert_points_at(error, "return x")
+    assert "break out of the loop" in error.hint
 
 
 def test_unknown_numpy_function():
@@ -137,7 +138,7 @@ def test_lambda_is_refused_clearly():
 
 def test_errors_are_never_internal_tracebacks():
     for function, args in [
-        (p.branchy, (1.0,)),
+        (p.with_try, (1.0,)),
         (p.unknown_call, (np.ones(2),)),
         (p.vector_output, (np.ones(2),)),
     ]:

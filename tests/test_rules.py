@@ -27,7 +27,7 @@ import pytest
 
 import adcompile
 from adcompile.compiler import derivative_of
-from adcompile.ir import Apply
+from adcompile.ir import Apply, walk
 from adcompile.rules import registered
 from tests.gradcheck import (
     check_against_autograd,
@@ -1339,6 +1339,17 @@ row(
 row("logistic_swapped-floatx(3,)", logistic_swapped, 0.4, data((3,)), wrt=(0, 1))
 
 
+def copy_into_loop_variable(x):
+    y = x  # y is x until the loop gives it its own variable: a copy
+    for _ in range(3):
+        y = np.sin(y) * 2.0
+    return np.sum(y * x)
+
+
+for _shape in ["float", (3,)]:
+    row(f"copy-{shape_id(_shape)}", copy_into_loop_variable, data(_shape))
+
+
 # ---- the checks ---------------------------------------------------------------
 
 FD_ROWS = [pytest.param(r, id=r.id) for r in ROWS if r.fd]
@@ -1365,7 +1376,7 @@ def primitives_used(f: Callable[..., Any], wrt: Any) -> set[int]:
     _, _, derivative = derivative_of(f, wrt)
     return {
         id(s.prim.key)
-        for s in derivative.program.body
+        for s in walk(derivative.program.body)
         if isinstance(s, Apply) and s.prim is not None
     }
 

@@ -1,28 +1,38 @@
-"""Copies of the runtime helpers, for ahead-of-time gradient modules.
+"""Emitted gradient code made to stand alone, for ahead-of-time modules.
 
 A module written by ``adcompile build`` must run where adcompile is not
-installed, so it carries the source of the helpers its gradient functions
-call. ``runtime_code(names)`` returns that source: the helpers named, every
+installed and outside the user's module. ``Resolver`` rewrites the global
+names an emitted function reads (the user's data and functions through an
+import of the user's module; numpy and math; the helpers), and the module
+carries the source of the helpers its gradient functions call:
+``runtime_code(names)`` returns that source: the helpers named, every
 runtime function or class they use (transitively: ``repeat_to`` brings
 ``_normalize_axes``), and a local ``AdcompileError`` with the subclasses they
 raise. The copies are the helpers' own source (``inspect.getsource``) with
 type annotations removed, since their names (``Any``) are not imported.
 
-``free_names(module)`` is the scope analysis both this module and ``build``
-use: the ``Name`` nodes of a module that read a global or builtin name.
+``free_names(module)`` is the scope analysis both rely on: the ``Name``
+nodes of a module that read a global or builtin name.
 """
 
 from __future__ import annotations
 
+import builtins
 import inspect
+import keyword
+import math
 import types
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from types import FunctionType
 
 import libcst as cst
+import numpy as np
 from libcst.metadata import BuiltinScope, GlobalScope, MetadataWrapper, ScopeProvider
 
 from . import errors, runtime
+from ._version import __version__
 
 ERROR_BASE = '''\
 class AdcompileError(Exception):
@@ -91,6 +101,120 @@ class _DropAnnotations(cst.CSTTransformer):
 def drop_annotations(module: cst.Module) -> cst.Module:
     """``module`` without type annotations."""
     return module.visit(_DropAnnotations())
+
+
+class Resolver:
+    """Rewrites the global names emitted code reads, for a separate module.
+
+    ``resolve(text)`` returns the code of one emitted function with every
+    name it reads from the user's module (``SCALE``) read through the module
+    imported as ``alias`` (``_model.SCALE``), and numpy and math, whatever
+    the user's names for them, under the names the function uses for them.
+    Builtins stay as they are. After it ran, ``used`` holds the canonical
+    names (``np``, ``math``, helpers) the code needs, ``aliases`` the emitted
+    names that differ from them (``np_`` -> ``np``), and ``reads`` the names
+    read from the user's module.
+    """
+
+    def __init__(
+        self, function: FunctionType, bindings: dict[str, str], alias: str
+    ) -> None:
+        self.globals = function.__globals__
+        self.bindings = bindings
+        self.canonical = {emitted: name for name, emitted in bindings.items()}
+        self.alias = alias
+        self.used: set[str] = set()  # canonical names: np, math, helpers
+        self.aliases: dict[str, str] = {}  # emitted name -> canonical name
+        self.reads: set[str] = set()  # names read from the user's module
+
+    def resolve(self, text: str) -> str:
+        tree, nodes = free_names(cst.parse_module(text))
+        replacements: dict[cst.Name, cst.BaseExpression] = {}
+        for node in nodes:
+            replacement = self._name(node.value)
+            if replacement is not None:
+                replacements[node] = replacement
+        return tree.visit(_Replace(replacements)).code
+
+    def _name(self, name: str) -> cst.BaseExpression | None:
+        canonical = self.canonical.get(name)
+        if canonical is None and name in self.globals:
+            value = self.globals[name]
+            canonical = "np" if value is np else "math" if value is math else None
+            if canonical is None:
+                self.reads.add(name)
+                return cst.Attribute(cst.Name(self.alias), cst.Name(name))
+            name = self.bindings[canonical]
+        if canonical is None:
+            if hasattr(builtins, name):
+                return None
+            self.reads.add(name)  # not defined yet: looked up when called
+            return cst.Attribute(cst.Name(self.alias), cst.Name(name))
+        self.used.add(canonical)
+        if name != canonical:
+            self.aliases[name] = canonical
+        return cst.Name(name)
+
+
+class _Replace(cst.CSTTransformer):
+    def __init__(self, replacements: dict[cst.Name, cst.BaseExpression]) -> None:
+        self.replacements = replacements
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+        return self.replacements.get(original, updated)
+
+
+def renamed(text: str, kind: str, name: str) -> str:
+    """The emitted function ``text`` named ``KIND_NAME``, without annotations."""
+    tree = cst.parse_module(text)
+    definition = tree.body[0]
+    assert isinstance(definition, cst.FunctionDef)
+    definition = definition.with_changes(name=cst.Name(f"{kind}_{name}"))
+    return drop_annotations(tree.with_changes(body=[definition])).code
+
+
+def import_name(source: Path) -> str | None:
+    """The dotted name under which ``source`` imports, counting packages."""
+    parts = [source.stem]
+    directory = source.resolve().parent
+    while (directory / "__init__.py").is_file():
+        parts.insert(0, directory.name)
+        directory = directory.parent
+    if all(p.isidentifier() and not keyword.iskeyword(p) for p in parts):
+        return ".".join(parts)
+    return None
+
+
+def module_body(
+    functions: list[str],
+    used: set[str],
+    aliases: dict[str, str],
+    user_import: str | None,
+) -> str:
+    """Imports, the gradient functions, then copies of the helpers they use.
+
+    ``used`` and ``aliases`` are those of the ``Resolver`` that resolved the
+    functions; ``user_import`` imports the user's module, if they read it.
+    """
+    helpers = sorted(name for name in used if name in runtime.HELPERS)
+    code = runtime_code(helpers)
+    stdlib = {*code.imports, *(["import math"] if "math" in used else [])}
+    lines = [*sorted(stdlib), "", "import numpy as np", ""]
+    if user_import:
+        lines += [user_import, ""]
+    # numpy and math under the names the functions use: defaults need them now
+    early = {name: c for name, c in aliases.items() if c in ("np", "math")}
+    lines += [f"{name} = {canonical}" for name, canonical in sorted(early.items())]
+    for function in functions:
+        lines += ["", "", function.strip("\n")]
+    if code.source:
+        lines += ["", "", f"# Runtime helpers, copied from adcompile {__version__}"]
+        lines += ["# so that this module needs only numpy.", "", "", code.source]
+    late = sorted(set(aliases.items()) - set(early.items()))
+    if late:
+        lines += ["", "", "# Helpers under the names the gradient functions use."]
+        lines += [f"{name} = {canonical}" for name, canonical in late]
+    return "\n".join(lines)
 
 
 def runtime_code(names: Iterable[str]) -> RuntimeCode:

@@ -2,9 +2,12 @@
 
     adcompile --version
     adcompile show FILE.py[:FUNC] [--wrt a,b] [--no-color]
+    adcompile build [FILE.py] [-o OUT.py] [--func NAME [--wrt a,b]]... [--check]
 
 ``show`` prints the gradient source adcompile emits for one function, or for
-every top-level function of FILE.py. Problems with the user's input (missing
+every top-level function of FILE.py. ``build`` writes a module of gradient
+functions that needs only numpy (see ``adcompile.build``); ``build --check``
+exits 1 when such a module is stale. Problems with the user's input (missing
 file, import failure, unknown function, a function adcompile refuses) end in
 one ``adcompile: error: ...`` message on stderr and exit status 2.
 """
@@ -20,6 +23,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from types import FunctionType, ModuleType
 
 from adcompile._version import __version__
@@ -83,8 +87,69 @@ def _build_parser() -> argparse.ArgumentParser:
     show.add_argument("--no-color", action="store_true", help="never color the output")
     show.set_defaults(handler=_cmd_show)
 
-    # Future subcommands (e.g. `build FILE.py -o OUT.py`) are added here.
+    build = commands.add_parser(
+        "build",
+        help="write a module of gradient functions that needs only numpy",
+        description="Write OUT.py with grad_NAME and value_and_grad_NAME for "
+        "functions of FILE.py (default: every function adcompile can "
+        "differentiate). Without FILE.py, build what [tool.adcompile] in the "
+        "nearest pyproject.toml lists.",
+    )
+    build.add_argument("source", nargs="?", metavar="FILE.py")
+    build.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT.py",
+        help="the module to write; default: FILE_grad.py next to FILE.py",
+    )
+    build.add_argument(
+        "--func",
+        action=_FuncAction,
+        dest="functions",
+        metavar="NAME",
+        help="a function to build (repeatable); default: all it can build",
+    )
+    build.add_argument(
+        "--wrt",
+        action=_WrtAction,
+        dest="functions",
+        metavar="NAMES",
+        help="parameters the preceding --func is differentiated with respect "
+        "to; default: its first",
+    )
+    build.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if a module is missing or stale",
+    )
+    build.set_defaults(handler=_cmd_build, functions=None)
     return parser
+
+
+class _FuncAction(argparse.Action):
+    """``--func NAME``: appends ``[NAME, wrt]`` (wrt set by a later --wrt)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if not str(values).isidentifier():
+            raise argparse.ArgumentError(self, f"not a function name: {values!r}")
+        functions = list(getattr(namespace, self.dest) or [])
+        if any(name == values for name, _ in functions):
+            raise argparse.ArgumentError(self, f"{values} is given twice")
+        setattr(namespace, self.dest, [*functions, [values, None]])
+
+
+class _WrtAction(argparse.Action):
+    """``--wrt NAMES``: sets what the preceding ``--func`` is taken wrt."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        functions = getattr(namespace, self.dest)
+        if not functions:
+            raise argparse.ArgumentError(self, "must follow the --func it applies to")
+        if functions[-1][1] is not None:
+            raise argparse.ArgumentError(
+                self, f"given twice for --func {functions[-1][0]}"
+            )
+        functions[-1][1] = _parse_wrt(values)
 
 
 def _parse_wrt(text: str) -> int | str | tuple[int | str, ...]:
@@ -132,6 +197,58 @@ def _cmd_show(args: argparse.Namespace) -> int:
     # Two blank lines between blocks, as between top-level definitions.
     _write("\n\n\n".join(blocks), color)
     return 0
+
+
+# -- build --------------------------------------------------------------------
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from . import build
+
+    cwd = Path.cwd()
+    if args.source is None:
+        if args.output is not None or args.functions is not None:
+            raise CliError("-o, --func and --wrt need FILE.py")
+        targets = build.targets_from_pyproject(cwd)
+    else:
+        functions = None
+        if args.functions is not None:
+            functions = [
+                build.Request(name, 0 if wrt is None else wrt)
+                for name, wrt in args.functions
+            ]
+        targets = [build.make_target(args.source, args.output, functions, cwd)]
+
+    if args.check:
+        stale = 0
+        for target in targets:
+            reason = build.stale_reason(target)
+            if reason is None:
+                print(f"{_shown(target.output)} is up to date")
+            else:
+                stale += 1
+                print(f"{_shown(target.output)} is stale: {reason}", file=sys.stderr)
+        return 1 if stale else 0
+
+    for target in targets:
+        generated = build.write(target)
+        for name, reason in generated.skipped:
+            print(
+                f"{PROG}: {_shown(target.source)}: {name}: cannot differentiate: "
+                f"{reason}",
+                file=sys.stderr,
+            )
+        built = ", ".join(generated.built) or "no functions"
+        print(f"wrote {_shown(target.output)} ({built})")
+    return 0
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the current directory when it is below it."""
+    try:
+        return str(path.resolve().relative_to(os.getcwd()))
+    except ValueError:
+        return str(path)
 
 
 def _split_target(target: str) -> tuple[str, str | None]:

@@ -16,14 +16,9 @@ Environment variables:
 - ``ADCOMPILE_DEBUG_CACHE=1``: print ``adcompile: disk-cache hit|miss|...``
   lines to stderr.
 
-The key is a sha256 over: the function's source, file, first line and
-qualified name; a fingerprint of every name its code (and nested code) looks
-up, and of every attribute chain on them (``np.linalg.norm``): module name,
-``module.qualname`` of functions, classes and builtins (plus a hash of a
-Python function's source and, one level down, of the names it uses), only
-the type of data values (they are read live at call time); the rule table;
-wrt, kind and options; the Python, numpy and adcompile versions and a hash of
-adcompile's own source files. A change to any of them is a miss.
+The key (``cache_key.key``) covers the function's source and what its names
+resolve to, the rule table, wrt, kind, options and the versions of Python,
+numpy and adcompile: a change to any of them is a miss.
 
 Safety: entries are code that gets executed. The directory is created 0700,
 and one that is not owned by the current user or is group/world-writable is
@@ -39,37 +34,25 @@ Any OSError (read-only or full disk) means no cache, never an error.
 
 from __future__ import annotations
 
-import builtins
-import functools
 import hashlib
-import inspect
 import json
-import linecache
-import operator
 import os
-import re
 import stat
 import sys
 import tempfile
 import threading
 import types
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from . import runtime
+from . import cache_key, runtime
 from .errors import Location
-from .rules import registry
-from .source import closure_values
 
-FORMAT = 1
+FORMAT = 1  # of entry files
 _CANONICAL = frozenset({"np", "math", *runtime.HELPERS})
-_CHAIN = re.compile(r"\b([A-Za-z_]\w*)\)*((?:\s*\.\s*[A-Za-z_]\w*)+)")
-_MISSING = object()
-_MAX_DEPTH = 1  # describe the names a helper function uses, not theirs
+_LOCATION_FIELDS = frozenset(f.name for f in fields(Location))
 
 
 class AdcompileCacheWarning(UserWarning):
@@ -124,178 +107,15 @@ def clear() -> int:
     return removed
 
 
-# ---- the key ---------------------------------------------------------------------
-
-
 def key_for(function: types.FunctionType, wrt_key: Any, kind: str, options: Any):
     """The entry's key (64 hex digits), or None when the cache is off or unsure."""
     if not enabled():
         return None
     try:
-        import adcompile
-
-        code = function.__code__
-        text = _source_text(function)
-        parts = {
-            "format": FORMAT,
-            "versions": [sys.version, np.__version__, adcompile.__version__],
-            "adcompile_source": _package_digest(),
-            "rules": _rules_digest(),
-            "source": text,
-            "where": [code.co_filename, code.co_firstlineno, function.__qualname__],
-            "names": _names(function, text, 0),
-            "wrt": [list(wrt_key[0]), bool(wrt_key[1])],
-            "kind": kind,
-            "options": repr(options),
-        }
-        blob = json.dumps(parts, sort_keys=True, default=repr)
+        return cache_key.key(function, wrt_key, kind, options)
     except Exception as error:  # no source, odd objects: the pipeline will tell
         _debug(f"no key for {function!r}: {error!r}")
         return None
-    return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-@functools.cache
-def _package_digest() -> str:
-    """A hash of adcompile's own source: a changed compiler is a miss."""
-    root = os.path.dirname(os.path.abspath(__file__))
-    digest = hashlib.sha256()
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(f for f in files if f.endswith(".py")):
-            path = os.path.join(folder, name)
-            with open(path, "rb") as handle:
-                digest.update(os.path.relpath(path, root).encode() + b"\0")
-                digest.update(handle.read() + b"\0")
-    return digest.hexdigest()
-
-
-_rules_memo: tuple[tuple[Any, ...], str] = ((), "")
-
-
-def _rules_digest() -> str:
-    """A hash of the rule table (computed again only when it changed)."""
-    global _rules_memo
-    prims = tuple(registry.registered())
-    known, digest = _rules_memo
-    if len(known) == len(prims) and all(map(operator.is_, known, prims)):
-        return digest
-    rows = []
-    for p in prims:
-        params = [(q.name, q.default, q.variadic) for q in p.params]
-        row = (_qualified(p.key), p.name, p.spelling, params, p.simple_when)
-        row += (sorted(p.vjps.items()), sorted(p.simple.items()))
-        rows.append(repr((*row, p.shape, p.nondiff, p.infix)))
-    _rules_memo = (prims, hashlib.sha256("\n".join(rows).encode()).hexdigest())
-    return _rules_memo[1]
-
-
-def _source_text(function: types.FunctionType) -> str:
-    """The lines of ``function``'s definition, as the transformation reads them.
-
-    Like ``inspect.getsource`` without its tokenizer (which costs ~10 ms the
-    first time in a process): from the first line (decorators included) to the
-    last line any instruction of the code comes from, then on while lines are
-    blank, comments, or indented deeper than the first line (dead code).
-    """
-    code = function.__code__
-    linecache.checkcache(code.co_filename)
-    lines = linecache.getlines(code.co_filename, function.__globals__)
-    first = code.co_firstlineno
-    if not 0 < first <= len(lines):
-        raise OSError(f"no source lines for {function.__qualname__}")
-    last = first
-    for inner in _codes(code):
-        if hasattr(inner, "co_positions"):  # Python 3.11+: end lines too
-            ends = [end for _, end, _, _ in inner.co_positions()]
-        else:
-            ends = [line for _, _, line in inner.co_lines()]
-        last = max([last, *(end for end in ends if end is not None)])
-    indent = len(lines[first - 1]) - len(lines[first - 1].lstrip())
-    while last < len(lines):
-        following = lines[last]
-        stripped = following.lstrip()
-        deeper = len(following) - len(stripped) > indent
-        if stripped and not stripped.startswith("#") and not deeper:
-            break
-        last += 1
-    return "".join(lines[first - 1 : last])
-
-
-def _codes(code: types.CodeType):
-    yield code
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            yield from _codes(const)
-
-
-def _names(
-    function: types.FunctionType, text: str | None, depth: int
-) -> list[tuple[str, str]]:
-    """(name or attribute chain, fingerprint) for what ``function`` looks up.
-
-    Names: ``co_names`` and free variables of its code and nested code.
-    Chains (``np.linalg.norm``): dotted names in its source ``text``.
-    """
-    closure = closure_values(function)
-
-    def lookup(name: str) -> Any:
-        for scope in (closure, function.__globals__, vars(builtins)):
-            if name in scope:
-                return scope[name]
-        return _MISSING
-
-    found: dict[str, str] = {}
-    for code in _codes(function.__code__):
-        for name in (*code.co_names, *code.co_freevars):
-            obj = lookup(name)
-            found[name] = "unresolved" if obj is _MISSING else _describe(obj, depth)
-    for match in _CHAIN.finditer(text or ""):
-        chain = [match[1], *re.findall(r"\w+", match[2])]
-        obj = lookup(chain[0])
-        for i in range(1, len(chain) if obj is not _MISSING else 0):
-            try:
-                obj = inspect.getattr_static(obj, chain[i])
-            except AttributeError:
-                found[".".join(chain[: i + 1])] = "missing"
-                break
-            found[".".join(chain[: i + 1])] = _describe(obj, depth)
-    return sorted(found.items())
-
-
-def _qualified(obj: Any) -> str:
-    module = getattr(obj, "__module__", None)
-    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", "?")
-    return f"{module}.{name}"
-
-
-def _describe(obj: Any, depth: int) -> str:
-    """The fingerprint of one object a name resolves to."""
-    prim = registry.lookup(obj)
-    rule = f" rule {prim.spelling}" if prim is not None else ""
-    if isinstance(obj, types.MethodType):
-        obj = obj.__func__
-    if isinstance(obj, types.ModuleType):
-        return f"module {obj.__name__}{rule}"
-    if isinstance(obj, type):
-        return f"class {_qualified(obj)}{rule}"
-    if isinstance(obj, types.FunctionType):
-        try:
-            text: str | None = _source_text(obj)
-            body = text
-        except (OSError, TypeError, ValueError):
-            code = obj.__code__
-            text, body = None, repr((code.co_code, code.co_names, code.co_consts))
-        hasher = hashlib.sha256(body.encode("utf-8", "surrogatepass"))
-        if depth < _MAX_DEPTH:
-            hasher.update(repr(_names(obj, text, depth + 1)).encode())
-        return f"function {_qualified(obj)} {hasher.hexdigest()}{rule}"
-    if callable(obj) and hasattr(obj, "__name__"):  # builtins, ufuncs, dispatchers
-        return f"{type(obj).__qualname__} {_qualified(obj)}{rule}"
-    return f"value of type {_qualified(type(obj))}{rule}"
-
-
-# ---- reading and writing entries ---------------------------------------------------
 
 
 def load(key: str | None) -> Entry | None:
@@ -388,32 +208,21 @@ def _digest(payload: dict[str, Any]) -> str:
 
 def _entry(payload: dict[str, Any]) -> Entry | None:
     """The Entry a payload describes, or None when a field is malformed."""
-    text, name, bindings = (
-        payload.get("text"),
-        payload.get("name"),
-        payload.get("bindings"),
-    )
-    if not (isinstance(text, str) and isinstance(name, str) and name.isidentifier()):
+    keys = ("text", "name", "bindings", "location")
+    text, name, bindings, where = (payload.get(k) for k in keys)
+    ok = isinstance(text, str) and isinstance(name, str) and name.isidentifier()
+    ok = ok and isinstance(bindings, dict) and set(bindings) <= _CANONICAL
+    ok = ok and all(isinstance(v, str) and v.isidentifier() for v in bindings.values())
+    if where is not None:  # the fields of Location, each a str or an int
+        ok = ok and isinstance(where, dict) and set(where) <= _LOCATION_FIELDS
+        ok = ok and all(type(v) in (str, int) for v in where.values())
+    if not ok:
         return None
-    if not isinstance(bindings, dict) or not set(bindings) <= _CANONICAL:
+    try:
+        location = None if where is None else Location(**where)
+    except TypeError:  # a required field is missing
         return None
-    if not all(isinstance(v, str) and v.isidentifier() for v in bindings.values()):
-        return None
-    where = payload.get("location")
-    if where is None:
-        return Entry(text, name, bindings, None)
-    fields = {
-        "filename": str,
-        "line": int,
-        "col": int,
-        "source_line": str,
-        "width": int,
-    }
-    if not isinstance(where, dict) or set(where) != set(fields):
-        return None
-    if not all(isinstance(where[k], t) for k, t in fields.items()):
-        return None
-    return Entry(text, name, bindings, Location(**where))
+    return Entry(text, name, bindings, location)
 
 
 def _usable_dir(create: bool) -> Path | None:

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .reverse import Derivative, Line, lean_sweeps
+from .lean import lean_sweeps
+from .lines import to_statements
+from .reverse import Derivative
+from .stacks import Saved
 from .templates import used_names
 
 KINDS = ("grad", "value_and_grad", "vjp")
@@ -30,74 +33,54 @@ def emit(derivative: Derivative, kind: str) -> str:
     program = derivative.program
     bindings = derivative.bindings
     gradients = derivative.gradients
-    single = not program.wrt_is_tuple
     grads: cst.BaseExpression = (
-        gradients[0] if single else cst.Tuple([cst.Element(g) for g in gradients])
+        cst.Tuple([cst.Element(g) for g in gradients])
+        if program.wrt_is_tuple
+        else gradients[0]
     )
     result = cst.Name(derivative.result_name)
     seed = cst.Name(derivative.seed_name)
-    forward = derivative.forward
-    seed_value: cst.BaseExpression = cst.Call(
-        cst.Name(bindings["seed_gradient"]), [cst.Arg(result)]
-    )
-    if derivative.scalar_result:
-        seed_value = cst.Float("1.0")
-    backward_lines = derivative.backward
-    if kind == "grad" and derivative.scalar_result:
+    forward, backward_lines = derivative.forward, derivative.backward
+    saved = derivative.saved
+    if saved is not None:
+        forward = saved.prologue + saved.forward
+        backward_lines = saved.backward
+    elif kind == "grad" and derivative.scalar_result:
         needed = set(program.param_names)
         for gradient in gradients:
             needed |= used_names(gradient)
         forward, backward_lines = lean_sweeps(forward, backward_lines, needed)
-    body: list[cst.BaseStatement] = [_statement(line) for line in forward]
-    backward = [_statement(line) for line in backward_lines]
+    body = to_statements(forward)
+    backward = to_statements(backward_lines)
+    restored = saved.restored if saved is not None else []
     if kind == "vjp":
-        check = cst.Call(
-            cst.Name(bindings["check_cotangent"]),
-            [cst.Arg(seed), cst.Arg(result)],
+        body.append(_pullback(derivative, backward, grads, saved))
+        returned = cst.Tuple(
+            [cst.Element(result), cst.Element(cst.Name("pullback"))], lpar=[], rpar=[]
         )
-        pullback_body = [
-            _statement(Line(cst.Assign([cst.AssignTarget(seed)], check))),
-            *backward,
-            _statement(Line(cst.Return(grads))),
-        ]
-        pullback = cst.FunctionDef(
-            name=cst.Name("pullback"),
-            params=cst.Parameters([cst.Param(cst.Name(derivative.seed_name))]),
-            body=cst.IndentedBlock(pullback_body),
-        )
-        blank = cst.EmptyLine(indent=False)
-        body.append(pullback.with_changes(leading_lines=[blank]))
-        body.append(
-            _with_blank_line(
-                _statement(
-                    Line(
-                        cst.Return(
-                            cst.Tuple(
-                                [
-                                    cst.Element(result),
-                                    cst.Element(cst.Name("pullback")),
-                                ],
-                                lpar=[],
-                                rpar=[],
-                            )
-                        )
-                    )
-                )
-            )
-        )
+        body.append(_with_blank_line(_simple(cst.Return(returned))))
     else:
-        seed_line = _statement(Line(cst.Assign([cst.AssignTarget(seed)], seed_value)))
+        if kind == "value_and_grad" and derivative.result_name in restored:
+            value = cst.Name(derivative.value_name)  # restored by the backward sweep
+            body.append(_simple(cst.Assign([cst.AssignTarget(value)], result)))
+            result = value
+        seed_value: cst.BaseExpression = cst.Call(
+            cst.Name(bindings["seed_gradient"]),
+            [cst.Arg(cst.Name(derivative.result_name))],
+        )
+        if derivative.scalar_result:
+            seed_value = cst.Float("1.0")
+        seed_line = _simple(cst.Assign([cst.AssignTarget(seed)], seed_value))
         body.append(_with_blank_line(seed_line))
         body.extend(backward)
-        returned: cst.BaseExpression = grads
+        returned_value: cst.BaseExpression = grads
         if kind == "value_and_grad":
-            returned = cst.Tuple(
+            returned_value = cst.Tuple(
                 [cst.Element(result), cst.Element(grads)], lpar=[], rpar=[]
             )
         elif isinstance(grads, cst.Tuple):
-            grads = grads.with_changes(lpar=[], rpar=[])
-            returned = grads
-        body.append(_statement(Line(cst.Return(returned))))
+            returned_value = grads.with_changes(lpar=[], rpar=[])
+        body.append(_simple(cst.Return(returned_value)))
     function = cst.FunctionDef(
         name=cst.Name(f"{kind}_{program.name}"),
         params=program.params,
@@ -106,20 +89,54 @@ def emit(derivative: Derivative, kind: str) -> str:
     return cst.Module([function]).code
 
 
+def _pullback(
+    derivative: Derivative,
+    backward: list[cst.BaseStatement],
+    grads: cst.BaseExpression,
+    saved: Saved | None,
+) -> cst.FunctionDef:
+    """``def pullback(cotangent)``: the backward sweep as a closure.
+
+    Values the backward sweep restores, and the stacks it pops, come in as
+    parameter defaults (bound when the forward sweep ends) and the stacks are
+    copied, so the pullback can be called any number of times.
+    """
+    seed = cst.Name(derivative.seed_name)
+    check = cst.Call(
+        cst.Name(derivative.bindings["check_cotangent"]),
+        [cst.Arg(seed), cst.Arg(cst.Name(derivative.result_name))],
+    )
+    params = [cst.Param(seed)]
+    copies: list[cst.BaseStatement] = []
+    if saved is not None:
+        for name in [*saved.restored, *saved.stacks]:
+            params.append(cst.Param(cst.Name(name), default=cst.Name(name)))
+        for stack in saved.stacks:
+            copy = cst.Call(cst.Name("list"), [cst.Arg(cst.Name(stack))])
+            copies.append(
+                _simple(cst.Assign([cst.AssignTarget(cst.Name(stack))], copy))
+            )
+    pullback_body = [
+        _simple(cst.Assign([cst.AssignTarget(seed)], check)),
+        *copies,
+        *backward,
+        _simple(cst.Return(grads)),
+    ]
+    pullback = cst.FunctionDef(
+        name=cst.Name("pullback"),
+        params=cst.Parameters(params),
+        body=cst.IndentedBlock(pullback_body),
+    )
+    return pullback.with_changes(leading_lines=[cst.EmptyLine(indent=False)])
+
+
+def _simple(statement: cst.BaseSmallStatement) -> cst.SimpleStatementLine:
+    return cst.SimpleStatementLine([statement])
+
+
 def _with_blank_line(statement: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
     blank = cst.EmptyLine(indent=False)
     return statement.with_changes(leading_lines=[blank, *statement.leading_lines])
-
-
-def _statement(line: Line) -> cst.BaseStatement:
-    if isinstance(line.code, cst.BaseCompoundStatement):
-        return line.code
-    leading = (
-        [cst.EmptyLine(comment=cst.Comment(f"# {line.comment}"))]
-        if line.comment
-        else []
-    )
-    return cst.SimpleStatementLine([line.code], leading_lines=leading)
 
 
 def format_source(text: str) -> str:

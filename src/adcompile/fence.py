@@ -14,21 +14,6 @@ from .errors import UnsupportedSyntax
 from .source import FunctionSource
 
 REFUSED: dict[type[cst.CSTNode], tuple[str, str]] = {
-    cst.If: (
-        "an `if` statement",
-        "branches are not differentiated yet; for an elementwise choice use "
-        "np.where(condition, a, b)",
-    ),
-    cst.For: (
-        "a `for` loop",
-        "loops are not differentiated yet; write the computation with "
-        "vectorized numpy operations",
-    ),
-    cst.While: (
-        "a `while` loop",
-        "loops are not differentiated yet; write the computation with "
-        "vectorized numpy operations",
-    ),
     cst.Try: ("a `try` statement", "remove the try/except from the function"),
     cst.TryStar: ("a `try` statement", "remove the try/except from the function"),
     cst.With: ("a `with` statement", "move the with block out of the function"),
@@ -61,7 +46,6 @@ REFUSED: dict[type[cst.CSTNode], tuple[str, str]] = {
         "raise outside the function being differentiated",
     ),
     cst.NamedExpr: ("an assignment expression (:=)", "assign in its own statement"),
-    cst.Return: ("", ""),  # checked by position below
 }
 
 
@@ -69,10 +53,23 @@ class _Fence(cst.CSTVisitor):
     def __init__(self, source: FunctionSource) -> None:
         self.source = source
         self.body_statements = list(source.definition.body.body)
+        self.loops = 0
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if isinstance(original_node, (cst.For, cst.While)):
+            self.loops -= 1
 
     def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.For, cst.While)):
+            self.loops += 1
+        if isinstance(node, cst.Return) and self.loops:
+            raise UnsupportedSyntax(
+                "a `return` inside a loop cannot be differentiated yet",
+                "break out of the loop and return after it",
+                self.source.location(node),
+            )
         refusal = REFUSED.get(type(node))
-        if refusal is not None and type(node) is not cst.Return:
+        if refusal is not None:
             construct, hint = refusal
             raise UnsupportedSyntax(
                 f"{construct} in {self.source.function.__qualname__} cannot be "
@@ -113,22 +110,5 @@ def check(source: FunctionSource) -> None:
     else:
         body_statements = list(body.body)
     fence = _Fence(source)
-    for position, statement in enumerate(body_statements):
+    for statement in body_statements:
         statement.visit(fence)
-        _check_returns(source, statement, last=position == len(body_statements) - 1)
-
-
-def _check_returns(source: FunctionSource, statement: cst.CSTNode, last: bool) -> None:
-    small = getattr(statement, "body", None)
-    if not isinstance(statement, cst.SimpleStatementLine) or small is None:
-        return
-    for index, item in enumerate(small):
-        if isinstance(item, cst.Return):
-            final = last and index == len(small) - 1
-            if not final:
-                raise UnsupportedSyntax(
-                    "a `return` before the end of the function cannot be "
-                    "differentiated yet",
-                    "return once, as the last statement",
-                    source.location(item),
-                )

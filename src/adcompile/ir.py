@@ -69,6 +69,9 @@ class Apply:
     callee: str = ""  # how the user spelled an unknown function, for errors
     bound: dict[str, Operand] = field(default_factory=dict)  # param -> operand
     index: cst.BaseExpression | None = None  # for indexing: the index, as code
+    overwrites: bool = False  # the target may hold a value still needed
+    shape: object = None  # the result's shape class where it is computed
+    initializes: bool = False  # first value of a loop or branch variable
 
     def operands(self) -> list[Operand]:
         return [*self.args, *self.kwargs.values()]
@@ -81,6 +84,8 @@ class Assign:
     target: str
     value: Static
     origin: Origin
+    overwrites: bool = False
+    initializes: bool = False  # first value of a loop or branch variable
 
 
 @dataclass
@@ -99,9 +104,45 @@ class Pack:
     items: list[Operand]
     origin: Origin
     kind: str = "list"  # "list" or "tuple"
+    overwrites: bool = False
 
 
-Statement = Apply | Assign | Effect | Pack
+@dataclass
+class Branch:
+    """``if cond: body else: orelse``; ``cond`` names the recorded decision."""
+
+    cond: str
+    body: list[Statement]
+    orelse: list[Statement]
+    origin: Origin
+
+
+@dataclass
+class Loop:
+    """A ``for`` loop over ``iterable`` (static code) or a ``while`` loop.
+
+    ``trips`` names the counter of iterations run, kept when the number of
+    iterations is not known from the iterable (``while``, ``break``).
+    """
+
+    kind: str  # "for" or "while"
+    target: cst.BaseAssignTargetExpression | None
+    iterable: cst.BaseExpression | None
+    test: cst.BaseExpression | None
+    body: list[Statement]
+    trips: str | None
+    origin: Origin
+
+
+@dataclass
+class Jump:
+    """``break`` or ``continue``: always the last statement of its block."""
+
+    kind: str
+    origin: Origin
+
+
+Statement = Apply | Assign | Effect | Pack | Branch | Loop | Jump
 
 
 @dataclass
@@ -118,3 +159,16 @@ class Program:
     result_origin: Origin
     shapes: dict[str, object] = field(default_factory=dict)
     taken_names: set[str] = field(default_factory=set)
+    has_control_flow: bool = False
+    pinned_names: set[str] = field(default_factory=set)
+
+
+def walk(statements: list[Statement]):
+    """Every statement, nested ones included, in program order."""
+    for statement in statements:
+        yield statement
+        if isinstance(statement, Branch):
+            yield from walk(statement.body)
+            yield from walk(statement.orelse)
+        elif isinstance(statement, Loop):
+            yield from walk(statement.body)

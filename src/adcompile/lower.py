@@ -236,7 +236,7 @@ class ExpressionLowering:
                 self.fresh.discard(item.name)
         self.body.append(ir.Pack(target, items, self.origin, kind))
         self.varied.add(target)
-        self.shapes[target] = ("value", target)
+        self._set_shape(target, ("value", target))
         return ir.Var(target)
 
     # ---- building statements ---------------------------------------------
@@ -253,6 +253,13 @@ class ExpressionLowering:
     ) -> ir.Var:
         word = prim.name if prim is not None else _callee_word(callee)
         target = self._target(target_name, word, args)
+        reads = {o.name for o in [*args, *kwargs.values()] if isinstance(o, ir.Var)}
+        if target in reads and target_name is not None:
+            # h = f(h) in a loop or branch: compute into a new variable, then
+            # copy, so the backward sweep can tell the two values of h apart
+            result = self._apply(prim, args, kwargs, None, node, callee, index)
+            self._copy(target_name, result)
+            return ir.Var(target)
         origin = ir.Origin(
             self.origin.code, self.origin.statement, node, self.source.location
         )
@@ -261,7 +268,8 @@ class ExpressionLowering:
             apply.bound = self._bind(prim, args, kwargs, node, index)
         self.body.append(apply)
         self.varied.add(target)
-        self.shapes[target] = self._result_shape(apply)
+        apply.shape = self._result_shape(apply)
+        self._set_shape(target, apply.shape)
         if prim is not None and prim.shape in VIEW_FREE_SHAPES:
             self.fresh.add(target)
         for operand in apply.operands():
@@ -343,12 +351,21 @@ class ExpressionLowering:
         return self.names.fresh(_temporary_name(word, args))
 
     def _new_ssa(self, name: str) -> str:
+        pinned = self.pinned.get(name)
+        if pinned is not None:  # inside a loop or branch: one name throughout
+            return pinned
         if name not in self.env and self.names.claim_if_free(name):
             ssa = name
         else:
             ssa = self.names.fresh(name)
         self.env[name] = ssa
         return ssa
+
+    def _set_shape(self, name: str, shape: object) -> None:
+        """Record a variable's shape class; a loop or branch variable keeps
+        its own class, since its shape may differ from one trip to the next."""
+        if name not in self.pinned.values():
+            self.shapes[name] = shape
 
     # ---- analysis helpers --------------------------------------------------
 

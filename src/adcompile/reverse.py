@@ -19,27 +19,13 @@ import libcst as cst
 
 from . import ir
 from .errors import NoDerivativeRule
+from .lean import _lean, _shape_witnesses
+from .lines import Block, Line
 from .lower import is_simple
 from .naming import NameAllocator
 from .rules.registry import BROADCAST, SCALAR, Primitive, parse_template
-from .templates import hug_powers, render, substitute, used_names
-
-
-@dataclass
-class Line:
-    """One emitted statement, with the comment that introduces it, if any.
-
-    ``target`` is the name the statement assigns ("" for statements run for
-    their effect, which are always kept).
-    """
-
-    code: cst.BaseSmallStatement
-    comment: str = ""
-    target: str = ""
-    # the same statement with shape-only operands (the second argument of
-    # unbroadcast) replaced by an earlier variable of the same shape: used
-    # when the operand itself is not otherwise computed
-    lean: cst.BaseSmallStatement | None = None
+from .stacks import Saved, resolve
+from .templates import hug_powers, parenthesize, render, substitute
 
 
 @dataclass
@@ -55,24 +41,40 @@ class Derivative:
     gradients: list[cst.BaseExpression]
     bindings: dict[str, str]
     result_origin: ir.Origin
-    helpers_used: set[str] = field(default_factory=set)
+    saved: Saved | None = None  # values saved for the backward sweep, if any
+    value_name: str = "value"  # holds the output while the sweep restores it
 
 
 def useful_variables(program: ir.Program) -> set[str]:
-    """Variables the output depends on through differentiable operations."""
+    """Variables the output depends on through differentiable operations.
+
+    Loops make this a fixpoint: a value used in a later trip is useful too.
+    """
     useful: set[str] = set()
     if isinstance(program.result, ir.Var):
         useful.add(program.result.name)
-    for statement in reversed(program.body):
-        if isinstance(statement, ir.Apply) and statement.target in useful:
-            for operand in statement.operands():
-                if isinstance(operand, ir.Var):
-                    useful.add(operand.name)
-        elif isinstance(statement, ir.Pack) and statement.target in useful:
-            for item in statement.items:
-                if isinstance(item, ir.Var):
-                    useful.add(item.name)
-    return useful
+    statements = list(ir.walk(program.body))
+    while True:
+        before = len(useful)
+        for statement in reversed(statements):
+            if isinstance(statement, ir.Apply) and statement.target in useful:
+                for operand in statement.operands():
+                    if isinstance(operand, ir.Var):
+                        useful.add(operand.name)
+            elif isinstance(statement, ir.Pack) and statement.target in useful:
+                for item in statement.items:
+                    if isinstance(item, ir.Var):
+                        useful.add(item.name)
+        if len(useful) == before:
+            return useful
+
+
+@dataclass
+class _Region:
+    """A branch or loop body being reversed."""
+
+    local: set[str]  # values computed in this body (not loop-carried names)
+    seen: set[str] = field(default_factory=set)  # adjoints given a value so far
 
 
 class ReverseMode:
@@ -90,10 +92,14 @@ class ReverseMode:
         self.binding_nodes = {k: cst.Name(v) for k, v in bindings.items()}
         self.shape_witness = _shape_witnesses(program)
         self.lean_names: dict[str, str] = {}
+        self.accumulating = 0  # depth of branches and loops being reversed
+        self.assigned: set[str] = set()  # adjoints given a value already
+        self.touched: set[str] = set()  # adjoints a branch or loop adds to
+        self.regions: list[_Region] = []
 
     def run(self) -> Derivative:
         program = self.program
-        forward = [line for s in program.body for line in self._forward(s)]
+        forward = self._forward_lines(program.body)
         result = program.result
         if isinstance(result, ir.Var):
             result_name = result.name
@@ -101,13 +107,14 @@ class ReverseMode:
             result_name = self.names.fresh("value")
             forward.append(Line(_assign(result_name, result.node), target=result_name))
         seed_name = self._adjoint_name(result_name)
-        for statement in reversed(program.body):
-            self.pending_comment = f"grad of: {statement.origin.code}"
-            if isinstance(statement, ir.Apply):
-                self._apply(statement)
-            elif isinstance(statement, ir.Pack):
-                self._pack(statement)
+        self.assigned.add(seed_name)
+        self._backward_lines(program.body)
         gradients = [self._gradient(name) for name in program.wrt]
+        saved = None
+        if program.has_control_flow:
+            saved = resolve(
+                forward, self.backward, set(program.param_names), self.names.fresh
+            )
         return Derivative(
             program=program,
             forward=forward,
@@ -118,9 +125,115 @@ class ReverseMode:
             gradients=gradients,
             bindings=self.bindings,
             result_origin=program.result_origin,
+            saved=saved,
+            value_name=self.names.fresh("value"),
         )
 
+    def _backward_lines(self, statements: list[ir.Statement]) -> None:
+        for statement in reversed(statements):
+            self.pending_comment = f"grad of: {statement.origin.code}"
+            if isinstance(statement, ir.Apply):
+                self._apply(statement)
+            elif isinstance(statement, ir.Pack):
+                self._pack(statement)
+            elif isinstance(statement, (ir.Branch, ir.Loop)):
+                self._compound(statement)
+            if getattr(statement, "overwrites", False):
+                self._restore(statement.target)
+
+    def _restore(self, targets: str) -> None:
+        """After the adjoint of an overwriting statement: its target's adjoint
+        starts again from zero, and its earlier value comes back."""
+        for target in targets.split(", "):
+            if target in self.program.pinned_names:  # carried across trips
+                adjoint: str | None = self._adjoint_name(target)
+                self.touched.add(adjoint)
+            else:  # a value of one trip: its adjoint was only assigned, or
+                adjoint = self.adjoints.get(target)  # added up (then reset it)
+                adjoint = adjoint if adjoint in self.touched else None
+            if adjoint is not None:
+                self.backward.append(Line(_assign(adjoint, cst.Float("0.0"))))
+            self.backward.append(Line(target=target, marker="pop"))
+
+    def _region(self, statements: list[ir.Statement]) -> list[Line]:
+        """The backward lines of a branch or loop body, adding adjoints up."""
+        outer, self.backward = self.backward, []
+        self.accumulating += 1
+        local = {
+            s.target
+            for s in statements
+            if isinstance(s, (ir.Apply, ir.Pack))
+            and s.target not in self.program.pinned_names
+        }
+        self.regions.append(_Region(local))
+        saved_comment = self.last_comment
+        self.last_comment = ""
+        try:
+            self._backward_lines(statements)
+            return self.backward
+        finally:
+            self.backward = outer
+            self.accumulating -= 1
+            self.regions.pop()
+            self.last_comment = saved_comment
+
+    def _compound(self, statement: ir.Branch | ir.Loop) -> None:
+        outermost = self.accumulating == 0
+        if outermost:
+            self.touched = set()
+        comment = self.pending_comment
+        if isinstance(statement, ir.Branch):
+            body = self._region(statement.body)
+            orelse = self._region(statement.orelse)
+            if not body and not orelse:
+                return
+            test: cst.BaseExpression = cst.Name(statement.cond)
+            if not body:  # only the else branch has work: test the opposite
+                test, body, orelse = cst.UnaryOperation(cst.Not(), test), orelse, []
+            block = Block("if", test, body, orelse)
+        else:
+            body = self._region(statement.body)
+            if not body:
+                return
+            block = self._reversed_loop(statement, body)
+        if outermost:
+            for adjoint in sorted(self.touched - self.assigned):
+                self.backward.append(Line(_assign(adjoint, cst.Float("0.0"))))
+            self.assigned |= self.touched
+        self.backward.append(Line(comment=comment, block=block))
+        self.last_comment = ""
+
+    def _reversed_loop(self, loop: ir.Loop, body: list[Line]) -> Block:
+        """``for`` runs its iterable backwards; ``while`` runs its trip count."""
+        if loop.kind == "while":
+            assert loop.trips is not None
+            counter = cst.parse_expression(f"range({loop.trips})")
+            target = cst.Name(self.names.fresh("trip"))
+            return Block("for", counter, body, target=target)
+        assert loop.iterable is not None and loop.target is not None
+        iterable = loop.iterable
+        if loop.trips is not None:
+            iterable = cst.Subscript(
+                value=parenthesize(iterable),
+                slice=[
+                    cst.SubscriptElement(
+                        cst.Slice(lower=None, upper=cst.Name(loop.trips))
+                    )
+                ],
+            )
+        backwards = cst.Call(cst.Name("reversed"), [cst.Arg(iterable)])
+        return Block("for", backwards, body, target=loop.target)
+
     # ---- forward sweep -------------------------------------------------------
+
+    def _forward_lines(self, statements: list[ir.Statement]) -> list[Line]:
+        lines: list[Line] = []
+        for statement in statements:
+            if getattr(statement, "overwrites", False):
+                for target in statement.target.split(", "):
+                    lines.append(Line(target=target, marker="push"))
+            lines.extend(self._forward(statement))
+        return lines
 
     def _forward(self, statement: ir.Statement) -> list[Line]:
         if isinstance(statement, ir.Apply):
@@ -134,6 +247,22 @@ class ReverseMode:
             items = [cst.Element(_node(i)) for i in statement.items]
             value = cst.List(items) if statement.kind == "list" else cst.Tuple(items)
             return [Line(_assign(statement.target, value), target=statement.target)]
+        if isinstance(statement, ir.Branch):
+            body = self._forward_lines(statement.body)
+            orelse = self._forward_lines(statement.orelse)
+            block = Block("if", cst.Name(statement.cond), body, orelse)
+            return [Line(block=block)]
+        if isinstance(statement, ir.Loop):
+            body = self._forward_lines(statement.body)
+            if statement.kind == "while":
+                assert statement.test is not None
+                return [Line(block=Block("while", statement.test, body))]
+            assert statement.iterable is not None
+            block = Block("for", statement.iterable, body, target=statement.target)
+            return [Line(block=block)]
+        if isinstance(statement, ir.Jump):
+            jump = cst.Break() if statement.kind == "break" else cst.Continue()
+            return [Line(jump)]
         return [Line(statement.node)]
 
     def _primal(self, apply: ir.Apply) -> cst.BaseExpression:
@@ -220,15 +349,14 @@ class ReverseMode:
         mapping["ans"] = cst.Name(apply.target)
         local = substitute(template, mapping)
         if prim.shape == BROADCAST:
-            local = self._unbroadcast(local, operand, apply.target)
+            local = self._unbroadcast(local, operand, apply.shape)
         self._accumulate(operand.name, local)
 
     def _unbroadcast(
-        self, local: cst.BaseExpression, operand: ir.Var, target: str
+        self, local: cst.BaseExpression, operand: ir.Var, result_shape: object
     ) -> cst.BaseExpression:
-        shapes = self.program.shapes
-        operand_shape = shapes.get(operand.name)
-        if operand_shape is not None and operand_shape == shapes.get(target):
+        operand_shape = self.program.shapes.get(operand.name)
+        if operand_shape is not None and operand_shape == result_shape:
             return local
         if operand_shape == SCALAR:
             return self._call("np.sum", [local])
@@ -255,8 +383,20 @@ class ReverseMode:
 
     def _accumulate(self, name: str, local: cst.BaseExpression) -> None:
         existing = self.adjoints.get(name)
-        if existing is None:
+        if self.accumulating:  # in a branch or loop
             target = self._adjoint_name(name)
+            region = self.regions[-1]
+            first = target not in region.seen and name in region.local
+            for enclosing in self.regions:
+                enclosing.seen.add(target)
+            if first:  # a value of this trip, used first here: assign
+                value = local
+            else:  # adjoints that add up across paths or trips start at zero
+                self.touched.add(target)
+                value = cst.BinaryOperation(cst.Name(target), cst.Add(), local)
+        elif existing is None:
+            target = self._adjoint_name(name)
+            self.assigned.add(target)
             value = local
         else:
             target = existing
@@ -285,73 +425,6 @@ class ReverseMode:
         if adjoint is None:
             return self._call("zero_gradient", [cst.Name(param), label])
         return self._call("as_gradient", [cst.Name(adjoint), cst.Name(param), label])
-
-
-class _Lean(cst.CSTTransformer):
-    """Replace the shape argument of unbroadcast calls by its witness."""
-
-    def __init__(self, witnesses: dict[str, str]) -> None:
-        self.witnesses = witnesses
-
-    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
-        args = list(updated.args)
-        if len(args) == 2 and isinstance(args[1].value, cst.Name):
-            witness = self.witnesses.get(args[1].value.value)
-            if witness is not None:
-                args[1] = args[1].with_changes(value=cst.Name(witness))
-                return updated.with_changes(args=args)
-        return updated
-
-
-def _lean(value: cst.BaseExpression, witnesses: dict[str, str]) -> cst.BaseExpression:
-    result = value.visit(_Lean(witnesses))
-    assert isinstance(result, cst.BaseExpression)
-    return result
-
-
-def _shape_witnesses(program: ir.Program) -> dict[object, str]:
-    """For each shape class, the first variable known to have that shape."""
-    witnesses: dict[object, str] = {}
-    order = [*program.param_names]
-    order += [s.target for s in program.body if isinstance(s, (ir.Apply, ir.Pack))]
-    for name in order:
-        shape = program.shapes.get(name)
-        if shape is not None and shape != SCALAR:
-            witnesses.setdefault(shape, name)
-    return witnesses
-
-
-def lean_sweeps(
-    forward: list[Line], backward: list[Line], needed: set[str]
-) -> tuple[list[Line], list[Line]]:
-    """Forward lines needed by the backward sweep, computing no value only
-    for its shape: where a backward line reads an operand just to unbroadcast
-    to its shape and nothing else needs it, the lean form is used."""
-    lean_needed = set(needed)
-    for line in backward:
-        lean_needed |= used_names(line.lean or line.code)
-    kept = live_forward(forward, lean_needed)
-    available = set(needed) | {n for line in kept for n in line.target.split(", ")}
-    chosen = []
-    for line in backward:
-        if line.lean is not None:
-            replaced = used_names(line.code) - used_names(line.lean)
-            if not replaced <= available:
-                line = Line(line.lean, line.comment, line.target)
-        chosen.append(line)
-    return kept, chosen
-
-
-def live_forward(forward: list[Line], needed: set[str]) -> list[Line]:
-    """The forward lines needed to compute ``needed`` (and every effect)."""
-    needed = set(needed)
-    kept: list[Line] = []
-    for line in reversed(forward):
-        if line.target and not (set(line.target.split(", ")) & needed):
-            continue
-        needed |= used_names(line.code)
-        kept.append(line)
-    return kept[::-1]
 
 
 def differentiate(program: ir.Program, bindings: dict[str, str]) -> Derivative:

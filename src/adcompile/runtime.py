@@ -7,7 +7,6 @@ none mutates its arguments (the arrays it writes into are ones it allocated).
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
@@ -87,7 +86,7 @@ def as_gradient(adjoint: Any, x: Any, name: str) -> Any:
         out = np.empty(x.shape, dtype=x.dtype)
         out[...] = adjoint
         return out
-    if isinstance(x, (bool, numbers.Integral, np.bool_)) or (
+    if isinstance(x, (bool, int, np.integer, np.bool_)) or (
         isinstance(x, np.ndarray) and not _is_float_array(x)
     ):
         described = (

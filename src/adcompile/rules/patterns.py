@@ -31,3 +31,25 @@ register(
         infix=True,
     )
 )
+
+
+class Copy:
+    """Marker key of a plain copy ``y = x`` between names of a loop or branch."""
+
+    def __repr__(self) -> str:
+        return "copy"
+
+
+COPY = Copy()
+
+register(
+    Primitive(
+        key=COPY,
+        name="copy",
+        spelling="x",
+        params=parse_signature("x"),
+        vjps={"x": "g"},
+        shape=SAME,
+        infix=True,
+    )
+)

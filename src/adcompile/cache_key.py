@@ -1,0 +1,206 @@
+"""The key of a disk-cache entry: everything an emitted gradient depends on.
+
+``key(f, wrt_key, kind, options)`` is a sha256 over:
+
+- f's source lines, file, first line and qualified name;
+- a fingerprint of each name f's code (and nested code) looks up
+  (``co_names``, free variables) and of each dotted chain in its source
+  (``np.linalg.norm``), as resolved now through its closure, globals and
+  builtins: a module's name; ``module.qualname`` of functions, classes,
+  builtins and ufuncs, plus, for Python functions, a hash of their source and
+  (one level down) of the names they use; only the type of a data value
+  (values are read live at call time); and the rule registered for it, if any;
+- the rule table, wrt, kind, options;
+- the Python, numpy and adcompile versions and the size and mtime of each of
+  adcompile's source files.
+
+A change to any of them gives another key: a miss.
+"""
+
+from __future__ import annotations
+
+import builtins
+import functools
+import hashlib
+import inspect
+import json
+import linecache
+import operator
+import os
+import re
+import sys
+import types
+from typing import Any
+
+import numpy as np
+
+from .rules import registry
+from .source import closure_values
+
+FORMAT = 1
+_CHAIN = re.compile(r"\b([A-Za-z_]\w*)\)*((?:\s*\.\s*[A-Za-z_]\w*)+)")
+_WORD = re.compile(r"\w+")
+_MISSING = object()
+_MAX_DEPTH = 1  # describe the names a helper function uses, not theirs
+
+
+def key(function: types.FunctionType, wrt_key: Any, kind: str, options: Any) -> str:
+    """64 hex digits; raises whatever reading ``function`` raises."""
+    import adcompile
+
+    code = function.__code__
+    text = _source_text(function)
+    parts = {
+        "format": FORMAT,
+        "versions": [sys.version, np.__version__, adcompile.__version__],
+        "adcompile_source": _package_digest(),
+        "rules": _rules_digest(),
+        "source": text,
+        "where": [code.co_filename, code.co_firstlineno, function.__qualname__],
+        "names": _names(function, text, 0),
+        "wrt": [list(wrt_key[0]), bool(wrt_key[1])],
+        "kind": kind,
+        "options": repr(options),
+    }
+    blob = json.dumps(parts, sort_keys=True, default=repr)
+    return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@functools.cache
+def _package_digest() -> str:
+    """A hash of adcompile's source files (path, size, mtime): an edit is a miss."""
+    root = os.path.dirname(os.path.abspath(__file__))
+    rows = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in files:
+            if name.endswith(".py"):
+                info = os.stat(os.path.join(folder, name))
+                rows.append(
+                    f"{folder[len(root):]}/{name} {info.st_size} {info.st_mtime_ns}"
+                )
+    return hashlib.sha256("\n".join(sorted(rows)).encode()).hexdigest()
+
+
+_rules_memo: tuple[tuple[Any, ...], str] = ((), "")
+
+
+def _rules_digest() -> str:
+    """A hash of the rule table (computed again only when it changed)."""
+    global _rules_memo
+    prims = tuple(registry.registered())
+    known, digest = _rules_memo
+    if len(known) == len(prims) and all(map(operator.is_, known, prims)):
+        return digest
+    rows = [
+        repr((_qualified(p.key), p.name, p.spelling, p.params, p.vjps, p.simple))
+        + repr((p.simple_when, p.shape, p.nondiff, p.infix))
+        for p in prims
+    ]
+    _rules_memo = (prims, hashlib.sha256("\n".join(rows).encode()).hexdigest())
+    return _rules_memo[1]
+
+
+def _source_text(function: types.FunctionType) -> str:
+    """The lines of ``function``'s definition, as the transformation reads them.
+
+    Like ``inspect.getsource`` without its tokenizer (which costs ~10 ms the
+    first time in a process): from the first line (decorators included) to the
+    last line any instruction of the code comes from, then on while lines are
+    blank, comments, or indented deeper than the first line (dead code).
+    """
+    code = function.__code__
+    linecache.checkcache(code.co_filename)
+    lines = linecache.getlines(code.co_filename, function.__globals__)
+    first = code.co_firstlineno
+    if not 0 < first <= len(lines):
+        raise OSError(f"no source lines for {function.__qualname__}")
+    last = first
+    for inner in _codes(code):
+        if hasattr(inner, "co_positions"):  # Python 3.11+: end lines too
+            ends = [end for _, end, _, _ in inner.co_positions()]
+        else:
+            ends = [line for _, _, line in inner.co_lines()]
+        last = max([last, *(end for end in ends if end is not None)])
+    indent = len(lines[first - 1]) - len(lines[first - 1].lstrip())
+    while last < len(lines):
+        following = lines[last]
+        stripped = following.lstrip()
+        deeper = len(following) - len(stripped) > indent
+        if stripped and not stripped.startswith("#") and not deeper:
+            break
+        last += 1
+    return "".join(lines[first - 1 : last])
+
+
+def _codes(code: types.CodeType):
+    yield code
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _codes(const)
+
+
+def _names(
+    function: types.FunctionType, text: str | None, depth: int
+) -> list[tuple[str, str]]:
+    """(name or attribute chain, fingerprint) for what ``function`` looks up.
+
+    Names: ``co_names`` and free variables of its code and nested code.
+    Chains (``np.linalg.norm``): dotted names in its source ``text``.
+    """
+    closure = closure_values(function)
+
+    def lookup(name: str) -> Any:
+        for scope in (closure, function.__globals__, vars(builtins)):
+            if name in scope:
+                return scope[name]
+        return _MISSING
+
+    found: dict[str, str] = {}
+    for code in _codes(function.__code__):
+        for name in (*code.co_names, *code.co_freevars):
+            obj = lookup(name)
+            found[name] = "unresolved" if obj is _MISSING else _describe(obj, depth)
+    for match in _CHAIN.finditer(text or ""):
+        chain = [match[1], *_WORD.findall(match[2])]
+        obj = lookup(chain[0])
+        for i in range(1, len(chain) if obj is not _MISSING else 0):
+            try:
+                obj = inspect.getattr_static(obj, chain[i])
+            except AttributeError:
+                found[".".join(chain[: i + 1])] = "missing"
+                break
+            found[".".join(chain[: i + 1])] = _describe(obj, depth)
+    return sorted(found.items())
+
+
+def _qualified(obj: Any) -> str:
+    module = getattr(obj, "__module__", None)
+    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", "?")
+    return f"{module}.{name}"
+
+
+def _describe(obj: Any, depth: int) -> str:
+    """The fingerprint of one object a name resolves to."""
+    prim = registry.lookup(obj)
+    rule = f" rule {prim.spelling}" if prim is not None else ""
+    if isinstance(obj, types.MethodType):
+        obj = obj.__func__
+    if isinstance(obj, types.ModuleType):
+        return f"module {obj.__name__}{rule}"
+    if isinstance(obj, type):
+        return f"class {_qualified(obj)}{rule}"
+    if isinstance(obj, types.FunctionType):
+        try:
+            text: str | None = _source_text(obj)
+            body = text
+        except (OSError, TypeError, ValueError):
+            code = obj.__code__
+            text, body = None, repr((code.co_code, code.co_names, code.co_consts))
+        hasher = hashlib.sha256(body.encode("utf-8", "surrogatepass"))
+        if depth < _MAX_DEPTH:
+            hasher.update(repr(_names(obj, text, depth + 1)).encode())
+        return f"function {_qualified(obj)} {hasher.hexdigest()}{rule}"
+    if callable(obj) and hasattr(obj, "__name__"):  # builtins, ufuncs, dispatchers
+        return f"{type(obj).__qualname__} {_qualified(obj)}{rule}"
+    return f"value of type {_qualified(type(obj))}{rule}"

@@ -1,0 +1,23 @@
+"""Shared test setup."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_disk_cache(tmp_path_factory):
+    """The whole session writes its disk cache to a temporary directory.
+
+    Tests (and the subprocesses they start, which inherit the environment)
+    never read or write the real user cache.
+    """
+    previous = os.environ.get("ADCOMPILE_CACHE_DIR")
+    os.environ["ADCOMPILE_CACHE_DIR"] = str(tmp_path_factory.mktemp("adcompile-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("ADCOMPILE_CACHE_DIR", None)
+    else:
+        os.environ["ADCOMPILE_CACHE_DIR"] = previous
