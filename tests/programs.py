@@ -130,3 +130,7 @@ def unused_param(x, y):
 
 def sum_square_plus(x):
     return np.sum(x**2 + 3 * x)
+
+
+def calls_builtin(x):
+    return math.erf(x) * 2.0

@@ -49,10 +49,11 @@ def test_unknown_numpy_function():
     assert_points_at(error, "np.i0(x)")
 
 
-def test_user_function_without_rule():
-    error = error_of(p.user_call, 1.0)
+def test_builtin_function_without_rule_on_a_differentiated_value():
+    error = error_of(p.calls_builtin, 0.5)
     assert isinstance(error, adcompile.NoDerivativeRule)
-    assert "square_plus" in error.reason
+    assert "math.erf" in error.reason
+    assert_points_at(error, "math.erf(x)")
 
 
 def test_augmented_assignment_to_parameter():

@@ -92,7 +92,7 @@ ARGS = (
     np.array([[0.3, -0.7, 1.1], [0.5, 0.2, -1.3]]),
     np.array([0.4, -0.9, 0.6]),
     np.array([[0.8], [-0.25]]),
-    np.float64(0.35),  # a numpy scalar: has .T like the arrays
+    np.float64(0.37),  # a numpy scalar (has .T); no sum of the others ties it
 )
 _counter = itertools.count()
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from . import disk_cache, fence, rules, runtime
+from . import calls, disk_cache, fence, rules, runtime
 from .emit import emit, format_source
 from .errors import BadWrt, Location
 from .normalize import normalize
@@ -177,12 +177,26 @@ def compiled(
                 text = format_source(text)
             origin = derivative.result_origin
             entry = disk_cache.Entry(
-                text, derivative.program.name, derivative.bindings, origin.location
+                text,
+                derivative.program.name,
+                derivative.bindings,
+                origin.location,
+                derivative.call_bindings,
             )
             disk_cache.store(disk_key, entry)
         result = _compile(function, entry, kind, wrt_key)
         _compiled.setdefault(function, {})[key] = result
         return result
+
+
+def _resolve_dotted(function: types.FunctionType, dotted: str) -> Any:
+    """The object ``a.b.c`` names in the function's closure, globals, builtins."""
+    head, *rest = dotted.split(".")
+    scope = {**vars(builtins), **function.__globals__, **closure_values(function)}
+    obj = scope[head]
+    for attribute in rest:
+        obj = getattr(obj, attribute)
+    return obj
 
 
 def _compile(
@@ -195,6 +209,13 @@ def _compile(
     for canonical, name in entry.bindings.items():
         if name in used:
             values[name] = objects[canonical]
+    for name, (callee, call_wrt) in entry.calls.items():
+        if name in used:
+            values[name] = (
+                calls.LazyVjp(_resolve_dotted(function, callee), call_wrt)
+                if callee
+                else calls.vjp_call
+            )
     for name, value in closure_values(function).items():
         if name in used and name not in values:
             values[name] = value

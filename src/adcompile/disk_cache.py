@@ -43,7 +43,7 @@ import tempfile
 import threading
 import types
 import warnings
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +67,8 @@ class Entry:
     name: str
     bindings: dict[str, str]
     location: Location | None
+    # vjps of user functions the code calls: name -> (callee, wrt); see calls.py
+    calls: dict[str, tuple[str, tuple]] = field(default_factory=dict)
 
 
 def enabled() -> bool:
@@ -179,6 +181,7 @@ def store(key: str | None, entry: Entry) -> None:
         "text": entry.text,
         "name": entry.name,
         "bindings": dict(entry.bindings),
+        "calls": {k: [callee, list(wrt)] for k, (callee, wrt) in entry.calls.items()},
         "location": None if entry.location is None else asdict(entry.location),
     }
     document = {"format": FORMAT, "sha256": _digest(payload), "payload": payload}
@@ -216,13 +219,39 @@ def _entry(payload: dict[str, Any]) -> Entry | None:
     if where is not None:  # the fields of Location, each a str or an int
         ok = ok and isinstance(where, dict) and set(where) <= _LOCATION_FIELDS
         ok = ok and all(type(v) in (str, int) for v in where.values())
+    calls = payload.get("calls", {})
+    ok = (
+        ok and isinstance(calls, dict) and all(_is_call(k, v) for k, v in calls.items())
+    )
     if not ok:
         return None
     try:
         location = None if where is None else Location(**where)
     except TypeError:  # a required field is missing
         return None
-    return Entry(text, name, bindings, location)
+    return Entry(
+        text,
+        name,
+        bindings,
+        location,
+        {k: (callee, tuple(wrt)) for k, (callee, wrt) in calls.items()},
+    )
+
+
+def _is_call(name: Any, spec: Any) -> bool:
+    """A well-formed calls entry: identifier -> [dotted name or "", [wrt...]]."""
+    if not (isinstance(name, str) and name.isidentifier()):
+        return False
+    if not (isinstance(spec, list) and len(spec) == 2):
+        return False
+    callee, wrt = spec
+    dotted = callee == "" or all(p.isidentifier() for p in str(callee).split("."))
+    return (
+        isinstance(callee, str)
+        and dotted
+        and isinstance(wrt, list)
+        and all(type(w) in (int, str) for w in wrt)
+    )
 
 
 def _usable_dir(create: bool) -> Path | None:

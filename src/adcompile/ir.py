@@ -67,6 +67,8 @@ class Apply:
     kwargs: dict[str, Operand]
     origin: Origin
     callee: str = ""  # how the user spelled an unknown function, for errors
+    call: str = ""  # "static" or "dynamic": a user function, differentiated too
+    callee_node: cst.BaseExpression | None = None  # the function, as code
     bound: dict[str, Operand] = field(default_factory=dict)  # param -> operand
     index: cst.BaseExpression | None = None  # for indexing: the index, as code
     overwrites: bool = False  # the target may hold a value still needed

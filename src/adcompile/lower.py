@@ -17,6 +17,7 @@ import libcst as cst
 import numpy as np
 
 from . import ir
+from .calls import python_callable
 from .errors import NoDerivativeRule, UnsupportedSyntax
 from .naming import operand_word
 from .rules import registry
@@ -118,12 +119,7 @@ class ExpressionLowering:
                 self.source.location(node),
             )
         if isinstance(node, cst.IfExp):
-            raise UnsupportedSyntax(
-                "a conditional expression (a if c else b) on values the gradient "
-                "depends on cannot be differentiated yet",
-                "use np.where(c, a, b)",
-                self.source.location(node),
-            )
+            return self._if_expression(node, target_name)
         raise self._unsupported(node, "this expression")
 
     def _logistic_argument(self, node: cst.BaseExpression) -> cst.BaseExpression | None:
@@ -166,6 +162,14 @@ class ExpressionLowering:
             for a in node.args
             if a.keyword is not None
         }
+        call = ""
+        if prim is None:
+            if callee is None:  # known only at run time: self.f(x), a parameter
+                call = "dynamic"
+            elif python_callable(callee):
+                call = "static"
+        if call:
+            self._unfresh_names(func)
         return self._apply(
             prim,
             args,
@@ -173,6 +177,7 @@ class ExpressionLowering:
             target_name,
             node=node,
             callee=self.source.code(func),
+            call=(call, rename_locals(func, self.env) if call else None),
         )
 
     def _method(
@@ -250,6 +255,7 @@ class ExpressionLowering:
         node: cst.CSTNode | None = None,
         callee: str = "",
         index: cst.BaseExpression | None = None,
+        call: tuple[str, cst.BaseExpression | None] = ("", None),
     ) -> ir.Var:
         word = prim.name if prim is not None else _callee_word(callee)
         target = self._target(target_name, word, args)
@@ -257,13 +263,14 @@ class ExpressionLowering:
         if target in reads and target_name is not None:
             # h = f(h) in a loop or branch: compute into a new variable, then
             # copy, so the backward sweep can tell the two values of h apart
-            result = self._apply(prim, args, kwargs, None, node, callee, index)
+            result = self._apply(prim, args, kwargs, None, node, callee, index, call)
             self._copy(target_name, result)
             return ir.Var(target)
         origin = ir.Origin(
             self.origin.code, self.origin.statement, node, self.source.location
         )
         apply = ir.Apply(target, prim, args, kwargs, origin, callee, index=index)
+        apply.call, apply.callee_node = call
         if prim is not None:
             apply.bound = self._bind(prim, args, kwargs, node, index)
         self.body.append(apply)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import operator
+from collections.abc import Callable
 
 import libcst as cst
 
@@ -175,6 +176,50 @@ class Normalizer(ExpressionLowering):
         self._set_state(_merge(after_body, self._state()))
         self.returns_everywhere = body_returns and orelse_returns
         self.body.append(ir.Branch(cond, body, orelse, if_origin))
+
+    def _if_expression(self, node: cst.IfExp, target_name: str | None) -> ir.Operand:
+        """``a if c else b`` on values that carry a derivative: a branch
+        that assigns one variable on both paths."""
+        self.has_control_flow = True
+        key = f"<{target_name or 'choice'} {len(self.pinned_all)}>"
+        new_name = target_name is None or target_name not in self.pinned
+        if target_name is not None and target_name in self.pinned:
+            name = self.pinned[target_name]
+        elif target_name is not None and target_name not in self.env:
+            free = self.names.claim_if_free(target_name)
+            name = target_name if free else self.names.fresh(target_name)
+        else:  # a new value (the old one may be read by the branches)
+            name = self.names.fresh(target_name or "choice")
+        outer_pinned = dict(self.pinned)
+        self.pinned[key] = name
+        self.pinned_all.add(name)
+        self.env[key] = name
+        origin = self.origin
+        cond = self._record(node.test, "cond")
+        entry = self._state()
+        body = self._sub_lower(lambda: self._lower_into(node.body, key))
+        after_body = self._state()
+        self._set_state(entry)
+        orelse = self._sub_lower(lambda: self._lower_into(node.orelse, key))
+        self._set_state(_merge(after_body, self._state()))
+        self.pinned = outer_pinned
+        self.shapes[name] = ("value", name)
+        if new_name:  # each path gives the variable its first value
+            for statement in [*body, *orelse]:
+                if getattr(statement, "target", "") == name:
+                    statement.initializes = True
+        self.body.append(ir.Branch(cond, body, orelse, origin))
+        if target_name is not None and target_name not in self.pinned:
+            self.env[target_name] = name
+        return ir.Var(name) if name in self.varied else ir.Static(cst.Name(name))
+
+    def _sub_lower(self, lower: Callable[[], object]) -> list[ir.Statement]:
+        outer, self.body = self.body, []
+        try:
+            lower()
+            return self.body
+        finally:
+            self.body = outer
 
     def _for(self, node: cst.For) -> None:
         self.has_control_flow = True

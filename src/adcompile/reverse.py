@@ -43,6 +43,9 @@ class Derivative:
     result_origin: ir.Origin
     saved: Saved | None = None  # values saved for the backward sweep, if any
     value_name: str = "value"  # holds the output while the sweep restores it
+    # names of user functions' vjps in emitted code -> (callee as code, wrt);
+    # ("", ()) names the run-time dispatcher ``calls.vjp_call``
+    call_bindings: dict[str, tuple[str, tuple]] = field(default_factory=dict)
 
 
 def useful_variables(program: ir.Program) -> set[str]:
@@ -96,6 +99,10 @@ class ReverseMode:
         self.assigned: set[str] = set()  # adjoints given a value already
         self.touched: set[str] = set()  # adjoints a branch or loop adds to
         self.regions: list[_Region] = []
+        self.pullbacks: dict[str, str] = {}  # call result -> its pullback
+        self.call_bindings: dict[str, tuple[str, tuple]] = {}  # name -> callee, wrt
+        self.call_bindings_by_spec: dict[tuple[str, tuple], str] = {}
+        self.dynamic_binding: str | None = None
 
     def run(self) -> Derivative:
         program = self.program
@@ -127,6 +134,7 @@ class ReverseMode:
             result_origin=program.result_origin,
             saved=saved,
             value_name=self.names.fresh("value"),
+            call_bindings=self.call_bindings,
         )
 
     def _backward_lines(self, statements: list[ir.Statement]) -> None:
@@ -140,6 +148,10 @@ class ReverseMode:
                 self._compound(statement)
             if getattr(statement, "overwrites", False):
                 self._restore(statement.target)
+                if statement.target in self.pullbacks and isinstance(
+                    statement, ir.Apply
+                ):
+                    self._restore(self.pullbacks[statement.target])
 
     def _restore(self, targets: str) -> None:
         """After the adjoint of an overwriting statement: its target's adjoint
@@ -167,7 +179,7 @@ class ReverseMode:
         }
         self.regions.append(_Region(local))
         saved_comment = self.last_comment
-        self.last_comment = ""
+        self.last_comment = self.pending_comment  # the block's own comment
         try:
             self._backward_lines(statements)
             return self.backward
@@ -229,13 +241,16 @@ class ReverseMode:
     def _forward_lines(self, statements: list[ir.Statement]) -> list[Line]:
         lines: list[Line] = []
         for statement in statements:
+            produced = self._forward(statement)
             if getattr(statement, "overwrites", False):
-                for target in statement.target.split(", "):
+                for target in produced[0].target.split(", "):
                     lines.append(Line(target=target, marker="push"))
-            lines.extend(self._forward(statement))
+            lines.extend(produced)
         return lines
 
     def _forward(self, statement: ir.Statement) -> list[Line]:
+        if isinstance(statement, ir.Apply) and self._call_wrt(statement):
+            return [self._vjp_call(statement)]
         if isinstance(statement, ir.Apply):
             value = self._primal(statement)
             return [Line(_assign(statement.target, value), target=statement.target)]
@@ -264,6 +279,56 @@ class ReverseMode:
             jump = cst.Break() if statement.kind == "break" else cst.Continue()
             return [Line(jump)]
         return [Line(statement.node)]
+
+    def _call_wrt(self, apply: ir.Apply) -> tuple[int | str, ...]:
+        """Which arguments of a call to a user function carry a derivative to
+        the output (empty: the call needs no pullback)."""
+        if not apply.call or apply.target not in self.useful:
+            return ()
+        positions: list[int | str] = [
+            i
+            for i, a in enumerate(apply.args)
+            if isinstance(a, ir.Var) and a.name in self.useful
+        ]
+        positions += [
+            k
+            for k, a in apply.kwargs.items()
+            if isinstance(a, ir.Var) and a.name in self.useful
+        ]
+        return tuple(positions)
+
+    def _vjp_call(self, apply: ir.Apply) -> Line:
+        """``y, pullback_y = vjp_g(a, b)``: the callee's own gradient code."""
+        wrt = self._call_wrt(apply)
+        assert apply.callee_node is not None
+        args = [cst.Arg(_node(a)) for a in apply.args]
+        args += [
+            cst.Arg(_node(v), keyword=cst.Name(k), equal=_EQUAL)
+            for k, v in apply.kwargs.items()
+        ]
+        wrt_node = cst.parse_expression(repr(wrt))
+        if apply.call == "static":
+            spec = (render(apply.callee_node), wrt)
+            func = self.call_bindings_by_spec.get(spec)
+            if func is None:
+                word = _identifier_word(render(apply.callee_node))
+                func = self.names.fresh(f"vjp_{word}")
+                self.call_bindings_by_spec[spec] = func
+                self.call_bindings[func] = spec
+            call = cst.Call(cst.Name(func), args)
+        else:
+            if self.dynamic_binding is None:
+                self.dynamic_binding = self.names.fresh("vjp_call")
+                self.call_bindings[self.dynamic_binding] = ("", ())
+            call = cst.Call(
+                cst.Name(self.dynamic_binding),
+                [cst.Arg(apply.callee_node), cst.Arg(wrt_node), *args],
+            )
+        pullback = self.names.fresh(f"pullback_{apply.target}")
+        self.pullbacks[apply.target] = pullback
+        targets = f"{apply.target}, {pullback}"
+        assign = cst.Assign([cst.AssignTarget(cst.parse_expression(targets))], call)
+        return Line(assign, target=targets)
 
     def _primal(self, apply: ir.Apply) -> cst.BaseExpression:
         prim = apply.prim
@@ -305,6 +370,9 @@ class ReverseMode:
         ]
         if not operands:
             return
+        if apply.call:
+            self._pullback(apply, adjoint)
+            return
         if prim is None:
             raise NoDerivativeRule(
                 f"no derivative rule for {apply.callee}",
@@ -317,6 +385,30 @@ class ReverseMode:
         for param, operand in operands:
             assert isinstance(param, str) and isinstance(operand, ir.Var)
             self._contribute(apply, prim, param, operand, adjoint, simple)
+
+    def _pullback(self, apply: ir.Apply, adjoint: str) -> None:
+        """``grads = pullback_y(by)``, then each argument's share."""
+        pullback = self.pullbacks[apply.target]
+        grads = self.names.fresh(f"grads_{apply.target}")
+        call = cst.Call(cst.Name(pullback), [cst.Arg(cst.Name(adjoint))])
+        self._emit(_assign(grads, call))
+        for position, key in enumerate(self._call_wrt(apply)):
+            operand = apply.args[key] if isinstance(key, int) else apply.kwargs[key]
+            assert isinstance(operand, ir.Var)
+            share = cst.Subscript(
+                cst.Name(grads),
+                [cst.SubscriptElement(cst.Index(cst.Integer(str(position))))],
+            )
+            self._accumulate(operand.name, share)
+
+    def _emit(self, statement: cst.BaseSmallStatement) -> None:
+        """A backward line that assigns no adjoint (it carries the comment)."""
+        comment = self.pending_comment
+        if comment == self.last_comment:
+            comment = ""
+        else:
+            self.last_comment = comment
+        self.backward.append(Line(statement, comment))
 
     def _contribute(
         self,
@@ -436,6 +528,10 @@ _EQUAL = cst.AssignEqual(
     whitespace_before=cst.SimpleWhitespace(""),
     whitespace_after=cst.SimpleWhitespace(""),
 )
+
+
+def _identifier_word(code: str) -> str:
+    return code.rsplit(".", 1)[-1].strip("_") or "call"
 
 
 def _node(operand: ir.Operand) -> cst.BaseExpression:

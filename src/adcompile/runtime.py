@@ -47,7 +47,21 @@ def check_cotangent(cotangent: Any, value: Any) -> Any:
     An array comes back as a read-only view, so that ``as_gradient`` copies
     it rather than hand the caller's own array back as a gradient.
     """
+    if isinstance(value, (tuple, list)):
+        if not isinstance(cotangent, (tuple, list)) or len(cotangent) != len(value):
+            if _is_zero(cotangent):  # nothing flowed back (a branch not taken)
+                return _Items(0.0 for _ in value)
+            raise NonScalarOutput(
+                f"the cotangent {type(cotangent).__name__} does not match the "
+                f"function's output, a {type(value).__name__} of {len(value)}",
+                "pass the pullback one cotangent per output item",
+            )
+        return _Items(
+            check_cotangent(c, v) for c, v in zip(cotangent, value, strict=True)
+        )
     if np.shape(cotangent) != np.shape(value):
+        if _is_zero(cotangent):  # nothing flowed back: an adjoint still at 0.0
+            return np.zeros(np.shape(value))
         raise NonScalarOutput(
             f"the cotangent has shape {np.shape(cotangent)} but the function's "
             f"output has shape {np.shape(value)}",
@@ -290,6 +304,11 @@ def inverse_axes(axes: Any, ndim: int) -> Any:
     return tuple(np.argsort([a % ndim for a in axes]))
 
 
+def _is_zero(value: Any) -> bool:
+    """The plain ``0.0`` adjoints start from in loops and branches."""
+    return isinstance(value, (int, float)) and value == 0
+
+
 class _Items(tuple):
     """The adjoints of the items of a list or tuple, in order.
 
@@ -302,6 +321,8 @@ class _Items(tuple):
     __array_ufunc__ = None  # so that ndarray + _Items calls _Items.__radd__
 
     def __add__(self, other: Any) -> _Items:  # type: ignore[override]
+        if _is_zero(other):  # an adjoint that started at zero
+            return self
         if len(other) != len(self):
             raise ValueError(
                 f"adjoints of {len(self)} and {len(other)} items cannot be added"

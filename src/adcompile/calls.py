@@ -1,0 +1,87 @@
+"""Calls from differentiated code into other user functions.
+
+A call ``y = g(a, b)`` whose arguments carry a derivative becomes, in the
+forward sweep, ``y, g_pullback = vjp_g(a, b)``: the callee is differentiated
+too (its own gradient function, with its own saved state), and the backward
+sweep calls the pullback. ``LazyVjp`` compiles the callee on first use, so
+recursion and functions defined after the caller work; ``vjp_call`` does the
+same for callables known only when the code runs (``self.layer(x)``, a
+function passed as an argument).
+"""
+
+from __future__ import annotations
+
+import threading
+import types
+from typing import Any
+
+from .errors import NoDerivativeRule
+
+
+def python_callable(obj: Any) -> bool:
+    """Whether adcompile can differentiate ``obj`` by reading its source."""
+    if isinstance(obj, (types.FunctionType, types.MethodType)):
+        return True
+    call = getattr(type(obj), "__call__", None)  # noqa: B004
+    return isinstance(call, types.FunctionType) and not isinstance(obj, type)
+
+
+def _target(obj: Any, wrt: tuple[Any, ...]) -> tuple[Any, tuple[Any, ...], tuple]:
+    """The function to differentiate, its wrt, and arguments bound before."""
+    if isinstance(obj, types.MethodType):
+        bound = (obj.__self__,)
+        function = obj.__func__
+    elif isinstance(obj, types.FunctionType):
+        return obj, wrt, ()
+    else:  # a callable object: differentiate its __call__ with self bound
+        bound = (obj,)
+        function = type(obj).__call__
+    shifted = tuple(w + len(bound) if isinstance(w, int) else w for w in wrt)
+    return function, shifted, bound
+
+
+class LazyVjp:
+    """``vjp`` of a user function with respect to some arguments, compiled on
+    first call; returns ``(value, pullback)``, pullback giving a tuple."""
+
+    def __init__(self, obj: Any, wrt: tuple[Any, ...]) -> None:
+        self.function, self.wrt, self.bound = _target(obj, wrt)
+        self._compiled: Any = None
+        self._lock = threading.Lock()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        compiled_function = self._compiled
+        if compiled_function is None:
+            compiled_function = self._compile()
+        return compiled_function(*self.bound, *args, **kwargs)
+
+    def _compile(self) -> Any:
+        from .compiler import compiled
+
+        with self._lock:
+            if self._compiled is None:
+                self._compiled = compiled(self.function, self.wrt, "vjp").function
+        return self._compiled
+
+
+_dynamic: dict[tuple[Any, tuple[Any, ...]], Any] = {}
+
+
+def vjp_call(callee: Any, wrt: tuple[Any, ...], *args: Any, **kwargs: Any) -> Any:
+    """``vjp`` of a callable known only at run time (a method of an argument,
+    a function passed in): ``(value, pullback)``."""
+    if not python_callable(callee):
+        name = getattr(callee, "__qualname__", type(callee).__name__)
+        raise NoDerivativeRule(
+            f"no derivative rule for {name}, called on values the gradient "
+            "depends on",
+            "pass a Python function with source, or register a rule for it",
+        )
+    function, shifted, bound = _target(callee, wrt)
+    vjp_function = _dynamic.get((function, shifted))
+    if vjp_function is None:
+        from .compiler import compiled
+
+        vjp_function = compiled(function, shifted, "vjp").function
+        _dynamic[(function, shifted)] = vjp_function
+    return vjp_function(*bound, *args, **kwargs)

@@ -1,0 +1,37 @@
+"""A corpus of small realistic numpy programs with control flow.
+
+Each module of this package defines its programs and a ``CASES`` list of
+``Case``: the program, arguments chosen away from branch boundaries (so that
+finite differences see one control path), what to differentiate with respect
+to, whether autograd can run it as an oracle, and, for known failures, the
+reason the test is expected to fail (the test is then a strict xfail).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Case:
+    """One program of the corpus, with the inputs it is checked at."""
+
+    f: Callable[..., Any]
+    args: tuple[Any, ...]
+    wrt: Any = 0
+    autograd: bool = True  # autograd can run it (an oracle for the gradient)
+    xfail: str | None = None  # a known failure: the reason
+    label: str = ""  # distinguishes two cases of one program
+
+    @property
+    def id(self) -> str:
+        return f"{self.f.__name__}-{self.label}" if self.label else self.f.__name__
+
+
+def all_cases() -> list[Case]:
+    from . import branches, iteration, jumps, loops, returns, while_loops
+
+    modules = (branches, returns, loops, iteration, while_loops, jumps)
+    return [case for module in modules for case in module.CASES]

@@ -1,0 +1,308 @@
+"""``for`` loops over ranges and static sequences, with branches inside."""
+
+import numpy as np
+
+from . import Case
+
+RNG = np.random.default_rng(7)
+X3 = np.array([0.4, -1.2, 0.9])
+W33 = RNG.standard_normal((3, 3)) * 0.5
+XS = RNG.standard_normal((4, 3))
+TS = np.array([0.5, 1.5, -0.3])
+
+
+def power_by_loop(x, n):
+    y = 1.0
+    for _ in range(n):
+        y = y * x
+    return y
+
+
+def logistic_map(r, y0):
+    y = y0
+    for _ in range(5):
+        y = r * y * (1.0 - y)
+    return y
+
+
+def rnn_final_state(W, U, xs):
+    h = np.zeros(3)
+    for t in range(len(xs)):
+        h = np.tanh(W @ h + U @ xs[t])
+    return np.sum(h * h)
+
+
+def loop_with_branch_inside(x):
+    y = x
+    for _ in range(6):
+        if y > 1.0:
+            y = y / 2.0 + np.sin(x)
+        else:
+            y = y * y + x
+    return y
+
+
+def nested_loops_with_branch(x):
+    s = 0.0
+    for i in range(3):
+        for j in range(3):
+            if (i + j) % 2 == 0:
+                s = s + x[i] * x[j]
+            else:
+                s = s - np.sin(x[i] - x[j])
+    return s
+
+
+def neighbours_by_index(x):
+    s = 0.0
+    for i in range(1, len(x)):
+        s = s + x[i] * x[i - 1]
+    return s
+
+
+def gradient_descent_on_parameter(x):
+    """The parameter itself is reassigned on every trip."""
+    for _ in range(4):
+        x = x - 0.1 * np.cos(x) * x
+    return np.sum(x**2)
+
+
+def loop_target_used_after(x, n):
+    y = x
+    for i in range(n):
+        y = y + x * i
+    return y * i
+
+
+def fibonacci_like(a, b):
+    for _ in range(5):
+        a, b = b, a + b * 0.5
+    return a * b
+
+
+def range_with_step(x):
+    y = 0.0
+    for k in range(1, 8, 3):
+        y = y + np.sin(k * x)
+    return y
+
+
+def loop_over_static_array(x):
+    y = 0.0
+    for t in np.linspace(0.0, 1.0, 5):
+        y = y + np.sin(t * x) * t
+    return y
+
+
+def augmented_in_loop(x):
+    s = 0.0
+    for k in range(4):
+        s += x**k / (k + 1)
+    return s
+
+
+def value_first_defined_in_loop(x):
+    y = x * 0.0
+    for i in range(3):
+        z = np.sin(x * (i + 1))
+        y = y + z
+    return np.sum(y + z)
+
+
+def product_of_array_loop(x):
+    p = x * 0.0 + 1.0
+    for i in range(3):
+        p = p * (x + i)
+    return np.sum(p)
+
+
+def triangular_nested_loops(x):
+    """The inner trip count depends on the outer loop variable."""
+    y = x
+    for i in range(4):
+        for _ in range(i):
+            y = np.sin(y) + x
+    return y
+
+
+def trip_count_from_parameter_value(x, steps):
+    """Trip count read from a parameter that is not differentiated."""
+    n = int(steps)
+    y = x
+    for _ in range(n):
+        y = y * 0.5 + np.cos(y)
+    return y
+
+
+def loop_target_reassigned(x, ts):
+    y = x
+    for t in ts:
+        t = t * 2.0
+        y = y * t
+    return y
+
+
+def range_bound_reassigned_in_loop(x, n):
+    y = x
+    for _ in range(n):
+        n = n - 1
+        y = y * (n + 1.5)
+    return y
+
+
+def two_carried_arrays(x, W):
+    h = x
+    c = x * 0.5
+    for _ in range(3):
+        c = c * 0.5 + np.tanh(W @ h)
+        h = np.sin(c) * h
+    return np.sum(h + c)
+
+
+def loop_carried_scalar_times_vector(x, w):
+    s = 0.0
+    for k in range(3):
+        s = s + w * (x + k)
+    return np.sum(s * s)
+
+
+def use_then_update(x):
+    """A value is read, then updated for the next trip only."""
+    t = 0.0
+    s = x
+    for _ in range(3):
+        t = t + s
+        s = s * 1.1
+    return t
+
+
+def use_then_update_array(W, x):
+    h = x
+    total = 0.0
+    for _ in range(3):
+        total = total + np.sum(np.tanh(h))
+        h = W @ h
+    return total
+
+
+def branch_on_loop_index(x):
+    y = x
+    for i in range(5):
+        if i % 2 == 0:
+            y = y * x
+        else:
+            y = y + np.sin(y)
+    return y
+
+
+def name_collisions(x):
+    """User names that look like the emitted ones."""
+    cond = x * 2.0
+    trips = 0.0
+    stack_y = x
+    bx = x * 0.5
+    for trip in range(3):
+        if cond > 1.0:
+            cond = cond * 0.7
+        trips = trips + cond * stack_y + bx
+        stack_y = stack_y * 1.1
+    return trips + cond + stack_y
+
+
+def accumulate_into_zeros(X):
+    s = np.zeros(3)
+    for row in X:
+        s += row * row
+    return np.sum(s * s)
+
+
+def loop_target_shadows_parameter(x, xs):
+    y = x * 2.0
+    for x in xs:
+        y = y * x + 1.0
+    return y
+
+
+def keep_best_row(X):
+    """Select by comparison: the gradient flows into the chosen row."""
+    best = X[0]
+    for row in X[1:]:
+        if np.sum(row) > np.sum(best):
+            best = row
+    return np.sum(best**2)
+
+
+def variable_first_set_in_branch_in_loop(x):
+    y = x
+    for k in range(4):
+        if k == 2:
+            z = np.sin(y)
+        y = y * 1.1 + 0.1
+    return y * z
+
+
+def zero_trips_over_rows(X, w):
+    s = np.sum(w) * 0.5
+    for row in X:
+        s = s + row @ w
+    return s
+
+
+def counter_only_loop(x):
+    n = 0
+    for _ in range(4):
+        n = n + 2
+    return x * n
+
+
+def reversed_static_range(x, n):
+    y = x
+    for i in reversed(range(n)):
+        y = np.sin(y) + i * x
+    return y
+
+
+def loop_float32(x):
+    y = x
+    for _ in range(3):
+        y = np.tanh(y * 1.5)
+    return np.sum(y)
+
+
+CASES = [
+    Case(power_by_loop, (1.3, 4), label="n4"),
+    Case(power_by_loop, (1.3, 0), label="n0"),
+    Case(logistic_map, (3.1, 0.3), wrt=(0, 1)),
+    Case(rnn_final_state, (W33, W33.T, XS), wrt=(0, 1, 2)),
+    Case(loop_with_branch_inside, (0.3,), label="small"),
+    Case(loop_with_branch_inside, (1.7,), label="large"),
+    Case(nested_loops_with_branch, (X3,)),
+    Case(neighbours_by_index, (X3,)),
+    Case(gradient_descent_on_parameter, (X3,)),
+    Case(loop_target_used_after, (0.7, 3)),
+    Case(fibonacci_like, (0.3, 0.8), wrt=(0, 1)),
+    Case(range_with_step, (0.6,)),
+    Case(loop_over_static_array, (0.6,)),
+    Case(augmented_in_loop, (0.6,)),
+    Case(value_first_defined_in_loop, (X3,)),
+    Case(product_of_array_loop, (X3,)),
+    Case(triangular_nested_loops, (0.4,)),
+    Case(trip_count_from_parameter_value, (0.4, 3.0)),
+    Case(loop_target_reassigned, (0.7, TS)),
+    Case(range_bound_reassigned_in_loop, (0.7, 3)),
+    Case(two_carried_arrays, (X3, W33), wrt=(0, 1)),
+    Case(loop_carried_scalar_times_vector, (0.3, X3), wrt=(0, 1)),
+    Case(loop_carried_scalar_times_vector, (X3, 0.3), wrt=(0, 1), label="swap"),
+    Case(use_then_update, (0.7,)),
+    Case(use_then_update_array, (W33, X3), wrt=(0, 1)),
+    Case(branch_on_loop_index, (0.8,)),
+    Case(name_collisions, (0.9,)),
+    Case(accumulate_into_zeros, (XS,)),
+    Case(loop_target_shadows_parameter, (0.7, TS)),
+    Case(keep_best_row, (XS,)),
+    Case(variable_first_set_in_branch_in_loop, (0.6,)),
+    Case(zero_trips_over_rows, (np.zeros((0, 3)), X3), wrt=(0, 1)),
+    Case(counter_only_loop, (0.6,)),
+    Case(reversed_static_range, (0.3, 3)),
+    Case(loop_float32, (X3.astype(np.float32),), autograd=False),
+]
