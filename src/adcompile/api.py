@@ -20,10 +20,17 @@ from .errors import NonScalarOutput
 class GradientFunction:
     """A gradient (or value-and-gradient) of ``f``, compiled on first use."""
 
-    def __init__(self, f: Callable[..., Any], wrt: Any, kind: str) -> None:
+    def __init__(
+        self,
+        f: Callable[..., Any],
+        wrt: Any,
+        kind: str,
+        options: Options = DEFAULT_OPTIONS,
+    ) -> None:
         self.__wrapped__ = f
         self.wrt = wrt
         self.kind = kind
+        self.options = options
         self._compiled: Compiled | None = None
         self._source: str | None = None
         self._call: Callable[..., Any] = self._first_call
@@ -47,7 +54,9 @@ class GradientFunction:
     @property
     def compiled(self) -> Compiled:
         if self._compiled is None:
-            self._compiled = compiled(self.__wrapped__, self.wrt, self.kind)
+            self._compiled = compiled(
+                self.__wrapped__, self.wrt, self.kind, self.options
+            )
         return self._compiled
 
     @property
@@ -61,34 +70,49 @@ class GradientFunction:
         return f"<adcompile {self.kind} of {self.__wrapped__!r} wrt {self.wrt!r}>"
 
 
-def _decorator(kind: str, f: Callable[..., Any] | None, wrt: Any):
+def _decorator(kind: str, f: Callable[..., Any] | None, wrt: Any, has_aux: bool):
+    options = Options(has_aux=has_aux)
     if f is None:
-        return lambda g: GradientFunction(g, wrt, kind)
-    return GradientFunction(f, wrt, kind)
+        return lambda g: GradientFunction(g, wrt, kind, options)
+    return GradientFunction(f, wrt, kind, options)
 
 
-def grad(f: Callable[..., Any] | None = None, wrt: Any = 0) -> Any:
+def grad(
+    f: Callable[..., Any] | None = None, wrt: Any = 0, has_aux: bool = False
+) -> Any:
     """The gradient of a real-scalar function ``f`` with respect to ``wrt``.
 
     ``wrt`` is a parameter index, a parameter name, or a tuple of them (then
     a tuple of gradients comes back, in that order). Use as ``grad(f)``,
-    ``@grad`` or ``@grad(wrt=...)``.
+    ``@grad`` or ``@grad(wrt=...)``. With ``has_aux=True``, ``f`` returns
+    ``(value, aux)`` and the gradient function returns ``(gradient, aux)``.
     """
-    return _decorator("grad", f, wrt)
+    return _decorator("grad", f, wrt, has_aux)
 
 
-def value_and_grad(f: Callable[..., Any] | None = None, wrt: Any = 0) -> Any:
-    """Like ``grad``, but the function returns ``(value, gradient)``."""
-    return _decorator("value_and_grad", f, wrt)
+def value_and_grad(
+    f: Callable[..., Any] | None = None, wrt: Any = 0, has_aux: bool = False
+) -> Any:
+    """Like ``grad``, but the function returns ``(value, gradient)``; with
+    ``has_aux=True``, ``((value, aux), gradient)``."""
+    return _decorator("value_and_grad", f, wrt, has_aux)
 
 
-def vjp(f: Callable[..., Any], *args: Any, wrt: Any = 0, **kwargs: Any):
+def vjp(
+    f: Callable[..., Any],
+    *args: Any,
+    wrt: Any = 0,
+    has_aux: bool = False,
+    **kwargs: Any,
+):
     """``(f(*args), pullback)``; ``pullback(cotangent)`` returns the gradients.
 
     For functions with non-scalar output: the pullback maps a cotangent of
     the output's shape to the vector-Jacobian product with respect to wrt.
+    With ``has_aux=True``: ``(value, pullback, aux)``.
     """
-    return compiled(f, wrt, "vjp").function(*args, **kwargs)
+    options = Options(has_aux=has_aux)
+    return compiled(f, wrt, "vjp", options).function(*args, **kwargs)
 
 
 def source(
@@ -99,5 +123,5 @@ def source(
 ) -> str:
     """The emitted gradient source of ``f``, formatted with black."""
     if isinstance(f, GradientFunction):
-        return source_of(f.__wrapped__, f.wrt, f.kind, options)
+        return source_of(f.__wrapped__, f.wrt, f.kind, f.options)
     return source_of(f, wrt, kind, options)

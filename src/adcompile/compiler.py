@@ -38,6 +38,7 @@ class Options:
     """Options of a transformation; part of every cache key."""
 
     formatted: bool = False  # run black on the source before compiling
+    has_aux: bool = False  # the function returns (value, auxiliary data)
 
 
 DEFAULT_OPTIONS = Options()
@@ -143,7 +144,9 @@ def derivative_of(
         from .normalize import _all_names
 
         bindings = choose_bindings(function, _all_names(source.module))
-        program = normalize(source, list(wrt_key[0]), wrt_key[1], bindings["np"])
+        program = normalize(
+            source, list(wrt_key[0]), wrt_key[1], bindings["np"], options.has_aux
+        )
         derivative = differentiate(program, bindings)
         _derivatives.setdefault(function, {})[key] = derivative
         return function, wrt_key, derivative

@@ -47,17 +47,27 @@ def emit(derivative: Derivative, kind: str) -> str:
         backward_lines = saved.backward
     elif kind == "grad" and derivative.scalar_result:
         needed = set(program.param_names)
+        if program.aux is not None:
+            needed |= used_names(program.aux.node)
         for gradient in gradients:
             needed |= used_names(gradient)
         forward, backward_lines = lean_sweeps(forward, backward_lines, needed)
     body = to_statements(forward)
     backward = to_statements(backward_lines)
     restored = saved.restored if saved is not None else []
+    aux: cst.BaseExpression | None = None
+    if program.aux is not None:
+        aux = program.aux.node
+        if used_names(aux) & set(restored):  # the backward sweep restores it
+            captured = cst.Name(derivative.aux_name)
+            body.append(_simple(cst.Assign([cst.AssignTarget(captured)], aux)))
+            aux = captured
     if kind == "vjp":
         body.append(_pullback(derivative, backward, grads, saved))
-        returned = cst.Tuple(
-            [cst.Element(result), cst.Element(cst.Name("pullback"))], lpar=[], rpar=[]
-        )
+        parts = [cst.Element(result), cst.Element(cst.Name("pullback"))]
+        if aux is not None:
+            parts.append(cst.Element(aux))
+        returned = cst.Tuple(parts, lpar=[], rpar=[])
         body.append(_with_blank_line(_simple(cst.Return(returned))))
     else:
         if kind == "value_and_grad" and derivative.result_name in restored:
@@ -75,8 +85,15 @@ def emit(derivative: Derivative, kind: str) -> str:
         body.extend(backward)
         returned_value: cst.BaseExpression = grads
         if kind == "value_and_grad":
+            value: cst.BaseExpression = result
+            if aux is not None:
+                value = cst.Tuple([cst.Element(result), cst.Element(aux)])
             returned_value = cst.Tuple(
-                [cst.Element(result), cst.Element(grads)], lpar=[], rpar=[]
+                [cst.Element(value), cst.Element(grads)], lpar=[], rpar=[]
+            )
+        elif aux is not None:
+            returned_value = cst.Tuple(
+                [cst.Element(grads), cst.Element(aux)], lpar=[], rpar=[]
             )
         elif isinstance(grads, cst.Tuple):
             returned_value = grads.with_changes(lpar=[], rpar=[])

@@ -163,6 +163,7 @@ class Program:
     taken_names: set[str] = field(default_factory=set)
     has_control_flow: bool = False
     pinned_names: set[str] = field(default_factory=set)
+    aux: Operand | None = None  # with has_aux: the auxiliary data returned
 
 
 def walk(statements: list[Statement]):

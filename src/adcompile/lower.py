@@ -256,9 +256,11 @@ class ExpressionLowering:
         callee: str = "",
         index: cst.BaseExpression | None = None,
         call: tuple[str, cst.BaseExpression | None] = ("", None),
+        target: str | None = None,
     ) -> ir.Var:
         word = prim.name if prim is not None else _callee_word(callee)
-        target = self._target(target_name, word, args)
+        if target is None:
+            target = self._target(target_name, word, args)
         reads = {o.name for o in [*args, *kwargs.values()] if isinstance(o, ir.Var)}
         if target in reads and target_name is not None:
             # h = f(h) in a loop or branch: compute into a new variable, then

@@ -28,7 +28,7 @@ from .rules.patterns import COPY
 from .rules.registry import SCALAR
 from .source import FunctionSource
 from .static_code import is_numeric_literal, rename_locals, resolve_callee
-from .templates import render
+from .templates import parenthesize, render
 
 AUGMENTED = {
     cst.AddAssign: cst.Add,
@@ -48,7 +48,12 @@ class Normalizer(ExpressionLowering):
     """Builds one ``ir.Program`` from one parsed function."""
 
     def __init__(
-        self, source: FunctionSource, wrt: list[str], wrt_is_tuple: bool, np_name: str
+        self,
+        source: FunctionSource,
+        wrt: list[str],
+        wrt_is_tuple: bool,
+        np_name: str,
+        has_aux: bool = False,
     ) -> None:
         self.source = source
         self.definition = source.definition
@@ -68,6 +73,8 @@ class Normalizer(ExpressionLowering):
         self.returns_everywhere = False
         self.has_control_flow = False
         self.result_key = _free_name("out", self.names.taken)
+        self.has_aux = has_aux
+        self.aux_key = _free_name("aux", self.names.taken | {self.result_key})
         self.result_origin = self.origin
 
     # ---- entry point -------------------------------------------------------
@@ -99,6 +106,8 @@ class Normalizer(ExpressionLowering):
             if result_name in self.varied
             else ir.Static(cst.Name(result_name))
         )
+        aux_name = self.env.get(self.aux_key) if self.has_aux else None
+        aux = None if aux_name is None else ir.Static(cst.Name(aux_name))
         return ir.Program(
             name=self.definition.name.value,
             params=params,
@@ -112,6 +121,7 @@ class Normalizer(ExpressionLowering):
             taken_names=self.names.taken,
             has_control_flow=self.has_control_flow,
             pinned_names=set(self.pinned_all),
+            aux=aux,
         )
 
     # ---- blocks and control flow -----------------------------------------
@@ -165,7 +175,9 @@ class Normalizer(ExpressionLowering):
         cond = self._record(node.test, "cond")
         pinned = assigned_names([node])
         if _contains_return(node):
-            pinned.add(self.result_key)
+            pinned |= (
+                {self.result_key, self.aux_key} if self.has_aux else {self.result_key}
+            )
         self._pin(pinned)
         entry = self._state()
         body = self._sub_block(list(node.body.body))
@@ -497,7 +509,25 @@ class Normalizer(ExpressionLowering):
                 self.source.location(node),
             )
         self.result_origin = self.origin
-        self._lower_into(node.value, self.result_key)
+        if not self.has_aux:
+            self._lower_into(node.value, self.result_key)
+            return
+        value = node.value
+        if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == 2:
+            first, second = (e.value for e in value.elements)
+            self._lower_into(first, self.result_key)
+            self._assign_static(second, self.aux_key)  # aux carries no gradient
+            return
+        pair = self._lower(value)  # a pair computed elsewhere: take it apart
+        for position, key in enumerate((self.result_key, self.aux_key)):
+            index = cst.Integer(str(position))
+            if isinstance(pair, ir.Var):
+                getitem = registry.lookup(operator.getitem)
+                self._apply(getitem, [pair], {}, key, node=value, index=index)
+            else:
+                element = cst.SubscriptElement(cst.Index(index))
+                part = cst.Subscript(parenthesize(pair.node), [element])
+                self._bind_alias(key, ir.Static(part))
 
     def _assign(self, targets: list[cst.BaseExpression], value: cst.BaseExpression):
         first, *others = targets
@@ -554,6 +584,18 @@ class Normalizer(ExpressionLowering):
                     operands.append((name.value, self._lower(element.value)))
                 else:  # safe to give the value its user name right away
                     self._lower_into(element.value, name.value)
+            written = {self.pinned[n] for n, _ in operands if n in self.pinned}
+            for position, (name, operand) in enumerate(operands):
+                if isinstance(operand, ir.Var) and operand.name in written:
+                    # a, b = b, a on a loop's variables: read b before a changes
+                    snapshot = self.names.fresh(f"old_{operand.name}")
+                    if operand.name in self.varied:
+                        copy = registry.lookup(COPY)
+                        self._apply(copy, [operand], {}, None, target=snapshot)
+                    else:
+                        static = ir.Static(cst.Name(operand.name))
+                        self.body.append(ir.Assign(snapshot, static, self.origin))
+                    operands[position] = (name, ir.Var(snapshot))
             for name, operand in operands:
                 self._bind_alias(name, operand)
             return None
@@ -610,21 +652,24 @@ class Normalizer(ExpressionLowering):
             self._bind_alias(name, operand)
             return operand
         if not self._is_varied(value):
-            self._unfresh_names(value)
-            static = ir.Static(rename_locals(value, self.env))
-            target = self._new_ssa(name)
-            self.body.append(ir.Assign(target, static, self.origin))
-            self.varied.discard(target)
-            self._set_shape(
-                target, SCALAR if is_numeric_literal(value) else ("value", target)
-            )
-            if _creates_new_value(value):
-                self.fresh.add(target)
-            else:
-                self.fresh.discard(target)
-            return ir.Var(target)
+            return self._assign_static(value, name)
         operand = self._lower(value, target_name=name)
         return operand
+
+    def _assign_static(self, value: cst.BaseExpression, name: str) -> ir.Operand:
+        """``name = value`` run as written, its value carrying no derivative."""
+        self._unfresh_names(value)
+        static = ir.Static(rename_locals(value, self.env))
+        target = self._new_ssa(name)
+        self.body.append(ir.Assign(target, static, self.origin))
+        self.varied.discard(target)
+        shape = SCALAR if is_numeric_literal(value) else ("value", target)
+        self._set_shape(target, shape)
+        if _creates_new_value(value):
+            self.fresh.add(target)
+        else:
+            self.fresh.discard(target)
+        return ir.Var(target)
 
     def _bind_alias(self, name: str, operand: ir.Operand) -> None:
         if isinstance(operand, ir.Var):
@@ -645,10 +690,14 @@ class Normalizer(ExpressionLowering):
 
 
 def normalize(
-    source: FunctionSource, wrt: list[str], wrt_is_tuple: bool, np_name: str = "np"
+    source: FunctionSource,
+    wrt: list[str],
+    wrt_is_tuple: bool,
+    np_name: str = "np",
+    has_aux: bool = False,
 ) -> ir.Program:
     """Lower ``source`` to normal form, differentiating with respect to wrt."""
-    return Normalizer(source, wrt, wrt_is_tuple, np_name).run()
+    return Normalizer(source, wrt, wrt_is_tuple, np_name, has_aux).run()
 
 
 def _statements(definition: cst.FunctionDef) -> list[cst.BaseStatement]:

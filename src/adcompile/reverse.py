@@ -43,6 +43,7 @@ class Derivative:
     result_origin: ir.Origin
     saved: Saved | None = None  # values saved for the backward sweep, if any
     value_name: str = "value"  # holds the output while the sweep restores it
+    aux_name: str = "aux_value"  # likewise for the auxiliary data
     # names of user functions' vjps in emitted code -> (callee as code, wrt);
     # ("", ()) names the run-time dispatcher ``calls.vjp_call``
     call_bindings: dict[str, tuple[str, tuple]] = field(default_factory=dict)
@@ -134,6 +135,7 @@ class ReverseMode:
             result_origin=program.result_origin,
             saved=saved,
             value_name=self.names.fresh("value"),
+            aux_name=self.names.fresh("aux_value"),
             call_bindings=self.call_bindings,
         )
 
@@ -157,7 +159,7 @@ class ReverseMode:
         """After the adjoint of an overwriting statement: its target's adjoint
         starts again from zero, and its earlier value comes back."""
         for target in targets.split(", "):
-            if target in self.program.pinned_names:  # carried across trips
+            if target in self.program.pinned_names and target in self.useful:
                 adjoint: str | None = self._adjoint_name(target)
                 self.touched.add(adjoint)
             else:  # a value of one trip: its adjoint was only assigned, or

@@ -2,7 +2,15 @@
 
 import numpy as np
 
-from . import Case
+from . import (
+    ENUMERATE_FORMS_REFUSED,
+    GRADIENT_CHECKS,
+    ITERABLE_REBOUND,
+    LIST_APPEND_DROPPED,
+    LIST_CONCATENATION,
+    STATIC_ITERATOR_NOT_REVERSIBLE,
+    Case,
+)
 
 RNG = np.random.default_rng(3)
 X = RNG.standard_normal((4, 3))
@@ -166,21 +174,30 @@ CASES = [
     Case(rows_accumulate, (X, W), wrt=(0, 1)),
     Case(rows_of_data, (W, X)),
     Case(enumerate_rows, (X,)),
-    Case(enumerate_data_rows, (W, X)),
+    Case(enumerate_data_rows, (W, X), xfail=STATIC_ITERATOR_NOT_REVERSIBLE),
     Case(zip_two_arrays, (X, Y), wrt=(0, 1)),
-    Case(zip_data_and_targets, (W, X, T)),
+    Case(zip_data_and_targets, (W, X, T), xfail=STATIC_ITERATOR_NOT_REVERSIBLE),
     Case(zip_parameter_with_data, (X, T)),
     Case(reversed_rows, (X,)),
-    Case(reversed_data, (W, X)),
+    Case(reversed_data, (W, X), xfail=STATIC_ITERATOR_NOT_REVERSIBLE),
     Case(iterate_columns, (X,)),
     Case(iterate_slice, (X,)),
     Case(horner, (np.array([0.5, -1.0, 2.0, 0.3]), 0.7), wrt=(0, 1)),
     Case(rows_with_branch, (X, W), wrt=(0, 1)),
     Case(rows_reassigning_row, (X,)),
     Case(loop_over_list_of_parameters, (X, Y), wrt=(0, 1)),
-    Case(enumerate_with_start, (X,)),
-    Case(enumerate_zip, (X, Y), wrt=(0, 1)),
-    Case(collect_rows_and_stack, (X,)),
-    Case(concatenate_list_in_loop, (X,)),
-    Case(iterable_is_loop_carried, (np.array([0.5, 1.2, -0.8]),)),
+    Case(enumerate_with_start, (X,), xfail=ENUMERATE_FORMS_REFUSED),
+    Case(enumerate_zip, (X, Y), wrt=(0, 1), xfail=ENUMERATE_FORMS_REFUSED),
+    Case(
+        collect_rows_and_stack,
+        (X,),
+        xfail=LIST_APPEND_DROPPED,
+        fails=GRADIENT_CHECKS,
+    ),
+    Case(concatenate_list_in_loop, (X,), xfail=LIST_CONCATENATION),
+    Case(
+        iterable_is_loop_carried,
+        (np.array([0.5, 1.2, -0.8]),),
+        xfail=ITERABLE_REBOUND,
+    ),
 ]

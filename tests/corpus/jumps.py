@@ -125,6 +125,32 @@ def first_crossing(x, threshold):
     return value * threshold + t * x
 
 
+def while_with_break_and_continue(x):
+    y = x
+    k = 0
+    while k < 10:
+        k += 1
+        if y < 0.5:
+            y = y + 0.3
+            continue
+        y = y * 1.2
+        if y > 3.0:
+            break
+    return y * x
+
+
+def rows_with_branch_local_values(X):
+    s = 0.0
+    for row in X:
+        m = np.max(row)
+        if m > 0.5:
+            t = row * m
+        else:
+            t = row
+        s = s + np.sum(t * t)
+    return s
+
+
 def break_with_trips_in_outer_loop(x):
     """A `for` with a `break`, inside another loop: its trip count is saved
     per outer trip."""
@@ -153,5 +179,7 @@ CASES = [
     Case(break_reversed_rows, (X,)),
     Case(continue_in_nested_loops, (np.array([0.4, -1.2, 0.9]),)),
     Case(first_crossing, (0.3, 2.0), wrt=(0, 1)),
+    Case(while_with_break_and_continue, (0.25,)),
+    Case(rows_with_branch_local_values, (X,)),
     Case(break_with_trips_in_outer_loop, (0.35,)),
 ]
