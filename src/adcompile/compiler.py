@@ -164,12 +164,22 @@ def compiled(
     f: Any, wrt: Any = 0, kind: str = "grad", options: Options = DEFAULT_OPTIONS
 ) -> Compiled:
     """The (cached) compiled gradient function of one variant."""
-    function = unwrap_function(f)
+    function = f if type(f) is types.FunctionType else unwrap_function(f)
+    raw_key = (tuple(wrt) if isinstance(wrt, list) else wrt, kind, options)
+    per_function = _compiled.get(function)
+    if per_function is not None:  # fast path: no signature inspection
+        try:
+            hit = per_function.get(raw_key)
+        except TypeError:  # an unhashable wrt: resolve_wrt explains
+            hit = None
+        if hit is not None:
+            return hit
     wrt_key = resolve_wrt(function, wrt)
     key = (wrt_key, kind, options)
     with _lock:
         cached = _compiled.get(function, {}).get(key)
         if cached is not None:
+            _compiled[function][raw_key] = cached
             return cached
         disk_key = disk_cache.key_for(function, wrt_key, kind, options)
         entry = disk_cache.load(disk_key)
@@ -188,7 +198,8 @@ def compiled(
             )
             disk_cache.store(disk_key, entry)
         result = _compile(function, entry, kind, wrt_key)
-        _compiled.setdefault(function, {})[key] = result
+        per_function = _compiled.setdefault(function, {})
+        per_function[key] = per_function[raw_key] = result
         return result
 
 
