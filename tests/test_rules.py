@@ -1350,6 +1350,29 @@ for _shape in ["float", (3,)]:
     row(f"copy-{shape_id(_shape)}", copy_into_loop_variable, data(_shape))
 
 
+def append_then_stack(x):
+    parts = []
+    for k in range(3):
+        parts.append(np.sin(x * (k + 1)))
+    return np.sum(np.stack(parts) * x)
+
+
+def builtin_sum_of_arrays(x, b):
+    return np.sum(sum([x * 2.0, np.cos(x), b]))
+
+
+for _shape in ["float", (3,)]:
+    row(f"append-{shape_id(_shape)}", append_then_stack, data(_shape))
+row(
+    "builtin_sum-(2,3)x(3,)",
+    builtin_sum_of_arrays,
+    data((2, 3)),
+    data((3,)),
+    wrt=(0, 1),
+)
+row("builtin_sum-floatxfloat", builtin_sum_of_arrays, 0.3, 0.7, wrt=(0, 1))
+
+
 # ---- the checks ---------------------------------------------------------------
 
 FD_ROWS = [pytest.param(r, id=r.id) for r in ROWS if r.fd]

@@ -120,6 +120,8 @@ class ExpressionLowering:
             )
         if isinstance(node, cst.IfExp):
             return self._if_expression(node, target_name)
+        if isinstance(node, (cst.ListComp, cst.GeneratorExp)):
+            return self._comprehension(node)
         raise self._unsupported(node, "this expression")
 
     def _logistic_argument(self, node: cst.BaseExpression) -> cst.BaseExpression | None:
@@ -241,6 +243,8 @@ class ExpressionLowering:
                 self.fresh.discard(item.name)
         self.body.append(ir.Pack(target, items, self.origin, kind))
         self.varied.add(target)
+        if kind == "list":
+            self.fresh.add(target)  # a new list: appending to it is safe
         self._set_shape(target, ("value", target))
         return ir.Var(target)
 

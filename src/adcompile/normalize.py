@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import operator
 from collections.abc import Callable
+from typing import Any
 
 import libcst as cst
 
@@ -24,7 +25,7 @@ from .exits import lift_exits
 from .lower import ExpressionLowering, _load_names
 from .naming import NameAllocator
 from .rules import registry
-from .rules.patterns import COPY
+from .rules.patterns import APPEND, COPY
 from .rules.registry import SCALAR
 from .source import FunctionSource
 from .static_code import is_numeric_literal, rename_locals, resolve_callee
@@ -225,6 +226,51 @@ class Normalizer(ExpressionLowering):
             self.env[target_name] = name
         return ir.Var(name) if name in self.varied else ir.Static(cst.Name(name))
 
+    def _comprehension(self, node: cst.ListComp | cst.GeneratorExp) -> ir.Operand:
+        """``[f(x) for x in xs if c]`` (or a generator) on values that carry a
+        derivative: the loop that appends to a new list, written out."""
+        items = _free_name("items", self.names.taken | set(self.env))
+        element = node.elt
+        clauses = []
+        clause: cst.CompFor | None = node.for_in
+        while clause is not None:
+            clauses.append(clause)
+            clause = clause.inner_for_in
+        renames: dict[str, str] = {}
+        for clause in clauses:  # comprehension variables are its own
+            for name in sorted(_target_names(clause.target)):
+                if name in self.env or name in renames.values():
+                    renames[name] = _free_name(name, self.names.taken | set(self.env))
+        element = _rename(element, renames)
+        body: cst.BaseStatement = cst.SimpleStatementLine(
+            [cst.Expr(cst.parse_expression(f"{items}.append(__element__)"))]
+        )
+        body = _rename(body, {"__element__": "__element__"})
+        body = body.visit(_Replace("__element__", element))
+        for clause in reversed(clauses):
+            for condition in reversed(clause.ifs):
+                body = cst.If(
+                    test=_rename(condition.test, renames),
+                    body=cst.IndentedBlock([body]),
+                )
+            body = cst.For(
+                target=_rename(clause.target, renames),
+                iter=_rename(clause.iter, renames),
+                body=cst.IndentedBlock([body]),
+            )
+        start = cst.parse_statement(f"{items} = []")
+        before = {
+            name: self.env.get(name) for name in _loop_variables(clauses, renames)
+        }
+        self._block([start, body])
+        for name, previous in before.items():  # they do not leak out
+            if previous is None:
+                self.env.pop(name, None)
+            else:
+                self.env[name] = previous
+        value = self.env[items]
+        return ir.Var(value) if value in self.varied else ir.Static(cst.Name(value))
+
     def _sub_lower(self, lower: Callable[[], object]) -> list[ir.Statement]:
         outer, self.body = self.body, []
         try:
@@ -284,9 +330,9 @@ class Normalizer(ExpressionLowering):
                     self._counted_body(statements, trips, origin)
                     after = self._state()
                 merged = _merge(entry, after)
+                self._set_state(merged)
                 if merged == entry:
                     break
-                self._set_state(merged)
             body = self._counted_body(statements, trips, origin)
             self._set_state(_merge(entry, self._state()))
             self.returns_everywhere = False
@@ -466,6 +512,9 @@ class Normalizer(ExpressionLowering):
         if isinstance(node, cst.Expr):
             if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
                 return  # a docstring
+            if _is_append(node.value, self.env):
+                self._append(node.value)
+                return
             self._effect(node)
             return
         if isinstance(node, cst.Assert):
@@ -482,6 +531,30 @@ class Normalizer(ExpressionLowering):
             self._augmented(node)
             return
         raise self._unsupported(node, "this statement")
+
+    def _append(self, call: cst.Call) -> None:
+        """``items.append(value)`` on a list the function made: the list
+        becomes ``items + [value]``, whose adjoint splits in two."""
+        assert isinstance(call.func, cst.Attribute)
+        owner = call.func.value
+        assert isinstance(owner, cst.Name)
+        name = owner.value
+        value = call.args[0].value
+        if not (self._is_varied(value) or self._is_varied(owner)):
+            self._effect(cst.Expr(call))
+            return
+        if self.env[name] not in self.fresh:
+            raise UnsupportedSyntax(
+                f"append to '{name}', a list that may be shared with the caller "
+                "or another name",
+                f"build a new list in the function ('{name} = []') and append to "
+                "that",
+                self.source.location(call),
+            )
+        items = self._lower(owner)
+        item = self._lower(value)
+        self._apply(registry.lookup(APPEND), [items, item], {}, name, node=call)
+        self.fresh.add(self.env[name])
 
     def _effect(self, node: cst.BaseSmallStatement) -> None:
         for call in _calls(node):
@@ -654,6 +727,8 @@ class Normalizer(ExpressionLowering):
         if not self._is_varied(value):
             return self._assign_static(value, name)
         operand = self._lower(value, target_name=name)
+        if not (isinstance(operand, ir.Var) and self.env.get(name) == operand.name):
+            self._bind_alias(name, operand)  # lowered to a value named otherwise
         return operand
 
     def _assign_static(self, value: cst.BaseExpression, name: str) -> ir.Operand:
@@ -734,10 +809,25 @@ def _all_names(module: cst.Module) -> set[str]:
 
 
 def _creates_new_value(node: cst.BaseExpression) -> bool:
-    """A value no other name can refer to: a literal or an arithmetic result."""
+    """A value no other name can refer to: a literal, a new list, an
+    arithmetic result."""
     if is_numeric_literal(node):
         return True
-    return isinstance(node, (cst.BinaryOperation, cst.UnaryOperation))
+    new = (cst.BinaryOperation, cst.UnaryOperation, cst.List, cst.ListComp)
+    return isinstance(node, new)
+
+
+def _is_append(node: cst.BaseExpression, env: dict[str, str]) -> bool:
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "append"
+        and isinstance(node.func.value, cst.Name)
+        and node.func.value.value in env
+        and len(node.args) == 1
+        and node.args[0].keyword is None
+        and not node.args[0].star
+    )
 
 
 def _free_name(base: str, taken: set[str]) -> str:
@@ -785,6 +875,11 @@ def assigned_names(statements: list[cst.CSTNode]) -> set[str]:
 
         def visit_For(self, node: cst.For) -> None:
             add_target(node.target)
+
+        def visit_Call(self, node: cst.Call) -> None:
+            func = node.func  # items.append(value) makes a new items
+            if isinstance(func, cst.Attribute) and func.attr.value == "append":
+                add_target(func.value)
 
     for statement in statements:
         statement.visit(Finder())
@@ -877,3 +972,25 @@ def _contains_return(node: cst.CSTNode) -> bool:
 
     node.visit(Finder())
     return found
+
+
+class _Replace(cst.CSTTransformer):
+    """Replace every ``Name(placeholder)`` with an expression."""
+
+    def __init__(self, placeholder: str, replacement: cst.BaseExpression) -> None:
+        self.placeholder = placeholder
+        self.replacement = replacement
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+        return self.replacement if original.value == self.placeholder else updated
+
+
+def _rename(node: Any, renames: dict[str, str]) -> Any:
+    return rename_locals(node, renames) if renames else node
+
+
+def _loop_variables(clauses: list[cst.CompFor], renames: dict[str, str]) -> set[str]:
+    names: set[str] = set()
+    for clause in clauses:
+        names |= {renames.get(n, n) for n in _target_names(clause.target)}
+    return names

@@ -344,6 +344,21 @@ def _unindex_items(g: Any, items: Any, index: Any) -> _Items:
     return _Items(adjoints)
 
 
+def all_but_last(g: Any) -> Any:
+    """Adjoint of a list before ``append``: the adjoints of all but its last item."""
+    return g if _is_zero(g) else _Items(g[:-1])
+
+
+def last_item(g: Any) -> Any:
+    """Adjoint of the value given to ``append``: the last item's adjoint."""
+    return g if _is_zero(g) else g[-1]
+
+
+def unsum(g: Any, items: Any) -> _Items:
+    """Adjoints of the items of ``sum(items)``: each receives g, unbroadcast."""
+    return _Items(unbroadcast(g, item) for item in items)
+
+
 def unconcatenate(g: Any, arrays: Any, axis: Any = 0) -> _Items:
     """Adjoints of the pieces of ``np.concatenate(arrays, axis)``."""
     if axis is None:

@@ -47,3 +47,4 @@ defrule(
     a="g * b * a ** (b - 1)",
     b="g * ans * log_or_zero(a)",
 )
+defrule("sum", "iterable, start=0", iterable="unsum(g, iterable)", start="g")

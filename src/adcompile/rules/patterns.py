@@ -53,3 +53,24 @@ register(
         infix=True,
     )
 )
+
+
+class Append:
+    """Marker key of ``items.append(value)`` on a list the function built."""
+
+    def __repr__(self) -> str:
+        return "list append"
+
+
+APPEND = Append()
+
+register(
+    Primitive(
+        key=APPEND,
+        name="appended",
+        spelling="items + [value]",
+        params=parse_signature("items, value"),
+        vjps={"items": "all_but_last(g)", "value": "last_item(g)"},
+        infix=True,
+    )
+)
