@@ -1,0 +1,545 @@
+"""Lowering control flow: branches, loops, conditional expressions and
+comprehensions.
+
+Invariant: every user name assigned inside an ``if``, ``for`` or ``while``
+is given one variable for the whole construct ("pinned"), so all paths and
+all trips write the same name; loops over values that carry a derivative
+become loops over indices; what may carry a derivative at the head of a
+loop is a fixpoint over its trips. Assignments that may overwrite a value
+still needed later are flagged for ``stacks`` to save.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+import libcst as cst
+
+from . import ir
+from .lower import _load_names
+from .rules import registry
+from .rules.patterns import COPY
+from .static_code import rename_locals, resolve_callee
+from .templates import render
+
+
+class ControlFlowLowering:
+    """Mixed into the Normalizer, which owns the state these methods use."""
+
+    def _sub_block(self, statements: list[cst.BaseStatement]) -> list[ir.Statement]:
+        outer, self.body = self.body, []
+        try:
+            self._block(statements)
+            return self.body
+        finally:
+            self.body = outer
+
+    def _header_origin(self, node: cst.CSTNode, header: cst.CSTNode) -> ir.Origin:
+        code = self.source.code(header).rstrip(":")
+        return ir.Origin(code, node, locate=self.source.location)
+
+    def _if(self, node: cst.If) -> None:
+        self.has_control_flow = True
+        origin = self._header_origin(node, node.test)
+        self.origin = ir.Origin(f"if {origin.code}:", node, locate=self.source.location)
+        if_origin = self.origin
+        cond = self._record(node.test, "cond")
+        pinned = assigned_names([node])
+        if _contains_return(node):
+            pinned |= (
+                {self.result_key, self.aux_key} if self.has_aux else {self.result_key}
+            )
+        self._pin(pinned)
+        entry = self._state()
+        body = self._sub_block(list(node.body.body))
+        body_returns, after_body = self.returns_everywhere, self._state()
+        self._set_state(entry)
+        orelse = self._sub_block(_else_statements(node))
+        orelse_returns = self.returns_everywhere
+        self._set_state(_merge(after_body, self._state()))
+        self.returns_everywhere = body_returns and orelse_returns
+        self.body.append(ir.Branch(cond, body, orelse, if_origin))
+
+    def _if_expression(self, node: cst.IfExp, target_name: str | None) -> ir.Operand:
+        """``a if c else b`` on values that carry a derivative: a branch
+        that assigns one variable on both paths."""
+        self.has_control_flow = True
+        key = f"<{target_name or 'choice'} {len(self.pinned_all)}>"
+        new_name = target_name is None or target_name not in self.pinned
+        if target_name is not None and target_name in self.pinned:
+            name = self.pinned[target_name]
+        elif target_name is not None and target_name not in self.env:
+            free = self.names.claim_if_free(target_name)
+            name = target_name if free else self.names.fresh(target_name)
+        else:  # a new value (the old one may be read by the branches)
+            name = self.names.fresh(target_name or "choice")
+        outer_pinned = dict(self.pinned)
+        self.pinned[key] = name
+        self.pinned_all.add(name)
+        self.env[key] = name
+        origin = self.origin
+        cond = self._record(node.test, "cond")
+        entry = self._state()
+        body = self._sub_lower(lambda: self._lower_into(node.body, key))
+        after_body = self._state()
+        self._set_state(entry)
+        orelse = self._sub_lower(lambda: self._lower_into(node.orelse, key))
+        self._set_state(_merge(after_body, self._state()))
+        self.pinned = outer_pinned
+        self.shapes[name] = ("value", name)
+        if new_name:  # each path gives the variable its first value
+            for statement in [*body, *orelse]:
+                if getattr(statement, "target", "") == name:
+                    statement.initializes = True
+        self.body.append(ir.Branch(cond, body, orelse, origin))
+        if target_name is not None and target_name not in self.pinned:
+            self.env[target_name] = name
+        return ir.Var(name) if name in self.varied else ir.Static(cst.Name(name))
+
+    def _comprehension(self, node: cst.ListComp | cst.GeneratorExp) -> ir.Operand:
+        """``[f(x) for x in xs if c]`` (or a generator) on values that carry a
+        derivative: the loop that appends to a new list, written out."""
+        items = _free_name("items", self.names.taken | set(self.env))
+        element = node.elt
+        clauses = []
+        clause: cst.CompFor | None = node.for_in
+        while clause is not None:
+            clauses.append(clause)
+            clause = clause.inner_for_in
+        renames: dict[str, str] = {}
+        for clause in clauses:  # comprehension variables are its own
+            for name in sorted(_target_names(clause.target)):
+                if name in self.env or name in renames.values():
+                    renames[name] = _free_name(name, self.names.taken | set(self.env))
+        element = _rename(element, renames)
+        body: cst.BaseStatement = cst.SimpleStatementLine(
+            [cst.Expr(cst.parse_expression(f"{items}.append(__element__)"))]
+        )
+        body = _rename(body, {"__element__": "__element__"})
+        body = body.visit(_Replace("__element__", element))
+        for clause in reversed(clauses):
+            for condition in reversed(clause.ifs):
+                body = cst.If(
+                    test=_rename(condition.test, renames),
+                    body=cst.IndentedBlock([body]),
+                )
+            body = cst.For(
+                target=_rename(clause.target, renames),
+                iter=_rename(clause.iter, renames),
+                body=cst.IndentedBlock([body]),
+            )
+        start = cst.parse_statement(f"{items} = []")
+        before = {
+            name: self.env.get(name) for name in _loop_variables(clauses, renames)
+        }
+        self._block([start, body])
+        for name, previous in before.items():  # they do not leak out
+            if previous is None:
+                self.env.pop(name, None)
+            else:
+                self.env[name] = previous
+        value = self.env[items]
+        return ir.Var(value) if value in self.varied else ir.Static(cst.Name(value))
+
+    def _sub_lower(self, lower: Callable[[], object]) -> list[ir.Statement]:
+        outer, self.body = self.body, []
+        try:
+            lower()
+            return self.body
+        finally:
+            self.body = outer
+
+    def _for(self, node: cst.For) -> None:
+        self.has_control_flow = True
+        if node.orelse is not None:
+            raise self._unsupported(node.orelse, "a for/else clause")
+        header = (
+            f"for {self.source.code(node.target)} in {self.source.code(node.iter)}:"
+        )
+        self.origin = ir.Origin(header, node, locate=self.source.location)
+        loop_origin = self.origin
+        statements = list(node.body.body)
+        target, iterable, prologue = self._iteration(node)
+        assigned = assigned_names([node]) | _target_names(target)
+        if _names_in(iterable) & assigned or self._is_varied(iterable):
+            iterable = self._saved_iterable(iterable)
+        trips = self._trips() if _breaks(statements) else None
+        self._pin(assigned)
+        renamed_target = rename_locals(target, self.env)
+        for name in _target_names(target):
+            self.varied.discard(self.env[name])
+        body = self._loop_body(prologue + statements, trips, loop_origin)
+        self.origin = loop_origin
+        self.body.append(
+            ir.Loop("for", renamed_target, iterable, None, body, trips, loop_origin)
+        )
+
+    def _while(self, node: cst.While) -> None:
+        self.has_control_flow = True
+        if node.orelse is not None:
+            raise self._unsupported(node.orelse, "a while/else clause")
+        header = f"while {self.source.code(node.test)}:"
+        self.origin = ir.Origin(header, node, locate=self.source.location)
+        loop_origin = self.origin
+        trips = self._trips()
+        self._pin(assigned_names([node]))
+        test = rename_locals(node.test, self.env)
+        body = self._loop_body(list(node.body.body), trips, loop_origin)
+        self.origin = loop_origin
+        self.body.append(ir.Loop("while", None, None, test, body, trips, loop_origin))
+
+    def _loop_body(
+        self, statements: list[cst.BaseStatement], trips: str | None, origin: ir.Origin
+    ) -> list[ir.Statement]:
+        """Lower a loop body from the state that holds on every iteration."""
+        self.loop_depth += 1
+        try:
+            while True:  # what may carry a derivative after any number of trips
+                entry = self._state()
+                with self._dry_run():
+                    self._counted_body(statements, trips, origin)
+                    after = self._state()
+                merged = _merge(entry, after)
+                self._set_state(merged)
+                if merged == entry:
+                    break
+            body = self._counted_body(statements, trips, origin)
+            self._set_state(_merge(entry, self._state()))
+            self.returns_everywhere = False
+            return body
+        finally:
+            self.loop_depth -= 1
+
+    def _counted_body(
+        self, statements: list[cst.BaseStatement], trips: str | None, origin: ir.Origin
+    ) -> list[ir.Statement]:
+        outer, self.body = self.body, []
+        try:
+            if trips is not None:
+                self.origin = origin
+                count = cst.parse_expression(f"{trips} + 1")
+                self.body.append(
+                    ir.Assign(trips, ir.Static(count), origin, overwrites=True)
+                )
+            self._block(statements)
+            return self.body
+        finally:
+            self.body = outer
+
+    def _iteration(
+        self, node: cst.For
+    ) -> tuple[cst.BaseAssignTargetExpression, cst.BaseExpression, list]:
+        """Loops over values that carry a derivative become loops over indices.
+
+        ``for row in X`` is lowered as ``for i in range(len(X)): row = X[i]``
+        (likewise ``enumerate``, ``zip`` and ``reversed``), so each row's
+        adjoint flows back into X's.
+        """
+        iterable = node.iter
+        if not self._is_varied(iterable):
+            return node.target, rename_locals(iterable, self.env), []
+        index = _free_name("i", self.names.taken)
+        call = iterable if isinstance(iterable, cst.Call) else None
+        function = (
+            resolve_callee(self.source, call.func, self.env, strict=False)
+            if call is not None
+            else None
+        )
+        sources = [a.value for a in call.args] if call is not None else []
+        if function is enumerate and len(sources) == 1:
+            (sequence,) = sources
+            if not isinstance(node.target, cst.Tuple) or len(node.target.elements) != 2:
+                raise self._unsupported(node.target, "this loop target")
+            counter, item = (e.value for e in node.target.elements)
+            length = f"len({self.source.code(sequence)})"
+            prologue = [
+                _line(counter, cst.Name(index)),
+                _item_line(item, sequence, index),
+            ]
+        elif function is zip and sources:
+            if not isinstance(node.target, cst.Tuple) or len(
+                node.target.elements
+            ) != len(sources):
+                raise self._unsupported(node.target, "this loop target")
+            lengths = ", ".join(f"len({self.source.code(s)})" for s in sources)
+            length = f"min({lengths})"
+            prologue = [
+                _item_line(e.value, s, index)
+                for e, s in zip(node.target.elements, sources, strict=True)
+            ]
+        elif function is reversed and len(sources) == 1:
+            (sequence,) = sources
+            code = self.source.code(sequence)
+            length = f"len({code})"
+            reverse_index = cst.parse_expression(f"len({code}) - 1 - {index}")
+            prologue = [_item_line(node.target, sequence, reverse_index)]
+        else:
+            length = f"len({self.source.code(iterable)})"
+            prologue = [_item_line(node.target, iterable, index)]
+        target = cst.Name(index)
+        range_call = rename_locals(cst.parse_expression(f"range({length})"), self.env)
+        return target, range_call, prologue
+
+    def _saved_iterable(self, iterable: cst.BaseExpression) -> cst.BaseExpression:
+        name = self.names.fresh("iterable")
+        value = cst.parse_expression(f"list({render(iterable)})")
+        if _is_range(iterable):
+            value = iterable
+        self.body.append(ir.Assign(name, ir.Static(value), self.origin))
+        return cst.Name(name)
+
+    def _trips(self) -> str:
+        name = self.names.fresh("trips")
+        self.body.append(ir.Assign(name, ir.Static(cst.Integer("0")), self.origin))
+        return name
+
+    def _record(self, test: cst.BaseExpression, word: str) -> str:
+        """Evaluate a branch condition once, into a variable the backward
+        sweep reads to take the same branch."""
+        name = self.names.fresh(word)
+        static = ir.Static(rename_locals(test, self.env))
+        self._unfresh_names(test)
+        self.body.append(
+            ir.Assign(name, static, self.origin, overwrites=self.loop_depth > 0)
+        )
+        return name
+
+    def _pin(self, names: set[str]) -> None:
+        """Give each user name assigned inside a loop or branch one variable
+        for the whole construct, so every path writes the same name."""
+        for name in sorted(names - set(self.pinned)):
+            current = self.env.get(name)
+            if current is not None and self._unaliased(name, current):
+                pinned = current
+            else:
+                pinned = (
+                    name if self.names.claim_if_free(name) else self.names.fresh(name)
+                )
+            self.env[name] = pinned
+            self.pinned[name] = pinned
+            self.pinned_all.add(pinned)
+            self.shapes[pinned] = ("value", pinned)
+            if current is not None and current != pinned:
+                self._copy(name, ir.Var(current), initializes=True)
+
+    def _unaliased(self, name: str, current: str) -> bool:
+        return all(v != current or k == name for k, v in self.env.items())
+
+    def _copy(self, name: str, source: ir.Var, initializes: bool = False) -> None:
+        """``pinned = source`` for the user name ``name``'s pinned variable."""
+        target = self.pinned[name]
+        if source.name in self.varied:
+            self._apply(registry.lookup(COPY), [source], {}, name)
+            self.body[-1].initializes = initializes
+        else:
+            copy = ir.Assign(target, ir.Static(cst.Name(source.name)), self.origin)
+            copy.initializes = initializes
+            self.body.append(copy)
+            self.varied.discard(target)
+
+    def _state(self) -> tuple[frozenset[str], frozenset[str]]:
+        return frozenset(self.varied), frozenset(self.fresh)
+
+    def _set_state(self, state: tuple[frozenset[str], frozenset[str]]) -> None:
+        self.varied, self.fresh = set(state[0]), set(state[1])
+
+    @contextlib.contextmanager
+    def _dry_run(self):
+        """Run a lowering for its effect on the state only, then undo it."""
+        saved = (
+            dict(self.env),
+            dict(self.pinned),
+            dict(self.shapes),
+            list(self.body),
+            set(self.names.taken),
+            set(self.names.claimed),
+            self.origin,
+            self.returns_everywhere,
+            self.has_control_flow,
+        )
+        try:
+            yield
+        finally:
+            varied, fresh = self._state()
+            (
+                self.env,
+                self.pinned,
+                self.shapes,
+                self.body,
+                self.names.taken,
+                self.names.claimed,
+                self.origin,
+                self.returns_everywhere,
+                self.has_control_flow,
+            ) = saved
+            self._set_state((varied, fresh))
+
+    # ---- statements --------------------------------------------------------
+
+
+def _free_name(base: str, taken: set[str]) -> str:
+    name, counter = base, 0
+    while name in taken:
+        counter += 1
+        name = f"{base}_{counter}"
+    return name
+
+
+def _merge(a: tuple, b: tuple) -> tuple[frozenset[str], frozenset[str]]:
+    """State after two paths join: varied on either, fresh on both."""
+    return frozenset(a[0] | b[0]), frozenset(a[1] & b[1])
+
+
+def _else_statements(node: cst.If) -> list[cst.BaseStatement]:
+    orelse = node.orelse
+    if orelse is None:
+        return []
+    if isinstance(orelse, cst.If):
+        return [orelse]
+    return list(orelse.body.body)
+
+
+def assigned_names(statements: list[cst.CSTNode]) -> set[str]:
+    """User names assigned anywhere in ``statements`` (loop targets too)."""
+    names: set[str] = set()
+
+    def add_target(target: cst.CSTNode) -> None:
+        if isinstance(target, cst.Name):
+            names.add(target.value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                add_target(element.value)
+
+    class Finder(cst.CSTVisitor):
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            add_target(node.target)
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            add_target(node.target)
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            add_target(node.target)
+
+        def visit_For(self, node: cst.For) -> None:
+            add_target(node.target)
+
+        def visit_Call(self, node: cst.Call) -> None:
+            func = node.func  # items.append(value) makes a new items
+            if isinstance(func, cst.Attribute) and func.attr.value == "append":
+                add_target(func.value)
+
+    for statement in statements:
+        statement.visit(Finder())
+    return names
+
+
+def _target_names(target: cst.CSTNode) -> set[str]:
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return {n for e in target.elements for n in _target_names(e.value)}
+    return set()
+
+
+def _names_in(node: cst.CSTNode) -> set[str]:
+    return _load_names(node)
+
+
+def _breaks(statements: list[cst.BaseStatement]) -> bool:
+    """Whether a ``break`` of this loop (not of a nested one) is inside."""
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_Break(self, node: cst.Break) -> None:
+            nonlocal found
+            found = True
+
+        def visit_For(self, node: cst.For) -> bool:
+            return False
+
+        def visit_While(self, node: cst.While) -> bool:
+            return False
+
+    for statement in statements:
+        statement.visit(Finder())
+    return found
+
+
+def _is_range(node: cst.BaseExpression) -> bool:
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Name)
+        and node.func.value == "range"
+    )
+
+
+def _line(target: cst.BaseExpression, value: cst.BaseExpression) -> cst.BaseStatement:
+    return cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(target)], value)])
+
+
+def _item_line(
+    target: cst.BaseExpression, sequence: cst.BaseExpression, index: object
+) -> cst.BaseStatement:
+    index_node = cst.Name(index) if isinstance(index, str) else index
+    element = cst.Subscript(
+        value=sequence, slice=[cst.SubscriptElement(cst.Index(index_node))]
+    )
+    return _line(target, element)
+
+
+def _mark_overwrites(
+    statements: list[ir.Statement], pinned: set[str], context: str = "top"
+) -> None:
+    """Flag assignments that may overwrite a value the backward sweep needs:
+    every assignment inside a loop, and assignments to a construct's
+    variable inside a branch. Top-level assignments define, never overwrite."""
+    for statement in statements:
+        if isinstance(statement, (ir.Apply, ir.Assign, ir.Pack)):
+            targets = set(statement.target.split(", "))
+            first = getattr(statement, "initializes", False)  # its first value
+            if context == "loop" or (
+                context == "branch" and targets & pinned and not first
+            ):
+                statement.overwrites = True
+        elif isinstance(statement, ir.Branch):
+            inner = "loop" if context == "loop" else "branch"
+            _mark_overwrites(statement.body, pinned, inner)
+            _mark_overwrites(statement.orelse, pinned, inner)
+        elif isinstance(statement, ir.Loop):
+            _mark_overwrites(statement.body, pinned, "loop")
+
+
+def _contains_return(node: cst.CSTNode) -> bool:
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_Return(self, return_node: cst.Return) -> None:
+            nonlocal found
+            found = True
+
+    node.visit(Finder())
+    return found
+
+
+class _Replace(cst.CSTTransformer):
+    """Replace every ``Name(placeholder)`` with an expression."""
+
+    def __init__(self, placeholder: str, replacement: cst.BaseExpression) -> None:
+        self.placeholder = placeholder
+        self.replacement = replacement
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+        return self.replacement if original.value == self.placeholder else updated
+
+
+def _rename(node: Any, renames: dict[str, str]) -> Any:
+    return rename_locals(node, renames) if renames else node
+
+
+def _loop_variables(clauses: list[cst.CompFor], renames: dict[str, str]) -> set[str]:
+    names: set[str] = set()
+    for clause in clauses:
+        names |= {renames.get(n, n) for n in _target_names(clause.target)}
+    return names
