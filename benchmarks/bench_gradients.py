@@ -7,7 +7,7 @@ agree (``np.allclose``) before either is timed. Target: ratio <= 1.15.
 from __future__ import annotations
 
 import numpy as np
-from timing import Row, compare, format_table, setup
+from timing import Row, compare, format_table, page_faults_per_call, setup
 
 setup()
 
@@ -59,6 +59,12 @@ def side_by_side(name, loss, by_hand, args, wrt, repeat) -> Row:
         target=f"ratio <= {TARGET:.2f}",
     )
     row.ok = row.ratio <= TARGET
+    faults = [page_faults_per_call(g, args) for g in (compiled, by_hand)]
+    if None not in faults:
+        row.note = (
+            f"minor page faults per call: adcompile {faults[0]:.0f}, "
+            f"by hand {faults[1]:.0f}"
+        )
     return row
 
 

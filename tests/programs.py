@@ -79,15 +79,17 @@ def user_call(x):
     return square_plus(x) * 2.0
 
 
-def aug_param(x):
-    x += 1.0
-    return np.sum(x)
+def aug_view(x):
+    y = x[0:2]
+    y += 1.0  # writes into x through the view
+    return np.sum(x * y)
 
 
-def writes_slice(x):
+def writes_alias(x):
     y = x * 1.0
-    y[0] = 2.0
-    return np.sum(y)
+    z = y
+    y[0] = 2.0  # z sees this too
+    return np.sum(z * x)
 
 
 def calls_math(x):

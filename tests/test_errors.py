@@ -56,16 +56,17 @@ def test_builtin_function_without_rule_on_a_differentiated_value():
     assert_points_at(error, "math.erf(x)")
 
 
-def test_augmented_assignment_to_parameter():
-    error = error_of(p.aug_param, np.ones(2))
+def test_augmented_assignment_through_a_view():
+    error = error_of(p.aug_view, np.ones(3))
     assert isinstance(error, adcompile.UnsupportedSyntax)
-    assert "x = x + ..." in error.hint
-    assert_points_at(error, "x += 1.0")
+    assert "y = y + ..." in error.hint
+    assert_points_at(error, "y += 1.0")
 
 
-def test_slice_assignment():
-    error = error_of(p.writes_slice, np.ones(2))
+def test_slice_assignment_into_an_aliased_array():
+    error = error_of(p.writes_alias, np.ones(2))
     assert isinstance(error, adcompile.UnsupportedSyntax)
+    assert "may share memory" in error.reason
     assert_points_at(error, "y[0] = 2.0")
 
 

@@ -68,7 +68,7 @@ class Program:
     """What the generator knows while it draws one program."""
 
     draw: st.DrawFn
-    hazards: bool
+    hazards: frozenset[str]  # patterns of known failures to draw too
     scalars: list[str] = field(default_factory=lambda: ["a", "b"])
     vectors: list[str] = field(default_factory=lambda: ["v"])
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -118,11 +118,11 @@ def _assignment(p: Program, top_level: bool, loop_target: str | None) -> list[Li
         lines = [(0, f"{target} = {expression}", None)]
         names.append(target)
         return lines
-    if p.hazards and not vector and p.draw(st.integers(0, 4)) == 0:
+    if "swap" in p.hazards and not vector and p.draw(st.integers(0, 4)) == 0:
         first, second = p.pick(p.scalars), p.pick(p.scalars)
         if first != second:  # a swap: each side reads the other's old value
             return [(0, f"{first}, {second} = {second}, {first} * 0.9", None)]
-    if not p.hazards:  # parameters keep their values (see the hazards test)
+    if "parameters" not in p.hazards:  # parameters keep their values
         names = names[1:] if vector else names[2:]
     return [(0, f"{p.pick(names)} = {expression}", None)]
 
@@ -166,7 +166,7 @@ def _statement(
         p.loop_targets.append(target)
         bound = p.draw(st.sampled_from(["2", "3", "n"]))
         iterable = f"range({bound})"
-        if p.hazards and p.draw(st.integers(0, 3)) == 0:
+        if "reversed" in p.hazards and p.draw(st.integers(0, 3)) == 0:
             iterable = f"reversed(range({bound}))"
         lines = [(0, f"for {target} in {iterable}:", None)]
         return lines + _indent(_block(p, depth + 1, True, target))
@@ -184,7 +184,7 @@ def _statement(
 
 
 @st.composite
-def programs(draw, hazards: bool = False) -> list[Line]:
+def programs(draw, hazards: frozenset[str] = frozenset()) -> list[Line]:
     p = Program(draw, hazards)
     lines: list[Line] = [
         (0, "s0 = np.sin(a) + b", None),
@@ -194,11 +194,12 @@ def programs(draw, hazards: bool = False) -> list[Line]:
     p.vectors.append("w0")
     for _ in range(draw(st.integers(2, 5))):
         lines += _statement(p, 0, False, None, top_level=True)
-    if hazards:  # the result reads few names: others carry values between trips
+    if "few_reads" in hazards:  # others names carry values between trips only
         terms = [p.scalars[-1], f"np.sum({p.vectors[-1]})"]
-        terms += [f"{k} * a" for k in p.loop_targets[-1:]]
     else:  # the result reads every name
         terms = p.scalars + [f"np.sum({u})" for u in p.vectors]
+    if "targets" in hazards:
+        terms += [f"{k} * a" for k in p.loop_targets[-1:]]
     lines.append((0, "return " + " + ".join(terms), None))
     return lines
 
@@ -274,6 +275,7 @@ def check(tmp_path: Path, lines: list[Line], a: float, b: float) -> None:
         raise AssertionError(f"wrong gradient for:\n{text}\n{error}") from None
 
 
+HAZARDS = frozenset({"swap", "parameters", "reversed", "few_reads", "targets"})
 COORDINATE = st.floats(-1.5, 1.5, allow_nan=False).map(lambda x: round(x, 3))
 SETTINGS = dict(
     deadline=None,
@@ -302,6 +304,6 @@ def test_random_control_flow(tmp_path, lines, a, b):
     phases=[Phase.generate],
     **SETTINGS,
 )
-@given(lines=programs(hazards=True), a=COORDINATE, b=COORDINATE)
+@given(lines=programs(hazards=HAZARDS), a=COORDINATE, b=COORDINATE)
 def test_random_control_flow_hazards(tmp_path, lines, a, b):
     check(tmp_path, lines, a, b)

@@ -1373,6 +1373,26 @@ row(
 row("builtin_sum-floatxfloat", builtin_sum_of_arrays, 0.3, 0.7, wrt=(0, 1))
 
 
+def item_assignments(x, v):
+    y = np.zeros((3, 4))
+    y[0] = x[0] * v
+    y[1:, ::2] = np.sin(x[1:, ::2])
+    y[2, -1] += np.sum(v * v)
+    y[x > 0.5] = 0.25
+    return np.sum(y * y)
+
+
+row("setitem-(3,4)xfloat", item_assignments, data((3, 4)), 0.3, wrt=(0, 1), ag=False)
+row(
+    "setitem-(3,4)x(4,)",
+    item_assignments,
+    data((3, 4)),
+    data((4,)),
+    wrt=(0, 1),
+    ag=False,
+)
+
+
 # ---- the checks ---------------------------------------------------------------
 
 FD_ROWS = [pytest.param(r, id=r.id) for r in ROWS if r.fd]

@@ -18,6 +18,7 @@ from typing import Any
 import libcst as cst
 
 from . import ir
+from .errors import UnsupportedSyntax
 from .lower import _load_names
 from .rules import registry
 from .rules.patterns import COPY
@@ -205,8 +206,17 @@ class ControlFlowLowering:
                 self._set_state(merged)
                 if merged == entry:
                     break
+            before = dict(self.env)
             body = self._counted_body(statements, trips, origin)
             self._set_state(_merge(entry, self._state()))
+            for name, value in self.env.items():  # every trip must see one name
+                if name in before and before[name] != value and name not in self.pinned:
+                    raise UnsupportedSyntax(
+                        f"'{name}' is given a new value in this loop in a way "
+                        "adcompile cannot follow from one trip to the next",
+                        "assign it with a plain `=`, `+=` or `[...] =` statement",
+                        self.source.location(origin.statement),
+                    )
             self.returns_everywhere = False
             return body
         finally:
@@ -311,8 +321,9 @@ class ControlFlowLowering:
         for the whole construct, so every path writes the same name."""
         for name in sorted(names - set(self.pinned)):
             current = self.env.get(name)
-            if current is not None and self._unaliased(name, current):
-                pinned = current
+            reusable = current is not None and current not in self.param_names
+            if reusable and self._unaliased(name, current):
+                pinned = current  # parameters keep the caller's object
             else:
                 pinned = (
                     name if self.names.claim_if_free(name) else self.names.fresh(name)
@@ -413,14 +424,14 @@ def assigned_names(statements: list[cst.CSTNode]) -> set[str]:
                 add_target(element.value)
 
     class Finder(cst.CSTVisitor):
-        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-            add_target(node.target)
-
         def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
             add_target(node.target)
 
         def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            add_target(node.target)
+            add_target(_written_name(node.target))
+
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            add_target(_written_name(node.target))
 
         def visit_For(self, node: cst.For) -> None:
             add_target(node.target)
@@ -433,6 +444,13 @@ def assigned_names(statements: list[cst.CSTNode]) -> set[str]:
     for statement in statements:
         statement.visit(Finder())
     return names
+
+
+def _written_name(target: cst.CSTNode) -> cst.CSTNode:
+    """The name an assignment rebinds: ``y`` for ``y[i] = ...`` too."""
+    while isinstance(target, cst.Subscript):
+        target = target.value
+    return target
 
 
 def _target_names(target: cst.CSTNode) -> set[str]:

@@ -164,6 +164,7 @@ class Program:
     has_control_flow: bool = False
     pinned_names: set[str] = field(default_factory=set)
     aux: Operand | None = None  # with has_aux: the auxiliary data returned
+    written_params: dict[str, str] = field(default_factory=dict)  # in place
 
 
 def walk(statements: list[Statement]):

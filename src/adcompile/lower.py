@@ -61,6 +61,35 @@ METHODS: dict[str, tuple[Any, bool]] = {
 }
 ATTRIBUTES = {"T": np.transpose}
 VIEW_FREE_SHAPES = frozenset({SAME, BROADCAST, SCALAR, REDUCE})
+# functions whose result is always a new array, shared with nothing
+NEW_ARRAY_FUNCTIONS = frozenset(
+    id(f)
+    for f in (
+        np.zeros,
+        np.ones,
+        np.empty,
+        np.full,
+        np.zeros_like,
+        np.ones_like,
+        np.empty_like,
+        np.full_like,
+        np.array,
+        np.copy,
+        np.arange,
+        np.linspace,
+        np.eye,
+        np.identity,
+        np.concatenate,
+        np.stack,
+        np.hstack,
+        np.vstack,
+        np.tile,
+        np.repeat,
+        np.outer,
+        np.matmul,
+        np.dot,
+    )
+)
 
 
 class ExpressionLowering:
@@ -69,8 +98,7 @@ class ExpressionLowering:
     def _lower(
         self, node: cst.BaseExpression, target_name: str | None = None
     ) -> ir.Operand:
-        if not self._is_varied(node):
-            self._unfresh_names(node)
+        if not self._is_varied(node):  # freshness: see _share
             return ir.Static(rename_locals(node, self.env))
         if isinstance(node, cst.Name):
             return ir.Var(self.env[node.value])
@@ -238,9 +266,7 @@ class ExpressionLowering:
         items = [self._lower(e.value) for e in node.elements]
         kind = "tuple" if isinstance(node, cst.Tuple) else "list"
         target = self._target(target_name, kind, items)
-        for item in items:
-            if isinstance(item, ir.Var):
-                self.fresh.discard(item.name)
+        self._share(items)  # the container keeps its items
         self.body.append(ir.Pack(target, items, self.origin, kind))
         self.varied.add(target)
         if kind == "list":
@@ -283,14 +309,31 @@ class ExpressionLowering:
         self.varied.add(target)
         apply.shape = self._result_shape(apply)
         self._set_shape(target, apply.shape)
-        if prim is not None and prim.shape in VIEW_FREE_SHAPES:
-            self.fresh.add(target)
-        for operand in apply.operands():
-            if isinstance(operand, ir.Var) and (
-                prim is None or prim.shape not in VIEW_FREE_SHAPES
-            ):
-                self.fresh.discard(operand.name)
+        if prim is not None and (
+            prim.shape in VIEW_FREE_SHAPES or id(prim.key) in NEW_ARRAY_FUNCTIONS
+        ):
+            self.fresh.add(target)  # a new array
+        elif prim is not None and target_name is None:
+            self.view_roots[target] = self._roots(apply.operands())  # maybe a view
+        else:  # kept in a user's name, or handed to code that may keep it
+            self._share(apply.operands())
         return ir.Var(target)
+
+    def _roots(self, operands: list[ir.Operand]) -> set[str]:
+        """The variables whose memory these operands may share."""
+        roots: set[str] = set()
+        for operand in operands:
+            if isinstance(operand, ir.Var):
+                roots |= self.view_roots.get(operand.name, {operand.name})
+            else:
+                for name in _load_names(operand.node):
+                    roots |= self.view_roots.get(name, {name})
+        return roots
+
+    def _share(self, operands: list[ir.Operand]) -> None:
+        """Another name may now see these operands' memory: updating them in
+        place would change that name's value too, so they are not fresh."""
+        self.fresh -= self._roots(operands)
 
     def _bind(
         self,

@@ -24,13 +24,14 @@ from .control import (
 )
 from .errors import UnsupportedSyntax
 from .exits import lift_exits
-from .lower import ExpressionLowering, _load_names
+from .inplace import InPlaceLowering
+from .lower import NEW_ARRAY_FUNCTIONS, ExpressionLowering, _load_names
 from .naming import NameAllocator
 from .rules import registry
 from .rules.patterns import APPEND, COPY
 from .rules.registry import SCALAR
 from .source import FunctionSource
-from .static_code import is_numeric_literal, rename_locals
+from .static_code import is_numeric_literal, rename_locals, resolve_callee
 from .templates import parenthesize
 
 AUGMENTED = {
@@ -47,7 +48,7 @@ AUGMENTED = {
 IN_PLACE_METHODS = frozenset({"sort", "fill", "resize", "put", "itemset", "setfield"})
 
 
-class Normalizer(ControlFlowLowering, ExpressionLowering):
+class Normalizer(ControlFlowLowering, InPlaceLowering, ExpressionLowering):
     """Builds one ``ir.Program`` from one parsed function."""
 
     def __init__(
@@ -79,6 +80,10 @@ class Normalizer(ControlFlowLowering, ExpressionLowering):
         self.has_aux = has_aux
         self.aux_key = _free_name("aux", self.names.taken | {self.result_key})
         self.result_origin = self.origin
+        self.buffer_root: dict[str, str] = {}  # array version -> parameter
+        self.view_roots: dict[str, set[str]] = {}  # maybe-view -> what it views
+        self.written_params: dict[str, str] = {}  # parameter -> its final value
+        self.param_names: set[str] = set()
 
     # ---- entry point -------------------------------------------------------
 
@@ -88,10 +93,12 @@ class Normalizer(ControlFlowLowering, ExpressionLowering):
             p.name.value
             for p in (*params.posonly_params, *params.params, *params.kwonly_params)
         ]
+        self.param_names = set(param_names)
         for name in param_names:
             self.env[name] = name
             self.names.claim(name)
             self.shapes[name] = ("param", name)
+            self.fresh.add(name)  # no other name in the function sees it yet
             if name in self.wrt:
                 self.varied.add(name)
         self._block(lift_exits(_statements(self.definition)))
@@ -124,6 +131,7 @@ class Normalizer(ControlFlowLowering, ExpressionLowering):
             taken_names=self.names.taken,
             has_control_flow=self.has_control_flow,
             pinned_names=set(self.pinned_all),
+            written_params=dict(self.written_params),
             aux=aux,
         )
 
@@ -256,6 +264,9 @@ class Normalizer(ControlFlowLowering, ExpressionLowering):
 
     def _assign(self, targets: list[cst.BaseExpression], value: cst.BaseExpression):
         first, *others = targets
+        if isinstance(first, cst.Subscript) and not others:
+            self._setitem(first, value)
+            return
         for target in targets:
             self._check_target(target)
         if isinstance(first, cst.Name):
@@ -345,6 +356,13 @@ class Normalizer(ControlFlowLowering, ExpressionLowering):
 
     def _augmented(self, node: cst.AugAssign) -> None:
         target = node.target
+        operator_type = AUGMENTED.get(type(node.operator))
+        if operator_type is None:
+            raise self._unsupported(node, "this augmented assignment")
+        if isinstance(target, cst.Subscript):  # y[i] += v: y[i] = y[i] + v
+            value = cst.BinaryOperation(target, operator_type(), node.value)
+            self._setitem(target, value)
+            return
         if not isinstance(target, cst.Name):
             self._check_target(target)
             raise self._unsupported(target, "augmented assignment to this target")
@@ -356,18 +374,16 @@ class Normalizer(ControlFlowLowering, ExpressionLowering):
             raise UnsupportedSyntax(
                 f"augmented assignment to '{name}', which may share memory with "
                 "a parameter or another array",
-                "numpy updates arrays in place for +=, *=, ...; adcompile does not "
-                f"differentiate in-place updates yet: write '{name} = {name} "
+                "numpy updates arrays in place for +=, *=, ..., which would change "
+                f"the other names' value too: write '{name} = {name} "
                 f"{self.source.code(node.operator).strip()[:-1].strip()} ...'",
                 self.source.location(node),
             )
-        operator_type = AUGMENTED.get(type(node.operator))
-        if operator_type is None:
-            raise self._unsupported(node, "this augmented assignment")
         expression = cst.BinaryOperation(
             left=target, operator=operator_type(), right=node.value
         )
         self._lower_into(expression, name)
+        self._written(current, self.env[name])
 
     # ---- expressions -------------------------------------------------------
 
@@ -385,22 +401,23 @@ class Normalizer(ControlFlowLowering, ExpressionLowering):
 
     def _assign_static(self, value: cst.BaseExpression, name: str) -> ir.Operand:
         """``name = value`` run as written, its value carrying no derivative."""
-        self._unfresh_names(value)
         static = ir.Static(rename_locals(value, self.env))
+        if not _creates_new_value(value, self.source):
+            self._share([static])
         target = self._new_ssa(name)
         self.body.append(ir.Assign(target, static, self.origin))
         self.varied.discard(target)
         shape = SCALAR if is_numeric_literal(value) else ("value", target)
         self._set_shape(target, shape)
-        if _creates_new_value(value):
+        if _creates_new_value(value, self.source):
             self.fresh.add(target)
         else:
             self.fresh.discard(target)
         return ir.Var(target)
 
     def _bind_alias(self, name: str, operand: ir.Operand) -> None:
+        self._share([operand])
         if isinstance(operand, ir.Var):
-            self.fresh.discard(operand.name)
             if name in self.pinned:  # the construct's variable: copy into it
                 if self.pinned[name] != operand.name:
                     self._copy(name, operand)
@@ -411,6 +428,8 @@ class Normalizer(ControlFlowLowering, ExpressionLowering):
         self.body.append(ir.Assign(target, operand, self.origin))
         self.varied.discard(target)
         self.fresh.discard(target)
+        for root in self._roots([operand]):
+            self.view_roots.setdefault(target, set()).add(root)
         self._set_shape(
             target, SCALAR if is_numeric_literal(operand.node) else ("value", target)
         )
@@ -460,13 +479,21 @@ def _all_names(module: cst.Module) -> set[str]:
     return names
 
 
-def _creates_new_value(node: cst.BaseExpression) -> bool:
+def _creates_new_value(node: cst.BaseExpression, source: FunctionSource) -> bool:
     """A value no other name can refer to: a literal, a new list, an
-    arithmetic result."""
+    arithmetic result, a new array (np.zeros(...), x.copy())."""
     if is_numeric_literal(node):
         return True
     new = (cst.BinaryOperation, cst.UnaryOperation, cst.List, cst.ListComp)
-    return isinstance(node, new)
+    if isinstance(node, new):
+        return True
+    if not isinstance(node, cst.Call):
+        return False
+    func = node.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "copy":
+        return True
+    callee = resolve_callee(source, func, {}, strict=False)
+    return callee is not None and id(callee) in NEW_ARRAY_FUNCTIONS
 
 
 def _is_append(node: cst.BaseExpression, env: dict[str, str]) -> bool:

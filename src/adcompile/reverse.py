@@ -13,6 +13,7 @@ differ.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -108,6 +109,12 @@ class ReverseMode:
     def run(self) -> Derivative:
         program = self.program
         forward = self._forward_lines(program.body)
+        for param, final in program.written_params.items():
+            write_back = cst.Call(
+                cst.Name(self.bindings["write_back"]),
+                [cst.Arg(cst.Name(param)), cst.Arg(cst.Name(final))],
+            )
+            forward.append(Line(cst.Expr(write_back)))
         result = program.result
         if isinstance(result, ir.Var):
             result_name = result.name
@@ -336,14 +343,15 @@ class ReverseMode:
         prim = apply.prim
         if prim is None:
             func = cst.parse_expression(apply.callee)
-        elif prim.infix and apply.index is not None:
+        elif prim.key is operator.getitem and apply.index is not None:
             return cst.Subscript(
                 value=_node(apply.args[0]),
                 slice=_subscript_elements(apply.index),
             )
         elif prim.infix:
             template = parse_template(prim.spelling, prim.param_names)
-            mapping = {p: _node(o) for p, o in apply.bound.items()}
+            mapping = dict(self.binding_nodes)
+            mapping.update({p: _node(o) for p, o in apply.bound.items()})
             return hug_powers(substitute(template, mapping, fold=False))
         else:
             func = substitute(cst.parse_expression(prim.spelling), self.binding_nodes)

@@ -344,6 +344,47 @@ def _unindex_items(g: Any, items: Any, index: Any) -> _Items:
     return _Items(adjoints)
 
 
+def with_item(a: Any, index: Any, value: Any) -> Any:
+    """A copy of ``a`` with ``a[index] = value`` done (``a`` is unchanged)."""
+    out = np.array(a, copy=True)
+    out[index] = value
+    return out
+
+
+def without_item(g: Any, index: Any) -> Any:
+    """Adjoint of the array before ``a[index] = value``: the written entries
+    received nothing from the old array."""
+    if _is_zero(g):
+        return g
+    out = np.array(g, dtype=np.result_type(g, float), copy=True)
+    out[index] = 0.0
+    return out
+
+
+def item_adjoint(g: Any, index: Any) -> Any:
+    """Adjoint of the value in ``a[index] = value``: g at the written entries;
+    where a fancy index repeats an entry, only the write that won counts."""
+    if _is_zero(g):
+        return g
+    g = np.asarray(g)
+    picked = g[index]
+    if _is_basic_index(index) or (
+        isinstance(index, np.ndarray) and index.dtype == bool
+    ):
+        return picked
+    winner = np.full(g.shape, -1)
+    order = np.arange(np.size(picked)).reshape(np.shape(picked))
+    winner[index] = order
+    return np.where(winner[index] == order, picked, 0.0)
+
+
+def write_back(caller: Any, final: Any) -> None:
+    """Leave the caller's array as the function left it, after it wrote into
+    its parameter in place (nothing to do for immutable values)."""
+    if isinstance(caller, np.ndarray) and final is not caller:
+        caller[...] = final
+
+
 def all_but_last(g: Any) -> Any:
     """Adjoint of a list before ``append``: the adjoints of all but its last item."""
     return g if _is_zero(g) else _Items(g[:-1])

@@ -74,3 +74,29 @@ register(
         infix=True,
     )
 )
+
+
+class SetItem:
+    """Marker key of ``y[index] = value``, lowered to a new array."""
+
+    def __repr__(self) -> str:
+        return "item assignment"
+
+
+SETITEM = SetItem()
+
+register(
+    Primitive(
+        key=SETITEM,
+        name="assigned",
+        spelling="with_item(a, index, value)",
+        params=parse_signature("a, value, index"),
+        vjps={
+            "a": "without_item(g, index)",
+            "value": "unbroadcast(item_adjoint(g, index), value)",
+            "index": None,
+        },
+        shape=SAME,
+        infix=True,
+    )
+)
