@@ -136,3 +136,20 @@ def sum_square_plus(x):
 
 def calls_builtin(x):
     return math.erf(x) * 2.0
+
+
+def dict_params(params, x):
+    h = np.tanh(x @ params["W1"] + params["b1"])
+    return np.sum((h @ params["W2"]) ** 2) + 0.1 * np.sum(params["W1"] ** 2)
+
+
+def list_of_layers(ws, x):
+    h = x
+    for w in ws:
+        h = np.tanh(h @ w)
+    return np.sum(h)
+
+
+def nested_params(p, x):
+    first = p["layers"][0]["w"]
+    return np.sum(first * x) + p["scale"] * np.sum(p["layers"][1]["w"])

@@ -210,3 +210,45 @@ def test_traceback_shows_generated_lines():
     assert generated, [f.filename for f in frames]
     assert generated[0].line  # linecache knows the emitted source
     assert linecache.getline(generated[0].filename, generated[0].lineno).strip()
+
+
+def test_wrt_a_dict_gives_a_dict_of_gradients():
+    autograd = pytest.importorskip("autograd")
+    anp = pytest.importorskip("autograd.numpy")
+    rng = np.random.default_rng(0)
+    params = {
+        "W1": rng.normal(size=(3, 4)),
+        "b1": rng.normal(size=4),
+        "W2": rng.normal(size=(4, 2)),
+    }
+    x = rng.normal(size=(5, 3))
+    grads = adcompile.grad(p.dict_params)(params, x)
+
+    def reference(params, x):
+        h = anp.tanh(x @ params["W1"] + params["b1"])
+        return anp.sum((h @ params["W2"]) ** 2) + 0.1 * anp.sum(params["W1"] ** 2)
+
+    expected = autograd.grad(reference)(params, x)
+    assert set(grads) == set(params)
+    for key in params:
+        np.testing.assert_allclose(grads[key], expected[key], rtol=1e-10)
+
+
+def test_wrt_a_list_and_nested_containers():
+    rng = np.random.default_rng(1)
+    ws = [rng.normal(size=(3, 3)) for _ in range(3)]
+    x = rng.normal(size=(4, 3))
+    grads = adcompile.grad(p.list_of_layers)(ws, x)
+    assert isinstance(grads, list) and len(grads) == 3
+    step = 1e-6
+    direction = [rng.normal(size=(3, 3)) for _ in range(3)]
+    plus = [w + step * d for w, d in zip(ws, direction, strict=True)]
+    minus = [w - step * d for w, d in zip(ws, direction, strict=True)]
+    numeric = (p.list_of_layers(plus, x) - p.list_of_layers(minus, x)) / (2 * step)
+    analytic = sum(np.sum(g * d) for g, d in zip(grads, direction, strict=True))
+    assert analytic == pytest.approx(numeric, rel=1e-6)
+    params = {"layers": [{"w": np.ones(2)}, {"w": np.full(2, 2.0)}], "scale": 3.0}
+    grads = adcompile.grad(p.nested_params)(params, np.array([0.0, 1.0]))
+    np.testing.assert_allclose(grads["layers"][0]["w"], [0.0, 1.0])
+    np.testing.assert_allclose(grads["layers"][1]["w"], [3.0, 3.0])
+    assert grads["scale"] == pytest.approx(4.0) and type(grads["scale"]) is float

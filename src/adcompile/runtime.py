@@ -84,6 +84,8 @@ def as_gradient(adjoint: Any, x: Any, name: str) -> Any:
     shape and dtype; numpy float scalar -> the same scalar type. Integer and
     other inputs have no gradient and are refused.
     """
+    if isinstance(x, (dict, list, tuple)):
+        return _tree_gradient(adjoint, x, name)
     if isinstance(x, np.floating):
         return x.dtype.type(adjoint)
     if isinstance(x, float):
@@ -117,6 +119,23 @@ def as_gradient(adjoint: Any, x: Any, name: str) -> Any:
         "adcompile differentiates floats and float arrays",
         f"pass '{name}' as a float or a float numpy array",
     )
+
+
+def _tree_gradient(adjoint: Any, x: Any, name: str) -> Any:
+    """The gradient of a dict, list or tuple of parameters: the same
+    structure, each leaf in its own type (a missing adjoint is zero)."""
+    if isinstance(x, dict):
+        get = adjoint.get if isinstance(adjoint, dict) else (lambda key, d: d)
+        return {
+            key: as_gradient(get(key, 0.0), value, f"{name}[{key!r}]")
+            for key, value in x.items()
+        }
+    parts = adjoint if isinstance(adjoint, (list, tuple)) else [adjoint] * len(x)
+    grads = [
+        as_gradient(part, value, f"{name}[{position}]")
+        for position, (part, value) in enumerate(zip(parts, x, strict=True))
+    ]
+    return grads if isinstance(x, list) else type(x)(grads)
 
 
 def zero_gradient(x: Any, name: str) -> Any:
@@ -275,6 +294,8 @@ def unindex(g: Any, x: Any, index: Any) -> Any:
     """Adjoint of ``x[index]``: g scattered into zeros shaped like x."""
     if isinstance(x, (list, tuple)):
         return _unindex_items(g, x, index)
+    if isinstance(x, dict):
+        return _Fields({index: g})
     dtype = np.result_type(np.asarray(g).dtype, np.float64 if np.ndim(x) else float)
     if isinstance(x, np.ndarray) and np.issubdtype(x.dtype, np.floating):
         dtype = np.result_type(x.dtype, np.asarray(g).dtype)
@@ -333,9 +354,27 @@ class _Items(tuple):
         return self.__add__(other)
 
 
+class _Fields(dict):
+    """The adjoints of some entries of a dict; they add entry by entry, and
+    a missing entry is zero."""
+
+    __array_ufunc__ = None
+
+    def __add__(self, other: Any) -> _Fields:
+        if _is_zero(other):
+            return self
+        total = _Fields(self)
+        for key, value in other.items():
+            total[key] = total[key] + value if key in total else value
+        return total
+
+    def __radd__(self, other: Any) -> _Fields:
+        return self.__add__(other)
+
+
 def _unindex_items(g: Any, items: Any, index: Any) -> _Items:
     """Adjoint of ``items[index]`` for a list or tuple (an int or a slice)."""
-    adjoints: list[Any] = [np.zeros(np.shape(item)) for item in items]
+    adjoints: list[Any] = [0.0 for _ in items]  # zero: nothing flowed back
     if isinstance(index, slice):
         for position, piece in zip(range(len(items))[index], g, strict=True):
             adjoints[position] = adjoints[position] + piece

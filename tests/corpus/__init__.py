@@ -71,6 +71,12 @@ RECURSIVE_VJP = (
     "pullback, which returns a bare gradient, and indexes it [0]: TypeError"
 )
 
+PARAMETER_NOT_RESTORED = (
+    "a parameter rebound in a loop, whose old values the backward sweep does "
+    "not read, is not restored: the gradient takes the type of its last value "
+    "(np.float64 for a float parameter)"
+)
+
 
 @dataclass(frozen=True)
 class Case:

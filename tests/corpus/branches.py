@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from . import SWAP_IN_CONSTRUCT, Case
+from . import Case
 
 X3 = np.array([0.4, -1.2, 0.9])
 M23 = np.array([[0.3, -0.7, 1.1], [0.5, 0.2, -1.3]])
@@ -159,7 +159,7 @@ CASES = [
     Case(condition_with_and, (0.5, 0.5), wrt=(0, 1), label="and"),
     Case(condition_with_and, (-0.5, 0.5), wrt=(0, 1), label="or"),
     Case(condition_with_and, (0.5, 1.5), wrt=(0, 1), label="else"),
-    Case(branch_swaps, (1.5, 0.3), wrt=(0, 1), label="swap", xfail=SWAP_IN_CONSTRUCT),
+    Case(branch_swaps, (1.5, 0.3), wrt=(0, 1), label="swap"),
     Case(branch_swaps, (0.3, 1.5), wrt=(0, 1), label="keep"),
     Case(branch_augmented, (X3,), label="add"),
     Case(branch_augmented, (X3 - 1.0,), label="sub"),

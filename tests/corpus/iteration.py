@@ -4,9 +4,7 @@ import numpy as np
 
 from . import (
     ENUMERATE_FORMS_REFUSED,
-    GRADIENT_CHECKS,
     ITERABLE_REBOUND,
-    LIST_APPEND_DROPPED,
     LIST_CONCATENATION,
     STATIC_ITERATOR_NOT_REVERSIBLE,
     Case,
@@ -188,12 +186,7 @@ CASES = [
     Case(loop_over_list_of_parameters, (X, Y), wrt=(0, 1)),
     Case(enumerate_with_start, (X,), xfail=ENUMERATE_FORMS_REFUSED),
     Case(enumerate_zip, (X, Y), wrt=(0, 1), xfail=ENUMERATE_FORMS_REFUSED),
-    Case(
-        collect_rows_and_stack,
-        (X,),
-        xfail=LIST_APPEND_DROPPED,
-        fails=GRADIENT_CHECKS,
-    ),
+    Case(collect_rows_and_stack, (X,)),
     Case(concatenate_list_in_loop, (X,), xfail=LIST_CONCATENATION),
     Case(
         iterable_is_loop_carried,
