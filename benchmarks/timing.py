@@ -11,7 +11,6 @@ are the min and the median over the samples.
 from __future__ import annotations
 
 import atexit
-import importlib.util
 import os
 import platform
 import shutil
@@ -29,14 +28,16 @@ HERE = Path(__file__).resolve().parent
 def setup() -> None:
     """Call before importing adcompile: find it, and give it a private disk cache.
 
-    adcompile is imported from the checkout's ``src/`` when it is not
-    installed. Its disk cache of emitted code is pointed at a temporary
+    adcompile is imported from this checkout's ``src/`` (ahead of any
+    installed copy, so the benchmarks measure the code next to them). Its
+    disk cache of emitted code is pointed at a temporary
     directory (removed at exit; inherited by subprocesses), so the benchmarks
     neither read entries left by earlier runs nor leave entries in the
     user's cache. A directory already set in ``ADCOMPILE_CACHE_DIR`` is kept.
     """
-    if importlib.util.find_spec("adcompile") is None:
-        sys.path.insert(0, str(HERE.parent / "src"))
+    src = str(HERE.parent / "src")
+    if (HERE.parent / "src" / "adcompile").is_dir() and src not in sys.path:
+        sys.path.insert(0, src)
     if "ADCOMPILE_CACHE_DIR" not in os.environ:
         directory = tempfile.mkdtemp(prefix="adcompile-bench-cache-")
         atexit.register(shutil.rmtree, directory, ignore_errors=True)
@@ -180,8 +181,8 @@ def header() -> str:
     return "\n".join(
         [
             f"python {platform.python_version()} ({platform.machine()}), "
-            f"numpy {np.__version__}, adcompile {adcompile.__version__}, "
-            f"{os.cpu_count()} cpu(s)",
+            f"numpy {np.__version__}, {os.cpu_count()} cpu(s)",
+            f"adcompile {adcompile.__version__} from {Path(adcompile.__file__).parent}",
             f"BLAS: {blas_summary()}",
             f"BLAS env: {env_text}",
             f"load average (1 min) before the run: {load:.2f} "

@@ -153,3 +153,36 @@ def list_of_layers(ws, x):
 def nested_params(p, x):
     first = p["layers"][0]["w"]
     return np.sum(first * x) + p["scale"] * np.sum(p["layers"][1]["w"])
+
+
+def nested_helper(x, w):
+    k = 2.0
+
+    def helper(z):
+        return np.tanh(z * w) * k
+
+    return np.sum(helper(x) + helper(x * 0.5))
+
+
+def nested_lambda(x, w):
+    scale = lambda z: z * w + 1.0  # noqa: E731
+    return np.sum(scale(x) ** 2)
+
+
+def nested_helper_in_loop(x):
+    total = 0.0
+
+    def step(v, i):
+        return np.sin(v * i)
+
+    for i in range(3):
+        total = total + step(x, i + 1.0)
+    return np.sum(total)
+
+
+def nested_escapes(x):
+    def helper(z):
+        return z * 2.0
+
+    fs = [helper]
+    return np.sum(fs[0](x))

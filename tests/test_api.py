@@ -252,3 +252,21 @@ def test_wrt_a_list_and_nested_containers():
     np.testing.assert_allclose(grads["layers"][0]["w"], [0.0, 1.0])
     np.testing.assert_allclose(grads["layers"][1]["w"], [3.0, 3.0])
     assert grads["scale"] == pytest.approx(4.0) and type(grads["scale"]) is float
+
+
+@pytest.mark.parametrize(
+    "function, args, wrt",
+    [
+        (p.nested_helper, (np.array([0.3, -0.2]), 0.7), (0, 1)),
+        (p.nested_lambda, (np.array([0.3, -0.2]), 0.7), (0, 1)),
+        (p.nested_helper_in_loop, (np.array([0.3, -0.2]),), 0),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_nested_functions_and_lambdas(function, args, wrt):
+    check_grad(function, args, wrt=wrt)
+
+
+def test_nested_function_used_as_a_value_is_refused():
+    with pytest.raises(adcompile.UnsupportedSyntax, match="used as a value"):
+        adcompile.grad(p.nested_escapes)(np.ones(2))

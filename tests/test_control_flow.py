@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import copy
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import adcompile
-from tests.corpus import Case, all_cases, vector_outputs
+from tests.corpus import Case, all_cases, in_place, vector_outputs
 from tests.gradcheck import (
     assert_not_mutated,
     check_against_autograd,
@@ -33,8 +34,12 @@ from tests.gradcheck import (
     numeric_directional_derivative,
     wrt_positions,
 )
+from tests.test_golden import load as load_golden
 
 CASES = all_cases()
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Output seems independent of input:UserWarning"
+)
 
 
 def params(cases: list[Case], check: str) -> list:
@@ -156,3 +161,111 @@ def test_vector_output_pullback(case: Case):
         assert abs(analytic - numeric) <= 1e-6 + 1e-5 * abs(
             numeric
         ), f"{case.id}: <vjp, v> = {analytic} but finite differences give {numeric}"
+
+
+GOLDEN = Path(__file__).parent / "golden"
+RNG = np.random.default_rng(17)
+GOLDEN_INPUTS = {  # inputs away from branch boundaries, for each cf_ golden
+    "cf_branch": [
+        (np.array([0.5, 0.3]), np.array([0.8, 0.4])),  # z > 0
+        (np.array([0.5, 0.3]), np.array([-0.8, -0.4])),  # -1 < z < 0
+        (np.array([1.5, 1.3]), np.array([-0.8, -0.4])),  # z < -1
+    ],
+    "cf_for_range": [(RNG.standard_normal((3, 3)) * 0.5, RNG.standard_normal(3), 4)],
+    "cf_while": [(2.0,), (0.3,)],
+    "cf_break": [(0.3,), (1.1,)],
+    "cf_rows": [(np.array([0.5, -0.3, 0.8]), RNG.standard_normal((5, 3)))],
+    "cf_early_return": [
+        (np.array([1.5, 1.5]),),
+        (np.array([0.1, 0.2]),),
+        (np.array([0.5, 0.8]),),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_INPUTS))
+def test_control_flow_goldens_compute_right_gradients(name):
+    """The emitted code the golden files record is also right."""
+    assert (GOLDEN / f"{name}.py").exists()
+    module = load_golden(GOLDEN / f"{name}.py")
+    for args in GOLDEN_INPUTS[name]:
+        case = Case(module.f, args, getattr(module, "WRT", 0))
+        assert_smooth_here(case)
+        check_grad(module.f, args, case.wrt)
+
+
+def test_every_control_flow_golden_is_run():
+    assert {p.stem for p in GOLDEN.glob("cf_*.py")} == set(GOLDEN_INPUTS)
+
+
+AOT_PROGRAMS = [
+    "piecewise_elif-p3",
+    "early_return_in_nested_ifs-log",
+    "guard_clause_chain-g3",
+    "loop_with_branch_inside-small",
+    "rnn_final_state",
+    "neighbours_by_index",
+    "newton_sqrt-2",
+    "while_true_with_break",
+    "while_in_for",
+    "break_with_code_after_if",
+    "rows_with_branch",
+    "enumerate_rows",
+    "zip_two_arrays",
+    "reversed_rows",
+    "continue_on_data",
+    "break_reversed_rows",
+    "keep_best_row",
+]
+
+
+def test_ahead_of_time_module_matches_in_process_gradients(tmp_path):
+    """``adcompile build`` of control-flow programs: the generated module
+    (numpy only) computes the gradients adcompile computes in process."""
+    import importlib.util
+    import inspect
+
+    from adcompile import build
+
+    by_id = {case.id: case for case in CASES}
+    cases = [by_id[name] for name in AOT_PROGRAMS]
+    sources = {case.f.__name__: inspect.getsource(case.f) for case in cases}
+    source = tmp_path / "cf_model.py"
+    source.write_text("import numpy as np\n\n\n" + "\n\n".join(sources.values()))
+    target = build.make_target(source, None, None, tmp_path)
+    generated = build.write(target)
+    assert sorted(generated.built) == sorted(sources), generated.skipped
+    spec = importlib.util.spec_from_file_location("cf_model_grad", target.output)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for case in cases:
+        name = case.f.__name__
+        args = copy.deepcopy(case.args)
+        want = adcompile.grad(case.f, wrt=0)(*args)
+        got = getattr(module, f"grad_{name}")(*args)
+        np.testing.assert_allclose(got, want, rtol=1e-12, err_msg=name)
+        value, again = getattr(module, f"value_and_grad_{name}")(*args)
+        np.testing.assert_allclose(value, case.f(*args), rtol=1e-12, err_msg=name)
+        np.testing.assert_allclose(again, want, rtol=1e-12, err_msg=name)
+
+
+@pytest.mark.parametrize("case", params(in_place.PARAMETER_CASES, "write_back"))
+def test_in_place_update_of_a_parameter(case: Case):
+    """The gradient of a function that updates its parameter in place is
+    right (at the parameter's value on entry), and grad and value_and_grad
+    leave the caller's array as the function leaves it."""
+    (x,) = case.args
+    v = np.random.default_rng(3).standard_normal(x.shape)
+    h = 1e-6
+    numeric = (case.f(x + h * v) - case.f(x - h * v)) / (2 * h)
+    updated = x.copy()
+    value = case.f(updated)
+    argument = x.copy()
+    gradient = adcompile.grad(case.f)(argument)
+    np.testing.assert_allclose(gradient @ v, numeric, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(argument, updated, err_msg="after grad")
+    argument = x.copy()
+    got_value, again = adcompile.value_and_grad(case.f)(argument)
+    np.testing.assert_allclose(got_value, value, rtol=1e-12)
+    np.testing.assert_allclose(again, gradient, rtol=1e-12)
+    np.testing.assert_array_equal(argument, updated, err_msg="after value_and_grad")

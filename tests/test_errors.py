@@ -132,8 +132,10 @@ def test_function_typed_into_a_repl_has_no_source(tmp_path):
     assert "REFUSED cannot read the source" in result.stdout, result.stderr
 
 
-def test_lambda_is_refused_clearly():
-    error = error_of(lambda x: x * 2.0, 1.0)
+def test_lambda_works_and_an_ambiguous_one_is_refused():
+    assert adcompile.grad(lambda x: x**3)(2.0) == pytest.approx(12.0)
+    pair = (lambda x: x * 2.0, lambda x: x * 3.0)  # two lambdas, same parameters
+    error = error_of(pair[1], 1.0)
     assert isinstance(error, adcompile.SourceUnavailable)
     assert "lambda" in error.reason
 

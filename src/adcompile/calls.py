@@ -78,10 +78,13 @@ def vjp_call(callee: Any, wrt: tuple[Any, ...], *args: Any, **kwargs: Any) -> An
             "pass a Python function with source, or register a rule for it",
         )
     function, shifted, bound = _target(callee, wrt)
-    vjp_function = _dynamic.get((function, shifted))
+    # functions made anew on each call (nested in differentiated code, without
+    # closures) share their code: compile once per code object
+    identity = function.__code__ if not function.__closure__ else function
+    vjp_function = _dynamic.get((identity, shifted))
     if vjp_function is None:
         from .compiler import compiled
 
         vjp_function = compiled(function, shifted, "vjp").function
-        _dynamic[(function, shifted)] = vjp_function
+        _dynamic[(identity, shifted)] = vjp_function
     return vjp_function(*bound, *args, **kwargs)

@@ -28,16 +28,7 @@ REFUSED: dict[type[cst.CSTNode], tuple[str, str]] = {
     ),
     cst.Yield: ("`yield`", "generators have no gradient; return a value instead"),
     cst.Await: ("`await`", "differentiate a plain (not async) function"),
-    cst.FunctionDef: (
-        "a nested function definition",
-        "define the helper at module level; adcompile differentiates calls "
-        "only through functions with derivative rules for now",
-    ),
     cst.ClassDef: ("a class definition", "define the class at module level"),
-    cst.Lambda: (
-        "a lambda",
-        "define the function at module level or inline its expression",
-    ),
     cst.Import: ("an import inside the function", "import at module level"),
     cst.ImportFrom: ("an import inside the function", "import at module level"),
     cst.Del: ("a `del` statement", "remove it; adcompile never needs it"),
@@ -54,12 +45,26 @@ class _Fence(cst.CSTVisitor):
         self.source = source
         self.body_statements = list(source.definition.body.body)
         self.loops = 0
+        self.outer_loops: list[int] = []
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         if isinstance(original_node, (cst.For, cst.While)):
             self.loops -= 1
+        if isinstance(original_node, (cst.FunctionDef, cst.Lambda)):
+            self.loops = self.outer_loops.pop()
 
     def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            self.outer_loops.append(self.loops)  # a new function: no loop yet
+            self.loops = 0
+            if isinstance(node, cst.FunctionDef) and (
+                node.decorators or node.asynchronous
+            ):
+                raise UnsupportedSyntax(
+                    f"the nested function {node.name.value} is decorated or async",
+                    "define it without decorators, as a plain def",
+                    self.source.location(node),
+                )
         if isinstance(node, (cst.For, cst.While)):
             self.loops += 1
         if isinstance(node, cst.Return) and self.loops:

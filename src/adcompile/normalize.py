@@ -17,6 +17,7 @@ import operator
 import libcst as cst
 
 from . import ir
+from .closures import ClosureLowering
 from .control import (
     ControlFlowLowering,
     _free_name,
@@ -48,7 +49,9 @@ AUGMENTED = {
 IN_PLACE_METHODS = frozenset({"sort", "fill", "resize", "put", "itemset", "setfield"})
 
 
-class Normalizer(ControlFlowLowering, InPlaceLowering, ExpressionLowering):
+class Normalizer(
+    ControlFlowLowering, InPlaceLowering, ClosureLowering, ExpressionLowering
+):
     """Builds one ``ir.Program`` from one parsed function."""
 
     def __init__(
@@ -82,6 +85,7 @@ class Normalizer(ControlFlowLowering, InPlaceLowering, ExpressionLowering):
         self.result_origin = self.origin
         self.buffer_root: dict[str, str] = {}  # array version -> parameter
         self.view_roots: dict[str, set[str]] = {}  # maybe-view -> what it views
+        self.closures: dict[str, list[str]] = {}  # nested function -> its free names
         self.written_params: dict[str, str] = {}  # parameter -> its final value
         self.param_names: set[str] = set()
 
@@ -141,10 +145,19 @@ class Normalizer(ControlFlowLowering, InPlaceLowering, ExpressionLowering):
         """Lower a block; ``returns_everywhere`` says if it ended in a return."""
         self.returns_everywhere = False
         for statement in statements:
-            if isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
+            original = statement
+            if self.closures:  # calls to nested functions pass their free names
+                self._check_closure_use(statement)
+                statement = statement.visit(_PassClosures(self))
+            if isinstance(statement, cst.FunctionDef):
+                self.origin = self._header_origin(statement, statement.name)
+                self._nested_def(statement)
+            elif isinstance(statement, cst.SimpleStatementLine):
+                for small, written in zip(
+                    statement.body, original.body, strict=True  # type: ignore
+                ):
                     self.origin = ir.Origin(
-                        self.source.code(small), small, locate=self.source.location
+                        self.source.code(written), written, locate=self.source.location
                     )
                     if isinstance(small, cst.Return):
                         self._return(small)
@@ -216,7 +229,7 @@ class Normalizer(ControlFlowLowering, InPlaceLowering, ExpressionLowering):
         self._apply(registry.lookup(APPEND), [items, item], {}, name, node=call)
         self.fresh.add(self.env[name])
 
-    def _effect(self, node: cst.BaseSmallStatement) -> None:
+    def _effect(self, node: cst.CSTNode, share: bool = True) -> None:
         for call in _calls(node):
             func = call.func
             if (
@@ -231,6 +244,9 @@ class Normalizer(ControlFlowLowering, InPlaceLowering, ExpressionLowering):
                     f"(np.{func.attr.value}(...)) and assign its result",
                     self.source.location(call),
                 )
+        if not share:  # a nested function, closure-converted: emitted as is
+            self.body.append(ir.Effect(node, self.origin))
+            return
         self._unfresh_names(node)
         self.body.append(ir.Effect(rename_locals(node, self.env), self.origin))
 
@@ -264,6 +280,9 @@ class Normalizer(ControlFlowLowering, InPlaceLowering, ExpressionLowering):
 
     def _assign(self, targets: list[cst.BaseExpression], value: cst.BaseExpression):
         first, *others = targets
+        if isinstance(value, cst.Lambda) and isinstance(first, cst.Name) and not others:
+            self._lambda_def(first.value, value)
+            return
         if isinstance(first, cst.Subscript) and not others:
             self._setitem(first, value)
             return
@@ -507,3 +526,22 @@ def _is_append(node: cst.BaseExpression, env: dict[str, str]) -> bool:
         and node.args[0].keyword is None
         and not node.args[0].star
     )
+
+
+class _PassClosures(cst.CSTTransformer):
+    """Calls of a closure-converted nested function pass its free names."""
+
+    def __init__(self, normalizer: Normalizer) -> None:
+        self.normalizer = normalizer
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False  # a nested function's own body is converted already
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        extra = self.normalizer._closure_arguments(updated.func)
+        if not extra:
+            return updated
+        args = list(updated.args)
+        if args:
+            args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(args=[*args, *extra])

@@ -147,6 +147,8 @@ def read_function(f: Any) -> FunctionSource:
             Location(filename, first_line + exc.raw_line - 1, exc.raw_column),
         ) from exc
     definition = _find_definition(module, function)
+    if definition is None and function.__name__ == "<lambda>":
+        definition = _lambda_definition(module, function)
     if definition is None:
         raise SourceUnavailable(
             f"cannot differentiate {function.__qualname__}: it is a lambda or is "
@@ -170,6 +172,30 @@ def _removed_indent(raw: str, dedented: str) -> int:
         if line.strip():
             return len(raw_line) - len(line)
     return 0
+
+
+def _lambda_definition(
+    module: cst.Module, function: types.FunctionType
+) -> cst.FunctionDef | None:
+    """``def <lambda>(params): return body`` for the one lambda on the source
+    lines whose parameters are the function's (None if not exactly one)."""
+    code = function.__code__
+    wanted = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    found: list[cst.Lambda] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Lambda(self, node: cst.Lambda) -> None:
+            params = node.params
+            names = [p.name.value for p in (*params.params, *params.kwonly_params)]
+            if names == wanted:
+                found.append(node)
+
+    module.visit(Finder())
+    if len(found) != 1:
+        return None
+    (node,) = found
+    body = cst.IndentedBlock([cst.SimpleStatementLine([cst.Return(node.body)])])
+    return cst.FunctionDef(name=cst.Name("lambda_"), params=node.params, body=body)
 
 
 def _find_definition(

@@ -87,7 +87,7 @@ class Case:
     wrt: Any = 0
     autograd: bool = True  # autograd can run it (an oracle for the gradient)
     xfail: str | None = None  # a known failure: the reason
-    fails: frozenset[str] = ALL_CHECKS  # the checks it fails: fd, autograd, vjp
+    fails: frozenset[str] = ALL_CHECKS  # checks it fails: fd, autograd, vjp, ...
     label: str = ""  # distinguishes two cases of one program
 
     @property
@@ -96,7 +96,7 @@ class Case:
 
 
 def all_cases() -> list[Case]:
-    from . import branches, iteration, jumps, loops, returns, while_loops
+    from . import branches, in_place, iteration, jumps, loops, returns, while_loops
 
-    modules = (branches, returns, loops, iteration, while_loops, jumps)
+    modules = (branches, returns, loops, iteration, while_loops, jumps, in_place)
     return [case for module in modules for case in module.CASES]
