@@ -349,8 +349,8 @@ def _instrumented(function, source: str, labels, state: dict, tag: str, extra: d
     tree = ast.parse(textwrap.dedent(source))
     definition = tree.body[0]
     definition.body = _Stamps(labels, tag).body(definition.body)
-    for name, zero in (("__acc__", 0.0), ("__cnt__", 0), ("__inner__", 0)):
-        state[name].extend([zero] * (len(labels) - len(state[name])))
+    for key, zero in (("__acc__", 0.0), ("__cnt__", 0), ("__inner__", 0)):
+        state[key].extend([zero] * (len(labels) - len(state[key])))
     namespace = dict(function.__globals__)
     code = function.__code__
     for name, cell in zip(code.co_freevars, function.__closure__ or (), strict=True):
@@ -411,8 +411,8 @@ def profile(name: str, calls: int = 20) -> None:
     grad_source = compiler.compiled(loss, wrt, "grad").source
     instrumented = _instrumented(whole, grad_source, labels, state, "grad", extra)
     instrumented(*args)
-    for name in ("__acc__", "__cnt__", "__inner__"):
-        state[name][:] = [type(state[name][0])()] * len(labels)
+    for key in ("__acc__", "__cnt__", "__inner__"):
+        state[key][:] = [type(state[key][0])()] * len(labels)
     gc.disable()
     try:
         start = time.perf_counter()

@@ -270,3 +270,14 @@ def test_nested_functions_and_lambdas(function, args, wrt):
 def test_nested_function_used_as_a_value_is_refused():
     with pytest.raises(adcompile.UnsupportedSyntax, match="used as a value"):
         adcompile.grad(p.nested_escapes)(np.ones(2))
+
+
+def test_bound_methods_and_callable_objects():
+    model = p.Model(2.0)
+    w, x = np.array([0.1, 0.2]), np.array([[1.0, 0.5], [0.0, 2.0]])
+    expected = 2.0 * x.T @ (1 - np.tanh(x @ w) ** 2)
+    np.testing.assert_allclose(adcompile.grad(model.loss)(w, x), expected)
+    np.testing.assert_allclose(adcompile.grad(model.loss, wrt="w")(w, x), expected)
+    np.testing.assert_allclose(adcompile.grad(model)(w), 4.0 * w)
+    model.scale = 3.0  # attributes are read when the gradient runs
+    np.testing.assert_allclose(adcompile.grad(model)(w), 6.0 * w)

@@ -26,7 +26,7 @@ def python_callable(obj: Any) -> bool:
     return isinstance(call, types.FunctionType) and not isinstance(obj, type)
 
 
-def _target(obj: Any, wrt: tuple[Any, ...]) -> tuple[Any, tuple[Any, ...], tuple]:
+def bind_target(obj: Any, wrt: tuple[Any, ...]) -> tuple[Any, tuple[Any, ...], tuple]:
     """The function to differentiate, its wrt, and arguments bound before."""
     if isinstance(obj, types.MethodType):
         bound = (obj.__self__,)
@@ -45,7 +45,7 @@ class LazyVjp:
     first call; returns ``(value, pullback)``, pullback giving a tuple."""
 
     def __init__(self, obj: Any, wrt: tuple[Any, ...]) -> None:
-        self.function, self.wrt, self.bound = _target(obj, wrt)
+        self.function, self.wrt, self.bound = bind_target(obj, wrt)
         self._compiled: Any = None
         self._lock = threading.Lock()
 
@@ -77,7 +77,7 @@ def vjp_call(callee: Any, wrt: tuple[Any, ...], *args: Any, **kwargs: Any) -> An
             "depends on",
             "pass a Python function with source, or register a rule for it",
         )
-    function, shifted, bound = _target(callee, wrt)
+    function, shifted, bound = bind_target(callee, wrt)
     # functions made anew on each call (nested in differentiated code, without
     # closures) share their code: compile once per code object
     identity = function.__code__ if not function.__closure__ else function

@@ -10,6 +10,8 @@ are keyed by the function object (weakly) and guarded by one lock.
 from __future__ import annotations
 
 import builtins
+import dataclasses
+import functools
 import inspect
 import linecache
 import math
@@ -164,6 +166,15 @@ def compiled(
     f: Any, wrt: Any = 0, kind: str = "grad", options: Options = DEFAULT_OPTIONS
 ) -> Compiled:
     """The (cached) compiled gradient function of one variant."""
+    if type(f) is not types.FunctionType and calls.python_callable(f):
+        function, shifted, bound = calls.bind_target(f, _as_tuple(wrt))
+        if bound:  # a bound method or callable object: ``self`` comes first
+            inner = compiled(
+                function, shifted if _is_tuple(wrt) else shifted[0], kind, options
+            )
+            return dataclasses.replace(
+                inner, function=functools.partial(inner.function, *bound)
+            )
     function = f if type(f) is types.FunctionType else unwrap_function(f)
     raw_key = (tuple(wrt) if isinstance(wrt, list) else wrt, kind, options)
     per_function = _compiled.get(function)
@@ -201,6 +212,14 @@ def compiled(
         per_function = _compiled.setdefault(function, {})
         per_function[key] = per_function[raw_key] = result
         return result
+
+
+def _as_tuple(wrt: Any) -> tuple[Any, ...]:
+    return tuple(wrt) if _is_tuple(wrt) else (wrt,)
+
+
+def _is_tuple(wrt: Any) -> bool:
+    return isinstance(wrt, (tuple, list))
 
 
 def _resolve_dotted(function: types.FunctionType, dotted: str) -> Any:
