@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import ast
 import gc
+import statistics
 import sys
 import textwrap
 import time
@@ -390,7 +391,7 @@ PROFILED = {
 }
 
 
-def profile(name: str, calls: int = 20) -> None:
+def profile(name: str, calls: int = 31) -> None:
     from adcompile import calls as call_module
     from adcompile import compiler
 
@@ -411,31 +412,30 @@ def profile(name: str, calls: int = 20) -> None:
     grad_source = compiler.compiled(loss, wrt, "grad").source
     instrumented = _instrumented(whole, grad_source, labels, state, "grad", extra)
     instrumented(*args)
-    for key in ("__acc__", "__cnt__", "__inner__"):
-        state[key][:] = [type(state[key][0])()] * len(labels)
+    inside, whole_stamp = _stamp_costs()
+    acc, cnt, inner = state["__acc__"], state["__cnt__"], state["__inner__"]
+    per_call: list[list[float]] = [[] for _ in labels]
     gc.disable()
     try:
         start = time.perf_counter()
         for _ in range(calls):
+            acc[:] = [0.0] * len(labels)
+            cnt[:] = inner[:] = [0] * len(labels)
             instrumented(*args)
+            for i, seconds in enumerate(acc):
+                stamps = cnt[i] * inside + inner[i] * (whole_stamp - inside)
+                per_call[i].append(max(seconds - stamps, 0.0))
         instrumented_call = (time.perf_counter() - start) / calls
     finally:
         gc.enable()
-    inside, whole_stamp = _stamp_costs()
     plain = compare({"g": ("g(*args)", {"g": whole, "args": args})}, repeat=5)["g"].min
-    acc, cnt, inner = state["__acc__"], state["__cnt__"], state["__inner__"]
     rows = [
-        (
-            max((acc[i] - cnt[i] * inside - inner[i] * (whole_stamp - inside)), 0.0)
-            / calls,
-            cnt[i] // calls,
-            tag,
-            text,
-        )
+        (statistics.median(per_call[i]), cnt[i], tag, text)
         for i, (tag, text) in enumerate(labels)
     ]
     total = sum(r[0] for r in rows)
-    print(f"# {name}: own time of each emitted statement, per gradient call")
+    print(f"# {name}: own time of each emitted statement in one gradient call")
+    print(f"# (median over {calls} calls)")
     print(
         f"# (stamps cost {inside * 1e9:.0f} ns inside the statement they time, "
         f"{whole_stamp * 1e9:.0f} ns in all; subtracted)"

@@ -7,6 +7,13 @@ array per time step and ``np.maximum`` for the early-exercise decision. The
 gradient with respect to the spot price ``S0`` is the option's delta, the one
 with respect to ``sigma`` its vega; the script compares both with central
 finite differences. Run ``python examples/american_option.py``.
+
+A tree price is piecewise smooth in ``S0``: it has a kink wherever a node's
+price crosses the strike or the exercise boundary, and there the gradient is
+the derivative of the branch the code took (one of the one-sided
+derivatives). The parameters below keep away from kinks; at ``S0 == K`` (a
+node of the tree lies exactly on the strike), finite differences would
+disagree with either side.
 """
 
 import numpy as np
@@ -25,10 +32,9 @@ def american_put(S0, sigma, K, r, T, n):
     values = []
     for j in range(n + 1):
         payoff = K - S0 * u**j * d ** (n - j)
-        if payoff > 0.0:
-            values.append(payoff)
-        else:
-            values.append(0.0)
+        if payoff < 0.0:
+            payoff = 0.0
+        values.append(payoff)
     # step back through the tree; at each node, exercise if that pays more
     for i in range(n - 1, -1, -1):
         previous = values
@@ -37,9 +43,10 @@ def american_put(S0, sigma, K, r, T, n):
             hold = disc * (p * previous[j + 1] + (1.0 - p) * previous[j])
             exercise = K - S0 * u**j * d ** (i - j)
             if exercise > hold:
-                values.append(exercise)
+                node = exercise
             else:
-                values.append(hold)
+                node = hold
+            values.append(node)
     return values[0]
 
 
@@ -68,7 +75,8 @@ def central_difference(f, args, index, eps):
 
 
 def main():
-    args = (100.0, 0.2, 100.0, 0.05, 1.0, 100)  # S0, sigma, K, r, T, n
+    # S0, sigma, K, r, T, n: the put of Longstaff and Schwartz's first table row
+    args = (36.0, 0.2, 40.0, 0.06, 1.0, 100)
     for pricer in (american_put, american_put_vectorized):
         price, (delta, vega) = adcompile.value_and_grad(pricer, wrt=("S0", "sigma"))(
             *args

@@ -269,3 +269,75 @@ def test_in_place_update_of_a_parameter(case: Case):
     np.testing.assert_allclose(got_value, value, rtol=1e-12)
     np.testing.assert_allclose(again, gradient, rtol=1e-12)
     np.testing.assert_array_equal(argument, updated, err_msg="after value_and_grad")
+
+
+def _nested_exits_program(blocks: int) -> str:
+    """A loop body of ``blocks`` blocks ``if a: (if b: break); ...; ...``."""
+    lines = ["import numpy as np", "", "", "def f(x):", "    y = x"]
+    lines.append("    for _ in range(20):")
+    for j in range(blocks):
+        lines += [
+            f"        if y > {1.0 + j}:",
+            f"            if y > {100.0 + j}:",
+            "                break",
+            "            y = y * 0.5",
+            "        y = y + np.sin(y) * 0.1",
+        ]
+    lines.append("    return y")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="lifting exits copies the statements after an `if` that may break "
+    "into both of its branches: the code doubles with each such block",
+)
+def test_emitted_code_grows_linearly_with_nested_exits(tmp_path):
+    import importlib.util
+
+    from adcompile import compiler
+
+    sizes = {}
+    for blocks in (1, 4):
+        path = tmp_path / f"exits_{blocks}.py"
+        path.write_text(_nested_exits_program(blocks))
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sizes[blocks] = len(compiler.compiled(module.f, 0, "grad").source.splitlines())
+        check_grad(module.f, (0.7,))
+    assert sizes[4] <= 4 * sizes[1], sizes
+
+
+def _weights(seed: int, layers: int = 3):
+    rng = np.random.default_rng(seed)
+    Ws = [rng.standard_normal((3, 3)) * 0.6 for _ in range(layers)]
+    bs = [rng.standard_normal(3) * 0.3 for _ in range(layers)]
+    return Ws, bs, rng.standard_normal(3)
+
+
+@pytest.mark.parametrize("wrt", [0, (0, 1)], ids=["Ws", "Ws-bs"])
+def test_loops_over_lists_of_parameters(wrt):
+    """``for W in Ws`` / ``zip(Ws, bs)`` over list parameters, against autograd;
+    the gradient of a list is a list of arrays."""
+    import autograd
+
+    from tests.corpus.iteration import mlp_over_weight_list, mlp_over_zipped_lists
+    from tests.gradcheck import autograd_version
+
+    Ws, bs, x = _weights(4)
+    for f, args in (
+        (mlp_over_weight_list, (Ws, x)),
+        (mlp_over_zipped_lists, (Ws, bs, x)),
+    ):
+        if f is mlp_over_weight_list and wrt != 0:
+            continue
+        before = copy.deepcopy(args)
+        got = adcompile.grad(f, wrt=wrt)(*args)
+        want = autograd.grad(autograd_version(f), wrt)(*args)
+        assert_not_mutated(before, args)
+        got, want = (got, want) if isinstance(wrt, tuple) else ((got,), (want,))
+        for g, w in zip(got, want, strict=True):
+            assert isinstance(g, list) and len(g) == len(w)
+            for a, b in zip(g, w, strict=True):
+                np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)

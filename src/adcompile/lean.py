@@ -83,3 +83,75 @@ def live_forward(forward: list[Line], needed: set[str]) -> list[Line]:
         needed |= used_names(line.code)
         kept.append(line)
     return kept[::-1]
+
+
+def merge_resets(lines: list[Line]) -> list[Line]:
+    """``b = 0.0`` followed, before any other use of b, by ``b = b + e``
+    becomes ``b = e``: an adjoint reset and its first contribution in one."""
+    result = list(lines)
+    position = 0
+    while position < len(result):
+        line = result[position]
+        name = _zero_reset(line)
+        if name is not None:
+            for later in range(position + 1, len(result)):
+                other = result[later]
+                if other.block is None and other.code is not None:
+                    added = _adds_to(other, name)
+                    if added is not None:
+                        new = cst.Assign([cst.AssignTarget(cst.Name(name))], added)
+                        result[later] = Line(new, other.comment or line.comment)
+                        del result[position]
+                        position -= 1
+                        break
+                if name in _names(other):
+                    break
+        elif line.block is not None:
+            block = line.block
+            body, orelse = merge_resets(block.body), merge_resets(block.orelse)
+            result[position] = Line(
+                line.code,
+                line.comment,
+                line.target,
+                block=type(block)(block.kind, block.header, body, orelse, block.target),
+            )
+        position += 1
+    return result
+
+
+def _zero_reset(line: Line) -> str | None:
+    code = line.code
+    if (
+        line.block is None
+        and isinstance(code, cst.Assign)
+        and len(code.targets) == 1
+        and isinstance(code.targets[0].target, cst.Name)
+        and isinstance(code.value, cst.Float)
+        and code.value.value == "0.0"
+    ):
+        return code.targets[0].target.value
+    return None
+
+
+def _adds_to(line: Line, name: str) -> cst.BaseExpression | None:
+    """``e`` when the line is ``name = name + e`` and e does not read name."""
+    code = line.code
+    if not (
+        isinstance(code, cst.Assign)
+        and len(code.targets) == 1
+        and isinstance(code.targets[0].target, cst.Name)
+        and code.targets[0].target.value == name
+        and isinstance(code.value, cst.BinaryOperation)
+        and isinstance(code.value.operator, cst.Add)
+        and isinstance(code.value.left, cst.Name)
+        and code.value.left.value == name
+    ):
+        return None
+    added = code.value.right
+    return None if name in used_names(added) else added
+
+
+def _names(line: Line) -> set[str]:
+    from .lines import names_of
+
+    return names_of([line])

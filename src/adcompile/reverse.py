@@ -20,7 +20,7 @@ import libcst as cst
 
 from . import ir
 from .errors import NoDerivativeRule
-from .lean import _lean, _shape_witnesses
+from .lean import _lean, _shape_witnesses, merge_resets
 from .lines import Block, Line
 from .lower import is_simple
 from .naming import NameAllocator
@@ -130,6 +130,7 @@ class ReverseMode:
             saved = resolve(
                 forward, self.backward, set(program.param_names), self.names.fresh
             )
+            saved.backward = merge_resets(saved.backward)
         return Derivative(
             program=program,
             forward=forward,

@@ -18,8 +18,8 @@ GRADIENT_CHECKS = frozenset({"fd", "autograd"})  # a wrong gradient, right value
 
 # Known failures (reasons of strict xfails), shared by the modules.
 SWAP_IN_CONSTRUCT = (
-    "tuple assignment that swaps names assigned in a branch or loop computes "
-    "the wrong value: `x, y = y, x` runs as `x = y; y = x`"
+    "tuple assignment that swaps names assigned in a loop computes the wrong "
+    "value: `a, b = b, a + b` runs as `b = a + b; a = b`"
 )
 USE_THEN_UPDATE = (
     "a value read in a loop body and updated after its last read (carried to "

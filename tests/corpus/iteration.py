@@ -168,6 +168,23 @@ def iterable_is_loop_carried(x):
     return np.sum(v)
 
 
+def mlp_over_weight_list(Ws, x):
+    """Iterating over a list parameter (its gradient is a list)."""
+    h = x
+    for W in Ws:
+        h = np.tanh(W @ h)
+    return np.sum(h * h)
+
+
+def mlp_over_zipped_lists(Ws, bs, x):
+    h = x
+    for W, b in zip(Ws, bs):
+        h = np.tanh(W @ h + b)
+        if np.sum(h) < 0:
+            h = h * 0.5
+    return np.sum(h)
+
+
 CASES = [
     Case(rows_accumulate, (X, W), wrt=(0, 1)),
     Case(rows_of_data, (W, X)),
