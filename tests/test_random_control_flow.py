@@ -282,6 +282,7 @@ SETTINGS = dict(
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
         HealthCheck.filter_too_much,
+        HealthCheck.too_slow,
     ],
 )
 
