@@ -154,7 +154,9 @@ def run_script(tmp_path: Path, cache: Path, *flags: str):
 def finish(process) -> tuple[list[float], str]:
     out, err = process.communicate(timeout=120)
     assert process.returncode == 0, err
-    return json.loads(out.strip().splitlines()[-1]), err
+    lines = out.strip().splitlines()
+    assert lines, f"the script printed nothing; stderr:\n{err}"
+    return json.loads(lines[-1]), err
 
 
 # ---- hits and misses -------------------------------------------------------------

@@ -185,6 +185,54 @@ def mlp_over_zipped_lists(Ws, bs, x):
     return np.sum(h)
 
 
+def nested_rows_elements(X):
+    s = 0.0
+    for row in X:
+        for e in row:
+            if e > 0:
+                s = s + e * e
+            else:
+                s = s + np.sin(e)
+    return s
+
+
+def iterate_computed(x):
+    s = 0.0
+    for e in np.sin(x) * 2.0:
+        s = s * 0.5 + e * e
+    return s
+
+
+def iterate_reversed_slice(X):
+    y = 0.0
+    for row in X[::-1]:
+        y = np.tanh(y + np.sum(row))
+    return y
+
+
+def static_tuple_list(x):
+    y = x
+    for a, b in [(1.0, 2.0), (0.5, -1.0)]:
+        y = np.sin(y * a) + b * x
+    return y
+
+
+def all_condition(x):
+    if np.all(x > -2.0):
+        y = np.sum(x**2)
+    else:
+        y = np.sum(x)
+    return y
+
+
+def loop_iterable_nonvaried_then_varied(x, n):
+    ws = np.linspace(0.1, 1.0, n)
+    s = x * 0.0
+    for w in ws:
+        s = s + np.exp(-w * x)
+    return np.sum(s)
+
+
 CASES = [
     Case(rows_accumulate, (X, W), wrt=(0, 1)),
     Case(rows_of_data, (W, X)),
@@ -210,4 +258,10 @@ CASES = [
         (np.array([0.5, 1.2, -0.8]),),
         xfail=ITERABLE_REBOUND,
     ),
+    Case(nested_rows_elements, (X,)),
+    Case(iterate_computed, (np.array([0.3, -0.5, 0.9]),)),
+    Case(iterate_reversed_slice, (X,)),
+    Case(static_tuple_list, (0.4,)),
+    Case(all_condition, (np.array([0.3, -0.5, 0.9]),)),
+    Case(loop_iterable_nonvaried_then_varied, (np.array([0.3, -0.5, 0.9]), 4)),
 ]

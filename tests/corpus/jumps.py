@@ -165,6 +165,26 @@ def break_with_trips_in_outer_loop(x):
     return s
 
 
+def zip_break_continue(A, t):
+    s = 0.0
+    for a, target in zip(A, t):
+        if target < 0:
+            continue
+        s = s + np.sum(a * a) * target
+        if s > 3.0:
+            break
+    return s
+
+
+def enumerate_varied_with_break(X):
+    s = 0.0
+    for i, row in enumerate(X):
+        s = s + np.sum(row) * i
+        if s > 2.0:
+            break
+    return s
+
+
 CASES = [
     Case(break_on_threshold, (1.3,), label="breaks"),
     Case(break_on_threshold, (0.8,), label="runs"),
@@ -182,4 +202,6 @@ CASES = [
     Case(while_with_break_and_continue, (0.25,)),
     Case(rows_with_branch_local_values, (X,)),
     Case(break_with_trips_in_outer_loop, (0.35,)),
+    Case(zip_break_continue, (X, np.array([1.0, -1.0, 2.0, 0.5, 0.3]))),
+    Case(enumerate_varied_with_break, (X,)),
 ]
