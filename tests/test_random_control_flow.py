@@ -124,6 +124,11 @@ def _assignment(p: Program, top_level: bool, loop_target: str | None) -> list[Li
             return [(0, f"{first}, {second} = {second}, {first} * 0.9", None)]
     if "parameters" not in p.hazards:  # parameters keep their values
         names = names[1:] if vector else names[2:]
+    if "in_place" in p.hazards and p.draw(st.booleans()):
+        operator = p.draw(st.sampled_from(["+=", "-=", "*="]))
+        if operator == "*=":
+            expression = f"np.tanh({p.pick(p.scalars)})"
+        return [(0, f"{p.pick(names)} {operator} {expression}", None)]
     return [(0, f"{p.pick(names)} = {expression}", None)]
 
 
