@@ -119,7 +119,7 @@ def scalar_loop(repeat: int = 15) -> list[Row]:
     rows = []
     for kind in ("np", "math"):
         row = Row(
-            f"scalar loop x100 ({kind}.sin): grad / by hand (floats, math)",
+            f"scalar loop x100, {kind}.sin: grad / by hand (floats)",
             t[kind],
             t["by_hand"],
             target=target,
@@ -128,7 +128,7 @@ def scalar_loop(repeat: int = 15) -> list[Row]:
         rows.append(row)
     rows.append(
         Row(
-            "scalar loop x100 (np.sin): grad / by hand with np.sin, np.cos",
+            "scalar loop x100, np.sin: grad / by hand with np.sin, np.cos",
             t["np"],
             t["by_hand_np"],
         )
@@ -137,14 +137,14 @@ def scalar_loop(repeat: int = 15) -> list[Row]:
         for kind in ("np", "math"):
             rows.append(
                 speedup_row(
-                    f"scalar loop x100 ({kind}.sin): grad / autograd.grad (np.sin)",
+                    f"scalar loop x100, {kind}.sin: grad / autograd",
                     t[kind],
                     t["autograd"],
                     SPEEDUP["scalar"],
                 )
             )
-    rows.append(Row("scalar loop x100 (np.sin): f itself", t["f_np"]))
-    rows.append(Row("scalar loop x100 (math.sin): f itself", t["f_math"]))
+    rows.append(Row("scalar loop x100, np.sin: f itself", t["f_np"]))
+    rows.append(Row("scalar loop x100, math.sin: f itself", t["f_math"]))
     return rows
 
 
@@ -201,7 +201,7 @@ def rnn(repeat: int = 15) -> list[Row]:
         check_close("RNN (autograd)", theirs(*args), expected, 1e-7, 1e-12)
         candidates["autograd"] = ("theirs(*args)", {"theirs": theirs, "args": args})
     t = compare(candidates, repeat=repeat, sample_seconds=0.02)
-    name = "RNN T=50 (32x8 -> 16, tanh) grad wrt Wx, Wh, b"
+    name = "RNN T=50 grad wrt Wx, Wh, b"
     row = Row(
         f"{name} / numpy BPTT by hand",
         t["adcompile"],
@@ -220,9 +220,8 @@ def rnn(repeat: int = 15) -> list[Row]:
         memory["autograd"] = peak_bytes(theirs, args)
         # Timing columns hold time; the memory figures are in the row's name.
         mem = Row(
-            "RNN grad: peak memory of one call (tracemalloc) "
-            f"{memory['adcompile'] / 1024:.0f} KiB, autograd "
-            f"{memory['autograd'] / 1024:.0f} KiB (time: adcompile's)",
+            f"RNN grad peak memory {memory['adcompile'] / 1024:.0f} KiB, "
+            f"autograd {memory['autograd'] / 1024:.0f} KiB",
             t["adcompile"],
             target="peak <= autograd's",
         )
@@ -268,7 +267,7 @@ def rk4(repeat: int = 7) -> list[Row]:
         check_close("RK4 (autograd)", got, theirs(*args), 1e-9, 1e-12)
         candidates["autograd"] = ("theirs(*args)", {"theirs": theirs, "args": args})
     t = compare(candidates, repeat=repeat, sample_seconds=0.02)
-    name = "RK4 x500, damped pendulum f(y, t, params), grad wrt y0, params"
+    name = "RK4 x500 pendulum grad wrt y0, params"
     row = Row(
         f"{name} / f itself",
         t["adcompile"],

@@ -30,12 +30,19 @@ from timing import (  # noqa: E402
 
 setup()
 
+import bench_control_flow  # noqa: E402
 import bench_disk_cache  # noqa: E402
 import bench_gradients  # noqa: E402
 import bench_overhead  # noqa: E402
 import bench_transform  # noqa: E402
 
-MODULES = [bench_gradients, bench_overhead, bench_transform, bench_disk_cache]
+MODULES = [
+    bench_gradients,
+    bench_control_flow,
+    bench_overhead,
+    bench_transform,
+    bench_disk_cache,
+]
 
 
 def main(argv: list[str]) -> int:

@@ -2,11 +2,12 @@
 
 Hypothesis draws programs over two scalar parameters ``a``, ``b``, a vector
 ``v`` and an int ``n``: assignments and reassignments of smooth, bounded
-expressions; ``if``/``else`` on comparisons of intermediate values; ``for``
+expressions (parameters too); ``if``/``else`` on comparisons of intermediate values; ``for``
 loops over ``range(k)`` (``k`` a constant or ``n``); ``while`` loops with a
 data-dependent test, always guarded by an iteration counter; ``break`` and
 ``continue`` on data-dependent conditions. New names are introduced at the
-top level only, so every name is bound on every path.
+top level only, so every name is bound on every path; names are reassigned
+inside constructs only, and the result reads every name.
 
 Each program is written twice to a real file: as drawn, and with every
 data-dependent comparison routed through ``_cmp``, which records how far
@@ -19,7 +20,7 @@ smooth piece. The gradient must then match finite differences.
 pass. ``test_random_control_flow_hazards`` also draws the patterns behind
 known failures (tuple swaps in a construct, a value read and then updated
 for the next trip only, loop targets read after the loop, loops over
-``reversed(range(k))``, parameters reassigned in a loop); it is a strict xfail, run with a fixed seed.
+``reversed(range(k))``, ``+=``/``*=`` on names a condition reads); it is a strict xfail, run with a fixed seed.
 """
 
 from __future__ import annotations
@@ -113,7 +114,10 @@ def _assignment(p: Program, top_level: bool, loop_target: str | None) -> list[Li
     vector = p.draw(st.booleans())
     names = p.vectors if vector else p.scalars
     expression = p.expression(vector, loop_target)
-    if top_level and p.draw(st.booleans()):
+    # Top-level statements reassign names only when the result may not read
+    # every final value ("few_reads"): otherwise the result reads the last
+    # value of every name, including those loops carry.
+    if top_level and ("few_reads" not in p.hazards or p.draw(st.booleans())):
         target = p.fresh("w" if vector else "s")
         lines = [(0, f"{target} = {expression}", None)]
         names.append(target)
@@ -122,8 +126,6 @@ def _assignment(p: Program, top_level: bool, loop_target: str | None) -> list[Li
         first, second = p.pick(p.scalars), p.pick(p.scalars)
         if first != second:  # a swap: each side reads the other's old value
             return [(0, f"{first}, {second} = {second}, {first} * 0.9", None)]
-    if "parameters" not in p.hazards:  # parameters keep their values
-        names = names[1:] if vector else names[2:]
     if "in_place" in p.hazards and p.draw(st.booleans()):
         operator = p.draw(st.sampled_from(["+=", "-=", "*="]))
         if operator == "*=":
@@ -264,7 +266,7 @@ def check(tmp_path: Path, lines: list[Line], a: float, b: float) -> None:
     args = arguments(a, b)
     path = path_of(traced, args)
     assume(all(margin > 1e-3 for margin, _ in path))
-    assume(abs(traced.f(*args)) < 1e6)
+    assume(abs(traced.f(*args)) < 1e3)
     rng = np.random.default_rng(0)
     for _ in range(4):  # the same path a little way off, in any direction
         da, db = rng.standard_normal(2) * 1e-4
@@ -280,7 +282,7 @@ def check(tmp_path: Path, lines: list[Line], a: float, b: float) -> None:
         raise AssertionError(f"wrong gradient for:\n{text}\n{error}") from None
 
 
-HAZARDS = frozenset({"swap", "parameters", "reversed", "few_reads", "targets"})
+HAZARDS = frozenset({"swap", "reversed", "few_reads", "targets", "in_place"})
 COORDINATE = st.floats(-1.5, 1.5, allow_nan=False).map(lambda x: round(x, 3))
 SETTINGS = dict(
     deadline=None,

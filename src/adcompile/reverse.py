@@ -462,7 +462,7 @@ class ReverseMode:
         if operand_shape is not None and operand_shape == result_shape:
             return local
         if operand_shape == SCALAR:
-            return self._call("np.sum", [local])
+            return self._call("total", [local])
         witness = self.shape_witness.get(operand_shape, operand.name)
         if witness != operand.name:
             self.lean_names[operand.name] = witness

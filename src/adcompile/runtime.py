@@ -47,6 +47,14 @@ def check_cotangent(cotangent: Any, value: Any) -> Any:
     An array comes back as a read-only view, so that ``as_gradient`` copies
     it rather than hand the caller's own array back as a gradient.
     """
+    if (
+        type(cotangent) is np.ndarray
+        and type(value) is np.ndarray
+        and cotangent.shape == value.shape
+    ):
+        cotangent = cotangent.view()
+        cotangent.flags.writeable = False
+        return cotangent
     if isinstance(value, (tuple, list)):
         if not isinstance(cotangent, (tuple, list)) or len(cotangent) != len(value):
             if _is_zero(cotangent):  # nothing flowed back (a branch not taken)
@@ -84,6 +92,17 @@ def as_gradient(adjoint: Any, x: Any, name: str) -> Any:
     shape and dtype; numpy float scalar -> the same scalar type. Integer and
     other inputs have no gradient and are refused.
     """
+    if type(x) is np.ndarray and type(adjoint) is np.ndarray:  # the common case
+        if (
+            adjoint.dtype == x.dtype
+            and x.dtype.kind == "f"
+            and adjoint.shape == x.shape
+            and adjoint.flags.owndata
+            and adjoint.flags.writeable
+        ):
+            return adjoint
+    elif type(x) is float and isinstance(adjoint, float):
+        return float(adjoint)
     if isinstance(x, (dict, list, tuple)):
         return _tree_gradient(adjoint, x, name)
     if isinstance(x, np.floating):
@@ -145,6 +164,15 @@ def zero_gradient(x: Any, name: str) -> Any:
 
 def unbroadcast(g: Any, x: Any) -> Any:
     """Sum ``g`` over the axes along which ``x`` was broadcast to g's shape."""
+    if type(x) is np.ndarray:  # fast paths: same shape, or leading axes
+        if type(g) is np.ndarray:
+            if g.shape == x.shape:
+                return g
+            extra = g.ndim - x.ndim
+            if extra > 0 and g.shape[extra:] == x.shape:
+                return g.sum(axis=0) if extra == 1 else g.sum(axis=tuple(range(extra)))
+    elif isinstance(x, float) and not isinstance(g, np.ndarray):
+        return g  # a scalar's adjoint that is a scalar
     shape = np.shape(x)
     if np.shape(g) == shape:
         return g
@@ -240,6 +268,8 @@ def inside(a: Any, low: Any, high: Any) -> Any:
 
 def matmul_left(g: Any, a: Any, b: Any) -> Any:
     """Adjoint of ``a`` in ``a @ b``."""
+    if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == b.ndim == 2:
+        return np.matmul(g, b.T)
     a_nd, b_nd = np.ndim(a), np.ndim(b)
     if a_nd == 1 and b_nd == 1:
         ga = g * b
@@ -254,6 +284,8 @@ def matmul_left(g: Any, a: Any, b: Any) -> Any:
 
 def matmul_right(g: Any, a: Any, b: Any) -> Any:
     """Adjoint of ``b`` in ``a @ b``."""
+    if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == b.ndim == 2:
+        return np.matmul(a.T, g)
     a_nd, b_nd = np.ndim(a), np.ndim(b)
     if a_nd == 1 and b_nd == 1:
         gb = g * a
@@ -292,6 +324,10 @@ def dot_right(g: Any, a: Any, b: Any) -> Any:
 
 def unindex(g: Any, x: Any, index: Any) -> Any:
     """Adjoint of ``x[index]``: g scattered into zeros shaped like x."""
+    if type(x) is np.ndarray and type(index) is int and x.dtype.kind == "f":
+        out = np.zeros(x.shape, dtype=np.result_type(x.dtype, g))
+        out[index] = g
+        return out
     if isinstance(x, (list, tuple)):
         return _unindex_items(g, x, index)
     if isinstance(x, dict):
@@ -422,6 +458,11 @@ def write_back(caller: Any, final: Any) -> None:
     its parameter in place (nothing to do for immutable values)."""
     if isinstance(caller, np.ndarray) and final is not caller:
         caller[...] = final
+
+
+def total(g: Any) -> Any:
+    """The sum of all of g's entries (g itself when g is a Python float)."""
+    return g if type(g) is float else np.sum(g)
 
 
 def all_but_last(g: Any) -> Any:

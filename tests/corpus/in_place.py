@@ -16,6 +16,12 @@ NO_WRITE_BACK = (
     "(straight-line code writes back)"
 )
 
+CONDITION_UNFRESHES = (
+    "an `if` whose condition reads a variable makes `+=`/`*=` on it in the "
+    "branch refused ('may share memory'): reading a name in a condition is "
+    "taken for an alias"
+)
+
 RNG = np.random.default_rng(19)
 X = RNG.standard_normal((4, 3))
 V = np.array([0.3, -0.5, 0.9, 0.6])
@@ -59,6 +65,23 @@ def scale_in_place_after_use(X):
     return total
 
 
+def rescale_when_large(x):
+    """The branch condition reads the array the branch updates in place."""
+    s = x * 2.0
+    for _ in range(3):
+        if np.sum(s) > 3.0:
+            s *= 0.5
+        s += x
+    return np.sum(s * s)
+
+
+def add_when_condition_reads_it(a):
+    s = a * 2.0
+    if a < s:
+        s += a
+    return s * s
+
+
 def scale_parameter(x):
     """Straight-line reference: the caller's array is left scaled."""
     x *= 2.0
@@ -99,6 +122,10 @@ CASES = [
     ),
     Case(clip_negative_in_branch, (V,), autograd=False),
     Case(slice_update_in_loop, (V,), autograd=False),
+    Case(rescale_when_large, (V,), autograd=False, xfail=CONDITION_UNFRESHES),
+    Case(
+        add_when_condition_reads_it, (0.5,), autograd=False, xfail=CONDITION_UNFRESHES
+    ),
     Case(
         scale_in_place_after_use,
         (X,),
