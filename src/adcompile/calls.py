@@ -60,7 +60,7 @@ class LazyVjp:
 
         with self._lock:
             if self._compiled is None:
-                self._compiled = compiled(self.function, self.wrt, "vjp").function
+                self._compiled = compiled(self.function, self.wrt, "pullback").function
         return self._compiled
 
 
@@ -85,6 +85,6 @@ def vjp_call(callee: Any, wrt: tuple[Any, ...], *args: Any, **kwargs: Any) -> An
     if vjp_function is None:
         from .compiler import compiled
 
-        vjp_function = compiled(function, shifted, "vjp").function
+        vjp_function = compiled(function, shifted, "pullback").function
         _dynamic[(identity, shifted)] = vjp_function
     return vjp_function(*bound, *args, **kwargs)

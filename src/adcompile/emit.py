@@ -23,7 +23,7 @@ from .reverse import Derivative
 from .stacks import Saved
 from .templates import used_names
 
-KINDS = ("grad", "value_and_grad", "vjp")
+KINDS = ("grad", "value_and_grad", "vjp", "pullback")
 
 
 def emit(derivative: Derivative, kind: str) -> str:
@@ -33,6 +33,10 @@ def emit(derivative: Derivative, kind: str) -> str:
     program = derivative.program
     bindings = derivative.bindings
     gradients = derivative.gradients
+    internal = kind == "pullback"  # a vjp that only emitted code calls
+    if internal:
+        gradients = derivative.raw_gradients
+        kind = "vjp"
     grads: cst.BaseExpression = (
         cst.Tuple([cst.Element(g) for g in gradients])
         if program.wrt_is_tuple
@@ -63,7 +67,7 @@ def emit(derivative: Derivative, kind: str) -> str:
             body.append(_simple(cst.Assign([cst.AssignTarget(captured)], aux)))
             aux = captured
     if kind == "vjp":
-        body.append(_pullback(derivative, backward, grads, saved))
+        body.append(_pullback(derivative, backward, grads, saved, internal))
         parts = [cst.Element(result), cst.Element(cst.Name("pullback"))]
         if aux is not None:
             parts.append(cst.Element(aux))
@@ -99,7 +103,7 @@ def emit(derivative: Derivative, kind: str) -> str:
             returned_value = grads.with_changes(lpar=[], rpar=[])
         body.append(_simple(cst.Return(returned_value)))
     function = cst.FunctionDef(
-        name=cst.Name(f"{kind}_{program.name}"),
+        name=cst.Name(f"{'pullback' if internal else kind}_{program.name}"),
         params=program.params,
         body=cst.IndentedBlock(body),
     )
@@ -111,6 +115,7 @@ def _pullback(
     backward: list[cst.BaseStatement],
     grads: cst.BaseExpression,
     saved: Saved | None,
+    internal: bool = False,
 ) -> cst.FunctionDef:
     """``def pullback(cotangent)``: the backward sweep as a closure.
 
@@ -133,8 +138,9 @@ def _pullback(
             copies.append(
                 _simple(cst.Assign([cst.AssignTarget(cst.Name(stack))], copy))
             )
+    checked = [] if internal else [_simple(cst.Assign([cst.AssignTarget(seed)], check))]
     pullback_body = [
-        _simple(cst.Assign([cst.AssignTarget(seed)], check)),
+        *checked,
         *copies,
         *backward,
         _simple(cst.Return(grads)),

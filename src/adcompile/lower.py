@@ -394,11 +394,23 @@ class ExpressionLowering:
     def _shape_of(self, operand: ir.Operand) -> object:
         if isinstance(operand, ir.Var):
             return self.shapes.get(operand.name, ("value", operand.name))
-        node = operand.node
+        return self._static_shape(operand.node)
+
+    def _static_shape(self, node: cst.BaseExpression) -> object:
+        """Shape class of code that carries no derivative: arithmetic on
+        known scalars (``dt / 2``) is a scalar too."""
         if is_numeric_literal(node):
             return SCALAR
         if isinstance(node, cst.Name) and node.value in self.shapes:
             return self.shapes[node.value]
+        if isinstance(node, cst.BinaryOperation) and not isinstance(
+            node.operator, cst.MatrixMultiply
+        ):
+            left, right = self._static_shape(node.left), self._static_shape(node.right)
+            if left == right == SCALAR:
+                return SCALAR
+        if isinstance(node, cst.UnaryOperation):
+            return self._static_shape(node.expression)
         return ("static", id(node))
 
     def _target(self, target_name: str | None, word: str, args: list) -> str:

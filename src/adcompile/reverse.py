@@ -48,6 +48,9 @@ class Derivative:
     # names of user functions' vjps in emitted code -> (callee as code, wrt);
     # ("", ()) names the run-time dispatcher ``calls.vjp_call``
     call_bindings: dict[str, tuple[str, tuple]] = field(default_factory=dict)
+    # the adjoints themselves (0.0 where none), for pullbacks only emitted code
+    # calls: no checks, no conversion to the parameters' types
+    raw_gradients: list[cst.BaseExpression] = field(default_factory=list)
 
 
 def useful_variables(program: ir.Program) -> set[str]:
@@ -125,6 +128,10 @@ class ReverseMode:
         self.assigned.add(seed_name)
         self._backward_lines(program.body)
         gradients = [self._gradient(name) for name in program.wrt]
+        raw_gradients: list[cst.BaseExpression] = [
+            cst.Name(self.adjoints[name]) if name in self.adjoints else cst.Float("0.0")
+            for name in program.wrt
+        ]
         saved = None
         if program.has_control_flow:
             saved = resolve(
@@ -145,6 +152,7 @@ class ReverseMode:
             value_name=self.names.fresh("value"),
             aux_name=self.names.fresh("aux_value"),
             call_bindings=self.call_bindings,
+            raw_gradients=raw_gradients,
         )
 
     def _backward_lines(self, statements: list[ir.Statement]) -> None:
