@@ -40,8 +40,11 @@ def main():
     w0 = np.zeros(X.shape[1])
     exact = minimize(loss, w0, args=(X, y), jac=adcompile.grad(loss), method="L-BFGS-B")
     numeric = minimize(loss, w0, args=(X, y), method="L-BFGS-B")
-    print(f"with adcompile.grad:     loss {exact.fun:.6f} in {exact.nfev} evaluations")
-    print(f"with finite differences: loss {numeric.fun:.6f} in {numeric.nfev} evaluations")
+    for label, result in [
+        ("adcompile.grad:    ", exact),
+        ("finite differences:", numeric),
+    ]:
+        print(f"with {label} loss {result.fun:.6f} in {result.nfev} evaluations")
     print(f"converged: {exact.success}")
     print("weights:", np.array2string(exact.x, precision=3))
     return exact

@@ -65,9 +65,8 @@ def fit(steps=100, lr=0.5, seed=0):
         / (2 * eps)
         for e in np.eye(len(params))
     ]
-    print(
-        f"gradient check: max |adcompile - finite differences| = {np.max(np.abs(g - fd)):.1e}"
-    )
+    error = np.max(np.abs(g - fd))
+    print(f"gradient check: max |adcompile - finite differences| = {error:.1e}")
 
     for _ in range(steps):
         value, g = value_and_grad(params, state0, observed)

@@ -123,4 +123,3 @@ def test_american_option_greeks_match_finite_differences():
     assert len(pairs) == 4
     for _, exact, fd in pairs:
         assert float(exact) == pytest.approx(float(fd), rel=1e-4, abs=1e-5)
-

@@ -10,46 +10,108 @@ earlier variable known to have the same shape.
 
 from __future__ import annotations
 
+import operator
+
 import libcst as cst
 
 from . import ir
 from .lines import Line
-from .rules.registry import SCALAR
-from .templates import used_names
+from .rules.registry import BROADCAST, SAME, SCALAR
+from .static_code import is_numeric_literal
+from .templates import render, used_names
 
 
-class _Lean(cst.CSTTransformer):
-    """Replace the shape argument of unbroadcast calls by its witness."""
+class ShapeOnly(cst.CSTTransformer):
+    """Rewrite reads of a value made only for its shape: ``np.shape(v)``,
+    ``np.size(v)`` and ``unbroadcast(g, v)`` use an expression of v's shape
+    (from the shapes it was computed from) instead of v itself."""
 
-    def __init__(self, witnesses: dict[str, str]) -> None:
-        self.witnesses = witnesses
+    def __init__(self, shapes: dict[str, cst.BaseExpression], bindings: dict[str, str]):
+        self.shapes = shapes
+        self.np = bindings["np"]
+        self.math = bindings["math"]
+        self.unbroadcast = bindings["unbroadcast"]
+        self.unbroadcast_to = bindings["unbroadcast_to"]
 
-    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
-        args = list(updated.args)
-        if len(args) == 2 and isinstance(args[1].value, cst.Name):
-            witness = self.witnesses.get(args[1].value.value)
-            if witness is not None:
-                args[1] = args[1].with_changes(value=cst.Name(witness))
-                return updated.with_changes(args=args)
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        func, args = updated.func, updated.args
+        name = _dotted(func)
+        if name == self.unbroadcast and len(args) == 2:
+            shape = self._shape(args[1].value)
+            if shape is not None:
+                return updated.with_changes(
+                    func=cst.Name(self.unbroadcast_to),
+                    args=[args[0], args[1].with_changes(value=shape)],
+                )
+        elif name in (f"{self.np}.shape", f"{self.np}.size") and len(args) == 1:
+            shape = self._shape(args[0].value)
+            if shape is not None and name.endswith(".shape"):
+                return shape
+            if shape is not None:
+                prod = cst.Attribute(cst.Name(self.math), cst.Name("prod"))
+                return cst.Call(prod, [cst.Arg(shape)])
         return updated
 
+    def _shape(self, node: cst.BaseExpression) -> cst.BaseExpression | None:
+        if isinstance(node, cst.Name):
+            return self.shapes.get(node.value)
+        return None
 
-def _lean(value: cst.BaseExpression, witnesses: dict[str, str]) -> cst.BaseExpression:
-    result = value.visit(_Lean(witnesses))
-    assert isinstance(result, cst.BaseExpression)
-    return result
+
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
 
 
-def _shape_witnesses(program: ir.Program) -> dict[object, str]:
-    """For each shape class, the first variable known to have that shape."""
-    witnesses: dict[object, str] = {}
-    order = [*program.param_names]
-    order += [s.target for s in program.body if isinstance(s, (ir.Apply, ir.Pack))]
-    for name in order:
-        shape = program.shapes.get(name)
-        if shape is not None and shape != SCALAR:
-            witnesses.setdefault(shape, name)
-    return witnesses
+def shape_expressions(
+    program: ir.Program, bindings: dict[str, str]
+) -> dict[str, cst.BaseExpression]:
+    """For each variable of a straight-line program whose shape follows from
+    others' (elementwise operations), an expression of that shape."""
+    np_name = bindings["np"]
+    witnesses = _shape_witnesses(program)
+
+    def shape_of(name: str) -> cst.BaseExpression:
+        return cst.parse_expression(f"{np_name}.shape({name})")
+
+    shapes: dict[str, cst.BaseExpression] = {}
+    for statement in program.body:
+        if not isinstance(statement, ir.Apply) or statement.prim is None:
+            continue
+        prim, target = statement.prim, statement.target
+        witness = witnesses.get(program.shapes.get(target))
+        if witness is not None and witness != target:
+            shapes[target] = shapes.get(witness, shape_of(witness))
+            continue
+        if prim.shape not in (SAME, BROADCAST) or prim.key is operator.getitem:
+            continue
+        parts: list[str] = []
+        for param, operand in statement.bound.items():
+            if prim.vjps.get(param) is None and param not in prim.vjps:
+                continue
+            if isinstance(operand, ir.Var):
+                part = shapes.get(operand.name, shape_of(operand.name))
+            elif is_numeric_literal(operand.node):
+                continue
+            else:
+                part = _static_shape(operand.node, np_name)
+            pieces = (  # np.broadcast_shapes(a, np.broadcast_shapes(b, c)): flat
+                [render(a.value) for a in part.args]
+                if _dotted(part.func) == f"{np_name}.broadcast_shapes"
+                else [render(part)]
+            )
+            parts += [code for code in pieces if code not in parts]
+        else:
+            if len(parts) == 1:
+                shapes[target] = cst.parse_expression(parts[0])
+            elif parts and prim.shape == BROADCAST:
+                shapes[target] = cst.parse_expression(
+                    f"{np_name}.broadcast_shapes({', '.join(parts)})"
+                )
+    return shapes
 
 
 def lean_sweeps(
@@ -63,10 +125,11 @@ def lean_sweeps(
         lean_needed |= used_names(line.lean or line.code)
     kept = live_forward(forward, lean_needed)
     available = set(needed) | {n for line in kept for n in line.target.split(", ")}
+    computed = {n for line in forward for n in line.target.split(", ")}
     chosen = []
     for line in backward:
         if line.lean is not None:
-            replaced = used_names(line.code) - used_names(line.lean)
+            replaced = (used_names(line.code) - used_names(line.lean)) & computed
             if not replaced <= available:
                 line = Line(line.lean, line.comment, line.target)
         chosen.append(line)
@@ -155,3 +218,42 @@ def _names(line: Line) -> set[str]:
     from .lines import names_of
 
     return names_of([line])
+
+
+def _static_shape(node: cst.BaseExpression, np_name: str) -> cst.BaseExpression:
+    """The shape of code that carries no derivative, from its names' shapes
+    where it is arithmetic (``(1 - y)`` has y's shape)."""
+    names: list[str] = []
+
+    def visit(part: cst.BaseExpression) -> bool:
+        if is_numeric_literal(part):
+            return True
+        if isinstance(part, cst.Name):
+            names.append(part.value)
+            return True
+        if isinstance(part, cst.BinaryOperation) and not isinstance(
+            part.operator, cst.MatrixMultiply
+        ):
+            return visit(part.left) and visit(part.right)
+        if isinstance(part, cst.UnaryOperation):
+            return visit(part.expression)
+        return False
+
+    if not visit(node) or not names:
+        return cst.parse_expression(f"{np_name}.shape({render(node)})")
+    shapes = ", ".join(f"{np_name}.shape({n})" for n in dict.fromkeys(names))
+    if len(names) == 1:
+        return cst.parse_expression(shapes)
+    return cst.parse_expression(f"{np_name}.broadcast_shapes({shapes})")
+
+
+def _shape_witnesses(program: ir.Program) -> dict[object, str]:
+    """For each shape class, the first variable known to have that shape."""
+    witnesses: dict[object, str] = {}
+    order = [*program.param_names]
+    order += [s.target for s in program.body if isinstance(s, (ir.Apply, ir.Pack))]
+    for name in order:
+        shape = program.shapes.get(name)
+        if shape is not None and shape != SCALAR:
+            witnesses.setdefault(shape, name)
+    return witnesses

@@ -20,7 +20,7 @@ import libcst as cst
 
 from . import ir
 from .errors import NoDerivativeRule
-from .lean import _lean, _shape_witnesses, merge_resets
+from .lean import ShapeOnly, merge_resets, shape_expressions
 from .lines import Block, Line
 from .lower import is_simple
 from .naming import NameAllocator
@@ -98,8 +98,11 @@ class ReverseMode:
         self.pending_comment = ""
         self.last_comment = ""
         self.binding_nodes = {k: cst.Name(v) for k, v in bindings.items()}
-        self.shape_witness = _shape_witnesses(program)
-        self.lean_names: dict[str, str] = {}
+        self.shape_only = (
+            None
+            if program.has_control_flow
+            else ShapeOnly(shape_expressions(program, bindings), bindings)
+        )
         self.accumulating = 0  # depth of branches and loops being reversed
         self.assigned: set[str] = set()  # adjoints given a value already
         self.touched: set[str] = set()  # adjoints a branch or loop adds to
@@ -471,9 +474,6 @@ class ReverseMode:
             return local
         if operand_shape == SCALAR:
             return self._call("total", [local])
-        witness = self.shape_witness.get(operand_shape, operand.name)
-        if witness != operand.name:
-            self.lean_names[operand.name] = witness
         return self._call("unbroadcast", [local, cst.Name(operand.name)])
 
     def _call(self, spelling: str, args: list[cst.BaseExpression]) -> cst.Call:
@@ -518,9 +518,10 @@ class ReverseMode:
         else:
             self.last_comment = comment
         lean = None
-        if self.lean_names:
-            lean = _assign(target, _lean(value, self.lean_names))
-            self.lean_names = {}
+        if self.shape_only is not None:  # the line, reading shapes not values
+            lean_value = value.visit(self.shape_only)
+            if not lean_value.deep_equals(value):
+                lean = _assign(target, lean_value)
         self.backward.append(Line(_assign(target, value), comment, lean=lean))
 
     def _adjoint_name(self, name: str) -> str:

@@ -188,6 +188,13 @@ def unbroadcast(g: Any, x: Any) -> Any:
     return g
 
 
+def unbroadcast_to(g: Any, shape: tuple[int, ...]) -> Any:
+    """``unbroadcast`` to a shape known without the value that has it."""
+    if np.shape(g) == shape:
+        return g
+    return unbroadcast(g, np.broadcast_to(0.0, shape))
+
+
 def _normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
     if axis is None:
         return tuple(range(ndim))
@@ -268,8 +275,11 @@ def inside(a: Any, low: Any, high: Any) -> Any:
 
 def matmul_left(g: Any, a: Any, b: Any) -> Any:
     """Adjoint of ``a`` in ``a @ b``."""
-    if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == b.ndim == 2:
-        return np.matmul(g, b.T)
+    if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2:
+        if b.ndim == 2:
+            return np.matmul(g, b.T)
+        if b.ndim == 1:  # matrix @ vector
+            return np.multiply.outer(g, b)
     a_nd, b_nd = np.ndim(a), np.ndim(b)
     if a_nd == 1 and b_nd == 1:
         ga = g * b
@@ -284,8 +294,11 @@ def matmul_left(g: Any, a: Any, b: Any) -> Any:
 
 def matmul_right(g: Any, a: Any, b: Any) -> Any:
     """Adjoint of ``b`` in ``a @ b``."""
-    if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == b.ndim == 2:
-        return np.matmul(a.T, g)
+    if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2:
+        if b.ndim == 2:
+            return np.matmul(a.T, g)
+        if b.ndim == 1:  # matrix @ vector: g @ a reads a in its own order
+            return np.matmul(g, a)
     a_nd, b_nd = np.ndim(a), np.ndim(b)
     if a_nd == 1 and b_nd == 1:
         gb = g * a
