@@ -94,7 +94,7 @@ def shape_expressions(
                 continue
             if isinstance(operand, ir.Var):
                 part = shapes.get(operand.name, shape_of(operand.name))
-            elif is_numeric_literal(operand.node):
+            elif is_numeric_literal(operand.node) or _is_constant_name(operand.node):
                 continue
             else:
                 part = _static_shape(operand.node, np_name)
@@ -220,13 +220,17 @@ def _names(line: Line) -> set[str]:
     return names_of([line])
 
 
+def _is_constant_name(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value in ("None", "True", "False")
+
+
 def _static_shape(node: cst.BaseExpression, np_name: str) -> cst.BaseExpression:
     """The shape of code that carries no derivative, from its names' shapes
     where it is arithmetic (``(1 - y)`` has y's shape)."""
     names: list[str] = []
 
     def visit(part: cst.BaseExpression) -> bool:
-        if is_numeric_literal(part):
+        if is_numeric_literal(part) or _is_constant_name(part):
             return True
         if isinstance(part, cst.Name):
             names.append(part.value)
