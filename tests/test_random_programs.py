@@ -2,8 +2,8 @@
 
 Hypothesis draws programs built from the supported constructs (elementwise
 functions, broadcasting arithmetic, reductions with axis/keepdims, methods,
-indexing, reassignment and augmented assignment of fresh values, tuple
-unpacking); each is written to a real file (adcompile reads source), and its
+indexing, reassignment and augmented assignment of fresh values, calls into a
+user function that branches); each is written to a real file (adcompile reads source), and its
 gradient is checked against central finite differences. The compiler must
 never return a wrong gradient.
 """
@@ -45,6 +45,7 @@ BINARY = [
     "np.where({a} > {b}, {a}, 2.0 * {b})",
     "np.arctan2({a}, 2.0 + {b} * {b})",
     "{a} * 0.5 + {b} ** 2",
+    "helper({a}, {b})",  # a call into another user function
 ]
 # every value is an array of shape (2, 3) or broadcastable to it
 SHAPES = {"m": (2, 3), "row": (3,), "col": (2, 1), "s": ()}
@@ -88,6 +89,12 @@ def programs(draw):
     return "\n".join(["def f(m, row, col, s):", *("    " + line for line in lines)])
 
 
+HELPER = """def helper(a, b):
+    if np.sum(a) > 0.0:
+        return np.sin(a) * b + a
+    return a * b - np.cos(b)
+"""
+
 ARGS = (
     np.array([[0.3, -0.7, 1.1], [0.5, 0.2, -1.3]]),
     np.array([0.4, -0.9, 0.6]),
@@ -99,7 +106,7 @@ _counter = itertools.count()
 
 def load(tmp_dir: Path, text: str):
     path = tmp_dir / f"random_program_{next(_counter)}.py"
-    path.write_text("import numpy as np\n\n\n" + text + "\n")
+    path.write_text("import numpy as np\n\n\n" + HELPER + "\n\n" + text + "\n")
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
