@@ -9,8 +9,9 @@ the rest are flags):
   can read the source of the functions it defines and error messages point
   at the block's own lines.
 - ``python no-run``: not run (use sparingly).
-- ``python file=NAME.py``: written to NAME.py in the working directory, not
-  run (later blocks and commands import or use it).
+- a block with ``file=NAME`` (``python file=model.py``,
+  ``toml file=pyproject.toml``): written to NAME in the working directory,
+  not run (later blocks and commands import or use it).
 - ``console checked``: ``$ COMMAND`` lines are run with bash in the working
   directory, each followed by its expected output (stdout and stderr).
   When the expected output holds ``(Pdb) CMD`` lines, the command is a pdb
@@ -19,13 +20,18 @@ the rest are flags):
   block just before it.
 - everything else (``sh``, ``toml``, ``text``...): not run.
 
+Only fences at column 0 count: blocks indented inside a list are not run.
+An expected output may use ``...`` to match any text within a line (a hash,
+a version).
+
 The working directory is a fresh temporary directory holding a copy of
 ``examples/``. Outputs are compared line by line after removing trailing
 spaces, expanding tabs and writing the temporary directory's path as ``.``.
 
 ``ADCOMPILE_UPDATE_DOCS=1 pytest tests/test_docs.py`` writes the actual
 outputs into the Markdown files instead of failing (then read the diff: the
-prose around an output may need updating too).
+prose around an output may need updating too). It writes nothing when a
+block crashed.
 """
 
 from __future__ import annotations
@@ -249,7 +255,8 @@ def test_doc_code_runs_and_prints_what_it_shows(doc: Path, workdir: Path):
                 updates.append((block, "".join(fresh)))
             last_output = None
 
-    if UPDATE and mismatches:
+    crashed = [text for _, text in updates if "Traceback (most recent call" in text]
+    if UPDATE and mismatches and not crashed:  # never write a crash into the docs
         for block, text in reversed(updates):
             lines[block.start : block.end] = [text]
         doc.write_text("".join(lines))

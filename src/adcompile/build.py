@@ -257,6 +257,16 @@ def generate(target: Target) -> Generated:
         try:
             function = _function(module, request.name, target.source)
             _, _, derivative = derivative_of(function, request.wrt)
+            if derivative.call_bindings:
+                callees = sorted(
+                    c or "a function known at run time"
+                    for c, _ in derivative.call_bindings.values()
+                )
+                raise _Refused(
+                    f"it calls {', '.join(callees)} on differentiated values, "
+                    "whose gradients adcompile builds at run time: ahead-of-time "
+                    "modules cannot include them yet"
+                )
             texts = [renamed(emit(derivative, k), k, request.name) for k in KINDS]
         except AdcompileError as err:
             refuse(request.name, err)

@@ -27,7 +27,7 @@ import numpy as np
 
 from . import calls, disk_cache, fence, rules, runtime
 from .emit import emit, format_source
-from .errors import BadWrt, Location
+from .errors import BadWrt, Location, UnsupportedSyntax
 from .normalize import normalize
 from .reverse import Derivative, differentiate
 from .source import closure_values, read_function, unwrap_function
@@ -166,6 +166,13 @@ def compiled(
     f: Any, wrt: Any = 0, kind: str = "grad", options: Options = DEFAULT_OPTIONS
 ) -> Compiled:
     """The (cached) compiled gradient function of one variant."""
+    if hasattr(f, "compiled") and hasattr(f, "kind") and hasattr(f, "__wrapped__"):
+        raise UnsupportedSyntax(
+            "the gradient of a gradient function: higher-order derivatives are "
+            "not supported yet",
+            "differentiate the original function once; for second derivatives, "
+            "use finite differences of the gradient for now",
+        )
     if type(f) is not types.FunctionType and calls.python_callable(f):
         function, shifted, bound = calls.bind_target(f, _as_tuple(wrt))
         if bound:  # a bound method or callable object: ``self`` comes first

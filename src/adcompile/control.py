@@ -163,11 +163,20 @@ class ControlFlowLowering:
         loop_origin = self.origin
         statements = list(node.body.body)
         target, iterable, prologue = self._iteration(node)
-        assigned = assigned_names([node]) | _target_names(target)
-        if _names_in(iterable) & assigned or self._is_varied(iterable):
-            iterable = self._saved_iterable(iterable)
+        headers = frozenset(_target_names(target))
+        reassigned = headers & assigned_names(statements)
+        if reassigned and not prologue:
+            raise UnsupportedSyntax(
+                f"the loop variable '{sorted(reassigned)[0]}' is reassigned in "
+                "the loop body",
+                "assign the new value to another name",
+                self.source.location(node.target),
+            )
+        assigned = assigned_names([node]) | headers
+        if not _is_range(iterable) or _names_in(iterable) & assigned:
+            iterable = self._saved_iterable(iterable)  # iterated once, as Python does
         trips = self._trips() if _breaks(statements) else None
-        self._pin(assigned)
+        self._pin(assigned, headers)
         renamed_target = rename_locals(target, self.env)
         for name in _target_names(target):
             self.varied.discard(self.env[name])
@@ -251,6 +260,12 @@ class ControlFlowLowering:
         if not self._is_varied(iterable):
             return node.target, rename_locals(iterable, self.env), []
         index = _free_name("i", self.names.taken)
+        if _names_in(iterable) & assigned_names(list(node.body.body)):
+            # the body rebinds what the loop runs over: Python iterates over
+            # the object it had when the loop started
+            alias = _free_name("sequence", self.names.taken | set(self.env))
+            self._lower_into(iterable, alias)
+            iterable = cst.Name(alias)
         call = iterable if isinstance(iterable, cst.Call) else None
         function = (
             resolve_callee(self.source, call.func, self.env, strict=False)
@@ -258,6 +273,18 @@ class ControlFlowLowering:
             else None
         )
         sources = [a.value for a in call.args] if call is not None else []
+        nested = [s for s in sources if isinstance(s, cst.Call)]
+        if function in (enumerate, zip, reversed) and (
+            nested
+            or any(a.keyword is not None for a in call.args)
+            or (function is enumerate and len(sources) != 1)
+        ):
+            raise UnsupportedSyntax(
+                f"a loop over {function.__name__}(...) with a start, keywords or "
+                "a nested call, on values the gradient depends on",
+                "loop over indices: for i in range(len(xs)): x = xs[i]",
+                self.source.location(iterable),
+            )
         if function is enumerate and len(sources) == 1:
             (sequence,) = sources
             if not isinstance(node.target, cst.Tuple) or len(node.target.elements) != 2:
@@ -309,19 +336,21 @@ class ControlFlowLowering:
         """Evaluate a branch condition once, into a variable the backward
         sweep reads to take the same branch."""
         name = self.names.fresh(word)
-        static = ir.Static(rename_locals(test, self.env))
-        self._unfresh_names(test)
+        static = ir.Static(rename_locals(test, self.env))  # read now, kept nowhere
         self.body.append(
             ir.Assign(name, static, self.origin, overwrites=self.loop_depth > 0)
         )
         return name
 
-    def _pin(self, names: set[str]) -> None:
+    def _pin(self, names: set[str], headers: frozenset[str] = frozenset()) -> None:
         """Give each user name assigned inside a loop or branch one variable
-        for the whole construct, so every path writes the same name."""
+        for the whole construct, so every path writes the same name. A loop
+        target (``headers``) always gets a variable of its own: the loop
+        header overwrites it without saving what it held."""
         for name in sorted(names - set(self.pinned)):
             current = self.env.get(name)
             reusable = current is not None and current not in self.param_names
+            reusable = reusable and name not in headers
             if reusable and self._unaliased(name, current):
                 pinned = current  # parameters keep the caller's object
             else:
@@ -332,8 +361,13 @@ class ControlFlowLowering:
             self.pinned[name] = pinned
             self.pinned_all.add(pinned)
             self.shapes[pinned] = ("value", pinned)
-            if current is not None and current != pinned:
+            if current is not None and current != pinned and name not in headers:
                 self._copy(name, ir.Var(current), initializes=True)
+                root = self.buffer_root.get(current)
+                if root is None and current in self.param_names:
+                    root = current
+                if root is not None:  # in-place updates still reach the caller
+                    self.buffer_root[pinned] = root
 
     def _unaliased(self, name: str, current: str) -> bool:
         return all(v != current or k == name for k, v in self.env.items())
@@ -341,6 +375,7 @@ class ControlFlowLowering:
     def _copy(self, name: str, source: ir.Var, initializes: bool = False) -> None:
         """``pinned = source`` for the user name ``name``'s pinned variable."""
         target = self.pinned[name]
+        was_fresh = source.name in self.fresh
         if source.name in self.varied:
             self._apply(registry.lookup(COPY), [source], {}, name)
             self.body[-1].initializes = initializes
@@ -349,6 +384,9 @@ class ControlFlowLowering:
             copy.initializes = initializes
             self.body.append(copy)
             self.varied.discard(target)
+        if was_fresh:  # the only name that sees the array moves to the copy
+            self.fresh.discard(source.name)
+            self.fresh.add(target)
 
     def _state(self) -> tuple[frozenset[str], frozenset[str]]:
         return frozenset(self.varied), frozenset(self.fresh)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import libcst as cst
 
 from .lean import lean_sweeps
-from .lines import to_statements
+from .lines import Line, to_statements
 from .reverse import Derivative
 from .stacks import Saved
 from .templates import used_names
@@ -56,6 +56,15 @@ def emit(derivative: Derivative, kind: str) -> str:
         for gradient in gradients:
             needed |= used_names(gradient)
         forward, backward_lines = lean_sweeps(forward, backward_lines, needed)
+    if saved is not None and kind in ("vjp", "pullback"):
+        # the pullback reads loop variables as they were after the forward
+        # sweep: they must exist even when a loop ran no trip
+        params = set(program.param_names) | set(saved.restored)
+        forward = [
+            Line(cst.Assign([cst.AssignTarget(cst.Name(n))], cst.Name("None")))
+            for n in loop_targets(saved.backward)
+            if n not in params
+        ] + forward
     body = to_statements(forward)
     backward = to_statements(backward_lines)
     restored = saved.restored if saved is not None else []
@@ -131,7 +140,8 @@ def _pullback(
     params = [cst.Param(seed)]
     copies: list[cst.BaseStatement] = []
     if saved is not None:
-        for name in [*saved.restored, *saved.stacks]:
+        targets = [t for t in loop_targets(saved.backward) if t not in saved.restored]
+        for name in [*saved.restored, *saved.stacks, *targets]:
             params.append(cst.Param(cst.Name(name), default=cst.Name(name)))
         for stack in saved.stacks:
             copy = cst.Call(cst.Name("list"), [cst.Arg(cst.Name(stack))])
@@ -151,6 +161,21 @@ def _pullback(
         body=cst.IndentedBlock(pullback_body),
     )
     return pullback.with_changes(leading_lines=[cst.EmptyLine(indent=False)])
+
+
+def loop_targets(lines: list[Line]) -> list[str]:
+    """Names the backward sweep's loops bind (their headers' targets)."""
+    names: list[str] = []
+    for line in lines:
+        block = line.block
+        if block is None:
+            continue
+        if block.kind == "for" and isinstance(block.target, cst.Name):
+            names.append(block.target.value)
+        names += [
+            n for n in loop_targets([*block.body, *block.orelse]) if n not in names
+        ]
+    return list(dict.fromkeys(names))
 
 
 def _simple(statement: cst.BaseSmallStatement) -> cst.SimpleStatementLine:

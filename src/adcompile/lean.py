@@ -98,6 +98,8 @@ def shape_expressions(
                 continue
             else:
                 part = _static_shape(operand.node, np_name)
+                if part is None:
+                    break
             pieces = (  # np.broadcast_shapes(a, np.broadcast_shapes(b, c)): flat
                 [render(a.value) for a in part.args]
                 if _dotted(part.func) == f"{np_name}.broadcast_shapes"
@@ -189,11 +191,19 @@ def _zero_reset(line: Line) -> str | None:
         and isinstance(code, cst.Assign)
         and len(code.targets) == 1
         and isinstance(code.targets[0].target, cst.Name)
-        and isinstance(code.value, cst.Float)
-        and code.value.value == "0.0"
+        and _is_zero_value(code.value)
     ):
         return code.targets[0].target.value
     return None
+
+
+def _is_zero_value(value: cst.BaseExpression) -> bool:
+    """``0.0``, or ``zero_adjoint(...)`` (whatever name it is bound to)."""
+    if isinstance(value, cst.Float):
+        return value.value == "0.0"
+    return isinstance(value, cst.Call) and _dotted(value.func).startswith(
+        "zero_adjoint"
+    )
 
 
 def _adds_to(line: Line, name: str) -> cst.BaseExpression | None:
@@ -224,7 +234,7 @@ def _is_constant_name(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value in ("None", "True", "False")
 
 
-def _static_shape(node: cst.BaseExpression, np_name: str) -> cst.BaseExpression:
+def _static_shape(node: cst.BaseExpression, np_name: str) -> cst.BaseExpression | None:
     """The shape of code that carries no derivative, from its names' shapes
     where it is arithmetic (``(1 - y)`` has y's shape)."""
     names: list[str] = []
@@ -243,8 +253,8 @@ def _static_shape(node: cst.BaseExpression, np_name: str) -> cst.BaseExpression:
             return visit(part.expression)
         return False
 
-    if not visit(node) or not names:
-        return cst.parse_expression(f"{np_name}.shape({render(node)})")
+    if not visit(node) or not names:  # not cheap to evaluate again
+        return None
     shapes = ", ".join(f"{np_name}.shape({n})" for n in dict.fromkeys(names))
     if len(names) == 1:
         return cst.parse_expression(shapes)

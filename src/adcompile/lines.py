@@ -45,6 +45,9 @@ class Line:
     lean: cst.BaseSmallStatement | None = None
     block: Block | None = None
     marker: str = ""
+    # reads values only for their shapes, before any is restored: no reason
+    # to save what it reads
+    shape_only: bool = False
 
 
 def names_of(lines: list[Line], headers: bool = True) -> set[str]:

@@ -108,6 +108,15 @@ class ExpressionLowering:
             prim = registry.lookup(LOGISTIC)
             return self._apply(prim, [value], {}, target_name, node=node)
         if isinstance(node, cst.BinaryOperation):
+            if any(
+                isinstance(side, (cst.List, cst.ListComp))
+                for side in (node.left, node.right)
+            ):
+                raise UnsupportedSyntax(
+                    "joining lists with + on values the gradient depends on",
+                    "build the list with .append(...) or a list comprehension",
+                    self.source.location(node),
+                )
             key = BINARY.get(type(node.operator))
             if key is None:
                 raise self._unsupported(node, "this operator")

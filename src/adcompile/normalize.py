@@ -213,8 +213,10 @@ class Normalizer(
         assert isinstance(owner, cst.Name)
         name = owner.value
         value = call.args[0].value
-        if not (self._is_varied(value) or self._is_varied(owner)):
-            self._effect(cst.Expr(call))
+        if self.env[name] not in self.fresh and not (
+            self._is_varied(value) or self._is_varied(owner)
+        ):
+            self._effect(cst.Expr(call))  # nothing differentiable: run as written
             return
         if self.env[name] not in self.fresh:
             raise UnsupportedSyntax(
@@ -330,12 +332,14 @@ class Normalizer(
             if any(isinstance(e, cst.StarredElement) for e in value.elements):
                 raise self._unsupported(value, "starred elements")
             operands = []
+            targets = {n.value for n in names}
+            read = [_load_names(e) for e in value.elements]
             for position, (name, element) in enumerate(
                 zip(names, value.elements, strict=True)
             ):
-                later = value.elements[position + 1 :]
-                read_later = any(name.value in _load_names(e) for e in later)
-                if read_later or isinstance(element.value, cst.Name):
+                others = set().union(*(r for i, r in enumerate(read) if i != position))
+                read_elsewhere = bool(targets & others)  # a, b = b, a + b
+                if read_elsewhere or isinstance(element.value, cst.Name):
                     operands.append((name.value, self._lower(element.value)))
                 else:  # safe to give the value its user name right away
                     self._lower_into(element.value, name.value)

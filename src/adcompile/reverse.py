@@ -184,7 +184,7 @@ class ReverseMode:
             else:  # a value of one trip: its adjoint was only assigned, or
                 adjoint = self.adjoints.get(target)  # added up (then reset it)
                 adjoint = adjoint if adjoint in self.touched else None
-            if adjoint is not None:
+            if adjoint is not None:  # zero (shapes may change from trip to trip)
                 self.backward.append(Line(_assign(adjoint, cst.Float("0.0"))))
             self.backward.append(Line(target=target, marker="pop"))
 
@@ -229,9 +229,14 @@ class ReverseMode:
             if not body:
                 return
             block = self._reversed_loop(statement, body)
-        if outermost:
+        if outermost:  # adjoints start at zero, shaped like their values
+            variable_of = {a: v for v, a in self.adjoints.items()}
             for adjoint in sorted(self.touched - self.assigned):
-                self.backward.append(Line(_assign(adjoint, cst.Float("0.0"))))
+                variable = variable_of[adjoint]
+                zero: cst.BaseExpression = cst.Float("0.0")
+                if variable in self.program.pinned_names:  # holds its last value
+                    zero = self._call("zero_adjoint", [cst.Name(variable)])
+                self.backward.append(Line(_assign(adjoint, zero), shape_only=True))
             self.assigned |= self.touched
         self.backward.append(Line(comment=comment, block=block))
         self.last_comment = ""
@@ -376,8 +381,18 @@ class ReverseMode:
 
     # ---- backward sweep ------------------------------------------------------
 
+    def _adjoint_of_result(self, target: str) -> str | None:
+        """The adjoint a statement propagates; in a loop, a useful value whose
+        adjoint first appears later in the reversed body still has one (a
+        later trip gives it a value), so it is made here, starting at zero."""
+        adjoint = self.adjoints.get(target)
+        if adjoint is None and self.accumulating and target in self.useful:
+            adjoint = self._adjoint_name(target)
+            self.touched.add(adjoint)
+        return adjoint
+
     def _apply(self, apply: ir.Apply) -> None:
-        adjoint = self.adjoints.get(apply.target)
+        adjoint = self._adjoint_of_result(apply.target)
         if adjoint is None:
             return
         prim = apply.prim
@@ -481,15 +496,18 @@ class ReverseMode:
         return cst.Call(func=func, args=[cst.Arg(a) for a in args])
 
     def _pack(self, pack: ir.Pack) -> None:
-        adjoint = self.adjoints.get(pack.target)
+        adjoint = self._adjoint_of_result(pack.target)
         if adjoint is None:
             return
         for position, item in enumerate(pack.items):
             if isinstance(item, ir.Var) and item.name in self.useful:
-                element = cst.Subscript(
+                element: cst.BaseExpression = cst.Subscript(
                     value=cst.Name(adjoint),
                     slice=[cst.SubscriptElement(cst.Index(cst.Integer(str(position))))],
                 )
+                if self.accumulating:  # the adjoint may still be zero here
+                    index = cst.Integer(str(position))
+                    element = self._call("part", [cst.Name(adjoint), index])
                 self._accumulate(item.name, element)
 
     def _accumulate(self, name: str, local: cst.BaseExpression) -> None:

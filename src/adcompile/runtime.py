@@ -204,6 +204,8 @@ def _normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
 
 def repeat_to(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Spread the adjoint of a reduction of ``x`` back over x's shape."""
+    if _is_zero(g):
+        return g
     shape = np.shape(x)
     if not keepdims and axis is not None:
         g = np.expand_dims(g, _normalize_axes(axis, len(shape)))
@@ -221,6 +223,8 @@ def reduced_count(x: Any, axis: Any = None) -> int:
 
 def extremum_grad(g: Any, x: Any, ans: Any, axis: Any = None, keepdims=False) -> Any:
     """Adjoint of max/min: shared equally among the entries that attain it."""
+    if _is_zero(g):
+        return g
     x = np.asarray(x)
     full = repeat_to(ans, x, axis, keepdims)
     mask = x == full
@@ -230,6 +234,8 @@ def extremum_grad(g: Any, x: Any, ans: Any, axis: Any = None, keepdims=False) ->
 
 def prod_grad(g: Any, x: Any, ans: Any, axis: Any = None, keepdims=False) -> Any:
     """Adjoint of prod: the product of the other entries, exact at zeros."""
+    if _is_zero(g):
+        return g
     x = np.asarray(x)
     spread = repeat_to(g, x, axis, keepdims)
     if np.all(x != 0):
@@ -275,6 +281,8 @@ def inside(a: Any, low: Any, high: Any) -> Any:
 
 def matmul_left(g: Any, a: Any, b: Any) -> Any:
     """Adjoint of ``a`` in ``a @ b``."""
+    if _is_zero(g):
+        return g
     if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2:
         if b.ndim == 2:
             return np.matmul(g, b.T)
@@ -294,6 +302,8 @@ def matmul_left(g: Any, a: Any, b: Any) -> Any:
 
 def matmul_right(g: Any, a: Any, b: Any) -> Any:
     """Adjoint of ``b`` in ``a @ b``."""
+    if _is_zero(g):
+        return g
     if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2:
         if b.ndim == 2:
             return np.matmul(a.T, g)
@@ -321,6 +331,8 @@ def _check_dot(a: Any, b: Any) -> None:
 
 def dot_left(g: Any, a: Any, b: Any) -> Any:
     """Adjoint of ``a`` in ``np.dot(a, b)``."""
+    if _is_zero(g):
+        return g
     _check_dot(a, b)
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return unbroadcast(g * b, a)
@@ -329,6 +341,8 @@ def dot_left(g: Any, a: Any, b: Any) -> Any:
 
 def dot_right(g: Any, a: Any, b: Any) -> Any:
     """Adjoint of ``b`` in ``np.dot(a, b)``."""
+    if _is_zero(g):
+        return g
     _check_dot(a, b)
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return unbroadcast(g * a, b)
@@ -473,6 +487,40 @@ def write_back(caller: Any, final: Any) -> None:
         caller[...] = final
 
 
+def zero_adjoint(value: Any) -> Any:
+    """A zero adjoint shaped like ``value`` (an array, a float, a container)."""
+    if type(value) is np.ndarray:
+        return np.zeros(value.shape, dtype=np.result_type(value.dtype, float))
+    return 0.0  # floats, and containers (whose length may differ by trip)
+
+
+def part(g: Any, position: int) -> Any:
+    """Item ``position`` of a container's adjoint (zero when it is zero)."""
+    return g if _is_zero(g) else g[position]
+
+
+def reshape_like(g: Any, x: Any) -> Any:
+    """The adjoint of a reshape of ``x``, in x's shape."""
+    return g if _is_zero(g) else np.reshape(g, np.shape(x))
+
+
+def transpose_back(g: Any, axes: Any, x: Any) -> Any:
+    """The adjoint of ``np.transpose(x, axes)``, in x's axis order."""
+    if _is_zero(g):
+        return g
+    return np.transpose(g, inverse_axes(axes, np.ndim(x)))
+
+
+def outer_left(g: Any, a: Any, b: Any) -> Any:
+    """Adjoint of ``a`` in ``np.outer(a, b)``."""
+    return g if _is_zero(g) else np.reshape(g @ np.ravel(b), np.shape(a))
+
+
+def outer_right(g: Any, a: Any, b: Any) -> Any:
+    """Adjoint of ``b`` in ``np.outer(a, b)``."""
+    return g if _is_zero(g) else np.reshape(np.ravel(a) @ g, np.shape(b))
+
+
 def total(g: Any) -> Any:
     """The sum of all of g's entries (g itself when g is a Python float)."""
     return g if type(g) is float else np.sum(g)
@@ -495,6 +543,8 @@ def unsum(g: Any, items: Any) -> _Items:
 
 def unconcatenate(g: Any, arrays: Any, axis: Any = 0) -> _Items:
     """Adjoints of the pieces of ``np.concatenate(arrays, axis)``."""
+    if _is_zero(g):
+        return g
     if axis is None:
         sizes = [np.size(a) for a in arrays]
         pieces = np.split(np.ravel(g), np.cumsum(sizes)[:-1])
@@ -507,6 +557,8 @@ def unconcatenate(g: Any, arrays: Any, axis: Any = 0) -> _Items:
 
 def unstack(g: Any, axis: int = 0) -> _Items:
     """Adjoints of the pieces of ``np.stack(arrays, axis)``."""
+    if _is_zero(g):
+        return g
     return _Items(np.moveaxis(g, axis, 0))
 
 

@@ -59,7 +59,7 @@ def _read_by_backward(lines: list[Line], depth: int = 0) -> set[str]:
     loop (its iterable and trip count are read once, before any restore)."""
     names: set[str] = set()
     for line in lines:
-        if line.marker:
+        if line.marker or line.shape_only:
             continue
         if line.code is not None:
             names |= names_of([line])

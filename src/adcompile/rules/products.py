@@ -9,6 +9,6 @@ defrule("np.dot", "a, b", a="dot_left(g, a, b)", b="dot_right(g, a, b)")
 defrule(
     "np.outer",
     "a, b",
-    a="np.reshape(g @ np.ravel(b), np.shape(a))",
-    b="np.reshape(np.ravel(a) @ g, np.shape(b))",
+    a="outer_left(g, a, b)",
+    b="outer_right(g, a, b)",
 )

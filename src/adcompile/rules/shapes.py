@@ -9,12 +9,12 @@ defrule(
     "x, axes=None",
     simple_when=("axes",),
     simple={"x": "np.transpose(g)"},
-    x="np.transpose(g, inverse_axes(axes, np.ndim(x)))",
+    x="transpose_back(g, axes, x)",
 )
-defrule("np.reshape", "x, shape", x="np.reshape(g, np.shape(x))")
-defrule("np.ravel", "x", x="np.reshape(g, np.shape(x))")
-defrule("np.squeeze", "x, axis=None", x="np.reshape(g, np.shape(x))")
-defrule("np.expand_dims", "x, axis", x="np.reshape(g, np.shape(x))")
+defrule("np.reshape", "x, shape", x="reshape_like(g, x)")
+defrule("np.ravel", "x", x="reshape_like(g, x)")
+defrule("np.squeeze", "x, axis=None", x="reshape_like(g, x)")
+defrule("np.expand_dims", "x, axis", x="reshape_like(g, x)")
 defrule("np.copy", "x", x="g")
 defrule("np.array", "x, dtype=None", x="g")
 defrule("np.asarray", "x, dtype=None", x="g")
