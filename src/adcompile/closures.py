@@ -16,6 +16,7 @@ import libcst as cst
 
 from .errors import UnsupportedSyntax
 from .lower import _load_names
+from .templates import used_names
 
 
 class ClosureLowering:
@@ -99,26 +100,4 @@ def _bound_names(node: cst.FunctionDef) -> set[str]:
 
 def _load_names_outside_calls(node: cst.CSTNode) -> set[str]:
     """Names read other than as the function of a call."""
-    names: set[str] = set()
-
-    class Finder(cst.CSTVisitor):
-        def visit_Call(self, call: cst.Call) -> bool:
-            if not isinstance(call.func, cst.Name):
-                call.func.visit(self)
-            for arg in call.args:
-                arg.value.visit(self)
-            return False
-
-        def visit_Name(self, name: cst.Name) -> None:
-            names.add(name.value)
-
-        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
-            attribute.value.visit(self)
-            return False
-
-        def visit_Arg(self, arg: cst.Arg) -> bool:
-            arg.value.visit(self)
-            return False
-
-    node.visit(Finder())
-    return names
+    return used_names(node, skip_called=True)

@@ -24,6 +24,7 @@ from .rules import registry
 from .rules.patterns import LOGISTIC
 from .rules.registry import BROADCAST, REDUCE, SAME, SCALAR, Primitive
 from .static_code import is_numeric_literal, rename_locals, resolve_callee
+from .templates import used_names
 
 BINARY = {
     cst.Add: operator.add,
@@ -513,23 +514,8 @@ def _is_one(node: cst.BaseExpression) -> bool:
 
 
 def _load_names(node: cst.CSTNode) -> set[str]:
-    names: set[str] = set()
-
-    class Finder(cst.CSTVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            names.add(name.value)
-
-        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
-            if attribute.attr.value not in NONDIFF_ATTRIBUTES:
-                attribute.value.visit(self)
-            return False
-
-        def visit_Arg(self, arg: cst.Arg) -> bool:
-            arg.value.visit(self)
-            return False
-
-    node.visit(Finder())
-    return names
+    """Names read for their values (``x.shape`` does not read x's values)."""
+    return used_names(node, skip_attributes=NONDIFF_ATTRIBUTES)
 
 
 def _index_expression(elements: Any, np_name: str) -> cst.BaseExpression:

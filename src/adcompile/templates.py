@@ -184,8 +184,17 @@ def render(node: cst.CSTNode) -> str:
     return cst.Module([]).code_for_node(node)
 
 
-def used_names(node: cst.CSTNode) -> set[str]:
-    """Every name an expression or statement reads (not attribute names)."""
+def used_names(
+    node: cst.CSTNode,
+    skip_attributes: frozenset[str] = frozenset(),
+    skip_called: bool = False,
+) -> set[str]:
+    """Every name an expression or statement reads (not attribute names).
+
+    ``skip_attributes``: the object of ``x.attr`` for these attributes is not
+    counted (``x.shape`` reads no value of x); ``skip_called``: a plain name
+    in the function position of a call is not counted.
+    """
     names: set[str] = set()
 
     class Finder(cst.CSTVisitor):
@@ -193,11 +202,19 @@ def used_names(node: cst.CSTNode) -> set[str]:
             names.add(name.value)
 
         def visit_Attribute(self, attribute: cst.Attribute) -> bool:
-            attribute.value.visit(self)
+            if attribute.attr.value not in skip_attributes:
+                attribute.value.visit(self)
             return False
 
         def visit_Arg(self, arg: cst.Arg) -> bool:
             arg.value.visit(self)
+            return False
+
+        def visit_Call(self, call: cst.Call) -> bool:
+            if not (skip_called and isinstance(call.func, cst.Name)):
+                call.func.visit(self)
+            for arg in call.args:
+                arg.visit(self)
             return False
 
     node.visit(Finder())
