@@ -127,20 +127,23 @@ def compute_grads(
     With ``value_and_grad``, also checks that ``adcompile.value_and_grad``
     returns f's value and the same gradients.
     """
-    args = list(args)
-    before = _snapshot(args)
+    original = _snapshot(args)
+    left_by_f = _snapshot(original)  # what f itself leaves in its arguments
+    f(*left_by_f)
+    args = _snapshot(original)
     grads = adcompile.grad(f, wrt=wrt)(*args)
-    assert_not_mutated(before, args)
+    assert_not_mutated(left_by_f, args)  # unchanged, unless f writes into them
     grads = _as_list(grads, wrt)
     for position, gradient in zip(wrt_positions(f, wrt), grads, strict=True):
         assert_gradient_like(
             gradient, args[position], f"{f.__name__} wrt {position}", args
         )
     if value_and_grad:
+        args = _snapshot(original)
         value, again = adcompile.value_and_grad(f, wrt=wrt)(*args)
-        assert_not_mutated(before, args)
+        assert_not_mutated(left_by_f, args)
         np.testing.assert_allclose(
-            value, f(*args), rtol=1e-12, err_msg=f"{f.__name__}: value"
+            value, f(*_snapshot(original)), rtol=1e-12, err_msg=f"{f.__name__}: value"
         )
         for gradient, other in zip(grads, _as_list(again, wrt), strict=True):
             assert type(gradient) is type(other)

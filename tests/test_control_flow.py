@@ -26,6 +26,7 @@ import numpy as np
 import pytest
 
 import adcompile
+from tests import corpus
 from tests.corpus import Case, all_cases, in_place, vector_outputs
 from tests.gradcheck import (
     assert_not_mutated,
@@ -341,3 +342,14 @@ def test_loops_over_lists_of_parameters(wrt):
             assert isinstance(g, list) and len(g) == len(w)
             for a, b in zip(g, w, strict=True):
                 np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "case", [pytest.param(c, id=c.id) for c in corpus.refused_cases()]
+)
+def test_refused_with_an_error_at_the_construct(case):
+    with pytest.raises(adcompile.AdcompileError) as info:
+        adcompile.grad(case.f, wrt=case.wrt)(*case.args)
+    message = str(info.value)
+    assert "line" in message and "^" in message, message
+    assert info.value.hint, message

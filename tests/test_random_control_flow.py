@@ -14,7 +14,9 @@ data-dependent comparison routed through ``_cmp``, which records how far
 from a tie it is and which way it went. Inputs where a comparison is within
 1e-3 of a tie, or where a small move of the inputs changes the control
 path, are rejected (``assume``), so central finite differences see one
-smooth piece. The gradient must then match finite differences.
+smooth piece; so are inputs where finite differences with two step sizes
+disagree (the program is too ill-conditioned there to check a gradient).
+The gradient must then match finite differences.
 
 ``test_random_control_flow`` draws only constructs believed to work; it must
 pass. ``test_random_control_flow_hazards`` also draws the patterns behind
@@ -31,12 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
 import adcompile
-from tests.gradcheck import check_grad
+from tests.gradcheck import check_grad, numeric_directional_derivative
 
 SCALAR_EXPRESSIONS = [
     "np.sin({x}) * {y}",
@@ -125,12 +126,16 @@ def _assignment(p: Program, top_level: bool, loop_target: str | None) -> list[Li
     if "swap" in p.hazards and not vector and p.draw(st.integers(0, 4)) == 0:
         first, second = p.pick(p.scalars), p.pick(p.scalars)
         if first != second:  # a swap: each side reads the other's old value
-            return [(0, f"{first}, {second} = {second}, {first} * 0.9", None)]
+            swap = f"{first}, {second} = {second} * 1.0, {first} * 0.9"
+            return [(0, swap, None)]  # (no aliases: += stays allowed)
     if "in_place" in p.hazards and p.draw(st.booleans()):
         operator = p.draw(st.sampled_from(["+=", "-=", "*="]))
         if operator == "*=":
             expression = f"np.tanh({p.pick(p.scalars)})"
-        return [(0, f"{p.pick(names)} {operator} {expression}", None)]
+        # not into the parameters: the caller's arrays would change, and
+        # finite differences would be taken at the changed values
+        made = names[1:] if vector else names[2:]
+        return [(0, f"{p.pick(made)} {operator} {expression}", None)]
     return [(0, f"{p.pick(names)} = {expression}", None)]
 
 
@@ -261,6 +266,7 @@ def arguments(a: float, b: float) -> tuple:
 
 
 def check(tmp_path: Path, lines: list[Line], a: float, b: float) -> None:
+    assume(abs(a - b) > 0.01)  # a tie between the inputs puts them on a branch edge
     text = render(lines, traced=False)
     traced = load(tmp_path, render(lines, traced=True), tracing=True)
     args = arguments(a, b)
@@ -274,15 +280,40 @@ def check(tmp_path: Path, lines: list[Line], a: float, b: float) -> None:
         moved = (a + da, b + db, args[2] + dv, 3)
         assume([o for _, o in path_of(traced, moved)] == [o for _, o in path])
     f = load(tmp_path, text).f
+    assume(finite_differences_settle(f, args))
     try:
         check_grad(f, args, wrt=(0, 1, 2))
     except adcompile.AdcompileError as error:
+        # writing into a parameter and also rebinding it is refused by design:
+        # which array the caller's ends up as would depend on the path taken
+        assume("both updated in place and given a new value" not in error.reason)
         raise AssertionError(f"refused a supported program:\n{text}\n{error}") from None
     except AssertionError as error:
         raise AssertionError(f"wrong gradient for:\n{text}\n{error}") from None
 
 
 HAZARDS = frozenset({"swap", "reversed", "few_reads", "targets", "in_place"})
+
+
+def finite_differences_settle(f, args) -> bool:
+    """Along the directions ``check_grad`` uses, finite differences with steps
+    1e-5 and 1e-6 agree: the program is not so ill-conditioned there (say,
+    tanh(a + a) iterated 16 times at 0) that they cannot check a gradient."""
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        vs = [float(rng.standard_normal()), float(rng.standard_normal())]
+        vs.append(rng.standard_normal(3))
+        norm = float(np.sqrt(vs[0] ** 2 + vs[1] ** 2 + np.sum(vs[2] ** 2)))
+        vs = [v / norm for v in vs]
+        coarse, fine = (
+            numeric_directional_derivative(f, args, (0, 1, 2), vs, h)
+            for h in (1e-5, 1e-6)
+        )
+        if abs(coarse - fine) > 1e-6 + 1e-6 * abs(fine):
+            return False
+    return True
+
+
 COORDINATE = st.floats(-1.5, 1.5, allow_nan=False).map(lambda x: round(x, 3))
 SETTINGS = dict(
     deadline=None,
@@ -300,11 +331,6 @@ def test_random_control_flow(tmp_path, lines, a, b):
     check(tmp_path, lines, a, b)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known failures: swaps in a construct, values read then updated for "
-    "the next trip, loop targets, reversed(range(k)) (see tests/corpus)",
-)
 @settings(
     max_examples=40,
     derandomize=True,

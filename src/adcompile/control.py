@@ -362,7 +362,11 @@ class ControlFlowLowering:
             self.pinned_all.add(pinned)
             self.shapes[pinned] = ("value", pinned)
             if current is not None and current != pinned and name not in headers:
-                self._copy(name, ir.Var(current), initializes=True)
+                self.updating_in_place = True  # the same object, a new name
+                try:
+                    self._copy(name, ir.Var(current), initializes=True)
+                finally:
+                    self.updating_in_place = False
                 root = self.buffer_root.get(current)
                 if root is None and current in self.param_names:
                     root = current

@@ -57,9 +57,18 @@ class InPlaceLowering:
         item = self._lower(value)
         index = rename_locals(_index_expression(target.slice, self.np_name), self.env)
         self._unfresh_names(index)
-        self._apply(
-            registry.lookup(SETITEM), [array, item], {}, name, node=target, index=index
-        )
+        self.updating_in_place = True
+        try:
+            self._apply(
+                registry.lookup(SETITEM),
+                [array, item],
+                {},
+                name,
+                node=target,
+                index=index,
+            )
+        finally:
+            self.updating_in_place = False
         self._written(current, self.env[name])
 
     def _written(self, before: str, after: str) -> None:
@@ -71,3 +80,19 @@ class InPlaceLowering:
         if root is not None:
             self.buffer_root[after] = root
             self.written_params[root] = after
+
+    def _check_written_params(self) -> None:
+        """A parameter written in place and also given a new value: which
+        array the caller's ends up as depends on the path taken."""
+        both = sorted(set(self.written_params) & self.rebound_params)
+        if both:
+            raise UnsupportedSyntax(
+                f"the parameter '{both[0]}' is both updated in place and given a "
+                "new value: which array the caller's ends up as depends on the "
+                "path the function takes",
+                f"start with '{both[0]} = {both[0]}.copy()' to work on a copy, or "
+                "only update it in place",
+                self.source.location(self.definition),
+            )
+        for param in self.written_params:  # always the caller's array: its value
+            self.written_params[param] = self.env[param]

@@ -429,6 +429,8 @@ class ExpressionLowering:
         return self.names.fresh(_temporary_name(word, args))
 
     def _new_ssa(self, name: str) -> str:
+        if name in self.param_names and not self.updating_in_place:
+            self.rebound_params.add(name)  # the name leaves the caller's array
         pinned = self.pinned.get(name)
         if pinned is not None:  # inside a loop or branch: one name throughout
             return pinned

@@ -88,6 +88,8 @@ class Normalizer(
         self.closures: dict[str, list[str]] = {}  # nested function -> its free names
         self.written_params: dict[str, str] = {}  # parameter -> its final value
         self.param_names: set[str] = set()
+        self.rebound_params: set[str] = set()
+        self.updating_in_place = False
 
     # ---- entry point -------------------------------------------------------
 
@@ -107,6 +109,7 @@ class Normalizer(
                 self.varied.add(name)
         self._block(lift_exits(_statements(self.definition)))
         _mark_overwrites(self.body, set(self.pinned_all))
+        self._check_written_params()
         result_name = self.env.get(self.result_key)
         if result_name is None or not self.returns_everywhere:
             raise UnsupportedSyntax(
@@ -405,7 +408,11 @@ class Normalizer(
         expression = cst.BinaryOperation(
             left=target, operator=operator_type(), right=node.value
         )
-        self._lower_into(expression, name)
+        self.updating_in_place = True
+        try:
+            self._lower_into(expression, name)
+        finally:
+            self.updating_in_place = False
         self._written(current, self.env[name])
 
     # ---- expressions -------------------------------------------------------
@@ -439,7 +446,9 @@ class Normalizer(
         return ir.Var(target)
 
     def _bind_alias(self, name: str, operand: ir.Operand) -> None:
-        self._share([operand])
+        named = isinstance(operand, ir.Var) and operand.name in self.env.values()
+        if named or not isinstance(operand, ir.Var):
+            self._share([operand])  # now two names see one value
         if isinstance(operand, ir.Var):
             if name in self.pinned:  # the construct's variable: copy into it
                 if self.pinned[name] != operand.name:

@@ -91,7 +91,10 @@ class ReverseMode:
     def __init__(self, program: ir.Program, bindings: dict[str, str]) -> None:
         self.program = program
         self.bindings = bindings
-        self.names = NameAllocator(program.taken_names)
+        kinds = ("grad", "value_and_grad", "vjp", "pullback")  # emitted functions
+        self.names = NameAllocator(
+            program.taken_names | {f"{kind}_{program.name}" for kind in kinds}
+        )
         self.adjoints: dict[str, str] = {}
         self.useful = useful_variables(program)
         self.backward: list[Line] = []
@@ -115,12 +118,18 @@ class ReverseMode:
     def run(self) -> Derivative:
         program = self.program
         forward = self._forward_lines(program.body)
+        callers: list[Line] = []
         for param, final in program.written_params.items():
-            write_back = cst.Call(
-                cst.Name(self.bindings["write_back"]),
-                [cst.Arg(cst.Name(param)), cst.Arg(cst.Name(final))],
-            )
+            # the function writes into this parameter: work on a private copy
+            # (saved values must not change), give the caller's array its
+            # final value at the end of the forward sweep
+            caller = self.names.fresh(f"caller_{param}")
+            callers.append(Line(_assign(caller, cst.Name(param)), target=caller))
+            copy = self._call("private_copy", [cst.Name(param)])
+            callers.append(Line(_assign(param, copy), target=param))
+            write_back = self._call("write_back", [cst.Name(caller), cst.Name(final)])
             forward.append(Line(cst.Expr(write_back)))
+        forward = callers + forward
         result = program.result
         if isinstance(result, ir.Var):
             result_name = result.name

@@ -480,6 +480,11 @@ def item_adjoint(g: Any, index: Any) -> Any:
     return np.where(winner[index] == order, picked, 0.0)
 
 
+def private_copy(x: Any) -> Any:
+    """A copy of an array the function writes into (other values as they are)."""
+    return x.copy() if isinstance(x, np.ndarray) else x
+
+
 def write_back(caller: Any, final: Any) -> None:
     """Leave the caller's array as the function left it, after it wrote into
     its parameter in place (nothing to do for immutable values)."""

@@ -100,3 +100,10 @@ def all_cases() -> list[Case]:
 
     modules = (branches, returns, loops, iteration, while_loops, jumps, in_place)
     return [case for module in modules for case in module.CASES]
+
+
+def refused_cases() -> list[Case]:
+    """Programs adcompile refuses (for now), with a clear error."""
+    from . import iteration, loops
+
+    return [*iteration.REFUSED, *loops.REFUSED]

@@ -8,7 +8,7 @@ must be as the function leaves it.
 
 import numpy as np
 
-from . import USE_THEN_UPDATE, Case
+from . import Case
 
 NO_WRITE_BACK = (
     "an in-place update of a parameter inside a branch or loop is not written "
@@ -122,15 +122,12 @@ CASES = [
     ),
     Case(clip_negative_in_branch, (V,), autograd=False),
     Case(slice_update_in_loop, (V,), autograd=False),
-    Case(rescale_when_large, (V,), autograd=False, xfail=CONDITION_UNFRESHES),
-    Case(
-        add_when_condition_reads_it, (0.5,), autograd=False, xfail=CONDITION_UNFRESHES
-    ),
+    Case(rescale_when_large, (V,), autograd=False),
+    Case(add_when_condition_reads_it, (0.5,), autograd=False),
     Case(
         scale_in_place_after_use,
         (X,),
         autograd=False,
-        xfail=USE_THEN_UPDATE,
         fails=frozenset({"fd"}),
     ),
 ]
@@ -138,8 +135,8 @@ CASES = [
 WRITE_BACK = frozenset({"write_back"})
 PARAMETER_CASES = [
     Case(scale_parameter, (V,)),
-    Case(scale_parameter_in_loop, (V,), xfail=NO_WRITE_BACK, fails=WRITE_BACK),
-    Case(scale_parameter_in_branch, (V,), xfail=NO_WRITE_BACK, fails=WRITE_BACK),
-    Case(recurrence_in_parameter, (V,), xfail=NO_WRITE_BACK, fails=WRITE_BACK),
-    Case(set_item_of_parameter_in_branch, (V,), xfail=NO_WRITE_BACK, fails=WRITE_BACK),
+    Case(scale_parameter_in_loop, (V,)),
+    Case(scale_parameter_in_branch, (V,)),
+    Case(recurrence_in_parameter, (V,)),
+    Case(set_item_of_parameter_in_branch, (V,)),
 ]

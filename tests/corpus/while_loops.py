@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from . import GRADIENT_CHECKS, USE_THEN_UPDATE, Case
+from . import Case
 
 RNG = np.random.default_rng(5)
 X = RNG.standard_normal((3, 3))
@@ -163,6 +163,6 @@ CASES = [
     Case(while_with_branch, (1.3,), label="large"),
     Case(trip_count_from_value, (0.9,)),
     Case(while_no_trips, (0.9,)),
-    Case(while_use_then_update, (0.7,), xfail=USE_THEN_UPDATE, fails=GRADIENT_CHECKS),
+    Case(while_use_then_update, (0.7,)),
     Case(while_on_iterate_and_counter, (0.2,)),
 ]
