@@ -18,11 +18,12 @@ smooth piece; so are inputs where finite differences with two step sizes
 disagree (the program is too ill-conditioned there to check a gradient).
 The gradient must then match finite differences.
 
-``test_random_control_flow`` draws only constructs believed to work; it must
-pass. ``test_random_control_flow_hazards`` also draws the patterns behind
-known failures (tuple swaps in a construct, a value read and then updated
-for the next trip only, loop targets read after the loop, loops over
-``reversed(range(k))``, ``+=``/``*=`` on names a condition reads); it is a strict xfail, run with a fixed seed.
+``test_random_control_flow`` draws the constructs in their plainest form.
+``test_random_control_flow_hazards`` (a fixed seed) also draws the patterns
+behind failures found earlier: tuple swaps in a construct, a value read and
+then updated for the next trip only (the result does not read every name),
+loop targets read after the loop, loops over ``reversed(range(k))``, and
+``+=``/``*=`` on names a condition reads.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ import numpy as np
 from . import calls, disk_cache, fence, rules, runtime
 from .emit import emit, format_source
 from .errors import BadWrt, Location, UnsupportedSyntax
-from .normalize import normalize
+from .normalize import _all_names, normalize
 from .reverse import Derivative, differentiate
 from .source import closure_values, read_function, unwrap_function
 
@@ -143,13 +143,18 @@ def derivative_of(
             return function, wrt_key, cached
         source = read_function(function)
         fence.check(source)
-        from .normalize import _all_names
-
-        bindings = choose_bindings(function, _all_names(source.module))
+        names = _all_names(source.module)
+        bindings = choose_bindings(function, names)
         program = normalize(
-            source, list(wrt_key[0]), wrt_key[1], bindings["np"], options.has_aux
+            source,
+            list(wrt_key[0]),
+            wrt_key[1],
+            bindings["np"],
+            options.has_aux,
+            names=names,
         )
         derivative = differentiate(program, bindings)
+        derivative.result_location = source.last_return_location()
         _derivatives.setdefault(function, {})[key] = derivative
         return function, wrt_key, derivative
 
@@ -206,12 +211,11 @@ def compiled(
             text = emit(derivative, kind)
             if options.formatted:
                 text = format_source(text)
-            origin = derivative.result_origin
             entry = disk_cache.Entry(
                 text,
                 derivative.program.name,
                 derivative.bindings,
-                origin.location,
+                derivative.result_location,
                 derivative.call_bindings,
             )
             disk_cache.store(disk_key, entry)

@@ -61,6 +61,7 @@ class Normalizer(
         wrt_is_tuple: bool,
         np_name: str,
         has_aux: bool = False,
+        names: set[str] | None = None,
     ) -> None:
         self.source = source
         self.definition = source.definition
@@ -69,7 +70,9 @@ class Normalizer(
         self.fresh: set[str] = set()  # values no other name can see (safe for +=)
         self.shapes: dict[str, object] = {}
         self.body: list[ir.Statement] = []
-        self.names = NameAllocator(_all_names(source.module))
+        self.names = NameAllocator(
+            names if names is not None else _all_names(source.module)
+        )
         self.origin = ir.Origin("")
         self.wrt = wrt
         self.wrt_is_tuple = wrt_is_tuple
@@ -473,9 +476,12 @@ def normalize(
     wrt_is_tuple: bool,
     np_name: str = "np",
     has_aux: bool = False,
+    names: set[str] | None = None,
 ) -> ir.Program:
-    """Lower ``source`` to normal form, differentiating with respect to wrt."""
-    return Normalizer(source, wrt, wrt_is_tuple, np_name, has_aux).run()
+    """Lower ``source`` to normal form, differentiating with respect to wrt.
+    ``names``: every name of the function's source, if already collected."""
+    normalizer = Normalizer(source, wrt, wrt_is_tuple, np_name, has_aux, names)
+    return normalizer.run()
 
 
 def _statements(definition: cst.FunctionDef) -> list[cst.BaseStatement]:

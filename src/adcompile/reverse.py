@@ -26,7 +26,7 @@ from .lower import is_simple
 from .naming import NameAllocator
 from .rules.registry import BROADCAST, SCALAR, Primitive, parse_template
 from .stacks import Saved, resolve
-from .templates import hug_powers, parenthesize, render, substitute
+from .templates import hug_powers, parenthesize, parse_spelling, render, substitute
 
 
 @dataclass
@@ -42,6 +42,7 @@ class Derivative:
     gradients: list[cst.BaseExpression]
     bindings: dict[str, str]
     result_origin: ir.Origin
+    result_location: object = None  # of the last return, for NonScalarOutput
     saved: Saved | None = None  # values saved for the backward sweep, if any
     value_name: str = "value"  # holds the output while the sweep restores it
     aux_name: str = "aux_value"  # likewise for the auxiliary data
@@ -110,6 +111,7 @@ class ReverseMode:
         self.assigned: set[str] = set()  # adjoints given a value already
         self.touched: set[str] = set()  # adjoints a branch or loop adds to
         self.regions: list[_Region] = []
+        self.reads_shapes = False  # the line being built reads an operand's shape
         self.pullbacks: dict[str, str] = {}  # call result -> its pullback
         self.call_bindings: dict[str, tuple[str, tuple]] = {}  # name -> callee, wrt
         self.call_bindings_by_spec: dict[tuple[str, tuple], str] = {}
@@ -380,7 +382,7 @@ class ReverseMode:
             mapping.update({p: _node(o) for p, o in apply.bound.items()})
             return hug_powers(substitute(template, mapping, fold=False))
         else:
-            func = substitute(cst.parse_expression(prim.spelling), self.binding_nodes)
+            func = substitute(parse_spelling(prim.spelling), self.binding_nodes)
         args = [cst.Arg(_node(a)) for a in apply.args]
         args += [
             cst.Arg(_node(v), keyword=cst.Name(k), equal=_EQUAL)
@@ -486,9 +488,13 @@ class ReverseMode:
         mapping["g"] = cst.Name(adjoint)
         mapping["ans"] = cst.Name(apply.target)
         local = substitute(template, mapping)
+        text = prim.simple.get(param) if simple else None
+        text = text or prim.vjps.get(param) or ""
+        self.reads_shapes = "shape(" in text or "size(" in text
         if prim.shape == BROADCAST:
             local = self._unbroadcast(local, operand, apply.shape)
         self._accumulate(operand.name, local)
+        self.reads_shapes = False
 
     def _unbroadcast(
         self, local: cst.BaseExpression, operand: ir.Var, result_shape: object
@@ -498,10 +504,11 @@ class ReverseMode:
             return local
         if operand_shape == SCALAR:
             return self._call("total", [local])
+        self.reads_shapes = True
         return self._call("unbroadcast", [local, cst.Name(operand.name)])
 
     def _call(self, spelling: str, args: list[cst.BaseExpression]) -> cst.Call:
-        func = substitute(cst.parse_expression(spelling), self.binding_nodes)
+        func = substitute(parse_spelling(spelling), self.binding_nodes)
         return cst.Call(func=func, args=[cst.Arg(a) for a in args])
 
     def _pack(self, pack: ir.Pack) -> None:
@@ -545,7 +552,7 @@ class ReverseMode:
         else:
             self.last_comment = comment
         lean = None
-        if self.shape_only is not None:  # the line, reading shapes not values
+        if self.shape_only is not None and self.reads_shapes:  # shapes, not values
             lean_value = value.visit(self.shape_only)
             if not lean_value.deep_equals(value):
                 lean = _assign(target, lean_value)

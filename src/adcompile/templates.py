@@ -9,6 +9,8 @@ so emitted local gradients read as a person would write them.
 
 from __future__ import annotations
 
+import functools
+
 import libcst as cst
 
 ATOMIC = (
@@ -69,7 +71,35 @@ def substitute(
     """
     result = template.visit(_Substitute(mapping))
     assert isinstance(result, cst.BaseExpression)
-    return simplify(result) if fold else result
+    if fold and any(_is_number(node) for node in mapping.values()):
+        return simplify(result)  # only literals leave arithmetic to fold
+    return hug_powers(result) if fold and _has_power(template) else result
+
+
+_POWERS: dict[int, tuple[cst.BaseExpression, bool]] = {}
+
+
+def _has_power(template: cst.BaseExpression) -> bool:
+    """Whether a template contains ``**`` (remembered per template object;
+    the entry keeps its template alive, so an id is never reused)."""
+    entry = _POWERS.get(id(template))
+    if entry is None or entry[0] is not template:
+        entry = (template, "**" in render(template))
+        if len(_POWERS) < 4096:
+            _POWERS[id(template)] = entry
+    return entry[1]
+
+
+@functools.lru_cache(maxsize=1024)
+def parse_spelling(code: str) -> cst.BaseExpression:
+    """A parsed expression, shared by every use of the same code."""
+    return cst.parse_expression(code)
+
+
+def _is_number(node: cst.BaseExpression) -> bool:
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return True
+    return isinstance(node, cst.UnaryOperation) and _is_number(node.expression)
 
 
 def _number(node: cst.BaseExpression) -> float | None:

@@ -10,18 +10,6 @@ import numpy as np
 
 from . import Case
 
-NO_WRITE_BACK = (
-    "an in-place update of a parameter inside a branch or loop is not written "
-    "back: after grad the caller's array is unchanged, after f it is updated "
-    "(straight-line code writes back)"
-)
-
-CONDITION_UNFRESHES = (
-    "an `if` whose condition reads a variable makes `+=`/`*=` on it in the "
-    "branch refused ('may share memory'): reading a name in a condition is "
-    "taken for an alias"
-)
-
 RNG = np.random.default_rng(19)
 X = RNG.standard_normal((4, 3))
 V = np.array([0.3, -0.5, 0.9, 0.6])
