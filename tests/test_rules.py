@@ -1350,6 +1350,22 @@ for _shape in ["float", (3,)]:
     row(f"copy-{shape_id(_shape)}", copy_into_loop_variable, data(_shape))
 
 
+try:
+    from scipy.special import expit
+except ImportError:  # scipy is optional; its rules exist only with it
+    expit = None
+
+
+def scipy_expit(x):
+    s = expit(x * 2.0)
+    return np.sum(s * x)
+
+
+if expit is not None:
+    row("scipy_expit-(3,)", scipy_expit, data((3,)), ag=False)
+    row("scipy_expit-float", scipy_expit, 0.4, ag=False)
+
+
 def append_then_stack(x):
     parts = []
     for k in range(3):

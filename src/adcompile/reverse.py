@@ -369,7 +369,7 @@ class ReverseMode:
 
     def _primal(self, apply: ir.Apply) -> cst.BaseExpression:
         prim = apply.prim
-        if prim is None:
+        if prim is None or prim.user_spelling:
             func = cst.parse_expression(apply.callee)
         elif prim.key is operator.getitem and apply.index is not None:
             return cst.Subscript(

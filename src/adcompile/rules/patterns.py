@@ -100,3 +100,26 @@ register(
         infix=True,
     )
 )
+
+
+def _register_scipy() -> None:
+    """``scipy.special.expit`` is the logistic sigmoid too, when scipy is
+    installed (it is not a dependency): local gradient ``s * (1 - s)``."""
+    try:
+        from scipy import special
+    except ImportError:
+        return
+    register(
+        Primitive(
+            key=special.expit,
+            name="sigmoid",
+            spelling="scipy.special.expit",
+            params=parse_signature("x"),
+            vjps={"x": "g * ans * (1.0 - ans)"},
+            shape=SAME,
+            user_spelling=True,
+        )
+    )
+
+
+_register_scipy()

@@ -59,6 +59,9 @@ class Primitive:
     shape: str = OTHER
     nondiff: bool = False
     infix: bool = False  # spelling is a template over the parameter names
+    # the forward sweep calls the function as the user spelled it (for
+    # functions of optional libraries, which emitted code has no name for)
+    user_spelling: bool = False
 
     @property
     def param_names(self) -> tuple[str, ...]:
