@@ -52,6 +52,7 @@ class ControlFlowLowering:
             pinned |= (
                 {self.result_key, self.aux_key} if self.has_aux else {self.result_key}
             )
+        unset = {n for n in pinned if n not in self.env and n not in self.pinned}
         self._pin(pinned)
         entry = self._state()
         body = self._sub_block(list(node.body.body))
@@ -61,6 +62,9 @@ class ControlFlowLowering:
         orelse_returns = self.returns_everywhere
         self._set_state(_merge(after_body, self._state()))
         self.returns_everywhere = body_returns and orelse_returns
+        for name in unset:  # defined by the branch: its first write overwrites nothing
+            for branch in (body, orelse):
+                _mark_first_write(branch, self.pinned[name])
         self.body.append(ir.Branch(cond, body, orelse, if_origin))
 
     def _if_expression(self, node: cst.IfExp, target_name: str | None) -> ir.Operand:
@@ -360,6 +364,8 @@ class ControlFlowLowering:
             self.env[name] = pinned
             self.pinned[name] = pinned
             self.pinned_all.add(pinned)
+            if current is not None and name not in headers:
+                self.carried.add(pinned)  # has a value when the construct starts
             self.shapes[pinned] = ("value", pinned)
             if current is not None and current != pinned and name not in headers:
                 self.updating_in_place = True  # the same object, a new name
@@ -486,6 +492,23 @@ def assigned_names(statements: list[cst.CSTNode]) -> set[str]:
     for statement in statements:
         statement.visit(Finder())
     return names
+
+
+def _mark_first_write(statements: list[ir.Statement], name: str) -> None:
+    """Flag the first statement of a branch that writes ``name`` as giving
+    it its first value (on each path through nested branches; a write in a
+    loop is never a first value)."""
+    for statement in statements:
+        if isinstance(statement, (ir.Apply, ir.Assign, ir.Pack)):
+            if name in statement.target.split(", "):
+                statement.initializes = True
+                return
+        elif isinstance(statement, ir.Branch):  # the first write on each path
+            _mark_first_write(statement.body, name)
+            _mark_first_write(statement.orelse, name)
+            return
+        elif isinstance(statement, ir.Loop):
+            return  # written (or not) on some trips: keep it saved
 
 
 def _written_name(target: cst.CSTNode) -> cst.CSTNode:

@@ -163,6 +163,7 @@ class Program:
     taken_names: set[str] = field(default_factory=set)
     has_control_flow: bool = False
     pinned_names: set[str] = field(default_factory=set)
+    carried_names: set[str] = field(default_factory=set)  # defined before it
     aux: Operand | None = None  # with has_aux: the auxiliary data returned
     written_params: dict[str, str] = field(default_factory=dict)  # in place
 

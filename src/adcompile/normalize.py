@@ -79,6 +79,7 @@ class Normalizer(
         self.np_name = np_name
         self.pinned: dict[str, str] = {}  # user name -> its one name in a construct
         self.pinned_all: set[str] = set()
+        self.carried: set[str] = set()
         self.loop_depth = 0
         self.returns_everywhere = False
         self.has_control_flow = False
@@ -141,6 +142,7 @@ class Normalizer(
             taken_names=self.names.taken,
             has_control_flow=self.has_control_flow,
             pinned_names=set(self.pinned_all),
+            carried_names=set(self.carried),
             written_params=dict(self.written_params),
             aux=aux,
         )

@@ -245,7 +245,7 @@ class ReverseMode:
             for adjoint in sorted(self.touched - self.assigned):
                 variable = variable_of[adjoint]
                 zero: cst.BaseExpression = cst.Float("0.0")
-                if variable in self.program.pinned_names:  # holds its last value
+                if variable in self.program.carried_names:  # holds its last value
                     zero = self._call("zero_adjoint", [cst.Name(variable)])
                 self.backward.append(Line(_assign(adjoint, zero), shape_only=True))
             self.assigned |= self.touched
