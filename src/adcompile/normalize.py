@@ -491,12 +491,6 @@ def _statements(definition: cst.FunctionDef) -> list[cst.BaseStatement]:
     return list(body.body) if isinstance(body, cst.IndentedBlock) else [body]
 
 
-def _small_statements(statement: cst.CSTNode) -> list[cst.BaseSmallStatement]:
-    if isinstance(statement, cst.SimpleStatementLine | cst.SimpleStatementSuite):
-        return list(statement.body)
-    raise UnsupportedSyntax(f"unexpected statement {type(statement).__name__}")
-
-
 def _calls(node: cst.CSTNode) -> list[cst.Call]:
     found: list[cst.Call] = []
 

@@ -451,12 +451,16 @@ class ReverseMode:
 
     def _emit(self, statement: cst.BaseSmallStatement) -> None:
         """A backward line that assigns no adjoint (it carries the comment)."""
+        self.backward.append(Line(statement, self._new_comment()))
+
+    def _new_comment(self) -> str:
+        """The ``grad of:`` comment for the next line, unless the line
+        before already carries it (the same user statement)."""
         comment = self.pending_comment
         if comment == self.last_comment:
-            comment = ""
-        else:
-            self.last_comment = comment
-        self.backward.append(Line(statement, comment))
+            return ""
+        self.last_comment = comment
+        return comment
 
     def _contribute(
         self,
@@ -546,11 +550,7 @@ class ReverseMode:
         else:
             target = existing
             value = cst.BinaryOperation(cst.Name(existing), cst.Add(), local)
-        comment = self.pending_comment
-        if comment == self.last_comment:
-            comment = ""  # the same user statement as the line before
-        else:
-            self.last_comment = comment
+        comment = self._new_comment()
         lean = None
         if self.shape_only is not None and self.reads_shapes:  # shapes, not values
             lean_value = value.visit(self.shape_only)
