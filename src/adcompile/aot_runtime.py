@@ -219,7 +219,7 @@ def module_body(
 
 def runtime_code(names: Iterable[str]) -> RuntimeCode:
     """The source of the runtime helpers ``names`` and all they depend on."""
-    namespace = vars(runtime)
+    namespace = runtime.NAMESPACE
     definitions: dict[str, str] = {}
     raised: set[type[errors.AdcompileError]] = set()
     modules: set[str] = set()
@@ -236,10 +236,9 @@ def runtime_code(names: Iterable[str]) -> RuntimeCode:
             if obj.__name__ != "numpy":
                 modules.add(_import_line(name, obj))
             continue
-        if (
-            not (inspect.isfunction(obj) or inspect.isclass(obj))
-            or obj.__module__ != runtime.__name__
-        ):
+        if not (
+            inspect.isfunction(obj) or inspect.isclass(obj)
+        ) or not obj.__module__.startswith(runtime.__name__ + "."):
             raise TypeError(
                 f"adcompile cannot copy runtime.{name} into a generated module: "
                 "only functions, classes, modules and errors are supported"
@@ -250,8 +249,11 @@ def runtime_code(names: Iterable[str]) -> RuntimeCode:
             if node.value in namespace and node.value not in definitions:
                 pending.append(node.value)
 
-    def position(name: str) -> int:
-        return inspect.getsourcelines(namespace[name])[1]
+    modules_order = [m.__name__ for m in runtime.MODULES]
+
+    def position(name: str) -> tuple[int, int]:
+        obj = namespace[name]
+        return modules_order.index(obj.__module__), inspect.getsourcelines(obj)[1]
 
     blocks = _error_classes(raised)
     blocks += [definitions[name] for name in sorted(definitions, key=position)]

@@ -4,8 +4,13 @@ A ``Primitive`` says how a function is called (its parameters, in order, with
 their defaults), how its forward call is spelled in emitted code, and, for each
 differentiable parameter, a reverse-mode template: a Python expression in the
 names ``g`` (the adjoint of the result), ``ans`` (the result) and the
-parameters. Templates are parsed once, lazily, with libcst and checked: every
-name they use is a placeholder, ``np``, ``math`` or a runtime helper.
+parameters, and a forward-mode template in ``t`` (the tangent of that
+parameter), ``ans`` and the parameters; the tangent of the result is the sum
+of the forward templates of the parameters that carry a tangent. The forward
+template ``LINEAR`` says the function is linear in that parameter: its
+tangent is the function applied to ``t`` in the parameter's place.
+Templates are parsed once, lazily, with libcst and checked: every name they
+use is a placeholder, ``np``, ``math`` or a runtime helper.
 
 Rules are keyed by the object they differentiate (``numpy.sin``), never by
 spelling; the registry is filled at import time of ``adcompile.rules`` and is
@@ -27,7 +32,8 @@ import numpy as np
 from .. import runtime
 
 TEMPLATE_GLOBALS = frozenset({"np", "math"}) | frozenset(runtime.HELPERS)
-RESERVED_PLACEHOLDERS = frozenset({"g", "ans"})
+RESERVED_PLACEHOLDERS = frozenset({"g", "ans", "t"})
+LINEAR = "LINEAR"  # forward template: the function applied to the tangent
 
 # How a primitive's result shape relates to its differentiable inputs; used to
 # leave out ``unbroadcast`` where shapes are known to agree.
@@ -54,6 +60,7 @@ class Primitive:
     spelling: str  # how emitted code calls it: "np.sin", or "a + b" for operators
     params: tuple[Param, ...]
     vjps: dict[str, str | None] = field(default_factory=dict)
+    jvps: dict[str, str | None] = field(default_factory=dict)
     simple: dict[str, str] = field(default_factory=dict)
     simple_when: tuple[str, ...] = ()
     shape: str = OTHER
@@ -73,6 +80,16 @@ class Primitive:
         if text is None:
             text = self.vjps.get(param)
         return None if text is None else parse_template(text, self.param_names)
+
+    def forward_template(self, param: str) -> cst.BaseExpression | None:
+        """The parsed forward template for one parameter (None: no tangent
+        rule); ``LINEAR`` comes back as the name ``LINEAR``."""
+        text = self.jvps.get(param)
+        if text is None:
+            return None
+        if text == LINEAR:
+            return cst.Name(LINEAR)
+        return parse_template(text, self.param_names)
 
 
 class TemplateError(ValueError):
@@ -122,10 +139,12 @@ def lookup(obj: Any) -> Primitive | None:
 
 
 def register(prim: Primitive) -> Primitive:
-    for param, text in {**prim.vjps, **prim.simple}.items():
+    if RESERVED_PLACEHOLDERS & set(prim.param_names):
+        raise TemplateError(f"{prim.spelling}: a parameter named g, ans or t")
+    for param, text in [*prim.vjps.items(), *prim.simple.items(), *prim.jvps.items()]:
         if param not in prim.param_names:
             raise TemplateError(f"{prim.spelling}: rule for unknown parameter {param}")
-        if text is not None:
+        if text is not None and text != LINEAR:
             parse_template(text, prim.param_names)
     with _lock:
         _registry[prim.key] = prim
@@ -157,7 +176,12 @@ _NAMESPACES = {"np": np, "math": math, "operator": operator}
 def resolve_path(path: str) -> Any:
     """``"np.linalg.norm"`` -> the object numpy.linalg.norm."""
     head, *rest = path.split(".")
-    obj: Any = _NAMESPACES[head] if head in _NAMESPACES else __builtins__[head]  # type: ignore[index]
+    if head in _NAMESPACES:
+        obj: Any = _NAMESPACES[head]
+    elif head in runtime.HELPERS:
+        obj = runtime.HELPERS[head]
+    else:
+        obj = __builtins__[head]  # type: ignore[index]
     for part in rest:
         obj = getattr(obj, part)
     return obj
@@ -171,9 +195,11 @@ def defrule(
     shape: str = OTHER,
     simple_when: tuple[str, ...] = (),
     simple: dict[str, str] | None = None,
+    jvp: dict[str, str | None] | None = None,
     **vjps: str | None,
 ) -> Primitive:
-    """Register the reverse rule of the function at ``path`` (e.g. "np.sin")."""
+    """Register the reverse rule (keyword per parameter) and the forward rule
+    (``jvp``, per parameter) of the function at ``path`` (e.g. "np.sin")."""
     return register(
         Primitive(
             key=resolve_path(path),
@@ -181,6 +207,7 @@ def defrule(
             spelling=path,
             params=parse_signature(signature),
             vjps=dict(vjps),
+            jvps=dict(jvp or {}),
             simple=dict(simple or {}),
             simple_when=simple_when,
             shape=shape,

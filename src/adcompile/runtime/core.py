@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import IntegerInput, NoDerivativeRule, NonScalarOutput
+from ..errors import IntegerInput, NoDerivativeRule, NonScalarOutput
 
 
 def seed_gradient(value: Any) -> float:
@@ -570,12 +570,3 @@ def unstack(g: Any, axis: int = 0) -> _Items:
 def log_or_zero(a: Any) -> Any:
     """log(a), with 0 where a is 0 (the exponent adjoint of 0 ** b)."""
     return np.log(np.where(a == 0, 1.0, a))
-
-
-HELPERS = {
-    name: obj
-    for name, obj in globals().items()
-    if callable(obj)
-    and not name.startswith("_")
-    and getattr(obj, "__module__", None) == __name__
-}

@@ -1,0 +1,7 @@
+"""Runtime helpers of the special rules (numpy only; see adcompile.runtime)."""
+
+from __future__ import annotations
+
+from typing import Any  # noqa: F401
+
+import numpy as np  # noqa: F401

@@ -1,0 +1,15 @@
+"""The spec table of the rule table: one module of rows per family of rules."""
+
+from __future__ import annotations
+
+from tests.spec import (  # noqa: F401
+    compositions,
+    elementwise,
+    math_module,
+    products,
+    reductions,
+    shapes,
+)
+from tests.spec.table import ROWS, Row
+
+__all__ = ["ROWS", "Row"]

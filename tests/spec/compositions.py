@@ -1,0 +1,159 @@
+"""Rows of compositions of rules and of patterns of several operations."""
+
+from __future__ import annotations
+
+import math  # noqa: F401
+import operator  # noqa: F401
+
+import numpy  # noqa: F401
+import numpy as np
+
+from tests.spec.table import away, data, row, shape_id  # noqa: F401
+
+# ---- compositions: reductions broadcast back, chains of rules ------------------
+
+
+def logsumexp_rows(x):
+    m = np.max(x, axis=1, keepdims=True)
+    return np.sum(np.log(np.sum(np.exp(x - m), axis=1)) + m[:, 0])
+
+
+def standardize(x):
+    centered = x - np.mean(x, axis=0, keepdims=True)
+    scale = np.sqrt(np.mean(centered**2, axis=0) + 1e-3)
+    return np.sum((centered / scale) ** 3)
+
+
+def softmax_cross_entropy(w, x):
+    logits = x @ w
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    p = np.exp(shifted) / np.exp(shifted).sum(axis=-1, keepdims=True)
+    return -np.mean(np.log(p[:, 0]))
+
+
+def mlp(w1, b1, w2, x):
+    h = np.tanh(x @ w1 + b1)
+    out = h @ w2
+    return np.mean((out - 1.0) ** 2) + 0.1 * np.sum(w1 * w1)
+
+
+def scalar_program(a, b):
+    c = a * b + math.sin(a) / (1.0 + b * b)
+    d = c**2 - abs(a - b) + math.exp(-c)
+    return d * a
+
+
+row("logsumexp_rows-(3,4)", logsumexp_rows, data((3, 4)))
+row("standardize-(4,3)", standardize, data((4, 3)))
+row(
+    "softmax_cross_entropy-(3,4)x(5,3)",
+    softmax_cross_entropy,
+    data((3, 4)),
+    data((5, 3)),
+    wrt=(0, 1),
+)
+row(
+    "mlp-all-parameters",
+    mlp,
+    data((3, 4)),
+    data((4,)),
+    data((4,)),
+    data((5, 3)),
+    wrt=("w1", "b1", "w2"),
+)
+row("scalar_program-floats", scalar_program, 0.7, -1.3, wrt=(0, 1))
+
+
+# ---- patterns of several operations -------------------------------------------
+
+
+def logistic(x):
+    s = 1 / (1 + np.exp(-x))
+    return np.sum(s * s * x)
+
+
+def logistic_swapped(x, w):
+    s = 1.0 / (np.exp(-(x * w)) + 1.0)
+    return np.sum(s * s)
+
+
+for _shape in ["float", (3,), (2, 3)]:
+    row(f"logistic-{shape_id(_shape)}", logistic, data(_shape, -3.0, 3.0))
+row(
+    "logistic_swapped-(2,3)x(3,)",
+    logistic_swapped,
+    data((2, 3)),
+    data((3,)),
+    wrt=(0, 1),
+)
+row("logistic_swapped-floatx(3,)", logistic_swapped, 0.4, data((3,)), wrt=(0, 1))
+
+
+def copy_into_loop_variable(x):
+    y = x  # y is x until the loop gives it its own variable: a copy
+    for _ in range(3):
+        y = np.sin(y) * 2.0
+    return np.sum(y * x)
+
+
+for _shape in ["float", (3,)]:
+    row(f"copy-{shape_id(_shape)}", copy_into_loop_variable, data(_shape))
+
+
+try:
+    from scipy.special import expit
+except ImportError:  # scipy is optional; its rules exist only with it
+    expit = None
+
+
+def scipy_expit(x):
+    s = expit(x * 2.0)
+    return np.sum(s * x)
+
+
+if expit is not None:
+    row("scipy_expit-(3,)", scipy_expit, data((3,)), ag=False)
+    row("scipy_expit-float", scipy_expit, 0.4, ag=False)
+
+
+def append_then_stack(x):
+    parts = []
+    for k in range(3):
+        parts.append(np.sin(x * (k + 1)))
+    return np.sum(np.stack(parts) * x)
+
+
+def builtin_sum_of_arrays(x, b):
+    return np.sum(sum([x * 2.0, np.cos(x), b]))
+
+
+for _shape in ["float", (3,)]:
+    row(f"append-{shape_id(_shape)}", append_then_stack, data(_shape))
+row(
+    "builtin_sum-(2,3)x(3,)",
+    builtin_sum_of_arrays,
+    data((2, 3)),
+    data((3,)),
+    wrt=(0, 1),
+)
+row("builtin_sum-floatxfloat", builtin_sum_of_arrays, 0.3, 0.7, wrt=(0, 1))
+
+
+def item_assignments(x, v):
+    y = np.zeros((3, 4))
+    y[0] = x[0] * v
+    y[1:, ::2] = np.sin(x[1:, ::2])
+    y[2, -1] += np.sum(v * v)
+    y[x > 0.5] = 0.25
+    return np.sum(y * y)
+
+
+row("setitem-(3,4)xfloat", item_assignments, data((3, 4)), 0.3, wrt=(0, 1), ag=False)
+row(
+    "setitem-(3,4)x(4,)",
+    item_assignments,
+    data((3, 4)),
+    data((4,)),
+    wrt=(0, 1),
+    ag=False,
+)
