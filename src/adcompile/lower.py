@@ -59,6 +59,19 @@ METHODS: dict[str, tuple[Any, bool]] = {
     "clip": (np.clip, False),
     "reshape": (np.reshape, True),
     "transpose": (np.transpose, True),
+    "var": (np.var, False),
+    "std": (np.std, False),
+    "ptp": (np.ptp, False),
+    "cumsum": (np.cumsum, False),
+    "cumprod": (np.cumprod, False),
+    "trace": (np.trace, False),
+    "diagonal": (np.diagonal, False),
+    "swapaxes": (np.swapaxes, False),
+    "repeat": (np.repeat, False),
+    "take": (np.take, False),
+    "conj": (np.conj, False),
+    "conjugate": (np.conj, False),
+    "round": (np.round, False),
 }
 ATTRIBUTES = {"T": np.transpose}
 VIEW_FREE_SHAPES = frozenset({SAME, BROADCAST, SCALAR, REDUCE})

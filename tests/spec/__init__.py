@@ -5,10 +5,13 @@ from __future__ import annotations
 from tests.spec import (  # noqa: F401
     compositions,
     elementwise,
+    linalg,
     math_module,
     products,
     reductions,
     shapes,
+    special,
+    ufuncs,
 )
 from tests.spec.table import ROWS, Row
 

@@ -2,6 +2,8 @@
 
 from . import (  # noqa: F401
     elementwise,
+    helpers,
+    linalg,
     math_module,
     nondiff,
     operators,
@@ -9,6 +11,8 @@ from . import (  # noqa: F401
     products,
     reductions,
     shapes,
+    special,
+    ufuncs,
 )
 from .registry import Primitive, lookup, registered
 

@@ -1,0 +1,3 @@
+"""Rules of ``np.linalg``."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Rules of the numpy ufuncs beyond the common ones (see elementwise.py)."""
+
+from __future__ import annotations
