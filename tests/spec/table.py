@@ -41,6 +41,8 @@ class Row:
     fd: bool = True  # check against finite differences
     ag: bool = True  # check against autograd
     rtol: float = 1e-5
+    forward: bool = True  # check forward mode (jvp) against finite differences
+    second_order: bool = False  # check Hessian-vector products too
 
 
 ROWS: list[Row] = []
