@@ -135,7 +135,7 @@ def sum_square_plus(x):
 
 
 def calls_builtin(x):
-    return math.erf(x) * 2.0
+    return np.i0(x) * 2.0
 
 
 def dict_params(params, x):

@@ -74,8 +74,7 @@ def expected(w, x, act=np.tanh, dact=lambda z: 1 - np.tanh(z) ** 2):
 
 def forget() -> None:
     """Empty the in-memory caches, as in a new process."""
-    compiler._derivatives.clear()
-    compiler._compiled.clear()
+    compiler.clear_caches()
 
 
 def load_module(path: Path):

@@ -11,9 +11,10 @@ print(loss.source)        # the gradient function adcompile wrote
 """
 
 from ._version import __version__
-from .api import GradientFunction, grad, source, value_and_grad, vjp
+from .api import GradientFunction, grad, jvp, source, value_and_grad, vjp
 from .errors import (
     AdcompileError,
+    BadTangent,
     BadWrt,
     IntegerInput,
     NoDerivativeRule,
@@ -22,9 +23,11 @@ from .errors import (
     UnresolvedName,
     UnsupportedSyntax,
 )
+from .higher import hessian, hvp, jacfwd, jacrev
 
 __all__ = [
     "AdcompileError",
+    "BadTangent",
     "BadWrt",
     "GradientFunction",
     "IntegerInput",
@@ -35,6 +38,11 @@ __all__ = [
     "UnsupportedSyntax",
     "__version__",
     "grad",
+    "hessian",
+    "hvp",
+    "jacfwd",
+    "jacrev",
+    "jvp",
     "source",
     "value_and_grad",
     "vjp",

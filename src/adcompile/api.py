@@ -14,7 +14,8 @@ from typing import Any
 
 from .compiler import DEFAULT_OPTIONS, Compiled, Options, compiled, source_of
 from .emit import format_source
-from .errors import NonScalarOutput
+from .errors import BadTangent, NonScalarOutput, UnsupportedSyntax
+from .runtime.forward import check_tangent, zero_tangent
 
 
 class GradientFunction:
@@ -73,8 +74,23 @@ class GradientFunction:
 def _decorator(kind: str, f: Callable[..., Any] | None, wrt: Any, has_aux: bool):
     options = Options(has_aux=has_aux)
     if f is None:
-        return lambda g: GradientFunction(g, wrt, kind, options)
+        return lambda g: _decorator(kind, g, wrt, has_aux)
+    if _is_derivative(f):
+        from .higher import nested
+
+        if has_aux:
+            raise UnsupportedSyntax(
+                "has_aux on the gradient of a gradient",
+                "return the auxiliary data from the inner function only",
+            )
+        return nested(f, wrt, kind)
     return GradientFunction(f, wrt, kind, options)
+
+
+def _is_derivative(f: Any) -> bool:
+    from .higher import NestedGradient
+
+    return isinstance(f, (GradientFunction, NestedGradient))
 
 
 def grad(
@@ -113,6 +129,40 @@ def vjp(
     """
     options = Options(has_aux=has_aux)
     return compiled(f, wrt, "vjp", options).function(*args, **kwargs)
+
+
+def jvp(
+    f: Callable[..., Any],
+    primals: tuple[Any, ...] | list[Any],
+    tangents: tuple[Any, ...] | list[Any],
+    has_aux: bool = False,
+) -> Any:
+    """Forward mode: ``(f(*primals), tangent of the output)``, as in JAX.
+
+    ``tangents`` has one entry per primal, shaped like it; ``None`` means the
+    argument is held fixed (its tangent is zero, and no tangent code is
+    emitted for what depends only on it). The tangent program is generated
+    source (``adcompile.source(f, kind="jvp")``), compiled once per choice
+    of arguments with tangents. With ``has_aux=True``: ``(value, tangent, aux)``.
+    """
+    primals, tangents = tuple(primals), tuple(tangents)
+    if len(primals) != len(tangents):
+        raise BadTangent(
+            f"jvp got {len(primals)} primals but {len(tangents)} tangents",
+            "pass one tangent per primal (None for an argument held fixed)",
+        )
+    wrt = tuple(i for i, t in enumerate(tangents) if t is not None)
+    if not wrt:
+        value = f(*primals)
+        if has_aux:
+            return value[0], zero_tangent(value[0]), value[1]
+        return value, zero_tangent(value)
+    result = compiled(f, wrt, "jvp", Options(has_aux=has_aux))
+    checked = {
+        name: check_tangent(tangents[i], primals[i], name.removeprefix("d"))
+        for name, i in zip(result.tangent_names, wrt, strict=True)
+    }
+    return result.function(*primals, **checked)
 
 
 def source(

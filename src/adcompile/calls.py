@@ -88,3 +88,44 @@ def vjp_call(callee: Any, wrt: tuple[Any, ...], *args: Any, **kwargs: Any) -> An
         vjp_function = compiled(function, shifted, "pullback").function
         _dynamic[(identity, shifted)] = vjp_function
     return vjp_function(*bound, *args, **kwargs)
+
+
+_tangent_functions: dict[tuple[Any, tuple[Any, ...]], Any] = {}
+
+
+def jvp_call(
+    callee: Any,
+    args: tuple[Any, ...],
+    tangents: tuple[Any, ...],
+    kwargs: dict[str, Any] | None = None,
+    kwarg_tangents: dict[str, Any] | None = None,
+) -> tuple[Any, Any]:
+    """``(value, tangent)`` of a call into a user function in forward mode;
+    arguments whose tangent is None carry none. The callee's tangent program
+    is compiled on first use, once per (function, arguments with tangents)."""
+    kwargs = kwargs or {}
+    kwarg_tangents = kwarg_tangents or {}
+    if not python_callable(callee):
+        name = getattr(callee, "__qualname__", type(callee).__name__)
+        raise NoDerivativeRule(
+            f"no derivative rule for {name}, called on values the derivative "
+            "depends on",
+            "pass a Python function with source, or register a rule for it",
+        )
+    wrt = tuple(i for i, t in enumerate(tangents) if t is not None)
+    wrt += tuple(k for k, t in kwarg_tangents.items() if t is not None)
+    function, shifted, bound = bind_target(callee, wrt)
+    identity = function.__code__ if not function.__closure__ else function
+    entry = _tangent_functions.get((identity, shifted))
+    if entry is None:
+        from .compiler import compiled
+
+        result = compiled(function, shifted, "jvp")
+        entry = result.function, result.tangent_names
+        _tangent_functions[(identity, shifted)] = entry
+    tangent_function, names = entry
+    given = [t for t in tangents if t is not None]
+    given += [t for t in kwarg_tangents.values() if t is not None]
+    return tangent_function(
+        *bound, *args, **kwargs, **dict(zip(names, given, strict=True))
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import functools
+import hashlib
 import inspect
 import linecache
 import math
@@ -28,6 +29,7 @@ import numpy as np
 from . import calls, disk_cache, fence, rules, runtime
 from .emit import emit, format_source
 from .errors import BadWrt, Location, UnsupportedSyntax
+from .forward import Tangent, emit_jvp, tangent_program
 from .normalize import _all_names, normalize
 from .reverse import Derivative, differentiate
 from .source import closure_values, read_function, unwrap_function
@@ -54,6 +56,7 @@ class Compiled:
     source: str
     filename: str
     result_location: Location | None
+    tangent_names: tuple[str, ...] = ()  # jvp: the tangent parameters, in order
 
 
 WrtKey = tuple[tuple[str, ...], bool]
@@ -130,17 +133,37 @@ def choose_bindings(function: types.FunctionType, taken: set[str]) -> dict[str, 
     return bindings
 
 
-def derivative_of(
-    f: Any, wrt: Any = 0, options: Options = DEFAULT_OPTIONS
-) -> tuple[types.FunctionType, WrtKey, Derivative]:
-    """The (cached) reverse-mode derivative of ``f`` with respect to ``wrt``."""
-    function = unwrap_function(f)
-    wrt_key = resolve_wrt(function, wrt)
+@dataclass
+class Normalized:
+    """A function read, checked and brought to normal form."""
+
+    program: Any  # ir.Program
+    bindings: dict[str, str]
+    result_location: Location | None
+
+
+_programs: weakref.WeakKeyDictionary[types.FunctionType, dict[Any, Normalized]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def clear_caches() -> None:
+    """Forget every in-process result (as in a new process)."""
+    with _lock:
+        _programs.clear()
+        _derivatives.clear()
+        _compiled.clear()
+
+
+def normal_form(
+    function: types.FunctionType, wrt_key: WrtKey, options: Options
+) -> Normalized:
+    """The (cached) normal form of ``function`` differentiated wrt ``wrt_key``."""
     key = (wrt_key, options)
     with _lock:
-        cached = _derivatives.get(function, {}).get(key)
+        cached = _programs.get(function, {}).get(key)
         if cached is not None:
-            return function, wrt_key, cached
+            return cached
         source = read_function(function)
         fence.check(source)
         names = _all_names(source.module)
@@ -153,18 +176,48 @@ def derivative_of(
             options.has_aux,
             names=names,
         )
-        derivative = differentiate(program, bindings)
-        derivative.result_location = source.last_return_location()
+        normalized = Normalized(program, bindings, source.last_return_location())
+        _programs.setdefault(function, {})[key] = normalized
+        return normalized
+
+
+def derivative_of(
+    f: Any, wrt: Any = 0, options: Options = DEFAULT_OPTIONS
+) -> tuple[types.FunctionType, WrtKey, Derivative]:
+    """The (cached) reverse-mode derivative of ``f`` with respect to ``wrt``."""
+    function = unwrap_function(f)
+    wrt_key = resolve_wrt(function, wrt)
+    key = (wrt_key, options)
+    with _lock:
+        cached = _derivatives.get(function, {}).get(key)
+        if cached is not None:
+            return function, wrt_key, cached
+        normalized = normal_form(function, wrt_key, options)
+        derivative = differentiate(normalized.program, normalized.bindings)
+        derivative.result_location = normalized.result_location
         _derivatives.setdefault(function, {})[key] = derivative
         return function, wrt_key, derivative
+
+
+def emitted_text(
+    function: types.FunctionType, wrt: Any, kind: str, options: Options
+) -> tuple[str, Derivative | Tangent]:
+    """The emitted source of one variant, and what it was assembled from."""
+    if kind == "jvp":
+        normalized = normal_form(function, resolve_wrt(function, wrt), options)
+        tangent = tangent_program(normalized.program, normalized.bindings)
+        tangent.result_location = normalized.result_location
+        return emit_jvp(tangent, options.has_aux), tangent
+    _, _, derivative = derivative_of(function, wrt, options)
+    return emit(derivative, kind), derivative
 
 
 def source_of(
     f: Any, wrt: Any = 0, kind: str = "grad", options: Options = DEFAULT_OPTIONS
 ) -> str:
     """The black-formatted source of the gradient function."""
-    _, _, derivative = derivative_of(f, wrt, options)
-    return format_source(emit(derivative, kind))
+    function = unwrap_function(f)
+    return format_source(emitted_text(function, wrt, kind, options)[0])
 
 
 def compiled(
@@ -172,12 +225,7 @@ def compiled(
 ) -> Compiled:
     """The (cached) compiled gradient function of one variant."""
     if hasattr(f, "compiled") and hasattr(f, "kind") and hasattr(f, "__wrapped__"):
-        raise UnsupportedSyntax(
-            "the gradient of a gradient function: higher-order derivatives are "
-            "not supported yet",
-            "differentiate the original function once; for second derivatives, "
-            "use finite differences of the gradient for now",
-        )
+        f = _emitted_function(f, kind)
     if type(f) is not types.FunctionType and calls.python_callable(f):
         function, shifted, bound = calls.bind_target(f, _as_tuple(wrt))
         if bound:  # a bound method or callable object: ``self`` comes first
@@ -207,8 +255,7 @@ def compiled(
         disk_key = disk_cache.key_for(function, wrt_key, kind, options)
         entry = disk_cache.load(disk_key)
         if entry is None:
-            _, _, derivative = derivative_of(function, wrt, options)
-            text = emit(derivative, kind)
+            text, derivative = emitted_text(function, wrt, kind, options)
             if options.formatted:
                 text = format_source(text)
             entry = disk_cache.Entry(
@@ -223,6 +270,26 @@ def compiled(
         per_function = _compiled.setdefault(function, {})
         per_function[key] = per_function[raw_key] = result
         return result
+
+
+def _emitted_function(gradient: Any, kind: str) -> types.FunctionType:
+    """The emitted function of a ``GradientFunction``, to be differentiated
+    in forward mode (its tangent program: Hessian-vector products)."""
+    emitted = gradient.compiled.function
+    if kind != "jvp" or gradient.kind not in ("grad", "value_and_grad"):
+        raise UnsupportedSyntax(
+            f"{kind} of a {gradient.kind} function: derivatives of derivative "
+            "code are taken in forward mode",
+            "use adcompile.grad(adcompile.grad(f)) for scalar second "
+            "derivatives, adcompile.hessian(f) or adcompile.hvp(f, ...), or "
+            "adcompile.jvp(adcompile.grad(f), primals, tangents)",
+        )
+    if type(emitted) is not types.FunctionType:
+        raise UnsupportedSyntax(
+            "second derivatives of a method or callable object",
+            "differentiate a plain function that calls the method",
+        )
+    return emitted
 
 
 def _as_tuple(wrt: Any) -> tuple[Any, ...]:
@@ -254,19 +321,23 @@ def _compile(
         if name in used:
             values[name] = objects[canonical]
     for name, (callee, call_wrt) in entry.calls.items():
-        if name in used:
-            values[name] = (
-                calls.LazyVjp(_resolve_dotted(function, callee), call_wrt)
-                if callee
-                else calls.vjp_call
-            )
+        if name not in used:
+            continue
+        if callee:
+            values[name] = calls.LazyVjp(_resolve_dotted(function, callee), call_wrt)
+        else:  # dispatch at run time: tangents (forward mode) or pullbacks
+            values[name] = calls.jvp_call if call_wrt == ("jvp",) else calls.vjp_call
     for name, value in closure_values(function).items():
         if name in used and name not in values:
             values[name] = value
     name = f"{kind}_{entry.name}"
     wrt_text = ",".join(wrt_key[0])
     filename = f"<adcompile {kind} of {function.__module__}.{function.__qualname__}"
-    filename += f" wrt {wrt_text}>"
+    # the text's hash keeps two functions of one name (redefined, made in a
+    # loop, gradients of one function wrt different parameters) apart in
+    # linecache, where tracebacks and the source of derivative code are read
+    digest = hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:8]
+    filename += f" wrt {wrt_text} #{digest}>"
     factory = "__adcompile_factory__"
     indented = "".join(
         f"    {line}" if line.strip() else line for line in text.splitlines(True)
@@ -282,4 +353,11 @@ def _compile(
     gradient.__module__ = function.__module__
     lines = full.splitlines(True)
     linecache.cache[filename] = (len(full), None, lines, filename)
-    return Compiled(gradient, text, filename, entry.location)
+    tangent_names: tuple[str, ...] = ()
+    if kind == "jvp":  # keyword-only parameters after the function's own
+        code = gradient.__code__
+        start = code.co_argcount
+        kwonly = code.co_varnames[start : start + code.co_kwonlyargcount]
+        own = function.__code__.co_kwonlyargcount
+        tangent_names = kwonly[own:]
+    return Compiled(gradient, text, filename, entry.location, tangent_names)

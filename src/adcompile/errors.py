@@ -83,3 +83,7 @@ class IntegerInput(AdcompileError):
 
 class UnresolvedName(AdcompileError):
     """A name in the function refers to nothing adcompile can find."""
+
+
+class BadTangent(AdcompileError):
+    """A tangent passed to ``jvp`` does not match its primal's structure or shape."""

@@ -13,7 +13,6 @@ differ.
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -24,9 +23,13 @@ from .lean import ShapeOnly, merge_resets, shape_expressions
 from .lines import Block, Line
 from .lower import is_simple
 from .naming import NameAllocator
-from .rules.registry import BROADCAST, SCALAR, Primitive, parse_template
+from .primal import EQUAL as _EQUAL
+from .primal import assign as _assign
+from .primal import node as _node
+from .primal import primal_expression
+from .rules.registry import BROADCAST, SCALAR, Primitive
 from .stacks import Saved, resolve
-from .templates import hug_powers, parenthesize, parse_spelling, render, substitute
+from .templates import parenthesize, parse_spelling, render, substitute
 
 
 @dataclass
@@ -368,27 +371,7 @@ class ReverseMode:
         return Line(assign, target=targets)
 
     def _primal(self, apply: ir.Apply) -> cst.BaseExpression:
-        prim = apply.prim
-        if prim is None or prim.user_spelling:
-            func = cst.parse_expression(apply.callee)
-        elif prim.key is operator.getitem and apply.index is not None:
-            return cst.Subscript(
-                value=_node(apply.args[0]),
-                slice=_subscript_elements(apply.index),
-            )
-        elif prim.infix:
-            template = parse_template(prim.spelling, prim.param_names)
-            mapping = dict(self.binding_nodes)
-            mapping.update({p: _node(o) for p, o in apply.bound.items()})
-            return hug_powers(substitute(template, mapping, fold=False))
-        else:
-            func = substitute(parse_spelling(prim.spelling), self.binding_nodes)
-        args = [cst.Arg(_node(a)) for a in apply.args]
-        args += [
-            cst.Arg(_node(v), keyword=cst.Name(k), equal=_EQUAL)
-            for k, v in apply.kwargs.items()
-        ]
-        return cst.Call(func=func, args=args)
+        return primal_expression(apply, self.binding_nodes)
 
     # ---- backward sweep ------------------------------------------------------
 
@@ -578,45 +561,8 @@ def differentiate(program: ir.Program, bindings: dict[str, str]) -> Derivative:
     return ReverseMode(program, bindings).run()
 
 
-_EQUAL = cst.AssignEqual(
-    whitespace_before=cst.SimpleWhitespace(""),
-    whitespace_after=cst.SimpleWhitespace(""),
-)
-
-
 def _identifier_word(code: str) -> str:
     return code.rsplit(".", 1)[-1].strip("_") or "call"
-
-
-def _node(operand: ir.Operand) -> cst.BaseExpression:
-    return cst.Name(operand.name) if isinstance(operand, ir.Var) else operand.node
-
-
-def _assign(target: str, value: cst.BaseExpression) -> cst.Assign:
-    return cst.Assign([cst.AssignTarget(cst.Name(target))], value)
-
-
-def _subscript_elements(index: cst.BaseExpression) -> list[cst.SubscriptElement]:
-    """The elements of ``a[...]`` from the index expression normalize built."""
-    if (
-        isinstance(index, cst.Subscript)
-        and isinstance(index.value, cst.Attribute)
-        and index.value.attr.value == "s_"
-    ):
-        return list(index.slice)
-    if isinstance(index, cst.Tuple) and index.lpar:
-        return [
-            cst.SubscriptElement(
-                cst.Index(e.value),
-                comma=(
-                    cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-                    if position < len(index.elements) - 1
-                    else cst.MaybeSentinel.DEFAULT
-                ),
-            )
-            for position, e in enumerate(index.elements)
-        ]
-    return [cst.SubscriptElement(cst.Index(index))]
 
 
 __all__ = ["Derivative", "Line", "differentiate", "render", "useful_variables"]

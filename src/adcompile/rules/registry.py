@@ -139,8 +139,11 @@ def lookup(obj: Any) -> Primitive | None:
 
 
 def register(prim: Primitive) -> Primitive:
-    if RESERVED_PLACEHOLDERS & set(prim.param_names):
-        raise TemplateError(f"{prim.spelling}: a parameter named g, ans or t")
+    reserved = (
+        {"ans"} | ({"g"} if prim.vjps else set()) | ({"t"} if prim.jvps else set())
+    )
+    if reserved & set(prim.param_names):
+        raise TemplateError(f"{prim.spelling}: a parameter named like a placeholder")
     for param, text in [*prim.vjps.items(), *prim.simple.items(), *prim.jvps.items()]:
         if param not in prim.param_names:
             raise TemplateError(f"{prim.spelling}: rule for unknown parameter {param}")
