@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from tests.spec import (  # noqa: F401
     compositions,
+    einsum,
     elementwise,
     linalg,
     math_module,
+    norms,
     products,
     reductions,
+    scans,
     shapes,
     special,
+    statistics,
     ufuncs,
 )
 from tests.spec.table import ROWS, Row

@@ -84,3 +84,118 @@ for _sa, _sb in [((3,), (4,)), ((2, 2), (3,)), ((3,), (1, 2))]:
         wrt=(0, 1),
         ag=_ag,
     )
+
+# ---- vdot, inner, tensordot, kron, cross, convolve, correlate ------------------
+
+RNG = np.random.default_rng(20240614)
+
+
+def own(shape, low=-1.5, high=1.5):
+    """Data from this section's own generator (the rows above keep theirs)."""
+    if shape == "float":
+        return float(RNG.uniform(low, high))
+    return RNG.uniform(low, high, shape)
+
+
+def np_vdot(a, b):
+    return np.vdot(a, b) ** 2
+
+
+def np_inner(a, b):
+    y = np.inner(a, b)
+    return np.sum(y * y * np.cos(np.arange(np.size(y))).reshape(np.shape(y)))
+
+
+def np_tensordot(a, b, axes):
+    y = np.tensordot(a, b, axes)
+    return np.sum(y * y * np.cos(np.arange(np.size(y))).reshape(np.shape(y)))
+
+
+def tensordot_default(a, b):
+    y = np.tensordot(a, b)
+    return np.sum(y * y * np.cos(np.arange(np.size(y))).reshape(np.shape(y)))
+
+
+def np_kron(a, b):
+    y = np.kron(a, b)
+    return np.sum(y * y * np.cos(np.arange(np.size(y))).reshape(np.shape(y)))
+
+
+def np_cross(a, b):
+    y = np.cross(a, b)
+    return np.sum(y * y * np.cos(np.arange(np.size(y))).reshape(np.shape(y)))
+
+
+def np_cross_axes(a, b, axisa, axisb, axisc):
+    y = np.cross(a, b, axisa, axisb, axisc)
+    return np.sum(y * y * np.cos(np.arange(np.size(y))).reshape(np.shape(y)))
+
+
+def np_cross_axis(a, b, axis):
+    y = np.cross(a, b, axis=axis)
+    return np.sum(y * y * np.cos(np.arange(np.size(y))).reshape(np.shape(y)))
+
+
+def np_convolve(a, v, mode):
+    y = np.convolve(a, v, mode)
+    return np.sum(y * y * np.cos(np.arange(np.size(y))).reshape(np.shape(y)))
+
+
+def np_correlate(a, v, mode):
+    y = np.correlate(a, v, mode=mode)
+    return np.sum(y * y * np.cos(np.arange(np.size(y))).reshape(np.shape(y)))
+
+
+def _pair(name, f, sa, sb, *extra, **options):
+    row(
+        f"{name}-{shape_id(sa)}x{shape_id(sb)}",
+        f,
+        own(sa),
+        own(sb),
+        *extra,
+        wrt=(0, 1),
+        **options,
+    )
+
+
+for _sa, _sb in [((3,), (3,)), ((2, 3), (3, 2)), ((2, 2, 2), (8,))]:
+    _pair("np_vdot", np_vdot, _sa, _sb, ag=False, second_order=True)
+for _sa, _sb in [((3,), (3,)), ((2, 3), (4, 3)), ((2, 2, 3), (3,)), ((3,), (2, 4, 3))]:
+    _pair("np_inner", np_inner, _sa, _sb, second_order=len(_sa) == 2)
+_pair("np_inner", np_inner, "float", (2, 3), ag=False)
+for _sa, _sb, _axes in [
+    ((2, 3), (3, 4), 1),
+    ((2,), (3,), 0),
+    ((3, 2, 4), (2, 3, 5), ([1, 0], [0, 1])),
+    ((2, 3, 4), (4, 2), ([2], [0])),
+    ((2, 3, 4), (4, 2), (-1, 0)),
+    ((4, 3), (3, 4), ([0, 1], [1, 0])),
+]:
+    _pair(f"np_tensordot-axes={_axes}", np_tensordot, _sa, _sb, _axes)
+_pair("tensordot_default", tensordot_default, (2, 3, 4), (3, 4, 2), second_order=True)
+for _sa, _sb in [((2,), (3,)), ((2, 2), (3, 1)), ((2, 3), (4,)), ((3,), (2, 2))]:
+    _pair("np_kron", np_kron, _sa, _sb, second_order=_sa == (2, 2))
+for _sa, _sb in [((3,), (3,)), ((4, 3), (3,)), ((2, 1, 3), (4, 3))]:
+    _pair(
+        "np_cross",
+        np_cross,
+        _sa,
+        _sb,
+        ag=_sa == _sb,  # autograd's cross does not broadcast
+        second_order=len(_sa) == 2,
+    )
+_pair("np_cross_axes", np_cross_axes, (3, 4), (4, 3), 0, -1, 0)
+_pair("np_cross_axes-c1", np_cross_axes, (2, 3), (3, 2), -1, 0, 1)
+_pair("np_cross_axis", np_cross_axis, (3, 4), (3, 4), 0, second_order=True)
+for _sa, _sb in [((5,), (3,)), ((3,), (5,)), ((4,), (4,)), ((4,), (2,)), ((1,), (3,))]:
+    for _mode in ["full", "same", "valid"]:
+        for _f in [np_convolve, np_correlate]:
+            _pair(
+                f"{_f.__name__}-{_mode}",
+                _f,
+                _sa,
+                _sb,
+                _mode,
+                ag=False,
+                second_order=_mode == "same" and _sa == (5,),
+            )

@@ -10,6 +10,7 @@ from . import (  # noqa: F401
     patterns,
     products,
     reductions,
+    scans,
     shapes,
     special,
     ufuncs,

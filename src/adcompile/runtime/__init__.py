@@ -12,9 +12,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import core, elementwise, forward, linalg, products, reductions, shapes, special
+from . import (
+    core,
+    elementwise,
+    forward,
+    linalg,
+    norms,
+    products,
+    reductions,
+    shapes,
+    special,
+)
 
-MODULES = (core, elementwise, reductions, shapes, products, linalg, special, forward)
+MODULES = (
+    core,
+    elementwise,
+    reductions,
+    norms,
+    shapes,
+    products,
+    linalg,
+    special,
+    forward,
+)
 
 
 def _collect() -> tuple[dict[str, Any], dict[str, Any]]:
