@@ -1,14 +1,45 @@
-"""Rows of shape functions and subscripts."""
+"""Rows of shape functions: reshapes, transposes, axis moves, flips, rolls,
+rotations, tiling, repeats and padding.
+
+The rows of this module, and of ``joining`` and ``indexing``, draw their data
+from generators of their own (``own_data``), so that adding rows here leaves
+the data of other modules' rows as it was. Most rows weigh each entry of a
+result differently (``np.cos(np.arange(np.size(y)))``), so that an adjoint
+sent to the wrong entry shows.
+"""
 
 from __future__ import annotations
 
 import math  # noqa: F401
 import operator  # noqa: F401
+from collections.abc import Callable
+from typing import Any
 
 import numpy  # noqa: F401
 import numpy as np
 
-from tests.spec.table import away, data, row, shape_id  # noqa: F401
+from tests.spec.table import row, shape_id
+
+
+def own_data(seed: int) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """``data`` and ``away`` of tests.spec.table, drawing from a generator
+    seeded with ``seed``."""
+    rng = np.random.default_rng(seed)
+
+    def data(shape: Any, low: float = -1.5, high: float = 1.5) -> Any:
+        if shape == "float":
+            return float(rng.uniform(low, high))
+        return rng.uniform(low, high, shape)
+
+    def away(shape: Any, low: float = 0.3, high: float = 1.5) -> Any:
+        magnitude = data(shape, low, high)
+        sign = rng.choice([-1.0, 1.0], size=None if shape == "float" else shape)
+        return float(magnitude * sign) if shape == "float" else magnitude * sign
+
+    return data, away
+
+
+data, away = own_data(20240611)
 
 # ---- shapes ------------------------------------------------------------------
 
@@ -131,241 +162,294 @@ row("np_asarray-(2,3)", np_asarray, data((2, 3)), ag=False)  # no VJP in autogra
 row("np_asarray-float", np_asarray, -0.4, ag=False)
 
 
-def np_concatenate(a, b):
-    y = np.concatenate([a, b], axis=1)
-    return np.sum(y * y * np.reshape(np.linspace(-1.0, 1.0, 10), (2, 5)))
+def np_squeeze_axes(x):
+    y = np.squeeze(x, axis=(0, 2))
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2)
 
 
-def np_concatenate_axis0(a, b):
-    y = np.concatenate((a, b * b, a))
-    return np.sum(y * y * y)
+def np_array_nested(a, b):
+    y = np.array([[a, b], [b * b, a], [np.sin(a), 2.0 * b]])
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2)
 
 
-def np_concatenate_negative_axis(a, b):
-    y = np.concatenate([a, b], axis=-1)
-    return np.sum(y * y * y)
+def np_broadcast_to(x):
+    y = np.broadcast_to(x, (2, 3))
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2)
 
 
-def np_concatenate_axis_none(a, b):
-    y = np.concatenate([a, b], axis=None)
-    return np.sum(y * y * y)
+def np_atleast(x):
+    a = np.atleast_1d(x)
+    b = np.atleast_2d(x)
+    c = np.atleast_3d(x)
+    return (
+        np.sum(np.cos(np.arange(np.size(a))) * np.ravel(a) ** 2)
+        + np.sum(np.sin(np.arange(np.size(b))) * np.ravel(b) ** 3)
+        + np.sum(np.cos(np.arange(np.size(c)) + 1.0) * np.ravel(c))
+    )
 
 
-def np_concatenate_constant(a):
-    y = np.concatenate([a, np.ones((2, 2))], axis=1)
-    return np.sum(y * y * y)
-
-
-def np_stack(a, b):
-    y = np.stack([a, b])
-    return np.sum(y * y * y)
-
-
-def np_stack_axis(a, b):
-    y = np.stack([a, 2.0 * b, a], axis=1)
-    z = np.stack((a, b), axis=-1)
-    return np.sum(y * y * y) + np.sum(z * z)
-
-
-def list_used_twice(x):
-    parts = [x, 2.0 * x]
-    a = np.concatenate(parts)
-    b = np.stack(parts)
-    return np.sum(a * a * a) + np.sum(b * b)
-
-
-def list_used_by_array_and_concatenate(x):
-    parts = [x, np.sin(x)]
-    a = np.array(parts)
-    b = np.concatenate(parts)
-    c = np.stack(parts, axis=1)
-    return np.sum(a * a * a) + np.sum(b * b) + np.sum(c * c * c)
-
-
+row("np_squeeze_axes-(1,3,1)", np_squeeze_axes, data((1, 3, 1)))
+row("np_squeeze_axes-(1,2,1,2)", np_squeeze_axes, data((1, 2, 1, 2)))
 row(
-    "np_concatenate-(2,3)+(2,2)", np_concatenate, data((2, 3)), data((2, 2)), wrt=(0, 1)
-)
-row(
-    "np_concatenate_axis0-(3,)+(2,)",
-    np_concatenate_axis0,
+    "np_array_nested-(3,)",
+    np_array_nested,
     data((3,)),
-    data((2,)),
-    wrt=(0, 1),
-)
-row(
-    "np_concatenate_axis0-(2,3)+(1,3)",
-    np_concatenate_axis0,
-    data((2, 3)),
-    data((1, 3)),
-    wrt=(0, 1),
-)
-row(
-    "np_concatenate_negative_axis-(2,2,3)+(2,2,1)",
-    np_concatenate_negative_axis,
-    data((2, 2, 3)),
-    data((2, 2, 1)),
-    wrt=(0, 1),
-)
-row(
-    "np_concatenate_axis_none-(2,3)+(4,)",
-    np_concatenate_axis_none,
-    data((2, 3)),
-    data((4,)),
-    wrt=(0, 1),
-    ag=False,  # autograd has no concatenate(axis=None)
-)
-row("np_concatenate_constant-(2,3)", np_concatenate_constant, data((2, 3)))
-row("np_stack-(3,)", np_stack, data((3,)), data((3,)), wrt=(0, 1))
-row("np_stack-(2,3)", np_stack, data((2, 3)), data((2, 3)), wrt=(0, 1))
-row("np_stack-float", np_stack, 0.3, -0.8, wrt=(0, 1))
-row("np_stack_axis-(2,3)", np_stack_axis, data((2, 3)), data((2, 3)), wrt=(0, 1))
-row("list_used_twice-(3,)", list_used_twice, data((3,)))
-row(
-    "list_used_by_array_and_concatenate-(3,)",
-    list_used_by_array_and_concatenate,
     data((3,)),
+    wrt=(0, 1),
+    second_order=True,
 )
+row("np_array_nested-float", np_array_nested, 0.4, -1.2, wrt=(0, 1))
+for _shape in [(3,), (2, 1), "float"]:
+    # autograd unbroadcasts only size-1 axes, not new leading ones
+    row(
+        f"np_broadcast_to-{shape_id(_shape)}",
+        np_broadcast_to,
+        data(_shape),
+        ag=_shape == (2, 1),
+    )
+for _shape in ["float", (3,), (2, 3)]:
+    row(f"np_atleast-{shape_id(_shape)}", np_atleast, data(_shape), second_order=True)
+
+# ---- axes --------------------------------------------------------------------
 
 
-# ---- subscripts --------------------------------------------------------------
+def np_swapaxes(x):
+    y = np.swapaxes(x, 0, -1)
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2)
 
 
-def index_first(x):
-    y = x[0]
-    return np.sum(y * y * y)
+def method_swapaxes(x):
+    y = x.swapaxes(2, 1)
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2)
 
 
-def index_last(x):
-    y = x[-1]
-    return np.sum(y * y * y)
+def np_matrix_transpose(x):
+    y = np.matrix_transpose(x)
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2)
 
 
-def index_slice(x):
-    y = x[1:3]
-    return np.sum(y * y * y)
+def np_moveaxis(x):
+    y = np.moveaxis(x, 0, -1)
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2)
 
 
-def index_step(x):
-    y = x[::2]
-    return np.sum(y * y * y)
+def np_moveaxis_tuples(x):
+    y = np.moveaxis(x, (0, 1), (2, 0))
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2)
 
 
-def index_reverse(x):
-    y = x[::-1]
-    return np.sum(y * y * np.arange(np.shape(x)[0]))
+def np_rollaxis(x):
+    y = np.rollaxis(x, 2)
+    z = np.rollaxis(x, 0, 3)
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2) + np.sum(
+        np.sin(np.arange(np.size(z))) * np.ravel(z) ** 3
+    )
 
 
-def index_column(x):
-    y = x[:, 1]
-    return np.sum(y * y * y)
+row("np_swapaxes-(2,3)", np_swapaxes, data((2, 3)), second_order=True)
+row("np_swapaxes-(2,3,4)", np_swapaxes, data((2, 3, 4)))
+row("method_swapaxes-(2,3,4)", method_swapaxes, data((2, 3, 4)))
+row("np_matrix_transpose-(2,3,4)", np_matrix_transpose, data((2, 3, 4)), ag=False)
+row("np_moveaxis-(2,3,4)", np_moveaxis, data((2, 3, 4)), second_order=True)
+row("np_moveaxis_tuples-(2,3,4)", np_moveaxis_tuples, data((2, 3, 4)))
+row("np_rollaxis-(2,3,4)", np_rollaxis, data((2, 3, 4)), second_order=True)
+
+# ---- flips, rolls, rotations -------------------------------------------------
 
 
-def index_newaxis(x):
-    y = x[None, :]
-    return np.sum(y * y * y)
+def np_flip(x):
+    y = np.flip(x)
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2)
 
 
-def index_ellipsis(x):
-    y = x[..., 0]
-    return np.sum(y * y * y)
+def np_flip_axis(x):
+    y = np.flip(x, axis=1)
+    z = np.flip(x, (0, -1))
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2) + np.sum(
+        np.sin(np.arange(np.size(z))) * np.ravel(z) ** 3
+    )
 
 
-def index_element(x):
-    y = x[1, 2]
-    return y * y * y
+def np_fliplr_flipud(x):
+    y = np.fliplr(x)
+    z = np.flipud(x)
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2) + np.sum(
+        np.sin(np.arange(np.size(z))) * np.ravel(z) ** 3
+    )
 
 
-def index_twice(x):
-    y = x[1][0]
-    return y * y * y
+def np_flipud(x):
+    y = np.flipud(x)
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2)
 
 
-def index_fancy_repeated(x):
-    idx = np.array([0, 2, 2, 0, 1])
-    y = x[idx]
-    return np.sum(y * y * y)
+def np_roll(x):
+    y = np.roll(x, 2)
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2)
 
 
-def index_fancy_list(x):
-    y = x[[3, 0, 3]]
-    return np.sum(y * y * y)
+def np_roll_axis(x):
+    y = np.roll(x, -1, axis=1)
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2)
 
 
-def index_fancy_2d(x):
-    y = x[[0, 1, 1], [2, 2, 0]]
-    return np.sum(y * y * y)
+def np_roll_tuples(x):
+    y = np.roll(x, (1, -2), axis=(0, 1))
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2)
 
 
-def index_fancy_mixed(x):
-    y = x[:, [1, 1, 0]]
-    return np.sum(y * y * y)
+def np_rot90(x):
+    y = np.rot90(x)
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2)
 
 
-def index_mask(x):
-    mask = x > 0.0
-    y = x[mask]
-    return np.sum(y * y * y)
+def np_rot90_k(x):
+    y = np.rot90(x, 2)
+    z = np.rot90(x, k=-1, axes=(1, 0))
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2) + np.sum(
+        np.sin(np.arange(np.size(z))) * np.ravel(z) ** 3
+    )
 
 
-def index_mask_constant(x):
-    mask = np.array([True, False, True, True])
-    y = x[mask]
-    return np.sum(y * y * y)
+def np_rot90_axes(x):
+    y = np.rot90(x, 3, axes=(1, 2))
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2)
 
 
-def index_mask_rows(x):
-    y = x[np.array([True, False, True])]
-    return np.sum(y * y * y)
+row("np_flip-(2,3)", np_flip, data((2, 3)), ag=False)  # not in autograd
+row("np_flip-(4,)", np_flip, data((4,)), ag=False, second_order=True)
+row("np_flip_axis-(2,3)", np_flip_axis, data((2, 3)), ag=False)
+row("np_fliplr_flipud-(2,3)", np_fliplr_flipud, data((2, 3)), second_order=True)
+row("np_flipud-(3,)", np_flipud, data((3,)))
+row("np_roll-(5,)", np_roll, data((5,)), second_order=True)
+row("np_roll-(2,3)", np_roll, data((2, 3)))
+row("np_roll_axis-(2,3)", np_roll_axis, data((2, 3)))
+# autograd: no tuple shifts, no k other than 1 or axes for rot90
+row("np_roll_tuples-(3,4)", np_roll_tuples, data((3, 4)), ag=False)
+row("np_rot90-(2,3)", np_rot90, data((2, 3)), second_order=True)
+row("np_rot90_k-(2,3)", np_rot90_k, data((2, 3)), ag=False)
+row("np_rot90_axes-(2,3,4)", np_rot90_axes, data((2, 3, 4)), ag=False)
+
+# ---- tiling and repeats ------------------------------------------------------
 
 
-def index_unpack(x):
-    a, b = x
-    return np.sum(a * b * b)
+def np_tile(x):
+    y = np.tile(x, 2)
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2)
 
 
-def index_sum_of_parts(x):
-    return np.sum(x[0] * x[1:3] + x[-1] ** 2 + x[::2][0])
+def np_tile_reps(x):
+    y = np.tile(x, (2, 1))
+    z = np.tile(x, (3, 1, 2))
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2) + np.sum(
+        np.sin(np.arange(np.size(z))) * np.ravel(z) ** 3
+    )
 
 
-row("index_first-(4,)", index_first, data((4,)))
-row("index_first-(3,4)", index_first, data((3, 4)))
-row("index_last-(4,)", index_last, data((4,)))
-row("index_last-(3,4)", index_last, data((3, 4)))
-row("index_slice-(5,)", index_slice, data((5,)))
-row("index_slice-(4,3)", index_slice, data((4, 3)))
-row("index_step-(5,)", index_step, data((5,)))
-row("index_step-(5,2)", index_step, data((5, 2)))
-row("index_reverse-(4,)", index_reverse, data((4,)))
-row("index_column-(3,4)", index_column, data((3, 4)))
-row("index_newaxis-(4,)", index_newaxis, data((4,)))
-row("index_ellipsis-(2,3,4)", index_ellipsis, data((2, 3, 4)))
-row("index_element-(3,4)", index_element, data((3, 4)))
-row("index_twice-(3,4)", index_twice, data((3, 4)))
-row("index_fancy_repeated-(3,)", index_fancy_repeated, data((3,)))
-row("index_fancy_repeated-(3,2)", index_fancy_repeated, data((3, 2)))
-row("index_fancy_list-(4,)", index_fancy_list, data((4,)))
-row("index_fancy_2d-(2,3)", index_fancy_2d, data((2, 3)))
-row("index_fancy_mixed-(2,3)", index_fancy_mixed, data((2, 3)))
-row("index_mask-(5,)", index_mask, away((5,)))
-row("index_mask-(2,3)", index_mask, away((2, 3)))
-row("index_mask_constant-(4,)", index_mask_constant, data((4,)))
-row("index_mask_rows-(3,2)", index_mask_rows, data((3, 2)))
-row("index_unpack-(2,3)", index_unpack, data((2, 3)))
-row("index_sum_of_parts-(4,)", index_sum_of_parts, data((4,)))
+def np_repeat(x):
+    y = np.repeat(x, 3)
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2)
 
 
-def index_list_unpack(x, y):
-    pair = [x, y]
-    a, b = pair
-    return np.sum(a * a) * b
+def np_repeat_axis(x):
+    y = np.repeat(x, 2, axis=1)
+    z = x.repeat(3, axis=0)
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2) + np.sum(
+        np.sin(np.arange(np.size(z))) * np.ravel(z) ** 3
+    )
 
 
-def index_tuple_parts(x):
-    items = (x, np.sin(x), 2.0 * x)
-    c = items[1]
-    d = items[1:]
-    return np.sum(c * c) + np.sum(d[0] * d[1])
+def np_repeat_counts(x):
+    y = np.repeat(x, [2, 0, 3], axis=-1)
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2)
 
 
-row("index_list_unpack-(3,)xfloat", index_list_unpack, data((3,)), 0.7, wrt=(0, 1))
-row("index_tuple_parts-(3,)", index_tuple_parts, data((3,)))
+row("np_tile-(3,)", np_tile, data((3,)), second_order=True)
+row("np_tile-(2,3)", np_tile, data((2, 3)), ag=False)  # autograd is wrong here
+row("np_tile-float", np_tile, 0.6)
+row("np_tile_reps-(3,)", np_tile_reps, data((3,)))
+row("np_tile_reps-(2,3)", np_tile_reps, data((2, 3)))
+row("np_repeat-(2,3)", np_repeat, data((2, 3)), second_order=True)
+row("np_repeat-float", np_repeat, -0.9, ag=False)  # autograd: arrays only
+row("np_repeat_axis-(2,3)", np_repeat_axis, data((2, 3)))
+# autograd repeats every entry the same number of times only
+row("np_repeat_counts-(3,)", np_repeat_counts, data((3,)), ag=False)
+row("np_repeat_counts-(2,3)", np_repeat_counts, data((2, 3)), ag=False)
+
+# ---- padding -----------------------------------------------------------------
+
+
+def np_pad(x):
+    y = np.pad(x, 1)
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2)
+
+
+def np_pad_widths(x):
+    y = np.pad(x, ((1, 0), (2, 1)))
+    z = np.pad(x, (0, 2))
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2) + np.sum(
+        np.sin(np.arange(np.size(z))) * np.ravel(z) ** 3
+    )
+
+
+def np_pad_constant(x, c):
+    y = np.pad(x, (2, 1), constant_values=c)
+    z = np.pad(x * c, 1, "constant", constant_values=0.5)
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2) + np.sum(
+        np.sin(np.arange(np.size(z))) * np.ravel(z) ** 3
+    )
+
+
+def np_pad_modes(x):
+    a = np.pad(x, 2, mode="reflect")
+    b = np.pad(x, (1, 3), "symmetric")
+    c = np.pad(x, 2, mode="edge")
+    d = np.pad(x, (3, 1), mode="wrap")
+    return (
+        np.sum(np.cos(np.arange(np.size(a))) * np.ravel(a) ** 2)
+        + np.sum(np.sin(np.arange(np.size(b))) * np.ravel(b) ** 3)
+        + np.sum(np.cos(np.arange(np.size(c)) + 1.0) * np.ravel(c) ** 2)
+        + np.sum(np.sin(np.arange(np.size(d)) + 1.0) * np.ravel(d) ** 3)
+    )
+
+
+# autograd pads in constant mode with a default constant only, and breaks
+# on numpy 2's np.pad
+row("np_pad-(3,)", np_pad, data((3,)), ag=False, second_order=True)
+row("np_pad-(2,3)", np_pad, data((2, 3)), ag=False)
+row("np_pad_widths-(2,3)", np_pad_widths, data((2, 3)), ag=False)
+row("np_pad_constant-(3,)", np_pad_constant, data((3,)), 0.8, wrt=(0, 1), ag=False)
+row(
+    "np_pad_constant-(2,3)",
+    np_pad_constant,
+    data((2, 3)),
+    -1.1,
+    wrt=(0, 1),
+    ag=False,
+    second_order=True,
+)
+row("np_pad_modes-(4,)", np_pad_modes, data((4,)), ag=False)
+row("np_pad_modes-(3,4)", np_pad_modes, data((3, 4)), ag=False, second_order=True)
+
+
+def zero_adjoints_of_moves_in_a_loop(x):
+    total = 0.0
+    for i in range(3):
+        y = np.roll(np.flip(np.rot90(np.tile(x, 2)), 1), 1)
+        w = np.broadcast_to(x[:, :1], (2, 4))
+        z = np.pad(np.moveaxis(np.repeat(x, 2, axis=0), 0, 1), 1)
+        if i == 1:
+            total = total + np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2)
+        else:
+            total = total + np.sum(np.sin(np.arange(np.size(z))) * np.ravel(z) ** 3)
+            total = total + np.sum(np.cos(np.arange(np.size(w))) * np.ravel(w) ** 2)
+    return total
+
+
+# the adjoints of y and z start each trip at zero; one of them stays zero
+row(
+    "zero_adjoints_of_moves_in_a_loop-(2,3)",
+    zero_adjoints_of_moves_in_a_loop,
+    data((2, 3)),
+    ag=False,
+)
