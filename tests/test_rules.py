@@ -28,6 +28,8 @@ import adcompile
 from adcompile.compiler import derivative_of
 from adcompile.ir import Apply, walk
 from adcompile.rules import registered
+from adcompile.rules.patterns import APPEND
+from tests.forwardcheck import check_hvp, check_jvp
 from tests.gradcheck import (
     check_against_autograd,
     check_grad,
@@ -50,6 +52,20 @@ def test_row_ids_are_unique():
 @pytest.mark.parametrize("r", FD_ROWS)
 def test_finite_differences(r: Row):
     check_grad(r.f, r.args, wrt=r.wrt, rtol=r.rtol)
+
+
+FORWARD_ROWS = [pytest.param(r, id=r.id) for r in ROWS if r.fd and r.forward]
+SECOND_ORDER_ROWS = [pytest.param(r, id=r.id) for r in ROWS if r.second_order]
+
+
+@pytest.mark.parametrize("r", FORWARD_ROWS)
+def test_forward_finite_differences(r: Row):
+    check_jvp(r.f, r.args, wrt=r.wrt, rtol=r.rtol)
+
+
+@pytest.mark.parametrize("r", SECOND_ORDER_ROWS)
+def test_second_order(r: Row):
+    check_hvp(r.f, r.args, wrt=r.wrt)
 
 
 @pytest.mark.parametrize("r", AG_ROWS)
@@ -77,6 +93,21 @@ def test_every_rule_has_a_row():
     assert (
         not missing
     ), f"differentiable primitives with no row in the spec table: {missing}"
+
+
+def test_every_rule_has_a_forward_rule():
+    """Each parameter with a reverse rule has a forward rule, and the other
+    way round; list appends are the forward transform's own business."""
+    missing = []
+    for prim in registered():
+        if prim.nondiff or prim.key is APPEND:
+            continue
+        for param in prim.param_names:
+            has_reverse = prim.vjps.get(param) is not None
+            has_forward = prim.jvps.get(param) is not None
+            if prim.vjps and has_reverse != has_forward:
+                missing.append(f"{prim.spelling}: {param}")
+    assert not missing, f"rules with a reverse but no forward rule: {missing}"
 
 
 # ---- non-differentiable primitives: constants in the gradient ----------------

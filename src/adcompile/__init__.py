@@ -10,8 +10,10 @@ loss(np.ones(3))          # the gradient
 print(loss.source)        # the gradient function adcompile wrote
 """
 
+from . import custom
 from ._version import __version__
 from .api import GradientFunction, grad, jvp, source, value_and_grad, vjp
+from .custom import custom_vjp
 from .errors import (
     AdcompileError,
     BadTangent,
@@ -37,6 +39,8 @@ __all__ = [
     "UnresolvedName",
     "UnsupportedSyntax",
     "__version__",
+    "custom",
+    "custom_vjp",
     "grad",
     "hessian",
     "hvp",

@@ -155,6 +155,9 @@ def clear_caches() -> None:
         _compiled.clear()
 
 
+rules.registry.listeners.append(clear_caches)
+
+
 def normal_form(
     function: types.FunctionType, wrt_key: WrtKey, options: Options
 ) -> Normalized:

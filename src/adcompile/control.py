@@ -485,8 +485,8 @@ def assigned_names(statements: list[cst.CSTNode]) -> set[str]:
             add_target(node.target)
 
         def visit_Call(self, node: cst.Call) -> None:
-            func = node.func  # items.append(value) makes a new items
-            if isinstance(func, cst.Attribute) and func.attr.value == "append":
+            func = node.func  # items.append(value), items.pop() make a new items
+            if isinstance(func, cst.Attribute) and func.attr.value in ("append", "pop"):
                 add_target(func.value)
 
     for statement in statements:

@@ -239,6 +239,30 @@ class Normalizer(
         self._apply(registry.lookup(APPEND), [items, item], {}, name, node=call)
         self.fresh.add(self.env[name])
 
+    def _pop(self, target: str, call: cst.Call) -> None:
+        """``value = items.pop()`` on a list the function made: the value is
+        ``items[-1]``, and the list becomes ``items[:-1]``."""
+        assert isinstance(call.func, cst.Attribute)
+        owner = call.func.value
+        assert isinstance(owner, cst.Name)
+        name = owner.value
+        if not self._is_varied(owner):
+            self._lower_into(call, target)  # nothing differentiable: as written
+            return
+        if self.env[name] not in self.fresh:
+            raise UnsupportedSyntax(
+                f"pop from '{name}', a list that may be shared with the caller "
+                "or another name",
+                f"build a new list in the function ('{name} = []') and pop from "
+                "that",
+                self.source.location(call),
+            )
+        items = self.env[name]
+        self._lower_into(cst.parse_expression(f"{name}[-1]"), target)
+        self.fresh.add(items)  # the new name sees the last item, not the list
+        self._lower_into(cst.parse_expression(f"{name}[:-1]"), name)
+        self.fresh.add(self.env[name])
+
     def _effect(self, node: cst.CSTNode, share: bool = True) -> None:
         for call in _calls(node):
             func = call.func
@@ -295,6 +319,9 @@ class Normalizer(
             return
         if isinstance(first, cst.Subscript) and not others:
             self._setitem(first, value)
+            return
+        if isinstance(first, cst.Name) and not others and _is_pop(value, self.env):
+            self._pop(first.value, value)
             return
         for target in targets:
             self._check_target(target)
@@ -528,6 +555,17 @@ def _creates_new_value(node: cst.BaseExpression, source: FunctionSource) -> bool
         return True
     callee = resolve_callee(source, func, {}, strict=False)
     return callee is not None and id(callee) in NEW_ARRAY_FUNCTIONS
+
+
+def _is_pop(node: cst.BaseExpression, env: dict[str, str]) -> bool:
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "pop"
+        and isinstance(node.func.value, cst.Name)
+        and node.func.value.value in env
+        and not node.args
+    )
 
 
 def _is_append(node: cst.BaseExpression, env: dict[str, str]) -> bool:

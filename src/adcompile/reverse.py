@@ -458,11 +458,16 @@ class ReverseMode:
             return  # a parameter that carries no gradient (a condition, an index)
         template = prim.template(param, simple)
         if template is None:
+            hint = (
+                f"define its reverse rule with @adcompile.custom.defvjp({prim.spelling})"
+                if prim.user_spelling
+                else f"pass a value that does not depend on the differentiated "
+                f"parameters as '{param}'"
+            )
             raise NoDerivativeRule(
                 f"{prim.spelling} has no derivative with respect to its argument "
                 f"'{param}'",
-                f"pass a value that does not depend on the differentiated "
-                f"parameters as '{param}'",
+                hint,
                 apply.origin.node_location,
             )
         mapping: dict[str, cst.BaseExpression] = dict(self.binding_nodes)

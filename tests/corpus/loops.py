@@ -335,7 +335,30 @@ def loop_float32(x):
     return np.sum(y)
 
 
+def stack_with_pop(x, n):
+    """A hand-written stack: values pushed in one loop, popped in another."""
+    stack = []
+    y = x
+    for _ in range(n):
+        stack.append(y)
+        y = np.sin(y)
+    z = 0.0
+    for _ in range(n):
+        y = stack.pop()
+        z = z + y * y
+    return np.sum(z * y)
+
+
+def pop_in_straight_line(x):
+    items = [x, x * 2.0, np.cos(x)]
+    last = items.pop()
+    middle = items.pop()
+    return np.sum(last * middle + items[0])
+
+
 CASES = [
+    Case(stack_with_pop, (X3, 3)),
+    Case(pop_in_straight_line, (X3,)),
     Case(power_by_loop, (1.3, 4), label="n4"),
     Case(power_by_loop, (1.3, 0), label="n0"),
     Case(logistic_map, (3.1, 0.3), wrt=(0, 1)),

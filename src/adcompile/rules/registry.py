@@ -127,6 +127,9 @@ def _free_names(expression: cst.CSTNode) -> set[str]:
 
 _lock = threading.Lock()
 _registry: dict[Any, Primitive] = {}
+# called after a rule is registered once the table is in use (user rules):
+# caches of programs made with the old rule must be dropped
+listeners: list[Any] = []
 
 
 def lookup(obj: Any) -> Primitive | None:
@@ -151,6 +154,8 @@ def register(prim: Primitive) -> Primitive:
             parse_template(text, prim.param_names)
     with _lock:
         _registry[prim.key] = prim
+    for listener in listeners:
+        listener()
     return prim
 
 

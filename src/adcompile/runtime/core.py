@@ -438,6 +438,8 @@ class _Fields(dict):
 def _unindex_items(g: Any, items: Any, index: Any) -> _Items:
     """Adjoint of ``items[index]`` for a list or tuple (an int or a slice)."""
     adjoints: list[Any] = [0.0 for _ in items]  # zero: nothing flowed back
+    if _is_zero(g):
+        return _Items(adjoints)
     if isinstance(index, slice):
         for position, piece in zip(range(len(items))[index], g, strict=True):
             adjoints[position] = adjoints[position] + piece

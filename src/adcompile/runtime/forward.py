@@ -24,7 +24,10 @@ def zero_tangent(value: Any) -> Any:
 
 
 def broadcast_tangent(t: Any, ans: Any) -> Any:
-    """A tangent of an operand that broadcasting enlarged, in the result's shape."""
+    """A tangent of an operand that broadcasting enlarged, in the result's shape
+    (containers of adjoints, which add item by item, are left as they are)."""
+    if isinstance(ans, (tuple, list, dict)):
+        return t
     shape = np.shape(ans)
     if np.shape(t) == shape:
         return t
