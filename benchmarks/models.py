@@ -98,3 +98,8 @@ def twenty_lines(w, b, X, y, alpha):
 def twenty_lines_data(n=50, d=8, seed=0):
     rng = np.random.default_rng(seed)
     return rng.normal(size=d), 0.3, rng.normal(size=(n, d)), rng.normal(size=n), 0.01
+
+
+def quadratic_plus_tanh(x, A):
+    """The Hessian-vector product benchmark's function."""
+    return 0.5 * x @ A @ x + np.sum(np.tanh(x))

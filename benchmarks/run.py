@@ -33,12 +33,14 @@ setup()
 import bench_control_flow  # noqa: E402
 import bench_disk_cache  # noqa: E402
 import bench_gradients  # noqa: E402
+import bench_higher  # noqa: E402
 import bench_overhead  # noqa: E402
 import bench_transform  # noqa: E402
 
 MODULES = [
     bench_gradients,
     bench_control_flow,
+    bench_higher,
     bench_overhead,
     bench_transform,
     bench_disk_cache,

@@ -50,6 +50,8 @@ def test_compiled_source_is_what_show_prints_once_formatted():
     for case in CASES:
         module = load(case)
         wrt, kind = getattr(module, "WRT", 0), getattr(module, "KIND", "grad")
+        if kind == "hvp":  # the tangent program of a compiled gradient
+            continue
         raw = compiler.compiled(module.f, wrt, kind).source
         shown = adcompile.source(module.f, wrt=wrt, kind=kind)
         assert black.format_str(raw, mode=black.Mode()) == shown, case.stem

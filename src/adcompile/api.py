@@ -171,7 +171,14 @@ def source(
     kind: str = "grad",
     options: Options = DEFAULT_OPTIONS,
 ) -> str:
-    """The emitted gradient source of ``f``, formatted with black."""
+    """The emitted source of ``f``'s derivative, formatted with black.
+
+    ``kind`` is "grad", "value_and_grad", "vjp", "jvp" (forward mode), or
+    "hvp": the tangent program of the gradient (Hessian-vector products).
+    """
     if isinstance(f, GradientFunction):
         return source_of(f.__wrapped__, f.wrt, f.kind, f.options)
+    if kind == "hvp":
+        gradient = GradientFunction(f, wrt, "grad", options)
+        return source_of(gradient.compiled.function, wrt, "jvp")
     return source_of(f, wrt, kind, options)

@@ -84,6 +84,14 @@ def _build_parser() -> argparse.ArgumentParser:
         help="comma-separated parameter names (or positions) to differentiate "
         "with respect to; default: the first parameter",
     )
+    show.add_argument(
+        "--mode",
+        choices=("reverse", "forward", "hvp"),
+        default="reverse",
+        help="reverse: the gradient (default); forward: the tangent program "
+        "(jvp); hvp: the tangent program of the gradient (Hessian-vector "
+        "products)",
+    )
     show.add_argument("--no-color", action="store_true", help="never color the output")
     show.set_defaults(handler=_cmd_show)
 
@@ -179,7 +187,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
         if not callable(func):
             raise CliError(f"{func_name!r} in {path} is not a function")
         try:
-            text = adcompile.source(func, wrt=args.wrt)
+            text = _derivative_source(func, args.wrt, args.mode)
         except adcompile.AdcompileError as err:
             raise CliError(f"{func_name}: {err}") from None
         _write(text, color)
@@ -188,7 +196,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
     blocks = []
     for func in _top_level_functions(module):
         try:
-            blocks.append(adcompile.source(func, wrt=args.wrt).strip("\n"))
+            blocks.append(_derivative_source(func, args.wrt, args.mode).strip("\n"))
         except adcompile.AdcompileError as err:
             blocks.append(f"# {func.__name__}: cannot differentiate: {err.reason}")
     if not blocks:
@@ -241,6 +249,17 @@ def _cmd_build(args: argparse.Namespace) -> int:
         built = ", ".join(generated.built) or "no functions"
         print(f"wrote {_shown(target.output)} ({built})")
     return 0
+
+
+def _derivative_source(func: FunctionType, wrt: object, mode: str) -> str:
+    """The source ``show --mode`` prints for one function."""
+    import adcompile
+
+    if mode == "forward":
+        return adcompile.source(func, wrt=wrt, kind="jvp")
+    if mode == "hvp":
+        return adcompile.source(func, wrt=wrt, kind="hvp")
+    return adcompile.source(func, wrt=wrt)
 
 
 def _shown(path: Path) -> str:
