@@ -14,9 +14,8 @@ from timing import Row, compare, format_table, setup
 
 setup()
 
-import numpy as np  # noqa: E402
-
 import models  # noqa: E402
+import numpy as np  # noqa: E402
 
 import adcompile  # noqa: E402
 
