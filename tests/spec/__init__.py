@@ -6,6 +6,8 @@ from tests.spec import (  # noqa: F401
     compositions,
     einsum,
     elementwise,
+    indexing,
+    joining,
     linalg,
     math_module,
     norms,

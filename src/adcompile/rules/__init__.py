@@ -3,6 +3,8 @@
 from . import (  # noqa: F401
     elementwise,
     helpers,
+    indexing,
+    joining,
     linalg,
     math_module,
     nondiff,
