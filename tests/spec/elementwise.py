@@ -211,7 +211,13 @@ NOT_IN_AUTOGRAD = {np_positive, np_cbrt}  # autograd defines no VJP for these
 for _f, _make in UNARY:
     for _shape in ["float", (), (4,), (2, 3)]:
         _ag = _f not in NOT_IN_AUTOGRAD
-        row(f"{_f.__name__}-{shape_id(_shape)}", _f, _make(_shape), ag=_ag)
+        row(
+            f"{_f.__name__}-{shape_id(_shape)}",
+            _f,
+            _make(_shape),
+            ag=_ag,
+            second_order=True,
+        )
 
 
 # ---- binary elementwise functions and operators, with broadcasting ----------
@@ -355,6 +361,7 @@ for _f, _make_a, _make_b in BINARY:
             _make_a(_sa),
             _make_b(_sb),
             wrt=(0, 1),
+            second_order=True,
         )
 
 
@@ -398,9 +405,22 @@ for _f, _make in [
 ]:
     for _shape in ["float", (3,), (2, 3)]:
         _ag = _f is not op_pos  # autograd's boxes have no unary +
-        row(f"{_f.__name__}-{shape_id(_shape)}", _f, _make(_shape), ag=_ag)
-row("op_mixed-(2,3)x(3,)", op_mixed, data((2, 3), 0.1, 2.0), data((3,)), wrt=(0, 1))
-row("op_mixed-wrt-b-by-name", op_mixed, data((2, 3), 0.1, 2.0), data((3,)), wrt="b")
+        row(
+            f"{_f.__name__}-{shape_id(_shape)}",
+            _f,
+            _make(_shape),
+            ag=_ag,
+            second_order=True,
+        )
+for _id, _wrt in [("op_mixed-(2,3)x(3,)", (0, 1)), ("op_mixed-wrt-b-by-name", "b")]:
+    row(
+        _id,
+        op_mixed,
+        data((2, 3), 0.1, 2.0),
+        data((3,)),
+        wrt=_wrt,
+        second_order=True,
+    )
 
 
 # ---- ties of maximum and minimum (autograd splits ties equally) -------------
@@ -438,13 +458,15 @@ for _sx, _sy in [((2, 3), (2, 3)), ((2, 3), (3,)), ((2, 3), "float"), ((3,), (2,
         data(_sy),
         wrt=(0, 1),
         ag=_sx == _sy or _sx == (3,),  # autograd cannot unbroadcast where's y
+        second_order=True,
     )
-row("np_where_constant-(2,3)", np_where_constant, away((2, 3)))
-row("np_where_constant-float", np_where_constant, 0.7)
+row("np_where_constant-(2,3)", np_where_constant, away((2, 3)), second_order=True)
+row("np_where_constant-float", np_where_constant, 0.7, second_order=True)
 row(
     "np_where_condition_from_x-(4,)",
     np_where_condition_from_x,
     np.array([-1.4, -0.5, 0.3, 1.2]),
+    second_order=True,
 )
 
 
@@ -476,7 +498,7 @@ def np_clip_bounds(x, low, high):
 for _f in [np_clip, np_clip_low_none, np_clip_high_none, method_clip]:
     for _shape in ["float", (4,), (2, 3)] if _f is not method_clip else [(4,), (2, 3)]:
         _x = away(_shape, 0.1, 1.5)
-        row(f"{_f.__name__}-{shape_id(_shape)}", _f, _x)
+        row(f"{_f.__name__}-{shape_id(_shape)}", _f, _x, second_order=True)
 for _sx, _sl, _sh in [
     ((2, 3), (2, 3), (2, 3)),
     ((2, 3), (3,), "float"),
@@ -491,4 +513,5 @@ for _sx, _sl, _sh in [
         data(_sh, 0.1, 1.3),
         wrt=(0, 1, 2),
         ag=False,  # autograd does not differentiate clip's bounds
+        second_order=True,
     )

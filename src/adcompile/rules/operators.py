@@ -8,11 +8,25 @@ from __future__ import annotations
 
 import operator
 
-from .registry import BROADCAST, OTHER, SAME, Primitive, parse_signature, register
+from .registry import (
+    BROADCAST,
+    LINEAR,
+    OTHER,
+    SAME,
+    Primitive,
+    parse_signature,
+    register,
+)
 
 
 def _operator(
-    key, name: str, spelling: str, signature: str, shape: str, **vjps: str | None
+    key,
+    name: str,
+    spelling: str,
+    signature: str,
+    shape: str,
+    jvps: dict[str, str | None],
+    **vjps: str | None,
 ) -> None:
     register(
         Primitive(
@@ -21,17 +35,45 @@ def _operator(
             spelling=spelling,
             params=parse_signature(signature),
             vjps=dict(vjps),
+            jvps=jvps,
             shape=shape,
             infix=True,
         )
     )
 
 
-_operator(operator.add, "plus", "a + b", "a, b", BROADCAST, a="g", b="g")
-_operator(operator.sub, "minus", "a - b", "a, b", BROADCAST, a="g", b="-g")
-_operator(operator.mul, "times", "a * b", "a, b", BROADCAST, a="g * b", b="g * a")
 _operator(
-    operator.truediv, "over", "a / b", "a, b", BROADCAST, a="g / b", b="-g * ans / b"
+    operator.add, "plus", "a + b", "a, b", BROADCAST, {"a": "t", "b": "t"}, a="g", b="g"
+)
+_operator(
+    operator.sub,
+    "minus",
+    "a - b",
+    "a, b",
+    BROADCAST,
+    {"a": "t", "b": "-t"},
+    a="g",
+    b="-g",
+)
+_operator(
+    operator.mul,
+    "times",
+    "a * b",
+    "a, b",
+    BROADCAST,
+    {"a": "t * b", "b": "a * t"},
+    a="g * b",
+    b="g * a",
+)
+_operator(
+    operator.truediv,
+    "over",
+    "a / b",
+    "a, b",
+    BROADCAST,
+    {"a": "t / b", "b": "-t * ans / b"},
+    a="g / b",
+    b="-g * ans / b",
 )
 _operator(
     operator.pow,
@@ -39,6 +81,7 @@ _operator(
     "a ** b",
     "a, b",
     BROADCAST,
+    {"a": "t * b * a ** (b - 1)", "b": "t * ans * log_or_zero(a)"},
     a="g * b * a ** (b - 1)",
     b="g * ans * log_or_zero(a)",
 )
@@ -48,18 +91,29 @@ _operator(
     "a @ b",
     "a, b",
     OTHER,
+    {"a": "t @ b", "b": "a @ t"},
     a="matmul_left(g, a, b)",
     b="matmul_right(g, a, b)",
 )
-_operator(operator.neg, "neg", "-a", "a", SAME, a="-g")
-_operator(operator.pos, "pos", "+a", "a", SAME, a="g")
-_operator(operator.mod, "mod", "a % b", "a, b", BROADCAST, a="g", b="-g * (a // b)")
+_operator(operator.neg, "neg", "-a", "a", SAME, {"a": LINEAR}, a="-g")
+_operator(operator.pos, "pos", "+a", "a", SAME, {"a": LINEAR}, a="g")
+_operator(
+    operator.mod,
+    "mod",
+    "a % b",
+    "a, b",
+    BROADCAST,
+    {"a": "t", "b": "-t * (a // b)"},
+    a="g",
+    b="-g * (a // b)",
+)
 _operator(
     operator.getitem,
     "part",
     "a[index]",
     "a, index",
     OTHER,
+    {"a": LINEAR, "index": None},
     a="unindex(g, a, index)",
     index=None,
 )

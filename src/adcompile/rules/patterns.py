@@ -8,7 +8,7 @@ computes it exactly as the user wrote it.
 
 from __future__ import annotations
 
-from .registry import SAME, Primitive, parse_signature, register
+from .registry import LINEAR, SAME, Primitive, parse_signature, register
 
 
 class Logistic:
@@ -27,6 +27,7 @@ register(
         spelling="1.0 / (1.0 + np.exp(-x))",
         params=parse_signature("x"),
         vjps={"x": "g * ans * (1.0 - ans)"},
+        jvps={"x": "t * ans * (1.0 - ans)"},
         shape=SAME,
         infix=True,
     )
@@ -49,6 +50,7 @@ register(
         spelling="x",
         params=parse_signature("x"),
         vjps={"x": "g"},
+        jvps={"x": LINEAR},
         shape=SAME,
         infix=True,
     )
@@ -96,6 +98,11 @@ register(
             "value": "unbroadcast(item_adjoint(g, index), value)",
             "index": None,
         },
+        jvps={
+            "a": "with_item(t, index, 0.0)",
+            "value": "with_item(zero_tangent(a), index, t)",
+            "index": None,
+        },
         shape=SAME,
         infix=True,
     )
@@ -116,6 +123,7 @@ def _register_scipy() -> None:
             spelling="scipy.special.expit",
             params=parse_signature("x"),
             vjps={"x": "g * ans * (1.0 - ans)"},
+            jvps={"x": "t * ans * (1.0 - ans)"},
             shape=SAME,
             user_spelling=True,
         )
