@@ -15,21 +15,6 @@ from numpy.polynomial import polynomial as _poly
 
 from ..errors import NoDerivativeRule
 
-# Bernoulli numbers B2, B4, ..., B20 (the asymptotic series of polygamma)
-_BERNOULLI = (
-    1.0 / 6.0,
-    -1.0 / 30.0,
-    1.0 / 42.0,
-    -1.0 / 30.0,
-    5.0 / 66.0,
-    -691.0 / 2730.0,
-    7.0 / 6.0,
-    -3617.0 / 510.0,
-    43867.0 / 798.0,
-    -174611.0 / 330.0,
-)
-
-
 def _order(n: Any, what: str) -> int:
     """``n`` as a derivative order: a non-negative integer."""
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
@@ -56,6 +41,18 @@ def _cot_derivative_coefficients(n: int) -> np.ndarray:
 def _polygamma_positive(n: int, y: np.ndarray) -> np.ndarray:
     """polygamma(n, y) for y > 0: recurrence up to y >= 10 + n, then the
     asymptotic series."""
+    bernoulli = (  # B2, B4, ..., B20
+        1.0 / 6.0,
+        -1.0 / 30.0,
+        1.0 / 42.0,
+        -1.0 / 30.0,
+        5.0 / 66.0,
+        -691.0 / 2730.0,
+        7.0 / 6.0,
+        -3617.0 / 510.0,
+        43867.0 / 798.0,
+        -174611.0 / 330.0,
+    )
     y = y.copy()
     shift = np.zeros_like(y)
     factorial = math.factorial(n)
@@ -71,14 +68,14 @@ def _polygamma_positive(n: int, y: np.ndarray) -> np.ndarray:
     if n == 0:
         series = np.log(y) - 0.5 * inverse
         power = square
-        for k, b in enumerate(_BERNOULLI, start=1):
+        for k, b in enumerate(bernoulli, start=1):
             series -= b / (2 * k) * power
             power = power * square
         return shift + series
     leading = math.factorial(n - 1) * inverse**n
     series = leading + 0.5 * factorial * inverse ** (n + 1)
     power = square * inverse**n
-    for k, b in enumerate(_BERNOULLI, start=1):
+    for k, b in enumerate(bernoulli, start=1):
         ratio = math.factorial(2 * k + n - 1) / math.factorial(2 * k)
         series += b * ratio * power
         power = power * square
