@@ -65,6 +65,7 @@ for _f in [np_dot, method_dot, np_matmul, op_matmul]:
             data(_sb),
             wrt=(0, 1),
             ag=_ag,
+            second_order=len(_sa) == len(_sb),
         )
 for _sa, _sb in [("float", (3,)), ((2, 3), "float"), ((), (2, 2))]:
     row(
@@ -83,6 +84,7 @@ for _sa, _sb in [((3,), (4,)), ((2, 2), (3,)), ((3,), (1, 2))]:
         data(_sb),
         wrt=(0, 1),
         ag=_ag,
+        second_order=True,
     )
 
 # ---- vdot, inner, tensordot, kron, cross, convolve, correlate ------------------

@@ -8,13 +8,14 @@ of their own factor; their forward rules, registered at the end, say so.
 
 ``np.einsum`` takes its operands as ``*operands``; its rule binds the
 subscripts and up to ``EINSUM_ARGUMENTS`` positional arguments after them
-(string or sublist form), and a call with more is refused with a clear
-error when it is differentiated.
+(string or sublist form); a call with more is refused with a clear error
+when it is differentiated (the first extra argument lands in ``optimize``,
+whose rules say so).
 """
 
 from __future__ import annotations
 
-from .registry import LINEAR, SCALAR, defrule
+from .registry import LINEAR, SCALAR, defnondiff, defrule
 
 _BOTH = {"a": LINEAR, "b": LINEAR}
 
@@ -101,11 +102,14 @@ def _einsum_vjp(position: int) -> str:
 defrule(
     "np.einsum",
     ", ".join([_ARGS[0]] + [f"{a}=None" for a in _ARGS[1:]] + ["optimize=False"]),
-    jvp={a: LINEAR for a in _ARGS},
+    jvp={**{a: LINEAR for a in _ARGS}, "optimize": "einsum_overflow(optimize)"},
+    optimize="einsum_overflow(optimize)",
     **{a: _einsum_vjp(i) for i, a in enumerate(_ARGS)},
 )
 
 # ---- the helpers' forward rules -----------------------------------------------------
+
+defnondiff("einsum_overflow", "value")
 
 defrule(
     "einsum_vjp",

@@ -57,8 +57,8 @@ defrule(
     "x, axis=None, dtype=None, out=None, keepdims=False",
     shape=REDUCE,
     simple_when=_FULL,
-    jvp={"x": _weighted("prod_grad(np.ones_like(ans), x, ans, axis, keepdims)")},
-    x="prod_grad(g, x, ans, axis, keepdims)",
+    jvp={"x": _weighted("prod_others(x, axis)")},
+    x="repeat_to(g, x, axis, keepdims) * prod_others(x, axis)",
 )
 
 # ---- statistics ----------------------------------------------------------------
@@ -148,6 +148,10 @@ defrule(
 # ---- the helpers' forward rules ---------------------------------------------------
 
 _NO = None  # a parameter that carries no tangent
+defrule(
+    "prod_others", "x, axis", jvp={"x": "prod_others_tangent(x, t, axis)", "axis": _NO}
+)
+defrule("prod_others_tangent", "x, u, axis", jvp={"u": LINEAR})
 defrule(
     "var_grad",
     "dy, x, axis, ddof, keepdims",

@@ -48,6 +48,8 @@ def _einsum_parse(
         explicit = _sublist(items.pop()) if len(items) % 2 else None
         inputs = [_sublist(s) for s in items[1::2]]
         positions = list(range(0, len(items), 2))
+    if len(inputs) != len(positions):
+        einsum_overflow(None)
     operands = [args[p] for p in positions]
     shapes = [
         tuple(a) if p == position else np.shape(a)
@@ -129,6 +131,17 @@ def einsum_vjp(g: Any, position: int, *args: Any) -> Any:
         )
     return _einsum_adjoint(
         g, inputs, output, operands, shapes, positions.index(position)
+    )
+
+
+def einsum_overflow(value: Any) -> Any:
+    """Refuse a call of np.einsum with more arguments than its rule binds
+    (the extra one landed in the ``optimize`` parameter)."""
+    raise NoDerivativeRule(
+        "np.einsum is differentiated with at most 10 arguments after the "
+        "subscripts (10 operands, or 5 with their subscript lists)",
+        "contract in steps: einsum a few operands, then einsum the result "
+        "with the others",
     )
 
 

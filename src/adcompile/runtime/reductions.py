@@ -1,7 +1,7 @@
 """Runtime helpers of the reductions rules (numpy only; see adcompile.runtime).
 
-Adjoints (``*_grad``) and tangents of var, ptp, median, average, the nan
-reductions, cumsum, cumprod, diff and trace. Each helper is linear in its
+Adjoints (``*_grad``) and tangents of prod, var, ptp, median, average, the
+nan reductions, cumsum, cumprod, diff and trace. Each helper is linear in its
 adjoint or tangent argument; where a helper also depends smoothly on the
 data, a companion helper gives that derivative (``cumprod_grad_tangent``),
 so that derivative code can itself be differentiated in forward mode.
@@ -14,7 +14,14 @@ from typing import Any
 import numpy as np
 
 from ..errors import NoDerivativeRule
-from .core import _is_zero, _normalize_axes, extremum_grad, reduced_count, repeat_to
+from .core import (
+    _exclusive_prod,
+    _is_zero,
+    _normalize_axes,
+    extremum_grad,
+    reduced_count,
+    repeat_to,
+)
 
 # ---- variance, spread, median ------------------------------------------------
 
@@ -85,6 +92,43 @@ def median_grad(
     return repeat_to(g, x, axis, keepdims) * spread
 
 
+# ---- prod ----------------------------------------------------------------------
+
+
+def prod_others(x: Any, axis: Any = None) -> Any:
+    """For each entry of x, the product of the other entries its product
+    over ``axis`` takes in: the derivative of prod, exact at zeros."""
+    x = np.asarray(x)
+    if np.all(x != 0):
+        return np.prod(x, axis=axis, keepdims=True) / x
+    merged, order, shape = _merged(x, axis)
+    others = _exclusive_prod(merged, merged.ndim - 1)
+    return np.transpose(np.reshape(others, shape), np.argsort(order))
+
+
+def prod_others_tangent(x: Any, u: Any, axis: Any = None) -> Any:
+    """Tangent of ``prod_others(x, axis)`` as x moves along u: for entry i,
+    the sum over k != i of u[k] times the product of the entries other than
+    i and k (exact at zeros)."""
+    x = np.asarray(x)
+    merged, order, shape = _merged(x, axis)
+    along = _merged(np.broadcast_to(u, x.shape), axis)[0]
+    n = merged.shape[-1]
+    dtype = np.result_type(merged, along)
+    left, dleft = np.empty(merged.shape, dtype), np.empty(merged.shape, dtype)
+    right, dright = np.empty(merged.shape, dtype), np.empty(merged.shape, dtype)
+    p, dp = np.ones(merged.shape[:-1], dtype), np.zeros(merged.shape[:-1], dtype)
+    q, dq = p.copy(), dp.copy()
+    for i in range(n):
+        left[..., i], dleft[..., i] = p, dp
+        p, dp = p * merged[..., i], dp * merged[..., i] + p * along[..., i]
+        j = n - 1 - i
+        right[..., j], dright[..., j] = q, dq
+        q, dq = q * merged[..., j], dq * merged[..., j] + q * along[..., j]
+    tangent = dleft * right + left * dright
+    return np.transpose(np.reshape(tangent, shape), np.argsort(order))
+
+
 # ---- weighted average ----------------------------------------------------------
 
 
@@ -100,7 +144,7 @@ def average_weights(weights: Any, x: Any, axis: Any = None, returned=False) -> A
     if weights is None:
         return np.ones(shape)
     w = np.asarray(weights)
-    if w.shape != shape:
+    if w.shape != shape and w.ndim:
         axes = axis if isinstance(axis, tuple) else (axis,)
         axes = tuple(int(a) % len(shape) for a in axes)
         w = np.transpose(w, np.argsort(axes))
@@ -127,8 +171,6 @@ def unweight(g: Any, weights: Any, x: Any, axis: Any = None) -> Any:
 
 def nan_mask(v: Any, x: Any) -> Any:
     """v with zeros where x is nan (the entries nan reductions skip)."""
-    if _is_zero(v):
-        return v
     return np.where(np.isnan(x), 0.0, v)
 
 
