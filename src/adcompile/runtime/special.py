@@ -1,7 +1,62 @@
-"""Runtime helpers of the special rules (numpy only; see adcompile.runtime)."""
+"""Runtime helpers of the scipy.special rules (see adcompile.runtime).
+
+scipy is not a dependency: the helpers that need it (digamma and polygamma)
+import it when called, which only happens in derivative code of functions
+that call scipy.special themselves. The others use numpy only.
+"""
 
 from __future__ import annotations
 
-from typing import Any  # noqa: F401
+from typing import Any
 
-import numpy as np  # noqa: F401
+import numpy as np
+
+from ..errors import NoDerivativeRule
+from .core import _is_zero, repeat_to
+
+
+def digamma_of(x: Any) -> Any:
+    """scipy.special.digamma(x), the derivative of gammaln."""
+    from scipy import special
+
+    return special.digamma(x)
+
+
+def polygamma_of(n: Any, x: Any) -> Any:
+    """scipy.special.polygamma(n, x), the n-th derivative of digamma."""
+    from scipy import special
+
+    return special.polygamma(n, x)
+
+
+def ratio_or_zero(x: Any, y: Any) -> Any:
+    """``x / y``, and 0 where x is 0 (where xlogy and xlog1py are 0 too)."""
+    x = np.asarray(x, dtype=float)
+    zero = x == 0.0
+    return np.where(zero, 0.0, x / np.where(zero, 1.0, y))
+
+
+def axis_total(x: Any, axis: Any) -> Any:
+    """``np.sum(x, axis, keepdims=True)`` (0.0 when x is a zero adjoint)."""
+    return 0.0 if _is_zero(x) else np.sum(x, axis=axis, keepdims=True)
+
+
+def lse_weights(
+    a: Any, lse: Any, axis: Any, keepdims: Any, b: Any, return_sign: Any
+) -> Any:
+    """``b * exp(a - lse)``: the derivative of ``lse = logsumexp(a, axis,
+    b=b, keepdims=keepdims)`` with respect to each entry of a."""
+    if return_sign:
+        raise NoDerivativeRule(
+            "scipy.special.logsumexp with return_sign=True has no derivative rule",
+            "drop return_sign (the weights b of a differentiated logsumexp must "
+            "keep the sum positive)",
+        )
+    if b is not None and np.shape(np.broadcast(a, b)) != np.shape(a):
+        raise NoDerivativeRule(
+            f"scipy.special.logsumexp with weights b of shape {np.shape(b)} that "
+            f"enlarge a of shape {np.shape(a)} has no derivative rule",
+            "broadcast a to the shape of b first",
+        )
+    weights = np.exp(a - repeat_to(lse, a, axis, keepdims))
+    return weights if b is None else weights * b
