@@ -169,7 +169,10 @@ def np_squeeze_axes(x):
 
 def np_array_nested(a, b):
     y = np.array([[a, b], [b * b, a], [np.sin(a), 2.0 * b]])
-    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2)
+    z = np.asarray([[a * b], [b]])
+    return np.sum(np.cos(np.arange(np.size(y))) * np.ravel(y) ** 2) + np.sum(
+        np.sin(np.arange(np.size(z))) * np.ravel(z) ** 3
+    )
 
 
 def np_broadcast_to(x):
