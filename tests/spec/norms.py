@@ -1,4 +1,4 @@
-"""Rows of np.linalg.norm: every vector order (None, 2, 1, inf, -inf, 0 and
+"""Rows of np.linalg.norm (and vector_norm, matrix_norm): every vector order (None, 2, 1, inf, -inf, 0 and
 other p) and matrix order ('fro', 'nuc', 1, -1, 2, -2, inf, -inf), over
 whole arrays and over axes, with and without keepdims.
 
@@ -110,3 +110,57 @@ for _ord in MATRIX_ORDS:
 for _shape in [(5,), (2, 3), (2, 3, 2)]:
     row(f"norm_plain-{shape_id(_shape)}", norm_plain, away(_shape), ag=False)
 row("np_norm-3d-all-keepdims", np_norm, X3, None, None, True, second_order=True)
+
+
+# ---- numpy 2's vector_norm and matrix_norm -------------------------------------
+
+
+def np_vector_norm(x, ord, axis, keepdims):
+    y = np.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)
+    return np.sum(y * y * y)
+
+
+def np_matrix_norm(x, ord, keepdims):
+    y = np.linalg.matrix_norm(x, keepdims=keepdims, ord=ord)
+    return np.sum(y * y * y)
+
+
+def vector_norm_default(x):
+    return np.linalg.vector_norm(x) ** 3 + np.sum(np.linalg.matrix_norm(x))
+
+
+for _ord, _axis, _keepdims in [
+    (2, None, False),
+    (1, 1, False),
+    (_INF, (0, 2), True),
+    (3, (2, 0), False),
+    (2, (0, 1), True),
+    (-_INF, -1, False),
+]:
+    row(
+        f"np_vector_norm-ord={_ord}-axis={_axis}-keepdims={_keepdims}",
+        np_vector_norm,
+        X3,
+        _ord,
+        _axis,
+        _keepdims,
+        ag=False,
+        second_order=_ord in (2, 3),
+    )
+for _ord in MATRIX_ORDS[1:]:
+    row(
+        f"np_matrix_norm-ord={_ord}",
+        np_matrix_norm,
+        X3,
+        _ord,
+        _ord in ("nuc", 1),
+        ag=False,
+        second_order=_ord in ("fro", "nuc", 2),
+    )
+row(
+    "vector_norm_default-(2,3,4)",
+    vector_norm_default,
+    X3,
+    ag=False,
+    second_order=True,
+)

@@ -201,3 +201,45 @@ for _sa, _sb in [((5,), (3,)), ((3,), (5,)), ((4,), (4,)), ((4,), (2,)), ((1,), 
                 ag=False,
                 second_order=_mode == "same" and _sa == (5,),
             )
+
+
+# ---- vecdot, and np.linalg's array-API names of products -------------------------
+
+
+def np_vecdot(a, b):
+    y = np.vecdot(a, b)
+    return np.sum(y * y * np.cos(np.arange(np.size(y))).reshape(np.shape(y)))
+
+
+def np_vecdot_axis(a, b, axis):
+    y = np.vecdot(a, b, axis=axis)
+    return np.sum(y * y * np.cos(np.arange(np.size(y))).reshape(np.shape(y)))
+
+
+def linalg_vecdot(a, b, axis):
+    y = np.linalg.vecdot(a, b, axis=axis)
+    return np.sum(y * y * np.cos(np.arange(np.size(y))).reshape(np.shape(y)))
+
+
+def linalg_products(a, b, v):
+    m = np.linalg.matmul(a, b)
+    o = np.linalg.outer(v, a[0])
+    t = np.linalg.tensordot(a, b, axes=1)
+    c = np.linalg.cross(v, b[:3, :3])
+    return np.sum(m * m) + np.sum(o * t[:, :4]) + np.sum(c * c)
+
+
+for _sa, _sb in [((3,), (3,)), ((2, 3), (3,)), ((4, 1, 3), (2, 3))]:
+    _pair("np_vecdot", np_vecdot, _sa, _sb, ag=False, second_order=len(_sa) == 2)
+_pair("np_vecdot_axis", np_vecdot_axis, (3, 4), (3, 4), 0, ag=False)
+_pair("linalg_vecdot", linalg_vecdot, (2, 4, 3), (4, 3), -2, ag=False)
+row(
+    "linalg_products",
+    linalg_products,
+    own((3, 4)),
+    own((4, 5)),
+    own((3,)),
+    wrt=(0, 1, 2),
+    ag=False,
+    second_order=True,
+)

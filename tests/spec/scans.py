@@ -1,4 +1,5 @@
-"""Rows of scans and linear maps along axes: cumsum, cumprod, diff, trace.
+"""Rows of scans and linear maps along axes: cumsum, cumprod (and numpy 2's
+cumulative_sum, cumulative_prod), diff, trace (and np.linalg.trace).
 
 The data come from a generator of this module's own. Each row weighs the
 entries of the result differently, so that an adjoint sent to the wrong
@@ -81,6 +82,35 @@ row(
     second_order=True,
 )
 
+
+def np_cumulative_sum(x, axis, include_initial):
+    y = np.cumulative_sum(x, axis=axis, include_initial=include_initial)
+    return np.sum(y * y * np.cos(np.arange(np.size(y))).reshape(np.shape(y)))
+
+
+def np_cumulative_prod(x, axis, include_initial):
+    y = np.cumulative_prod(x, axis=axis, include_initial=include_initial)
+    return np.sum(y * y * np.cos(np.arange(np.size(y))).reshape(np.shape(y)))
+
+
+for _f in [np_cumulative_sum, np_cumulative_prod]:
+    for _x, _axis, _initial in [
+        (data((5,)), None, False),
+        (data((5,)), None, True),
+        (X3, 1, True),
+        (X3, -1, False),
+        (ZEROS, 0, True),
+    ]:
+        row(
+            f"{_f.__name__}-{shape_id(_x.shape)}-axis={_axis}-initial={_initial}",
+            _f,
+            _x,
+            _axis,
+            _initial,
+            ag=False,  # autograd has no cumulative_sum
+            second_order=_initial,
+        )
+
 # ---- diff ----------------------------------------------------------------------------
 
 
@@ -140,3 +170,18 @@ for _shape, _offset, _axes in [
             _offset,
         )
 row("trace_spelled-(3,3)", trace_spelled, data((3, 3)), second_order=True)
+
+
+def linalg_trace(x, offset):
+    y = np.linalg.trace(x, offset=offset)
+    return np.sum(y * y * np.cos(np.arange(np.size(y))).reshape(np.shape(y)))
+
+
+for _shape, _offset in [((3, 4), 0), ((2, 3, 4), 1), ((2, 4, 3), -1)]:
+    row(
+        f"linalg_trace-{shape_id(_shape)}-offset={_offset}",
+        linalg_trace,
+        data(_shape),
+        _offset,
+        ag=False,
+    )

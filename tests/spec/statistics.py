@@ -1,4 +1,5 @@
-"""Rows of statistics: var, std, ptp, median, average and the nan reductions.
+"""Rows of statistics: var, std, ptp, median, average and the nan reductions
+(nansum, nanmean, nanmax, nanmin, nanprod).
 
 The data come from a generator of this module's own, so that adding rows
 here leaves the data of other modules' rows as they were. Entries are
@@ -200,7 +201,12 @@ def np_nanmin(x, axis, keepdims):
     return np.sum(y * y * y)
 
 
-for _f in [np_nansum, np_nanmean, np_nanmax, np_nanmin]:
+def np_nanprod(x, axis, keepdims):
+    y = np.nanprod(x, axis=axis, keepdims=keepdims)
+    return np.sum(y * y * y)
+
+
+for _f in [np_nansum, np_nanmean, np_nanmax, np_nanmin, np_nanprod]:
     for _axis in [None, 0, 1]:
         for _keepdims in [False, True]:
             row(

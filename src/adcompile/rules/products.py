@@ -1,5 +1,6 @@
-"""Rules of products of arrays: dot, matmul, outer, vdot, inner, tensordot,
-einsum, kron, cross, convolve and correlate.
+"""Rules of products of arrays: dot, matmul, outer, vdot, vecdot, inner,
+tensordot, einsum, kron, cross, convolve and correlate (and np.linalg's
+array-API names of some of them).
 
 Every product is linear in each factor, so each forward rule is ``LINEAR``
 (the product with the factor's tangent in its place). The adjoint helpers
@@ -86,6 +87,57 @@ defrule(
     v="correlate_right(g, a, v, mode)",
 )
 
+defrule(
+    "np.vecdot",
+    "a, b, axis=-1",
+    jvp=_BOTH,
+    a="vecdot_grad(g, b, a, axis)",
+    b="vecdot_grad(g, a, b, axis)",
+)
+
+# ---- the same products under np.linalg's array-API names --------------------------
+
+defrule(
+    "np.linalg.vecdot",
+    "a, b, axis=-1",
+    name="vecdot",
+    jvp=_BOTH,
+    a="vecdot_grad(g, b, a, axis)",
+    b="vecdot_grad(g, a, b, axis)",
+)
+defrule(
+    "np.linalg.matmul",
+    "a, b",
+    name="matmul",
+    jvp=_BOTH,
+    a="matmul_left(g, a, b)",
+    b="matmul_right(g, a, b)",
+)
+defrule(
+    "np.linalg.outer",
+    "a, b",
+    name="outer",
+    jvp=_BOTH,
+    a="outer_left(g, a, b)",
+    b="outer_right(g, a, b)",
+)
+defrule(
+    "np.linalg.tensordot",
+    "a, b, axes=2",
+    name="tensordot",
+    jvp=_BOTH,
+    a="tensordot_left(g, a, b, axes)",
+    b="tensordot_right(g, a, b, axes)",
+)
+defrule(
+    "np.linalg.cross",
+    "a, b, axis=-1",
+    name="cross",
+    jvp=_BOTH,
+    a="cross_left(g, a, b, -1, -1, -1, axis)",
+    b="cross_right(g, a, b, -1, -1, -1, axis)",
+)
+
 # ---- einsum ----------------------------------------------------------------------
 
 EINSUM_ARGUMENTS = 10
@@ -134,3 +186,8 @@ for _name in ("convolve", "correlate"):
         f"{_name}_right", "dy, a, v, mode", jvp={"dy": LINEAR, "a": LINEAR, "v": None}
     )
 defrule("vdot_grad", "dy, other, x", jvp={"dy": LINEAR, "other": LINEAR, "x": None})
+defrule(
+    "vecdot_grad",
+    "dy, other, x, axis",
+    jvp={"dy": LINEAR, "other": LINEAR, "x": None},
+)

@@ -1,5 +1,6 @@
 """Rules of reductions with axis and keepdims: sum, mean, max, min, prod,
-var, std, ptp, median, average, the nan reductions and np.linalg.norm.
+var, std, ptp, median, average, the nan reductions and the norms of
+np.linalg (norm, vector_norm, matrix_norm).
 
 The ``simple`` form is used when the call reduces over every axis without
 keepdims, so the emitted code reads as plain numpy. A reduction whose
@@ -119,6 +120,7 @@ defrule(
         " * (x - repeat_to(ans, x, axis, keepdims)), weights, x, axis)"
     ),
 )
+_NAN_OTHERS = "prod_others(np.where(np.isnan(x), 1.0, x), axis)"
 defrule(
     "np.nansum",
     "x, axis=None, dtype=None, out=None, keepdims=False",
@@ -136,6 +138,17 @@ defrule(
     x="nan_mask(repeat_to(g / nan_count(x, axis, keepdims), x, axis, keepdims), x)",
 )
 defrule(
+    "np.nanprod",
+    "x, axis=None, dtype=None, out=None, keepdims=False",
+    shape=REDUCE,
+    simple_when=_FULL,
+    jvp={"x": f"np.sum(nan_mask(t, x) * {_NAN_OTHERS}, {_KEEP})"},
+    x=f"nan_mask(repeat_to(g, x, axis, keepdims) * {_NAN_OTHERS}, x)",
+)
+
+# ---- norms ---------------------------------------------------------------------
+
+defrule(
     "np.linalg.norm",
     "x, ord=None, axis=None, keepdims=False",
     name="norm",
@@ -143,6 +156,28 @@ defrule(
     simple_when=_FULL,
     jvp={"x": _weighted("norm_grad(np.ones_like(ans), x, ans, ord, axis, keepdims)")},
     x="norm_grad(g, x, ans, ord, axis, keepdims)",
+)
+# norm_grad's last argument 1: a vector norm over any axes
+defrule(
+    "np.linalg.vector_norm",
+    "x, axis=None, keepdims=False, ord=2",
+    name="vector_norm",
+    shape=REDUCE,
+    simple_when=_FULL,
+    jvp={
+        "x": _weighted("norm_grad(np.ones_like(ans), x, ans, ord, axis, keepdims, 1)")
+    },
+    x="norm_grad(g, x, ans, ord, axis, keepdims, 1)",
+)
+defrule(
+    "np.linalg.matrix_norm",
+    "x, keepdims=False, ord='fro'",
+    name="matrix_norm",
+    jvp={
+        "x": "np.sum(t * norm_grad(np.ones_like(ans), x, ans, ord, (-2, -1), "
+        "keepdims), axis=(-2, -1), keepdims=keepdims)"
+    },
+    x="norm_grad(g, x, ans, ord, (-2, -1), keepdims)",
 )
 
 # ---- the helpers' forward rules ---------------------------------------------------
@@ -184,16 +219,16 @@ defrule("nan_mask", "v, x", jvp={"v": LINEAR, "x": _NO})
 defnondiff("nan_count", "x, axis, keepdims")
 defrule(
     "norm_grad",
-    "dy, x, value, ord, axis, keepdims",
+    "dy, x, value, ord, axis, keepdims, vector=False",
     jvp={
         "dy": LINEAR,
-        "x": "norm_grad_dx(dy, x, value, t, ord, axis, keepdims)",
-        "value": "norm_grad_dans(dy, x, value, t, ord, axis, keepdims)",
+        "x": "norm_grad_dx(dy, x, value, t, ord, axis, keepdims, vector)",
+        "value": "norm_grad_dans(dy, x, value, t, ord, axis, keepdims, vector)",
     },
 )
 for _helper in ("norm_grad_dx", "norm_grad_dans"):
     defrule(
         _helper,
-        "dy, x, value, direction, ord, axis, keepdims",
+        "dy, x, value, direction, ord, axis, keepdims, vector=False",
         jvp={"dy": LINEAR, "direction": LINEAR},
     )

@@ -18,9 +18,17 @@ from ..errors import NoDerivativeRule
 from .core import _is_zero
 
 
-def _norm_axes(x: np.ndarray, ord: Any, axis: Any) -> tuple[str, tuple[int, ...]]:
-    """("vector", axes) or ("matrix", (row, col)) for norm(x, ord, axis)."""
+def _norm_axes(
+    x: np.ndarray, ord: Any, axis: Any, vector: Any = False
+) -> tuple[str, tuple[int, ...]]:
+    """("vector", axes) or ("matrix", (row, col)) for norm(x, ord, axis);
+    ``vector``: np.linalg.vector_norm, a vector norm over any axes."""
     nd = x.ndim
+    if vector:
+        if axis is None:
+            return "vector", tuple(range(nd))
+        axes = axis if isinstance(axis, tuple) else (axis,)
+        return "vector", tuple(int(a) % nd for a in axes)
     if axis is None:
         if ord is None or nd <= 1:
             return "vector", tuple(range(nd))
@@ -50,13 +58,20 @@ def _is_order(ord: Any, *orders: Any) -> bool:
 
 
 def norm_grad(
-    g: Any, x: Any, ans: Any, ord: Any = None, axis: Any = None, keepdims=False
+    g: Any,
+    x: Any,
+    ans: Any,
+    ord: Any = None,
+    axis: Any = None,
+    keepdims: Any = False,
+    vector: Any = False,
 ) -> Any:
-    """Adjoint of ``np.linalg.norm(x, ord, axis, keepdims)`` (value ``ans``)."""
+    """Adjoint of ``np.linalg.norm(x, ord, axis, keepdims)`` (value ``ans``);
+    with ``vector``, of ``np.linalg.vector_norm(x, axis, keepdims, ord)``."""
     if _is_zero(g):
         return g
     x = np.asarray(x)
-    kind, axes = _norm_axes(x, ord, axis)
+    kind, axes = _norm_axes(x, ord, axis, vector)
     gk, ak = _kept(g, axes, keepdims), _kept(ans, axes, keepdims)
     if kind == "vector" or ord in (None, "fro"):
         return _vector_grad(gk, x, ak, ord, axes)
@@ -98,11 +113,18 @@ def _from_end(a: Any, axes: tuple[int, int]) -> Any:
 
 
 def norm_grad_dx(
-    g: Any, x: Any, ans: Any, u: Any, ord: Any = None, axis: Any = None, keepdims=False
+    g: Any,
+    x: Any,
+    ans: Any,
+    u: Any,
+    ord: Any = None,
+    axis: Any = None,
+    keepdims: Any = False,
+    vector: Any = False,
 ) -> Any:
     """Tangent of ``norm_grad(g, x, ans, ...)`` as x moves along u (ans fixed)."""
     x = np.asarray(x)
-    kind, axes = _norm_axes(x, ord, axis)
+    kind, axes = _norm_axes(x, ord, axis, vector)
     gk, ak = _kept(g, axes, keepdims), _kept(ans, axes, keepdims)
     u = np.broadcast_to(u, x.shape)
     if kind == "vector" or ord in (None, "fro"):
@@ -118,11 +140,18 @@ def norm_grad_dx(
 
 
 def norm_grad_dans(
-    g: Any, x: Any, ans: Any, u: Any, ord: Any = None, axis: Any = None, keepdims=False
+    g: Any,
+    x: Any,
+    ans: Any,
+    u: Any,
+    ord: Any = None,
+    axis: Any = None,
+    keepdims: Any = False,
+    vector: Any = False,
 ) -> Any:
     """Tangent of ``norm_grad(g, x, ans, ...)`` as ans moves along u (x fixed)."""
     x = np.asarray(x)
-    kind, axes = _norm_axes(x, ord, axis)
+    kind, axes = _norm_axes(x, ord, axis, vector)
     gk, ak = _kept(g, axes, keepdims), _kept(ans, axes, keepdims)
     uk = _kept(u, axes, keepdims)
     if kind == "vector" or ord in (None, "fro"):

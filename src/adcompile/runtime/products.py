@@ -218,6 +218,18 @@ def vdot_grad(g: Any, other: Any, x: Any) -> Any:
     return g * np.reshape(other, np.shape(x))
 
 
+def vecdot_grad(g: Any, other: Any, x: Any, axis: Any = -1) -> Any:
+    """Adjoint of ``x`` in ``np.vecdot`` of x and ``other`` over ``axis`` of
+    each (real arrays; the other axes broadcast)."""
+    if _is_zero(g):
+        return g
+    moved = np.moveaxis(np.asarray(other), axis, -1)
+    spread = np.expand_dims(g, -1) * moved
+    shape = list(np.shape(x))
+    length = shape.pop(int(axis) % len(shape))
+    return np.moveaxis(unbroadcast_to(spread, (*shape, length)), -1, axis)
+
+
 # ---- kron, cross ----------------------------------------------------------------
 
 

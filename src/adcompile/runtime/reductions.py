@@ -294,6 +294,25 @@ def cumprod_grad_tangent(g: Any, x: Any, u: Any, axis: Any = None) -> Any:
     return _unscanned(out, x, axis)
 
 
+def drop_initial(g: Any, axis: Any = None, include_initial: Any = False) -> Any:
+    """The adjoint of a cumulative_sum or cumulative_prod without the entry
+    its ``include_initial`` put first (that entry is a constant)."""
+    if not include_initial or _is_zero(g):
+        return g
+    g = np.asarray(g)
+    return np.take(g, np.arange(1, g.shape[0 if axis is None else axis]), axis=axis)
+
+
+def zero_initial(v: Any, axis: Any = None, include_initial: Any = False) -> Any:
+    """A scan's tangent with a zero first entry when ``include_initial``."""
+    if not include_initial:
+        return v
+    v = np.asarray(v)
+    axis = 0 if axis is None else axis
+    first = np.zeros_like(np.take(v, [0], axis=axis))
+    return np.concatenate([first, v], axis=axis)
+
+
 # ---- diff, trace ---------------------------------------------------------------
 
 
