@@ -199,3 +199,15 @@ class Model:
 
     def __call__(self, w):
         return np.sum(w**2) * self.scale
+
+
+def writes_with_out(x):
+    buf = np.zeros(3)
+    np.add(x, 1.0, out=buf)
+    return np.sum(buf * x)
+
+
+def assigns_with_out(x):
+    buf = np.zeros(())
+    y = np.sum(x, out=buf)
+    return y * buf

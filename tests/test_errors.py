@@ -148,3 +148,11 @@ def test_errors_are_never_internal_tracebacks():
     ]:
         with pytest.raises(adcompile.AdcompileError):
             adcompile.grad(function)(*args)
+
+
+@pytest.mark.parametrize("function", [p.writes_with_out, p.assigns_with_out])
+def test_out_keyword_on_differentiated_values_is_refused(function):
+    error = error_of(function, np.ones(3))
+    assert isinstance(error, adcompile.UnsupportedSyntax)
+    assert "out=" in error.reason and "out=" in error.hint
+    assert_points_at(error, "out=buf")

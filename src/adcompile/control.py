@@ -486,7 +486,10 @@ def assigned_names(statements: list[cst.CSTNode]) -> set[str]:
 
         def visit_Call(self, node: cst.Call) -> None:
             func = node.func  # items.append(value), items.pop() make a new items
-            if isinstance(func, cst.Attribute) and func.attr.value in ("append", "pop"):
+            arity = {"append": 1, "pop": 0}  # not np.append(array, values)
+            if isinstance(func, cst.Attribute) and arity.get(func.attr.value) == len(
+                node.args
+            ):
                 add_target(func.value)
 
     for statement in statements:

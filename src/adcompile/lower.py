@@ -215,6 +215,18 @@ class ExpressionLowering:
             for a in node.args
             if a.keyword is not None
         }
+        out = kwargs.get("out")
+        if (
+            out is not None
+            and not (isinstance(out, ir.Static) and render_none(out.node))
+            and any(isinstance(o, ir.Var) for o in [*args, *kwargs.values()])
+        ):
+            raise UnsupportedSyntax(
+                "a call with out= writes into an array in place, with values the "
+                "gradient depends on",
+                "drop out= and use the result: y = np.add(a, b)",
+                self.source.location(node),
+            )
         call = ""
         if prim is None:
             if callee is None:  # known only at run time: self.f(x), a parameter
@@ -399,6 +411,8 @@ class ExpressionLowering:
         operands = [
             apply.bound[p] for p, t in prim.vjps.items() if t and p in apply.bound
         ]
+        if prim.shape == BROADCAST:  # all take part, differentiable or not
+            operands = [apply.bound[p] for p in prim.vjps if p in apply.bound]
         classes = [self._shape_of(o) for o in operands]
         if prim.shape == SCALAR:
             return SCALAR
@@ -504,6 +518,10 @@ class ExpressionLowering:
             "in the user guide",
             self.source.location(node),
         )
+
+
+def render_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
 
 
 def is_simple(apply: ir.Apply) -> bool:

@@ -266,6 +266,17 @@ class Normalizer(
     def _effect(self, node: cst.CSTNode, share: bool = True) -> None:
         for call in _calls(node):
             func = call.func
+            writes = any(
+                a.keyword is not None and a.keyword.value == "out" for a in call.args
+            )
+            if writes and any(self._is_varied(a.value) for a in call.args):
+                raise UnsupportedSyntax(
+                    "a call with out= writes into an array in place, with values "
+                    "the gradient depends on",
+                    "assign the result instead: y = np.add(a, b) rather than "
+                    "np.add(a, b, out=y)",
+                    self.source.location(call),
+                )
             if (
                 isinstance(func, cst.Attribute)
                 and self._is_varied(func.value)

@@ -349,6 +349,14 @@ def stack_with_pop(x, n):
     return np.sum(z * y)
 
 
+def np_append_in_a_loop(x, n):
+    """np.append is a numpy function, not a list's append."""
+    y = x
+    for _ in range(n):
+        y = np.append(y, 1.0)[:3] * x
+    return np.sum(y)
+
+
 def pop_in_straight_line(x):
     items = [x, x * 2.0, np.cos(x)]
     last = items.pop()
@@ -359,6 +367,7 @@ def pop_in_straight_line(x):
 CASES = [
     Case(stack_with_pop, (X3, 3)),
     Case(pop_in_straight_line, (X3,)),
+    Case(np_append_in_a_loop, (X3, 2)),
     Case(power_by_loop, (1.3, 4), label="n4"),
     Case(power_by_loop, (1.3, 0), label="n0"),
     Case(logistic_map, (3.1, 0.3), wrt=(0, 1)),

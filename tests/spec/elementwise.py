@@ -470,6 +470,20 @@ row(
 )
 
 
+def np_where_broadcast_by_condition(x, m):
+    return np.sum(np.where(m > 0.0, x, 0.0) ** 2)
+
+
+row(
+    "np_where_broadcast_by_condition-(3,)x(2,3)",
+    np_where_broadcast_by_condition,
+    data((3,)),
+    away((2, 3)),
+    ag=False,  # autograd does not unbroadcast where's x
+    second_order=True,
+)
+
+
 def np_clip(x):
     y = np.clip(x, -0.5, 0.5)
     return np.sum(y * y * x)
