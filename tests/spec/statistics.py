@@ -76,6 +76,17 @@ row(
 )
 for _shape in [(5,), (2, 3), (2, 3, 2)]:
     row(f"var_all-{shape_id(_shape)}", var_all, data(_shape))
+row("var_all-float", var_all, 1.3, ag=False)  # autograd: nan from std's 0 / 0
+row(
+    "np_std-constant-axis=1",
+    np_std,
+    np.full((2, 3), 0.7),
+    1,
+    0,
+    False,
+    ag=False,
+    second_order=True,
+)
 
 # ---- ptp, median ----------------------------------------------------------------
 

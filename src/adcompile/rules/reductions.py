@@ -72,13 +72,15 @@ defrule(
     jvp={"x": "var_tangent(t, x, axis, ddof, keepdims)"},
     x="var_grad(g, x, axis, ddof, keepdims)",
 )
+# d std = d var / (2 std); where std is 0 (constant data), 0
+_TWICE_STD = "np.where(ans == 0, np.inf, 2.0 * ans)"
 defrule(
     "np.std",
     "x, axis=None, dtype=None, out=None, ddof=0, keepdims=False",
     shape=REDUCE,
     simple_when=_FULL,
-    jvp={"x": "var_tangent(t, x, axis, ddof, keepdims) / (2.0 * ans)"},
-    x="var_grad(g / (2.0 * ans), x, axis, ddof, keepdims)",
+    jvp={"x": f"var_tangent(t, x, axis, ddof, keepdims) / {_TWICE_STD}"},
+    x=f"var_grad(g / {_TWICE_STD}, x, axis, ddof, keepdims)",
 )
 defrule(
     "np.ptp",
