@@ -367,3 +367,4 @@ for _name in (
     "is_zero_adjoint",
 ):
     defnondiff(_name)
+defnondiff("np.linalg.matrix_rank")

@@ -363,10 +363,13 @@ def pinv_tangent(a: Any, p: Any, d: Any) -> Any:
 
 
 def lstsq_rtol(a: Any, rcond: Any) -> Any:
-    """np.linalg.lstsq's cutoff for small singular values, as pinv's rtol."""
+    """np.linalg.lstsq's cutoff for small singular values, relative to the
+    largest, as np.linalg.pinv's ``rtol`` (LAPACK reads a negative rcond as
+    the machine precision)."""
+    eps = np.finfo(np.result_type(a, float)).eps
     if rcond is None:
-        return np.finfo(np.result_type(a, float)).eps * max(np.shape(a)[-2:])
-    return rcond
+        return eps * max(np.shape(a)[-2:])
+    return eps if rcond < 0 else rcond
 
 
 def residual_weights(e: Any, gr: Any) -> Any:
