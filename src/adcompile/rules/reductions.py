@@ -185,10 +185,16 @@ defrule(
 # ---- the helpers' forward rules ---------------------------------------------------
 
 _NO = None  # a parameter that carries no tangent
+# the directions of prod_others' mixed derivatives: one more per derivative
 defrule(
-    "prod_others", "x, axis", jvp={"x": "prod_others_tangent(x, t, axis)", "axis": _NO}
+    "prod_others",
+    "x, axis, d1=None, d2=None, d3=None, d4=None",
+    jvp={
+        "x": "prod_others(x, axis, t, d1, d2, d3)",
+        "axis": _NO,
+        **{f"d{k}": LINEAR for k in range(1, 5)},
+    },
 )
-defrule("prod_others_tangent", "x, u, axis", jvp={"u": LINEAR})
 defrule(
     "var_grad",
     "dy, x, axis, ddof, keepdims",

@@ -53,15 +53,21 @@ defrule("zero_initial", "v, axis, include_initial", jvp={"v": LINEAR})
 defrule("cumsum_grad", "dy, x, axis", jvp={"dy": LINEAR, "x": None})
 defrule("diff_grad", "dy, x, n, axis", jvp={"dy": LINEAR, "x": None})
 defrule("trace_grad", "dy, x, offset, axis1, axis2", jvp={"dy": LINEAR, "x": None})
+# cumprod's helpers take the directions of their own mixed derivatives: the
+# forward rule with respect to x adds one (see adcompile.runtime.scans)
+_DIRECTIONS = "d1=None, d2=None, d3=None, d4=None"
+_MULTILINEAR = {f"d{k}": LINEAR for k in range(1, 5)}
 defrule(
     "cumprod_grad",
-    "dy, x, axis",
-    jvp={"dy": LINEAR, "x": "cumprod_grad_tangent(dy, x, t, axis)"},
+    f"dy, x, axis, {_DIRECTIONS}",
+    jvp={"dy": LINEAR, "x": "cumprod_grad(dy, x, axis, t, d1, d2, d3)", **_MULTILINEAR},
 )
-defrule("cumprod_grad_tangent", "dy, x, u, axis", jvp={"dy": LINEAR, "u": LINEAR})
 defrule(
     "cumprod_tangent",
-    "v, x, axis",
-    jvp={"v": LINEAR, "x": "cumprod_second(v, t, x, axis)"},
+    f"v, x, axis, {_DIRECTIONS}",
+    jvp={
+        "v": LINEAR,
+        "x": "cumprod_tangent(v, x, axis, t, d1, d2, d3)",
+        **_MULTILINEAR,
+    },
 )
-defrule("cumprod_second", "v, u, x, axis", jvp={"v": LINEAR, "u": LINEAR})

@@ -20,6 +20,7 @@ from . import (
     norms,
     products,
     reductions,
+    scans,
     shapes,
     special,
 )
@@ -28,6 +29,7 @@ MODULES = (
     core,
     elementwise,
     reductions,
+    scans,
     norms,
     shapes,
     products,

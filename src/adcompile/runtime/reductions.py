@@ -1,10 +1,11 @@
 """Runtime helpers of the reductions rules (numpy only; see adcompile.runtime).
 
-Adjoints (``*_grad``) and tangents of prod, var, ptp, median, average, the
-nan reductions, cumsum, cumprod, diff and trace. Each helper is linear in its
-adjoint or tangent argument; where a helper also depends smoothly on the
-data, a companion helper gives that derivative (``cumprod_grad_tangent``),
-so that derivative code can itself be differentiated in forward mode.
+Adjoints (``*_grad``) and tangents of prod, var, ptp, median, average and
+the nan reductions. Each helper is linear in its adjoint or tangent
+argument; where a helper also depends smoothly on the data, its forward
+rule says how (``prod_others`` takes the directions of its own mixed
+derivatives), so that derivative code can itself be differentiated in
+forward mode.
 """
 
 from __future__ import annotations
@@ -14,14 +15,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import NoDerivativeRule
-from .core import (
-    _exclusive_prod,
-    _is_zero,
-    _normalize_axes,
-    extremum_grad,
-    reduced_count,
-    repeat_to,
-)
+from .core import _is_zero, _normalize_axes, extremum_grad, reduced_count, repeat_to
+from .scans import _directions, _dual, _dual_times, _dual_top
 
 # ---- variance, spread, median ------------------------------------------------
 
@@ -95,38 +90,33 @@ def median_grad(
 # ---- prod ----------------------------------------------------------------------
 
 
-def prod_others(x: Any, axis: Any = None) -> Any:
+def prod_others(x: Any, axis: Any = None, *directions: Any) -> Any:
     """For each entry of x, the product of the other entries its product
-    over ``axis`` takes in: the derivative of prod, exact at zeros."""
+    over ``axis`` takes in (the derivative of prod), exact at zeros; with
+    directions, its mixed derivative as x moves along each of them (the
+    directions that are None are left out)."""
     x = np.asarray(x)
-    if np.all(x != 0):
+    moves = _directions(directions)
+    if not moves and np.all(x != 0):
         return np.prod(x, axis=axis, keepdims=True) / x
     merged, order, shape = _merged(x, axis)
-    others = _exclusive_prod(merged, merged.ndim - 1)
-    return np.transpose(np.reshape(others, shape), np.argsort(order))
-
-
-def prod_others_tangent(x: Any, u: Any, axis: Any = None) -> Any:
-    """Tangent of ``prod_others(x, axis)`` as x moves along u: for entry i,
-    the sum over k != i of u[k] times the product of the entries other than
-    i and k (exact at zeros)."""
-    x = np.asarray(x)
-    merged, order, shape = _merged(x, axis)
-    along = _merged(np.broadcast_to(u, x.shape), axis)[0]
+    moved = [_merged(np.broadcast_to(d, x.shape), axis)[0] for d in moves]
     n = merged.shape[-1]
-    dtype = np.result_type(merged, along)
-    left, dleft = np.empty(merged.shape, dtype), np.empty(merged.shape, dtype)
-    right, dright = np.empty(merged.shape, dtype), np.empty(merged.shape, dtype)
-    p, dp = np.ones(merged.shape[:-1], dtype), np.zeros(merged.shape[:-1], dtype)
-    q, dq = p.copy(), dp.copy()
-    for i in range(n):
-        left[..., i], dleft[..., i] = p, dp
-        p, dp = p * merged[..., i], dp * merged[..., i] + p * along[..., i]
-        j = n - 1 - i
-        right[..., j], dright[..., j] = q, dq
-        q, dq = q * merged[..., j], dq * merged[..., j] + q * along[..., j]
-    tangent = dleft * right + left * dright
-    return np.transpose(np.reshape(tangent, shape), np.argsort(order))
+
+    def entry(i: int) -> list:
+        return _dual(merged[..., i], [d[..., i] for d in moved])
+
+    left = [_dual(np.ones(merged.shape[:-1]), [None] * len(moved))]
+    for i in range(n - 1):
+        left.append(_dual_times(left[-1], entry(i)))
+    right = _dual(np.ones(merged.shape[:-1]), [None] * len(moved))
+    out = np.zeros(merged.shape, np.result_type(merged, *moved))
+    for i in range(n - 1, -1, -1):
+        top = _dual_top(left[i], right)
+        if top is not None:
+            out[..., i] = top
+        right = _dual_times(right, entry(i))
+    return np.transpose(np.reshape(out, shape), np.argsort(order))
 
 
 # ---- weighted average ----------------------------------------------------------
@@ -177,166 +167,3 @@ def nan_mask(v: Any, x: Any) -> Any:
 def nan_count(x: Any, axis: Any = None, keepdims=False) -> Any:
     """How many entries that are not nan each entry of a reduction covers."""
     return np.sum(~np.isnan(x), axis=axis, keepdims=keepdims)
-
-
-# ---- scans: cumsum, cumprod ----------------------------------------------------
-
-
-def cumsum_grad(g: Any, x: Any, axis: Any = None) -> Any:
-    """Adjoint of ``np.cumsum``: the reversed cumulative sum of g."""
-    if _is_zero(g):
-        return g
-    g = np.asarray(g)
-    if axis is None:
-        return np.reshape(np.cumsum(g[::-1])[::-1], np.shape(x))
-    return np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis)
-
-
-def _along(x: Any, axis: Any) -> np.ndarray:
-    """x with the scanned axis first (flattened when axis is None)."""
-    x = np.asarray(x)
-    return np.ravel(x) if axis is None else np.moveaxis(x, axis, 0)
-
-
-def _scanned(y: np.ndarray, axis: Any) -> np.ndarray:
-    """A scan's result from its axis-first form."""
-    return y if axis is None else np.moveaxis(y, 0, axis)
-
-
-def _unscanned(y: np.ndarray, x: Any, axis: Any) -> np.ndarray:
-    """An adjoint of x from its axis-first form."""
-    if axis is None:
-        return np.reshape(y, np.shape(x))
-    return np.moveaxis(y, 0, axis)
-
-
-def _prefix_products(xs: np.ndarray) -> np.ndarray:
-    """P[i] = x[0] ... x[i-1] (exact with zeros)."""
-    ones = np.ones_like(xs[:1])
-    return np.cumprod(np.concatenate([ones, xs[:-1]]), axis=0)
-
-
-def cumprod_tangent(v: Any, x: Any, axis: Any = None) -> Any:
-    """Tangent of ``np.cumprod`` along v: sum over i <= j of v[i] times the
-    product of the other x[k], k <= j (exact with zeros)."""
-    xs = _along(x, axis)
-    vs = _along(np.broadcast_to(v, np.shape(x)), axis)
-    if np.all(xs != 0):
-        return _scanned(np.cumprod(xs, axis=0) * np.cumsum(vs / xs, axis=0), axis)
-    out = np.empty(np.broadcast_shapes(xs.shape, vs.shape), np.result_type(xs, vs))
-    prefix, tangent = np.ones_like(xs[0]), np.zeros_like(out[0])
-    for j in range(xs.shape[0]):
-        tangent = tangent * xs[j] + prefix * vs[j]
-        prefix = prefix * xs[j]
-        out[j] = tangent
-    return _scanned(out, axis)
-
-
-def cumprod_second(v: Any, u: Any, x: Any, axis: Any = None) -> Any:
-    """Tangent of ``cumprod_tangent(v, x, axis)`` as x moves along u."""
-    xs = _along(x, axis)
-    vs = _along(np.broadcast_to(v, np.shape(x)), axis)
-    us = _along(np.broadcast_to(u, np.shape(x)), axis)
-    out = np.empty(xs.shape, np.result_type(xs, vs, us))
-    prefix = np.ones_like(xs[0])
-    along_v, along_u, both = (np.zeros_like(out[0]) for _ in range(3))
-    for j in range(xs.shape[0]):
-        both = both * xs[j] + along_v * us[j] + along_u * vs[j]
-        along_v = along_v * xs[j] + prefix * vs[j]
-        along_u = along_u * xs[j] + prefix * us[j]
-        prefix = prefix * xs[j]
-        out[j] = both
-    return _scanned(out, axis)
-
-
-def cumprod_grad(g: Any, x: Any, axis: Any = None) -> Any:
-    """Adjoint of ``np.cumprod`` (exact with zeros): entry i receives
-    P[i] S[i], with P[i] the product of x before i and S[i] the sum over
-    j >= i of g[j] times the product of x[i+1 .. j]."""
-    if _is_zero(g):
-        return g
-    xs = _along(x, axis)
-    gs = _along(g, axis)
-    if np.all(xs != 0):
-        later = np.flip(np.cumsum(np.flip(gs * np.cumprod(xs, axis=0), 0), 0), 0)
-        return _unscanned(later / xs, x, axis)
-    prefix = _prefix_products(xs)
-    out = np.empty(np.broadcast_shapes(xs.shape, gs.shape), np.result_type(xs, gs))
-    suffix = np.zeros_like(out[0])
-    for i in range(xs.shape[0] - 1, -1, -1):
-        if i + 1 < xs.shape[0]:
-            suffix = xs[i + 1] * suffix
-        suffix = suffix + gs[i]
-        out[i] = prefix[i] * suffix
-    return _unscanned(out, x, axis)
-
-
-def cumprod_grad_tangent(g: Any, x: Any, u: Any, axis: Any = None) -> Any:
-    """Tangent of ``cumprod_grad(g, x, axis)`` as x moves along u."""
-    xs = _along(x, axis)
-    gs = _along(g, axis)
-    us = _along(np.broadcast_to(u, np.shape(x)), axis)
-    n = xs.shape[0]
-    dtype = np.result_type(xs, gs, us)
-    shape = np.broadcast_shapes(xs.shape, gs.shape, us.shape)
-    prefix, dprefix = np.empty(shape, dtype), np.empty(shape, dtype)
-    p, dp = np.ones(shape[1:], dtype), np.zeros(shape[1:], dtype)
-    for i in range(n):
-        prefix[i], dprefix[i] = p, dp
-        p, dp = p * xs[i], dp * xs[i] + p * us[i]
-    out = np.empty(shape, dtype)
-    s, ds = np.zeros(shape[1:], dtype), np.zeros(shape[1:], dtype)
-    for i in range(n - 1, -1, -1):
-        if i + 1 < n:
-            s, ds = xs[i + 1] * s, xs[i + 1] * ds + us[i + 1] * s
-        s = s + gs[i]
-        out[i] = dprefix[i] * s + prefix[i] * ds
-    return _unscanned(out, x, axis)
-
-
-def drop_initial(g: Any, axis: Any = None, include_initial: Any = False) -> Any:
-    """The adjoint of a cumulative_sum or cumulative_prod without the entry
-    its ``include_initial`` put first (that entry is a constant)."""
-    if not include_initial or _is_zero(g):
-        return g
-    g = np.asarray(g)
-    return np.take(g, np.arange(1, g.shape[0 if axis is None else axis]), axis=axis)
-
-
-def zero_initial(v: Any, axis: Any = None, include_initial: Any = False) -> Any:
-    """A scan's tangent with a zero first entry when ``include_initial``."""
-    if not include_initial:
-        return v
-    v = np.asarray(v)
-    axis = 0 if axis is None else axis
-    first = np.zeros_like(np.take(v, [0], axis=axis))
-    return np.concatenate([first, v], axis=axis)
-
-
-# ---- diff, trace ---------------------------------------------------------------
-
-
-def diff_grad(g: Any, x: Any, n: Any = 1, axis: Any = -1) -> Any:
-    """Adjoint of ``np.diff(x, n, axis)``: n backward differences of g."""
-    if _is_zero(g):
-        return g
-    g = np.asarray(g)
-    for _ in range(int(n)):
-        edge = np.zeros_like(np.take(g, [0], axis=axis))
-        g = np.concatenate([edge, g], axis=axis) - np.concatenate([g, edge], axis=axis)
-    return g
-
-
-def trace_grad(g: Any, x: Any, offset: Any = 0, axis1: Any = 0, axis2: Any = 1) -> Any:
-    """Adjoint of ``np.trace``: g on the (offset) diagonal, zero elsewhere."""
-    if _is_zero(g):
-        return g
-    shape = np.shape(x)
-    first, second = axis1 % len(shape), axis2 % len(shape)
-    eye = np.eye(shape[first], shape[second], k=offset)
-    if first > second:
-        eye = eye.T
-    mask_shape = [1] * len(shape)
-    mask_shape[first], mask_shape[second] = shape[first], shape[second]
-    spread = np.expand_dims(g, (min(first, second), max(first, second)))
-    return spread * np.reshape(eye, mask_shape)
