@@ -255,9 +255,9 @@ def eig_coupling(w: Any, x: Any) -> Any:
         raise NoDerivativeRule(
             "eigenvectors (or singular vectors) of a matrix with a repeated "
             "eigenvalue (or singular value) have no derivative",
-            "for eigenvalues or singular values alone, call np.linalg.eigvalsh "
-            "or np.linalg.svd(a, compute_uv=False), which have derivatives at "
-            "repeated ones; otherwise perturb the matrix so that they are distinct",
+            "for functions of the eigenvalues (or singular values) alone, call "
+            "np.linalg.eigvalsh (or np.linalg.svd(a, compute_uv=False)), whose "
+            "rules do not need them distinct",
         )
     return np.where(off, x / np.where(off, gaps, 1.0), 0.0)
 
