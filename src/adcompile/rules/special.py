@@ -3,8 +3,8 @@
 scipy is not a dependency, and emitted code has no name for it: the forward
 sweep calls these functions as the user spelled them (``user_spelling``),
 and their templates use numpy and the runtime helpers only (digamma and
-polygamma import scipy when derivative code calls them). The logistic
-sigmoid ``expit`` has its rule with the written-out sigmoid, in patterns.
+polygamma are numpy implementations). The logistic sigmoid ``expit`` has
+its rule with the written-out sigmoid, in patterns.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ UNARY = {
     "ndtr": "np.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)",
     "log_ndtr": "np.exp(-0.5 * x * x - ans) / math.sqrt(2.0 * math.pi)",
     "ndtri": "math.sqrt(2.0 * math.pi) * np.exp(0.5 * ans * ans)",
-    "gammaln": "digamma_of(x)",
-    "gamma": "ans * digamma_of(x)",
-    "digamma": "polygamma_of(1, x)",
+    "gammaln": "digamma(x)",
+    "gamma": "ans * digamma(x)",
+    "digamma": "polygamma(1, x)",
     "entr": "-(np.log(x) + 1.0)",
 }
 
@@ -84,9 +84,9 @@ def _register_scipy() -> None:
         "polygamma",
         "n, x",
         BROADCAST,
-        {"n": None, "x": "t * polygamma_of(n + 1, x)"},
+        {"n": None, "x": "t * polygamma(n + 1, x)"},
         n=None,
-        x="g * polygamma_of(n + 1, x)",
+        x="g * polygamma(n + 1, x)",
     )
     _rule(
         special,
@@ -94,11 +94,11 @@ def _register_scipy() -> None:
         "a, b",
         BROADCAST,
         {
-            "a": "t * (digamma_of(a) - digamma_of(a + b))",
-            "b": "t * (digamma_of(b) - digamma_of(a + b))",
+            "a": "t * (digamma(a) - digamma(a + b))",
+            "b": "t * (digamma(b) - digamma(a + b))",
         },
-        a="g * (digamma_of(a) - digamma_of(a + b))",
-        b="g * (digamma_of(b) - digamma_of(a + b))",
+        a="g * (digamma(a) - digamma(a + b))",
+        b="g * (digamma(b) - digamma(a + b))",
     )
     _rule(
         special,
@@ -162,8 +162,6 @@ def _register_scipy() -> None:
 _register_scipy()
 
 # the runtime helpers the templates call, with their forward rules
-defrule("digamma_of", "x", jvp={"x": "t * polygamma_of(1, x)"})
-defrule("polygamma_of", "n, x", jvp={"n": None, "x": "t * polygamma_of(n + 1, x)"})
 defrule(
     "ratio_or_zero",
     "x, y",

@@ -1,9 +1,5 @@
-"""Runtime helpers of the scipy.special rules (see adcompile.runtime).
-
-scipy is not a dependency: the helpers that need it (digamma and polygamma)
-import it when called, which only happens in derivative code of functions
-that call scipy.special themselves. The others use numpy only.
-"""
+"""Runtime helpers of the scipy.special rules (numpy only; see
+adcompile.runtime). Digamma and polygamma are the elementwise family's."""
 
 from __future__ import annotations
 
@@ -13,20 +9,6 @@ import numpy as np
 
 from ..errors import NoDerivativeRule
 from .core import _is_zero, repeat_to
-
-
-def digamma_of(x: Any) -> Any:
-    """scipy.special.digamma(x), the derivative of gammaln."""
-    from scipy import special
-
-    return special.digamma(x)
-
-
-def polygamma_of(n: Any, x: Any) -> Any:
-    """scipy.special.polygamma(n, x), the n-th derivative of digamma."""
-    from scipy import special
-
-    return special.polygamma(n, x)
 
 
 def ratio_or_zero(x: Any, y: Any) -> Any:
