@@ -354,7 +354,8 @@ def dot_right(g: Any, a: Any, b: Any) -> Any:
 def unindex(g: Any, x: Any, index: Any) -> Any:
     """Adjoint of ``x[index]``: g scattered into zeros shaped like x."""
     if type(x) is np.ndarray and type(index) is int and x.dtype.kind == "f":
-        out = np.zeros(x.shape, dtype=np.result_type(x.dtype, g))
+        same = type(g) is float or getattr(g, "dtype", None) == x.dtype
+        out = np.zeros(x.shape, dtype=x.dtype if same else np.result_type(x.dtype, g))
         out[index] = g
         return out
     if isinstance(x, (list, tuple)):
