@@ -109,3 +109,14 @@ def test_calls_into_user_functions_run_their_own_tangent_programs():
     x, w = np.array([0.3, -0.4]), 1.7
     check_jvp(calls_a_helper, (x, w), wrt=(0, 1))
     assert "jvp_call(" in adcompile.source(calls_a_helper, wrt=(0, 1), kind="jvp")
+
+
+def slogdet_of(a):
+    return np.linalg.slogdet(a)
+
+
+def test_named_tuple_output_keeps_its_type():
+    a = np.array([[2.0, 0.3], [0.1, 1.5]])
+    value, tangent = adcompile.jvp(slogdet_of, (a,), (np.eye(2),))
+    assert type(tangent) is type(value)
+    assert tangent.logabsdet == pytest.approx(np.trace(np.linalg.inv(a)))

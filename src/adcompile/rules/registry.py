@@ -33,6 +33,7 @@ from .. import runtime
 
 TEMPLATE_GLOBALS = frozenset({"np", "math"}) | frozenset(runtime.HELPERS)
 RESERVED_PLACEHOLDERS = frozenset({"g", "ans", "t"})
+CONSTANTS = frozenset({"True", "False", "None"})
 LINEAR = "LINEAR"  # forward template: the function applied to the tangent
 
 # How a primitive's result shape relates to its differentiable inputs; used to
@@ -99,7 +100,7 @@ class TemplateError(ValueError):
 @functools.cache
 def parse_template(text: str, params: tuple[str, ...]) -> cst.BaseExpression:
     expression = cst.parse_expression(text)
-    allowed = RESERVED_PLACEHOLDERS | set(params) | TEMPLATE_GLOBALS
+    allowed = RESERVED_PLACEHOLDERS | set(params) | TEMPLATE_GLOBALS | CONSTANTS
     for name in _free_names(expression):
         if name not in allowed:
             raise TemplateError(f"template {text!r} uses unknown name {name!r}")

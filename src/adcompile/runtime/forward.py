@@ -15,12 +15,19 @@ def zero_tangent(value: Any) -> Any:
     if type(value) is np.ndarray:
         return np.zeros(value.shape, dtype=np.result_type(value.dtype, float))
     if isinstance(value, (list, tuple)):
-        return type(value)(zero_tangent(v) for v in value)
+        return _rebuilt(value, [zero_tangent(v) for v in value])
     if isinstance(value, dict):
         return {k: zero_tangent(v) for k, v in value.items()}
     if isinstance(value, np.generic):
         return np.zeros((), dtype=np.result_type(value.dtype, float))[()]
     return 0.0
+
+
+def _rebuilt(value: Any, items: list[Any]) -> Any:
+    """A container of ``value``'s type (named tuples too) holding ``items``."""
+    if hasattr(value, "_fields"):
+        return type(value)(*items)
+    return type(value)(items)
 
 
 def broadcast_tangent(t: Any, ans: Any) -> Any:
@@ -39,7 +46,8 @@ def as_tangent(t: Any, value: Any) -> Any:
     float for a float, a new array for an array, containers item by item."""
     if isinstance(value, (list, tuple)):
         if isinstance(t, (list, tuple)) and len(t) == len(value):
-            return type(value)(as_tangent(a, b) for a, b in zip(t, value, strict=True))
+            items = [as_tangent(a, b) for a, b in zip(t, value, strict=True)]
+            return _rebuilt(value, items)
         return zero_tangent(value)
     if isinstance(value, dict):
         return {k: as_tangent(t[k], v) for k, v in value.items()}
