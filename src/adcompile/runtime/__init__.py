@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import (
+    containers,
     core,
     elementwise,
     forward,
@@ -26,6 +27,7 @@ from . import (
 )
 
 MODULES = (
+    containers,
     core,
     elementwise,
     reductions,

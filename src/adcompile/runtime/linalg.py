@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import NoDerivativeRule
-from .core import _is_zero, _Items, part
+from .containers import _is_zero, _Items, part
 
 
 def _zero(*values: Any) -> bool:

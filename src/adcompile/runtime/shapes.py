@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import NoDerivativeRule
-from .core import _is_zero, _Items, unbroadcast
+from .containers import _is_zero, _Items
+from .core import unbroadcast
 
 # ---- axes --------------------------------------------------------------------
 

@@ -1,0 +1,169 @@
+"""Runtime helpers of containers and indexing: the adjoints of list, tuple
+and dict items, of ``x[index]``, and of item assignment (numpy only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def unindex(g: Any, x: Any, index: Any) -> Any:
+    """Adjoint of ``x[index]``: g scattered into zeros shaped like x."""
+    if type(x) is np.ndarray and type(index) is int and x.dtype.kind == "f":
+        same = type(g) is float or getattr(g, "dtype", None) == x.dtype
+        out = np.zeros(x.shape, dtype=x.dtype if same else np.result_type(x.dtype, g))
+        out[index] = g
+        return out
+    if isinstance(x, (list, tuple)):
+        return _unindex_items(g, x, index)
+    if isinstance(x, dict):
+        return _Fields({index: g})
+    dtype = np.result_type(np.asarray(g).dtype, np.float64 if np.ndim(x) else float)
+    if isinstance(x, np.ndarray) and np.issubdtype(x.dtype, np.floating):
+        dtype = np.result_type(x.dtype, np.asarray(g).dtype)
+    out = np.zeros(np.shape(x), dtype=dtype)
+    if _is_basic_index(index):
+        out[index] = g
+    else:
+        np.add.at(out, index, g)
+    return out
+
+
+def _is_basic_index(index: Any) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return all(
+        item is None
+        or item is Ellipsis
+        or isinstance(item, slice)
+        or (isinstance(item, (int, np.integer)) and not isinstance(item, bool))
+        for item in items
+    )
+
+
+def _is_zero(value: Any) -> bool:
+    """The plain ``0.0`` adjoints start from in loops and branches."""
+    return isinstance(value, (int, float)) and value == 0
+
+
+class _Items(tuple):
+    """The adjoints of the items of a list or tuple, in order.
+
+    Emitted code accumulates adjoints with ``+``, which would concatenate
+    plain lists; these add item by item, with each other and with an array
+    whose first axis runs over the items (the adjoint of ``np.array(items)``).
+    """
+
+    __slots__ = ()
+    __array_ufunc__ = None  # so that ndarray + _Items calls _Items.__radd__
+
+    def __add__(self, other: Any) -> _Items:  # type: ignore[override]
+        if _is_zero(other):  # an adjoint that started at zero
+            return self
+        if len(other) != len(self):
+            raise ValueError(
+                f"adjoints of {len(self)} and {len(other)} items cannot be added"
+            )
+        return _Items(a + b for a, b in zip(self, other, strict=True))
+
+    def __radd__(self, other: Any) -> _Items:
+        return self.__add__(other)
+
+
+class _Fields(dict):
+    """The adjoints of some entries of a dict; they add entry by entry, and
+    a missing entry is zero."""
+
+    __array_ufunc__ = None
+
+    def __add__(self, other: Any) -> _Fields:
+        if _is_zero(other):
+            return self
+        total = _Fields(self)
+        for key, value in other.items():
+            total[key] = total[key] + value if key in total else value
+        return total
+
+    def __radd__(self, other: Any) -> _Fields:
+        return self.__add__(other)
+
+
+def _unindex_items(g: Any, items: Any, index: Any) -> _Items:
+    """Adjoint of ``items[index]`` for a list or tuple (an int or a slice)."""
+    adjoints: list[Any] = [0.0 for _ in items]  # zero: nothing flowed back
+    if _is_zero(g):
+        return _Items(adjoints)
+    if isinstance(index, slice):
+        for position, piece in zip(range(len(items))[index], g, strict=True):
+            adjoints[position] = adjoints[position] + piece
+    else:
+        adjoints[index] = g
+    return _Items(adjoints)
+
+
+def with_item(a: Any, index: Any, value: Any) -> Any:
+    """A copy of ``a`` with ``a[index] = value`` done (``a`` is unchanged)."""
+    out = np.array(a, copy=True)
+    out[index] = value
+    return out
+
+
+def without_item(g: Any, index: Any) -> Any:
+    """Adjoint of the array before ``a[index] = value``: the written entries
+    received nothing from the old array."""
+    if _is_zero(g):
+        return g
+    out = np.array(g, dtype=np.result_type(g, float), copy=True)
+    out[index] = 0.0
+    return out
+
+
+def item_adjoint(g: Any, index: Any) -> Any:
+    """Adjoint of the value in ``a[index] = value``: g at the written entries;
+    where a fancy index repeats an entry, only the write that won counts."""
+    if _is_zero(g):
+        return g
+    g = np.asarray(g)
+    picked = g[index]
+    if _is_basic_index(index) or (
+        isinstance(index, np.ndarray) and index.dtype == bool
+    ):
+        return picked
+    winner = np.full(g.shape, -1)
+    order = np.arange(np.size(picked)).reshape(np.shape(picked))
+    winner[index] = order
+    return np.where(winner[index] == order, picked, 0.0)
+
+
+def private_copy(x: Any) -> Any:
+    """A copy of an array the function writes into (other values as they are)."""
+    return x.copy() if isinstance(x, np.ndarray) else x
+
+
+def write_back(caller: Any, final: Any) -> None:
+    """Leave the caller's array as the function left it, after it wrote into
+    its parameter in place (nothing to do for immutable values)."""
+    if isinstance(caller, np.ndarray) and final is not caller:
+        caller[...] = final
+
+
+def zero_adjoint(value: Any) -> Any:
+    """A zero adjoint shaped like ``value`` (an array, a float, a container)."""
+    if type(value) is np.ndarray:
+        return np.zeros(value.shape, dtype=np.result_type(value.dtype, float))
+    return 0.0  # floats, and containers (whose length may differ by trip)
+
+
+def part(g: Any, position: int) -> Any:
+    """Item ``position`` of a container's adjoint (zero when it is zero)."""
+    return g if _is_zero(g) else g[position]
+
+
+def all_but_last(g: Any) -> Any:
+    """Adjoint of a list before ``append``: the adjoints of all but its last item."""
+    return g if _is_zero(g) else _Items(g[:-1])
+
+
+def last_item(g: Any) -> Any:
+    """Adjoint of the value given to ``append``: the last item's adjoint."""
+    return g if _is_zero(g) else g[-1]
