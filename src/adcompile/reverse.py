@@ -23,10 +23,10 @@ from .lean import ShapeOnly, merge_resets, shape_expressions
 from .lines import Block, Line
 from .lower import is_simple
 from .naming import NameAllocator
-from .primal import EQUAL as _EQUAL
 from .primal import assign as _assign
 from .primal import node as _node
 from .primal import primal_expression
+from .reverse_calls import UserCalls
 from .rules.registry import BROADCAST, SCALAR, Primitive
 from .stacks import Saved, resolve
 from .templates import parenthesize, parse_spelling, render, substitute
@@ -89,7 +89,7 @@ class _Region:
     seen: set[str] = field(default_factory=set)  # adjoints given a value so far
 
 
-class ReverseMode:
+class ReverseMode(UserCalls):
     """Builds the ``Derivative`` of one program."""
 
     def __init__(self, program: ir.Program, bindings: dict[str, str]) -> None:
@@ -320,56 +320,6 @@ class ReverseMode:
             return [Line(jump)]
         return [Line(statement.node)]
 
-    def _call_wrt(self, apply: ir.Apply) -> tuple[int | str, ...]:
-        """Which arguments of a call to a user function carry a derivative to
-        the output (empty: the call needs no pullback)."""
-        if not apply.call or apply.target not in self.useful:
-            return ()
-        positions: list[int | str] = [
-            i
-            for i, a in enumerate(apply.args)
-            if isinstance(a, ir.Var) and a.name in self.useful
-        ]
-        positions += [
-            k
-            for k, a in apply.kwargs.items()
-            if isinstance(a, ir.Var) and a.name in self.useful
-        ]
-        return tuple(positions)
-
-    def _vjp_call(self, apply: ir.Apply) -> Line:
-        """``y, pullback_y = vjp_g(a, b)``: the callee's own gradient code."""
-        wrt = self._call_wrt(apply)
-        assert apply.callee_node is not None
-        args = [cst.Arg(_node(a)) for a in apply.args]
-        args += [
-            cst.Arg(_node(v), keyword=cst.Name(k), equal=_EQUAL)
-            for k, v in apply.kwargs.items()
-        ]
-        wrt_node = cst.parse_expression(repr(wrt))
-        if apply.call == "static":
-            spec = (render(apply.callee_node), wrt)
-            func = self.call_bindings_by_spec.get(spec)
-            if func is None:
-                word = _identifier_word(render(apply.callee_node))
-                func = self.names.fresh(f"vjp_{word}")
-                self.call_bindings_by_spec[spec] = func
-                self.call_bindings[func] = spec
-            call = cst.Call(cst.Name(func), args)
-        else:
-            if self.dynamic_binding is None:
-                self.dynamic_binding = self.names.fresh("vjp_call")
-                self.call_bindings[self.dynamic_binding] = ("", ())
-            call = cst.Call(
-                cst.Name(self.dynamic_binding),
-                [cst.Arg(apply.callee_node), cst.Arg(wrt_node), *args],
-            )
-        pullback = self.names.fresh(f"pullback_{apply.target}")
-        self.pullbacks[apply.target] = pullback
-        targets = f"{apply.target}, {pullback}"
-        assign = cst.Assign([cst.AssignTarget(cst.parse_expression(targets))], call)
-        return Line(assign, target=targets)
-
     def _primal(self, apply: ir.Apply) -> cst.BaseExpression:
         return primal_expression(apply, self.binding_nodes)
 
@@ -417,21 +367,6 @@ class ReverseMode:
             assert isinstance(param, str) and isinstance(operand, ir.Var)
             self._contribute(apply, prim, param, operand, adjoint, simple)
 
-    def _pullback(self, apply: ir.Apply, adjoint: str) -> None:
-        """``grads = pullback_y(by)``, then each argument's share."""
-        pullback = self.pullbacks[apply.target]
-        grads = self.names.fresh(f"grads_{apply.target}")
-        call = cst.Call(cst.Name(pullback), [cst.Arg(cst.Name(adjoint))])
-        self._emit(_assign(grads, call))
-        for position, key in enumerate(self._call_wrt(apply)):
-            operand = apply.args[key] if isinstance(key, int) else apply.kwargs[key]
-            assert isinstance(operand, ir.Var)
-            share = cst.Subscript(
-                cst.Name(grads),
-                [cst.SubscriptElement(cst.Index(cst.Integer(str(position))))],
-            )
-            self._accumulate(operand.name, share)
-
     def _emit(self, statement: cst.BaseSmallStatement) -> None:
         """A backward line that assigns no adjoint (it carries the comment)."""
         self.backward.append(Line(statement, self._new_comment()))
@@ -458,8 +393,9 @@ class ReverseMode:
             return  # a parameter that carries no gradient (a condition, an index)
         template = prim.template(param, simple)
         if template is None:
+            custom = f"@adcompile.custom.defvjp({prim.spelling})"
             hint = (
-                f"define its reverse rule with @adcompile.custom.defvjp({prim.spelling})"
+                f"define its reverse rule with {custom}"
                 if prim.user_spelling
                 else f"pass a value that does not depend on the differentiated "
                 f"parameters as '{param}'"
@@ -564,10 +500,6 @@ class ReverseMode:
 def differentiate(program: ir.Program, bindings: dict[str, str]) -> Derivative:
     """Reverse-mode derivative of a normal-form program."""
     return ReverseMode(program, bindings).run()
-
-
-def _identifier_word(code: str) -> str:
-    return code.rsplit(".", 1)[-1].strip("_") or "call"
 
 
 __all__ = ["Derivative", "Line", "differentiate", "render", "useful_variables"]
