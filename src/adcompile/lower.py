@@ -25,84 +25,14 @@ from .rules.patterns import LOGISTIC
 from .rules.registry import BROADCAST, REDUCE, SAME, SCALAR, Primitive
 from .static_code import is_numeric_literal, rename_locals, resolve_callee
 from .templates import used_names
-
-BINARY = {
-    cst.Add: operator.add,
-    cst.Subtract: operator.sub,
-    cst.Multiply: operator.mul,
-    cst.Divide: operator.truediv,
-    cst.Power: operator.pow,
-    cst.MatrixMultiply: operator.matmul,
-    cst.Modulo: operator.mod,
-    cst.FloorDivide: operator.floordiv,
-    cst.BitAnd: operator.and_,
-    cst.BitOr: operator.or_,
-    cst.BitXor: operator.xor,
-}
-NONDIFF_ATTRIBUTES = frozenset({"shape", "ndim", "size", "dtype", "itemsize", "nbytes"})
-NONDIFF_METHODS = frozenset(
-    {"argmax", "argmin", "argsort", "nonzero", "any", "all", "tolist", "__len__"}
-)
-# method name -> (numpy function, whether extra positional arguments are packed
-# into one tuple, as ``x.reshape(2, 3)`` means ``np.reshape(x, (2, 3))``)
-METHODS: dict[str, tuple[Any, bool]] = {
-    "sum": (np.sum, False),
-    "mean": (np.mean, False),
-    "max": (np.max, False),
-    "min": (np.min, False),
-    "prod": (np.prod, False),
-    "dot": (np.dot, False),
-    "ravel": (np.ravel, False),
-    "flatten": (np.ravel, False),
-    "copy": (np.copy, False),
-    "squeeze": (np.squeeze, False),
-    "clip": (np.clip, False),
-    "reshape": (np.reshape, True),
-    "transpose": (np.transpose, True),
-    "var": (np.var, False),
-    "std": (np.std, False),
-    "ptp": (np.ptp, False),
-    "cumsum": (np.cumsum, False),
-    "cumprod": (np.cumprod, False),
-    "trace": (np.trace, False),
-    "diagonal": (np.diagonal, False),
-    "swapaxes": (np.swapaxes, False),
-    "repeat": (np.repeat, False),
-    "take": (np.take, False),
-    "conj": (np.conj, False),
-    "conjugate": (np.conj, False),
-    "round": (np.round, False),
-}
-ATTRIBUTES = {"T": np.transpose}
-VIEW_FREE_SHAPES = frozenset({SAME, BROADCAST, SCALAR, REDUCE})
-# functions whose result is always a new array, shared with nothing
-NEW_ARRAY_FUNCTIONS = frozenset(
-    id(f)
-    for f in (
-        np.zeros,
-        np.ones,
-        np.empty,
-        np.full,
-        np.zeros_like,
-        np.ones_like,
-        np.empty_like,
-        np.full_like,
-        np.array,
-        np.copy,
-        np.arange,
-        np.linspace,
-        np.eye,
-        np.identity,
-        np.concatenate,
-        np.stack,
-        np.hstack,
-        np.vstack,
-        np.tile,
-        np.repeat,
-        np.outer,
-        np.matmul,
-        np.dot,
-    )
+from .vocabulary import (
+    ATTRIBUTES,
+    BINARY,
+    METHODS,
+    NEW_ARRAY_FUNCTIONS,
+    NONDIFF_ATTRIBUTES,
+    NONDIFF_METHODS,
+    VIEW_FREE_SHAPES,
 )
 
 
