@@ -38,6 +38,7 @@ from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
 import adcompile
+from tests.forwardcheck import check_jvp
 from tests.gradcheck import check_grad, numeric_directional_derivative
 
 SCALAR_EXPRESSIONS = [
@@ -284,6 +285,7 @@ def check(tmp_path: Path, lines: list[Line], a: float, b: float) -> None:
     assume(finite_differences_settle(f, args))
     try:
         check_grad(f, args, wrt=(0, 1, 2))
+        check_jvp(f, args, wrt=(0, 1, 2))  # forward mode agrees
     except adcompile.AdcompileError as error:
         # writing into a parameter and also rebinding it is refused by design:
         # which array the caller's ends up as would depend on the path taken

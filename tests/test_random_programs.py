@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import adcompile
+from tests.forwardcheck import check_jvp
 from tests.gradcheck import check_grad
 
 UNARY = [
@@ -123,6 +124,7 @@ def test_random_program_gradients(tmp_path, text):
     f = load(tmp_path, text)
     try:
         check_grad(f, ARGS, wrt=(0, 1, 2, 3))
+        check_jvp(f, ARGS, wrt=(0, 1, 2, 3))  # forward mode agrees
     except adcompile.AdcompileError:
         raise AssertionError(f"refused a supported program:\n{text}") from None
     except AssertionError as error:
