@@ -225,18 +225,16 @@ defrule(
 )
 defrule("nan_mask", "v, x", jvp={"v": LINEAR, "x": _NO})
 defnondiff("nan_count", "x, axis, keepdims")
+# norm_grad takes the directions of its own mixed derivatives, its value
+# moving with x (see adcompile.runtime.norms)
 defrule(
     "norm_grad",
-    "dy, x, value, ord, axis, keepdims, vector=False",
+    "dy, x, value, ord, axis, keepdims, vector=False, "
+    "d1=None, d2=None, d3=None, d4=None",
     jvp={
         "dy": LINEAR,
-        "x": "norm_grad_dx(dy, x, value, t, ord, axis, keepdims, vector)",
-        "value": "norm_grad_dans(dy, x, value, t, ord, axis, keepdims, vector)",
+        "x": "norm_grad(dy, x, value, ord, axis, keepdims, vector, t, d1, d2, d3)",
+        "value": _NO,
+        **{f"d{k}": LINEAR for k in range(1, 5)},
     },
 )
-for _helper in ("norm_grad_dx", "norm_grad_dans"):
-    defrule(
-        _helper,
-        "dy, x, value, direction, ord, axis, keepdims, vector=False",
-        jvp={"dy": LINEAR, "direction": LINEAR},
-    )

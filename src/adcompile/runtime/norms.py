@@ -1,11 +1,12 @@
 """Runtime helpers of the rules of ``np.linalg.norm`` (numpy only).
 
-``norm_grad`` is the adjoint of every vector and matrix norm numpy computes;
-``norm_grad_dx`` and ``norm_grad_dans`` are its derivatives with respect to
-the data and to the norm's value, so that derivative code of norms can be
-differentiated again in forward mode. Matrix norms of order 2, -2 and 'nuc'
-go through the singular value decomposition (their derivatives assume
-distinct, nonzero singular values, where they exist).
+``norm_grad`` is the adjoint of every vector and matrix norm numpy computes.
+Like cumprod's helpers, it takes the directions of its own mixed
+derivatives, so that derivative code of norms can be differentiated again
+in forward mode: p-norms (the 2-norm and 'fro' included) to order 4, over
+multi-dual numbers; matrix norms of order 2, -2 and 'nuc' (through the
+singular value decomposition, assuming distinct nonzero singular values)
+to order 2; the piecewise linear norms to any order.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 
 from ..errors import NoDerivativeRule
 from .core import _is_zero
+from .scans import _directions, _dual, _dual_times, _dual_top
 
 
 def _norm_axes(
@@ -65,14 +67,20 @@ def norm_grad(
     axis: Any = None,
     keepdims: Any = False,
     vector: Any = False,
+    *directions: Any,
 ) -> Any:
     """Adjoint of ``np.linalg.norm(x, ord, axis, keepdims)`` (value ``ans``);
-    with ``vector``, of ``np.linalg.vector_norm(x, axis, keepdims, ord)``."""
+    with ``vector``, of ``np.linalg.vector_norm(x, axis, keepdims, ord)``.
+    With directions, its mixed derivative as x moves along each of them
+    (ans moving with x, as the norm of x)."""
     if _is_zero(g):
         return g
     x = np.asarray(x)
     kind, axes = _norm_axes(x, ord, axis, vector)
     gk, ak = _kept(g, axes, keepdims), _kept(ans, axes, keepdims)
+    moves = _directions(directions, "np.linalg.norm")
+    if moves:
+        return _norm_derivative(gk, x, ord, kind, axes, moves)
     if kind == "vector" or ord in (None, "fro"):
         return _vector_grad(gk, x, ak, ord, axes)
     row, col = axes
@@ -112,56 +120,71 @@ def _from_end(a: Any, axes: tuple[int, int]) -> Any:
     return np.moveaxis(a, (-2, -1), axes)
 
 
-def norm_grad_dx(
-    g: Any,
-    x: Any,
-    ans: Any,
-    u: Any,
-    ord: Any = None,
-    axis: Any = None,
-    keepdims: Any = False,
-    vector: Any = False,
+def _norm_derivative(
+    gk: Any, x: np.ndarray, ord: Any, kind: str, axes: tuple, moves: list[Any]
 ) -> Any:
-    """Tangent of ``norm_grad(g, x, ans, ...)`` as x moves along u (ans fixed)."""
-    x = np.asarray(x)
-    kind, axes = _norm_axes(x, ord, axis, vector)
-    gk, ak = _kept(g, axes, keepdims), _kept(ans, axes, keepdims)
-    u = np.broadcast_to(u, x.shape)
+    """The mixed derivative of a norm's gradient (times gk) along moves."""
+    shape = np.broadcast_shapes(x.shape, np.shape(gk))
     if kind == "vector" or ord in (None, "fro"):
-        if ord in (None, "fro") or _is_order(ord, 2):
-            return u * _over(gk, ak)
-        if _is_order(ord, 1, np.inf, -np.inf, 0):
-            return np.zeros(np.broadcast_shapes(x.shape, np.shape(gk)))
-        p = float(ord)
-        return (p - 1.0) * np.abs(x) ** (p - 2.0) * u * _over(gk, ak ** (p - 1.0))
-    if ord == "nuc" or _is_order(ord, 2, -2):
-        return _from_end(_to_end(gk, axes) * _svd_tangent(x, u, ord, axes), axes)
-    return np.zeros(np.broadcast_shapes(x.shape, np.shape(gk)))
-
-
-def norm_grad_dans(
-    g: Any,
-    x: Any,
-    ans: Any,
-    u: Any,
-    ord: Any = None,
-    axis: Any = None,
-    keepdims: Any = False,
-    vector: Any = False,
-) -> Any:
-    """Tangent of ``norm_grad(g, x, ans, ...)`` as ans moves along u (x fixed)."""
-    x = np.asarray(x)
-    kind, axes = _norm_axes(x, ord, axis, vector)
-    gk, ak = _kept(g, axes, keepdims), _kept(ans, axes, keepdims)
-    uk = _kept(u, axes, keepdims)
-    if kind == "vector" or ord in (None, "fro"):
-        if ord in (None, "fro") or _is_order(ord, 2):
-            return -x * _over(gk * uk, ak * ak)
-        if not _is_order(ord, 1, np.inf, -np.inf, 0):
+        if ord in (None, "fro"):
+            p = 2.0
+        elif _is_order(ord, 1, np.inf, -np.inf, 0):
+            return np.zeros(shape)  # piecewise linear or constant
+        else:
             p = float(ord)
-            scale = (1.0 - p) * np.sign(x) * np.abs(x) ** (p - 1.0)
-            return scale * _over(gk * uk, ak**p)
-    return np.zeros(np.broadcast_shapes(x.shape, np.shape(gk), np.shape(uk)))
+        return _p_norm_derivative(gk, x, p, axes, moves)
+    if ord == "nuc" or _is_order(ord, 2, -2):
+        if len(moves) > 1:
+            raise NoDerivativeRule(
+                f"third derivatives of np.linalg.norm(..., ord={ord!r}) of "
+                "matrices are not supported",
+                "differentiate twice at most, or use ord='fro'",
+            )
+        u = np.broadcast_to(moves[0], x.shape)
+        return _from_end(_to_end(gk, axes) * _svd_tangent(x, u, ord, axes), axes)
+    return np.zeros(shape)
+
+
+def _dual_power(a: list[Any], p: float) -> list[Any]:
+    """a ** p for a multi-dual a (Taylor series; the value part positive
+    unless p is a whole number)."""
+    value, rest = a[0], [None, *a[1:]]
+    out: list[Any] = [value**p] + [None] * (len(a) - 1)
+    term, coefficient = [None] * len(a), 1.0
+    term[0] = np.ones_like(value)
+    for k in range(1, len(a).bit_length()):
+        term = _dual_times(term, rest)
+        coefficient *= (p - k + 1) / k
+        if coefficient == 0:
+            break
+        scale = coefficient * value ** (p - k)
+        for i, part in enumerate(term):
+            if part is not None:
+                out[i] = scale * part if out[i] is None else out[i] + scale * part
+    return out
+
+
+def _p_norm_derivative(
+    gk: Any, x: np.ndarray, p: float, axes: tuple, moves: list[Any]
+) -> Any:
+    """Mixed derivative of gk * sign(x) |x|**(p-1) / norm**(p-1) along moves,
+    the p-norm over ``axes`` moving with x. For even p it is taken as
+    x**(p-1) / norm**(p-1), smooth where entries are zero."""
+    moves = [np.broadcast_to(d, x.shape) for d in moves]
+    if p % 2 == 0:
+        sign, base = 1.0, _dual(x, moves)
+    else:
+        sign = np.sign(x)
+        base = _dual(np.abs(x), [sign * d for d in moves])
+    powered = _dual_power(base, p)
+    total = [
+        None if q is None else np.sum(q, axis=axes, keepdims=True) for q in powered
+    ]
+    scale = _dual_power(total, (1.0 - p) / p)  # norm ** (1 - p)
+    top = _dual_top(_dual_power(base, p - 1.0), scale)
+    if top is None:
+        return np.zeros(np.broadcast_shapes(x.shape, np.shape(gk)))
+    return sign * gk * top
 
 
 def _svd_tangent(x: np.ndarray, u: Any, ord: Any, axes: tuple[int, int]) -> Any:

@@ -21,13 +21,13 @@ from .core import _is_zero
 # ---- multi-dual numbers ------------------------------------------------------------
 
 
-def _directions(directions: tuple) -> list[Any]:
+def _directions(directions: tuple, what: str = "prod and cumprod") -> list[Any]:
     """The directions given (None: none). The rules carry three, and shift
     them by one for each derivative taken: a fourth means order 5."""
     moves = [d for d in directions if d is not None]
     if len(directions) > 3 and directions[3] is not None:
         raise NoDerivativeRule(
-            "derivatives of prod and cumprod are supported up to order 4",
+            f"derivatives of {what} are supported up to order 4",
             "differentiate fewer times, or write the product with a loop",
         )
     return moves
