@@ -189,7 +189,10 @@ for _sa, _sb in [((3,), (3,)), ((4, 3), (3,)), ((2, 1, 3), (4, 3))]:
 _pair("np_cross_axes", np_cross_axes, (3, 4), (4, 3), 0, -1, 0)
 _pair("np_cross_axes-c1", np_cross_axes, (2, 3), (3, 2), -1, 0, 1)
 _pair("np_cross_axis", np_cross_axis, (3, 4), (3, 4), 0, second_order=True)
-for _sa, _sb in [((5,), (3,)), ((3,), (5,)), ((4,), (4,)), ((4,), (2,)), ((1,), (3,))]:
+_CONVOLVED = [((5,), (3,)), ((3,), (5,)), ((4,), (4,)), ((4,), (2,)), ((1,), (3,))]
+# an even shorter a: np.correlate swaps and reverses, moving the 'same' window
+_CONVOLVED += [((2,), (5,)), ((4,), (6,))]
+for _sa, _sb in _CONVOLVED:
     for _mode in ["full", "same", "valid"]:
         for _f in [np_convolve, np_correlate]:
             _pair(

@@ -317,12 +317,20 @@ def cross_right(
 # ---- convolve, correlate ----------------------------------------------------------
 
 
-def _full_adjoint(g: Any, m: int, n: int, mode: Any) -> np.ndarray:
-    """g placed where its mode's output sits in the full convolution."""
+def _full_adjoint(
+    g: Any, m: int, n: int, mode: Any, correlate: bool = False
+) -> np.ndarray:
+    """g placed where its mode's output sits in the full convolution (of a
+    of length m and v of length n). np.correlate with the longer v swaps
+    them and reverses, which moves the window of 'same' by one when m is
+    even."""
     if isinstance(mode, str):
         mode = {"v": 0, "s": 1, "f": 2}[mode.lower()[:1]]
     short = min(m, n)
-    start = {0: short - 1, 1: (short - 1) // 2, 2: 0}[int(mode)]
+    centered = (short - 1) // 2
+    if correlate and n > m:
+        centered = short - 1 - centered
+    start = {0: short - 1, 1: centered, 2: 0}[int(mode)]
     g = np.ravel(g)
     full = np.zeros(m + n - 1, dtype=np.result_type(g, float))
     full[start : start + g.shape[0]] = g
@@ -349,7 +357,7 @@ def correlate_left(g: Any, a: Any, v: Any, mode: Any = "valid") -> Any:
     """Adjoint of ``a`` in ``np.correlate(a, v, mode)`` (convolve with v reversed)."""
     if _is_zero(g):
         return g
-    full = _full_adjoint(g, np.size(a), np.size(v), mode)
+    full = _full_adjoint(g, np.size(a), np.size(v), mode, correlate=True)
     return np.reshape(np.correlate(full, np.ravel(v)[::-1], "valid"), np.shape(a))
 
 
@@ -357,6 +365,6 @@ def correlate_right(g: Any, a: Any, v: Any, mode: Any = "valid") -> Any:
     """Adjoint of ``v`` in ``np.correlate(a, v, mode)``."""
     if _is_zero(g):
         return g
-    full = _full_adjoint(g, np.size(a), np.size(v), mode)
+    full = _full_adjoint(g, np.size(a), np.size(v), mode, correlate=True)
     reversed_grad = np.correlate(full, np.ravel(a), "valid")[::-1]
     return np.reshape(reversed_grad, np.shape(v))

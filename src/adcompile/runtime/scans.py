@@ -159,10 +159,7 @@ def zero_initial(v: Any, axis: Any = None, include_initial: Any = False) -> Any:
     """A scan's tangent with a zero first entry when ``include_initial``."""
     if not include_initial:
         return v
-    v = np.asarray(v)
-    axis = 0 if axis is None else axis
-    first = np.zeros_like(np.take(v, [0], axis=axis))
-    return np.concatenate([first, v], axis=axis)
+    return _padded(np.asarray(v), 0 if axis is None else axis, before=True)
 
 
 # ---- diff, trace ---------------------------------------------------------------------
@@ -174,9 +171,16 @@ def diff_grad(g: Any, x: Any, n: Any = 1, axis: Any = -1) -> Any:
         return g
     g = np.asarray(g)
     for _ in range(int(n)):
-        edge = np.zeros_like(np.take(g, [0], axis=axis))
-        g = np.concatenate([edge, g], axis=axis) - np.concatenate([g, edge], axis=axis)
+        g = _padded(g, axis, before=True) - _padded(g, axis, before=False)
     return g
+
+
+def _padded(a: np.ndarray, axis: Any, before: bool) -> np.ndarray:
+    """a with a slice of zeros before (or after) it along axis."""
+    shape = list(a.shape)
+    shape[axis] = 1
+    edge = np.zeros(shape, a.dtype)
+    return np.concatenate([edge, a] if before else [a, edge], axis=axis)
 
 
 def trace_grad(g: Any, x: Any, offset: Any = 0, axis1: Any = 0, axis2: Any = 1) -> Any:
