@@ -30,6 +30,7 @@ from adcompile.compiler import derivative_of
 from adcompile.ir import Apply, walk
 from adcompile.rules import registered
 from adcompile.rules.patterns import APPEND
+from adcompile.rules.registry import LINEAR, parse_template
 from tests.forwardcheck import check_hvp, check_jvp
 from tests.gradcheck import (
     check_against_autograd,
@@ -97,6 +98,14 @@ def test_every_rule_has_a_row():
     assert (
         not missing
     ), f"differentiable primitives with no row in the spec table: {missing}"
+
+
+def test_every_template_parses_and_uses_known_names():
+    """Templates are parsed lazily at first use; parse them all here."""
+    for prim in registered():
+        for text in [*prim.vjps.values(), *prim.simple.values(), *prim.jvps.values()]:
+            if text is not None and text != LINEAR:
+                parse_template(text, prim.param_names)
 
 
 def test_every_rule_has_a_forward_rule():

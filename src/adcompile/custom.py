@@ -164,7 +164,7 @@ def _rule(placeholder: str, field: str) -> Callable[..., Any]:
             rules = dict(getattr(prim, field))
             rules.update(zip(params, texts, strict=True))
             changes = {field: rules, "nondiff": False}
-            registry.register(_replace(prim, **changes))
+            registry.register(_replace(prim, **changes), parse=True)
             return rule
 
         return register

@@ -8,7 +8,14 @@ computes it exactly as the user wrote it.
 
 from __future__ import annotations
 
-from .registry import LINEAR, SAME, Primitive, parse_signature, register
+from .registry import (
+    LINEAR,
+    SAME,
+    Primitive,
+    parse_signature,
+    register,
+    when_imported,
+)
 
 
 class Logistic:
@@ -112,10 +119,8 @@ register(
 def _register_scipy() -> None:
     """``scipy.special.expit`` is the logistic sigmoid too, when scipy is
     installed (it is not a dependency): local gradient ``s * (1 - s)``."""
-    try:
-        from scipy import special
-    except ImportError:
-        return
+    from scipy import special
+
     register(
         Primitive(
             key=special.expit,
@@ -130,4 +135,4 @@ def _register_scipy() -> None:
     )
 
 
-_register_scipy()
+when_imported("scipy.special", _register_scipy)

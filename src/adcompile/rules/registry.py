@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import math
 import operator
+import sys
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -139,10 +140,46 @@ def lookup(obj: Any) -> Primitive | None:
         prim = _registry.get(obj)
     except TypeError:  # unhashable objects are never primitives
         return None
+    if prim is None and _pending and _load_pending():
+        prim = _registry.get(obj)
     return prim if prim is not None and prim.key is obj else None
 
 
-def register(prim: Primitive) -> Primitive:
+# Rules of optional libraries (scipy), registered once the user's code has
+# imported the library: adcompile never imports it itself, and a function of
+# it can only reach the differentiator after its module was imported.
+_pending: list[tuple[str, Any]] = []
+_pending_lock = threading.RLock()
+_loading = threading.local()
+
+
+def when_imported(module: str, registrar: Any) -> None:
+    """Call ``registrar()`` (which registers rules) once ``module`` is imported."""
+    with _pending_lock:
+        _pending.append((module, registrar))
+    _load_pending()
+
+
+def _load_pending() -> bool:
+    """Register the pending rules whose library is imported; True if any."""
+    loaded = False
+    with _pending_lock:
+        for entry in list(_pending):
+            module, registrar = entry
+            if module in sys.modules:
+                _pending.remove(entry)
+                _loading.active = True  # the table grows; no cache is stale
+                try:
+                    registrar()
+                finally:
+                    _loading.active = False
+                loaded = True
+    return loaded
+
+
+def register(prim: Primitive, parse: bool = False) -> Primitive:
+    """Add ``prim`` to the table. Templates are parsed on first use (importing
+    the table stays fast; a test parses every one), or now with ``parse``."""
     reserved = (
         {"ans"} | ({"g"} if prim.vjps else set()) | ({"t"} if prim.jvps else set())
     )
@@ -151,16 +188,18 @@ def register(prim: Primitive) -> Primitive:
     for param, text in [*prim.vjps.items(), *prim.simple.items(), *prim.jvps.items()]:
         if param not in prim.param_names:
             raise TemplateError(f"{prim.spelling}: rule for unknown parameter {param}")
-        if text is not None and text != LINEAR:
+        if parse and text is not None and text != LINEAR:
             parse_template(text, prim.param_names)
     with _lock:
         _registry[prim.key] = prim
-    for listener in listeners:
-        listener()
+    if not getattr(_loading, "active", False):
+        for listener in listeners:
+            listener()
     return prim
 
 
 def registered() -> list[Primitive]:
+    _load_pending()
     with _lock:
         return list(_registry.values())
 

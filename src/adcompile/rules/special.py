@@ -1,4 +1,4 @@
-"""Rules of ``scipy.special``, registered only when scipy is installed.
+"""Rules of ``scipy.special``, registered once the user's code imports it.
 
 scipy is not a dependency, and emitted code has no name for it: the forward
 sweep calls these functions as the user spelled them (``user_spelling``),
@@ -18,6 +18,7 @@ from .registry import (
     defrule,
     parse_signature,
     register,
+    when_imported,
 )
 
 # local derivatives of functions of one argument, in ``x`` and ``ans``
@@ -66,10 +67,8 @@ def _rule(
 
 
 def _register_scipy() -> None:
-    try:
-        from scipy import special
-    except ImportError:
-        return
+    from scipy import special
+
     for name, derivative in UNARY.items():
         _rule(
             special,
@@ -159,7 +158,8 @@ def _register_scipy() -> None:
     )
 
 
-_register_scipy()
+# registered once the user's code imports scipy.special (never imported here)
+when_imported("scipy.special", _register_scipy)
 
 # the runtime helpers the templates call, with their forward rules
 defrule(
