@@ -281,3 +281,14 @@ def test_bound_methods_and_callable_objects():
     np.testing.assert_allclose(adcompile.grad(model)(w), 4.0 * w)
     model.scale = 3.0  # attributes are read when the gradient runs
     np.testing.assert_allclose(adcompile.grad(model)(w), 6.0 * w)
+
+
+def test_importing_adcompile_does_not_import_optional_libraries():
+    import subprocess
+    import sys
+
+    code = "import sys, adcompile; print(sorted(m for m in ('scipy', 'black') if m in sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
