@@ -126,6 +126,7 @@ def diff_spelled(x):
 for _n, _axis in [(1, -1), (2, -1), (1, 0), (1, 1), (3, 2), (0, -1)]:
     row(f"np_diff-n={_n}-axis={_axis}", np_diff, X3, _n, _axis)
 row("np_diff-vector", np_diff, data((6,)), 2, 0)
+row("np_diff-n=length", np_diff, data((3,)), 3, 0)  # an empty difference
 row("diff_spelled-(3,4)", diff_spelled, data((3, 4)), second_order=True)
 
 # ---- trace -----------------------------------------------------------------------------
