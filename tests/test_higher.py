@@ -166,3 +166,28 @@ def test_hessian_source_is_the_tangent_program_of_the_gradient():
     text = adcompile.source(gradient.compiled.function, wrt=0, kind="jvp")
     assert text.startswith("def jvp_grad_array_function(x, *, dx):")
     assert "dtanh_x" in text
+
+
+def inner_helper(y):
+    return np.sum(y * y)
+
+
+def calls_inner(a):
+    return inner_helper(np.sin(a))
+
+
+def test_second_derivatives_through_calls_are_refused_clearly():
+    a = np.array([0.1, 0.2, 0.3])
+    with pytest.raises(adcompile.UnsupportedSyntax, match="inner_helper"):
+        adcompile.hvp(calls_inner, (a,), (np.ones(3),))
+
+
+def test_adcompile_internals_are_never_differentiated_by_source():
+    from adcompile import calls, runtime
+
+    assert not calls.python_callable(runtime.HELPERS["unbroadcast"])
+    assert not calls.python_callable(calls.LazyVjp(inner_helper, (0,)))
+    assert all(
+        adcompile.rules.lookup(helper) is not None or name == "write_back"
+        for name, helper in runtime.HELPERS.items()
+    ), "a runtime helper without a rule"

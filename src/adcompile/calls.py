@@ -19,11 +19,25 @@ from .errors import NoDerivativeRule
 
 
 def python_callable(obj: Any) -> bool:
-    """Whether adcompile can differentiate ``obj`` by reading its source."""
+    """Whether adcompile can differentiate ``obj`` by reading its source
+    (never adcompile's own functions: those need rules)."""
+    if _is_internal(obj):
+        return False
     if isinstance(obj, (types.FunctionType, types.MethodType)):
         return True
     call = getattr(type(obj), "__call__", None)  # noqa: B004
     return isinstance(call, types.FunctionType) and not isinstance(obj, type)
+
+
+def _is_internal(obj: Any) -> bool:
+    module = getattr(obj, "__module__", None) or type(obj).__module__
+    return module == "adcompile" or str(module).startswith("adcompile.")
+
+
+def is_derivative_call(obj: Any) -> bool:
+    """Whether ``obj`` is how derivative code calls another function's
+    derivative code (a pullback or tangent dispatcher)."""
+    return isinstance(obj, LazyVjp) or obj is vjp_call or obj is jvp_call
 
 
 def bind_target(obj: Any, wrt: tuple[Any, ...]) -> tuple[Any, tuple[Any, ...], tuple]:

@@ -17,7 +17,7 @@ import libcst as cst
 import numpy as np
 
 from . import ir
-from .calls import python_callable
+from .calls import is_derivative_call, python_callable
 from .errors import NoDerivativeRule, UnsupportedSyntax
 from .naming import operand_word
 from .rules import registry
@@ -138,6 +138,15 @@ class ExpressionLowering:
         if isinstance(func, cst.Attribute) and self._is_varied(func.value):
             return self._method(node, func, target_name)
         callee = resolve_callee(self.source, func, self.env)
+        if is_derivative_call(callee):
+            called = getattr(callee, "function", None)
+            raise UnsupportedSyntax(
+                "a derivative of derivative code that calls another function's "
+                f"derivative code ({getattr(called, '__qualname__', 'a callee')})",
+                "second derivatives through calls into other functions are not "
+                "supported yet: write the called function's computation inline",
+                self.source.location(node),
+            )
         prim = registry.lookup(callee) if callee is not None else None
         args = [self._lower(a.value) for a in node.args if a.keyword is None]
         kwargs = {

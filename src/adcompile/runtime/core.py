@@ -235,34 +235,6 @@ def extremum_grad(g: Any, x: Any, ans: Any, axis: Any = None, keepdims=False) ->
     return repeat_to(g, x, axis, keepdims) * mask / count
 
 
-def prod_grad(g: Any, x: Any, ans: Any, axis: Any = None, keepdims=False) -> Any:
-    """Adjoint of prod: the product of the other entries, exact at zeros."""
-    if _is_zero(g):
-        return g
-    x = np.asarray(x)
-    spread = repeat_to(g, x, axis, keepdims)
-    if np.all(x != 0):
-        return spread * repeat_to(ans, x, axis, keepdims) / x
-    if axis is None:
-        flat = x.ravel()
-        return spread * _exclusive_prod(flat, 0).reshape(x.shape)
-    if isinstance(axis, tuple):
-        axes = _normalize_axes(axis, x.ndim)
-        moved = np.moveaxis(x, axes, range(len(axes)))
-        merged = moved.reshape((-1,) + moved.shape[len(axes) :])
-        others = _exclusive_prod(merged, 0).reshape(moved.shape)
-        return spread * np.moveaxis(others, range(len(axes)), axes)
-    return spread * _exclusive_prod(x, int(axis))
-
-
-def _exclusive_prod(x: np.ndarray, axis: int) -> np.ndarray:
-    x = np.moveaxis(x, axis, 0)
-    ones = np.ones_like(x[:1])
-    left = np.cumprod(np.concatenate([ones, x[:-1]]), axis=0)
-    right = np.cumprod(np.concatenate([ones, x[::-1][:-1]]), axis=0)[::-1]
-    return np.moveaxis(left * right, 0, axis)
-
-
 def picked(a: Any, ans: Any, b: Any) -> Any:
     """1 where max/min(a, b) took ``a``, 0.5 on ties, else 0."""
     return (a == ans) / (1.0 + (a == b))
