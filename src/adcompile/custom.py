@@ -140,6 +140,7 @@ def _existing(f: Callable[..., Any]) -> registry.Primitive:
         spelling=getattr(f, "__name__", "f"),
         params=registry.parse_signature(signature),
         user_spelling=True,
+        custom=True,
     )
 
 

@@ -71,6 +71,7 @@ class Primitive:
     # the forward sweep calls the function as the user spelled it (for
     # functions of optional libraries, which emitted code has no name for)
     user_spelling: bool = False
+    custom: bool = False  # registered by the user (adcompile.custom)
 
     @property
     def param_names(self) -> tuple[str, ...]:
