@@ -16,7 +16,8 @@ derivative code, exactly like a built-in rule::
         return t * (1.0 - np.exp(-ans))
 
 A function of several parameters returns one expression per parameter, as
-a tuple (``None`` for a parameter with no derivative); in ``defjvp``, the
+a tuple (``None`` for a parameter with no derivative: differentiating with
+respect to it through the function is refused); in ``defjvp``, the
 rule's first parameter is then named ``t`` and stands for the tangent of
 each parameter in turn. ``nondiff(f)`` declares that f's result carries no
 derivative. ``custom_vjp`` marks a function whose body is never
@@ -163,7 +164,11 @@ def _rule(placeholder: str, field: str) -> Callable[..., Any]:
                     )
             prim = _existing(f)
             rules = dict(getattr(prim, field))
-            rules.update(zip(params, texts, strict=True))
+            for param, text in zip(params, texts, strict=True):
+                if text is None:  # no derivative: differentiating through it
+                    rules.pop(param, None)  # with respect to param is refused
+                else:
+                    rules[param] = text
             changes = {field: rules, "nondiff": False}
             registry.register(_replace(prim, **changes), parse=True)
             return rule
