@@ -54,6 +54,7 @@ def test_every_example_has_a_test():
         "mlp_sgd.py",
         "ode_fit.py",
         "american_option.py",
+        "newton.py",
     }
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
@@ -123,3 +124,12 @@ def test_american_option_greeks_match_finite_differences():
     assert len(pairs) == 4
     for _, exact, fd in pairs:
         assert float(exact) == pytest.approx(float(fd), rel=1e-4, abs=1e-5)
+
+
+def test_newton_converges_quadratically_with_the_hessian():
+    out = run_example("newton.py")
+    norms = numbers(r"\|grad\| ([\d.e+-]+)", out)
+    assert norms[5] < 1e-8  # quadratic convergence: a few steps suffice
+    (mismatch,) = numbers(r"\|H v - hvp\| = ([\d.e+-]+)", out)
+    (numeric,) = numbers(r"finite differences of the gradient\| = ([\d.e+-]+)", out)
+    assert mismatch < 1e-12 and numeric < 1e-7
