@@ -2,8 +2,8 @@
 
 Every program of ``tests/corpus`` (branches, early returns, ``for`` loops
 over ranges, rows, ``enumerate``, ``zip`` and ``reversed``, ``while`` loops,
-``break`` and ``continue``) is checked at inputs away from its branch
-boundaries:
+``break`` and ``continue``, loop ``else`` clauses, returns inside loops) is
+checked at inputs away from its branch boundaries:
 
 - against central finite differences (``check_grad``), after checking that
   finite differences at two step sizes agree there (no kink nearby);
@@ -175,6 +175,8 @@ GOLDEN_INPUTS = {  # inputs away from branch boundaries, for each cf_ golden
     "cf_for_range": [(RNG.standard_normal((3, 3)) * 0.5, RNG.standard_normal(3), 4)],
     "cf_while": [(2.0,), (0.3,)],
     "cf_break": [(0.3,), (1.1,)],
+    "cf_return_in_loop": [(0.3,), (-0.4,)],
+    "cf_for_else": [(0.9,), (0.2,)],
     "cf_rows": [(np.array([0.5, -0.3, 0.8]), RNG.standard_normal((5, 3)))],
     "cf_early_return": [
         (np.array([1.5, 1.5]),),
@@ -288,12 +290,9 @@ def _nested_exits_program(blocks: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lifting exits copies the statements after an `if` that may break "
-    "into both of its branches: the code doubles with each such block",
-)
 def test_emitted_code_grows_linearly_with_nested_exits(tmp_path):
+    """Statements after an `if` that may break on one of several paths are
+    emitted once (the exit sets a flag), not copied into every path."""
     import importlib.util
 
     from adcompile import compiler

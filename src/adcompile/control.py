@@ -158,8 +158,6 @@ class ControlFlowLowering:
 
     def _for(self, node: cst.For) -> None:
         self.has_control_flow = True
-        if node.orelse is not None:
-            raise self._unsupported(node.orelse, "a for/else clause")
         header = (
             f"for {self.source.code(node.target)} in {self.source.code(node.iter)}:"
         )
@@ -192,8 +190,6 @@ class ControlFlowLowering:
 
     def _while(self, node: cst.While) -> None:
         self.has_control_flow = True
-        if node.orelse is not None:
-            raise self._unsupported(node.orelse, "a while/else clause")
         header = f"while {self.source.code(node.test)}:"
         self.origin = ir.Origin(header, node, locate=self.source.location)
         loop_origin = self.origin

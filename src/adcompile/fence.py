@@ -44,33 +44,12 @@ class _Fence(cst.CSTVisitor):
     def __init__(self, source: FunctionSource) -> None:
         self.source = source
         self.body_statements = list(source.definition.body.body)
-        self.loops = 0
-        self.outer_loops: list[int] = []
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        if isinstance(original_node, (cst.For, cst.While)):
-            self.loops -= 1
-        if isinstance(original_node, (cst.FunctionDef, cst.Lambda)):
-            self.loops = self.outer_loops.pop()
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
-            self.outer_loops.append(self.loops)  # a new function: no loop yet
-            self.loops = 0
-            if isinstance(node, cst.FunctionDef) and (
-                node.decorators or node.asynchronous
-            ):
-                raise UnsupportedSyntax(
-                    f"the nested function {node.name.value} is decorated or async",
-                    "define it without decorators, as a plain def",
-                    self.source.location(node),
-                )
-        if isinstance(node, (cst.For, cst.While)):
-            self.loops += 1
-        if isinstance(node, cst.Return) and self.loops:
+        if isinstance(node, cst.FunctionDef) and (node.decorators or node.asynchronous):
             raise UnsupportedSyntax(
-                "a `return` inside a loop cannot be differentiated yet",
-                "break out of the loop and return after it",
+                f"the nested function {node.name.value} is decorated or async",
+                "define it without decorators, as a plain def",
                 self.source.location(node),
             )
         refusal = REFUSED.get(type(node))

@@ -24,8 +24,9 @@ from .control import (
     _mark_overwrites,
 )
 from .errors import UnsupportedSyntax
-from .exits import lift_exits
+from .exits import FlagNames, lift_exits
 from .inplace import InPlaceLowering
+from .loop_exits import lower_loop_exits
 from .lower import NEW_ARRAY_FUNCTIONS, ExpressionLowering, _load_names
 from .naming import NameAllocator
 from .rules import registry
@@ -111,7 +112,9 @@ class Normalizer(
             self.fresh.add(name)  # no other name in the function sees it yet
             if name in self.wrt:
                 self.varied.add(name)
-        self._block(lift_exits(_statements(self.definition)))
+        flags = FlagNames(self.names.taken)  # the exits' flags: no user's names
+        statements = lower_loop_exits(_statements(self.definition), flags)
+        self._block(lift_exits(statements, flags))
         _mark_overwrites(self.body, set(self.pinned_all))
         self._check_written_params()
         result_name = self.env.get(self.result_key)

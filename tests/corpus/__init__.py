@@ -37,14 +37,32 @@ class Case:
 
 
 def all_cases() -> list[Case]:
-    from . import branches, in_place, iteration, jumps, loops, returns, while_loops
+    from . import (
+        branches,
+        in_place,
+        iteration,
+        jumps,
+        loop_exits,
+        loops,
+        returns,
+        while_loops,
+    )
 
-    modules = (branches, returns, loops, iteration, while_loops, jumps, in_place)
+    modules = (
+        branches,
+        returns,
+        loops,
+        iteration,
+        while_loops,
+        jumps,
+        loop_exits,
+        in_place,
+    )
     return [case for module in modules for case in module.CASES]
 
 
 def refused_cases() -> list[Case]:
     """Programs adcompile refuses (for now), with a clear error."""
-    from . import iteration, loops
+    from . import iteration, loop_exits, loops
 
-    return [*iteration.REFUSED, *loops.REFUSED]
+    return [*iteration.REFUSED, *loops.REFUSED, *loop_exits.REFUSED]
