@@ -27,7 +27,7 @@ from .errors import UnsupportedSyntax
 from .exits import FlagNames, lift_exits
 from .inplace import InPlaceLowering
 from .loop_exits import lower_loop_exits
-from .lower import NEW_ARRAY_FUNCTIONS, ExpressionLowering, _load_names
+from .lower import ExpressionLowering, _load_names
 from .naming import NameAllocator
 from .rules import registry
 from .rules.patterns import APPEND, COPY
@@ -35,6 +35,7 @@ from .rules.registry import SCALAR
 from .source import FunctionSource
 from .static_code import is_numeric_literal, rename_locals, resolve_callee
 from .templates import parenthesize
+from .vocabulary import NEW_ARRAY_FUNCTIONS
 
 AUGMENTED = {
     cst.AddAssign: cst.Add,
