@@ -35,11 +35,10 @@ def test_try_statement_is_refused_with_location():
     assert "remove the try/except" in error.hint
 
 
-def test_return_inside_a_loop_is_refused():
-    error = error_of(p.return_in_loop, 1.0)
-    assert isinstance(error, adcompile.UnsupportedSyntax)
-    assert_points_at(error, "return x")
-    assert "break out of the loop" in error.hint
+def test_return_inside_a_loop_is_differentiated():
+    # it used to be refused; now it is rewritten with a flag and a break
+    assert adcompile.grad(p.return_in_loop)(1.0) == 8.0  # x * 2 three times
+    assert adcompile.grad(p.return_in_loop)(3.0) == 4.0  # returns after two
 
 
 def test_unknown_numpy_function():
