@@ -10,6 +10,7 @@ from tests.spec import (  # noqa: F401
     joining,
     linalg,
     math_module,
+    more_numpy,
     norms,
     products,
     reductions,

@@ -18,6 +18,7 @@ from . import (
     elementwise,
     forward,
     linalg,
+    more_numpy,
     norms,
     products,
     reductions,
@@ -37,6 +38,7 @@ MODULES = (
     products,
     linalg,
     special,
+    more_numpy,
     forward,
 )
 
