@@ -15,6 +15,7 @@ from numpy.polynomial import polynomial as _poly
 
 from ..errors import NoDerivativeRule
 
+
 def _order(n: Any, what: str) -> int:
     """``n`` as a derivative order: a non-negative integer."""
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
