@@ -56,21 +56,18 @@ def main():
         g = gradient(w, X, y, strength)
         H = hessian(w, X, y, strength)
         w = w - np.linalg.solve(H, g)
-        print(
-            f"step {step}: loss {loss(w, X, y, strength):.10f} |grad| {np.linalg.norm(g):.2e}"
-        )
+        value = loss(w, X, y, strength)
+        print(f"step {step}: loss {value:.10f} |grad| {np.linalg.norm(g):.2e}")
     v = np.ones_like(w)
     product = adcompile.hvp(loss, (w, X, y, strength), (v, None, None, None))
-    print(
-        f"|H v - hvp| = {np.max(np.abs(hessian(w, X, y, strength) @ v - product)):.1e}"
-    )
+    mismatch = np.max(np.abs(hessian(w, X, y, strength) @ v - product))
+    print(f"|H v - hvp| = {mismatch:.1e}")
     h = 1e-6
     numeric = (
         gradient(w + h * v, X, y, strength) - gradient(w - h * v, X, y, strength)
     ) / (2 * h)
-    print(
-        f"|hvp - finite differences of the gradient| = {np.max(np.abs(product - numeric)):.1e}"
-    )
+    error = np.max(np.abs(product - numeric))
+    print(f"|hvp - finite differences of the gradient| = {error:.1e}")
     print("weights", np.round(w, 3))
 
 
