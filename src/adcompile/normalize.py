@@ -17,42 +17,34 @@ import operator
 import libcst as cst
 
 from . import ir
+from .assignments import AssignmentLowering
 from .closures import ClosureLowering
-from .control import (
-    ControlFlowLowering,
-    _free_name,
-    _mark_overwrites,
-)
+from .control import ControlFlowLowering
+from .control_facts import _free_name, _mark_overwrites
 from .errors import UnsupportedSyntax
 from .exits import FlagNames, lift_exits
 from .inplace import InPlaceLowering
+from .lists import ListLowering, _is_append, _is_pop
 from .loop_exits import lower_loop_exits
-from .lower import ExpressionLowering, _load_names
+from .lower import ExpressionLowering
 from .naming import NameAllocator
 from .rules import registry
-from .rules.patterns import APPEND, COPY
 from .rules.registry import SCALAR
 from .source import FunctionSource
 from .static_code import is_numeric_literal, rename_locals, resolve_callee
 from .templates import parenthesize
 from .vocabulary import NEW_ARRAY_FUNCTIONS
 
-AUGMENTED = {
-    cst.AddAssign: cst.Add,
-    cst.SubtractAssign: cst.Subtract,
-    cst.MultiplyAssign: cst.Multiply,
-    cst.DivideAssign: cst.Divide,
-    cst.PowerAssign: cst.Power,
-    cst.MatrixMultiplyAssign: cst.MatrixMultiply,
-    cst.ModuloAssign: cst.Modulo,
-    cst.FloorDivideAssign: cst.FloorDivide,
-}
-
 IN_PLACE_METHODS = frozenset({"sort", "fill", "resize", "put", "itemset", "setfield"})
 
 
 class Normalizer(
-    ControlFlowLowering, InPlaceLowering, ClosureLowering, ExpressionLowering
+    AssignmentLowering,
+    ListLowering,
+    ControlFlowLowering,
+    InPlaceLowering,
+    ClosureLowering,
+    ExpressionLowering,
 ):
     """Builds one ``ir.Program`` from one parsed function."""
 
@@ -217,56 +209,6 @@ class Normalizer(
             return
         raise self._unsupported(node, "this statement")
 
-    def _append(self, call: cst.Call) -> None:
-        """``items.append(value)`` on a list the function made: the list
-        becomes ``items + [value]``, whose adjoint splits in two."""
-        assert isinstance(call.func, cst.Attribute)
-        owner = call.func.value
-        assert isinstance(owner, cst.Name)
-        name = owner.value
-        value = call.args[0].value
-        if self.env[name] not in self.fresh and not (
-            self._is_varied(value) or self._is_varied(owner)
-        ):
-            self._effect(cst.Expr(call))  # nothing differentiable: run as written
-            return
-        if self.env[name] not in self.fresh:
-            raise UnsupportedSyntax(
-                f"append to '{name}', a list that may be shared with the caller "
-                "or another name",
-                f"build a new list in the function ('{name} = []') and append to "
-                "that",
-                self.source.location(call),
-            )
-        items = self._lower(owner)
-        item = self._lower(value)
-        self._apply(registry.lookup(APPEND), [items, item], {}, name, node=call)
-        self.fresh.add(self.env[name])
-
-    def _pop(self, target: str, call: cst.Call) -> None:
-        """``value = items.pop()`` on a list the function made: the value is
-        ``items[-1]``, and the list becomes ``items[:-1]``."""
-        assert isinstance(call.func, cst.Attribute)
-        owner = call.func.value
-        assert isinstance(owner, cst.Name)
-        name = owner.value
-        if not self._is_varied(owner):
-            self._lower_into(call, target)  # nothing differentiable: as written
-            return
-        if self.env[name] not in self.fresh:
-            raise UnsupportedSyntax(
-                f"pop from '{name}', a list that may be shared with the caller "
-                "or another name",
-                f"build a new list in the function ('{name} = []') and pop from "
-                "that",
-                self.source.location(call),
-            )
-        items = self.env[name]
-        self._lower_into(cst.parse_expression(f"{name}[-1]"), target)
-        self.fresh.add(items)  # the new name sees the last item, not the list
-        self._lower_into(cst.parse_expression(f"{name}[:-1]"), name)
-        self.fresh.add(self.env[name])
-
     def _effect(self, node: cst.CSTNode, share: bool = True) -> None:
         for call in _calls(node):
             func = call.func
@@ -371,96 +313,6 @@ class Normalizer(
                 "assign to a local variable",
                 self.source.location(target),
             )
-
-    def _unpack(self, target: cst.Tuple | cst.List, value: cst.BaseExpression):
-        names = [e.value for e in target.elements]
-        if not all(isinstance(n, cst.Name) for n in names):
-            raise self._unsupported(target, "nested unpacking")
-        if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(
-            names
-        ):
-            if any(isinstance(e, cst.StarredElement) for e in value.elements):
-                raise self._unsupported(value, "starred elements")
-            operands = []
-            targets = {n.value for n in names}
-            read = [_load_names(e) for e in value.elements]
-            for position, (name, element) in enumerate(
-                zip(names, value.elements, strict=True)
-            ):
-                others = set().union(*(r for i, r in enumerate(read) if i != position))
-                read_elsewhere = bool(targets & others)  # a, b = b, a + b
-                if read_elsewhere or isinstance(element.value, cst.Name):
-                    operands.append((name.value, self._lower(element.value)))
-                else:  # safe to give the value its user name right away
-                    self._lower_into(element.value, name.value)
-            written = {self.pinned[n] for n, _ in operands if n in self.pinned}
-            for position, (name, operand) in enumerate(operands):
-                if isinstance(operand, ir.Var) and operand.name in written:
-                    # a, b = b, a on a loop's variables: read b before a changes
-                    snapshot = self.names.fresh(f"old_{operand.name}")
-                    if operand.name in self.varied:
-                        copy = registry.lookup(COPY)
-                        self._apply(copy, [operand], {}, None, target=snapshot)
-                    else:
-                        static = ir.Static(cst.Name(operand.name))
-                        self.body.append(ir.Assign(snapshot, static, self.origin))
-                    operands[position] = (name, ir.Var(snapshot))
-            for name, operand in operands:
-                self._bind_alias(name, operand)
-            return None
-        if not self._is_varied(value):
-            static = ir.Static(rename_locals(value, self.env))
-            targets = [self._new_ssa(n.value) for n in names]
-            self.body.append(ir.Assign(", ".join(targets), static, self.origin))
-            return None
-        whole = self._lower(value)
-        for position, name in enumerate(names):
-            element = cst.Integer(str(position))
-            target = self._new_ssa(name.value)
-            self._apply(
-                registry.lookup(operator.getitem),
-                [whole],
-                {},
-                target,
-                node=value,
-                index=element,
-            )
-        return None
-
-    def _augmented(self, node: cst.AugAssign) -> None:
-        target = node.target
-        operator_type = AUGMENTED.get(type(node.operator))
-        if operator_type is None:
-            raise self._unsupported(node, "this augmented assignment")
-        if isinstance(target, cst.Subscript):  # y[i] += v: y[i] = y[i] + v
-            value = cst.BinaryOperation(target, operator_type(), node.value)
-            self._setitem(target, value)
-            return
-        if not isinstance(target, cst.Name):
-            self._check_target(target)
-            raise self._unsupported(target, "augmented assignment to this target")
-        name = target.value
-        current = self.env.get(name)
-        if current is None:
-            raise self._unsupported(target, f"'{name}' used before assignment:")
-        if current not in self.fresh:
-            raise UnsupportedSyntax(
-                f"augmented assignment to '{name}', which may share memory with "
-                "a parameter or another array",
-                "numpy updates arrays in place for +=, *=, ..., which would change "
-                f"the other names' value too: write '{name} = {name} "
-                f"{self.source.code(node.operator).strip()[:-1].strip()} ...'",
-                self.source.location(node),
-            )
-        expression = cst.BinaryOperation(
-            left=target, operator=operator_type(), right=node.value
-        )
-        self.updating_in_place = True
-        try:
-            self._lower_into(expression, name)
-        finally:
-            self.updating_in_place = False
-        self._written(current, self.env[name])
 
     # ---- expressions -------------------------------------------------------
 
@@ -570,30 +422,6 @@ def _creates_new_value(node: cst.BaseExpression, source: FunctionSource) -> bool
         return True
     callee = resolve_callee(source, func, {}, strict=False)
     return callee is not None and id(callee) in NEW_ARRAY_FUNCTIONS
-
-
-def _is_pop(node: cst.BaseExpression, env: dict[str, str]) -> bool:
-    return (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Attribute)
-        and node.func.attr.value == "pop"
-        and isinstance(node.func.value, cst.Name)
-        and node.func.value.value in env
-        and not node.args
-    )
-
-
-def _is_append(node: cst.BaseExpression, env: dict[str, str]) -> bool:
-    return (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Attribute)
-        and node.func.attr.value == "append"
-        and isinstance(node.func.value, cst.Name)
-        and node.func.value.value in env
-        and len(node.args) == 1
-        and node.args[0].keyword is None
-        and not node.args[0].star
-    )
 
 
 class _PassClosures(cst.CSTTransformer):
