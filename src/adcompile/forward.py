@@ -20,7 +20,13 @@ from . import ir
 from .errors import NoDerivativeRule
 from .lines import Block, Line, to_statements
 from .naming import NameAllocator
-from .primal import assign, node, primal_expression
+from .primal import (
+    assign,
+    control_line,
+    node,
+    primal_expression,
+    template_mapping,
+)
 from .rules.patterns import APPEND
 from .rules.registry import BROADCAST, LINEAR, Primitive
 from .templates import parse_spelling, substitute, used_names
@@ -190,19 +196,10 @@ class ForwardMode:
             return lines
         if isinstance(statement, ir.Pack):
             return self._pack(statement)
-        if isinstance(statement, ir.Branch):
-            body, orelse = self._lines(statement.body), self._lines(statement.orelse)
-            return [Line(block=Block("if", cst.Name(statement.cond), body, orelse))]
-        if isinstance(statement, ir.Loop):
-            body = self._lines(statement.body)
-            if statement.kind == "while":
-                assert statement.test is not None
-                return [Line(block=Block("while", statement.test, body))]
-            assert statement.iterable is not None
-            block = Block("for", statement.iterable, body, target=statement.target)
-            return [Line(block=block)]
-        if isinstance(statement, ir.Jump):
-            return [Line(cst.Break() if statement.kind == "break" else cst.Continue())]
+        control = control_line(statement, self._lines)
+        if control is not None:
+            return [control]
+        assert isinstance(statement, ir.Effect)
         return [Line(statement.node)]
 
     def _apply(self, apply: ir.Apply) -> list[Line]:
@@ -279,15 +276,7 @@ class ForwardMode:
             )
         if isinstance(template, cst.Name) and template.value == LINEAR:
             return primal_expression(apply, self.binding_nodes, {param: tangent})
-        mapping: dict[str, cst.BaseExpression] = dict(self.binding_nodes)
-        for p in prim.params:
-            bound = apply.bound.get(p.name)
-            if bound is not None:
-                mapping[p.name] = node(bound)
-            elif p.default is not None:
-                mapping[p.name] = cst.parse_expression(p.default)
-        mapping["t"] = tangent
-        mapping["ans"] = cst.Name(apply.target)
+        mapping = template_mapping(apply, self.binding_nodes, t=tangent)
         return substitute(template, mapping)
 
     def _appended(self, apply: ir.Apply) -> Line:

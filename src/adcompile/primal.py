@@ -10,10 +10,12 @@ how the forward rule of a linear function (``LINEAR``) is spelled.
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 
 import libcst as cst
 
 from . import ir
+from .lines import Block, Line
 from .rules.registry import parse_template
 from .templates import hug_powers, parse_spelling, substitute
 
@@ -31,6 +33,49 @@ def node(operand: ir.Operand) -> cst.BaseExpression:
 def assign(target: str, value: cst.BaseExpression) -> cst.Assign:
     """``target = value``."""
     return cst.Assign([cst.AssignTarget(cst.Name(target))], value)
+
+
+def template_mapping(
+    apply: ir.Apply,
+    binding_nodes: dict[str, cst.BaseExpression],
+    **placeholders: cst.BaseExpression,
+) -> dict[str, cst.BaseExpression]:
+    """What a rule template's names stand for at ``apply``: the bound
+    operands (defaults for parameters left out), ``ans`` (the result), the
+    given placeholders (``g`` or ``t``) and the names of numpy and helpers."""
+    assert apply.prim is not None
+    mapping: dict[str, cst.BaseExpression] = dict(binding_nodes)
+    for param in apply.prim.params:
+        bound = apply.bound.get(param.name)
+        if bound is not None:
+            mapping[param.name] = node(bound)
+        elif param.default is not None:
+            mapping[param.name] = cst.parse_expression(param.default)
+    mapping["ans"] = cst.Name(apply.target)
+    mapping.update(placeholders)
+    return mapping
+
+
+def control_line(
+    statement: ir.Statement, lines_of: Callable[[list[ir.Statement]], list[Line]]
+) -> Line | None:
+    """A branch, loop or jump of the program as the same construct in
+    emitted code, its bodies made by ``lines_of``; None for other statements."""
+    if isinstance(statement, ir.Branch):
+        body, orelse = lines_of(statement.body), lines_of(statement.orelse)
+        return Line(block=Block("if", cst.Name(statement.cond), body, orelse))
+    if isinstance(statement, ir.Loop):
+        body = lines_of(statement.body)
+        if statement.kind == "while":
+            assert statement.test is not None
+            return Line(block=Block("while", statement.test, body))
+        assert statement.iterable is not None
+        return Line(
+            block=Block("for", statement.iterable, body, target=statement.target)
+        )
+    if isinstance(statement, ir.Jump):
+        return Line(cst.Break() if statement.kind == "break" else cst.Continue())
+    return None
 
 
 def primal_expression(

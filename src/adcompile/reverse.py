@@ -24,8 +24,8 @@ from .lines import Block, Line
 from .lower import is_simple
 from .naming import NameAllocator
 from .primal import assign as _assign
+from .primal import control_line, primal_expression, template_mapping
 from .primal import node as _node
-from .primal import primal_expression
 from .reverse_calls import UserCalls
 from .rules.registry import BROADCAST, SCALAR, Primitive
 from .stacks import Saved, resolve
@@ -302,22 +302,9 @@ class ReverseMode(UserCalls):
             items = [cst.Element(_node(i)) for i in statement.items]
             value = cst.List(items) if statement.kind == "list" else cst.Tuple(items)
             return [Line(_assign(statement.target, value), target=statement.target)]
-        if isinstance(statement, ir.Branch):
-            body = self._forward_lines(statement.body)
-            orelse = self._forward_lines(statement.orelse)
-            block = Block("if", cst.Name(statement.cond), body, orelse)
-            return [Line(block=block)]
-        if isinstance(statement, ir.Loop):
-            body = self._forward_lines(statement.body)
-            if statement.kind == "while":
-                assert statement.test is not None
-                return [Line(block=Block("while", statement.test, body))]
-            assert statement.iterable is not None
-            block = Block("for", statement.iterable, body, target=statement.target)
-            return [Line(block=block)]
-        if isinstance(statement, ir.Jump):
-            jump = cst.Break() if statement.kind == "break" else cst.Continue()
-            return [Line(jump)]
+        control = control_line(statement, self._forward_lines)
+        if control is not None:
+            return [control]
         return [Line(statement.node)]
 
     def _primal(self, apply: ir.Apply) -> cst.BaseExpression:
@@ -406,15 +393,7 @@ class ReverseMode(UserCalls):
                 hint,
                 apply.origin.node_location,
             )
-        mapping: dict[str, cst.BaseExpression] = dict(self.binding_nodes)
-        for p in prim.params:
-            bound = apply.bound.get(p.name)
-            if bound is not None:
-                mapping[p.name] = _node(bound)
-            elif p.default is not None:
-                mapping[p.name] = cst.parse_expression(p.default)
-        mapping["g"] = cst.Name(adjoint)
-        mapping["ans"] = cst.Name(apply.target)
+        mapping = template_mapping(apply, self.binding_nodes, g=cst.Name(adjoint))
         local = substitute(template, mapping)
         text = prim.simple.get(param) if simple else None
         text = text or prim.vjps.get(param) or ""
