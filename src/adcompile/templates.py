@@ -71,9 +71,25 @@ def substitute(
     """
     result = template.visit(_Substitute(mapping))
     assert isinstance(result, cst.BaseExpression)
-    if fold and any(_is_number(node) for node in mapping.values()):
+    if fold and any(
+        _is_number(mapping[name]) for name in _names_of(template) if name in mapping
+    ):
         return simplify(result)  # only literals leave arithmetic to fold
     return hug_powers(result) if fold and _has_power(template) else result
+
+
+_NAMES: dict[int, tuple[cst.BaseExpression, frozenset[str]]] = {}
+
+
+def _names_of(template: cst.BaseExpression) -> frozenset[str]:
+    """The names a template reads (remembered per template object, like
+    ``_has_power``)."""
+    entry = _NAMES.get(id(template))
+    if entry is None or entry[0] is not template:
+        entry = (template, frozenset(used_names(template)))
+        if len(_NAMES) < 4096:
+            _NAMES[id(template)] = entry
+    return entry[1]
 
 
 _POWERS: dict[int, tuple[cst.BaseExpression, bool]] = {}
