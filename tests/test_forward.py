@@ -120,3 +120,19 @@ def test_named_tuple_output_keeps_its_type():
     value, tangent = adcompile.jvp(slogdet_of, (a,), (np.eye(2),))
     assert type(tangent) is type(value)
     assert tangent.logabsdet == pytest.approx(np.trace(np.linalg.inv(a)))
+
+
+def dict_model(params, x, scale=2.0, *, shift=1.0):
+    return np.sum(np.tanh(params["w"] * x + params["b"])) * scale + shift
+
+
+def test_container_parameters_take_container_tangents():
+    params = {"w": np.array([0.5, -0.2]), "b": np.array([0.1, 0.3])}
+    x = np.array([1.0, 2.0])
+    tangent_params = {"w": np.array([1.0, 0.0]), "b": np.array([0.0, 1.0])}
+    _, tangent = adcompile.jvp(dict_model, (params, x), (tangent_params, None))
+    h = 1e-6
+    plus = {k: params[k] + h * tangent_params[k] for k in params}
+    minus = {k: params[k] - h * tangent_params[k] for k in params}
+    numeric = (dict_model(plus, x) - dict_model(minus, x)) / (2 * h)
+    assert tangent == pytest.approx(numeric, rel=1e-7)

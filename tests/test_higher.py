@@ -191,3 +191,25 @@ def test_adcompile_internals_are_never_differentiated_by_source():
         adcompile.rules.lookup(helper) is not None or name == "write_back"
         for name, helper in runtime.HELPERS.items()
     ), "a runtime helper without a rule"
+
+
+class Quadratic:
+    def __init__(self, scale):
+        self.scale = scale
+
+    def energy(self, x):
+        return np.sum(x**2) * self.scale + np.sum(np.sin(x))
+
+
+def test_hessian_of_a_bound_method():
+    model, x = Quadratic(3.0), np.array([0.2, -0.4])
+    hess = adcompile.hessian(model.energy)(x)
+    np.testing.assert_allclose(hess, np.diag(6.0 - np.sin(x)), rtol=1e-12)
+
+
+def test_jacobian_wrt_by_name_and_bad_names():
+    x, W = RNG.normal(size=3), RNG.normal(size=(3, 3))
+    by_name = adcompile.jacfwd(vector_function, wrt="W")(x, W)
+    np.testing.assert_allclose(by_name, adcompile.jacfwd(vector_function, wrt=1)(x, W))
+    with pytest.raises(adcompile.BadWrt, match="names no parameter"):
+        adcompile.jacfwd(vector_function, wrt="V")(x, W)

@@ -229,6 +229,16 @@ def compiled(
     """The (cached) compiled gradient function of one variant."""
     if hasattr(f, "compiled") and hasattr(f, "kind") and hasattr(f, "__wrapped__"):
         f = _emitted_function(f, kind)
+        if isinstance(f, functools.partial):  # of a method: ``self`` bound first
+            count = len(f.args)
+            shifted = tuple(
+                w + count if isinstance(w, int) else w for w in _as_tuple(wrt)
+            )
+            inner = compiled(
+                f.func, shifted if _is_tuple(wrt) else shifted[0], kind, options
+            )
+            bound = functools.partial(inner.function, *f.args)
+            return dataclasses.replace(inner, function=bound)
     if type(f) is not types.FunctionType and calls.python_callable(f):
         function, shifted, bound = calls.bind_target(f, _as_tuple(wrt))
         if bound:  # a bound method or callable object: ``self`` comes first
@@ -275,7 +285,7 @@ def compiled(
         return result
 
 
-def _emitted_function(gradient: Any, kind: str) -> types.FunctionType:
+def _emitted_function(gradient: Any, kind: str) -> Any:
     """The emitted function of a ``GradientFunction``, to be differentiated
     in forward mode (its tangent program: Hessian-vector products)."""
     emitted = gradient.compiled.function
@@ -287,12 +297,12 @@ def _emitted_function(gradient: Any, kind: str) -> types.FunctionType:
             "derivatives, adcompile.hessian(f) or adcompile.hvp(f, ...), or "
             "adcompile.jvp(adcompile.grad(f), primals, tangents)",
         )
-    if type(emitted) is not types.FunctionType:
-        raise UnsupportedSyntax(
-            "second derivatives of a method or callable object",
-            "differentiate a plain function that calls the method",
-        )
-    return emitted
+    if isinstance(emitted, functools.partial) or type(emitted) is types.FunctionType:
+        return emitted
+    raise UnsupportedSyntax(  # pragma: no cover - every gradient is one of those
+        "second derivatives of this callable",
+        "differentiate a plain function that calls it",
+    )
 
 
 def _as_tuple(wrt: Any) -> tuple[Any, ...]:

@@ -21,7 +21,7 @@ import numpy as np
 
 from .api import GradientFunction, jvp, vjp
 from .compiler import compiled, resolve_wrt
-from .errors import NonScalarOutput, UnsupportedSyntax
+from .errors import BadWrt, NonScalarOutput, UnsupportedSyntax
 from .source import unwrap_function
 
 
@@ -146,12 +146,30 @@ def _unit(value: Any, name: str) -> Any:
 
 
 def _positions(f: Callable[..., Any], wrt: Any) -> tuple[list[int], bool]:
-    function = unwrap_function(f)
-    names, is_tuple = resolve_wrt(function, wrt)
+    """Positional indices of the parameters ``wrt`` names (index, name or a
+    tuple of them), read from f's signature (bound methods and gradient
+    functions included)."""
     import inspect
 
-    params = list(inspect.signature(function).parameters)
-    return [params.index(n) for n in names], is_tuple
+    names = list(inspect.signature(f).parameters)
+    is_tuple = isinstance(wrt, (tuple, list))
+    positions = []
+    for item in wrt if is_tuple else [wrt]:
+        if isinstance(item, str):
+            if item not in names:
+                raise BadWrt(
+                    f"wrt={item!r} names no parameter of {getattr(f, '__name__', f)}",
+                    f"use one of {', '.join(names)}, or an index",
+                )
+            positions.append(names.index(item))
+        elif isinstance(item, int) and -len(names) <= item < len(names):
+            positions.append(item % len(names))
+        else:
+            raise BadWrt(
+                f"wrt={item!r} is not a parameter of {getattr(f, '__name__', f)}",
+                f"use an index from 0 to {len(names) - 1}, or a parameter name",
+            )
+    return positions, is_tuple
 
 
 def jacfwd(f: Callable[..., Any], wrt: Any = 0) -> Callable[..., Any]:
