@@ -113,6 +113,7 @@ class ReverseMode(UserCalls):
         self.accumulating = 0  # depth of branches and loops being reversed
         self.assigned: set[str] = set()  # adjoints given a value already
         self.touched: set[str] = set()  # adjoints a branch or loop adds to
+        self.owned: set[str] = set()  # adjoints holding an array nothing else sees
         self.regions: list[_Region] = []
         self.reads_shapes = False  # the line being built reads an operand's shape
         self.pullbacks: dict[str, str] = {}  # call result -> its pullback
@@ -450,9 +451,19 @@ class ReverseMode(UserCalls):
             target = self._adjoint_name(name)
             self.assigned.add(target)
             value = local
+            if self._is_call_of(local, "unindex"):  # a new array, no other name's
+                self.owned.add(target)
         else:
             target = existing
             value = cst.BinaryOperation(cst.Name(existing), cst.Add(), local)
+            if target in self.owned and self._is_call_of(local, "unindex"):
+                # straight-line code: every contribution to this adjoint comes
+                # before any line reads it, and it holds a new array that no
+                # other name sees, so the scatter can write into it
+                assert isinstance(local, cst.Call)
+                args = [cst.Name(existing), *(a.value for a in local.args)]
+                value = self._call("unindex_add", args)
+            self.owned.add(target)  # ``a + b`` and unindex_add: a new array
         comment = self._new_comment()
         lean = None
         if self.shape_only is not None and self.reads_shapes:  # shapes, not values
@@ -460,6 +471,16 @@ class ReverseMode(UserCalls):
             if not lean_value.deep_equals(value):
                 lean = _assign(target, lean_value)
         self.backward.append(Line(_assign(target, value), comment, lean=lean))
+
+    def _is_call_of(self, node: cst.BaseExpression, helper: str) -> bool:
+        """Whether ``node`` calls the runtime helper ``helper`` (straight-line
+        programs only: loops and branches read adjoints between additions)."""
+        return (
+            not self.program.has_control_flow
+            and isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Name)
+            and node.func.value == self.bindings.get(helper)
+        )
 
     def _adjoint_name(self, name: str) -> str:
         adjoint = self.adjoints.get(name)

@@ -63,6 +63,11 @@ defrule(
         "index": None,
     },
 )
+defrule(
+    "unindex_add",
+    "acc, g, x, index",
+    jvp={"acc": "t", "g": "unindex(t, x, index)", "x": None, "index": None},
+)
 defrule("log_or_zero", "a", jvp={"a": "t / np.where(a == 0, 1.0, a)"})
 
 for _name in [

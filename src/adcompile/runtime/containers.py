@@ -30,6 +30,28 @@ def unindex(g: Any, x: Any, index: Any) -> Any:
     return out
 
 
+def unindex_add(acc: Any, g: Any, x: Any, index: Any) -> Any:
+    """``acc + unindex(g, x, index)``, written into ``acc`` when it is a float
+    array of x's shape and dtype. Emitted only where ``acc`` is a new array
+    no other name can see (an adjoint still being added up)."""
+    if (
+        type(acc) is np.ndarray
+        and type(x) is np.ndarray
+        and acc.shape == x.shape
+        and (type(g) is float or (type(g) is _FLOAT64 and acc.dtype is _FLOAT64_DTYPE))
+    ):
+        if type(index) is int or _is_basic_index(index):
+            acc[index] += g
+        else:
+            np.add.at(acc, index, g)
+        return acc
+    return acc + unindex(g, x, index)
+
+
+_FLOAT64 = np.float64
+_FLOAT64_DTYPE = np.dtype(np.float64)
+
+
 def _is_basic_index(index: Any) -> bool:
     items = index if isinstance(index, tuple) else (index,)
     return all(
