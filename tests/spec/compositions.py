@@ -157,3 +157,20 @@ row(
     wrt=(0, 1),
     ag=False,
 )
+
+
+def index_adjoints_added_in_place(x):
+    y = x
+    a = x[0] * 2.0
+    b = y[1] * 3.0
+    c = x[1] * y[0] + x[1:] @ y[:-1]
+    d = np.sum(x[x > 0.0]) + x[-1]
+    return a + b * c + d
+
+
+row(
+    "index_adjoints_added_in_place-(4,)",
+    index_adjoints_added_in_place,
+    away((4,)),
+    second_order=True,
+)
