@@ -86,7 +86,10 @@ _rules_memo: tuple[tuple[Any, ...], str] = ((), "")
 
 
 def _rules_digest() -> str:
-    """A hash of the rule table (computed again only when it changed)."""
+    """A hash of the rules registered at run time (``adcompile.custom``);
+    the built-in rules are covered by the package's source digest, and which
+    rule a name's object has by ``_describe`` (computed again only when the
+    table changed)."""
     global _rules_memo
     prims = tuple(registry.registered())
     known, digest = _rules_memo
@@ -95,8 +98,9 @@ def _rules_digest() -> str:
     rows = [
         repr((_qualified(p.key), p.name, p.spelling, p.params, p.vjps, p.simple))
         + repr((p.jvps, p.simple_when, p.shape, p.nondiff, p.infix))
-        + repr((p.user_spelling, p.custom))
+        + repr(p.user_spelling)
         for p in prims
+        if p.custom
     ]
     _rules_memo = (prims, hashlib.sha256("\n".join(rows).encode()).hexdigest())
     return _rules_memo[1]

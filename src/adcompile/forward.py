@@ -188,7 +188,7 @@ class ForwardMode:
         if isinstance(statement, ir.Apply):
             return self._apply(statement)
         if isinstance(statement, ir.Assign):
-            target = cst.parse_expression(statement.target)
+            target = parse_spelling(statement.target)
             code = cst.Assign([cst.AssignTarget(target)], statement.value.node)
             lines = [Line(code, target=statement.target)]
             if statement.target in self.active:

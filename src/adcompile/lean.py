@@ -18,7 +18,7 @@ from . import ir
 from .lines import Line
 from .rules.registry import BROADCAST, SAME, SCALAR
 from .static_code import is_numeric_literal
-from .templates import render, used_names
+from .templates import parse_spelling, render, used_names
 
 
 class ShapeOnly(cst.CSTTransformer):
@@ -75,7 +75,7 @@ def shape_expressions(
     witnesses = _shape_witnesses(program)
 
     def shape_of(name: str) -> cst.BaseExpression:
-        return cst.parse_expression(f"{np_name}.shape({name})")
+        return parse_spelling(f"{np_name}.shape({name})")
 
     shapes: dict[str, cst.BaseExpression] = {}
     for statement in program.body:

@@ -50,7 +50,7 @@ def template_mapping(
         if bound is not None:
             mapping[param.name] = node(bound)
         elif param.default is not None:
-            mapping[param.name] = cst.parse_expression(param.default)
+            mapping[param.name] = parse_spelling(param.default)
     mapping["ans"] = cst.Name(apply.target)
     mapping.update(placeholders)
     return mapping
@@ -98,7 +98,7 @@ def primal_expression(
             if keyword in replace:
                 kwarg_nodes[keyword] = replace[keyword]
     if prim is None or prim.user_spelling:
-        func = cst.parse_expression(apply.callee)
+        func = parse_spelling(apply.callee)
     elif prim.key is operator.getitem and apply.index is not None:
         value = replace.get("a", node(apply.args[0]))
         return cst.Subscript(value=value, slice=_subscript_elements(apply.index))

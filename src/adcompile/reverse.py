@@ -296,7 +296,7 @@ class ReverseMode(UserCalls):
             value = self._primal(statement)
             return [Line(_assign(statement.target, value), target=statement.target)]
         if isinstance(statement, ir.Assign):
-            target = cst.parse_expression(statement.target)
+            target = parse_spelling(statement.target)
             assign = cst.Assign([cst.AssignTarget(target)], statement.value.node)
             return [Line(assign, target=statement.target)]
         if isinstance(statement, ir.Pack):

@@ -69,6 +69,9 @@ def substitute(
     forward sweep keeps the user's arithmetic exactly (``x * 1.0`` is a new
     array, ``x`` is not).
     """
+    if all(_unchanged(name, mapping) for name in _names_of(template)):
+        if not (fold and _has_power(template)):
+            return template  # nothing to replace (``np`` bound to ``np``...)
     result = template.visit(_Substitute(mapping))
     assert isinstance(result, cst.BaseExpression)
     if fold and any(
@@ -76,6 +79,15 @@ def substitute(
     ):
         return simplify(result)  # only literals leave arithmetic to fold
     return hug_powers(result) if fold and _has_power(template) else result
+
+
+def _unchanged(name: str, mapping: dict[str, cst.BaseExpression]) -> bool:
+    replacement = mapping.get(name)
+    return replacement is None or (
+        isinstance(replacement, cst.Name)
+        and replacement.value == name
+        and not replacement.lpar
+    )
 
 
 _NAMES: dict[int, tuple[cst.BaseExpression, frozenset[str]]] = {}
