@@ -10,6 +10,7 @@ from typing import Any
 import libcst as cst
 import numpy as np
 
+from . import runtime
 from .rules.registry import BROADCAST, REDUCE, SAME, SCALAR
 
 BINARY = {
@@ -58,8 +59,10 @@ METHODS: dict[str, tuple[Any, bool]] = {
     "conj": (np.conj, False),
     "conjugate": (np.conj, False),
     "round": (np.round, False),
+    "astype": (runtime.as_type, False),
+    "item": (runtime.item_of, False),
 }
-ATTRIBUTES = {"T": np.transpose}
+ATTRIBUTES = {"T": np.transpose, "mT": np.linalg.matrix_transpose, "real": np.real}
 VIEW_FREE_SHAPES = frozenset({SAME, BROADCAST, SCALAR, REDUCE})
 # functions whose result is always a new array, shared with nothing
 NEW_ARRAY_FUNCTIONS = frozenset(

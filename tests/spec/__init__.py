@@ -9,6 +9,7 @@ from tests.spec import (  # noqa: F401
     indexing,
     joining,
     linalg,
+    methods,
     math_module,
     more_numpy,
     norms,

@@ -7,6 +7,7 @@ from . import (  # noqa: F401
     joining,
     linalg,
     math_module,
+    methods,
     more_numpy,
     nondiff,
     operators,

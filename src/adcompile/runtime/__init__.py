@@ -18,6 +18,7 @@ from . import (
     elementwise,
     forward,
     linalg,
+    methods,
     more_numpy,
     norms,
     products,
@@ -39,6 +40,7 @@ MODULES = (
     linalg,
     special,
     more_numpy,
+    methods,
     forward,
 )
 
