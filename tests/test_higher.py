@@ -213,3 +213,19 @@ def test_jacobian_wrt_by_name_and_bad_names():
     np.testing.assert_allclose(by_name, adcompile.jacfwd(vector_function, wrt=1)(x, W))
     with pytest.raises(adcompile.BadWrt, match="names no parameter"):
         adcompile.jacfwd(vector_function, wrt="V")(x, W)
+
+
+class Oscillator:
+    def __init__(self, k):
+        self.k = k
+
+    def energy(self, x, v):
+        return self.k * math.sin(x) * v**2
+
+
+def test_grad_of_grad_of_a_bound_method():
+    model = Oscillator(2.0)
+    second = adcompile.grad(adcompile.grad(model.energy))
+    mixed = adcompile.grad(adcompile.grad(model.energy), wrt="v")
+    assert second(0.3, 1.5) == pytest.approx(-2.0 * math.sin(0.3) * 1.5**2)
+    assert mixed(0.3, 1.5) == pytest.approx(2.0 * math.cos(0.3) * 2 * 1.5)

@@ -14,15 +14,15 @@ in one pass. Third and higher derivatives stack more tangent passes.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .api import GradientFunction, jvp, vjp
-from .compiler import compiled, resolve_wrt
+from .compiler import compiled
 from .errors import BadWrt, NonScalarOutput, UnsupportedSyntax
-from .source import unwrap_function
 
 
 class NestedGradient:
@@ -36,29 +36,32 @@ class NestedGradient:
         self.wrt = wrt
         self.directions = directions
         self.kind = kind
-        self._chain: tuple[Callable[..., Any], tuple[str, ...]] | None = None
+        self._chain: tuple[Callable[..., Any], tuple[str, ...], tuple] | None = None
         self.__name__ = (
             f"{kind}_{'grad_' * len(directions)}{getattr(f, '__name__', 'f')}"
         )
 
-    def _build(self) -> tuple[Callable[..., Any], tuple[str, ...]]:
+    def _build(self) -> tuple[Callable[..., Any], tuple[str, ...], tuple]:
         if self._chain is None:
             function = compiled(self.f, self.wrt, "grad").function
+            bound: tuple = ()
+            if isinstance(function, functools.partial):  # a method: self first
+                function, bound = function.func, function.args
             names: list[str] = []
             for direction in self.directions:
                 result = compiled(function, direction, "jvp")
                 function = result.function
                 names.append(result.tangent_names[-1])
-            self._chain = function, tuple(names)
+            self._chain = function, tuple(names), bound
         return self._chain
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        function, names = self._build()
-        bound = _bind(self.f, args, kwargs)
+        function, names, bound = self._build()
+        arguments = _bind(self.f, args, kwargs)
         seeds = {}
         for direction, name in zip(self.directions, names, strict=True):
-            seeds[name] = _unit(bound[direction], direction)
-        result = function(*args, **kwargs, **seeds)
+            seeds[name] = _unit(arguments[direction], direction)
+        result = function(*bound, *args, **kwargs, **seeds)
         value = result[0]
         derivative = result[1]
         for _ in self.directions[1:]:
@@ -90,15 +93,14 @@ def nested(inner: Any, wrt: Any, kind: str) -> NestedGradient:
         f, inner_wrt, directions = inner.f, inner.wrt, inner.directions
     else:  # pragma: no cover - callers check
         raise TypeError(inner)
-    function = unwrap_function(f)
-    names, is_tuple = resolve_wrt(function, inner_wrt)
+    names, is_tuple = _names(f, inner_wrt)
     if is_tuple:
         raise NonScalarOutput(
             f"grad of grad(f, wrt={inner_wrt!r}), which returns a tuple",
             "differentiate a gradient with respect to one scalar parameter, or "
             "use adcompile.hessian(f, wrt=...) for all second derivatives",
         )
-    outer, outer_tuple = resolve_wrt(function, wrt)
+    outer, outer_tuple = _names(f, wrt)
     if outer_tuple:
         raise UnsupportedSyntax(
             "grad of a gradient with respect to a tuple of parameters",
@@ -107,10 +109,20 @@ def nested(inner: Any, wrt: Any, kind: str) -> NestedGradient:
     return NestedGradient(f, outer[0], (*directions, names[0]), kind)
 
 
+def _names(f: Callable[..., Any], wrt: Any) -> tuple[list[str], bool]:
+    """The parameter names ``wrt`` selects, as the caller of ``f`` sees its
+    parameters (a bound method's ``self`` is not one of them)."""
+    import inspect
+
+    positions, is_tuple = _positions(f, wrt)
+    names = list(inspect.signature(f).parameters)
+    return [names[p] for p in positions], is_tuple
+
+
 def _bind(f: Callable[..., Any], args: tuple, kwargs: dict) -> dict[str, Any]:
     import inspect
 
-    signature = inspect.signature(unwrap_function(f))
+    signature = inspect.signature(f)  # as the caller sees it (no ``self``)
     bound = signature.bind(*args, **kwargs)
     bound.apply_defaults()
     return dict(bound.arguments)
