@@ -81,16 +81,22 @@ class LazyVjp:
 _dynamic: dict[tuple[Any, tuple[Any, ...]], Any] = {}
 
 
-def vjp_call(callee: Any, wrt: tuple[Any, ...], *args: Any, **kwargs: Any) -> Any:
-    """``vjp`` of a callable known only at run time (a method of an argument,
-    a function passed in): ``(value, pullback)``."""
+def _require_source(callee: Any) -> None:
+    """Refuse a callable known only at run time that adcompile cannot read."""
     if not python_callable(callee):
         name = getattr(callee, "__qualname__", type(callee).__name__)
         raise NoDerivativeRule(
-            f"no derivative rule for {name}, called on values the gradient "
+            f"no derivative rule for {name}, called on values the derivative "
             "depends on",
-            "pass a Python function with source, or register a rule for it",
+            "pass a Python function with source, or give it a rule with "
+            "adcompile.custom",
         )
+
+
+def vjp_call(callee: Any, wrt: tuple[Any, ...], *args: Any, **kwargs: Any) -> Any:
+    """``vjp`` of a callable known only at run time (a method of an argument,
+    a function passed in): ``(value, pullback)``."""
+    _require_source(callee)
     function, shifted, bound = bind_target(callee, wrt)
     # functions made anew on each call (nested in differentiated code, without
     # closures) share their code: compile once per code object
@@ -119,13 +125,7 @@ def jvp_call(
     is compiled on first use, once per (function, arguments with tangents)."""
     kwargs = kwargs or {}
     kwarg_tangents = kwarg_tangents or {}
-    if not python_callable(callee):
-        name = getattr(callee, "__qualname__", type(callee).__name__)
-        raise NoDerivativeRule(
-            f"no derivative rule for {name}, called on values the derivative "
-            "depends on",
-            "pass a Python function with source, or register a rule for it",
-        )
+    _require_source(callee)
     wrt = tuple(i for i, t in enumerate(tangents) if t is not None)
     wrt += tuple(k for k, t in kwarg_tangents.items() if t is not None)
     function, shifted, bound = bind_target(callee, wrt)
