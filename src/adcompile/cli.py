@@ -63,15 +63,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Source-to-source reverse-mode automatic differentiation "
-        "for Python + NumPy.",
+        description="Source-to-source automatic differentiation (reverse and "
+        "forward mode) for Python + NumPy.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     show = commands.add_parser(
         "show",
-        help="print the gradient code adcompile generates",
+        help="print the derivative code adcompile generates",
         description="Print the gradient source of FUNC in FILE.py, or of every "
         "top-level function in FILE.py when FUNC is not given.",
     )
