@@ -162,21 +162,12 @@ def test_refused_named_function(tmp_path):
 
 
 def test_show_mode_forward_and_hvp(tmp_path):
-    module = tmp_path / "m.py"
-    module.write_text(
+    (tmp_path / "m.py").write_text(
         "import numpy as np\n\n\ndef f(x):\n    return np.sum(np.tanh(x) ** 2)\n"
     )
-    forward = subprocess.run(
-        [sys.executable, "-m", "adcompile", "show", f"{module}:f", "--mode", "forward"],
-        capture_output=True,
-        text=True,
-    )
+    forward = run("show", "m.py:f", "--mode", "forward", cwd=tmp_path)
     assert forward.returncode == 0, forward.stderr
     assert forward.stdout.startswith("def jvp_f(x, *, dx):")
-    hvp = subprocess.run(
-        [sys.executable, "-m", "adcompile", "show", f"{module}:f", "--mode", "hvp"],
-        capture_output=True,
-        text=True,
-    )
+    hvp = run("show", "m.py:f", "--mode", "hvp", cwd=tmp_path)
     assert hvp.returncode == 0, hvp.stderr
     assert hvp.stdout.startswith("def jvp_grad_f(x, *, dx):")
