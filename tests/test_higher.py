@@ -229,3 +229,32 @@ def test_grad_of_grad_of_a_bound_method():
     mixed = adcompile.grad(adcompile.grad(model.energy), wrt="v")
     assert second(0.3, 1.5) == pytest.approx(-2.0 * math.sin(0.3) * 1.5**2)
     assert mixed(0.3, 1.5) == pytest.approx(2.0 * math.cos(0.3) * 2 * 1.5)
+
+
+# Second derivatives through the control-flow corpus: forward mode over each
+# program's gradient code. These are refused, each with a clear error: calls
+# into other functions' derivative code, and lists joined with + in the
+# gradient code (the forward sweep of an append).
+HVP_REFUSED = {
+    "stack_with_pop": "joining lists with +",
+    "collect_rows_and_stack": "joining lists with +",
+    "helper_with_branch_in_loop": "another function's derivative code",
+    "recursive_power": "another function's derivative code",
+    "return_from_helper_loop": "used as a value",
+}
+
+
+def _corpus_cases():
+    from tests.corpus import all_cases
+
+    return [pytest.param(c, id=c.id) for c in all_cases() if c.xfail is None]
+
+
+@pytest.mark.filterwarnings("ignore:Output seems independent of input:UserWarning")
+@pytest.mark.parametrize("case", _corpus_cases())
+def test_hvp_through_the_control_flow_corpus(case):
+    if case.id in HVP_REFUSED:
+        with pytest.raises(adcompile.AdcompileError, match=HVP_REFUSED[case.id]):
+            check_hvp(case.f, case.args, wrt=case.wrt)
+        return
+    check_hvp(case.f, case.args, wrt=case.wrt)

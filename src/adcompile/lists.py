@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import libcst as cst
 
+from . import ir
 from .errors import UnsupportedSyntax
 from .rules import registry
 from .rules.patterns import APPEND
+from .static_code import rename_locals
 
 
 class ListLowering:
@@ -27,9 +29,11 @@ class ListLowering:
         assert isinstance(owner, cst.Name)
         name = owner.value
         value = call.args[0].value
-        if self.env[name] not in self.fresh and not (
-            self._is_varied(value) or self._is_varied(owner)
-        ):
+        if not (self._is_varied(value) or self._is_varied(owner)):
+            if self.env[name] in self.fresh:  # still the function's own list:
+                statement = rename_locals(cst.Expr(call), self.env)
+                self.body.append(ir.Effect(statement, self.origin))
+                return  # later appends of varied values may still rebuild it
             self._effect(cst.Expr(call))  # nothing differentiable: run as written
             return
         if self.env[name] not in self.fresh:
