@@ -280,13 +280,15 @@ class ForwardMode:
         return substitute(template, mapping)
 
     def _appended(self, apply: ir.Apply) -> Line:
-        """``items + [value]``: the tangent list grows by the value's tangent."""
+        """``[*items, value]``: the tangent list is the items' tangents, then
+        the value's."""
         items, value = apply.bound["items"], apply.bound["value"]
-        parts = [
-            self._tangent_or_zero(items),
-            cst.List([cst.Element(self._tangent_or_zero(value))]),
-        ]
-        tangent = cst.BinaryOperation(parts[0], cst.Add(), parts[1])
+        tangent = cst.List(
+            [
+                cst.StarredElement(self._tangent_or_zero(items)),
+                cst.Element(self._tangent_or_zero(value)),
+            ]
+        )
         name = self._tangent_name(apply.target)
         return Line(assign(name, tangent), target=name)
 

@@ -21,7 +21,7 @@ from .calls import is_derivative_call, python_callable
 from .errors import NoDerivativeRule, UnsupportedSyntax
 from .naming import operand_word
 from .rules import registry
-from .rules.patterns import LOGISTIC
+from .rules.patterns import APPEND, LOGISTIC
 from .rules.registry import BROADCAST, REDUCE, SAME, SCALAR, Primitive
 from .static_code import is_numeric_literal, rename_locals, resolve_callee
 from .templates import used_names
@@ -235,6 +235,18 @@ class ExpressionLowering:
         )
 
     def _pack(self, node: cst.Tuple | cst.List, target_name: str | None):
+        elements = node.elements
+        if (
+            isinstance(node, cst.List)
+            and len(elements) == 2
+            and isinstance(elements[0], cst.StarredElement)
+            and isinstance(elements[0].value, cst.Name)
+            and not isinstance(elements[1], cst.StarredElement)
+        ):  # [*items, value]: how derivative code spells a list's append
+            items = self._lower(elements[0].value)
+            value = self._lower(elements[1].value)
+            prim = registry.lookup(APPEND)
+            return self._apply(prim, [items, value], {}, target_name, node=node)
         if any(isinstance(e, cst.StarredElement) for e in node.elements):
             raise self._unsupported(node, "starred elements")
         items = [self._lower(e.value) for e in node.elements]

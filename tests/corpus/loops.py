@@ -357,6 +357,14 @@ def np_append_in_a_loop(x, n):
     return np.sum(y)
 
 
+def rows_unpacked_into_a_list(X, x):
+    """[*items, value] with the rows of an array, and with a tuple."""
+    rows = [*X, x * 2.0]
+    pair = (x, x * x)
+    more = [*pair, np.sin(x)]
+    return np.sum(np.stack(rows) ** 3) + np.sum(more[0] * more[2] + more[1])
+
+
 def pop_in_straight_line(x):
     items = [x, x * 2.0, np.cos(x)]
     last = items.pop()
@@ -367,6 +375,7 @@ def pop_in_straight_line(x):
 CASES = [
     Case(stack_with_pop, (X3, 3)),
     Case(pop_in_straight_line, (X3,)),
+    Case(rows_unpacked_into_a_list, (np.array([[0.5, -0.3, 0.8]] * 2) + X3, X3)),
     Case(np_append_in_a_loop, (X3, 2)),
     Case(power_by_loop, (1.3, 4), label="n4"),
     Case(power_by_loop, (1.3, 0), label="n0"),

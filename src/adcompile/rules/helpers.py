@@ -27,7 +27,7 @@ _LINEAR_IN_FIRST = {
     "reshape_like": "g, x",
     "transpose_back": "g, axes, x",
     "total": "g",
-    "all_but_last": "g",
+    "all_but_last": "g, items",
     "last_item": "g",
     "unsum": "g, items",
     "unconcatenate": "g, arrays, axis=0",

@@ -77,9 +77,9 @@ register(
     Primitive(
         key=APPEND,
         name="appended",
-        spelling="items + [value]",
+        spelling="[*items, value]",
         params=parse_signature("items, value"),
-        vjps={"items": "all_but_last(g)", "value": "last_item(g)"},
+        vjps={"items": "all_but_last(g, items)", "value": "last_item(g)"},
         infix=True,
     )
 )

@@ -181,9 +181,16 @@ def part(g: Any, position: int) -> Any:
     return g if _is_zero(g) else g[position]
 
 
-def all_but_last(g: Any) -> Any:
-    """Adjoint of a list before ``append``: the adjoints of all but its last item."""
-    return g if _is_zero(g) else _Items(g[:-1])
+def all_but_last(g: Any, items: Any = None) -> Any:
+    """Adjoint of the items of ``[*items, value]``: the adjoints of all but
+    the last entry (stacked back into an array when the items were the rows
+    of an array)."""
+    if _is_zero(g):
+        return g
+    if isinstance(items, np.ndarray):
+        rows = [np.broadcast_to(r, items.shape[1:]) for r in g[:-1]]
+        return np.stack(rows) if rows else np.zeros(items.shape)
+    return _Items(g[:-1])
 
 
 def last_item(g: Any) -> Any:
