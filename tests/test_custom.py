@@ -153,3 +153,15 @@ def test_a_new_rule_replaces_cached_gradients():
         return g * 5.0  # deliberately not the derivative: the rule is the user's
 
     assert adcompile.grad(uses_rescaled)(1.0) == 5.0
+
+
+def uses_ans(ans):
+    return ans * 2.0
+
+
+def test_a_parameter_named_like_a_placeholder_is_refused():
+    def uses_ans_vjp(g, ans, ans_):  # the names the rule must take clash
+        return g
+
+    with pytest.raises(adcompile.UnsupportedSyntax):
+        custom.defvjp(uses_ans)(uses_ans_vjp)

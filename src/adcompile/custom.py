@@ -170,7 +170,14 @@ def _rule(placeholder: str, field: str) -> Callable[..., Any]:
                 else:
                     rules[param] = text
             changes = {field: rules, "nondiff": False}
-            registry.register(_replace(prim, **changes), parse=True)
+            try:
+                registry.register(_replace(prim, **changes), parse=True)
+            except registry.TemplateError as error:
+                raise UnsupportedSyntax(
+                    f"the rule {rule.__qualname__}: {error}",
+                    "rename the function's parameters g, t or ans (rules use "
+                    "those names for the adjoint, the tangent and the result)",
+                ) from None
             return rule
 
         return register
