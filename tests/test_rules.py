@@ -30,7 +30,7 @@ from adcompile.compiler import derivative_of
 from adcompile.ir import Apply, walk
 from adcompile.rules import registered
 from adcompile.rules.patterns import APPEND
-from adcompile.rules.registry import LINEAR, parse_template
+from adcompile.rules.registry import BROADCAST, LINEAR, SAME, parse_template
 from tests.forwardcheck import check_hvp, check_jvp
 from tests.gradcheck import (
     check_against_autograd,
@@ -101,6 +101,23 @@ def test_every_rule_has_a_row():
     assert (
         not missing
     ), f"differentiable primitives with no row in the spec table: {missing}"
+
+
+def test_every_elementwise_rule_has_a_second_order_row():
+    used: set[int] = set()
+    for r in ROWS:
+        if r.second_order:
+            used |= primitives_used(r.f, r.wrt)
+    helpers = {id(h) for h in runtime.HELPERS.values()}
+    missing = [
+        p.spelling
+        for p in registered()
+        if p.shape in (SAME, BROADCAST)
+        and not p.nondiff
+        and not p.custom
+        and id(p.key) not in used | helpers
+    ]
+    assert not missing, f"elementwise rules with no second-order row: {missing}"
 
 
 def test_every_template_parses_and_uses_known_names():

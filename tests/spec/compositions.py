@@ -78,7 +78,12 @@ def logistic_swapped(x, w):
 
 
 for _shape in ["float", (3,), (2, 3)]:
-    row(f"logistic-{shape_id(_shape)}", logistic, data(_shape, -3.0, 3.0))
+    row(
+        f"logistic-{shape_id(_shape)}",
+        logistic,
+        data(_shape, -3.0, 3.0),
+        second_order=True,
+    )
 row(
     "logistic_swapped-(2,3)x(3,)",
     logistic_swapped,
@@ -97,7 +102,12 @@ def copy_into_loop_variable(x):
 
 
 for _shape in ["float", (3,)]:
-    row(f"copy-{shape_id(_shape)}", copy_into_loop_variable, data(_shape))
+    row(
+        f"copy-{shape_id(_shape)}",
+        copy_into_loop_variable,
+        data(_shape),
+        second_order=True,
+    )
 
 
 try:
@@ -112,7 +122,7 @@ def scipy_expit(x):
 
 
 if expit is not None:
-    row("scipy_expit-(3,)", scipy_expit, data((3,)), ag=False)
+    row("scipy_expit-(3,)", scipy_expit, data((3,)), ag=False, second_order=True)
     row("scipy_expit-float", scipy_expit, 0.4, ag=False)
 
 
@@ -156,6 +166,7 @@ row(
     data((4,)),
     wrt=(0, 1),
     ag=False,
+    second_order=True,
 )
 
 
