@@ -78,7 +78,23 @@ class LazyVjp:
         return self._compiled
 
 
-_dynamic: dict[tuple[Any, tuple[Any, ...]], Any] = {}
+_dynamic: dict[tuple[Any, tuple[Any, ...], str], Any] = {}
+
+
+def _compiled_at_run_time(function: Any, wrt: tuple[Any, ...], kind: str) -> Any:
+    """The compiled derivative of a callee met while derivative code runs.
+
+    Functions made anew on each call (nested in differentiated code, without
+    closures) share their code: they are compiled once per code object.
+    """
+    identity = function.__code__ if not function.__closure__ else function
+    result = _dynamic.get((identity, wrt, kind))
+    if result is None:
+        from .compiler import compiled
+
+        result = compiled(function, wrt, kind)
+        _dynamic[(identity, wrt, kind)] = result
+    return result
 
 
 def _require_source(callee: Any) -> None:
@@ -98,19 +114,8 @@ def vjp_call(callee: Any, wrt: tuple[Any, ...], *args: Any, **kwargs: Any) -> An
     a function passed in): ``(value, pullback)``."""
     _require_source(callee)
     function, shifted, bound = bind_target(callee, wrt)
-    # functions made anew on each call (nested in differentiated code, without
-    # closures) share their code: compile once per code object
-    identity = function.__code__ if not function.__closure__ else function
-    vjp_function = _dynamic.get((identity, shifted))
-    if vjp_function is None:
-        from .compiler import compiled
-
-        vjp_function = compiled(function, shifted, "pullback").function
-        _dynamic[(identity, shifted)] = vjp_function
+    vjp_function = _compiled_at_run_time(function, shifted, "pullback").function
     return vjp_function(*bound, *args, **kwargs)
-
-
-_tangent_functions: dict[tuple[Any, tuple[Any, ...]], Any] = {}
 
 
 def jvp_call(
@@ -129,15 +134,8 @@ def jvp_call(
     wrt = tuple(i for i, t in enumerate(tangents) if t is not None)
     wrt += tuple(k for k, t in kwarg_tangents.items() if t is not None)
     function, shifted, bound = bind_target(callee, wrt)
-    identity = function.__code__ if not function.__closure__ else function
-    entry = _tangent_functions.get((identity, shifted))
-    if entry is None:
-        from .compiler import compiled
-
-        result = compiled(function, shifted, "jvp")
-        entry = result.function, result.tangent_names
-        _tangent_functions[(identity, shifted)] = entry
-    tangent_function, names = entry
+    result = _compiled_at_run_time(function, shifted, "jvp")
+    tangent_function, names = result.function, result.tangent_names
     given = [t for t in tangents if t is not None]
     given += [t for t in kwarg_tangents.values() if t is not None]
     return tangent_function(

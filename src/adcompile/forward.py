@@ -23,6 +23,7 @@ from .naming import NameAllocator
 from .primal import (
     assign,
     control_line,
+    helper_call,
     node,
     primal_expression,
     template_mapping,
@@ -359,8 +360,7 @@ class ForwardMode:
         return cst.Name("None")
 
     def _call(self, spelling: str, args: list[cst.BaseExpression]) -> cst.Call:
-        func = substitute(parse_spelling(spelling), self.binding_nodes)
-        return cst.Call(func=func, args=[cst.Arg(a) for a in args])
+        return helper_call(spelling, args, self.binding_nodes)
 
 
 def tangent_program(program: ir.Program, bindings: dict[str, str]) -> Tangent:

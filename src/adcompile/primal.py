@@ -35,6 +35,17 @@ def assign(target: str, value: cst.BaseExpression) -> cst.Assign:
     return cst.Assign([cst.AssignTarget(cst.Name(target))], value)
 
 
+def helper_call(
+    spelling: str,
+    args: list[cst.BaseExpression],
+    binding_nodes: dict[str, cst.BaseExpression],
+) -> cst.Call:
+    """A call of a runtime helper (or ``np.``...) under the names emitted code
+    gives them: ``unbroadcast(g, x)``."""
+    func = substitute(parse_spelling(spelling), binding_nodes)
+    return cst.Call(func=func, args=[cst.Arg(a) for a in args])
+
+
 def template_mapping(
     apply: ir.Apply,
     binding_nodes: dict[str, cst.BaseExpression],

@@ -24,7 +24,7 @@ from .lines import Block, Line
 from .lower import is_simple
 from .naming import NameAllocator
 from .primal import assign as _assign
-from .primal import control_line, primal_expression, template_mapping
+from .primal import control_line, helper_call, primal_expression, template_mapping
 from .primal import node as _node
 from .reverse_calls import UserCalls
 from .rules.registry import BROADCAST, SCALAR, Primitive
@@ -416,8 +416,7 @@ class ReverseMode(UserCalls):
         return self._call("unbroadcast", [local, cst.Name(operand.name)])
 
     def _call(self, spelling: str, args: list[cst.BaseExpression]) -> cst.Call:
-        func = substitute(parse_spelling(spelling), self.binding_nodes)
-        return cst.Call(func=func, args=[cst.Arg(a) for a in args])
+        return helper_call(spelling, args, self.binding_nodes)
 
     def _pack(self, pack: ir.Pack) -> None:
         adjoint = self._adjoint_of_result(pack.target)
