@@ -159,8 +159,10 @@ def jvp(
         return value, zero_tangent(value)
     result = compiled(f, wrt, "jvp", Options(has_aux=has_aux))
     checked = {
-        name: check_tangent(tangents[i], primals[i], name.removeprefix("d"))
-        for name, i in zip(result.tangent_names, wrt, strict=True)
+        name: check_tangent(tangents[i], primals[i], param)
+        for name, i, param in zip(
+            result.tangent_names, wrt, result.wrt_names, strict=True
+        )
     }
     return result.function(*primals, **checked)
 

@@ -57,6 +57,7 @@ class Compiled:
     filename: str
     result_location: Location | None
     tangent_names: tuple[str, ...] = ()  # jvp: the tangent parameters, in order
+    wrt_names: tuple[str, ...] = ()  # the parameters they are the tangents of
 
 
 WrtKey = tuple[tuple[str, ...], bool]
@@ -373,4 +374,4 @@ def _compile(
         kwonly = code.co_varnames[start : start + code.co_kwonlyargcount]
         own = function.__code__.co_kwonlyargcount
         tangent_names = kwonly[own:]
-    return Compiled(gradient, text, filename, entry.location, tangent_names)
+    return Compiled(gradient, text, filename, entry.location, tangent_names, wrt_key[0])
