@@ -292,3 +292,12 @@ def test_importing_adcompile_does_not_import_optional_libraries():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def one_line(x): return np.sum(x * x)  # fmt: skip
+
+
+def test_a_function_on_one_line():
+    x = np.array([1.0, -2.0])
+    np.testing.assert_allclose(adcompile.grad(one_line)(x), 2 * x)
+    assert adcompile.jvp(one_line, (x,), (np.ones(2),))[1] == pytest.approx(-2.0)

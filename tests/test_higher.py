@@ -255,3 +255,28 @@ def test_hvp_through_the_control_flow_corpus(case):
             check_hvp(case.f, case.args, wrt=case.wrt)
         return
     check_hvp(case.f, case.args, wrt=case.wrt)
+
+
+@pytest.mark.parametrize(
+    "make, reason",
+    [
+        (lambda: adcompile.grad(adcompile.value_and_grad(scalar)), "value_and_grad"),
+        (lambda: adcompile.grad(adcompile.grad(scalar), has_aux=True), "has_aux"),
+        (lambda: adcompile.grad(adcompile.grad(scalar), wrt=(0, 1)), "a tuple"),
+        (lambda: adcompile.grad(adcompile.grad(scalar, wrt=(0, 1))), "a tuple"),
+    ],
+    ids=["of-value_and_grad", "has_aux", "outer-tuple", "inner-tuple"],
+)
+def test_unsupported_gradients_of_gradients_say_why(make, reason):
+    with pytest.raises(adcompile.AdcompileError, match=reason) as info:
+        make()(0.7, 1.3)
+    assert info.value.hint
+
+
+def takes_dx(x, dx):
+    return np.sum(x * dx)
+
+
+def test_a_bad_tangent_names_its_parameter():
+    with pytest.raises(adcompile.BadTangent, match="tangent for 'dx' has shape"):
+        adcompile.jvp(takes_dx, (np.ones(2), np.ones(2)), (None, np.ones(3)))

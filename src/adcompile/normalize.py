@@ -382,7 +382,9 @@ def normalize(
 
 def _statements(definition: cst.FunctionDef) -> list[cst.BaseStatement]:
     body = definition.body
-    return list(body.body) if isinstance(body, cst.IndentedBlock) else [body]
+    if isinstance(body, cst.IndentedBlock):
+        return list(body.body)
+    return [cst.SimpleStatementLine(body.body)]  # def f(x): return x * x
 
 
 def _calls(node: cst.CSTNode) -> list[cst.Call]:
