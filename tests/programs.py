@@ -211,3 +211,15 @@ def assigns_with_out(x):
     buf = np.zeros(())
     y = np.sum(x, out=buf)
     return y * buf
+
+
+def appends_through_an_alias(items, x):
+    alias = items
+    alias.append(x * 2.0)
+    return np.sum(items[-1])
+
+
+def pops_through_an_alias(items, x):
+    alias = items
+    last = alias.pop()
+    return np.sum(last * x)

@@ -155,3 +155,18 @@ def test_out_keyword_on_differentiated_values_is_refused(function):
     assert isinstance(error, adcompile.UnsupportedSyntax)
     assert "out=" in error.reason and "out=" in error.hint
     assert_points_at(error, "out=buf")
+
+
+@pytest.mark.parametrize(
+    "function, wrt, method",
+    [
+        (p.appends_through_an_alias, 1, "append to"),
+        (p.pops_through_an_alias, 0, "pop from"),
+    ],
+    ids=["append", "pop"],
+)
+def test_list_methods_on_a_list_another_name_sees_are_refused(function, wrt, method):
+    error = error_of(function, [np.ones(2)], np.ones(2), wrt=wrt)
+    assert isinstance(error, adcompile.UnsupportedSyntax)
+    assert f"{method} 'alias', a list that may be shared" in error.reason
+    assert "build a new list in the function" in error.hint
