@@ -71,7 +71,7 @@ _compiled: weakref.WeakKeyDictionary[types.FunctionType, dict[Any, Compiled]] = 
 )
 
 
-def resolve_wrt(function: types.FunctionType, wrt: Any) -> WrtKey:
+def resolve_wrt(function: Callable[..., Any], wrt: Any) -> WrtKey:
     """Normalize ``wrt`` (index, name, or a tuple of them) to parameter names."""
     params = [
         p

@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from .api import GradientFunction, jvp, vjp
-from .compiler import compiled
-from .errors import BadWrt, NonScalarOutput, UnsupportedSyntax
+from .compiler import compiled, resolve_wrt
+from .errors import NonScalarOutput, UnsupportedSyntax
 
 
 class NestedGradient:
@@ -112,11 +112,8 @@ def nested(inner: Any, wrt: Any, kind: str) -> NestedGradient:
 def _names(f: Callable[..., Any], wrt: Any) -> tuple[list[str], bool]:
     """The parameter names ``wrt`` selects, as the caller of ``f`` sees its
     parameters (a bound method's ``self`` is not one of them)."""
-    import inspect
-
-    positions, is_tuple = _positions(f, wrt)
-    names = list(inspect.signature(f).parameters)
-    return [names[p] for p in positions], is_tuple
+    names, is_tuple = resolve_wrt(f, wrt)  # reads f's signature, checks wrt
+    return list(names), is_tuple
 
 
 def _bind(f: Callable[..., Any], args: tuple, kwargs: dict) -> dict[str, Any]:
@@ -163,25 +160,9 @@ def _positions(f: Callable[..., Any], wrt: Any) -> tuple[list[int], bool]:
     functions included)."""
     import inspect
 
-    names = list(inspect.signature(f).parameters)
-    is_tuple = isinstance(wrt, (tuple, list))
-    positions = []
-    for item in wrt if is_tuple else [wrt]:
-        if isinstance(item, str):
-            if item not in names:
-                raise BadWrt(
-                    f"wrt={item!r} names no parameter of {getattr(f, '__name__', f)}",
-                    f"use one of {', '.join(names)}, or an index",
-                )
-            positions.append(names.index(item))
-        elif isinstance(item, int) and -len(names) <= item < len(names):
-            positions.append(item % len(names))
-        else:
-            raise BadWrt(
-                f"wrt={item!r} is not a parameter of {getattr(f, '__name__', f)}",
-                f"use an index from 0 to {len(names) - 1}, or a parameter name",
-            )
-    return positions, is_tuple
+    names, is_tuple = _names(f, wrt)
+    params = list(inspect.signature(f).parameters)
+    return [params.index(name) for name in names], is_tuple
 
 
 def jacfwd(f: Callable[..., Any], wrt: Any = 0) -> Callable[..., Any]:
