@@ -28,6 +28,7 @@ Rule expressions may use the rule's parameters, ``np`` and ``math``.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import math
 import textwrap
@@ -186,8 +187,6 @@ def _rule(placeholder: str, field: str) -> Callable[..., Any]:
 
 
 def _replace(prim: registry.Primitive, **changes: Any) -> registry.Primitive:
-    import dataclasses
-
     return dataclasses.replace(prim, **changes)
 
 

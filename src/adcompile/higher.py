@@ -15,6 +15,7 @@ in one pass. Third and higher derivatives stack more tangent passes.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +23,7 @@ import numpy as np
 
 from .api import GradientFunction, jvp, vjp
 from .compiler import compiled, resolve_wrt
-from .errors import NonScalarOutput, UnsupportedSyntax
+from .errors import IntegerInput, NonScalarOutput, UnsupportedSyntax
 
 
 class NestedGradient:
@@ -117,8 +118,6 @@ def _names(f: Callable[..., Any], wrt: Any) -> tuple[list[str], bool]:
 
 
 def _bind(f: Callable[..., Any], args: tuple, kwargs: dict) -> dict[str, Any]:
-    import inspect
-
     signature = inspect.signature(f)  # as the caller sees it (no ``self``)
     bound = signature.bind(*args, **kwargs)
     bound.apply_defaults()
@@ -141,8 +140,6 @@ def _unit(value: Any, name: str) -> Any:
         )
     dtype = np.asarray(value).dtype
     if not np.issubdtype(dtype, np.floating):
-        from .errors import IntegerInput
-
         raise IntegerInput(
             f"grad of a gradient with respect to '{name}', which is {value!r}: "
             "integers have no derivative",
@@ -158,8 +155,6 @@ def _positions(f: Callable[..., Any], wrt: Any) -> tuple[list[int], bool]:
     """Positional indices of the parameters ``wrt`` names (index, name or a
     tuple of them), read from f's signature (bound methods and gradient
     functions included)."""
-    import inspect
-
     names, is_tuple = _names(f, wrt)
     params = list(inspect.signature(f).parameters)
     return [params.index(name) for name in names], is_tuple
@@ -175,8 +170,6 @@ def jacfwd(f: Callable[..., Any], wrt: Any = 0) -> Callable[..., Any]:
         for position in positions:
             x = np.asarray(args[position])
             if not np.issubdtype(x.dtype, np.floating):
-                from .errors import IntegerInput
-
                 raise IntegerInput(
                     f"the Jacobian with respect to argument {position}, an "
                     f"integer value: integers have no derivative",
