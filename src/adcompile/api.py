@@ -8,7 +8,9 @@ call of the emitted function: no parsing, hashing or introspection per call.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +18,7 @@ from .compiler import DEFAULT_OPTIONS, Compiled, Options, compiled, source_of
 from .emit import format_source
 from .errors import BadTangent, NonScalarOutput, UnsupportedSyntax
 from .runtime.forward import check_tangent, zero_tangent
+from .specialized import ShapeDispatch, Shapes, argument_shapes
 
 
 class GradientFunction:
@@ -49,8 +52,36 @@ class GradientFunction:
             raise
 
     def _first_call(self, *args: Any, **kwargs: Any) -> Any:
-        self._call = self.compiled.function
-        return self._call(*args, **kwargs)
+        general = self.compiled.function
+        self._call = general
+        if self._specializable():
+            f = self.__wrapped__
+            dispatch = ShapeDispatch(f, general, self.compiled.source, self._variant)
+            result = dispatch(*args, **kwargs)
+            if dispatch.pays:
+                self._call = dispatch
+            return result
+        return general(*args, **kwargs)
+
+    def _specializable(self) -> bool:
+        """Whether calls may run variants for their arguments' shapes: plain
+        functions only (a decorator's wrapper may take other arguments)."""
+        f = self.__wrapped__
+        return type(f) is types.FunctionType and not hasattr(f, "__wrapped__")
+
+    def _variant(self, shapes: Shapes) -> Compiled:
+        options = dataclasses.replace(self.options, shapes=shapes)
+        return compiled(self.__wrapped__, self.wrt, self.kind, options)
+
+    def source_for(self, *args: Any) -> str:
+        """The emitted source that runs for arguments like ``args``: the
+        variant for their shapes, where it differs from ``source``."""
+        if not self._specializable():
+            return self.source
+        shapes = argument_shapes(self.__wrapped__, args)
+        if not shapes:
+            return self.source
+        return format_source(self._variant(shapes).source)
 
     @property
     def compiled(self) -> Compiled:

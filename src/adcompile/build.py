@@ -260,7 +260,7 @@ def generate(target: Target) -> Generated:
             if derivative.call_bindings:
                 callees = sorted(
                     c or "a function known at run time"
-                    for c, _ in derivative.call_bindings.values()
+                    for c, *_ in derivative.call_bindings.values()
                 )
                 raise _Refused(
                     f"it calls {', '.join(callees)} on differentiated values, "

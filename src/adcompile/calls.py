@@ -56,10 +56,14 @@ def bind_target(obj: Any, wrt: tuple[Any, ...]) -> tuple[Any, tuple[Any, ...], t
 
 class LazyVjp:
     """``vjp`` of a user function with respect to some arguments, compiled on
-    first call; returns ``(value, pullback)``, pullback giving a tuple."""
+    first call; returns ``(value, pullback)``, pullback giving a tuple.
+    ``shapes``: the variant for arguments of those shapes (specialized.py)."""
 
-    def __init__(self, obj: Any, wrt: tuple[Any, ...]) -> None:
+    def __init__(
+        self, obj: Any, wrt: tuple[Any, ...], shapes: tuple | None = None
+    ) -> None:
         self.function, self.wrt, self.bound = bind_target(obj, wrt)
+        self.shapes = shapes
         self._compiled: Any = None
         self._lock = threading.Lock()
 
@@ -70,11 +74,19 @@ class LazyVjp:
         return compiled_function(*self.bound, *args, **kwargs)
 
     def _compile(self) -> Any:
-        from .compiler import compiled
+        from .compiler import DEFAULT_OPTIONS, Options, compiled
 
         with self._lock:
+            if self._compiled is None and self.shapes is not None:
+                try:  # the variant for the shapes it is called with
+                    options = Options(shapes=self.shapes)
+                    variant = compiled(self.function, self.wrt, "pullback", options)
+                    self._compiled = variant.function
+                except Exception:  # the general code raises what it must
+                    pass
             if self._compiled is None:
-                self._compiled = compiled(self.function, self.wrt, "pullback").function
+                general = compiled(self.function, self.wrt, "pullback", DEFAULT_OPTIONS)
+                self._compiled = general.function
         return self._compiled
 
 

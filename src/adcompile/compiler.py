@@ -33,6 +33,7 @@ from .forward import Tangent, emit_jvp, tangent_program
 from .normalize import _all_names, normalize
 from .reverse import Derivative, differentiate
 from .source import closure_values, read_function, unwrap_function
+from .specialized import parse_shapes, specialized_program
 
 _ = rules  # importing the package fills the rule registry
 
@@ -43,6 +44,9 @@ class Options:
 
     formatted: bool = False  # run black on the source before compiling
     has_aux: bool = False  # the function returns (value, auxiliary data)
+    # a variant for arguments of these shapes: ((parameter, value), ...) in
+    # the terms of shape_values; see specialize.py
+    shapes: tuple[tuple[str, Any], ...] | None = None
 
 
 DEFAULT_OPTIONS = Options()
@@ -162,7 +166,10 @@ rules.registry.listeners.append(clear_caches)
 def normal_form(
     function: types.FunctionType, wrt_key: WrtKey, options: Options
 ) -> Normalized:
-    """The (cached) normal form of ``function`` differentiated wrt ``wrt_key``."""
+    """The (cached) normal form of ``function`` differentiated wrt ``wrt_key``
+    (the same for every variant of argument shapes)."""
+    if options.shapes is not None:
+        options = dataclasses.replace(options, shapes=None)
     key = (wrt_key, options)
     with _lock:
         cached = _programs.get(function, {}).get(key)
@@ -197,7 +204,12 @@ def derivative_of(
         if cached is not None:
             return function, wrt_key, cached
         normalized = normal_form(function, wrt_key, options)
-        derivative = differentiate(normalized.program, normalized.bindings)
+        program = normalized.program
+        if options.shapes:
+            program = specialized_program(
+                function, program, normalized.bindings["np"], options.shapes
+            )
+        derivative = differentiate(program, normalized.bindings)
         derivative.result_location = normalized.result_location
         _derivatives.setdefault(function, {})[key] = derivative
         return function, wrt_key, derivative
@@ -334,11 +346,13 @@ def _compile(
     for canonical, name in entry.bindings.items():
         if name in used:
             values[name] = objects[canonical]
-    for name, (callee, call_wrt) in entry.calls.items():
+    for name, (callee, call_wrt, call_shapes) in entry.calls.items():
         if name not in used:
             continue
         if callee:
-            values[name] = calls.LazyVjp(_resolve_dotted(function, callee), call_wrt)
+            values[name] = calls.LazyVjp(
+                _resolve_dotted(function, callee), call_wrt, parse_shapes(call_shapes)
+            )
         else:  # dispatch at run time: tangents (forward mode) or pullbacks
             values[name] = calls.jvp_call if call_wrt == ("jvp",) else calls.vjp_call
     for name, value in closure_values(function).items():

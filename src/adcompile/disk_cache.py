@@ -67,8 +67,9 @@ class Entry:
     name: str
     bindings: dict[str, str]
     location: Location | None
-    # vjps of user functions the code calls: name -> (callee, wrt); see calls.py
-    calls: dict[str, tuple[str, tuple]] = field(default_factory=dict)
+    # vjps of user functions the code calls: name -> (callee, wrt, shapes of
+    # the arguments or ""); see calls.py and specialize.py
+    calls: dict[str, tuple[str, tuple, str]] = field(default_factory=dict)
 
 
 def enabled() -> bool:
@@ -181,7 +182,10 @@ def store(key: str | None, entry: Entry) -> None:
         "text": entry.text,
         "name": entry.name,
         "bindings": dict(entry.bindings),
-        "calls": {k: [callee, list(wrt)] for k, (callee, wrt) in entry.calls.items()},
+        "calls": {
+            k: [callee, list(wrt), shapes]
+            for k, (callee, wrt, shapes) in entry.calls.items()
+        },
         "location": None if entry.location is None else asdict(entry.location),
     }
     document = {"format": FORMAT, "sha256": _digest(payload), "payload": payload}
@@ -234,23 +238,25 @@ def _entry(payload: dict[str, Any]) -> Entry | None:
         name,
         bindings,
         location,
-        {k: (callee, tuple(wrt)) for k, (callee, wrt) in calls.items()},
+        {k: (callee, tuple(wrt), shapes) for k, (callee, wrt, shapes) in calls.items()},
     )
 
 
 def _is_call(name: Any, spec: Any) -> bool:
-    """A well-formed calls entry: identifier -> [dotted name or "", [wrt...]]."""
+    """A well-formed calls entry: identifier -> [dotted name or "", [wrt...],
+    shapes]; the shapes are read with ``ast.literal_eval`` only."""
     if not (isinstance(name, str) and name.isidentifier()):
         return False
-    if not (isinstance(spec, list) and len(spec) == 2):
+    if not (isinstance(spec, list) and len(spec) == 3):
         return False
-    callee, wrt = spec
+    callee, wrt, shapes = spec
     dotted = callee == "" or all(p.isidentifier() for p in str(callee).split("."))
     return (
         isinstance(callee, str)
         and dotted
         and isinstance(wrt, list)
         and all(type(w) in (int, str) for w in wrt)
+        and isinstance(shapes, str)
     )
 
 

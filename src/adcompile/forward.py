@@ -43,7 +43,7 @@ class Tangent:
     result_tangent: cst.BaseExpression
     tangent_params: list[str]  # the tangent parameter of each wrt parameter
     bindings: dict[str, str]
-    call_bindings: dict[str, tuple[str, tuple]] = field(default_factory=dict)
+    call_bindings: dict[str, tuple[str, tuple, str]] = field(default_factory=dict)
     result_location: object = None  # of the last return
 
 
@@ -135,7 +135,7 @@ class ForwardMode:
         self.names = NameAllocator(program.taken_names | {f"jvp_{program.name}"})
         self.active = active_variables(program)
         self.tangents: dict[str, str] = {}
-        self.call_bindings: dict[str, tuple[str, tuple]] = {}
+        self.call_bindings: dict[str, tuple[str, tuple, str]] = {}
         self.jvp_call_name: str | None = None
 
     def run(self) -> Tangent:
@@ -309,7 +309,7 @@ class ForwardMode:
         tangent program, compiled when first called."""
         if self.jvp_call_name is None:
             self.jvp_call_name = self.names.fresh("jvp_call")
-            self.call_bindings[self.jvp_call_name] = ("", ("jvp",))
+            self.call_bindings[self.jvp_call_name] = ("", ("jvp",), "")
         assert apply.callee_node is not None
         args = cst.Tuple([cst.Element(node(a)) for a in apply.args])
         tangents = cst.Tuple(

@@ -74,6 +74,7 @@ class Apply:
     overwrites: bool = False  # the target may hold a value still needed
     shape: object = None  # the result's shape class where it is computed
     initializes: bool = False  # first value of a loop or branch variable
+    call_shapes: str = ""  # a call, specialized: what is known of its arguments
 
     def operands(self) -> list[Operand]:
         return [*self.args, *self.kwargs.values()]

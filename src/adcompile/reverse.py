@@ -51,7 +51,7 @@ class Derivative:
     aux_name: str = "aux_value"  # likewise for the auxiliary data
     # names of user functions' vjps in emitted code -> (callee as code, wrt);
     # ("", ()) names the run-time dispatcher ``calls.vjp_call``
-    call_bindings: dict[str, tuple[str, tuple]] = field(default_factory=dict)
+    call_bindings: dict[str, tuple[str, tuple, str]] = field(default_factory=dict)
     # the adjoints themselves (0.0 where none), for pullbacks only emitted code
     # calls: no checks, no conversion to the parameters' types
     raw_gradients: list[cst.BaseExpression] = field(default_factory=list)
@@ -117,8 +117,9 @@ class ReverseMode(UserCalls):
         self.regions: list[_Region] = []
         self.reads_shapes = False  # the line being built reads an operand's shape
         self.pullbacks: dict[str, str] = {}  # call result -> its pullback
-        self.call_bindings: dict[str, tuple[str, tuple]] = {}  # name -> callee, wrt
-        self.call_bindings_by_spec: dict[tuple[str, tuple], str] = {}
+        # name -> callee, wrt, shapes of its arguments (see specialize.py)
+        self.call_bindings: dict[str, tuple[str, tuple, str]] = {}
+        self.call_bindings_by_spec: dict[tuple[str, tuple, str], str] = {}
         self.dynamic_binding: str | None = None
 
     def run(self) -> Derivative:

@@ -49,7 +49,7 @@ class UserCalls:
         ]
         wrt_node = cst.parse_expression(repr(wrt))
         if apply.call == "static":
-            spec = (render(apply.callee_node), wrt)
+            spec = (render(apply.callee_node), wrt, apply.call_shapes)
             func = self.call_bindings_by_spec.get(spec)
             if func is None:
                 word = _identifier_word(render(apply.callee_node))
@@ -60,7 +60,7 @@ class UserCalls:
         else:
             if self.dynamic_binding is None:
                 self.dynamic_binding = self.names.fresh("vjp_call")
-                self.call_bindings[self.dynamic_binding] = ("", ())
+                self.call_bindings[self.dynamic_binding] = ("", (), "")
             call = cst.Call(
                 cst.Name(self.dynamic_binding),
                 [cst.Arg(apply.callee_node), cst.Arg(wrt_node), *args],

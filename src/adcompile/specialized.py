@@ -1,0 +1,203 @@
+"""Variants of a gradient for the shapes of its arguments.
+
+A gradient function first runs its general code, which finds shapes at run
+time (``unbroadcast`` sums an adjoint back to its operand's shape). Called
+with arrays, it is compiled again for their shapes (``Options.shapes``): the
+program goes through ``specialize.specialize``, calls into other user
+functions are followed into their own normal forms (so ``y + dt * f(y)`` is
+known to have y's shape), and each callee's pullback is itself a variant for
+the shapes it is called with. ``ShapeDispatch`` picks the variant per call.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import types
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import calls, ir
+from . import shape_values as sv
+from .source import closure_values
+from .specialize import Resolve, result_value, specialize
+from .templates import render
+
+Shapes = tuple[tuple[str, sv.Value], ...]
+MAX_VARIANTS = 8  # per gradient function; further shapes run the general code
+
+
+def parse_shapes(text: str) -> Shapes | None:
+    """The shapes a call binding records (``repr`` of Shapes), or None."""
+    if not text:
+        return None
+    try:
+        shapes = ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    return shapes if isinstance(shapes, tuple) else None
+
+
+def specialized_program(
+    function: types.FunctionType, program: ir.Program, np_name: str, shapes: Shapes
+) -> ir.Program:
+    """``program`` (the normal form of ``function``) for arguments of these
+    shapes; the program itself when the analysis does not settle."""
+    try:
+        done = specialize(
+            program, dict(shapes), np_name, _resolver(function), _Callees(function)
+        )
+    except Exception:  # an optimization only: the general program is right
+        return program
+    return program if done is None else done[0]
+
+
+def _resolver(function: types.FunctionType) -> Resolve:
+    scope = {**vars(builtins), **function.__globals__, **closure_values(function)}
+
+    def resolve(dotted: str) -> Any:
+        head, *rest = dotted.split(".")
+        obj = scope.get(head)
+        for attribute in rest:
+            obj = getattr(obj, attribute, None)
+        return obj
+
+    return resolve
+
+
+class _Callees:
+    """The shapes of calls from ``caller`` into other user functions: each
+    callee's normal form, specialized for its arguments, gives its result."""
+
+    def __init__(
+        self,
+        caller: types.FunctionType,
+        memo: dict[Any, sv.Value] | None = None,
+        active: set[Any] | None = None,
+    ) -> None:
+        self.caller = caller
+        self.resolve = _resolver(caller)
+        self.memo = {} if memo is None else memo
+        self.active = set() if active is None else active  # recursion
+
+    def __call__(
+        self, apply: ir.Apply, args: list[sv.Value], kwargs: dict[str, sv.Value]
+    ) -> tuple[sv.Value, Shapes | None]:
+        try:
+            return self._shapes(apply, args, kwargs)
+        except Exception:  # the callee's own gradient will explain, if anything
+            return sv.TOP, None
+
+    def _shapes(
+        self, apply: ir.Apply, args: list[sv.Value], kwargs: dict[str, sv.Value]
+    ) -> tuple[sv.Value, Shapes | None]:
+        from .compiler import DEFAULT_OPTIONS, normal_form, resolve_wrt
+
+        assert apply.callee_node is not None
+        target = self.resolve(render(apply.callee_node))
+        if target is None or not calls.python_callable(target):
+            return sv.TOP, None
+        callee, _, bound = calls.bind_target(target, ())
+        if type(callee) is not types.FunctionType:
+            return sv.TOP, None
+        code = callee.__code__
+        positional = code.co_varnames[: code.co_argcount][len(bound) :]
+        named = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+        if len(args) > len(positional) or any(k not in named for k in kwargs):
+            return sv.TOP, None
+        known = {**dict(zip(positional, args, strict=False)), **kwargs}
+        shapes = tuple(sorted((n, v) for n, v in known.items() if v != sv.TOP))
+        varied = [n for n, o in zip(positional, apply.args, strict=False) if _is_var(o)]
+        varied += [k for k, o in apply.kwargs.items() if _is_var(o)]
+        if not shapes or not varied:
+            return sv.TOP, shapes or None
+        key = (callee, tuple(varied), shapes)
+        if key in self.memo:
+            return self.memo[key], shapes
+        if key in self.active:
+            return sv.TOP, shapes
+        self.active.add(key)
+        try:
+            normalized = normal_form(
+                callee, resolve_wrt(callee, tuple(varied)), DEFAULT_OPTIONS
+            )
+            done = specialize(
+                normalized.program,
+                dict(shapes),
+                normalized.bindings["np"],
+                _resolver(callee),
+                _Callees(callee, self.memo, self.active),
+            )
+        finally:
+            self.active.discard(key)
+        result = sv.TOP if done is None else result_value(*done)
+        self.memo[key] = result
+        return result, shapes
+
+
+def _is_var(operand: ir.Operand) -> bool:
+    return isinstance(operand, ir.Var)
+
+
+def argument_shapes(function: types.FunctionType, args: tuple) -> Shapes:
+    """What is known of positional arguments ``args`` of ``function``; empty
+    when nothing is (or with more arguments than named parameters)."""
+    code = function.__code__
+    names = code.co_varnames[: code.co_argcount]
+    if len(args) > len(names):
+        return ()
+    known = zip(names, map(sv.of_argument, args), strict=False)
+    return tuple(sorted((n, v) for n, v in known if v != sv.TOP))
+
+
+class ShapeDispatch:
+    """Calls the variant of a gradient compiled for its arguments' shapes.
+
+    The key of a call is cheap: each argument's shape if it is an ndarray,
+    else its type. The first call's variant decides whether dispatching pays:
+    when its code is the general code, the general function is called from
+    then on, with no per-call cost.
+    """
+
+    def __init__(
+        self,
+        function: types.FunctionType,
+        general: Callable[..., Any],
+        general_source: str,
+        compile_variant: Callable[[Shapes], Any],
+    ) -> None:
+        self.function = function
+        self.general = general
+        self.general_source = general_source
+        self.compile_variant = compile_variant
+        self.variants: dict[tuple, Callable[..., Any]] = {}
+        self.pays = True
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            return self.general(*args, **kwargs)
+        ndarray = np.ndarray
+        key = tuple([a.shape if type(a) is ndarray else type(a) for a in args])
+        variant = self.variants.get(key)
+        if variant is None:
+            variant = self._variant(key, args)
+        return variant(*args)
+
+    def _variant(self, key: tuple, args: tuple) -> Callable[..., Any]:
+        if len(self.variants) >= MAX_VARIANTS:
+            return self.general
+        shapes = argument_shapes(self.function, args)
+        variant = self.general
+        if shapes:
+            try:
+                compiled = self.compile_variant(shapes)
+            except Exception:  # the general code runs: it raises what it must
+                compiled = None
+            if compiled is not None and compiled.source != self.general_source:
+                variant = compiled.function
+        if not self.variants and variant is self.general:
+            self.pays = False
+        self.variants[key] = variant
+        return variant
