@@ -21,10 +21,8 @@ mutate, unknown calls) is ``TOP``, and keeps its symbolic class.
 
 from __future__ import annotations
 
-import builtins
 import dataclasses
 import operator
-import types
 from collections.abc import Callable
 from typing import Any
 
@@ -35,32 +33,26 @@ from . import ir
 from . import shape_values as sv
 from .rules.registry import BROADCAST, REDUCE, SAME, SCALAR
 from .shape_values import SCALAR_VALUE, TOP, UNKNOWN_INT, Value
+from .static_shapes import (
+    NOTHING,
+    Resolve,
+    StaticShapes,
+    array_like,
+    length,
+    target_names,
+)
 
 # (apply, argument values, keyword values) -> (result value, callee key)
 CalleeShapes = Callable[
     [ir.Apply, list[Value], dict[str, Value]], tuple[Value, tuple | None]
 ]
-Resolve = Callable[[str], Any]
 
 MAX_SWEEPS = 20
-_NOTHING = object()  # a literal that could not be read
-_OPERATORS = {
-    cst.Add: "+",
-    cst.Subtract: "-",
-    cst.Multiply: "*",
-    cst.Divide: "/",
-    cst.FloorDivide: "//",
-    cst.Modulo: "%",
-    cst.Power: "**",
-    cst.MatrixMultiply: "@",
-}
 # functions that read a list without changing it or keeping it
 _CONTAINER_READERS = frozenset(
     {id(np.array), id(np.asarray), id(np.stack), id(np.concatenate)}
     | {id(operator.getitem), id(len)}
 )
-_CREATORS = {id(np.zeros), id(np.ones), id(np.empty), id(np.full)}
-_LIKE = {id(np.zeros_like), id(np.ones_like), id(np.empty_like), id(np.full_like)}
 
 
 def shape_class(value: Value | None) -> object:
@@ -71,7 +63,7 @@ def shape_class(value: Value | None) -> object:
     return SCALAR if shape == () else ("shape", shape)
 
 
-class ShapeAnalysis:
+class ShapeAnalysis(StaticShapes):
     """The fixed point of the shapes of one program's variables."""
 
     def __init__(
@@ -82,11 +74,9 @@ class ShapeAnalysis:
         resolve: Resolve,
         callee: CalleeShapes | None,
     ) -> None:
+        super().__init__(np_name, resolve)
         self.program = program
-        self.np_name = np_name
-        self.resolve = resolve
         self.callee = callee
-        self.values: dict[str, Value | None] = {}
         for statement in ir.walk(program.body):
             for name in _bound_names(statement):
                 self.values[name] = None
@@ -137,13 +127,16 @@ class ShapeAnalysis:
                 element = self._element(statement.iterable)
                 found.append((statement.target.value, element))
             elif statement.target is not None:
-                found += [(n, TOP) for n in _target_names(statement.target)]
+                found += [(n, TOP) for n in target_names(statement.target)]
             return found
         return []
 
     def _element(self, iterable: cst.BaseExpression) -> Value | None:
         """The value of each item a ``for`` loop takes from ``iterable``."""
-        if isinstance(iterable, cst.Call) and self._callee(iterable.func) is range:
+        if (
+            isinstance(iterable, cst.Call)
+            and self.callee_object(iterable.func) is range
+        ):
             return UNKNOWN_INT
         value = self.static(iterable)
         if value is None:
@@ -178,8 +171,8 @@ class ShapeAnalysis:
             return None
         key = prim.key
         if key is operator.getitem:
-            parts = self._index_parts(apply.index)
-            return None if parts is _NOTHING else sv.indexed(bound["a"], parts)
+            parts = self.index_parts(apply.index)
+            return None if parts is NOTHING else sv.indexed(bound["a"], parts)
         if prim.shape == SCALAR:
             return SCALAR_VALUE
         if any(p.default is None and p.name not in bound for p in prim.params):
@@ -190,12 +183,12 @@ class ShapeAnalysis:
             return sv.broadcast([v for p, v in bound.items() if p in prim.vjps])
         if prim.shape == SAME:
             if prim.name == "with_item":
-                return _array_like(bound.get("a"))
+                return array_like(bound.get("a"))
             return sv.broadcast([v for p, v in bound.items() if p != "dtype"])
         if prim.shape == REDUCE:
-            axis = self._literal(apply.bound.get("axis"), None)
-            keepdims = self._literal(apply.bound.get("keepdims"), False)
-            if self._literal(apply.bound.get("returned"), False) is not False:
+            axis = self.literal(apply.bound.get("axis"), None)
+            keepdims = self.literal(apply.bound.get("keepdims"), False)
+            if self.literal(apply.bound.get("returned"), False) is not False:
                 return TOP
             return sv.reduced(bound.get("x"), axis, keepdims)
         return self._other(apply, key, bound)
@@ -205,19 +198,19 @@ class ShapeAnalysis:
             return sv.matmul(bound["a"], bound["b"])
         if key is np.dot:
             return sv.dot(bound["a"], bound["b"])
-        if key is np.transpose and self._literal(apply.bound.get("axes"), None) is None:
+        if key is np.transpose and self.literal(apply.bound.get("axes"), None) is None:
             return sv.transposed(bound["x"]) or TOP
         if key is np.array or key is np.asarray:
             if set(bound) <= {"x", "dtype"}:
                 return sv.as_array(bound["x"]) or TOP
         if key is np.stack or key is np.concatenate:
-            axis = self._literal(apply.bound.get("axis"), 0)
+            axis = self.literal(apply.bound.get("axis"), 0)
             if type(axis) is int:
                 return sv.stacked(bound["arrays"], axis, key is np.stack) or TOP
         if key is np.reshape and set(bound) == {"x", "shape"}:
             return sv.reshaped(bound["x"], bound["shape"]) or TOP
         if key is len:
-            return _length(bound.get("args"))
+            return length(bound.get("args"))
         return TOP
 
     def _user_call(self, apply: ir.Apply) -> Value | None:
@@ -230,184 +223,6 @@ class ShapeAnalysis:
         result, key = self.callee(apply, args, kwargs)  # type: ignore[arg-type]
         self.call_keys[id(apply)] = key
         return result
-
-    def _index_parts(self, index: cst.BaseExpression | None) -> Any:
-        """The parts of an index (see ``shape_values.indexed``); None when it
-        is not understood, ``_NOTHING`` when a part has no value yet."""
-        if index is None:
-            return None
-        if isinstance(index, cst.Subscript) and _dotted(index.value) == (
-            f"{self.np_name}.s_"
-        ):
-            parts: list[Any] = []
-            for element in index.slice:
-                part = element.slice
-                if isinstance(part, cst.Index):
-                    parts.append(self.static(part.value))
-                else:
-                    bounds = [
-                        self._literal_int(b)
-                        for b in (part.lower, part.upper, part.step)
-                    ]
-                    if _NOTHING in bounds:
-                        return None
-                    parts.append(slice(*bounds))
-            return _NOTHING if None in parts else parts
-        items = index.elements if isinstance(index, cst.Tuple) else None
-        values = (
-            [self.static(e.value) for e in items] if items else [self.static(index)]
-        )
-        return _NOTHING if None in values else values
-
-    def _literal_int(self, node: cst.BaseExpression | None) -> Any:
-        if node is None or (isinstance(node, cst.Name) and node.value == "None"):
-            return None
-        number = sv.int_value(self.static(node))
-        return _NOTHING if number is None else number
-
-    def _literal(self, operand: ir.Operand | None, default: Any) -> Any:
-        """A keyword's Python value: None, a bool, an int or tuple of ints."""
-        if operand is None:
-            return default
-        if not isinstance(operand, ir.Static):
-            return _NOTHING
-        node = operand.node
-        if isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
-            return {"None": None, "True": True, "False": False}[node.value]
-        value = self.static(node)
-        if value is not None and value[0] == "seq":
-            numbers = tuple(sv.int_value(item) for item in value[1])
-            return _NOTHING if None in numbers else numbers
-        number = sv.int_value(value)
-        return _NOTHING if number is None else number
-
-    # ---- code that carries no derivative --------------------------------
-
-    def static(self, node: cst.BaseExpression) -> Value | None:
-        """The value of static code (constants, data, shapes), or TOP."""
-        if isinstance(node, cst.Integer):
-            return ("int", int(node.evaluated_value))
-        if isinstance(node, (cst.Float, cst.Imaginary)):
-            return SCALAR_VALUE
-        if isinstance(node, cst.Name):
-            return self._name(node.value)
-        if isinstance(node, cst.UnaryOperation):
-            return self._unary(node)
-        if isinstance(node, cst.BinaryOperation):
-            symbol = _OPERATORS.get(type(node.operator))
-            left, right = self.static(node.left), self.static(node.right)
-            if symbol is not None:
-                return sv.arithmetic(symbol, left, right)
-            if left is None or right is None:
-                return None
-            return UNKNOWN_INT if left[0] == right[0] == "int" else TOP
-        if isinstance(node, cst.Attribute):
-            return self._attribute(node)
-        if isinstance(node, cst.Subscript):
-            parts = self._index_parts(
-                cst.Subscript(cst.parse_expression(f"{self.np_name}.s_"), node.slice)
-            )
-            base = self.static(node.value)
-            return (
-                None if parts is _NOTHING or base is None else sv.indexed(base, parts)
-            )
-        if isinstance(node, (cst.Tuple, cst.List)):
-            if any(not isinstance(e, cst.Element) for e in node.elements):
-                return TOP
-            items = tuple(self.static(e.value) for e in node.elements)
-            return None if None in items else ("seq", items)
-        if isinstance(node, cst.IfExp):
-            body, orelse = self.static(node.body), self.static(node.orelse)
-            return None if body is None or orelse is None else sv.join(body, orelse)
-        if isinstance(node, cst.Call):
-            return self._static_call(node)
-        return TOP
-
-    def _name(self, name: str) -> Value | None:
-        if name in ("True", "False"):
-            return SCALAR_VALUE
-        if name in self.unknown:
-            return TOP
-        if name in self.values:
-            return self.values[name]
-        return TOP  # a global or a closure variable: it may change between calls
-
-    def _unary(self, node: cst.UnaryOperation) -> Value | None:
-        value = self.static(node.expression)
-        if value is None or isinstance(node.operator, cst.Not):
-            return None if value is None else TOP
-        if value[0] == "int":
-            number = value[1]
-            if number is None or isinstance(node.operator, cst.BitInvert):
-                return UNKNOWN_INT
-            return ("int", -number if isinstance(node.operator, cst.Minus) else number)
-        return _array_like(value)
-
-    def _attribute(self, node: cst.Attribute) -> Value | None:
-        attr = node.attr.value
-        base = self.static(node.value)
-        if base is None:
-            return None
-        shape = sv.shape_of(base)
-        if shape is None:
-            obj = self._callee(node)  # a module's constant: np.pi, math.e
-            return SCALAR_VALUE if type(obj) in (float, int) else TOP
-        if attr == "shape":
-            return ("seq", tuple(("int", n) for n in shape))
-        if attr in ("ndim", "size"):
-            return ("int", len(shape) if attr == "ndim" else int(np.prod(shape)))
-        if attr == "T":
-            return sv.array(shape[::-1])
-        if attr in ("real", "imag"):
-            return sv.array(shape)
-        return TOP
-
-    def _static_call(self, node: cst.Call) -> Value | None:
-        function = self._callee(node.func)
-        if function is None:
-            return TOP
-        positional = [a.value for a in node.args if a.keyword is None and not a.star]
-        keywords = {a.keyword.value: a.value for a in node.args if a.keyword}
-        if any(a.star for a in node.args):
-            return TOP
-        values = [self.static(a) for a in positional]
-        if None in values:
-            return None
-        first = values[0] if values else TOP
-        if function is len and len(values) == 1 and not keywords:
-            return _length(first)
-        if function is list and len(values) == 1 and not keywords:
-            shape = sv.shape_of(first)
-            if first[0] in ("seq", "rows"):
-                return first
-            return ("rows", sv.array(shape[1:])) if shape else TOP
-        if function is float and len(values) == 1:
-            return SCALAR_VALUE
-        if function is int and len(values) == 1:
-            return UNKNOWN_INT
-        if id(function) in _CREATORS:
-            given = keywords.get("shape")
-            shape = sv.shape_tuple(self.static(given) if given else first)
-            return TOP if shape is None else sv.array(shape)
-        if id(function) in _LIKE and "shape" not in keywords and values:
-            return _array_like(first)
-        if isinstance(function, np.ufunc) and function.nout == 1 and not keywords:
-            return sv.broadcast(values) if len(values) == function.nin else TOP
-        return TOP
-
-    def _callee(self, node: cst.BaseExpression) -> Any:
-        """What a dotted name in static code denotes when its root is a module
-        or a builtin (names bound in the function or its globals may change)."""
-        dotted = _dotted(node)
-        root = dotted.split(".")[0]
-        if not dotted or root in self.values or root in self.unknown:
-            return None
-        obj = self.resolve(root)
-        if not isinstance(obj, types.ModuleType) and obj is not getattr(
-            builtins, root, _NOTHING
-        ):
-            return None
-        return self.resolve(dotted)
 
 
 def specialize(
@@ -468,20 +283,9 @@ def _bound_names(statement: ir.Statement) -> list[str]:
     if isinstance(statement, (ir.Apply, ir.Assign, ir.Pack)):
         return [n.strip() for n in statement.target.split(",") if n.strip()]
     if isinstance(statement, ir.Loop):
-        names = _target_names(statement.target) if statement.target else []
+        names = target_names(statement.target) if statement.target else []
         return names + ([statement.trips] if statement.trips else [])
     return []
-
-
-def _target_names(target: cst.CSTNode) -> list[str]:
-    names: list[str] = []
-
-    class Collect(cst.CSTVisitor):
-        def visit_Name(self, node: cst.Name) -> None:
-            names.append(node.value)
-
-    target.visit(Collect())
-    return names
 
 
 def _static_nodes(statement: ir.Statement) -> list[cst.CSTNode]:
@@ -509,11 +313,11 @@ def _names_bound_elsewhere(statements: list[ir.Statement]) -> set[str]:
 
     class Collect(cst.CSTVisitor):
         def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-            found.update(_target_names(node.target))
+            found.update(target_names(node.target))
 
         def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
             bound = node.asname.name if node.asname else node.name
-            found.update(_target_names(bound)[:1])
+            found.update(target_names(bound)[:1])
 
         def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
             found.add(node.name.value)
@@ -552,32 +356,5 @@ def _escaped_containers(statements: list[ir.Statement]) -> set[str]:
                 ):
                     nodes = [n for n in nodes if n is not operand.node]
         for node in nodes:
-            found.update(_target_names(node))
+            found.update(target_names(node))
     return found
-
-
-def _array_like(value: Value | None) -> Value | None:
-    if value is None:
-        return None
-    shape = sv.shape_of(value)
-    return TOP if shape is None else sv.array(shape)
-
-
-def _length(value: Value | None) -> Value | None:
-    if value is None:
-        return None
-    shape = sv.shape_of(value)
-    if shape:
-        return ("int", shape[0])
-    if value[0] == "seq":
-        return ("int", len(value[1]))
-    return UNKNOWN_INT
-
-
-def _dotted(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else ""
-    return ""
