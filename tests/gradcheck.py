@@ -124,20 +124,34 @@ def compute_grads(
 ) -> list[Any]:
     """``adcompile.grad(f, wrt)(*args)`` as a list, with the common checks.
 
-    With ``value_and_grad``, also checks that ``adcompile.value_and_grad``
-    returns f's value and the same gradients.
+    The gradient function is called twice: the first call runs the general
+    code, the second the variant for the arguments' shapes (specialized.py),
+    which must give the same gradients. With ``value_and_grad``, also checks
+    that ``adcompile.value_and_grad`` returns f's value and the same gradients.
     """
     original = _snapshot(args)
     left_by_f = _snapshot(original)  # what f itself leaves in its arguments
     f(*left_by_f)
-    args = _snapshot(original)
-    grads = adcompile.grad(f, wrt=wrt)(*args)
-    assert_not_mutated(left_by_f, args)  # unchanged, unless f writes into them
-    grads = _as_list(grads, wrt)
-    for position, gradient in zip(wrt_positions(f, wrt), grads, strict=True):
-        assert_gradient_like(
-            gradient, args[position], f"{f.__name__} wrt {position}", args
-        )
+    gradient_function = adcompile.grad(f, wrt=wrt)
+    grads: list[Any] = []
+    for call in ("general", "variant"):
+        args = _snapshot(original)
+        got = _as_list(gradient_function(*args), wrt)
+        assert_not_mutated(left_by_f, args)  # unchanged, unless f writes into them
+        for position, gradient in zip(wrt_positions(f, wrt), got, strict=True):
+            assert_gradient_like(
+                gradient, args[position], f"{f.__name__} wrt {position} ({call})", args
+            )
+        for gradient, other in zip(grads or got, got, strict=True):
+            assert type(gradient) is type(other), f"{f.__name__}: {call} type"
+            np.testing.assert_allclose(
+                other,
+                gradient,
+                rtol=1e-12,
+                atol=1e-300,
+                err_msg=f"{f.__name__}: {call}",
+            )
+        grads = grads or got
     if value_and_grad:
         args = _snapshot(original)
         value, again = adcompile.value_and_grad(f, wrt=wrt)(*args)

@@ -55,13 +55,17 @@ class GradientFunction:
         general = self.compiled.function
         self._call = general
         if self._specializable():
-            f = self.__wrapped__
-            dispatch = ShapeDispatch(f, general, self.compiled.source, self._variant)
-            result = dispatch(*args, **kwargs)
-            if dispatch.pays:
-                self._call = dispatch
-            return result
-        return general(*args, **kwargs)
+            self._call = ShapeDispatch(
+                self.__wrapped__,
+                general,
+                self.compiled.source,
+                self._variant,
+                self._settle,
+            )
+        return self._call(*args, **kwargs)
+
+    def _settle(self, function: Callable[..., Any]) -> None:
+        self._call = function
 
     def _specializable(self) -> bool:
         """Whether calls may run variants for their arguments' shapes: plain

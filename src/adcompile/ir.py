@@ -167,6 +167,9 @@ class Program:
     carried_names: set[str] = field(default_factory=set)  # defined before it
     aux: Operand | None = None  # with has_aux: the auxiliary data returned
     written_params: dict[str, str] = field(default_factory=dict)  # in place
+    # the seed checks the result is a real scalar even where its shape is
+    # known to be () (shape specialization does not know integers from floats)
+    check_seed: bool = False
 
 
 def walk(statements: list[Statement]):

@@ -163,7 +163,8 @@ class ReverseMode(UserCalls):
             backward=self.backward,
             result_name=result_name,
             seed_name=seed_name,
-            scalar_result=program.shapes.get(result_name) == SCALAR,
+            scalar_result=program.shapes.get(result_name) == SCALAR
+            and not program.check_seed,
             gradients=gradients,
             bindings=self.bindings,
             result_origin=program.result_origin,

@@ -238,13 +238,17 @@ def specialize(
     if not analysis.run():
         return None
     shapes = dict(program.shapes)
-    result = program.result.name if isinstance(program.result, ir.Var) else None
     for name, value in analysis.values.items():
         known = shape_class(value)
-        if known is not None and name != result:  # the seed still checks it
+        if known is not None:
             shapes[name] = known
+    result = program.result.name if isinstance(program.result, ir.Var) else None
+    check_seed = program.check_seed or program.shapes.get(result) != SCALAR
     body = _copy(program.body, analysis)
-    return dataclasses.replace(program, body=body, shapes=shapes), analysis
+    specialized = dataclasses.replace(
+        program, body=body, shapes=shapes, check_seed=check_seed
+    )
+    return specialized, analysis
 
 
 def result_value(program: ir.Program, analysis: ShapeAnalysis) -> Value:

@@ -156,9 +156,11 @@ class ShapeDispatch:
     """Calls the variant of a gradient compiled for its arguments' shapes.
 
     The key of a call is cheap: each argument's shape if it is an ndarray,
-    else its type. The first call's variant decides whether dispatching pays:
-    when its code is the general code, the general function is called from
-    then on, with no per-call cost.
+    else its type. The first call with a key runs the general code (a
+    gradient taken once pays for no second transformation); the second
+    compiles the variant. The first variant decides whether dispatching
+    pays: when its code is the general code, ``settle(general)`` tells the
+    owner to call the general function from then on, at no cost per call.
     """
 
     def __init__(
@@ -167,13 +169,15 @@ class ShapeDispatch:
         general: Callable[..., Any],
         general_source: str,
         compile_variant: Callable[[Shapes], Any],
+        settle: Callable[[Callable[..., Any]], None],
     ) -> None:
         self.function = function
         self.general = general
         self.general_source = general_source
         self.compile_variant = compile_variant
+        self.settle = settle
         self.variants: dict[tuple, Callable[..., Any]] = {}
-        self.pays = True
+        self.seen: set[tuple] = set()  # keys called once
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs:
@@ -182,6 +186,10 @@ class ShapeDispatch:
         key = tuple([a.shape if type(a) is ndarray else type(a) for a in args])
         variant = self.variants.get(key)
         if variant is None:
+            if key not in self.seen:
+                if len(self.seen) < 4 * MAX_VARIANTS:
+                    self.seen.add(key)
+                return self.general(*args)
             variant = self._variant(key, args)
         return variant(*args)
 
@@ -198,6 +206,6 @@ class ShapeDispatch:
             if compiled is not None and compiled.source != self.general_source:
                 variant = compiled.function
         if not self.variants and variant is self.general:
-            self.pays = False
+            self.settle(self.general)
         self.variants[key] = variant
         return variant
