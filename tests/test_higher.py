@@ -182,6 +182,16 @@ def test_second_derivatives_through_calls_are_refused_clearly():
         adcompile.hvp(calls_inner, (a,), (np.ones(3),))
 
 
+def test_the_refusal_holds_once_the_callees_code_is_compiled():
+    a = np.array([0.1, 0.2, 0.3])
+    gradient = adcompile.grad(calls_inner)
+    gradient(a)  # compiles inner_helper's pullback: the caller now calls it
+    gradient(a)  # directly, and so does the variant for a's shape
+    with pytest.raises(adcompile.UnsupportedSyntax, match="inner_helper") as error:
+        adcompile.hvp(calls_inner, (a,), (np.ones(3),))
+    assert "second derivatives through calls" in str(error.value)
+
+
 def test_adcompile_internals_are_never_differentiated_by_source():
     from adcompile import calls, runtime
 

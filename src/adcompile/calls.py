@@ -37,7 +37,12 @@ def _is_internal(obj: Any) -> bool:
 def is_derivative_call(obj: Any) -> bool:
     """Whether ``obj`` is how derivative code calls another function's
     derivative code (a pullback or tangent dispatcher)."""
-    return isinstance(obj, LazyVjp) or obj is vjp_call or obj is jvp_call
+    return (
+        isinstance(obj, LazyVjp)
+        or obj is vjp_call
+        or obj is jvp_call
+        or getattr(obj, "__adcompile_vjp_of__", None) is not None
+    )
 
 
 def bind_target(obj: Any, wrt: tuple[Any, ...]) -> tuple[Any, tuple[Any, ...], tuple]:
@@ -66,6 +71,10 @@ class LazyVjp:
         self.shapes = shapes
         self._compiled: Any = None
         self._lock = threading.Lock()
+        # closure cells of derivative code that call this object: once the
+        # callee is compiled (with nothing bound before its arguments), they
+        # are given the compiled function itself, saving a call per use
+        self.cells: list[Any] = []
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         compiled_function = self._compiled
@@ -87,6 +96,10 @@ class LazyVjp:
             if self._compiled is None:
                 general = compiled(self.function, self.wrt, "pullback", DEFAULT_OPTIONS)
                 self._compiled = general.function
+            if not self.bound:
+                self._compiled.__adcompile_vjp_of__ = self.function
+                for cell in self.cells:
+                    cell.cell_contents = self._compiled
         return self._compiled
 
 

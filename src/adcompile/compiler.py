@@ -375,6 +375,10 @@ def _compile(
     namespace: dict[str, Any] = {}
     exec(code, function.__globals__, namespace)
     gradient = namespace[factory](**values)
+    cells = zip(gradient.__code__.co_freevars, gradient.__closure__ or (), strict=True)
+    for cell_name, cell in cells:
+        if isinstance(values.get(cell_name), calls.LazyVjp):
+            values[cell_name].cells.append(cell)
     gradient.__defaults__ = function.__defaults__
     gradient.__kwdefaults__ = function.__kwdefaults__
     gradient.__qualname__ = name

@@ -139,7 +139,9 @@ class ExpressionLowering:
             return self._method(node, func, target_name)
         callee = resolve_callee(self.source, func, self.env)
         if is_derivative_call(callee):
-            called = getattr(callee, "function", None)
+            called = getattr(callee, "function", None) or getattr(
+                callee, "__adcompile_vjp_of__", None
+            )
             raise UnsupportedSyntax(
                 "a derivative of derivative code that calls another function's "
                 f"derivative code ({getattr(called, '__qualname__', 'a callee')})",
