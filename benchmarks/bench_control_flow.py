@@ -172,7 +172,8 @@ def _scalar_by_hand_np(y):
 
 def peak_bytes(function, args) -> int:
     """Peak bytes allocated during one call, above what was live before it."""
-    function(*args)  # first-call work (compilation, caches) is not counted
+    function(*args)  # first-call work (compilation, caches) is not counted,
+    function(*args)  # nor the second call's (the variant for these shapes)
     tracemalloc.start()
     try:
         base = tracemalloc.get_traced_memory()[0]
@@ -393,23 +394,27 @@ PROFILED = {
 def profile(name: str, calls: int = 31) -> None:
     from adcompile import calls as call_module
     from adcompile import compiler
+    from adcompile.specialized import argument_shapes
 
     loss, wrt, data = PROFILED[name]
     args = data()
-    whole = compiler.compiled(loss, wrt, "grad").function
-    whole(*args)
+    # the code that runs from the second call on: the variant for these shapes
+    shapes = argument_shapes(loss, args)
+    variant = compiler.compiled(loss, wrt, "grad", compiler.Options(shapes=shapes))
+    whole = variant.function
     labels: list[tuple[str, str]] = []
     state = {"__acc__": [], "__cnt__": [], "__inner__": [], "__nest__": [0.0, 0]}
     extra = {}
     for var, cell in zip(
         whole.__code__.co_freevars, whole.__closure__ or (), strict=True
     ):
-        callee = cell.cell_contents
+        callee = cell.cell_contents  # before the first call compiles it
         if isinstance(callee, call_module.LazyVjp):  # profile the callee too
-            vjp = compiler.compiled(callee.function, callee.wrt, "vjp")
+            options = compiler.Options(shapes=callee.shapes)
+            vjp = compiler.compiled(callee.function, callee.wrt, "pullback", options)
             extra[var] = _instrumented(vjp.function, vjp.source, labels, state, var, {})
-    grad_source = compiler.compiled(loss, wrt, "grad").source
-    instrumented = _instrumented(whole, grad_source, labels, state, "grad", extra)
+    whole(*args)
+    instrumented = _instrumented(whole, variant.source, labels, state, "grad", extra)
     instrumented(*args)
     inside, whole_stamp = _stamp_costs()
     acc, cnt, inner = state["__acc__"], state["__cnt__"], state["__inner__"]
