@@ -371,3 +371,41 @@ def test_variants_agree_with_the_general_code(tmp_path, text, row_shapes, col_sh
         for a, b in zip(general, variant, strict=True):
             assert np.shape(a) == np.shape(b), text
             np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12, err_msg=text)
+
+
+def resizes_its_data(w, c):
+    c.resize((3, 1), refcheck=False)  # w * c is (3, 3) from now on
+    return np.sum(w * c)
+
+
+def test_code_that_resizes_an_array_in_place_gets_no_variant():
+    gradient = adcompile.grad(resizes_its_data)
+    for _ in range(2):
+        np.testing.assert_allclose(gradient(np.ones(3), np.ones(3)), [3.0, 3.0, 3.0])
+    assert gradient.source_for(np.ones(3), np.ones(3)) == gradient.source
+
+
+def resize_it(c):
+    c.resize((3, 1), refcheck=False)
+
+
+def hands_its_data_to_a_helper(w, c):
+    resize_it(c)
+    return np.sum(w * c)
+
+
+def calls_a_resizing_function(w, c):
+    scaled = resizes_and_scales(w, c)  # c is (3, 1) from here on
+    return np.sum(w * c) + np.sum(scaled) - 3.0 * np.sum(w)
+
+
+def resizes_and_scales(w, c):
+    c.resize((3, 1), refcheck=False)
+    return w * 3.0
+
+
+@pytest.mark.parametrize("f", [hands_its_data_to_a_helper, calls_a_resizing_function])
+def test_shapes_that_other_code_may_change_are_not_assumed(f):
+    gradient = adcompile.grad(f)
+    for _ in range(2):
+        np.testing.assert_allclose(gradient(np.ones(3), np.ones(3)), [3.0, 3.0, 3.0])

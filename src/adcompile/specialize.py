@@ -83,9 +83,26 @@ class ShapeAnalysis(StaticShapes):
         for name in program.param_names:
             self.values[name] = arguments.get(name, TOP)
         self.unknown = _names_bound_elsewhere(program.body)
+        self.unknown |= self._passed_to_unknown_code(program.body)
         self.escaped = _escaped_containers(program.body)
         self.results: dict[int, Value | None] = {}  # per Apply: its own result
         self.call_keys: dict[int, tuple | None] = {}
+
+    def _passed_to_unknown_code(self, statements: list[ir.Statement]) -> set[str]:
+        """Names static code hands to functions other than numpy's and the
+        builtins (a user's helper may resize an array in place)."""
+        found: set[str] = set()
+        analysis = self
+
+        class Collect(cst.CSTVisitor):
+            def visit_Call(self, node: cst.Call) -> None:
+                if analysis.callee_object(node.func) is None:
+                    found.update(target_names(node))
+
+        for statement in ir.walk(statements):
+            for node in _static_nodes(statement):
+                node.visit(Collect())
+        return found
 
     def run(self) -> bool:
         """Iterate to the fixed point; False if it was not reached."""
@@ -225,6 +242,11 @@ class ShapeAnalysis(StaticShapes):
         return result
 
 
+class ChangesShapes(Exception):
+    """Code the program calls may change an array's shape in place: no
+    variant (raised through the analysis of callers)."""
+
+
 def specialize(
     program: ir.Program,
     arguments: dict[str, Value],
@@ -233,7 +255,10 @@ def specialize(
     callee: CalleeShapes | None = None,
 ) -> tuple[ir.Program, ShapeAnalysis] | None:
     """A copy of ``program`` with the shapes that follow from ``arguments``
-    (parameter name -> value); None when the analysis did not settle."""
+    (parameter name -> value); None when the analysis did not settle.
+    Raises ChangesShapes for a program (or a callee) that resizes arrays."""
+    if _changes_shapes_in_place(program.body):
+        raise ChangesShapes
     analysis = ShapeAnalysis(program, arguments, np_name, resolve, callee)
     if not analysis.run():
         return None
@@ -333,6 +358,17 @@ def _names_bound_elsewhere(statements: list[ir.Statement]) -> set[str]:
         for node in _static_nodes(statement):
             node.visit(Collect())
     return found
+
+
+def _changes_shapes_in_place(statements: list[ir.Statement]) -> bool:
+    """Whether static code may change an array's shape in place (``a.resize``;
+    assignments to ``a.shape`` are refused before this pass)."""
+
+    for statement in ir.walk(statements):
+        for node in _static_nodes(statement):
+            if "resize" in target_names(node):  # every name, attributes too
+                return True
+    return False
 
 
 def _escaped_containers(statements: list[ir.Statement]) -> set[str]:

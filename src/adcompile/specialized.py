@@ -22,7 +22,7 @@ import numpy as np
 from . import calls, ir
 from . import shape_values as sv
 from .source import closure_values
-from .specialize import Resolve, result_value, specialize
+from .specialize import ChangesShapes, Resolve, result_value, specialize
 from .templates import render
 
 Shapes = tuple[tuple[str, sv.Value], ...]
@@ -87,6 +87,8 @@ class _Callees:
     ) -> tuple[sv.Value, Shapes | None]:
         try:
             return self._shapes(apply, args, kwargs)
+        except ChangesShapes:  # no variant of the caller either
+            raise
         except Exception:  # the callee's own gradient will explain, if anything
             return sv.TOP, None
 
