@@ -153,17 +153,20 @@ def compute_grads(
             )
         grads = grads or got
     if value_and_grad:
-        args = _snapshot(original)
-        value, again = adcompile.value_and_grad(f, wrt=wrt)(*args)
-        assert_not_mutated(left_by_f, args)
-        np.testing.assert_allclose(
-            value, f(*_snapshot(original)), rtol=1e-12, err_msg=f"{f.__name__}: value"
-        )
-        for gradient, other in zip(grads, _as_list(again, wrt), strict=True):
-            assert type(gradient) is type(other)
+        both = adcompile.value_and_grad(f, wrt=wrt)
+        expected_value = f(*_snapshot(original))
+        for _ in ("general", "variant"):
+            args = _snapshot(original)
+            value, again = both(*args)
+            assert_not_mutated(left_by_f, args)
             np.testing.assert_allclose(
-                other, gradient, rtol=1e-12, err_msg=f"{f.__name__}: value_and_grad"
+                value, expected_value, rtol=1e-12, err_msg=f"{f.__name__}: value"
             )
+            for gradient, other in zip(grads, _as_list(again, wrt), strict=True):
+                assert type(gradient) is type(other)
+                np.testing.assert_allclose(
+                    other, gradient, rtol=1e-12, err_msg=f"{f.__name__}: value_and_grad"
+                )
     return grads
 
 
