@@ -85,7 +85,11 @@ class GradientFunction:
         shapes = argument_shapes(self.__wrapped__, args)
         if not shapes:
             return self.source
-        return format_source(self._variant(shapes).source)
+        general = self.source  # its errors are the gradient's own
+        try:
+            return format_source(self._variant(shapes).source)
+        except Exception:  # as when called: the general code runs
+            return general
 
     @property
     def compiled(self) -> Compiled:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import builtins
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import libcst as cst
@@ -55,25 +55,28 @@ class StaticShapes:
         if isinstance(index, cst.Subscript) and dotted(index.value) == (
             f"{self.np_name}.s_"
         ):
-            parts: list[Any] = []
-            for element in index.slice:
-                part = element.slice
-                if isinstance(part, cst.Index):
-                    parts.append(self.static(part.value))
-                else:
-                    bounds = [
-                        self._literal_int(b)
-                        for b in (part.lower, part.upper, part.step)
-                    ]
-                    if NOTHING in bounds:
-                        return None
-                    parts.append(slice(*bounds))
-            return NOTHING if None in parts else parts
+            return self._subscript_parts(index.slice)
         items = index.elements if isinstance(index, cst.Tuple) else None
         values = (
             [self.static(e.value) for e in items] if items else [self.static(index)]
         )
         return NOTHING if None in values else values
+
+    def _subscript_parts(self, elements: Sequence[cst.SubscriptElement]) -> Any:
+        """The parts of the index in ``a[...]`` (as ``index_parts``)."""
+        parts: list[Any] = []
+        for element in elements:
+            part = element.slice
+            if isinstance(part, cst.Index):
+                parts.append(self.static(part.value))
+            else:
+                bounds = [
+                    self._literal_int(b) for b in (part.lower, part.upper, part.step)
+                ]
+                if NOTHING in bounds:
+                    return None
+                parts.append(slice(*bounds))
+        return NOTHING if None in parts else parts
 
     def _literal_int(self, node: cst.BaseExpression | None) -> Any:
         if node is None or (isinstance(node, cst.Name) and node.value == "None"):
@@ -120,9 +123,7 @@ class StaticShapes:
         if isinstance(node, cst.Attribute):
             return self._attribute(node)
         if isinstance(node, cst.Subscript):
-            parts = self.index_parts(
-                cst.Subscript(cst.parse_expression(f"{self.np_name}.s_"), node.slice)
-            )
+            parts = self._subscript_parts(node.slice)
             base = self.static(node.value)
             return None if parts is NOTHING or base is None else sv.indexed(base, parts)
         if isinstance(node, (cst.Tuple, cst.List)):
