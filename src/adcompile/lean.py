@@ -10,6 +10,7 @@ earlier variable known to have the same shape.
 
 from __future__ import annotations
 
+import math
 import operator
 
 import libcst as cst
@@ -47,6 +48,9 @@ class ShapeOnly(cst.CSTTransformer):
             shape = self._shape(args[0].value)
             if shape is not None and name.endswith(".shape"):
                 return shape
+            sizes = None if shape is None else _literal_ints(shape)
+            if sizes is not None:  # a known shape (specialize.py)
+                return cst.Integer(str(math.prod(sizes)))
             if shape is not None:
                 prod = cst.Attribute(cst.Name(self.math), cst.Name("prod"))
                 return cst.Call(prod, [cst.Arg(shape)])
@@ -82,7 +86,11 @@ def shape_expressions(
         if not isinstance(statement, ir.Apply) or statement.prim is None:
             continue
         prim, target = statement.prim, statement.target
-        witness = witnesses.get(program.shapes.get(target))
+        known = program.shapes.get(target)
+        if isinstance(known, tuple) and known[0] == "shape":  # specialize.py
+            shapes[target] = cst.parse_expression(repr(known[1]))
+            continue
+        witness = witnesses.get(known)
         if witness is not None and witness != target:
             shapes[target] = shapes.get(witness, shape_of(witness))
             continue
@@ -230,6 +238,16 @@ def _names(line: Line) -> set[str]:
     return names_of([line])
 
 
+def _literal_ints(node: cst.BaseExpression) -> list[int] | None:
+    """The ints of a tuple of int literals, ``(256, 10)``; None otherwise."""
+    if not isinstance(node, cst.Tuple):
+        return None
+    items = [e.value for e in node.elements]
+    if not all(isinstance(item, cst.Integer) for item in items):
+        return None
+    return [int(item.evaluated_value) for item in items]  # type: ignore[union-attr]
+
+
 def _is_constant_name(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value in ("None", "True", "False")
 
@@ -268,6 +286,6 @@ def _shape_witnesses(program: ir.Program) -> dict[object, str]:
     order += [s.target for s in program.body if isinstance(s, (ir.Apply, ir.Pack))]
     for name in order:
         shape = program.shapes.get(name)
-        if shape is not None and shape != SCALAR:
+        if shape is not None and shape != SCALAR and shape[0] != "shape":
             witnesses.setdefault(shape, name)
     return witnesses
