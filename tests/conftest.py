@@ -6,6 +6,12 @@ import os
 
 import pytest
 
+from adcompile import specialized
+
+# a variant of gradient code that cannot be made is a bug here, not a
+# reason to run the general code (which users get)
+specialized.STRICT = True
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_disk_cache(tmp_path_factory):

@@ -18,7 +18,7 @@ from .compiler import DEFAULT_OPTIONS, Compiled, Options, compiled, source_of
 from .emit import format_source
 from .errors import BadTangent, NonScalarOutput, UnsupportedSyntax
 from .runtime.forward import check_tangent, zero_tangent
-from .specialized import ShapeDispatch, Shapes, argument_shapes
+from .specialized import ShapeDispatch, Shapes, argument_shapes, tolerate
 
 
 class GradientFunction:
@@ -88,7 +88,8 @@ class GradientFunction:
         general = self.source  # its errors are the gradient's own
         try:
             return format_source(self._variant(shapes).source)
-        except Exception:  # as when called: the general code runs
+        except Exception as error:  # as when called: the general code runs
+            tolerate(error)
             return general
 
     @property

@@ -84,6 +84,7 @@ class LazyVjp:
 
     def _compile(self) -> Any:
         from .compiler import DEFAULT_OPTIONS, Options, compiled
+        from .specialized import tolerate
 
         with self._lock:
             if self._compiled is None and self.shapes is not None:
@@ -91,8 +92,8 @@ class LazyVjp:
                     options = Options(shapes=self.shapes)
                     variant = compiled(self.function, self.wrt, "pullback", options)
                     self._compiled = variant.function
-                except Exception:  # the general code raises what it must
-                    pass
+                except Exception as error:  # the general code raises what it must
+                    tolerate(error)
             if self._compiled is None:
                 general = compiled(self.function, self.wrt, "pullback", DEFAULT_OPTIONS)
                 self._compiled = general.function

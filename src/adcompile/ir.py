@@ -170,6 +170,7 @@ class Program:
     # the seed checks the result is a real scalar even where its shape is
     # known to be () (shape specialization does not know integers from floats)
     check_seed: bool = False
+    known_shapes: bool = False  # a variant for arguments of known shapes
 
 
 def walk(statements: list[Statement]):

@@ -110,7 +110,8 @@ def shape_expressions(
                     break
             pieces = (  # np.broadcast_shapes(a, np.broadcast_shapes(b, c)): flat
                 [render(a.value) for a in part.args]
-                if _dotted(part.func) == f"{np_name}.broadcast_shapes"
+                if isinstance(part, cst.Call)
+                and _dotted(part.func) == f"{np_name}.broadcast_shapes"
                 else [render(part)]
             )
             parts += [code for code in pieces if code not in parts]

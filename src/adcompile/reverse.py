@@ -26,10 +26,11 @@ from .naming import NameAllocator
 from .primal import assign as _assign
 from .primal import control_line, helper_call, primal_expression, template_mapping
 from .primal import node as _node
+from .reuse import reuse_dying_arrays
 from .reverse_calls import UserCalls
 from .rules.registry import BROADCAST, SCALAR, Primitive
 from .stacks import Saved, resolve
-from .templates import parenthesize, parse_spelling, render, substitute
+from .templates import parenthesize, parse_spelling, render, substitute, used_names
 
 
 @dataclass
@@ -100,6 +101,7 @@ class ReverseMode(UserCalls):
             program.taken_names | {f"{kind}_{program.name}" for kind in kinds}
         )
         self.adjoints: dict[str, str] = {}
+        self.primal_of: dict[str, str] = {}  # adjoint -> the value it is of
         self.useful = useful_variables(program)
         self.backward: list[Line] = []
         self.pending_comment = ""
@@ -151,6 +153,15 @@ class ReverseMode(UserCalls):
             cst.Name(self.adjoints[name]) if name in self.adjoints else cst.Float("0.0")
             for name in program.wrt
         ]
+        if program.known_shapes and not program.has_control_flow:
+            read_at_end = {n for g in gradients for n in used_names(g)}
+            self.backward = reuse_dying_arrays(
+                self.backward,
+                self._known_shape,
+                read_at_end | {seed_name},
+                self.bindings,
+                set(self.adjoints.values()) - {seed_name},
+            )
         saved = None
         if program.has_control_flow:
             saved = resolve(
@@ -483,11 +494,23 @@ class ReverseMode(UserCalls):
             and node.func.value == self.bindings.get(helper)
         )
 
+    def _known_shape(self, name: str) -> tuple[int, ...] | None:
+        """The shape of a value, or of the value an adjoint is of, where a
+        variant knows it (specialize.py)."""
+        primal = self.primal_of.get(name, name)
+        known = self.program.shapes.get(primal)
+        if known == SCALAR:
+            return ()
+        if isinstance(known, tuple) and known[0] == "shape":
+            return known[1]
+        return None
+
     def _adjoint_name(self, name: str) -> str:
         adjoint = self.adjoints.get(name)
         if adjoint is None:
             adjoint = self.names.fresh(f"b{name}")
             self.adjoints[name] = adjoint
+            self.primal_of[adjoint] = name
         return adjoint
 
     def _gradient(self, param: str) -> cst.BaseExpression:

@@ -271,7 +271,7 @@ def specialize(
     check_seed = program.check_seed or program.shapes.get(result) != SCALAR
     body = _copy(program.body, analysis)
     specialized = dataclasses.replace(
-        program, body=body, shapes=shapes, check_seed=check_seed
+        program, body=body, shapes=shapes, check_seed=check_seed, known_shapes=True
     )
     return specialized, analysis
 

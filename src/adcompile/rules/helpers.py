@@ -82,3 +82,15 @@ for _name in [
     "check_tangent",
 ]:
     defnondiff(_name)
+
+# Arithmetic written into an array that is about to die (adcompile.reuse),
+# in variants for known shapes only: derivative code that calls them is never
+# differentiated again, and rules without templates would refuse it clearly.
+for _name in [
+    "add_into",
+    "subtract_into",
+    "multiply_into",
+    "divide_into",
+]:
+    defrule(_name, "a, b")
+defrule("negative_into", "a")

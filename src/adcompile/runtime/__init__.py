@@ -23,6 +23,7 @@ from . import (
     norms,
     products,
     reductions,
+    reuse,
     scans,
     shapes,
     special,
@@ -42,6 +43,7 @@ MODULES = (
     more_numpy,
     methods,
     forward,
+    reuse,
 )
 
 
