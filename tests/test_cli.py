@@ -171,3 +171,22 @@ def test_show_mode_forward_and_hvp(tmp_path):
     hvp = run("show", "m.py:f", "--mode", "hvp", cwd=tmp_path)
     assert hvp.returncode == 0, hvp.stderr
     assert hvp.stdout.startswith("def jvp_grad_f(x, *, dx):")
+
+
+def test_show_args_prints_the_variant_for_their_shapes(tmp_path):
+    write(
+        tmp_path,
+        "m.py",
+        "import numpy as np\n\n\ndef f(w, x):\n    return np.sum(np.tanh(w * x))\n",
+    )
+    same = run("show", "m.py:f", "--args", "np.ones(3), np.ones(3)", cwd=tmp_path)
+    assert same.returncode == 0, same.stderr
+    assert "unbroadcast" not in same.stdout
+    wider = run("show", "m.py:f", "--args", "np.ones(3), np.ones((2, 3))", cwd=tmp_path)
+    assert wider.returncode == 0, wider.stderr
+    assert "unbroadcast(" in wider.stdout  # w is broadcast against x
+    bad = run("show", "m.py:f", "--args", "np.ones(3), nope", cwd=tmp_path)
+    assert_usage_error(bad)
+    assert "NameError" in bad.stderr
+    whole_file = run("show", "m.py", "--args", "1.0", cwd=tmp_path)
+    assert_usage_error(whole_file)

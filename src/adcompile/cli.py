@@ -92,6 +92,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "(jvp); hvp: the tangent program of the gradient (Hessian-vector "
         "products)",
     )
+    show.add_argument(
+        "--args",
+        metavar="EXPRS",
+        help='example arguments, as Python expressions ("np.ones(3), 2.0"): '
+        "show the variant of the gradient compiled for their shapes",
+    )
     show.add_argument("--no-color", action="store_true", help="never color the output")
     show.set_defaults(handler=_cmd_show)
 
@@ -177,6 +183,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
     import adcompile
 
     path, func_name = _split_target(args.target)
+    if args.args is not None and (func_name is None or args.mode != "reverse"):
+        raise CliError("--args needs one function (FILE.py:FUNC) in reverse mode")
     module = _load_module(path)
     color = not args.no_color and _use_color(sys.stdout)
 
@@ -187,7 +195,11 @@ def _cmd_show(args: argparse.Namespace) -> int:
         if not callable(func):
             raise CliError(f"{func_name!r} in {path} is not a function")
         try:
-            text = _derivative_source(func, args.wrt, args.mode)
+            if args.args is not None:
+                example = _example_arguments(args.args)
+                text = adcompile.grad(func, wrt=args.wrt).source_for(*example)
+            else:
+                text = _derivative_source(func, args.wrt, args.mode)
         except adcompile.AdcompileError as err:
             raise CliError(f"{func_name}: {err}") from None
         _write(text, color)
@@ -249,6 +261,17 @@ def _cmd_build(args: argparse.Namespace) -> int:
         built = ", ".join(generated.built) or "no functions"
         print(f"wrote {_shown(target.output)} ({built})")
     return 0
+
+
+def _example_arguments(text: str) -> tuple[object, ...]:
+    """The values of ``--args`` (Python expressions; numpy is ``np``)."""
+    import numpy as np
+
+    try:
+        values = eval(f"({text},)", {"np": np, "numpy": np})  # noqa: S307
+    except Exception as err:  # the user's expression: say what went wrong
+        raise CliError(f"--args {text!r}: {type(err).__name__}: {err}") from None
+    return tuple(values)
 
 
 def _derivative_source(func: FunctionType, wrt: object, mode: str) -> str:
