@@ -22,6 +22,7 @@ stored.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 
@@ -80,20 +81,20 @@ def reuse_dying_arrays(
         }
         reuse = _Reuse(dying, shape_of, bindings)
         value = reuse.rewrite(code.value)
-        lean = line.lean
-        if lean is not None and value is not code.value:
-            assert isinstance(lean, cst.Assign)
-            lean = lean.with_changes(
-                value=_Reuse(dying, shape_of, bindings).rewrite(lean.value)
-            )
         owned -= _aliased(code.value)
         owned -= reuse.consumed
         if isinstance(target, cst.Name):
             owned.discard(target.value)
             if target.value in adjoints and _is_fresh(value, bindings):
                 owned.add(target.value)
-        if value is not code.value:
-            line = Line(code.with_changes(value=value), line.comment, line.target, lean)
+        if reuse.consumed or value is not code.value:
+            lean = line.lean
+            if isinstance(lean, cst.Assign):  # the same line, reading shapes only
+                lean_value = _Reuse(dying, shape_of, bindings).rewrite(lean.value)
+                lean = lean.with_changes(value=lean_value)
+            line = dataclasses.replace(
+                line, code=code.with_changes(value=value), lean=lean
+            )
         rewritten.append(line)
     return rewritten
 
@@ -108,6 +109,7 @@ class _Reuse:
         self.consumed: set[str] = set()
 
     def rewrite(self, node: cst.BaseExpression) -> cst.BaseExpression:
+        """``node`` itself when nothing in it is rewritten."""
         new, _ = self._visit(node)
         return new
 
@@ -123,6 +125,8 @@ class _Reuse:
             operand, shape = self._visit(node.expression)
             if self._writable(operand, node.expression, shape, shape):
                 return self._call("negative_into", [operand]), shape
+            if operand is node.expression:
+                return node, shape
             return node.with_changes(expression=operand), shape
         if isinstance(node, cst.BinaryOperation) and type(node.operator) in _HELPERS:
             left, left_shape = self._visit(node.left)
@@ -134,6 +138,8 @@ class _Reuse:
             commutative = isinstance(node.operator, _COMMUTATIVE)
             if commutative and self._writable(right, node.right, right_shape, shape):
                 return self._call(helper, [right, left]), shape
+            if left is node.left and right is node.right:
+                return node, shape
             return node.with_changes(left=left, right=right), shape
         return node, None
 
