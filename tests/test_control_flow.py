@@ -274,6 +274,39 @@ def test_in_place_update_of_a_parameter(case: Case):
     np.testing.assert_array_equal(argument, updated, err_msg="after value_and_grad")
 
 
+@pytest.mark.parametrize(
+    "f, wrt",
+    in_place.LIST_PARAMETER_CASES,
+    ids=lambda c: c.__name__ if callable(c) else f"wrt{c}",
+)
+def test_a_list_parameter_changed_by_the_function(f, wrt):
+    """append and pop on a list parameter: the gradient wrt w is right, and
+    grad and value_and_grad leave the caller's list as the function does."""
+    w = in_place.X[3]
+    v = np.random.default_rng(5).standard_normal(w.shape)
+    h = 1e-6
+
+    def items():
+        return [a.copy() for a in in_place.LIST_ITEMS]
+
+    numeric = (f(items(), w + h * v) - f(items(), w - h * v)) / (2 * h)
+    after_f = items()
+    value = f(after_f, w)
+    grad, both = adcompile.grad(f, wrt=wrt), adcompile.value_and_grad(f, wrt=wrt)
+    for call in (grad, both):
+        for _ in range(2):  # the general code, then the variant for the shapes
+            argument = items()
+            result = call(argument, w)
+            if call is both:
+                np.testing.assert_allclose(result[0], value, rtol=1e-12)
+                result = result[1]
+            gradient_w = result[1] if isinstance(wrt, tuple) else result
+            np.testing.assert_allclose(gradient_w @ v, numeric, rtol=1e-5)
+            assert len(argument) == len(after_f)
+            for got, want in zip(argument, after_f, strict=True):
+                np.testing.assert_array_equal(got, want)
+
+
 def _nested_exits_program(blocks: int) -> str:
     """A loop body of ``blocks`` blocks ``if a: (if b: break); ...; ...``."""
     lines = ["import numpy as np", "", "", "def f(x):", "    y = x"]

@@ -3,11 +3,16 @@
 ``items.append(value)`` becomes ``items = items + [value]`` and ``value =
 items.pop()`` becomes ``value = items[-1]`` then ``items = items[:-1]``: new
 lists in single-assignment form, whose derivatives are those of
-concatenation and indexing. Lists that may be shared with the caller or
-another name are refused, since the rewrite would not change them.
+concatenation and indexing. A list parameter is rebuilt the same way, and
+counts as written in place: the gradient function leaves the caller's list
+as the function does (``write_back``). Lists another name may share are
+refused, since the rewrite would not change them.
 """
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
 
 import libcst as cst
 
@@ -46,7 +51,8 @@ class ListLowering:
             )
         items = self._lower(owner)
         item = self._lower(value)
-        self._apply(registry.lookup(APPEND), [items, item], {}, name, node=call)
+        with self._rebuilding(name):
+            self._apply(registry.lookup(APPEND), [items, item], {}, name, node=call)
         self.fresh.add(self.env[name])
 
     def _pop(self, target: str, call: cst.Call) -> None:
@@ -70,8 +76,29 @@ class ListLowering:
         items = self.env[name]
         self._lower_into(cst.parse_expression(f"{name}[-1]"), target)
         self.fresh.add(items)  # the new name sees the last item, not the list
-        self._lower_into(cst.parse_expression(f"{name}[:-1]"), name)
+        with self._rebuilding(name):
+            self._lower_into(cst.parse_expression(f"{name}[:-1]"), name)
         self.fresh.add(self.env[name])
+
+    @contextlib.contextmanager
+    def _rebuilding(self, name: str) -> Iterator[None]:
+        """``name`` gets a new list in place of its list; if that list is a
+        parameter's (or was rebuilt from one), the parameter is written in
+        place, and ends up holding the last list."""
+        before = self.env[name]
+        root = self.list_roots.get(before)
+        if root is None and before in self.param_names:
+            root = before
+        if root is None:
+            yield
+            return
+        self.updating_in_place = True  # not a new value for the parameter
+        try:
+            yield
+        finally:
+            self.updating_in_place = False
+        self.list_roots[self.env[name]] = root
+        self.written_params[root] = self.env[name]
 
 
 def _is_pop(node: cst.BaseExpression, env: dict[str, str]) -> bool:

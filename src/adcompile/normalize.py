@@ -82,6 +82,7 @@ class Normalizer(
         self.aux_key = _free_name("aux", self.names.taken | {self.result_key})
         self.result_origin = self.origin
         self.buffer_root: dict[str, str] = {}  # array version -> parameter
+        self.list_roots: dict[str, str] = {}  # list version -> parameter
         self.view_roots: dict[str, set[str]] = {}  # maybe-view -> what it views
         self.closures: dict[str, list[str]] = {}  # nested function -> its free names
         self.written_params: dict[str, str] = {}  # parameter -> its final value

@@ -100,6 +100,27 @@ def set_item_of_parameter_in_branch(x):
     return np.sum(x * x)
 
 
+def append_to_a_list_parameter(items, w):
+    """The caller's list gains the item, after the gradient function too."""
+    items.append(np.tanh(w) * 2.0)
+    return np.sum(np.stack(items) ** 2 * w)
+
+
+def pop_from_a_list_parameter(items, w):
+    """The caller's list loses its last item, after the gradient function too."""
+    last = items.pop()
+    items.append(last * w)
+    return np.sum(np.stack(items) * w) + np.sum(items[0] * last)
+
+
+# (function, wrt): functions that change a list parameter, which the caller
+# sees (tests/test_control_flow.py)
+LIST_PARAMETER_CASES = [
+    (append_to_a_list_parameter, 1),
+    (pop_from_a_list_parameter, (0, 1)),
+]
+LIST_ITEMS = [X[0].copy(), X[1] * 0.5, X[2] * 2.0]
+
 CASES = [
     Case(recurrence_into_array, (V,), autograd=False),
     Case(

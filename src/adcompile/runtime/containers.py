@@ -158,15 +158,22 @@ def item_adjoint(g: Any, index: Any) -> Any:
 
 
 def private_copy(x: Any) -> Any:
-    """A copy of an array the function writes into (other values as they are)."""
-    return x.copy() if isinstance(x, np.ndarray) else x
+    """A copy of an array or list the function writes into (other values as
+    they are)."""
+    if isinstance(x, np.ndarray):
+        return x.copy()
+    return list(x) if isinstance(x, list) else x
 
 
 def write_back(caller: Any, final: Any) -> None:
-    """Leave the caller's array as the function left it, after it wrote into
-    its parameter in place (nothing to do for immutable values)."""
-    if isinstance(caller, np.ndarray) and final is not caller:
+    """Leave the caller's array or list as the function left it, after it
+    wrote into its parameter in place (nothing to do for immutable values)."""
+    if final is caller:
+        return
+    if isinstance(caller, np.ndarray):
         caller[...] = final
+    elif isinstance(caller, list):
+        caller[:] = final
 
 
 def zero_adjoint(value: Any) -> Any:
