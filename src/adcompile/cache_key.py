@@ -24,7 +24,6 @@ import functools
 import hashlib
 import inspect
 import json
-import linecache
 import operator
 import os
 import re
@@ -35,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from .rules import registry
-from .source import closure_values
+from .source import closure_values, definition_lines, nested_codes
 
 FORMAT = 1
 _CHAIN = re.compile(r"\b([A-Za-z_]\w*)\)*((?:\s*\.\s*[A-Za-z_]\w*)+)")
@@ -107,42 +106,10 @@ def _rules_digest() -> str:
 
 
 def _source_text(function: types.FunctionType) -> str:
-    """The lines of ``function``'s definition, as the transformation reads them.
-
-    Like ``inspect.getsource`` without its tokenizer (which costs ~10 ms the
-    first time in a process): from the first line (decorators included) to the
-    last line any instruction of the code comes from, then on while lines are
-    blank, comments, or indented deeper than the first line (dead code).
-    """
-    code = function.__code__
-    linecache.checkcache(code.co_filename)
-    lines = linecache.getlines(code.co_filename, function.__globals__)
-    first = code.co_firstlineno
-    if not 0 < first <= len(lines):
-        raise OSError(f"no source lines for {function.__qualname__}")
-    last = first
-    for inner in _codes(code):
-        if hasattr(inner, "co_positions"):  # Python 3.11+: end lines too
-            ends = [end for _, end, _, _ in inner.co_positions()]
-        else:
-            ends = [line for _, _, line in inner.co_lines()]
-        last = max([last, *(end for end in ends if end is not None)])
-    indent = len(lines[first - 1]) - len(lines[first - 1].lstrip())
-    while last < len(lines):
-        following = lines[last]
-        stripped = following.lstrip()
-        deeper = len(following) - len(stripped) > indent
-        if stripped and not stripped.startswith("#") and not deeper:
-            break
-        last += 1
-    return "".join(lines[first - 1 : last])
-
-
-def _codes(code: types.CodeType):
-    yield code
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            yield from _codes(const)
+    """The lines of ``function``'s definition, dead code and comments after
+    it included (see ``source.definition_lines``)."""
+    lines, _ = definition_lines(function)
+    return "".join(lines)
 
 
 def _names(
@@ -162,7 +129,7 @@ def _names(
         return _MISSING
 
     found: dict[str, str] = {}
-    for code in _codes(function.__code__):
+    for code in nested_codes(function.__code__):
         for name in (*code.co_names, *code.co_freevars):
             obj = lookup(name)
             found[name] = "unresolved" if obj is _MISSING else _describe(obj, depth)

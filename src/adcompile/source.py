@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import builtins
 import inspect
+import linecache
 import textwrap
 import types
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,6 +154,12 @@ def read_function(f: Any) -> FunctionSource:
     function = unwrap_function(f)
     code = function.__code__
     filename = code.co_filename
+    quick = _quick_lines(function)
+    if quick is not None:
+        try:
+            return _parsed(function, *quick)
+        except (SourceUnavailable, cst.ParserSyntaxError):
+            pass  # inspect knows better where the definition ends
     try:
         raw_lines, first_line = inspect.getsourcelines(function)
     except (OSError, TypeError) as exc:
@@ -163,6 +171,69 @@ def read_function(f: Any) -> FunctionSource:
             "the function in a .py file (or a notebook cell, or IPython) and "
             "import it",
         ) from exc
+    return _parsed(function, raw_lines, first_line)
+
+
+def definition_lines(function: types.FunctionType) -> tuple[list[str], int]:
+    """The lines of ``function``'s definition and the number of the first.
+
+    Like ``inspect.getsourcelines`` without its tokenizer (which costs several
+    milliseconds the first time in a process): from the first line
+    (decorators included) to the last line any instruction of the code comes
+    from, then on while lines are blank, comments, or indented deeper than the
+    first line (dead code). Raises OSError when there are no source lines.
+    """
+    code = function.__code__
+    linecache.checkcache(code.co_filename)
+    lines = linecache.getlines(code.co_filename, function.__globals__)
+    first = code.co_firstlineno
+    if not 0 < first <= len(lines):
+        raise OSError(f"no source lines for {function.__qualname__}")
+    last = first
+    for inner in nested_codes(code):
+        if hasattr(inner, "co_positions"):  # Python 3.11+: end lines too
+            ends = [end for _, end, _, _ in inner.co_positions()]
+        else:
+            ends = [line for _, _, line in inner.co_lines()]
+        last = max([last, *(end for end in ends if end is not None)])
+    indent = len(lines[first - 1]) - len(lines[first - 1].lstrip())
+    while last < len(lines):
+        following = lines[last]
+        stripped = following.lstrip()
+        deeper = len(following) - len(stripped) > indent
+        if stripped and not stripped.startswith("#") and not deeper:
+            break
+        last += 1
+    return lines[first - 1 : last], first
+
+
+def nested_codes(code: types.CodeType) -> Iterator[types.CodeType]:
+    """``code`` and the code of every function and class defined in it."""
+    yield code
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from nested_codes(const)
+
+
+def _quick_lines(function: types.FunctionType) -> tuple[list[str], int] | None:
+    """``definition_lines`` without trailing blank and comment lines; None
+    for lambdas (several may share a line) and code without source lines."""
+    if function.__name__ == "<lambda>":
+        return None
+    try:
+        lines, first = definition_lines(function)
+    except OSError:
+        return None
+    while lines and (not lines[-1].strip() or lines[-1].lstrip().startswith("#")):
+        lines = lines[:-1]
+    return (lines, first) if lines else None
+
+
+def _parsed(
+    function: types.FunctionType, raw_lines: list[str], first_line: int
+) -> FunctionSource:
+    """The parsed definition of ``function`` from its source lines."""
+    filename = function.__code__.co_filename
     raw = "".join(raw_lines)
     text = textwrap.dedent(raw)
     indent = _removed_indent(raw, text)
