@@ -3,7 +3,8 @@
 The sweeps mark every overwriting assignment with a ``push`` before it (in
 the forward sweep) and a ``pop`` after its adjoint (in the backward sweep).
 ``resolve`` keeps the markers of the variables the backward sweep reads
-(a to-be-recorded analysis: a value nobody reads back is never saved) and
+once an earlier value may be due (a to-be-recorded analysis: a value nobody
+reads back is never saved, nor one read only before any restore) and
 turns them into ``stack_h.append(h)`` / ``h = stack_h.pop()``. Every
 variable holds, when the backward sweep reaches a statement, the value it
 had right after that statement ran.
@@ -36,9 +37,8 @@ def resolve(
     params: set[str],
     fresh: Callable[[str], str],
 ) -> Saved:
-    read_back = _read_by_backward(backward)
     popped = _marked(backward, "pop")
-    restored = sorted(popped & read_back)
+    restored = sorted(popped & _read_after_a_restore(backward))
     stack_of = {name: fresh(f"stack_{name}") for name in restored}
     prologue: list[Line] = []
     for name in restored:
@@ -52,6 +52,24 @@ def resolve(
         restored=restored,
         stacks=[stack_of[name] for name in restored],
     )
+
+
+def _read_after_a_restore(lines: list[Line]) -> set[str]:
+    """Names the backward sweep reads where an earlier value may be due: in
+    a loop or branch that restores them (its next trip reads what this one
+    restored), or after a statement that does. A name read only before its
+    first restore holds the value the forward sweep left, and needs none."""
+    needed: set[str] = set()
+    popped: set[str] = set()
+    for line in lines:
+        pops_here = _marked([line], "pop")
+        reads_here = _read_by_backward([line])
+        if line.block is not None:
+            needed |= reads_here & (popped | pops_here)
+        else:
+            needed |= reads_here & popped
+        popped |= pops_here
+    return needed
 
 
 def _read_by_backward(lines: list[Line], depth: int = 0) -> set[str]:
