@@ -50,8 +50,9 @@ class Derivative:
     saved: Saved | None = None  # values saved for the backward sweep, if any
     value_name: str = "value"  # holds the output while the sweep restores it
     aux_name: str = "aux_value"  # likewise for the auxiliary data
-    # names of user functions' vjps in emitted code -> (callee as code, wrt);
-    # ("", ()) names the run-time dispatcher ``calls.vjp_call``
+    # names of user functions' vjps in emitted code -> (callee as code, wrt,
+    # shapes of the arguments in a variant or ""); ("", (), "") names the
+    # run-time dispatcher ``calls.vjp_call``
     call_bindings: dict[str, tuple[str, tuple, str]] = field(default_factory=dict)
     # the adjoints themselves (0.0 where none), for pullbacks only emitted code
     # calls: no checks, no conversion to the parameters' types
