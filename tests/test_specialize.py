@@ -254,7 +254,7 @@ CASES = [
 
 @pytest.mark.parametrize("f, args, wrt", CASES, ids=[c[0].__name__ for c in CASES])
 def test_variant_gradients_are_right(f, args, wrt):
-    check_grad(f, args, wrt=wrt)  # through the variant, against differences
+    check_grad(f, args, wrt=wrt)  # general code and variant, against differences
     gradient = adcompile.grad(f, wrt=wrt)
     general = flat(gradient(*args))  # the first call runs the general code
     variant = flat(gradient(*args))
