@@ -18,7 +18,7 @@ import libcst as cst
 from . import ir
 from .lines import Line
 from .rules.registry import BROADCAST, SAME, SCALAR
-from .static_code import is_numeric_literal
+from .static_code import dotted_name, is_numeric_literal
 from .templates import parse_spelling, render, used_names
 
 
@@ -36,7 +36,7 @@ class ShapeOnly(cst.CSTTransformer):
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         func, args = updated.func, updated.args
-        name = _dotted(func)
+        name = dotted_name(func)
         if name == self.unbroadcast and len(args) == 2:
             shape = self._shape(args[1].value)
             if shape is not None:
@@ -60,14 +60,6 @@ class ShapeOnly(cst.CSTTransformer):
         if isinstance(node, cst.Name):
             return self.shapes.get(node.value)
         return None
-
-
-def _dotted(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
 
 
 def shape_expressions(
@@ -111,7 +103,7 @@ def shape_expressions(
             pieces = (  # np.broadcast_shapes(a, np.broadcast_shapes(b, c)): flat
                 [render(a.value) for a in part.args]
                 if isinstance(part, cst.Call)
-                and _dotted(part.func) == f"{np_name}.broadcast_shapes"
+                and dotted_name(part.func) == f"{np_name}.broadcast_shapes"
                 else [render(part)]
             )
             parts += [code for code in pieces if code not in parts]
@@ -210,7 +202,7 @@ def _is_zero_value(value: cst.BaseExpression) -> bool:
     """``0.0``, or ``zero_adjoint(...)`` (whatever name it is bound to)."""
     if isinstance(value, cst.Float):
         return value.value == "0.0"
-    return isinstance(value, cst.Call) and _dotted(value.func).startswith(
+    return isinstance(value, cst.Call) and dotted_name(value.func).startswith(
         "zero_adjoint"
     )
 

@@ -36,6 +36,17 @@ def rename_locals(node: Any, env: dict[str, str]) -> Any:
     return node.visit(_RenameLocals(env))
 
 
+def dotted_name(node: cst.BaseExpression) -> str:
+    """``np.linalg.norm`` for that expression; "" for anything but a name or
+    attributes of one."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted_name(node.value)
+        return f"{base}.{node.attr.value}" if base else ""
+    return ""
+
+
 def is_numeric_literal(node: cst.CSTNode) -> bool:
     """An int or float literal, possibly negated: a value known to be scalar."""
     if isinstance(node, (cst.Integer, cst.Float)):

@@ -21,6 +21,7 @@ import numpy as np
 from . import ir
 from . import shape_values as sv
 from .shape_values import SCALAR_VALUE, TOP, UNKNOWN_INT, Value
+from .static_code import dotted_name
 
 Resolve = Callable[[str], Any]
 NOTHING = object()  # a literal that could not be read
@@ -52,7 +53,7 @@ class StaticShapes:
         is not understood, ``NOTHING`` when a part has no value yet."""
         if index is None:
             return None
-        if isinstance(index, cst.Subscript) and dotted(index.value) == (
+        if isinstance(index, cst.Subscript) and dotted_name(index.value) == (
             f"{self.np_name}.s_"
         ):
             return self._subscript_parts(index.slice)
@@ -213,7 +214,7 @@ class StaticShapes:
     def callee_object(self, node: cst.BaseExpression) -> Any:
         """What a dotted name in static code denotes when its root is a module
         or a builtin (names bound in the function or its globals may change)."""
-        name = dotted(node)
+        name = dotted_name(node)
         root = name.split(".")[0]
         if not name or root in self.values or root in self.unknown:
             return None
@@ -252,12 +253,3 @@ def length(value: Value | None) -> Value | None:
     if value[0] == "seq":
         return ("int", len(value[1]))
     return UNKNOWN_INT
-
-
-def dotted(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else ""
-    return ""
