@@ -9,7 +9,6 @@ are keyed by the function object (weakly) and guarded by one lock.
 
 from __future__ import annotations
 
-import builtins
 import dataclasses
 import functools
 import hashlib
@@ -32,7 +31,13 @@ from .errors import BadWrt, Location, UnsupportedSyntax
 from .forward import Tangent, emit_jvp, tangent_program
 from .normalize import _all_names, normalize
 from .reverse import Derivative, differentiate
-from .source import closure_values, read_function, unwrap_function
+from .source import (
+    closure_values,
+    read_function,
+    resolve_dotted,
+    unwrap_function,
+    visible_names,
+)
 from .specialized import parse_shapes, specialized_program
 
 _ = rules  # importing the package fills the rule registry
@@ -124,7 +129,7 @@ def choose_bindings(function: types.FunctionType, taken: set[str]) -> dict[str, 
     that name for something else; then a fresh one (``np_``) is chosen.
     """
     wanted: dict[str, Any] = {"np": np, "math": math, **runtime.HELPERS}
-    scope = {**vars(builtins), **function.__globals__, **closure_values(function)}
+    scope = visible_names(function)
     code = function.__code__
     local = set(code.co_varnames) | set(code.co_cellvars)
     bindings: dict[str, str] = {}
@@ -326,16 +331,6 @@ def _is_tuple(wrt: Any) -> bool:
     return isinstance(wrt, (tuple, list))
 
 
-def _resolve_dotted(function: types.FunctionType, dotted: str) -> Any:
-    """The object ``a.b.c`` names in the function's closure, globals, builtins."""
-    head, *rest = dotted.split(".")
-    scope = {**vars(builtins), **function.__globals__, **closure_values(function)}
-    obj = scope[head]
-    for attribute in rest:
-        obj = getattr(obj, attribute)
-    return obj
-
-
 def _compile(
     function: types.FunctionType, entry: disk_cache.Entry, kind: str, wrt_key: WrtKey
 ) -> Compiled:
@@ -346,12 +341,13 @@ def _compile(
     for canonical, name in entry.bindings.items():
         if name in used:
             values[name] = objects[canonical]
+    scope = visible_names(function) if entry.calls else {}
     for name, (callee, call_wrt, call_shapes) in entry.calls.items():
         if name not in used:
             continue
         if callee:
             values[name] = calls.LazyVjp(
-                _resolve_dotted(function, callee), call_wrt, parse_shapes(call_shapes)
+                resolve_dotted(scope, callee), call_wrt, parse_shapes(call_shapes)
             )
         else:  # dispatch at run time: tangents (forward mode) or pullbacks
             values[name] = calls.jvp_call if call_wrt == ("jvp",) else calls.vjp_call

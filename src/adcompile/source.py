@@ -149,6 +149,22 @@ def unwrap_function(f: Any) -> types.FunctionType:
     )
 
 
+def visible_names(function: types.FunctionType) -> dict[str, Any]:
+    """What each name ``function`` can see denotes now: its closure's
+    variables over its module's globals over the builtins."""
+    return {**vars(builtins), **function.__globals__, **closure_values(function)}
+
+
+def resolve_dotted(scope: dict[str, Any], dotted: str) -> Any:
+    """The object ``a.b.c`` names in ``scope``; KeyError or AttributeError
+    when there is none."""
+    head, *rest = dotted.split(".")
+    obj = scope[head]
+    for attribute in rest:
+        obj = getattr(obj, attribute)
+    return obj
+
+
 def read_function(f: Any) -> FunctionSource:
     """Parse the source of ``f``; raise SourceUnavailable when there is none."""
     function = unwrap_function(f)

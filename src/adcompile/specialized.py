@@ -12,7 +12,6 @@ the shapes it is called with. ``ShapeDispatch`` picks the variant per call.
 from __future__ import annotations
 
 import ast
-import builtins
 import types
 from collections.abc import Callable
 from typing import Any
@@ -22,7 +21,7 @@ import numpy as np
 from . import calls, ir
 from . import shape_values as sv
 from .errors import AdcompileError
-from .source import closure_values
+from .source import resolve_dotted, visible_names
 from .specialize import ChangesShapes, Resolve, result_value, specialize
 from .templates import render
 
@@ -70,14 +69,14 @@ def specialized_program(
 
 
 def _resolver(function: types.FunctionType) -> Resolve:
-    scope = {**vars(builtins), **function.__globals__, **closure_values(function)}
+    """What dotted names denote where ``function`` is defined (None: nothing)."""
+    scope = visible_names(function)
 
     def resolve(dotted: str) -> Any:
-        head, *rest = dotted.split(".")
-        obj = scope.get(head)
-        for attribute in rest:
-            obj = getattr(obj, attribute, None)
-        return obj
+        try:
+            return resolve_dotted(scope, dotted)
+        except (KeyError, AttributeError):
+            return None
 
     return resolve
 
