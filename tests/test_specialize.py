@@ -402,7 +402,20 @@ def resizes_and_scales(w, c):
     return w * 3.0
 
 
-@pytest.mark.parametrize("f", [hands_its_data_to_a_helper, calls_a_resizing_function])
+def reshape_first(items):
+    items[0].shape = (3, 1)
+
+
+def reshapes_through_a_list(w, c):
+    items = [c]
+    reshape_first(items)  # c is (3, 1) from here on, though never named
+    return np.sum(w * c)
+
+
+@pytest.mark.parametrize(
+    "f",
+    [hands_its_data_to_a_helper, calls_a_resizing_function, reshapes_through_a_list],
+)
 def test_shapes_that_other_code_may_change_are_not_assumed(f):
     gradient = adcompile.grad(f)
     for _ in range(2):

@@ -211,7 +211,7 @@ class Normalizer(
         raise self._unsupported(node, "this statement")
 
     def _effect(self, node: cst.CSTNode, share: bool = True) -> None:
-        for call in _calls(node):
+        for call in calls_in(node):
             func = call.func
             writes = any(
                 a.keyword is not None and a.keyword.value == "out" for a in call.args
@@ -388,7 +388,8 @@ def _statements(definition: cst.FunctionDef) -> list[cst.BaseStatement]:
     return [cst.SimpleStatementLine(body.body)]  # def f(x): return x * x
 
 
-def _calls(node: cst.CSTNode) -> list[cst.Call]:
+def calls_in(node: cst.CSTNode) -> list[cst.Call]:
+    """Every call in ``node``, nested ones included."""
     found: list[cst.Call] = []
 
     class Finder(cst.CSTVisitor):

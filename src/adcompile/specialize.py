@@ -31,6 +31,7 @@ import numpy as np
 
 from . import ir
 from . import shape_values as sv
+from .normalize import calls_in
 from .rules.registry import BROADCAST, REDUCE, SAME, SCALAR
 from .shape_values import SCALAR_VALUE, TOP, UNKNOWN_INT, Value
 from .static_shapes import (
@@ -83,26 +84,40 @@ class ShapeAnalysis(StaticShapes):
         for name in program.param_names:
             self.values[name] = arguments.get(name, TOP)
         self.unknown = _names_bound_elsewhere(program.body)
-        self.unknown |= self._passed_to_unknown_code(program.body)
         self.escaped = _escaped_containers(program.body)
         self.results: dict[int, Value | None] = {}  # per Apply: its own result
         self.call_keys: dict[int, tuple | None] = {}
 
-    def _passed_to_unknown_code(self, statements: list[ir.Statement]) -> set[str]:
-        """Names static code hands to functions other than numpy's and the
-        builtins (a user's helper may resize an array in place)."""
-        found: set[str] = set()
-        analysis = self
-
-        class Collect(cst.CSTVisitor):
-            def visit_Call(self, node: cst.Call) -> None:
-                if analysis.callee_object(node.func) is None:
-                    found.update(target_names(node))
-
-        for statement in ir.walk(statements):
+    def may_change_shapes(self) -> bool:
+        """Whether the program runs code that could change an array's shape
+        in place where the analysis cannot see it: ``resize`` or ``setattr``;
+        a function other than numpy's and the builtins (through an argument,
+        a container or a global it could reach any array); a user function
+        found only at run time; or a user's own rule."""
+        for statement in ir.walk(self.program.body):
+            if isinstance(statement, ir.Apply) and (
+                statement.call == "dynamic"
+                or (statement.prim is not None and statement.prim.custom)
+            ):
+                return True
             for node in _static_nodes(statement):
-                node.visit(Collect())
-        return found
+                if "resize" in target_names(node):  # attributes too
+                    return True
+                if any(self._unread(call) for call in calls_in(node)):
+                    return True
+        return False
+
+    def _unread(self, call: cst.Call) -> bool:
+        """Whether ``call`` runs code the analysis cannot vouch for."""
+        function = self.callee_object(call.func)
+        if function is setattr or function is delattr:
+            return True
+        if function is not None:
+            return False
+        if isinstance(call.func, cst.Attribute):  # a method of a known value:
+            receiver = self.static(call.func.value)  # an array's, a number's,
+            return receiver is None or receiver == TOP  # or a list's
+        return True
 
     def run(self) -> bool:
         """Iterate to the fixed point; False if it was not reached."""
@@ -256,12 +271,13 @@ def specialize(
 ) -> tuple[ir.Program, ShapeAnalysis] | None:
     """A copy of ``program`` with the shapes that follow from ``arguments``
     (parameter name -> value); None when the analysis did not settle.
-    Raises ChangesShapes for a program (or a callee) that resizes arrays."""
-    if _changes_shapes_in_place(program.body):
-        raise ChangesShapes
+    Raises ChangesShapes for a program (or a callee) that may change an
+    array's shape in place where the analysis cannot see it."""
     analysis = ShapeAnalysis(program, arguments, np_name, resolve, callee)
     if not analysis.run():
         return None
+    if analysis.may_change_shapes():
+        raise ChangesShapes
     shapes = dict(program.shapes)
     for name, value in analysis.values.items():
         known = shape_class(value)
@@ -358,17 +374,6 @@ def _names_bound_elsewhere(statements: list[ir.Statement]) -> set[str]:
         for node in _static_nodes(statement):
             node.visit(Collect())
     return found
-
-
-def _changes_shapes_in_place(statements: list[ir.Statement]) -> bool:
-    """Whether static code may change an array's shape in place (``a.resize``;
-    assignments to ``a.shape`` are refused before this pass)."""
-
-    for statement in ir.walk(statements):
-        for node in _static_nodes(statement):
-            if "resize" in target_names(node):  # every name, attributes too
-                return True
-    return False
 
 
 def _escaped_containers(statements: list[ir.Statement]) -> set[str]:
