@@ -144,8 +144,11 @@ def edit(path: Path, change) -> None:
 
 
 def run_script(tmp_path: Path, cache: Path, *flags: str):
-    (tmp_path / "model.py").write_text(MODEL)
-    (tmp_path / "script.py").write_text(SCRIPT)
+    """Start the script in a new process; the files are written once, before any
+    process starts, so that no process reads a file another call is rewriting."""
+    for name, text in (("model.py", MODEL), ("script.py", SCRIPT)):
+        if not (tmp_path / name).exists():
+            (tmp_path / name).write_text(text)
     env = dict(os.environ, ADCOMPILE_CACHE_DIR=str(cache), ADCOMPILE_DEBUG_CACHE="1")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
     command = [sys.executable, str(tmp_path / "script.py"), str(tmp_path), *flags]
