@@ -27,7 +27,7 @@ import pytest
 
 import adcompile
 from tests import corpus
-from tests.corpus import Case, all_cases, in_place, vector_outputs
+from tests.corpus import Case, all_cases, in_place, raises, vector_outputs
 from tests.gradcheck import (
     assert_not_mutated,
     check_against_autograd,
@@ -178,6 +178,7 @@ GOLDEN_INPUTS = {  # inputs away from branch boundaries, for each cf_ golden
     "cf_return_in_loop": [(0.3,), (-0.4,)],
     "cf_for_else": [(0.9,), (0.2,)],
     "cf_rows": [(np.array([0.5, -0.3, 0.8]), RNG.standard_normal((5, 3)))],
+    "cf_raise_and_del": [(np.array([0.5, 1.2]), 3), (np.array([2.0, 0.3]), 0)],
     "cf_early_return": [
         (np.array([1.5, 1.5]),),
         (np.array([0.1, 0.2]),),
@@ -374,6 +375,26 @@ def test_loops_over_lists_of_parameters(wrt):
             assert isinstance(g, list) and len(g) == len(w)
             for a, b in zip(g, w, strict=True):
                 np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "f, args, error", [pytest.param(*r, id=r[0].__name__) for r in raises.RAISING]
+)
+def test_a_raise_on_the_path_taken_raises_from_every_derivative(f, args, error):
+    """Where the function raises, so does each derivative of it (its general
+    code, its shape variant, forward mode), with the user's own exception."""
+    before = copy.deepcopy(args)
+    derivatives = [
+        adcompile.grad(f),
+        adcompile.value_and_grad(f),
+        lambda *a: adcompile.vjp(f, *a)[1](1.0),
+        lambda *a: adcompile.jvp(f, a, (np.ones_like(a[0]), *[None] * (len(a) - 1))),
+    ]
+    for derivative in derivatives:
+        for _ in range(2):  # the general code, then the variant for these shapes
+            with pytest.raises(error):
+                derivative(*args)
+    assert_not_mutated(before, args)
 
 
 @pytest.mark.parametrize(

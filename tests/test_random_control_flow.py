@@ -24,6 +24,9 @@ behind failures found earlier: tuple swaps in a construct, a value read and
 then updated for the next trip only (the result does not read every name),
 loop targets read after the loop, loops over ``reversed(range(k))``, and
 ``+=``/``*=`` on names a condition reads.
+``test_random_control_flow_with_raise`` adds ``if ...: raise Guard(...)``
+statements: at inputs where the program raises, its gradient and tangent
+must raise ``Guard`` too.
 """
 
 from __future__ import annotations
@@ -162,9 +165,13 @@ def _statement(
         kinds += ["if", "for", "while"]
     if in_loop:
         kinds += ["jump"]
+    if "raise" in p.hazards:
+        kinds += ["raise"]
     kind = p.draw(st.sampled_from(kinds))
     if kind == "assign":
         return _assignment(p, top_level, loop_target)
+    if kind == "raise":
+        return [(0, "if {cond}:", p.condition()), (1, 'raise Guard("guard")', None)]
     if kind == "jump":
         jump = p.draw(st.sampled_from(["break", "continue"]))
         return [(0, "if {cond}:", p.condition()), (1, jump, None)]
@@ -243,9 +250,16 @@ def _cmp(left, right, op):
 _counter = itertools.count()
 
 
+GUARD = '''
+
+class Guard(Exception):
+    """What a drawn ``raise`` raises."""
+'''
+
+
 def load(tmp_dir: Path, text: str, tracing: bool = False):
     path = tmp_dir / f"random_control_flow_{next(_counter)}.py"
-    prelude = "import numpy as np\n" + (TRACING if tracing else "")
+    prelude = "import numpy as np\n" + GUARD + (TRACING if tracing else "")
     path.write_text(prelude + "\n\n" + text + "\n")
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
@@ -253,14 +267,32 @@ def load(tmp_dir: Path, text: str, tracing: bool = False):
     return module
 
 
-def path_of(module, args) -> list[tuple[float, bool]]:
+def path_of(module, args) -> list[tuple[float, bool]] | None:
+    """The comparisons made at ``args``; None where the program raises."""
     module.PATH.clear()
     try:
         value = module.f(*args)
     except NameError:  # a loop target read after a loop that did not run
         assume(False)
+    except module.Guard:
+        return None
     assume(np.isfinite(value))
     return list(module.PATH)
+
+
+def check_raises_too(f, args) -> None:
+    """Where the program raises, so do its gradient and its tangent."""
+    derivatives = [
+        lambda: adcompile.grad(f, wrt=(0, 1, 2))(*args),
+        lambda: adcompile.jvp(f, args, (1.0, 1.0, np.ones(3), None)),
+    ]
+    for derivative in derivatives:
+        try:
+            derivative()
+        except Exception as error:
+            assert type(error).__name__ == "Guard", error
+        else:
+            raise AssertionError("the program raises, its derivative did not")
 
 
 def arguments(a: float, b: float) -> tuple:
@@ -273,6 +305,9 @@ def check(tmp_path: Path, lines: list[Line], a: float, b: float) -> None:
     traced = load(tmp_path, render(lines, traced=True), tracing=True)
     args = arguments(a, b)
     path = path_of(traced, args)
+    if path is None:
+        check_raises_too(load(tmp_path, text).f, args)
+        return
     assume(all(margin > 1e-3 for margin, _ in path))
     assume(abs(traced.f(*args)) < 1e3)
     rng = np.random.default_rng(0)
@@ -280,7 +315,9 @@ def check(tmp_path: Path, lines: list[Line], a: float, b: float) -> None:
         da, db = rng.standard_normal(2) * 1e-4
         dv = rng.standard_normal(3) * 1e-4
         moved = (a + da, b + db, args[2] + dv, 3)
-        assume([o for _, o in path_of(traced, moved)] == [o for _, o in path])
+        moved_path = path_of(traced, moved)
+        assume(moved_path is not None)
+        assume([o for _, o in moved_path] == [o for _, o in path])
     f = load(tmp_path, text).f
     assume(finite_differences_settle(f, args))
     try:
@@ -343,4 +380,12 @@ def test_random_control_flow(tmp_path, lines, a, b):
 )
 @given(lines=programs(hazards=HAZARDS), a=COORDINATE, b=COORDINATE)
 def test_random_control_flow_hazards(tmp_path, lines, a, b):
+    check(tmp_path, lines, a, b)
+
+
+@settings(max_examples=30, **SETTINGS)
+@given(lines=programs(hazards=frozenset({"raise"})), a=COORDINATE, b=COORDINATE)
+def test_random_control_flow_with_raise(tmp_path, lines, a, b):
+    """Guards that raise on data-dependent conditions, anywhere: where the
+    program raises, its derivatives raise; elsewhere, their values are right."""
     check(tmp_path, lines, a, b)

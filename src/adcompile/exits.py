@@ -1,11 +1,11 @@
-"""Make early exits structured: ``break``, ``continue`` and ``return`` end
-their block.
+"""Make early exits structured: ``break``, ``continue``, ``return`` and
+``raise`` end their block.
 
 Invariant of the output: in every block, a statement that may leave the
-block early (``return``, or ``break``/``continue`` of the enclosing loop) is
-the block's last statement. The forward meaning is unchanged; the point is
-that the path taken through a loop body is then fully described by the
-branch decisions, which the backward sweep replays.
+block early (``return``, ``raise``, or ``break``/``continue`` of the
+enclosing loop) is the block's last statement. The forward meaning is
+unchanged; the point is that the path taken through a loop body is then
+fully described by the branch decisions, which the backward sweep replays.
 
 The statements that follow an ``if`` one of whose branches may exit are
 moved to the end of the path through it that falls through (and dropped
@@ -14,7 +14,10 @@ than one line to each would repeat it on each path (and double the code
 with each nested exit): the exits inside the ``if`` then set a flag
 instead (``broke = True``, ``continued = True``, ``returned_value = ...;
 returned = True``), and the statements follow once, after ``if broke:
-break`` and the like: no more than a one-line rest is ever copied.
+break`` and the like: no more than a one-line rest is ever copied. A
+``raise`` is left where it is: it leaves the whole function, so what follows
+an ``if`` that may raise runs only on the paths that fall through, as
+written, and a flag is never needed.
 
 Expects no ``return`` with a value inside a loop (``loop_exits`` rewrites
 them first).
@@ -26,7 +29,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-EXITS = (cst.Return, cst.Break, cst.Continue)
+EXITS = (cst.Return, cst.Break, cst.Continue, cst.Raise)
 
 
 class FlagNames:
@@ -183,6 +186,8 @@ def _set_flags(
     if isinstance(statement, cst.SimpleStatementLine) and _ends_with_exit(statement):
         position = _exit_position(statement)
         exit_ = statement.body[position]
+        if isinstance(exit_, cst.Raise):  # leaves the function: no flag
+            return [statement]
         lines = [ended_at(statement, position)] if position else []
         if isinstance(exit_, cst.Return):
             lines.append(assign(value, exit_.value))
@@ -238,9 +243,13 @@ def _ends_with_exit(statement: cst.BaseStatement) -> bool:
 
 
 def _may_exit(statement: cst.BaseStatement) -> bool:
-    """Whether ``statement`` may leave the enclosing block early."""
+    """Whether ``statement`` may leave the enclosing block early and go on
+    elsewhere in the function (a ``raise`` leaves the function: the code
+    after an ``if`` that may raise runs just where it stands)."""
     if _ends_with_exit(statement):
-        return True
+        line = statement
+        assert isinstance(line, cst.SimpleStatementLine)
+        return not isinstance(line.body[_exit_position(line)], cst.Raise)
     if isinstance(statement, cst.If):
         branches = [*statement.body.body, *_else_statements(statement)]
         return any(_may_exit(s) for s in branches)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from .deletes import check_deletes
 from .errors import UnsupportedSyntax
 from .source import FunctionSource
 
@@ -31,11 +32,6 @@ REFUSED: dict[type[cst.CSTNode], tuple[str, str]] = {
     cst.ClassDef: ("a class definition", "define the class at module level"),
     cst.Import: ("an import inside the function", "import at module level"),
     cst.ImportFrom: ("an import inside the function", "import at module level"),
-    cst.Del: ("a `del` statement", "remove it; adcompile never needs it"),
-    cst.Raise: (
-        "a `raise` statement",
-        "raise outside the function being differentiated",
-    ),
     cst.NamedExpr: ("an assignment expression (:=)", "assign in its own statement"),
 }
 
@@ -44,6 +40,8 @@ class _Fence(cst.CSTVisitor):
     def __init__(self, source: FunctionSource) -> None:
         self.source = source
         self.body_statements = list(source.definition.body.body)
+        self.deletes = False  # the function has a ``del`` of its own
+        self.depth = 0  # how many nested functions the visit is inside
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, cst.FunctionDef) and (node.decorators or node.asynchronous):
@@ -52,6 +50,17 @@ class _Fence(cst.CSTVisitor):
                 "define it without decorators, as a plain def",
                 self.source.location(node),
             )
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            self.depth += 1
+        if isinstance(node, cst.Del):
+            if self.depth:
+                raise UnsupportedSyntax(
+                    "a `del` statement inside a nested function cannot be "
+                    "differentiated",
+                    "remove it; adcompile frees values itself",
+                    self.source.location(node),
+                )
+            self.deletes = True
         refusal = REFUSED.get(type(node))
         if refusal is not None:
             construct, hint = refusal
@@ -68,6 +77,10 @@ class _Fence(cst.CSTVisitor):
                 self.source.location(node),
             )
         return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if isinstance(original_node, (cst.FunctionDef, cst.Lambda)):
+            self.depth -= 1
 
 
 def check(source: FunctionSource) -> None:
@@ -96,3 +109,5 @@ def check(source: FunctionSource) -> None:
     fence = _Fence(source)
     for statement in body_statements:
         statement.visit(fence)
+    if fence.deletes:
+        check_deletes(body_statements, source.location)

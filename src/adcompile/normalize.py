@@ -32,7 +32,7 @@ from .rules import registry
 from .rules.registry import SCALAR
 from .source import FunctionSource
 from .static_code import is_numeric_literal, rename_locals, resolve_callee
-from .templates import parenthesize
+from .templates import parenthesize, used_names
 from .vocabulary import NEW_ARRAY_FUNCTIONS
 
 IN_PLACE_METHODS = frozenset({"sort", "fill", "resize", "put", "itemset", "setfield"})
@@ -147,7 +147,8 @@ class Normalizer(
     # ---- blocks and control flow -----------------------------------------
 
     def _block(self, statements: list[cst.BaseStatement]) -> None:
-        """Lower a block; ``returns_everywhere`` says if it ended in a return."""
+        """Lower a block; ``returns_everywhere`` says if every path through it
+        ends in a return or a raise."""
         self.returns_everywhere = False
         for statement in statements:
             original = statement
@@ -167,6 +168,10 @@ class Normalizer(
                     if isinstance(small, cst.Return):
                         self._return(small)
                         self.returns_everywhere = True
+                    elif isinstance(small, cst.Raise):  # the path ends here
+                        self._effect(small)
+                        self.returns_everywhere = True
+                        break
                     elif isinstance(small, (cst.Break, cst.Continue)):
                         kind = "break" if isinstance(small, cst.Break) else "continue"
                         self.body.append(ir.Jump(kind, self.origin))
@@ -208,7 +213,22 @@ class Normalizer(
         if isinstance(node, cst.AugAssign):
             self._augmented(node)
             return
+        if isinstance(node, cst.Del):
+            self._delete(node)
+            return
         raise self._unsupported(node, "this statement")
+
+    def _delete(self, node: cst.Del) -> None:
+        """``del name``: left out (the fence saw that no later code uses the
+        name), unless the value carries a derivative the backward sweep needs."""
+        for name in used_names(node.target):
+            if self.env.get(name, name) in self.varied:
+                raise UnsupportedSyntax(
+                    f"`del {name}` deletes a value the gradient depends on",
+                    "remove the del: the backward sweep needs the value, and "
+                    "adcompile frees it when the gradient is computed",
+                    self.source.location(node),
+                )
 
     def _effect(self, node: cst.CSTNode, share: bool = True) -> None:
         for call in calls_in(node):

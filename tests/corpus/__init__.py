@@ -39,11 +39,13 @@ class Case:
 def all_cases() -> list[Case]:
     from . import (
         branches,
+        deletes,
         in_place,
         iteration,
         jumps,
         loop_exits,
         loops,
+        raises,
         returns,
         while_loops,
     )
@@ -57,12 +59,14 @@ def all_cases() -> list[Case]:
         jumps,
         loop_exits,
         in_place,
+        raises,
+        deletes,
     )
     return [case for module in modules for case in module.CASES]
 
 
 def refused_cases() -> list[Case]:
     """Programs adcompile refuses (for now), with a clear error."""
-    from . import iteration, loop_exits, loops
+    from . import deletes, iteration, loop_exits, loops
 
-    return [*iteration.REFUSED, *loops.REFUSED, *loop_exits.REFUSED]
+    return [*iteration.REFUSED, *loops.REFUSED, *loop_exits.REFUSED, *deletes.REFUSED]
