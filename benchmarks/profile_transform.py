@@ -93,8 +93,7 @@ def main(n: int = 20, with_cprofile: bool = False, with_disk_cache=False) -> Non
     per_run: dict[str, list[float]] = defaultdict(list)
     # Time the whole pipeline unpatched first.
     for _ in range(n):
-        compiler._derivatives.clear()
-        compiler._compiled.clear()
+        compiler.clear_caches()
         empty_disk_cache()
         start = time.perf_counter()
         adcompile.grad(f)(*args)
@@ -102,8 +101,7 @@ def main(n: int = 20, with_cprofile: bool = False, with_disk_cache=False) -> Non
     stages = STAGES + (DISK_STAGES if with_disk_cache else [])
     wrapped = [f"{m.split('.')[-1]}.{a}" for m, a in stages if wrap(m, a)]
     for _ in range(n):
-        compiler._derivatives.clear()
-        compiler._compiled.clear()
+        compiler.clear_caches()
         empty_disk_cache()
         totals.clear()
         start = time.perf_counter()
@@ -118,8 +116,7 @@ def main(n: int = 20, with_cprofile: bool = False, with_disk_cache=False) -> Non
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(n):
-            compiler._derivatives.clear()
-            compiler._compiled.clear()
+            compiler.clear_caches()
             adcompile.grad(f)(*args)
         profiler.disable()
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)

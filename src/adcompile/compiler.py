@@ -9,8 +9,10 @@ are keyed by the function object (weakly) and guarded by one lock.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import gc
 import hashlib
 import inspect
 import linecache
@@ -19,7 +21,7 @@ import re
 import threading
 import types
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -283,24 +285,42 @@ def compiled(
         if cached is not None:
             _compiled[function][raw_key] = cached
             return cached
-        disk_key = disk_cache.key_for(function, wrt_key, kind, options)
-        entry = disk_cache.load(disk_key)
-        if entry is None:
-            text, derivative = emitted_text(function, wrt, kind, options)
-            if options.formatted:
-                text = format_source(text)
-            entry = disk_cache.Entry(
-                text,
-                derivative.program.name,
-                derivative.bindings,
-                derivative.result_location,
-                derivative.call_bindings,
-            )
-            disk_cache.store(disk_key, entry)
-        result = _compile(function, entry, kind, wrt_key)
+        with gc_paused():
+            disk_key = disk_cache.key_for(function, wrt_key, kind, options)
+            entry = disk_cache.load(disk_key)
+            if entry is None:
+                text, derivative = emitted_text(function, wrt, kind, options)
+                if options.formatted:
+                    text = format_source(text)
+                entry = disk_cache.Entry(
+                    text,
+                    derivative.program.name,
+                    derivative.bindings,
+                    derivative.result_location,
+                    derivative.call_bindings,
+                )
+                disk_cache.store(disk_key, entry)
+            result = _compile(function, entry, kind, wrt_key)
         per_function = _compiled.setdefault(function, {})
         per_function[key] = per_function[raw_key] = result
         return result
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a transformation runs.
+
+    A transformation makes many short-lived tree nodes; in a new process,
+    where imports left a large heap, they set off full collections that cost
+    about as much as the transformation itself. The nodes are freed by
+    reference counting, and the collector runs again afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _emitted_function(gradient: Any, kind: str) -> Any:

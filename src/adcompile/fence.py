@@ -13,6 +13,7 @@ import libcst as cst
 from .deletes import check_deletes
 from .errors import UnsupportedSyntax
 from .source import FunctionSource
+from .tree import children
 
 REFUSED: dict[type[cst.CSTNode], tuple[str, str]] = {
     cst.Try: ("a `try` statement", "remove the try/except from the function"),
@@ -36,24 +37,31 @@ REFUSED: dict[type[cst.CSTNode], tuple[str, str]] = {
 }
 
 
-class _Fence(cst.CSTVisitor):
+class _Fence:
+    """The checks of one function's body, node by node."""
+
     def __init__(self, source: FunctionSource) -> None:
         self.source = source
-        self.body_statements = list(source.definition.body.body)
         self.deletes = False  # the function has a ``del`` of its own
-        self.depth = 0  # how many nested functions the visit is inside
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
+    def check(self, node: cst.CSTNode, depth: int = 0) -> None:
+        """Check ``node`` and the nodes below it; ``depth`` counts the nested
+        functions around it."""
+        self._check_one(node, depth)
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            depth += 1
+        for child in children(node):
+            self.check(child, depth)
+
+    def _check_one(self, node: cst.CSTNode, depth: int) -> None:
         if isinstance(node, cst.FunctionDef) and (node.decorators or node.asynchronous):
             raise UnsupportedSyntax(
                 f"the nested function {node.name.value} is decorated or async",
                 "define it without decorators, as a plain def",
                 self.source.location(node),
             )
-        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
-            self.depth += 1
         if isinstance(node, cst.Del):
-            if self.depth:
+            if depth:
                 raise UnsupportedSyntax(
                     "a `del` statement inside a nested function cannot be "
                     "differentiated",
@@ -76,11 +84,6 @@ class _Fence(cst.CSTVisitor):
                 "pass the arguments one by one",
                 self.source.location(node),
             )
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        if isinstance(original_node, (cst.FunctionDef, cst.Lambda)):
-            self.depth -= 1
 
 
 def check(source: FunctionSource) -> None:
@@ -108,6 +111,6 @@ def check(source: FunctionSource) -> None:
         body_statements = list(body.body)
     fence = _Fence(source)
     for statement in body_statements:
-        statement.visit(fence)
+        fence.check(statement)
     if fence.deletes:
         check_deletes(body_statements, source.location)

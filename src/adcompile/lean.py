@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import operator
+from collections.abc import Iterable
 
 import libcst as cst
 
@@ -20,6 +21,7 @@ from .lines import Line
 from .rules.registry import BROADCAST, SAME, SCALAR
 from .static_code import dotted_name, is_numeric_literal
 from .templates import parse_spelling, render, used_names
+from .tree import rebuild
 
 
 class ShapeOnly(cst.CSTTransformer):
@@ -61,6 +63,15 @@ class ShapeOnly(cst.CSTTransformer):
             return self.shapes.get(node.value)
         return None
 
+    def rewrite(self, node: cst.BaseExpression) -> cst.BaseExpression:
+        """``node`` with its shape-only reads rewritten (``node`` itself when
+        it has none: the common case, found without rebuilding the tree)."""
+        result = rebuild(
+            node, lambda n: self.leave_Call(n, n) if isinstance(n, cst.Call) else n
+        )
+        assert isinstance(result, cst.BaseExpression)
+        return result
+
 
 def shape_expressions(
     program: ir.Program, bindings: dict[str, str]
@@ -71,7 +82,7 @@ def shape_expressions(
     witnesses = _shape_witnesses(program)
 
     def shape_of(name: str) -> cst.BaseExpression:
-        return parse_spelling(f"{np_name}.shape({name})")
+        return _np_call(np_name, "shape", [cst.Name(name)])
 
     shapes: dict[str, cst.BaseExpression] = {}
     for statement in program.body:
@@ -84,16 +95,17 @@ def shape_expressions(
             continue
         witness = witnesses.get(known)
         if witness is not None and witness != target:
-            shapes[target] = shapes.get(witness, shape_of(witness))
+            shapes[target] = shapes[witness] if witness in shapes else shape_of(witness)
             continue
         if prim.shape not in (SAME, BROADCAST) or prim.key is operator.getitem:
             continue
-        parts: list[str] = []
+        parts: dict[str, cst.BaseExpression] = {}  # by code: each one once
         for param, operand in statement.bound.items():
             if prim.vjps.get(param) is None and param not in prim.vjps:
                 continue
             if isinstance(operand, ir.Var):
-                part = shapes.get(operand.name, shape_of(operand.name))
+                name = operand.name
+                part = shapes[name] if name in shapes else shape_of(name)
             elif is_numeric_literal(operand.node) or _is_constant_name(operand.node):
                 continue
             else:
@@ -101,20 +113,28 @@ def shape_expressions(
                 if part is None:
                     break
             pieces = (  # np.broadcast_shapes(a, np.broadcast_shapes(b, c)): flat
-                [render(a.value) for a in part.args]
+                [a.value for a in part.args]
                 if isinstance(part, cst.Call)
                 and dotted_name(part.func) == f"{np_name}.broadcast_shapes"
-                else [render(part)]
+                else [part]
             )
-            parts += [code for code in pieces if code not in parts]
+            for piece in pieces:
+                parts.setdefault(render(piece), piece)
         else:
             if len(parts) == 1:
-                shapes[target] = cst.parse_expression(parts[0])
+                (shapes[target],) = parts.values()
             elif parts and prim.shape == BROADCAST:
-                shapes[target] = cst.parse_expression(
-                    f"{np_name}.broadcast_shapes({', '.join(parts)})"
-                )
+                shapes[target] = _np_call(np_name, "broadcast_shapes", parts.values())
     return shapes
+
+
+def _np_call(
+    np_name: str, function: str, args: Iterable[cst.BaseExpression]
+) -> cst.Call:
+    """``np.function(args...)``, numpy spelled as the function spells it."""
+    module = parse_spelling(np_name) if "." in np_name else cst.Name(np_name)
+    func = cst.Attribute(module, cst.Name(function))
+    return cst.Call(func, [cst.Arg(arg) for arg in args])
 
 
 def lean_sweeps(
@@ -266,10 +286,10 @@ def _static_shape(node: cst.BaseExpression, np_name: str) -> cst.BaseExpression 
 
     if not visit(node) or not names:  # not cheap to evaluate again
         return None
-    shapes = ", ".join(f"{np_name}.shape({n})" for n in dict.fromkeys(names))
+    shapes = [_np_call(np_name, "shape", [cst.Name(n)]) for n in dict.fromkeys(names)]
     if len(names) == 1:
-        return cst.parse_expression(shapes)
-    return cst.parse_expression(f"{np_name}.broadcast_shapes({shapes})")
+        return shapes[0]
+    return _np_call(np_name, "broadcast_shapes", shapes)
 
 
 def _shape_witnesses(program: ir.Program) -> dict[object, str]:

@@ -25,6 +25,7 @@ from .rules.patterns import APPEND, LOGISTIC
 from .rules.registry import BROADCAST, REDUCE, SAME, SCALAR, Primitive
 from .static_code import is_numeric_literal, rename_locals, resolve_callee
 from .templates import used_names
+from .tree import children
 from .vocabulary import (
     ATTRIBUTES,
     BINARY,
@@ -454,7 +455,7 @@ class ExpressionLowering:
             return False
         if isinstance(node, cst.Arg):
             return self._is_varied(node.value)
-        return any(self._is_varied(child) for child in node.children)
+        return any(self._is_varied(child) for child in children(node))
 
     def _unfresh_names(self, node: cst.CSTNode) -> None:
         """Any reference to a name may create an alias: it is no longer fresh."""

@@ -33,6 +33,7 @@ from .rules.registry import SCALAR
 from .source import FunctionSource
 from .static_code import is_numeric_literal, rename_locals, resolve_callee
 from .templates import parenthesize, used_names
+from .tree import walk
 from .vocabulary import NEW_ARRAY_FUNCTIONS
 
 IN_PLACE_METHODS = frozenset({"sort", "fill", "resize", "put", "itemset", "setfield"})
@@ -410,25 +411,11 @@ def _statements(definition: cst.FunctionDef) -> list[cst.BaseStatement]:
 
 def calls_in(node: cst.CSTNode) -> list[cst.Call]:
     """Every call in ``node``, nested ones included."""
-    found: list[cst.Call] = []
-
-    class Finder(cst.CSTVisitor):
-        def visit_Call(self, call: cst.Call) -> None:
-            found.append(call)
-
-    node.visit(Finder())
-    return found
+    return [call for call in walk(node) if isinstance(call, cst.Call)]
 
 
 def _all_names(module: cst.Module) -> set[str]:
-    names: set[str] = set()
-
-    class Finder(cst.CSTVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            names.add(name.value)
-
-    module.visit(Finder())
-    return names
+    return {node.value for node in walk(module) if isinstance(node, cst.Name)}
 
 
 def _creates_new_value(node: cst.BaseExpression, source: FunctionSource) -> bool:

@@ -480,8 +480,8 @@ class ReverseMode(UserCalls):
         comment = self._new_comment()
         lean = None
         if self.shape_only is not None and self.reads_shapes:  # shapes, not values
-            lean_value = value.visit(self.shape_only)
-            if not lean_value.deep_equals(value):
+            lean_value = self.shape_only.rewrite(value)
+            if lean_value is not value:
                 lean = _assign(target, lean_value)
         self.backward.append(Line(_assign(target, value), comment, lean=lean))
 

@@ -13,6 +13,8 @@ import functools
 
 import libcst as cst
 
+from .tree import children, name_sites, rebuild
+
 ATOMIC = (
     cst.Name,
     cst.Attribute,
@@ -35,29 +37,6 @@ def parenthesize(node: cst.BaseExpression) -> cst.BaseExpression:
     return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
 
-class _Substitute(cst.CSTTransformer):
-    def __init__(self, mapping: dict[str, cst.BaseExpression]) -> None:
-        self.mapping = mapping
-
-    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
-        replacement = self.mapping.get(original.value)
-        return parenthesize(replacement) if replacement is not None else updated
-
-    def leave_Attribute(
-        self, original: cst.Attribute, updated: cst.Attribute
-    ) -> cst.Attribute:
-        return updated.with_changes(attr=original.attr)
-
-    def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
-        value = updated.value
-        if (
-            isinstance(original.value, cst.Name)
-            and original.value.value in self.mapping
-        ):
-            value = self.mapping[original.value.value]  # no parentheses needed
-        return updated.with_changes(keyword=original.keyword, value=value)
-
-
 def substitute(
     template: cst.BaseExpression,
     mapping: dict[str, cst.BaseExpression],
@@ -72,7 +51,7 @@ def substitute(
     if all(_unchanged(name, mapping) for name in _names_of(template)):
         if not (fold and _has_power(template)):
             return template  # nothing to replace (``np`` bound to ``np``...)
-    result = template.visit(_Substitute(mapping))
+    result = name_sites(template).fill(mapping, parenthesize)
     assert isinstance(result, cst.BaseExpression)
     if fold and any(
         _is_number(mapping[name]) for name in _names_of(template) if name in mapping
@@ -149,40 +128,40 @@ def _literal(value: float, like_float: bool) -> cst.BaseExpression:
     return cst.Integer(text) if not like_float else cst.Float(text)
 
 
-class _Simplify(cst.CSTTransformer):
-    def leave_BinaryOperation(
-        self, original: cst.BinaryOperation, updated: cst.BinaryOperation
-    ) -> cst.BaseExpression:
-        left, right = _number(updated.left), _number(updated.right)
-        op = updated.operator
-        keep = {"lpar": updated.lpar, "rpar": updated.rpar}
-        if left is not None and right is not None:
-            like_float = isinstance(updated.left, cst.Float) or isinstance(
-                updated.right, cst.Float
-            )
-            if isinstance(op, cst.Add):
-                return _with_parens(_literal(left + right, like_float), keep)
-            if isinstance(op, cst.Subtract):
-                return _with_parens(_literal(left - right, like_float), keep)
-            if isinstance(op, cst.Multiply):
-                return _with_parens(_literal(left * right, like_float), keep)
-        if isinstance(op, (cst.Power, cst.Multiply)) and right == 1:
-            return updated.left
-        if isinstance(op, cst.Multiply) and left == 1:
-            return updated.right
-        return _hug_power(updated)
-
-    def leave_UnaryOperation(
-        self, original: cst.UnaryOperation, updated: cst.UnaryOperation
-    ) -> cst.BaseExpression:
-        inner = updated.expression
+def _simplified(node: cst.CSTNode) -> cst.CSTNode:
+    """One node of ``simplify``, its children simplified already."""
+    if isinstance(node, cst.BinaryOperation):
+        return _simplified_binary(node)
+    if isinstance(node, cst.UnaryOperation):
+        inner = node.expression
         if (
-            isinstance(updated.operator, cst.Minus)
+            isinstance(node.operator, cst.Minus)
             and isinstance(inner, cst.UnaryOperation)
             and isinstance(inner.operator, cst.Minus)
         ):
             return inner.expression
-        return updated
+    return node
+
+
+def _simplified_binary(updated: cst.BinaryOperation) -> cst.BaseExpression:
+    left, right = _number(updated.left), _number(updated.right)
+    op = updated.operator
+    keep = {"lpar": updated.lpar, "rpar": updated.rpar}
+    if left is not None and right is not None:
+        like_float = isinstance(updated.left, cst.Float) or isinstance(
+            updated.right, cst.Float
+        )
+        if isinstance(op, cst.Add):
+            return _with_parens(_literal(left + right, like_float), keep)
+        if isinstance(op, cst.Subtract):
+            return _with_parens(_literal(left - right, like_float), keep)
+        if isinstance(op, cst.Multiply):
+            return _with_parens(_literal(left * right, like_float), keep)
+    if isinstance(op, (cst.Power, cst.Multiply)) and right == 1:
+        return updated.left
+    if isinstance(op, cst.Multiply) and left == 1:
+        return updated.right
+    return _hug_power(updated)
 
 
 def _with_parens(node: cst.BaseExpression, keep: dict) -> cst.BaseExpression:
@@ -210,29 +189,32 @@ def _hug_power(node: cst.BinaryOperation) -> cst.BinaryOperation:
     return node
 
 
+def _unhugged(node: cst.CSTNode) -> bool:
+    """A power ``_hug_power`` would write otherwise."""
+    return (
+        isinstance(node, cst.BinaryOperation)
+        and isinstance(node.operator, cst.Power)
+        and not node.operator.deep_equals(_HUGGED_POWER)
+        and _hug_power(node) is not node
+    )
+
+
 _HUGGED_POWER = cst.Power(
     whitespace_before=cst.SimpleWhitespace(""),
     whitespace_after=cst.SimpleWhitespace(""),
 )
 
 
-class _HugPowers(cst.CSTTransformer):
-    def leave_BinaryOperation(
-        self, original: cst.BinaryOperation, updated: cst.BinaryOperation
-    ) -> cst.BinaryOperation:
-        return _hug_power(updated)
-
-
 def hug_powers(node: cst.BaseExpression) -> cst.BaseExpression:
     """``node`` with simple powers written as black writes them (``x**2``)."""
-    result = node.visit(_HugPowers())
+    result = rebuild(node, lambda n: _hug_power(n) if _unhugged(n) else n)
     assert isinstance(result, cst.BaseExpression)
     return result
 
 
 def simplify(node: cst.BaseExpression) -> cst.BaseExpression:
     """Fold literal arithmetic and drop multiplications and powers by one."""
-    result = node.visit(_Simplify())
+    result = rebuild(node, _simplified)
     assert isinstance(result, cst.BaseExpression)
     return result
 
@@ -255,25 +237,22 @@ def used_names(
     """
     names: set[str] = set()
 
-    class Finder(cst.CSTVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            names.add(name.value)
+    def visit(node: cst.CSTNode) -> None:
+        if isinstance(node, cst.Name):
+            names.add(node.value)
+        elif isinstance(node, cst.Attribute):
+            if node.attr.value not in skip_attributes:
+                visit(node.value)
+        elif isinstance(node, cst.Arg):
+            visit(node.value)  # not its keyword
+        elif isinstance(node, cst.Call):
+            if not (skip_called and isinstance(node.func, cst.Name)):
+                visit(node.func)
+            for arg in node.args:
+                visit(arg)
+        else:
+            for child in children(node):
+                visit(child)
 
-        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
-            if attribute.attr.value not in skip_attributes:
-                attribute.value.visit(self)
-            return False
-
-        def visit_Arg(self, arg: cst.Arg) -> bool:
-            arg.value.visit(self)
-            return False
-
-        def visit_Call(self, call: cst.Call) -> bool:
-            if not (skip_called and isinstance(call.func, cst.Name)):
-                call.func.visit(self)
-            for arg in call.args:
-                arg.visit(self)
-            return False
-
-    node.visit(Finder())
+    visit(node)
     return names
