@@ -113,6 +113,14 @@ class Normalizer(
         _mark_overwrites(self.body, set(self.pinned_all))
         self._check_written_params()
         result_name = self.env.get(self.result_key)
+        if result_name is None and self.returns_everywhere:
+            raise UnsupportedSyntax(
+                f"{self.source.function.__qualname__} raises on every path: it "
+                "has no value to differentiate",
+                "return the value to differentiate (a real scalar for grad) on "
+                "the paths that do not raise",
+                self.source.location(self.definition),
+            )
         if result_name is None or not self.returns_everywhere:
             raise UnsupportedSyntax(
                 f"{self.source.function.__qualname__} may return nothing (None)",

@@ -67,6 +67,7 @@ def all_cases() -> list[Case]:
 
 def refused_cases() -> list[Case]:
     """Programs adcompile refuses (for now), with a clear error."""
-    from . import deletes, iteration, loop_exits, loops
+    from . import deletes, iteration, loop_exits, loops, raises
 
-    return [*iteration.REFUSED, *loops.REFUSED, *loop_exits.REFUSED, *deletes.REFUSED]
+    refused = (iteration, loops, loop_exits, deletes, raises)
+    return [case for module in refused for case in module.REFUSED]

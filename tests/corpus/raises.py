@@ -129,3 +129,12 @@ RAISING = [
     (user_exception, (X3, (2,)), ShapeError),
     (raise_from, (X3,), ValueError),
 ]
+
+
+def raises_on_every_path(x):
+    if x > 0:
+        raise ValueError("positive")
+    raise ValueError("not positive")
+
+
+REFUSED = [Case(raises_on_every_path, (0.5,))]
