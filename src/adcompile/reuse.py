@@ -31,6 +31,7 @@ import libcst as cst
 from . import shape_values as sv
 from .lines import Line
 from .templates import used_names
+from .tree import walk
 
 MIN_SIZE = 1024  # elements; smaller arrays are cheaper to allocate than to check
 _HELPERS = {
@@ -192,36 +193,23 @@ def _aliased(node: cst.BaseExpression) -> set[str]:
     """Names whose array the value of ``node`` may share: the node itself if
     it is a name, names passed straight to calls (which may return them or
     keep them), and names indexed or sliced (views)."""
-    found: set[str] = set()
     if isinstance(node, cst.Name):
         return {node.value}
-
-    class Collect(cst.CSTVisitor):
-        def visit_Call(self, call: cst.Call) -> None:
-            for arg in call.args:
-                if isinstance(arg.value, cst.Name):
-                    found.add(arg.value.value)
-
-        def visit_Subscript(self, subscript: cst.Subscript) -> None:
-            if isinstance(subscript.value, cst.Name):
-                found.add(subscript.value.value)
-
-        def visit_Attribute(self, attribute: cst.Attribute) -> None:
-            if isinstance(attribute.value, cst.Name):
-                found.add(attribute.value.value)  # x.T, x.real: views
-
-    node.visit(Collect())
+    found: set[str] = set()
+    for part in walk(node):
+        if isinstance(part, cst.Call):
+            found |= {a.value.value for a in part.args if isinstance(a.value, cst.Name)}
+        elif isinstance(part, (cst.Subscript, cst.Attribute)):
+            if isinstance(part.value, cst.Name):  # x[i], x.T, x.real: views
+                found.add(part.value.value)
     return found
 
 
 def _name_counts(node: cst.BaseExpression) -> dict[str, int]:
     counts: dict[str, int] = {}
-
-    class Count(cst.CSTVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            counts[name.value] = counts.get(name.value, 0) + 1
-
-    node.visit(Count())
+    for part in walk(node):
+        if isinstance(part, cst.Name):
+            counts[part.value] = counts.get(part.value, 0) + 1
     return counts
 
 
