@@ -74,6 +74,8 @@ def _same_value(a: Any, b: Any) -> bool:
         return len(a) == len(b) and all(
             _same_value(x, y) for x, y in zip(a, b, strict=True)
         )
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same_value(a[k], b[k]) for k in a)
     if isinstance(a, float) and math.isnan(a):
         return math.isnan(b)
     return bool(np.all(a == b))

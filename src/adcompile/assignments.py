@@ -14,6 +14,7 @@ import operator
 import libcst as cst
 
 from . import ir
+from .control_facts import _free_name
 from .errors import UnsupportedSyntax
 from .lower import _load_names
 from .rules import registry
@@ -37,6 +38,18 @@ class AssignmentLowering:
 
     def _unpack(self, target: cst.Tuple | cst.List, value: cst.BaseExpression):
         names = [e.value for e in target.elements]
+        if any(isinstance(e, cst.StarredElement) for e in target.elements):
+            raise self._unsupported(target, "starred unpacking")
+        if all(isinstance(n, (cst.Name, cst.Tuple, cst.List)) for n in names) and any(
+            isinstance(n, (cst.Tuple, cst.List)) for n in names
+        ):
+            # (a, b), c = value: the value once, then each part from it
+            whole = _free_name("unpacked", self.names.taken | set(self.env))
+            self._assign([cst.Name(whole)], value)
+            for position, part in enumerate(names):
+                element = cst.SubscriptElement(cst.Index(cst.Integer(str(position))))
+                self._assign([part], cst.Subscript(cst.Name(whole), [element]))
+            return None
         if not all(isinstance(n, cst.Name) for n in names):
             raise self._unsupported(target, "nested unpacking")
         if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(
@@ -84,9 +97,10 @@ class AssignmentLowering:
                 registry.lookup(operator.getitem),
                 [whole],
                 {},
-                target,
+                name.value,
                 node=value,
                 index=element,
+                target=target,
             )
         return None
 

@@ -17,11 +17,20 @@ from typing import Any
 
 from .errors import NoDerivativeRule
 
+# Libraries whose Python functions wrap compiled code: read, their source
+# leads into internals (LAPACK calls, private keywords) with no rule; their
+# functions need rules of their own, and are refused by name without one.
+RULE_ONLY_LIBRARIES = frozenset({"numpy", "scipy"})
+
 
 def python_callable(obj: Any) -> bool:
     """Whether adcompile can differentiate ``obj`` by reading its source
-    (never adcompile's own functions: those need rules)."""
+    (never adcompile's own functions, nor numpy's and scipy's: those need
+    rules)."""
     if _is_internal(obj):
+        return False
+    module = getattr(obj, "__module__", None) or type(obj).__module__
+    if str(module).split(".")[0] in RULE_ONLY_LIBRARIES:
         return False
     if isinstance(obj, (types.FunctionType, types.MethodType)):
         return True

@@ -29,7 +29,7 @@ import numpy as np
 
 from . import calls, disk_cache, fence, rules, runtime
 from .emit import emit, format_source
-from .errors import BadWrt, Location, UnsupportedSyntax
+from .errors import BadWrt, Location, SourceUnavailable, UnsupportedSyntax
 from .forward import Tangent, emit_jvp, tangent_program
 from .normalize import _all_names, normalize
 from .reverse import Derivative, differentiate
@@ -192,7 +192,7 @@ def normal_form(
             wrt_key[1],
             bindings["np"],
             options.has_aux,
-            names=names,
+            names=names | set(bindings.values()),  # no temporary hides a helper
         )
         normalized = Normalized(program, bindings, source.last_return_location())
         _programs.setdefault(function, {})[key] = normalized
@@ -268,7 +268,8 @@ def compiled(
             return dataclasses.replace(
                 inner, function=functools.partial(inner.function, *bound)
             )
-    function = f if type(f) is types.FunctionType else unwrap_function(f)
+    plain = type(f) is types.FunctionType and not hasattr(f, "__wrapped__")
+    function = f if plain else unwrap_function(f)  # as read_function reads it
     raw_key = (tuple(wrt) if isinstance(wrt, list) else wrt, kind, options)
     per_function = _compiled.get(function)
     if per_function is not None:  # fast path: no signature inspection
@@ -366,9 +367,16 @@ def _compile(
         if name not in used:
             continue
         if callee:
-            values[name] = calls.LazyVjp(
-                resolve_dotted(scope, callee), call_wrt, parse_shapes(call_shapes)
-            )
+            try:
+                target = resolve_dotted(scope, callee)
+            except (KeyError, AttributeError):
+                raise SourceUnavailable(
+                    f"{function.__qualname__} calls {callee}, which its module "
+                    "no longer defines",
+                    "differentiate a function whose callees are module-level "
+                    "names of its own module (or reload the module)",
+                ) from None
+            values[name] = calls.LazyVjp(target, call_wrt, parse_shapes(call_shapes))
         else:  # dispatch at run time: tangents (forward mode) or pullbacks
             values[name] = calls.jvp_call if call_wrt == ("jvp",) else calls.vjp_call
     for name, value in closure_values(function).items():

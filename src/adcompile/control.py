@@ -262,6 +262,64 @@ class ControlFlowLowering:
         finally:
             self.body = outer
 
+    def _dict_iteration(
+        self, node: cst.For, iterable: cst.BaseExpression
+    ) -> tuple[cst.BaseAssignTargetExpression, cst.BaseExpression, list] | None:
+        """``for k, v in d.items()`` and ``for v in d.values()`` on a dict
+        whose values carry a derivative: a loop over its keys (which carry
+        none), each value read by key, so that its adjoint flows back into
+        d's entry. None for other loops."""
+        if not (
+            isinstance(iterable, cst.Call)
+            and isinstance(iterable.func, cst.Attribute)
+            and iterable.func.attr.value in ("items", "values")
+            and not iterable.args
+        ):
+            return None
+        mapping = iterable.func.value
+        keys = rename_locals(cst.Call(cst.Name("list"), [cst.Arg(mapping)]), self.env)
+        if iterable.func.attr.value == "values":
+            key: cst.BaseExpression = cst.Name(
+                _free_name("key", self.names.taken | set(self.env))
+            )
+            value = node.target
+        else:
+            target = node.target
+            if (
+                not isinstance(target, (cst.Tuple, cst.List))
+                or len(target.elements) != 2
+            ):
+                raise self._unsupported(target, "this loop target")
+            key, value = (e.value for e in target.elements)
+            if not isinstance(key, cst.Name):
+                raise self._unsupported(key, "this loop target")
+        assert isinstance(key, cst.Name)
+        return key, keys, [_item_line(value, mapping, key)]
+
+    def _enumerated_zip(
+        self, node: cst.For, function: object, sources: list[cst.BaseExpression]
+    ) -> tuple[cst.BaseExpression, list[cst.BaseExpression], list] | None:
+        """The counter, the item targets and the zipped sequences of
+        ``for i, (a, b) in enumerate(zip(xs, ys))``; None for other loops."""
+        if function is not enumerate or len(sources) != 1:
+            return None
+        (inner,) = sources
+        target = node.target
+        if not (
+            isinstance(inner, cst.Call)
+            and all(a.keyword is None and not a.star for a in inner.args)
+            and resolve_callee(self.source, inner.func, self.env, strict=False) is zip
+            and isinstance(target, cst.Tuple)
+            and len(target.elements) == 2
+            and isinstance(target.elements[1].value, cst.Tuple)
+        ):
+            return None
+        zipped = [a.value for a in inner.args]
+        items = [e.value for e in target.elements[1].value.elements]
+        if len(items) != len(zipped) or any(isinstance(z, cst.Call) for z in zipped):
+            return None
+        return target.elements[0].value, items, zipped
+
     def _iteration(
         self, node: cst.For
     ) -> tuple[cst.BaseAssignTargetExpression, cst.BaseExpression, list]:
@@ -281,6 +339,9 @@ class ControlFlowLowering:
             alias = _free_name("sequence", self.names.taken | set(self.env))
             self._lower_into(iterable, alias)
             iterable = cst.Name(alias)
+        by_key = self._dict_iteration(node, iterable)
+        if by_key is not None:
+            return by_key
         call = iterable if isinstance(iterable, cst.Call) else None
         function = (
             resolve_callee(self.source, call.func, self.env, strict=False)
@@ -288,6 +349,16 @@ class ControlFlowLowering:
             else None
         )
         sources = [a.value for a in call.args] if call is not None else []
+        zipped = self._enumerated_zip(node, function, sources)
+        if zipped is not None:  # for i, (a, b) in enumerate(zip(xs, ys))
+            counter, items, sources = zipped
+            lengths = ", ".join(f"len({self.source.code(s)})" for s in sources)
+            prologue = [_line(counter, cst.Name(index))] + [
+                _item_line(item, source, index)
+                for item, source in zip(items, sources, strict=True)
+            ]
+            range_call = cst.parse_expression(f"range(min({lengths}))")
+            return cst.Name(index), rename_locals(range_call, self.env), prologue
         nested = [s for s in sources if isinstance(s, cst.Call)]
         if function in (enumerate, zip, reversed) and (
             nested

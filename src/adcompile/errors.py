@@ -87,3 +87,12 @@ class UnresolvedName(AdcompileError):
 
 class BadTangent(AdcompileError):
     """A tangent passed to ``jvp`` does not match its primal's structure or shape."""
+
+
+def no_rule_hint(callee: str) -> str:
+    """What to do about a function with no derivative rule."""
+    return (
+        f"give {callee} a rule with adcompile.custom, write its computation "
+        "inline with numpy operations, or compute it outside the function and "
+        "pass the result in"
+    )

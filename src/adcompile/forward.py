@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from . import ir
-from .errors import NoDerivativeRule
+from .errors import NoDerivativeRule, no_rule_hint
 from .lines import Block, Line, to_statements
 from .naming import NameAllocator
 from .primal import (
@@ -220,9 +220,7 @@ class ForwardMode:
         if prim is None:
             raise NoDerivativeRule(
                 f"no derivative rule for {apply.callee}",
-                f"adcompile does not differentiate through {apply.callee} yet: "
-                "write its computation inline with numpy operations, or register "
-                "a rule for it with adcompile.custom",
+                no_rule_hint(apply.callee),
                 apply.origin.node_location,
             )
         if prim.key is APPEND:

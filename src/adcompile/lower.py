@@ -16,7 +16,7 @@ from typing import Any
 import libcst as cst
 import numpy as np
 
-from . import ir
+from . import ir, runtime
 from .calls import is_derivative_call, python_callable
 from .errors import NoDerivativeRule, UnsupportedSyntax
 from .naming import operand_word
@@ -138,7 +138,21 @@ class ExpressionLowering:
         func = node.func
         if isinstance(func, cst.Attribute) and self._is_varied(func.value):
             return self._method(node, func, target_name)
+        if self._is_varied(func):
+            code = self.source.code(func)
+            raise UnsupportedSyntax(
+                f"a call of {code}, a function or object made from values the "
+                "gradient depends on (its gradient would not reach them)",
+                "make the function or object outside the function being "
+                "differentiated and pass those values as arguments: f(x, w) "
+                "rather than make_f(w)(x)",
+                self.source.location(node),
+            )
         callee = resolve_callee(self.source, func, self.env)
+        if callee is max or callee is min:
+            chained = self._chained_extreme(node)
+            if chained is not node:
+                return self._lower(chained, target_name)
         if is_derivative_call(callee):
             called = getattr(callee, "function", None) or getattr(
                 callee, "__adcompile_vjp_of__", None
@@ -151,6 +165,9 @@ class ExpressionLowering:
                 self.source.location(node),
             )
         prim = registry.lookup(callee) if callee is not None else None
+        if (callee is max or callee is min) and len(node.args) == 1:
+            extreme = "max_of_items" if callee is max else "min_of_items"
+            prim = registry.lookup(runtime.HELPERS[extreme])  # max(xs), min(xs)
         args = [self._lower(a.value) for a in node.args if a.keyword is None]
         kwargs = {
             a.keyword.value: self._lower(a.value)
@@ -187,6 +204,32 @@ class ExpressionLowering:
             call=(call, rename_locals(func, self.env) if call else None),
         )
 
+    def _chained_extreme(self, node: cst.Call) -> cst.BaseExpression:
+        """Builtin ``max``/``min`` of several values, or of a list or tuple
+        written out, as a chain of two-value calls (``max(max(a, b), c)``:
+        the first of equal values wins, as in Python); ``node`` itself when
+        it has two values, keywords, or one iterable of any other kind."""
+        args = list(node.args)
+        if any(a.keyword is not None or a.star for a in args):
+            return node
+        if len(args) == 1:
+            only = args[0].value
+            if not isinstance(only, (cst.List, cst.Tuple)) or any(
+                isinstance(e, cst.StarredElement) for e in only.elements
+            ):
+                return node  # of an iterable: its own primitive (_call)
+            values = [e.value for e in only.elements]
+        else:
+            values = [a.value for a in args]
+        if len(values) == 2 and len(args) == 2:
+            return node
+        if not values:
+            return node  # max([]): Python's error, at run time
+        chained = values[0]
+        for value in values[1:]:
+            chained = cst.Call(node.func, [cst.Arg(chained), cst.Arg(value)])
+        return chained
+
     def _method(
         self, node: cst.Call, func: cst.Attribute, target_name: str | None
     ) -> ir.Operand:
@@ -194,9 +237,11 @@ class ExpressionLowering:
         entry = METHODS.get(method)
         if entry is None:
             raise NoDerivativeRule(
-                f"no derivative rule for the array method .{method}()",
-                "call the numpy function instead, e.g. "
-                f"np.{method}(x, ...) if numpy has one with a rule",
+                f".{method}() is called on a value the gradient depends on, and "
+                f"no array method .{method}() has a derivative rule",
+                f"for an array, call the numpy function (np.{method}(x, ...)) if "
+                "it has a rule; for an object made from differentiated values, "
+                "make it outside the function and pass the values as arguments",
                 self.source.location(node),
             )
         function, packs = entry
@@ -222,7 +267,8 @@ class ExpressionLowering:
                 raise NoDerivativeRule(
                     "an index that depends on a differentiated value",
                     "indices carry no gradient: compute them from data that "
-                    "does not depend on the wrt parameters",
+                    "does not depend on the wrt parameters (to loop over a "
+                    "dict's keys, write `for k in d.keys()` or `d.items()`)",
                     self.source.location(element),
                 )
         value = self._lower(node.value)
@@ -442,6 +488,8 @@ class ExpressionLowering:
             func = node.func
             if isinstance(func, cst.Attribute) and self._is_varied(func.value):
                 return func.attr.value not in NONDIFF_METHODS
+            if not isinstance(func, cst.Attribute) and self._is_varied(func):
+                return True  # a function or object made from varied values
             callee = resolve_callee(self.source, func, self.env, strict=False)
             prim = registry.lookup(callee) if callee is not None else None
             if prim is not None and prim.nondiff:

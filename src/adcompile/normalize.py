@@ -15,6 +15,7 @@ from __future__ import annotations
 import operator
 
 import libcst as cst
+import numpy as np
 
 from . import ir
 from .assignments import AssignmentLowering
@@ -36,7 +37,24 @@ from .templates import parenthesize, used_names
 from .tree import walk
 from .vocabulary import NEW_ARRAY_FUNCTIONS
 
-IN_PLACE_METHODS = frozenset({"sort", "fill", "resize", "put", "itemset", "setfield"})
+IN_PLACE_METHODS = frozenset(
+    {"sort", "partition", "fill", "resize", "put", "itemset", "setfield"}
+)
+# numpy functions that write into an array they are given
+_WRITING_FUNCTIONS = frozenset(
+    id(f)
+    for f in (np.fill_diagonal, np.copyto, np.put, np.place, np.putmask)
+    + (np.put_along_axis,)
+)
+
+
+def writes_into_an_argument(callee: object) -> bool:
+    """Whether ``callee`` is a numpy function that writes into an array it
+    is given (``np.fill_diagonal``, ``np.copyto``, a ufunc's ``.at``...)."""
+    if id(callee) in _WRITING_FUNCTIONS:
+        return True
+    owner = getattr(callee, "__self__", None)
+    return isinstance(owner, np.ufunc) and getattr(callee, "__name__", "") == "at"
 
 
 class Normalizer(
@@ -253,14 +271,25 @@ class Normalizer(
                     "np.add(a, b, out=y)",
                     self.source.location(call),
                 )
-            if (
+            varied_args = any(self._is_varied(a.value) for a in call.args)
+            callee = resolve_callee(self.source, func, self.env, strict=False)
+            if varied_args and writes_into_an_argument(callee):
+                raise UnsupportedSyntax(
+                    f"{self.source.code(func)}(...) writes into an array in place, "
+                    "with or into values the gradient depends on",
+                    "compute a new array and assign it: for example K + c * np.eye(n) "
+                    "rather than np.fill_diagonal(K, ...), y[idx] += v (indices "
+                    "without repeats) rather than np.add.at(y, idx, v)",
+                    self.source.location(call),
+                )
+            elif (
                 isinstance(func, cst.Attribute)
-                and self._is_varied(func.value)
+                and (self._is_varied(func.value) or varied_args)
                 and func.attr.value in IN_PLACE_METHODS
             ):
                 raise UnsupportedSyntax(
-                    f"the in-place method .{func.attr.value}() changes a value "
-                    "the gradient depends on",
+                    f"the in-place method .{func.attr.value}() changes an array "
+                    "with or into values the gradient depends on",
                     "use the numpy function that returns a new array "
                     f"(np.{func.attr.value}(...)) and assign its result",
                     self.source.location(call),

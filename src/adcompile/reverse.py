@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from . import ir
-from .errors import NoDerivativeRule
+from .errors import NoDerivativeRule, no_rule_hint
 from .lean import ShapeOnly, merge_resets, shape_expressions
 from .lines import Block, Line
 from .lower import is_simple
@@ -359,9 +359,7 @@ class ReverseMode(UserCalls):
         if prim is None:
             raise NoDerivativeRule(
                 f"no derivative rule for {apply.callee}",
-                f"adcompile does not differentiate through {apply.callee} yet: "
-                "write its computation inline with numpy operations, or compute "
-                "it outside the function and pass the result in",
+                no_rule_hint(apply.callee),
                 apply.origin.node_location,
             )
         simple = is_simple(apply)

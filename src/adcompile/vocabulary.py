@@ -29,6 +29,7 @@ BINARY = {
 NONDIFF_ATTRIBUTES = frozenset({"shape", "ndim", "size", "dtype", "itemsize", "nbytes"})
 NONDIFF_METHODS = frozenset(
     {"argmax", "argmin", "argsort", "nonzero", "any", "all", "tolist", "__len__"}
+    | {"keys"}  # a dict's keys carry no derivative
 )
 # method name -> (numpy function, whether extra positional arguments are packed
 # into one tuple, as ``x.reshape(2, 3)`` means ``np.reshape(x, (2, 3))``)
@@ -91,5 +92,6 @@ NEW_ARRAY_FUNCTIONS = frozenset(
         np.outer,
         np.matmul,
         np.dot,
+        operator.matmul,  # a @ b
     )
 )

@@ -45,6 +45,7 @@ def all_cases() -> list[Case]:
         jumps,
         loop_exits,
         loops,
+        python_values,
         raises,
         returns,
         while_loops,
@@ -61,13 +62,14 @@ def all_cases() -> list[Case]:
         in_place,
         raises,
         deletes,
+        python_values,
     )
     return [case for module in modules for case in module.CASES]
 
 
 def refused_cases() -> list[Case]:
     """Programs adcompile refuses (for now), with a clear error."""
-    from . import deletes, iteration, loop_exits, loops, raises
+    from . import deletes, iteration, loop_exits, loops, python_values, raises
 
-    refused = (iteration, loops, loop_exits, deletes, raises)
+    refused = (iteration, loops, loop_exits, deletes, raises, python_values)
     return [case for module in refused for case in module.REFUSED]

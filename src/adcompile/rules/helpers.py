@@ -30,6 +30,8 @@ _LINEAR_IN_FIRST = {
     "all_but_last": "g, items",
     "last_item": "g",
     "unsum": "g, items",
+    "item_picked": "g, items, result",
+    "picked_item_tangent": "tangent, items, result",
     "unconcatenate": "g, arrays, axis=0",
     "unstack": "g, axis=0",
     "broadcast_tangent": "tangent, result",

@@ -119,5 +119,12 @@ defrule(
     jvp={"x": "t * sinc_derivative(x, order + 1)", "order": None},
 )
 defrule("sum_items", "items", items="unsum(g, items)", jvp={"items": "sum_items(t)"})
+for _extreme in ("max_of_items", "min_of_items"):  # builtin max/min of one iterable
+    defrule(
+        _extreme,
+        "items",
+        items="item_picked(g, items, ans)",
+        jvp={"items": "picked_item_tangent(t, items, ans)"},
+    )
 defnondiff("picked_of_two")
 defnondiff("finite_mask")

@@ -14,6 +14,7 @@ import numpy as np
 from numpy.polynomial import polynomial as _poly
 
 from ..errors import NoDerivativeRule
+from .containers import _Items
 
 
 def _order(n: Any, what: str) -> int:
@@ -154,6 +155,38 @@ def sum_items(items: Any) -> Any:
     for item in items:
         total = total + item
     return total
+
+
+def max_of_items(items: Any) -> Any:
+    """Builtin ``max`` of one iterable (its own primitive: the adjoint of the
+    items is a list, not an array broadcast like ``max(a, b)``'s)."""
+    return max(items)
+
+
+def min_of_items(items: Any) -> Any:
+    """Builtin ``min`` of one iterable."""
+    return min(items)
+
+
+def _picked_position(items: Any, ans: Any) -> int:
+    """Which item ``max``/``min`` returned: the first that is ``ans`` (the
+    builtins return the item itself), else the first equal to it."""
+    for position, item in enumerate(items):
+        if item is ans:
+            return position
+    return next(position for position, item in enumerate(items) if item == ans)
+
+
+def item_picked(g: Any, items: Any, ans: Any) -> _Items:
+    """Adjoints of the items of ``max(items)`` or ``min(items)``: g for the
+    item returned (the first of equal ones, as Python picks), 0 elsewhere."""
+    picked = _picked_position(items, ans)
+    return _Items(g if position == picked else 0.0 for position in range(len(items)))
+
+
+def picked_item_tangent(t: Any, items: Any, ans: Any) -> Any:
+    """Tangent of ``max(items)`` or ``min(items)``: the picked item's."""
+    return t[_picked_position(items, ans)]
 
 
 def picked_of_two(a: Any, ans: Any, b: Any) -> Any:

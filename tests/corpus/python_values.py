@@ -1,0 +1,152 @@
+"""Python values around the arrays: builtin max/min, unpacking, loops over
+zipped sequences, writes into a product; and the objects, closures and
+in-place numpy calls refused because their gradient would be lost."""
+
+import functools
+import math
+
+import numpy as np
+
+from . import Case
+
+X4 = np.array([0.2, 1.3, 2.1, -0.4])
+
+
+def max_of_list_literal(x):
+    return max([x[0] * 2.0, x[1], x[2] ** 2]) + min(x[0], x[1] * 3.0, x[3])
+
+
+def max_of_built_list(x):
+    squares = []
+    for v in x:
+        squares.append(v * v)
+    return min(squares) * 3.0 + max(squares)
+
+
+def max_of_comprehension(x):
+    terms = [math.exp(-0.5 * (v - 1.0) ** 2) for v in x]
+    return max(terms) + sum(t * t for t in terms)
+
+
+def nested_unpacking(q):
+    (a, b), c = (q[0], q[1]), q[2]
+    d, (e, f) = q[3] * 2.0, (a * b, c)
+    return a * b + c * d + e * f
+
+
+def enumerate_zip_of_a_slice(q, r):
+    total = 0.0
+    for i, (a, b) in enumerate(zip(q, r[::-1])):
+        total += (i + 1) * a * np.sin(b)
+    return total
+
+
+def write_into_product(X, w):
+    h = X @ w
+    h[h < 0] = 0.0
+    return np.sum(h**2)
+
+
+def unpack_after_loop(pairs, x):
+    for a, b in pairs:
+        x = a * x + b
+    a, b = pairs[0]
+    return x * a + b
+
+
+CASES = [
+    Case(max_of_list_literal, (X4,)),
+    Case(max_of_built_list, (X4,)),
+    Case(max_of_comprehension, (X4,)),
+    Case(nested_unpacking, (X4,)),
+    Case(enumerate_zip_of_a_slice, (X4, X4 * 0.5 + 0.1), wrt=(0, 1)),
+    Case(
+        write_into_product,
+        (np.array([[1.0, -2.0], [0.3, 0.4]]), X4[:2]),
+        wrt=(0, 1),
+        autograd=False,
+    ),
+    Case(unpack_after_loop, ([(2.0, 1.0), (0.5, -0.3)], 0.7), wrt=1),
+]
+
+
+class Scale:
+    def __init__(self, w):
+        self.w = w
+
+    def __call__(self, x):
+        return x * self.w
+
+
+def make_scaler(w):
+    def scale(x):
+        return x * w
+
+    return scale
+
+
+def _mul(a, b):
+    return a * b
+
+
+def object_made_inside(w):
+    layer = Scale(w)
+    return layer(2.0)
+
+
+def closure_made_by_a_call(w):
+    scale = make_scaler(w)
+    return scale(2.0)
+
+
+def partial_made_inside(w):
+    scale = functools.partial(_mul, w)
+    return scale(2.0)
+
+
+def add_at(v):
+    out = np.zeros(2)
+    np.add.at(out, [0, 0], v)
+    return np.sum(out)
+
+
+def fill_diagonal(v):
+    K = np.outer(v, v)
+    np.fill_diagonal(K, 1.0)
+    return np.sum(K)
+
+
+def copyto(v):
+    out = np.zeros(2)
+    np.copyto(out, v)
+    return np.sum(out)
+
+
+def put(v):
+    out = np.zeros(3)
+    np.put(out, [0, 2], v)
+    return np.sum(out)
+
+
+def fill_with_a_value(v):
+    out = np.zeros(2)
+    out.fill(v[0])
+    return np.sum(out)
+
+
+def max_of_a_generator(x):
+    return max(v * v for v in x)
+
+
+V2 = np.array([1.0, 2.0])
+
+REFUSED = [
+    Case(object_made_inside, (3.0,)),
+    Case(closure_made_by_a_call, (3.0,)),
+    Case(partial_made_inside, (3.0,)),
+    Case(add_at, (V2,)),
+    Case(fill_diagonal, (V2,)),
+    Case(copyto, (V2,)),
+    Case(put, (V2,)),
+    Case(fill_with_a_value, (V2,)),
+]
