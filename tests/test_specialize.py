@@ -302,6 +302,29 @@ def test_each_shape_gets_its_variant_and_gradients_stay_right():
     assert len(gradient._call.variants) == 3
 
 
+class Regression:
+    def __init__(self, scale):
+        self.scale = scale
+
+    def loss(self, w, X, y):
+        r = X @ w - y
+        return 0.5 * np.sum(r * r) * self.scale + np.sum(w * w)
+
+
+def test_a_bound_method_gets_variants_too():
+    model = Regression(2.0)
+    gradient = adcompile.grad(model.loss)
+    rng = np.random.default_rng(1)
+    for n, d in [(5, 2), (7, 3)]:
+        w, X, y = rng.standard_normal(d), rng.standard_normal((n, d)), np.ones(n)
+        expected = X.T @ (X @ w - y) * model.scale + 2 * w
+        for _ in range(2):  # the general code, then the variant
+            np.testing.assert_allclose(gradient(w, X, y), expected, rtol=1e-12)
+        assert gradient.source_for(w, X, y) != gradient.source  # X @ w: (n,)
+        assert "bmatmul_w = br\n" in gradient.source_for(w, X, y)
+    assert len(gradient._call.variants) == 2
+
+
 def test_variants_are_bounded():
     gradient = adcompile.grad(weighted)
     for n in range(1, 13):

@@ -54,24 +54,34 @@ class GradientFunction:
     def _first_call(self, *args: Any, **kwargs: Any) -> Any:
         general = self.compiled.function
         self._call = general
-        if self._specializable():
+        specializable = self._specializable()
+        if specializable is not None:
+            function, bound = specializable
             self._call = ShapeDispatch(
-                self.__wrapped__,
+                function,
                 general,
                 self.compiled.source,
                 self._variant,
                 self._settle,
+                bound,
             )
         return self._call(*args, **kwargs)
 
     def _settle(self, function: Callable[..., Any]) -> None:
         self._call = function
 
-    def _specializable(self) -> bool:
-        """Whether calls may run variants for their arguments' shapes: plain
-        functions only (a decorator's wrapper may take other arguments)."""
+    def _specializable(self) -> tuple[types.FunctionType, tuple[Any, ...]] | None:
+        """The function whose variants calls may run, and the arguments bound
+        before the caller's (a method's ``self``); None where calls run the
+        general code only: neither a plain function nor a method of one (a
+        decorator's wrapper may take other arguments)."""
         f = self.__wrapped__
-        return type(f) is types.FunctionType and not hasattr(f, "__wrapped__")
+        bound: tuple[Any, ...] = ()
+        if isinstance(f, types.MethodType):
+            f, bound = f.__func__, (f.__self__,)
+        if type(f) is types.FunctionType and not hasattr(f, "__wrapped__"):
+            return f, bound
+        return None
 
     def _variant(self, shapes: Shapes) -> Compiled:
         options = dataclasses.replace(self.options, shapes=shapes)
@@ -80,9 +90,11 @@ class GradientFunction:
     def source_for(self, *args: Any) -> str:
         """The emitted source that runs for arguments like ``args``: the
         variant for their shapes, where it differs from ``source``."""
-        if not self._specializable():
+        specializable = self._specializable()
+        if specializable is None:
             return self.source
-        shapes = argument_shapes(self.__wrapped__, args)
+        function, bound = specializable
+        shapes = argument_shapes(function, (*bound, *args))
         if not shapes:
             return self.source
         general = self.source  # its errors are the gradient's own

@@ -187,8 +187,10 @@ class ShapeDispatch:
         general_source: str,
         compile_variant: Callable[[Shapes], Any],
         settle: Callable[[Callable[..., Any]], None],
+        bound: tuple[Any, ...] = (),
     ) -> None:
         self.function = function
+        self.bound = bound  # arguments of ``function`` before the caller's
         self.general = general
         self.general_source = general_source
         self.compile_variant = compile_variant
@@ -213,7 +215,7 @@ class ShapeDispatch:
     def _variant(self, key: tuple, args: tuple) -> Callable[..., Any]:
         if len(self.variants) >= MAX_VARIANTS:
             return self.general
-        shapes = argument_shapes(self.function, args)
+        shapes = argument_shapes(self.function, (*self.bound, *args))
         variant = self.general
         if shapes:
             try:
