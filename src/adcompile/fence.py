@@ -8,11 +8,13 @@ means every later pass only meets constructs it handles.
 
 from __future__ import annotations
 
+import builtins
+
 import libcst as cst
 
 from .deletes import check_deletes
 from .errors import UnsupportedSyntax
-from .source import FunctionSource
+from .source import FunctionSource, visible_names
 from .tree import children
 
 REFUSED: dict[type[cst.CSTNode], tuple[str, str]] = {
@@ -37,12 +39,23 @@ REFUSED: dict[type[cst.CSTNode], tuple[str, str]] = {
 }
 
 
+# builtins that run code or read the local variables by name
+_DYNAMIC_CODE = frozenset({"eval", "exec", "locals", "vars"})
+
+
 class _Fence:
     """The checks of one function's body, node by node."""
 
     def __init__(self, source: FunctionSource) -> None:
         self.source = source
         self.deletes = False  # the function has a ``del`` of its own
+        self._scope: dict[str, object] | None = None
+
+    def scope(self) -> dict[str, object]:
+        """What the function's free names denote (read when first needed)."""
+        if self._scope is None:
+            self._scope = visible_names(self.source.function)
+        return self._scope
 
     def check(self, node: cst.CSTNode, depth: int = 0) -> None:
         """Check ``node`` and the nodes below it; ``depth`` counts the nested
@@ -76,6 +89,18 @@ class _Fence:
                 f"{construct} in {self.source.function.__qualname__} cannot be "
                 "differentiated",
                 hint,
+                self.source.location(node),
+            )
+        if (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Name)
+            and node.func.value in _DYNAMIC_CODE
+            and self.scope().get(node.func.value) is getattr(builtins, node.func.value)
+        ):
+            raise UnsupportedSyntax(
+                f"{node.func.value}() runs code or reads variables adcompile cannot "
+                "see, so no gradient could follow them",
+                "write the computation out in the function",
                 self.source.location(node),
             )
         if isinstance(node, cst.Arg) and node.star:

@@ -138,6 +138,21 @@ def max_of_a_generator(x):
     return max(v * v for v in x)
 
 
+def with_eval(x):
+    return eval("x * 2.0")
+
+
+def with_exec(x):
+    y = x * 3.0
+    exec("y = y * 2.0")
+    return y
+
+
+def reads_locals(x):
+    y = x * 3.0
+    return locals()["y"]
+
+
 V2 = np.array([1.0, 2.0])
 
 REFUSED = [
@@ -149,4 +164,7 @@ REFUSED = [
     Case(copyto, (V2,)),
     Case(put, (V2,)),
     Case(fill_with_a_value, (V2,)),
+    Case(with_eval, (1.5,)),
+    Case(with_exec, (1.5,)),
+    Case(reads_locals, (1.5,)),
 ]
