@@ -98,6 +98,10 @@ def builtin_float_of_sum(x):
     return float(np.sum(x * x)) * 2.0
 
 
+def numpy_float64(x):
+    return np.float64(np.sum(x * x)) * x[0] + np.sum(np.float64(x) * x)
+
+
 def builtin_pow_float(a, b):
     return pow(a, b) * a
 
@@ -142,6 +146,7 @@ row(
     ag=False,  # autograd refuses float()
     second_order=True,
 )
+row("numpy_float64-(3,)", numpy_float64, data((3,)), ag=False, second_order=True)
 row(
     "builtin_float_of_sum-(3,)",
     builtin_float_of_sum,

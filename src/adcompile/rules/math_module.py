@@ -125,6 +125,8 @@ defrule(
 
 defrule("abs", "x", shape=SAME, x="g * np.sign(x)", jvp={"x": "t * np.sign(x)"})
 defrule("float", "x", shape=SCALAR, x="g", jvp={"x": LINEAR})
+# numpy's float64 type, as a cast: np.float64(x) is x as a numpy float
+defrule("np.float64", "x", shape=SAME, x="unbroadcast(g, x)", jvp={"x": LINEAR})
 defrule(
     "pow",
     "a, b",
