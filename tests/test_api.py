@@ -301,3 +301,41 @@ def test_a_function_on_one_line():
     x = np.array([1.0, -2.0])
     np.testing.assert_allclose(adcompile.grad(one_line)(x), 2 * x)
     assert adcompile.jvp(one_line, (x,), (np.ones(2),))[1] == pytest.approx(-2.0)
+
+
+def _layer(x, act):
+    return np.sum(act(x) * x)
+
+
+def _reduce_with(x, reduce):
+    return np.sum(reduce(x * x))
+
+
+def _square(z):
+    return z * z
+
+
+@pytest.mark.parametrize(
+    "f, fn",
+    [
+        (_layer, np.tanh),
+        (_layer, np.exp),
+        (_layer, _square),
+        (_reduce_with, np.cumsum),
+        (_reduce_with, np.linalg.norm),
+    ],
+    ids=["tanh", "exp", "user", "cumsum", "norm"],
+)
+def test_a_function_passed_as_an_argument_is_differentiated_by_its_rule(f, fn):
+    """numpy functions passed in (an activation, a reduction) are called at
+    run time through a one-line function adcompile can read."""
+    x = np.array([0.3, -0.5, 0.8])
+    check_grad(f, (x, fn), wrt=0)
+    value, tangent = adcompile.jvp(f, (x, fn), (np.ones(3), None))
+    assert value == pytest.approx(f(x, fn))
+    assert tangent == pytest.approx(np.sum(adcompile.grad(f)(x, fn)))
+
+
+def test_a_function_passed_in_without_a_rule_is_refused():
+    with pytest.raises(adcompile.NoDerivativeRule, match="no derivative rule for i0"):
+        adcompile.grad(_layer)(np.array([0.3, 0.5]), np.i0)

@@ -11,9 +11,14 @@ function passed as an argument).
 
 from __future__ import annotations
 
+import importlib
+import linecache
+import math
 import threading
 import types
 from typing import Any
+
+import numpy as np
 
 from .errors import NoDerivativeRule
 
@@ -144,9 +149,62 @@ def _require_source(callee: Any) -> None:
         )
 
 
+_rule_calls: dict[int, tuple[Any, types.FunctionType | None]] = {}
+
+
+def rule_call(callee: Any) -> Any:
+    """A callable known only at run time, as something adcompile can read:
+    the callable itself, or, for a function with a derivative rule
+    (``np.tanh`` passed as an activation), a one-line Python function that
+    calls it, whose source is registered with ``linecache``."""
+    if python_callable(callee):
+        return callee
+    entry = _rule_calls.get(id(callee))
+    if entry is None or entry[0] is not callee:
+        entry = (callee, _rule_call_function(callee))
+        _rule_calls[id(callee)] = entry  # keeps callee alive: ids stay unique
+    return entry[1] if entry[1] is not None else callee
+
+
+def _rule_call_function(callee: Any) -> types.FunctionType | None:
+    from .rules import registry
+
+    try:
+        prim = registry.lookup(callee)
+    except TypeError:  # unhashable
+        return None
+    if prim is None or prim.nondiff or prim.infix or not prim.params:
+        return None
+    if (
+        any(p.variadic for p in prim.params)
+        or not prim.spelling.isidentifier()
+        and (not all(part.isidentifier() for part in prim.spelling.split(".")))
+    ):
+        return None
+    kept = [p for p in prim.params if p.name != "out"]  # never written into
+    params = ", ".join(
+        p.name if p.default is None else f"{p.name}={p.default}" for p in kept
+    )
+    passed = ", ".join(
+        p.name if p.default is None else f"{p.name}={p.name}" for p in kept
+    )
+    name = f"call_{prim.name}"
+    text = f"def {name}({params}):\n    return {prim.spelling}({passed})\n"
+    filename = f"<adcompile call of {prim.spelling}>"
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    root = prim.spelling.split(".")[0]
+    namespace: dict[str, Any] = {"__name__": "adcompile_rule_calls"}
+    namespace[root] = {"np": np, "math": math}.get(root) or importlib.import_module(
+        root
+    )
+    exec(compile(text, filename, "exec"), namespace)  # noqa: S102 - our own text
+    return namespace[name]
+
+
 def vjp_call(callee: Any, wrt: tuple[Any, ...], *args: Any, **kwargs: Any) -> Any:
     """``vjp`` of a callable known only at run time (a method of an argument,
     a function passed in): ``(value, pullback)``."""
+    callee = rule_call(callee)
     _require_source(callee)
     function, shifted, bound = bind_target(callee, wrt)
     vjp_function = _compiled_at_run_time(function, shifted, "pullback").function
@@ -165,6 +223,7 @@ def jvp_call(
     is compiled on first use, once per (function, arguments with tangents)."""
     kwargs = kwargs or {}
     kwarg_tangents = kwarg_tangents or {}
+    callee = rule_call(callee)
     _require_source(callee)
     wrt = tuple(i for i, t in enumerate(tangents) if t is not None)
     wrt += tuple(k for k, t in kwarg_tangents.items() if t is not None)
