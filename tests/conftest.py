@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 
@@ -27,3 +28,14 @@ def _private_disk_cache(tmp_path_factory):
         os.environ.pop("ADCOMPILE_CACHE_DIR", None)
     else:
         os.environ["ADCOMPILE_CACHE_DIR"] = previous
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """tmp_path as the current directory, importable; new modules forgotten."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = set(sys.modules)
+    yield tmp_path
+    for name in set(sys.modules) - before:
+        del sys.modules[name]

@@ -327,3 +327,20 @@ def check_against_autograd(
             err_msg=f"{f_np.__name__} wrt argument {position}: adcompile vs autograd",
         )
     return grads
+
+
+def autograd_clone(f):
+    """``autograd_version(f)``, with the functions of f's module that it may
+    call (defined there, not f itself) swapped for autograd versions too."""
+    clone = autograd_version(f)
+    namespace = clone.__globals__
+    for name, value in list(namespace.items()):
+        if (
+            isinstance(value, types.FunctionType)
+            and value.__globals__ is f.__globals__
+            and value is not f
+        ):
+            namespace[name] = types.FunctionType(
+                value.__code__, namespace, name, value.__defaults__, value.__closure__
+            )
+    return clone

@@ -339,3 +339,20 @@ def test_a_function_passed_as_an_argument_is_differentiated_by_its_rule(f, fn):
 def test_a_function_passed_in_without_a_rule_is_refused():
     with pytest.raises(adcompile.NoDerivativeRule, match="no derivative rule for i0"):
         adcompile.grad(_layer)(np.array([0.3, 0.5]), np.i0)
+
+
+def _inner(v):
+    return v * v
+
+
+def _outer(x):
+    return np.sum(_inner(x))
+
+
+def test_asking_again_after_a_callee_is_redefined_calls_the_new_one(monkeypatch):
+    x = np.array([0.3, -0.2, 0.5])
+    np.testing.assert_allclose(adcompile.grad(_outer)(x), 2 * x)
+    monkeypatch.setitem(globals(), "_inner", lambda v: v**3)
+    np.testing.assert_allclose(adcompile.grad(_outer)(x), 3 * x**2)
+    monkeypatch.undo()
+    np.testing.assert_allclose(adcompile.grad(_outer)(x), 2 * x)

@@ -66,17 +66,6 @@ def inputs(seed: int = 0) -> dict[str, np.ndarray]:
     }
 
 
-@pytest.fixture
-def project(tmp_path, monkeypatch):
-    """tmp_path as the current directory, importable; new modules forgotten."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    before = set(sys.modules)
-    yield tmp_path
-    for name in set(sys.modules) - before:
-        del sys.modules[name]
-
-
 def load(name: str):
     importlib.invalidate_caches()
     sys.modules.pop(name, None)
@@ -412,3 +401,24 @@ def test_generated_module_runs_where_adcompile_is_not_installed(bare_python, pro
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_every_runtime_helper_can_be_copied_into_a_module():
+    """Each helper, with all it depends on (functions, classes, constants),
+    is copied into working code: np.pad's gradient reads a tuple of modes."""
+    from adcompile import aot_runtime, runtime
+
+    code = aot_runtime.runtime_code(runtime.HELPERS)
+    namespace: dict = {"np": np}
+    exec(
+        compile("\n".join([*code.imports, code.source]), "<helpers>", "exec"), namespace
+    )
+    missing = [name for name in runtime.HELPERS if name not in namespace]
+    assert not missing, missing
+    assert namespace["_LINEAR_PAD_MODES"] == (
+        "constant",
+        "edge",
+        "reflect",
+        "symmetric",
+        "wrap",
+    )

@@ -27,7 +27,14 @@ import pytest
 
 import adcompile
 from tests import corpus
-from tests.corpus import Case, all_cases, in_place, raises, vector_outputs
+from tests.corpus import (
+    Case,
+    all_cases,
+    in_place,
+    python_values,
+    raises,
+    vector_outputs,
+)
 from tests.gradcheck import (
     assert_not_mutated,
     check_against_autograd,
@@ -406,3 +413,45 @@ def test_refused_with_an_error_at_the_construct(case):
     message = str(info.value)
     assert "line" in message and "^" in message, message
     assert info.value.hint, message
+
+
+def test_joining_lists_is_refused_when_the_gradient_runs():
+    """``xs + ys`` on lists is concatenation, not addition: its pullback must
+    not sum the adjoints as arrays (it gave (5.0, 5.0) instead of (3.0, 2.0))."""
+    with pytest.raises(adcompile.NoDerivativeRule, match="joins or repeats lists"):
+        adcompile.grad(python_values.joined_lists, wrt=(0, 1))(2.0, 3.0)
+
+
+def test_numpy_reading_a_list_parameter_gives_a_list_gradient():
+    xs = [0.3, -1.2, 0.8]
+    gradient = adcompile.grad(python_values.numpy_reads_a_list_parameter)
+    for _ in range(2):  # the general code, then the variant
+        got = gradient(list(xs))
+        x = np.array(xs)
+        want = np.sin(x) + (x + 2.0) * np.cos(x)
+        assert isinstance(got, list) and all(type(g) is float for g in got)
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("wrt", [0, 1])
+def test_writing_an_item_of_a_dict_parameter(wrt):
+    """The caller's dict ends as the function leaves it; the gradient with
+    respect to the dict has its keys (overwritten entries get zero)."""
+    x = np.array([0.5, -0.2])
+    start = {"a": np.zeros(2), "b": np.array([1.0, 3.0])}
+    expected_dict = copy.deepcopy(start)
+    expected_value = python_values.writes_an_item_of_a_dict(expected_dict, x)
+    d = copy.deepcopy(start)
+    value, grad = adcompile.value_and_grad(
+        python_values.writes_an_item_of_a_dict, wrt=wrt
+    )(d, x)
+    assert value == pytest.approx(expected_value)
+    assert d.keys() == expected_dict.keys()
+    for key in d:
+        np.testing.assert_array_equal(d[key], expected_dict[key])
+    b = start["b"] + x
+    if wrt == 1:  # 2x * (b + x): 2 (b + x) + 2x
+        np.testing.assert_allclose(grad, 2 * b + 2 * x, rtol=1e-12)
+    else:
+        np.testing.assert_allclose(grad["a"], 0.0)
+        np.testing.assert_allclose(grad["b"], 2 * x, rtol=1e-12)

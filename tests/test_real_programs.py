@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import copy
 import math
-import types
 
 import numpy as np
 import pytest
@@ -31,7 +30,7 @@ import adcompile
 from tests.corpus import Case
 from tests.gradcheck import (
     assert_not_mutated,
-    autograd_version,
+    autograd_clone,
     check_against_autograd,
     check_grad,
 )
@@ -841,23 +840,6 @@ def _params(cases, check):
 @pytest.mark.parametrize("case", _params(CASES, "fd"))
 def test_finite_differences(case: Case):
     check_grad(case.f, copy.deepcopy(case.args), case.wrt)
-
-
-def autograd_clone(f):
-    """``autograd_version(f)``, with the helpers of this module it calls
-    (``_pendulum``, ``_polar``, ``make_leaky_relu``) swapped too."""
-    clone = autograd_version(f)
-    namespace = clone.__globals__
-    for name, value in list(namespace.items()):
-        if (
-            isinstance(value, types.FunctionType)
-            and value.__globals__ is globals()
-            and value is not f
-        ):
-            namespace[name] = types.FunctionType(
-                value.__code__, namespace, name, value.__defaults__, value.__closure__
-            )
-    return clone
 
 
 @pytest.mark.parametrize("case", _params([c for c in CASES if c.autograd], "autograd"))

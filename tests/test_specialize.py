@@ -443,3 +443,21 @@ def test_shapes_that_other_code_may_change_are_not_assumed(f):
     gradient = adcompile.grad(f)
     for _ in range(2):
         np.testing.assert_allclose(gradient(np.ones(3), np.ones(3)), [3.0, 3.0, 3.0])
+
+
+def doubled(x, depth):
+    if depth == 0:
+        return x
+    return doubled(x, depth - 1) * 2.0
+
+
+def calls_a_recursive_function(x):
+    return np.sum(doubled(x, 3) * x)
+
+
+def test_a_recursion_whose_depth_is_an_argument_ends():
+    """The analysis follows a recursive callee once, not once per depth."""
+    gradient = adcompile.grad(calls_a_recursive_function)
+    x = np.array([0.5, -1.0, 2.0])
+    for _ in range(2):  # the general code, then the variant (strict in tests)
+        np.testing.assert_allclose(gradient(x), 16.0 * x, rtol=1e-12)

@@ -236,6 +236,13 @@ def runtime_code(names: Iterable[str]) -> RuntimeCode:
             if obj.__name__ != "numpy":
                 modules.add(_import_line(name, obj))
             continue
+        constant = _constant_definition(name)
+        if constant is not None:  # a module constant: a tuple of modes, a dtype
+            definitions[name], _ = constant
+            for node in free_names(cst.parse_module(definitions[name]))[1]:
+                if node.value in namespace and node.value not in definitions:
+                    pending.append(node.value)
+            continue
         if not (
             inspect.isfunction(obj) or inspect.isclass(obj)
         ) or not obj.__module__.startswith(runtime.__name__ + "."):
@@ -253,11 +260,34 @@ def runtime_code(names: Iterable[str]) -> RuntimeCode:
 
     def position(name: str) -> tuple[int, int]:
         obj = namespace[name]
+        constant = _constant_definition(name)
+        if constant is not None:
+            return -1, constant[1]  # constants first: defaults may read them
         return modules_order.index(obj.__module__), inspect.getsourcelines(obj)[1]
 
     blocks = _error_classes(raised)
     blocks += [definitions[name] for name in sorted(definitions, key=position)]
     return RuntimeCode(tuple(sorted(modules)), "\n\n\n".join(blocks))
+
+
+def _constant_definition(name: str) -> tuple[str, int] | None:
+    """The one-line statement of a runtime module that defines the constant
+    ``name`` (``_FLOAT64 = np.dtype(np.float64)``), and its line; None when
+    ``name`` is not such a constant."""
+    obj = runtime.NAMESPACE[name]
+    defined_here = (inspect.isfunction(obj) or inspect.isclass(obj)) and str(
+        getattr(obj, "__module__", "")
+    ).startswith(runtime.__name__ + ".")
+    if defined_here or isinstance(obj, types.ModuleType):
+        return None
+    for index, module in enumerate(runtime.MODULES):
+        if vars(module).get(name) is not obj:
+            continue
+        lines = inspect.getsource(module).splitlines()
+        for number, line in enumerate(lines, start=1):
+            if line.startswith(f"{name} = "):
+                return line, index * 100_000 + number
+    return None
 
 
 def _import_line(name: str, module: types.ModuleType) -> str:

@@ -9,6 +9,7 @@ are keyed by the function object (weakly) and guarded by one lock.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import dataclasses
 import functools
@@ -69,6 +70,10 @@ class Compiled:
     result_location: Location | None
     tangent_names: tuple[str, ...] = ()  # jvp: the tangent parameters, in order
     wrt_names: tuple[str, ...] = ()  # the parameters they are the tangents of
+    # the functions it calls: (dotted name, the object it denoted), and what
+    # it was compiled from, to compile it again if a name is rebound
+    callees: tuple[tuple[str, Any], ...] = ()
+    entry: Any = None
 
 
 WrtKey = tuple[tuple[str, ...], bool]
@@ -277,12 +282,17 @@ def compiled(
             hit = per_function.get(raw_key)
         except TypeError:  # an unhashable wrt: resolve_wrt explains
             hit = None
-        if hit is not None:
+        if hit is not None and (not hit.callees or _callees_unchanged(function, hit)):
             return hit
     wrt_key = resolve_wrt(function, wrt)
     key = (wrt_key, kind, options)
     with _lock:
         cached = _compiled.get(function, {}).get(key)
+        if cached is not None and not _callees_unchanged(function, cached):
+            # a function it calls was redefined (a notebook cell run again):
+            # the same code, calling the new one
+            cached = _compile(function, cached.entry, kind, wrt_key)
+            _compiled[function][key] = cached
         if cached is not None:
             _compiled[function][raw_key] = cached
             return cached
@@ -363,12 +373,14 @@ def _compile(
         if name in used:
             values[name] = objects[canonical]
     scope = visible_names(function) if entry.calls else {}
+    callees: list[tuple[str, Any]] = []
     for name, (callee, call_wrt, call_shapes) in entry.calls.items():
         if name not in used:
             continue
         if callee:
             try:
                 target = resolve_dotted(scope, callee)
+                callees.append((callee, target))
             except (KeyError, AttributeError):
                 raise SourceUnavailable(
                     f"{function.__qualname__} calls {callee}, which its module "
@@ -416,4 +428,38 @@ def _compile(
         kwonly = code.co_varnames[start : start + code.co_kwonlyargcount]
         own = function.__code__.co_kwonlyargcount
         tangent_names = kwonly[own:]
-    return Compiled(gradient, text, filename, entry.location, tangent_names, wrt_key[0])
+    return Compiled(
+        gradient,
+        text,
+        filename,
+        entry.location,
+        tangent_names,
+        wrt_key[0],
+        tuple(callees),
+        entry,
+    )
+
+
+def _callees_unchanged(function: types.FunctionType, compiled: Compiled) -> bool:
+    """Whether each function ``compiled`` calls is still what its name denotes
+    (read live: closure cells, then globals, then builtins)."""
+    if not compiled.callees:
+        return True
+    code = function.__code__
+    cells = dict(zip(code.co_freevars, function.__closure__ or (), strict=True))
+    for dotted, target in compiled.callees:
+        head, *rest = dotted.split(".")
+        try:
+            if head in cells:
+                obj = cells[head].cell_contents
+            elif head in function.__globals__:
+                obj = function.__globals__[head]
+            else:
+                obj = getattr(builtins, head)
+            for attribute in rest:
+                obj = getattr(obj, attribute)
+        except (AttributeError, ValueError):  # gone, or an empty cell
+            return False
+        if obj is not target:
+            return False
+    return True

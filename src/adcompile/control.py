@@ -38,7 +38,7 @@ from .errors import UnsupportedSyntax
 from .rules import registry
 from .rules.patterns import COPY
 from .static_code import rename_locals, resolve_callee
-from .templates import render
+from .templates import parenthesize, render
 
 
 class ControlFlowLowering:
@@ -359,15 +359,22 @@ class ControlFlowLowering:
             ]
             range_call = cst.parse_expression(f"range(min({lengths}))")
             return cst.Name(index), rename_locals(range_call, self.env), prologue
+        start: cst.BaseExpression | None = None  # enumerate(xs, start)
+        if function is enumerate and call is not None and len(call.args) == 2:
+            second = call.args[1]
+            if second.keyword is None or second.keyword.value == "start":
+                start, sources = second.value, sources[:1]
         nested = [s for s in sources if isinstance(s, cst.Call)]
+        keywords = [a for a in call.args if a.keyword is not None] if call else []
         if function in (enumerate, zip, reversed) and (
             nested
-            or any(a.keyword is not None for a in call.args)
+            or (keywords and start is None)
             or (function is enumerate and len(sources) != 1)
+            or (start is not None and self._is_varied(start))
         ):
             raise UnsupportedSyntax(
-                f"a loop over {function.__name__}(...) with a start, keywords or "
-                "a nested call, on values the gradient depends on",
+                f"a loop over {function.__name__}(...) with keywords or a nested "
+                "call, on values the gradient depends on",
                 "loop over indices: for i in range(len(xs)): x = xs[i]",
                 self.source.location(iterable),
             )
@@ -377,10 +384,10 @@ class ControlFlowLowering:
                 raise self._unsupported(node.target, "this loop target")
             counter, item = (e.value for e in node.target.elements)
             length = f"len({self.source.code(sequence)})"
-            prologue = [
-                _line(counter, cst.Name(index)),
-                _item_line(item, sequence, index),
-            ]
+            count: cst.BaseExpression = cst.Name(index)
+            if start is not None:
+                count = cst.BinaryOperation(count, cst.Add(), parenthesize(start))
+            prologue = [_line(counter, count), _item_line(item, sequence, index)]
         elif function is zip and sources:
             if not isinstance(node.target, cst.Tuple) or len(
                 node.target.elements
@@ -479,6 +486,8 @@ class ControlFlowLowering:
         if was_fresh:  # the only name that sees the array moves to the copy
             self.fresh.discard(source.name)
             self.fresh.add(target)
+        else:  # ``pinned = source`` shares the array (COPY assigns, never copies)
+            self.fresh.discard(target)
 
     def _state(self) -> tuple[frozenset[str], frozenset[str]]:
         return frozenset(self.varied), frozenset(self.fresh)

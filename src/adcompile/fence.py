@@ -15,6 +15,7 @@ import libcst as cst
 from .deletes import check_deletes
 from .errors import UnsupportedSyntax
 from .source import FunctionSource, visible_names
+from .templates import used_names
 from .tree import children
 
 REFUSED: dict[type[cst.CSTNode], tuple[str, str]] = {
@@ -51,6 +52,27 @@ class _Fence:
         self.deletes = False  # the function has a ``del`` of its own
         self._scope: dict[str, object] | None = None
 
+    def _check_defaults(self, node: cst.FunctionDef | cst.Lambda) -> None:
+        """A nested function's default values may not read the function's
+        own variables: Python evaluates them once, where the function is
+        defined, and the gradient would not flow through them."""
+        code = self.source.function.__code__
+        local = set(code.co_varnames) | set(code.co_cellvars)
+        params = node.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            if param.default is None:
+                continue
+            names = used_names(param.default)  # the function's, or a comprehension's
+            read = sorted((names & local) | {n for n in names if n not in self.scope()})
+            if read:
+                raise UnsupportedSyntax(
+                    f"the default value of parameter '{param.name.value}' of a "
+                    f"nested function reads the variable '{read[0]}'",
+                    f"read '{read[0]}' in the nested function's body instead (a "
+                    "closure), or pass it as an argument",
+                    self.source.location(param),
+                )
+
     def scope(self) -> dict[str, object]:
         """What the function's free names denote (read when first needed)."""
         if self._scope is None:
@@ -73,6 +95,8 @@ class _Fence:
                 "define it without decorators, as a plain def",
                 self.source.location(node),
             )
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            self._check_defaults(node)
         if isinstance(node, cst.Del):
             if depth:
                 raise UnsupportedSyntax(
@@ -101,6 +125,18 @@ class _Fence:
                 f"{node.func.value}() runs code or reads variables adcompile cannot "
                 "see, so no gradient could follow them",
                 "write the computation out in the function",
+                self.source.location(node),
+            )
+        if (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Name)
+            and node.func.value == "super"
+            and not node.args
+        ):
+            raise UnsupportedSyntax(
+                "super() without arguments: the differentiated copy of a method "
+                "has no class cell to find the class by",
+                "name the class and the instance: super(ClassName, self)",
                 self.source.location(node),
             )
         if isinstance(node, cst.Arg) and node.star:

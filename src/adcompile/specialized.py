@@ -133,8 +133,8 @@ class _Callees:
         key = (callee, tuple(varied), shapes)
         if key in self.memo:
             return self.memo[key], shapes
-        if key in self.active:
-            return sv.TOP, shapes
+        if any(active[0] is callee for active in self.active):
+            return sv.TOP, shapes  # recursion: its depth may follow the data
         self.active.add(key)
         try:
             normalized = normal_form(

@@ -230,6 +230,7 @@ def loop_iterable_nonvaried_then_varied(x, n):
 
 
 CASES = [
+    Case(enumerate_with_start, (X,)),
     Case(enumerate_zip, (X, Y), wrt=(0, 1)),
     Case(rows_accumulate, (X, W), wrt=(0, 1)),
     Case(rows_of_data, (W, X)),
@@ -262,6 +263,5 @@ CASES = [
 
 # refused for now, each with an error that names the construct and its line
 REFUSED = [
-    Case(enumerate_with_start, (X,)),
     Case(concatenate_list_in_loop, (X,)),
 ]

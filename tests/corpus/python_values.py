@@ -47,6 +47,23 @@ def write_into_product(X, w):
     return np.sum(h**2)
 
 
+def numpy_reads_a_list_parameter(xs):
+    return np.sum(np.add(xs, 2.0) * np.sin(xs))
+
+
+def writes_an_item_of_a_dict(d, x):
+    d["a"] = x * 2.0
+    d["b"] += x
+    return np.sum(d["a"] * d["b"])
+
+
+def builds_a_dict(x):
+    out = {}
+    out["a"] = x * 2.0
+    out["b"] = np.sin(x)
+    return np.sum(out["a"] * out["b"])
+
+
 def unpack_after_loop(pairs, x):
     for a, b in pairs:
         x = a * x + b
@@ -67,6 +84,7 @@ CASES = [
         autograd=False,
     ),
     Case(unpack_after_loop, ([(2.0, 1.0), (0.5, -0.3)], 0.7), wrt=1),
+    Case(builds_a_dict, (X4,)),
 ]
 
 
@@ -153,6 +171,52 @@ def reads_locals(x):
     return locals()["y"]
 
 
+def alias_on_one_branch(x, flag):
+    y = x * 1.0
+    if flag:
+        z = y
+    else:
+        z = y.copy()
+    z[0] = 5.0  # on the first path, y changes too
+    return np.sum(y * x)
+
+
+def parameter_alias_on_one_branch(x, flag):
+    z = x if flag else x.copy()
+    z[0] = 5.0
+    return np.sum(x * x)
+
+
+def default_reads_a_parameter(x):
+    def scaled(z, c=x):
+        return z * c
+
+    return scaled(3.0)
+
+
+def lambda_default_reads_a_local(x):
+    p = 2
+    power = lambda z, k=p: z**k  # noqa: E731
+    return power(x)
+
+
+def joined_lists(a, b):
+    xs = [a]
+    ys = [b]
+    both = xs + ys
+    return both[0] * both[1]
+
+
+class _Base:
+    def loss(self, x):
+        return x * x
+
+
+class _Child(_Base):
+    def loss(self, x):
+        return super().loss(x) + x
+
+
 V2 = np.array([1.0, 2.0])
 
 REFUSED = [
@@ -164,6 +228,11 @@ REFUSED = [
     Case(copyto, (V2,)),
     Case(put, (V2,)),
     Case(fill_with_a_value, (V2,)),
+    Case(alias_on_one_branch, (np.array([1.0, 2.0, 3.0]), True)),
+    Case(parameter_alias_on_one_branch, (np.array([1.0, 2.0, 3.0]), True)),
+    Case(default_reads_a_parameter, (0.7,)),
+    Case(lambda_default_reads_a_local, (0.7,)),
+    Case(_Child().loss, (0.5,)),
     Case(with_eval, (1.5,)),
     Case(with_exec, (1.5,)),
     Case(reads_locals, (1.5,)),

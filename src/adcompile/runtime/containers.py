@@ -125,6 +125,10 @@ def _unindex_items(g: Any, items: Any, index: Any) -> _Items:
 
 def with_item(a: Any, index: Any, value: Any) -> Any:
     """A copy of ``a`` with ``a[index] = value`` done (``a`` is unchanged)."""
+    if isinstance(a, dict):  # a tangent's entries (_Fields) still add up
+        out = _Fields(a) if isinstance(a, _Fields) else dict(a)
+        out[index] = value
+        return out
     out = np.array(a, copy=True)
     out[index] = value
     return out
@@ -135,6 +139,8 @@ def without_item(g: Any, index: Any) -> Any:
     received nothing from the old array."""
     if _is_zero(g):
         return g
+    if isinstance(g, dict):
+        return _Fields({**g, index: 0.0})
     out = np.array(g, dtype=np.result_type(g, float), copy=True)
     out[index] = 0.0
     return out
@@ -145,6 +151,8 @@ def item_adjoint(g: Any, index: Any) -> Any:
     where a fancy index repeats an entry, only the write that won counts."""
     if _is_zero(g):
         return g
+    if isinstance(g, dict):
+        return g.get(index, 0.0)
     g = np.asarray(g)
     picked = g[index]
     if _is_basic_index(index) or (
@@ -166,7 +174,7 @@ def private_copy(x: Any) -> Any:
 
 
 def write_back(caller: Any, final: Any) -> None:
-    """Leave the caller's array or list as the function left it, after it
+    """Leave the caller's array, list or dict as the function left it, after it
     wrote into its parameter in place (nothing to do for immutable values)."""
     if final is caller:
         return
@@ -174,6 +182,9 @@ def write_back(caller: Any, final: Any) -> None:
         caller[...] = final
     elif isinstance(caller, list):
         caller[:] = final
+    elif isinstance(caller, dict):
+        caller.clear()
+        caller.update(final)
 
 
 def zero_adjoint(value: Any) -> Any:

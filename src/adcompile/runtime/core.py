@@ -150,7 +150,12 @@ def _tree_gradient(adjoint: Any, x: Any, name: str) -> Any:
             key: as_gradient(get(key, 0.0), value, f"{name}[{key!r}]")
             for key, value in x.items()
         }
-    parts = adjoint if isinstance(adjoint, (list, tuple)) else [adjoint] * len(x)
+    if isinstance(adjoint, (list, tuple)):
+        parts = adjoint
+    elif isinstance(adjoint, np.ndarray) and adjoint.ndim and len(adjoint) == len(x):
+        parts = list(adjoint)  # numpy read the list as an array: one row an item
+    else:
+        parts = [adjoint] * len(x)
     grads = [
         as_gradient(part, value, f"{name}[{position}]")
         for position, (part, value) in enumerate(zip(parts, x, strict=True))
@@ -161,6 +166,16 @@ def _tree_gradient(adjoint: Any, x: Any, name: str) -> Any:
 def zero_gradient(x: Any, name: str) -> Any:
     """The gradient of a parameter the output does not depend on."""
     return as_gradient(0.0, x, name)
+
+
+def _joined_containers() -> NoDerivativeRule:
+    """The error for ``+`` or ``*`` on lists or tuples (no derivative rule)."""
+    return NoDerivativeRule(
+        "`+` or `*` joins or repeats lists (or tuples) here, which has no "
+        "derivative rule",
+        "build the list in one piece (append to one list in a loop), or join "
+        "arrays with np.concatenate",
+    )
 
 
 def unbroadcast(g: Any, x: Any) -> Any:
@@ -176,6 +191,8 @@ def unbroadcast(g: Any, x: Any) -> Any:
         return g  # a scalar's adjoint that is a scalar
     if type(g) is float and g == 0.0:
         return g  # an adjoint still at zero (a loop trip that did not use it)
+    if isinstance(x, (list, tuple)) and isinstance(g, (list, tuple)):
+        raise _joined_containers()
     shape = np.shape(x)
     if np.shape(g) == shape:
         return g

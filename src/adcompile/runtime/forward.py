@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import BadTangent, IntegerInput
+from .containers import _Fields
+from .core import _joined_containers
 
 
 def zero_tangent(value: Any) -> Any:
@@ -16,8 +18,8 @@ def zero_tangent(value: Any) -> Any:
         return np.zeros(value.shape, dtype=np.result_type(value.dtype, float))
     if isinstance(value, (list, tuple)):
         return _rebuilt(value, [zero_tangent(v) for v in value])
-    if isinstance(value, dict):
-        return {k: zero_tangent(v) for k, v in value.items()}
+    if isinstance(value, dict):  # entries that add up entry by entry
+        return _Fields({k: zero_tangent(v) for k, v in value.items()})
     if isinstance(value, np.generic):
         return np.zeros((), dtype=np.result_type(value.dtype, float))[()]
     return 0.0
@@ -34,6 +36,10 @@ def broadcast_tangent(t: Any, ans: Any) -> Any:
     """A tangent of an operand that broadcasting enlarged, in the result's shape
     (containers of adjoints, which add item by item, are left as they are)."""
     if isinstance(ans, (tuple, list, dict)):
+        if isinstance(ans, (tuple, list)) and (
+            not isinstance(t, (tuple, list)) or len(t) != len(ans)
+        ):
+            raise _joined_containers()
         return t
     shape = np.shape(ans)
     if np.shape(t) == shape:
