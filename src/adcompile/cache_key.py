@@ -70,14 +70,19 @@ def _package_digest() -> str:
     """A hash of adcompile's source files (path, size, mtime): an edit is a miss."""
     root = os.path.dirname(os.path.abspath(__file__))
     rows = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if d != "__pycache__"]
-        for name in files:
-            if name.endswith(".py"):
-                info = os.stat(os.path.join(folder, name))
-                rows.append(
-                    f"{folder[len(root):]}/{name} {info.st_size} {info.st_mtime_ns}"
-                )
+    folders = [root]
+    while folders:  # scandir: one stat a file, none for the listing
+        folder = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir() and entry.name != "__pycache__":
+                    folders.append(entry.path)
+                elif entry.name.endswith(".py"):
+                    info = entry.stat()
+                    rows.append(
+                        f"{folder[len(root):]}/{entry.name} {info.st_size} "
+                        f"{info.st_mtime_ns}"
+                    )
     return hashlib.sha256("\n".join(sorted(rows)).encode()).hexdigest()
 
 
