@@ -281,6 +281,8 @@ def test_directory_is_private_and_entries_are_0600(stored):
         "bindings",
         "location",
         "calls",
+        "code",
+        "code_of",
     }
     assert document["sha256"] == disk_cache._digest(document["payload"])
 
@@ -435,3 +437,33 @@ def test_source_text_covers_the_whole_definition(tmp_path):
             """))
     text = disk_cache.cache_key._source_text(load_module(path).f)
     assert text.startswith("def f(") and "z = 1" in text and "OTHER" not in text
+
+
+def test_a_hit_runs_the_stored_code_without_compiling_it(stored, model, monkeypatch):
+    """The entry carries the compiled code of its text: a new process (here,
+    cleared in-memory caches) does not compile the text again."""
+    forget()
+
+    def no_compile(*args, **kwargs):
+        raise AssertionError("compiled although the entry has the code")
+
+    monkeypatch.setattr(compiler, "compile", no_compile, raising=False)
+    np.testing.assert_allclose(gradient(model.f, W, X), expected(W, X))
+
+
+@pytest.mark.parametrize(
+    "code", ["not base64!", "AAAA", ""], ids=["not-base64", "not-marshal", "empty"]
+)
+def test_stored_code_that_does_not_load_is_compiled_again(stored, model, code):
+    """Code that does not decode or load (with a payload digest that matches)
+    is not trusted: the text is compiled again, and the gradient is right."""
+
+    def change(document):
+        document["payload"]["code"] = code
+        document["sha256"] = disk_cache._digest(document["payload"])
+
+    edit(stored, change)
+    forget()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_allclose(gradient(model.f, W, X), expected(W, X))

@@ -17,6 +17,7 @@ import gc
 import hashlib
 import inspect
 import linecache
+import marshal
 import math
 import re
 import threading
@@ -310,8 +311,10 @@ def compiled(
                     derivative.result_location,
                     derivative.call_bindings,
                 )
-                disk_cache.store(disk_key, entry)
-            result = _compile(function, entry, kind, wrt_key)
+                result = _compile(function, entry, kind, wrt_key)
+                disk_cache.store(disk_key, result.entry)
+            else:
+                result = _compile(function, entry, kind, wrt_key)
         per_function = _compiled.setdefault(function, {})
         per_function[key] = per_function[raw_key] = result
         return result
@@ -406,8 +409,9 @@ def _compile(
     indented = "".join(
         f"    {line}" if line.strip() else line for line in text.splitlines(True)
     )
-    full = f"def {factory}({', '.join(values)}):\n{indented}    return {name}\n"
-    code = compile(full, filename, "exec")
+    parameters = ", ".join(sorted(values))  # the same text whatever the order
+    full = f"def {factory}({parameters}):\n{indented}    return {name}\n"
+    code, entry = _code(full, filename, entry)
     namespace: dict[str, Any] = {}
     exec(code, function.__globals__, namespace)
     gradient = namespace[factory](**values)
@@ -438,6 +442,23 @@ def _compile(
         tuple(callees),
         entry,
     )
+
+
+def _code(
+    full: str, filename: str, entry: disk_cache.Entry
+) -> tuple[types.CodeType, disk_cache.Entry]:
+    """The code of ``full``: the entry's, when it was compiled from this very
+    text, else compiled now (and the entry with it, for the disk cache)."""
+    digest = hashlib.sha256(full.encode()).hexdigest()
+    if entry.code is not None and entry.code_of == digest:
+        try:
+            code = marshal.loads(entry.code)
+            if isinstance(code, types.CodeType) and code.co_filename == filename:
+                return code, entry
+        except (EOFError, ValueError, TypeError):
+            pass  # compiled again below
+    code = compile(full, filename, "exec")
+    return code, dataclasses.replace(entry, code=marshal.dumps(code), code_of=digest)
 
 
 def _callees_unchanged(function: types.FunctionType, compiled: Compiled) -> bool:

@@ -3,8 +3,11 @@
 ``compiler.compiled`` asks ``load(key)`` before transforming a function and
 ``store(key, entry)`` after; an entry holds what is needed to compile the
 gradient without the pipeline: the emitted text, the function's name, the
-names chosen for numpy, math and the runtime helpers, and where the result is
-(for errors).
+names chosen for numpy, math and the runtime helpers, where the result is
+(for errors), and the compiled code of the text (``marshal`` data, with the
+sha256 of the text it was compiled from; the key covers the Python version),
+so that a hit does not compile the text again. Code that does not load is
+compiled again from the text.
 
 Environment variables:
 
@@ -34,6 +37,7 @@ Any OSError (read-only or full disk) means no cache, never an error.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -70,6 +74,11 @@ class Entry:
     # vjps of user functions the code calls: name -> (callee, wrt, shapes of
     # the arguments or ""); see calls.py and specialize.py
     calls: dict[str, tuple[str, tuple, str]] = field(default_factory=dict)
+    # the compiled code of the module ``compiler._compile`` builds from the
+    # text (marshal data), and the sha256 of that module's source: a new
+    # process skips compiling it (the key covers the Python version)
+    code: bytes | None = None
+    code_of: str = ""
 
 
 def enabled() -> bool:
@@ -188,6 +197,9 @@ def store(key: str | None, entry: Entry) -> None:
         },
         "location": None if entry.location is None else asdict(entry.location),
     }
+    if entry.code is not None:
+        payload["code"] = base64.b64encode(entry.code).decode("ascii")
+        payload["code_of"] = entry.code_of
     document = {"format": FORMAT, "sha256": _digest(payload), "payload": payload}
     data = json.dumps(document, indent=1, sort_keys=True).encode("utf-8")
     temporary = None
@@ -233,12 +245,19 @@ def _entry(payload: dict[str, Any]) -> Entry | None:
         location = None if where is None else Location(**where)
     except TypeError:  # a required field is missing
         return None
+    code, code_of = payload.get("code"), payload.get("code_of")
+    try:  # optional: without it, the text is compiled again
+        compiled = base64.b64decode(code, validate=True) if code else None
+    except (TypeError, ValueError):
+        compiled = None
     return Entry(
         text,
         name,
         bindings,
         location,
         {k: (callee, tuple(wrt), shapes) for k, (callee, wrt, shapes) in calls.items()},
+        compiled if isinstance(code_of, str) else None,
+        code_of if isinstance(code_of, str) else "",
     )
 
 
