@@ -733,10 +733,6 @@ LIST_CONCATENATION = (
     "refused: `xs + ys` of two list variables (list concatenation) has no "
     "derivative rule (NoDerivativeRule when the gradient runs)"
 )
-NAMED_MASK = (
-    "`mask = y > 0.2; y[mask] = 0.0` on y = x.copy() is refused as 'y may "
-    "share memory with another name' (named_mask_assign)"
-)
 LAMBDA_DEFAULT = (
     "refused: a default value of an inner lambda/def that reads a local "
     "variable (`lambda z, k=k: ...`)"
@@ -752,7 +748,6 @@ ZERO_ARGUMENT_SUPER = (
 # what each known failure raises (a different failure is not masked)
 RAISES = {
     LIST_CONCATENATION: adcompile.NoDerivativeRule,
-    NAMED_MASK: adcompile.UnsupportedSyntax,
     LAMBDA_DEFAULT: adcompile.UnsupportedSyntax,
     MULTILINE_DICT_LAMBDA: adcompile.SourceUnavailable,
     ZERO_ARGUMENT_SUPER: adcompile.UnsupportedSyntax,
@@ -788,13 +783,7 @@ CASES = [
     Case(mixed_ints_and_floats, (1.3, 5)),
     Case(numpy_scalar_input, (np.float64(0.8), _normal(4)), autograd=False),
     Case(mask_assign_inline, (_x6,), autograd=False),
-    Case(
-        mask_then_assign,
-        (_x6,),
-        autograd=False,
-        xfail=NAMED_MASK,
-        fails=frozenset({"fd"}),
-    ),
+    Case(mask_then_assign, (_x6,), autograd=False),
     Case(repeated_integer_index, (_normal(4),)),
     Case(repeated_indices_on_the_left, (_normal(4),), autograd=False),
     Case(overlapping_and_fancy_writes, (_normal(2, 2),), autograd=False),
@@ -1260,7 +1249,6 @@ def test_list_concatenation_of_two_list_variables():
         adcompile.grad(concatenate_list_variables, wrt=(0, 1))(2.0, 3.0)
 
 
-@pytest.mark.xfail(strict=True, raises=adcompile.UnsupportedSyntax, reason=NAMED_MASK)
 def test_named_mask_assignment():
     check_grad(named_mask_assign, (_x6,))
 

@@ -460,7 +460,14 @@ def _creates_new_value(node: cst.BaseExpression, source: FunctionSource) -> bool
     arithmetic result, a new array (np.zeros(...), x.copy())."""
     if is_numeric_literal(node):
         return True
-    new = (cst.BinaryOperation, cst.UnaryOperation, cst.List, cst.ListComp, cst.Dict)
+    new = (
+        cst.BinaryOperation,
+        cst.UnaryOperation,
+        cst.Comparison,  # a new array of booleans (or a bool)
+        cst.List,
+        cst.ListComp,
+        cst.Dict,
+    )
     if isinstance(node, new):
         return True
     if not isinstance(node, cst.Call):
