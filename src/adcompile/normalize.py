@@ -25,9 +25,11 @@ from .control_facts import _free_name, _mark_overwrites
 from .errors import UnsupportedSyntax
 from .exits import FlagNames, lift_exits
 from .inplace import InPlaceLowering
+from .iteration import IterationLowering
 from .lists import ListLowering, _is_append, _is_pop
 from .loop_exits import lower_loop_exits
 from .lower import ExpressionLowering
+from .lower_calls import CallLowering
 from .naming import NameAllocator
 from .rules import registry
 from .rules.registry import SCALAR
@@ -61,8 +63,10 @@ class Normalizer(
     AssignmentLowering,
     ListLowering,
     ControlFlowLowering,
+    IterationLowering,
     InPlaceLowering,
     ClosureLowering,
+    CallLowering,
     ExpressionLowering,
 ):
     """Builds one ``ir.Program`` from one parsed function."""
