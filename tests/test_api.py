@@ -356,3 +356,19 @@ def test_asking_again_after_a_callee_is_redefined_calls_the_new_one(monkeypatch)
     np.testing.assert_allclose(adcompile.grad(_outer)(x), 3 * x**2)
     monkeypatch.undo()
     np.testing.assert_allclose(adcompile.grad(_outer)(x), 2 * x)
+
+
+def test_functions_with_the_same_code_and_other_globals_are_told_apart(project):
+    """Functions passed in whose code is equal (code objects compare by
+    value) but whose globals differ get their own derivatives."""
+    text = "import numpy as np\n\nSCALE = {}\n\n\ndef act(z):\n    return z * SCALE\n"
+    (project / "scaled_by_two.py").write_text(text.format(2.0))
+    (project / "scaled_by_five.py").write_text(text.format(5.0))
+    import scaled_by_five
+    import scaled_by_two
+
+    assert scaled_by_two.act.__code__ == scaled_by_five.act.__code__
+    x = np.array([0.3, -0.5, 0.8])
+    for module, scale in ((scaled_by_two, 2.0), (scaled_by_five, 5.0)):
+        gradient = adcompile.grad(_layer)(x, module.act)
+        np.testing.assert_allclose(gradient, 2 * scale * x, rtol=1e-12)

@@ -11,14 +11,10 @@ function passed as an argument).
 
 from __future__ import annotations
 
-import importlib
 import linecache
-import math
 import threading
 import types
 from typing import Any
-
-import numpy as np
 
 from .errors import NoDerivativeRule
 
@@ -118,23 +114,30 @@ class LazyVjp:
         return self._compiled
 
 
-_dynamic: dict[tuple[Any, tuple[Any, ...], str], Any] = {}
+_dynamic: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = {}
 
 
 def _compiled_at_run_time(function: Any, wrt: tuple[Any, ...], kind: str) -> Any:
     """The compiled derivative of a callee met while derivative code runs.
 
     Functions made anew on each call (nested in differentiated code, without
-    closures) share their code: they are compiled once per code object.
+    closures) share their code object and globals: they are compiled once
+    for both. Code objects compare by value, so they are told apart by
+    identity (kept alive in the entry, so that no id is reused): two modules'
+    functions with equal code read different globals.
     """
-    identity = function.__code__ if not function.__closure__ else function
-    result = _dynamic.get((identity, wrt, kind))
-    if result is None:
+    if function.__closure__:
+        anchor: tuple[Any, ...] = (function,)
+    else:
+        anchor = (function.__code__, function.__globals__)
+    key = (*map(id, anchor), wrt, kind)
+    entry = _dynamic.get(key)
+    if entry is None or any(a is not b for a, b in zip(entry[0], anchor, strict=True)):
         from .compiler import compiled
 
-        result = compiled(function, wrt, kind)
-        _dynamic[(identity, wrt, kind)] = result
-    return result
+        entry = (anchor, compiled(function, wrt, kind))
+        _dynamic[key] = entry
+    return entry[1]
 
 
 def _require_source(callee: Any) -> None:
@@ -175,11 +178,7 @@ def _rule_call_function(callee: Any) -> types.FunctionType | None:
         return None
     if prim is None or prim.nondiff or prim.infix or not prim.params:
         return None
-    if (
-        any(p.variadic for p in prim.params)
-        or not prim.spelling.isidentifier()
-        and (not all(part.isidentifier() for part in prim.spelling.split(".")))
-    ):
+    if any(p.variadic for p in prim.params):
         return None
     kept = [p for p in prim.params if p.name != "out"]  # never written into
     params = ", ".join(
@@ -189,15 +188,11 @@ def _rule_call_function(callee: Any) -> types.FunctionType | None:
         p.name if p.default is None else f"{p.name}={p.name}" for p in kept
     )
     name = f"call_{prim.name}"
-    text = f"def {name}({params}):\n    return {prim.spelling}({passed})\n"
+    text = f"def {name}({params}):\n    return function({passed})\n"
     filename = f"<adcompile call of {prim.spelling}>"
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-    root = prim.spelling.split(".")[0]
-    namespace: dict[str, Any] = {"__name__": "adcompile_rule_calls"}
-    namespace[root] = {"np": np, "math": math}.get(root) or importlib.import_module(
-        root
-    )
-    exec(compile(text, filename, "exec"), namespace)  # noqa: S102 - our own text
+    namespace = {"__name__": "adcompile_rule_calls", "function": callee}
+    exec(compile(text, filename, "exec"), namespace)
     return namespace[name]
 
 
