@@ -9,7 +9,6 @@ are keyed by the function object (weakly) and guarded by one lock.
 
 from __future__ import annotations
 
-import builtins
 import contextlib
 import dataclasses
 import functools
@@ -462,25 +461,11 @@ def _code(
 
 
 def _callees_unchanged(function: types.FunctionType, compiled: Compiled) -> bool:
-    """Whether each function ``compiled`` calls is still what its name denotes
-    (read live: closure cells, then globals, then builtins)."""
+    """Whether each function ``compiled`` calls is still what its name denotes."""
     if not compiled.callees:
         return True
-    code = function.__code__
-    cells = dict(zip(code.co_freevars, function.__closure__ or (), strict=True))
-    for dotted, target in compiled.callees:
-        head, *rest = dotted.split(".")
-        try:
-            if head in cells:
-                obj = cells[head].cell_contents
-            elif head in function.__globals__:
-                obj = function.__globals__[head]
-            else:
-                obj = getattr(builtins, head)
-            for attribute in rest:
-                obj = getattr(obj, attribute)
-        except (AttributeError, ValueError):  # gone, or an empty cell
-            return False
-        if obj is not target:
-            return False
-    return True
+    scope = visible_names(function)
+    try:
+        return all(resolve_dotted(scope, name) is was for name, was in compiled.callees)
+    except (KeyError, AttributeError):  # gone, or a cell emptied
+        return False

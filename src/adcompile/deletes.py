@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 import libcst as cst
 
 from .errors import Location, UnsupportedSyntax
+from .templates import used_names
+from .tree import walk
 
 
 def check_deletes(
@@ -96,7 +98,7 @@ def _used_before_bound(name: str, path: Path) -> bool:
         smalls = node.body if isinstance(node, cst.SimpleStatementLine) else [node]
         for small in smalls:
             if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value:
-                if name in _names(small.value):
+                if name in used_names(small.value):
                     return True
                 targets = (
                     [t.target for t in small.targets]
@@ -105,7 +107,7 @@ def _used_before_bound(name: str, path: Path) -> bool:
                 )
                 if any(isinstance(t, cst.Name) and t.value == name for t in targets):
                     return False
-            if name in _names(small):
+            if name in used_names(small):
                 return True
     return False
 
@@ -116,39 +118,11 @@ def _targets(target: cst.BaseExpression) -> list[cst.BaseExpression]:
     return [target]
 
 
-class _Names(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found: set[str] = set()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.found.add(node.value)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)  # ``a.name`` uses ``a``, not ``name``
-        return False
-
-
-def _names(node: cst.CSTNode) -> set[str]:
-    visitor = _Names()
-    node.visit(visitor)
-    return visitor.found
-
-
-class _NestedFunctions(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found: set[str] = set()
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        self.found |= _names(node.body)
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        self.found |= _names(node.body)
-        return False
-
-
 def _names_in_nested_functions(body: Sequence[cst.BaseStatement]) -> set[str]:
-    visitor = _NestedFunctions()
-    for statement in body:
-        statement.visit(visitor)
-    return visitor.found
+    return {
+        name
+        for statement in body
+        for node in walk(statement)
+        if isinstance(node, (cst.FunctionDef, cst.Lambda))
+        for name in used_names(node.body)
+    }
