@@ -110,14 +110,11 @@ class IterationLowering:
         sources = [a.value for a in call.args] if call is not None else []
         zipped = self._enumerated_zip(node, function, sources)
         if zipped is not None:  # for i, (a, b) in enumerate(zip(xs, ys))
-            counter, items, sources = zipped
-            lengths = ", ".join(f"len({self.source.code(s)})" for s in sources)
-            prologue = [_line(counter, cst.Name(index))] + [
-                _item_line(item, source, index)
-                for item, source in zip(items, sources, strict=True)
-            ]
-            range_call = cst.parse_expression(f"range(min({lengths}))")
-            return cst.Name(index), rename_locals(range_call, self.env), prologue
+            counter, items, sequences = zipped
+            length, lines = self._zipped(items, sequences, index)
+            return self._index_loop(
+                index, length, [_line(counter, cst.Name(index))] + lines
+            )
         start: cst.BaseExpression | None = None  # enumerate(xs, start)
         if function is enumerate and call is not None and len(call.args) == 2:
             second = call.args[1]
@@ -152,12 +149,8 @@ class IterationLowering:
                 node.target.elements
             ) != len(sources):
                 raise self._unsupported(node.target, "this loop target")
-            lengths = ", ".join(f"len({self.source.code(s)})" for s in sources)
-            length = f"min({lengths})"
-            prologue = [
-                _item_line(e.value, s, index)
-                for e, s in zip(node.target.elements, sources, strict=True)
-            ]
+            items = [e.value for e in node.target.elements]
+            length, prologue = self._zipped(items, sources, index)
         elif function is reversed and len(sources) == 1:
             (sequence,) = sources
             code = self.source.code(sequence)
@@ -167,6 +160,22 @@ class IterationLowering:
         else:
             length = f"len({self.source.code(iterable)})"
             prologue = [_item_line(node.target, iterable, index)]
-        target = cst.Name(index)
+        return self._index_loop(index, length, prologue)
+
+    def _zipped(
+        self, items: list[cst.BaseExpression], sequences: list, index: str
+    ) -> tuple[str, list[cst.BaseStatement]]:
+        """The trip count and the item lines of a loop over ``zip(sequences)``."""
+        lengths = ", ".join(f"len({self.source.code(s)})" for s in sequences)
+        lines = [
+            _item_line(item, sequence, index)
+            for item, sequence in zip(items, sequences, strict=True)
+        ]
+        return f"min({lengths})", lines
+
+    def _index_loop(
+        self, index: str, length: str, prologue: list
+    ) -> tuple[cst.BaseAssignTargetExpression, cst.BaseExpression, list]:
+        """``for index in range(length):`` with ``prologue`` first in its body."""
         range_call = rename_locals(cst.parse_expression(f"range({length})"), self.env)
-        return target, range_call, prologue
+        return cst.Name(index), range_call, prologue
