@@ -24,7 +24,7 @@ from .templates import parse_spelling, render, used_names
 from .tree import rebuild
 
 
-class ShapeOnly(cst.CSTTransformer):
+class ShapeOnly:
     """Rewrite reads of a value made only for its shape: ``np.shape(v)``,
     ``np.size(v)`` and ``unbroadcast(g, v)`` use an expression of v's shape
     (from the shapes it was computed from) instead of v itself."""
@@ -36,7 +36,8 @@ class ShapeOnly(cst.CSTTransformer):
         self.unbroadcast = bindings["unbroadcast"]
         self.unbroadcast_to = bindings["unbroadcast_to"]
 
-    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+    def _call(self, updated: cst.Call) -> cst.BaseExpression:
+        """One call, its arguments rewritten already."""
         func, args = updated.func, updated.args
         name = dotted_name(func)
         if name == self.unbroadcast and len(args) == 2:
@@ -67,7 +68,7 @@ class ShapeOnly(cst.CSTTransformer):
         """``node`` with its shape-only reads rewritten (``node`` itself when
         it has none: the common case, found without rebuilding the tree)."""
         result = rebuild(
-            node, lambda n: self.leave_Call(n, n) if isinstance(n, cst.Call) else n
+            node, lambda n: self._call(n) if isinstance(n, cst.Call) else n
         )
         assert isinstance(result, cst.BaseExpression)
         return result

@@ -267,7 +267,8 @@ class Normalizer(
             writes = any(
                 a.keyword is not None and a.keyword.value == "out" for a in call.args
             )
-            if writes and any(self._is_varied(a.value) for a in call.args):
+            varied_args = any(self._is_varied(a.value) for a in call.args)
+            if writes and varied_args:
                 raise UnsupportedSyntax(
                     "a call with out= writes into an array in place, with values "
                     "the gradient depends on",
@@ -275,7 +276,6 @@ class Normalizer(
                     "np.add(a, b, out=y)",
                     self.source.location(call),
                 )
-            varied_args = any(self._is_varied(a.value) for a in call.args)
             callee = resolve_callee(self.source, func, self.env, strict=False)
             if varied_args and writes_into_an_argument(callee):
                 raise UnsupportedSyntax(
