@@ -310,10 +310,9 @@ def compiled(
                     derivative.result_location,
                     derivative.call_bindings,
                 )
-                result = _compile(function, entry, kind, wrt_key)
+            result = _compile(function, entry, kind, wrt_key)
+            if result.entry is not entry:  # new, or its code compiled again
                 disk_cache.store(disk_key, result.entry)
-            else:
-                result = _compile(function, entry, kind, wrt_key)
         per_function = _compiled.setdefault(function, {})
         per_function[key] = per_function[raw_key] = result
         return result
