@@ -51,13 +51,14 @@ class _Fence:
         self.source = source
         self.deletes = False  # the function has a ``del`` of its own
         self._scope: dict[str, object] | None = None
+        code = source.function.__code__
+        self.local = set(code.co_varnames) | set(code.co_cellvars)  # its variables
 
     def _check_defaults(self, node: cst.FunctionDef | cst.Lambda) -> None:
         """A nested function's default values may not read the function's
         own variables: Python evaluates them once, where the function is
         defined, and the gradient would not flow through them."""
-        code = self.source.function.__code__
-        local = set(code.co_varnames) | set(code.co_cellvars)
+        local = self.local
         params = node.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
             if param.default is None:

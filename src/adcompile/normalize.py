@@ -15,7 +15,6 @@ from __future__ import annotations
 import operator
 
 import libcst as cst
-import numpy as np
 
 from . import ir
 from .assignments import AssignmentLowering
@@ -37,26 +36,11 @@ from .source import FunctionSource
 from .static_code import is_numeric_literal, rename_locals, resolve_callee
 from .templates import parenthesize, used_names
 from .tree import walk
-from .vocabulary import NEW_ARRAY_FUNCTIONS
+from .vocabulary import NEW_ARRAY_FUNCTIONS, writes_into_an_argument
 
 IN_PLACE_METHODS = frozenset(
     {"sort", "partition", "fill", "resize", "put", "itemset", "setfield"}
 )
-# numpy functions that write into an array they are given
-_WRITING_FUNCTIONS = frozenset(
-    id(f)
-    for f in (np.fill_diagonal, np.copyto, np.put, np.place, np.putmask)
-    + (np.put_along_axis,)
-)
-
-
-def writes_into_an_argument(callee: object) -> bool:
-    """Whether ``callee`` is a numpy function that writes into an array it
-    is given (``np.fill_diagonal``, ``np.copyto``, a ufunc's ``.at``...)."""
-    if id(callee) in _WRITING_FUNCTIONS:
-        return True
-    owner = getattr(callee, "__self__", None)
-    return isinstance(owner, np.ufunc) and getattr(callee, "__name__", "") == "at"
 
 
 class Normalizer(

@@ -95,3 +95,25 @@ NEW_ARRAY_FUNCTIONS = frozenset(
         operator.matmul,  # a @ b
     )
 )
+
+# numpy functions that write into an array they are given
+_WRITING_FUNCTIONS = frozenset(
+    id(f)
+    for f in (
+        np.fill_diagonal,
+        np.copyto,
+        np.put,
+        np.place,
+        np.putmask,
+        np.put_along_axis,
+    )
+)
+
+
+def writes_into_an_argument(callee: object) -> bool:
+    """Whether ``callee`` is a numpy function that writes into an array it
+    is given (``np.fill_diagonal``, ``np.copyto``, a ufunc's ``.at``...)."""
+    if id(callee) in _WRITING_FUNCTIONS:
+        return True
+    owner = getattr(callee, "__self__", None)
+    return isinstance(owner, np.ufunc) and getattr(callee, "__name__", "") == "at"
