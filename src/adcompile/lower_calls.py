@@ -40,10 +40,6 @@ class CallLowering:
                 self.source.location(node),
             )
         callee = resolve_callee(self.source, func, self.env)
-        if callee is max or callee is min:
-            chained = self._chained_extreme(node)
-            if chained is not node:
-                return self._lower(chained, target_name)
         if is_derivative_call(callee):
             called = getattr(callee, "function", None) or getattr(
                 callee, "__adcompile_vjp_of__", None
@@ -56,9 +52,13 @@ class CallLowering:
                 self.source.location(node),
             )
         prim = registry.lookup(callee) if callee is not None else None
-        if (callee is max or callee is min) and len(node.args) == 1:
-            extreme = "max_of_items" if callee is max else "min_of_items"
-            prim = registry.lookup(runtime.HELPERS[extreme])  # max(xs), min(xs)
+        if callee is max or callee is min:
+            chained = self._chained_extreme(node)
+            if chained is not node:
+                return self._lower(chained, target_name)
+            if len(node.args) == 1:  # max(xs), min(xs): the items' own rule
+                extreme = "max_of_items" if callee is max else "min_of_items"
+                prim = registry.lookup(runtime.HELPERS[extreme])
         args = [self._lower(a.value) for a in node.args if a.keyword is None]
         kwargs = {
             a.keyword.value: self._lower(a.value)
