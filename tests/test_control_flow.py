@@ -31,6 +31,7 @@ from tests.corpus import (
     Case,
     all_cases,
     in_place,
+    params,
     python_values,
     raises,
     vector_outputs,
@@ -48,17 +49,6 @@ CASES = all_cases()
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Output seems independent of input:UserWarning"
 )
-
-
-def params(cases: list[Case], check: str) -> list:
-    """pytest parameters, one per case, a strict xfail where ``check`` fails."""
-    result = []
-    for case in cases:
-        marks = []
-        if case.xfail is not None and check in case.fails:
-            marks.append(pytest.mark.xfail(strict=True, reason=case.xfail))
-        result.append(pytest.param(case, id=case.id, marks=marks))
-    return result
 
 
 def _direction(x, rng):

@@ -27,7 +27,7 @@ import scipy.linalg
 import scipy.special
 
 import adcompile
-from tests.corpus import Case
+from tests.corpus import Case, params
 from tests.gradcheck import (
     assert_not_mutated,
     autograd_clone,
@@ -827,22 +827,12 @@ TREE_CASES = [
 ]
 
 
-def _params(cases, check):
-    out = []
-    for case in cases:
-        marks = []
-        if case.xfail is not None and check in case.fails:
-            marks.append(pytest.mark.xfail(strict=True, reason=case.xfail))
-        out.append(pytest.param(case, id=case.id, marks=marks))
-    return out
-
-
-@pytest.mark.parametrize("case", _params(CASES, "fd"))
+@pytest.mark.parametrize("case", params(CASES, "fd"))
 def test_finite_differences(case: Case):
     check_grad(case.f, copy.deepcopy(case.args), case.wrt)
 
 
-@pytest.mark.parametrize("case", _params([c for c in CASES if c.autograd], "autograd"))
+@pytest.mark.parametrize("case", params([c for c in CASES if c.autograd], "autograd"))
 def test_autograd(case: Case):
     f_ag = autograd_clone(case.f)
     check_against_autograd(case.f, f_ag, copy.deepcopy(case.args), case.wrt)
@@ -912,7 +902,7 @@ def check_tree(f, args, autograd_too=True):
             np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-10)
 
 
-@pytest.mark.parametrize("case", _params(TREE_CASES, "fd"))
+@pytest.mark.parametrize("case", params(TREE_CASES, "fd"))
 def test_container_parameters(case: Case):
     check_tree(case.f, case.args, case.autograd)
 

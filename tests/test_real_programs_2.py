@@ -35,7 +35,7 @@ import pytest
 
 import adcompile
 from adcompile import cli
-from tests.corpus import Case
+from tests.corpus import Case, params
 from tests.forwardcheck import check_hvp, check_jvp
 from tests.gradcheck import (
     _direction,
@@ -853,26 +853,14 @@ CASES = [
 ]
 
 
-def _params(cases, check):
-    out = []
-    for case in cases:
-        marks = []
-        if case.xfail is not None and check in case.fails:
-            marks.append(
-                pytest.mark.xfail(
-                    strict=True, reason=case.xfail, raises=RAISES[case.xfail]
-                )
-            )
-        out.append(pytest.param(case, id=case.id, marks=marks))
-    return out
-
-
-@pytest.mark.parametrize("case", _params(CASES, "fd"))
+@pytest.mark.parametrize("case", params(CASES, "fd", RAISES))
 def test_finite_differences(case: Case):
     check_grad(case.f, copy.deepcopy(case.args), case.wrt)
 
 
-@pytest.mark.parametrize("case", _params([c for c in CASES if c.autograd], "autograd"))
+@pytest.mark.parametrize(
+    "case", params([c for c in CASES if c.autograd], "autograd", RAISES)
+)
 def test_autograd(case: Case):
     check_against_autograd(
         case.f, autograd_clone(case.f), copy.deepcopy(case.args), case.wrt
@@ -941,7 +929,7 @@ IN_PLACE_CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", _params(IN_PLACE_CASES, "fd"))
+@pytest.mark.parametrize("case", params(IN_PLACE_CASES, "fd", RAISES))
 def test_writes_into_parameters(case: Case):
     check_in_place(case.f, case.args, case.wrt)
 

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
+
 ALL_CHECKS = frozenset({"fd", "autograd", "vjp"})
 GRADIENT_CHECKS = frozenset({"fd", "autograd"})  # a wrong gradient, right value
 
@@ -34,6 +36,23 @@ class Case:
     @property
     def id(self) -> str:
         return f"{self.f.__name__}-{self.label}" if self.label else self.f.__name__
+
+
+def params(
+    cases: list[Case], check: str, raises: dict[str, type] | None = None
+) -> list:
+    """pytest parameters, one per case, a strict xfail where ``check`` fails
+    (raising ``raises[reason]``, when given, and nothing else)."""
+    result = []
+    for case in cases:
+        marks = []
+        if case.xfail is not None and check in case.fails:
+            expected = (raises or {}).get(case.xfail)
+            marks.append(
+                pytest.mark.xfail(strict=True, reason=case.xfail, raises=expected)
+            )
+        result.append(pytest.param(case, id=case.id, marks=marks))
+    return result
 
 
 def all_cases() -> list[Case]:
