@@ -396,9 +396,9 @@ PROFILED = {
 
 
 def profile(name: str, calls: int = 31) -> None:
-    from adcompile import calls as call_module
-    from adcompile import compiler
-    from adcompile.specialized import argument_shapes
+    from adcompile._src.compilation import compiler
+    from adcompile._src.compilation.specialized import argument_shapes
+    from adcompile._src.read import calls as call_module
 
     loss, wrt, data = PROFILED[name]
     args = data()

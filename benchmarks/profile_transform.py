@@ -3,8 +3,8 @@
 Run ``python benchmarks/profile_transform.py [N]``. Transforms
 ``models.twenty_lines`` N times (default 20) with adcompile's caches cleared,
 timing each pipeline stage by wrapping the functions the compiler calls
-(read_function, fence.check, normalize, differentiate, emit, _compile,
-...). Stages are nested (``_all_names`` runs inside ``normalize`` as well),
+(read_function, fence.check, normalize, differentiate, emit, executable,
+...). Stages are nested (``all_names`` runs inside ``normalize`` as well),
 so the rows need not add up to the total. Only this process is patched;
 nothing in src/ changes. Stages missing from the current compiler are
 skipped. The disk cache is off (ADCOMPILE_CACHE=0) unless ``--disk-cache``
@@ -32,27 +32,27 @@ os.environ["ADCOMPILE_CACHE"] = "0"  # time the pipeline, not disk-cache hits
 import models  # noqa: E402
 
 import adcompile  # noqa: E402
-from adcompile import compiler  # noqa: E402
+from adcompile._src.compilation import compiler  # noqa: E402
 
 STAGES = [
-    ("adcompile.compiler", "resolve_wrt"),
-    ("adcompile.compiler", "read_function"),
-    ("adcompile.fence", "check"),
-    ("adcompile.normalize", "_all_names"),
-    ("adcompile.compiler", "choose_bindings"),
-    ("adcompile.compiler", "normalize"),
-    ("adcompile.compiler", "differentiate"),
-    ("adcompile.reverse", "substitute"),
-    ("adcompile.templates", "simplify"),
-    ("adcompile.compiler", "emit"),
-    ("adcompile.emit", "format_source"),
-    ("adcompile.compiler", "_compile"),
+    ("adcompile._src.compilation.compiler", "resolve_wrt"),
+    ("adcompile._src.compilation.compiler", "read_function"),
+    ("adcompile._src.read.fence", "check"),
+    ("adcompile._src.normal.normalize", "all_names"),
+    ("adcompile._src.compilation.compiler", "choose_bindings"),
+    ("adcompile._src.compilation.compiler", "normalize"),
+    ("adcompile._src.compilation.compiler", "differentiate"),
+    ("adcompile._src.reverse.reverse", "substitute"),
+    ("adcompile._src.syntax.templates", "simplify"),
+    ("adcompile._src.compilation.compiler", "emit"),
+    ("adcompile._src.emit.emit", "format_source"),
+    ("adcompile._src.compilation.compiler", "executable"),
 ]
 # With the disk cache on (pass --disk-cache), its key, load and store too.
 DISK_STAGES = [
-    ("adcompile.disk_cache", "key_for"),
-    ("adcompile.disk_cache", "load"),
-    ("adcompile.disk_cache", "store"),
+    ("adcompile._src.compilation.disk_cache", "key_for"),
+    ("adcompile._src.compilation.disk_cache", "load"),
+    ("adcompile._src.compilation.disk_cache", "store"),
 ]
 
 totals: dict[str, float] = defaultdict(float)

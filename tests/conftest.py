@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from adcompile import specialized
+from adcompile._src.compilation import specialized
 
 # a variant of gradient code that cannot be made is a bug here, not a
 # reason to run the general code (which users get)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import adcompile
-from adcompile import compiler
+from adcompile._src.compilation import compiler
 from tests import programs as p
 from tests.gradcheck import check_grad
 

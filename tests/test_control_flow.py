@@ -226,7 +226,7 @@ def test_ahead_of_time_module_matches_in_process_gradients(tmp_path):
     import importlib.util
     import inspect
 
-    from adcompile import build
+    from adcompile._src.tools import build
 
     by_id = {case.id: case for case in CASES}
     cases = [by_id[name] for name in AOT_PROGRAMS]
@@ -326,7 +326,7 @@ def test_emitted_code_grows_linearly_with_nested_exits(tmp_path):
     emitted once (the exit sets a flag), not copied into every path."""
     import importlib.util
 
-    from adcompile import compiler
+    from adcompile._src.compilation import compiler
 
     sizes = {}
     for blocks in (1, 4):

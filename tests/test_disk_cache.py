@@ -19,8 +19,9 @@ import numpy as np
 import pytest
 
 import adcompile
-from adcompile import compiler, disk_cache
-from adcompile.disk_cache import AdcompileCacheWarning
+from adcompile import _version
+from adcompile._src.compilation import compiler, disk_cache, executable
+from adcompile._src.compilation.disk_cache import AdcompileCacheWarning
 
 SRC = Path(adcompile.__file__).resolve().parents[1]
 
@@ -48,7 +49,7 @@ import json, sys, time
 sys.path.insert(0, sys.argv[1])
 import numpy as np
 import adcompile
-from adcompile import compiler
+from adcompile._src.compilation import compiler
 import model
 if "--forbid-transform" in sys.argv:
     def refuse(*args, **kwargs):
@@ -219,7 +220,7 @@ def test_a_global_data_value_is_read_live(stored, model, transforms):
 
 
 def test_another_adcompile_version_is_a_miss(stored, model, transforms, monkeypatch):
-    monkeypatch.setattr(adcompile, "__version__", "999.0")
+    monkeypatch.setattr(_version, "__version__", "999.0")
     np.testing.assert_allclose(gradient(model.f, W, X), expected(W, X))
     assert len(transforms) == 1
 
@@ -235,7 +236,7 @@ def test_other_wrt_kind_or_options_are_misses(stored, model, transforms):
 
 
 def test_another_rule_table_is_a_miss(stored, model, transforms, monkeypatch):
-    from adcompile.rules import registry
+    from adcompile._src.rules import registry
 
     extra = registry.Primitive(len, "extra", "extra", (), custom=True)
     table = [*registry.registered(), extra]  # one user rule more
@@ -447,7 +448,7 @@ def test_a_hit_runs_the_stored_code_without_compiling_it(stored, model, monkeypa
     def no_compile(*args, **kwargs):
         raise AssertionError("compiled although the entry has the code")
 
-    monkeypatch.setattr(compiler, "compile", no_compile, raising=False)
+    monkeypatch.setattr(executable, "compile", no_compile, raising=False)
     np.testing.assert_allclose(gradient(model.f, W, X), expected(W, X))
 
 

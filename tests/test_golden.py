@@ -45,7 +45,7 @@ def test_golden(case: Path):
 def test_compiled_source_is_what_show_prints_once_formatted():
     """linecache holds the compiled text; black turns it into what `show` and
     `.source` print, and it only ever changes line breaks of long lines."""
-    from adcompile import compiler
+    from adcompile._src.compilation import compiler
 
     for case in CASES:
         module = load(case)

@@ -193,12 +193,13 @@ def test_the_refusal_holds_once_the_callees_code_is_compiled():
 
 
 def test_adcompile_internals_are_never_differentiated_by_source():
-    from adcompile import calls, runtime
+    from adcompile._src import rules, runtime
+    from adcompile._src.read import calls
 
     assert not calls.python_callable(runtime.HELPERS["unbroadcast"])
     assert not calls.python_callable(calls.LazyVjp(inner_helper, (0,)))
     assert all(
-        adcompile.rules.lookup(helper) is not None or name == "write_back"
+        rules.lookup(helper) is not None or name == "write_back"
         for name, helper in runtime.HELPERS.items()
     ), "a runtime helper without a rule"
 

@@ -34,7 +34,7 @@ import numpy as np
 import pytest
 
 import adcompile
-from adcompile import cli
+from adcompile._src.tools import cli
 from tests.corpus import Case, params
 from tests.forwardcheck import check_hvp, check_jvp
 from tests.gradcheck import (

@@ -14,11 +14,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from adcompile import compiler, reuse
-from adcompile.compiler import Options, compiled
-from adcompile.lines import Line
-from adcompile.runtime import reuse as helpers
-from adcompile.specialized import argument_shapes
+from adcompile._src.compilation import compiler
+from adcompile._src.compilation.compiler import Options, compiled
+from adcompile._src.compilation.specialized import argument_shapes
+from adcompile._src.reverse import reuse
+from adcompile._src.runtime import reuse as helpers
+from adcompile._src.syntax.lines import Line
 from tests.gradcheck import _snapshot, assert_not_mutated
 from tests.spec import ROWS
 from tests.test_random_programs import ARGS, load, programs

@@ -25,12 +25,12 @@ import numpy as np
 import pytest
 
 import adcompile
-from adcompile import runtime
-from adcompile.compiler import derivative_of
-from adcompile.ir import Apply, walk
-from adcompile.rules import registered
-from adcompile.rules.patterns import APPEND
-from adcompile.rules.registry import BROADCAST, LINEAR, SAME, parse_template
+from adcompile._src import runtime
+from adcompile._src.compilation.compiler import derivative_of
+from adcompile._src.normal.ir import Apply, walk
+from adcompile._src.rules import registered
+from adcompile._src.rules.patterns import APPEND
+from adcompile._src.rules.registry import BROADCAST, LINEAR, SAME, parse_template
 from tests.forwardcheck import check_hvp, check_jvp
 from tests.gradcheck import (
     check_against_autograd,

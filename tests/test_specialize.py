@@ -16,11 +16,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import adcompile
-from adcompile import shape_values as sv
-from adcompile import specialized
-from adcompile.compiler import DEFAULT_OPTIONS, normal_form, resolve_wrt
-from adcompile.specialize import specialize
-from adcompile.specialized import _Callees, _resolver, argument_shapes
+from adcompile._src.compilation import compiler, specialized
+from adcompile._src.compilation.compiler import (
+    DEFAULT_OPTIONS,
+    callee_normal_form,
+    normal_form,
+    resolve_wrt,
+)
+from adcompile._src.compilation.specialized import Callees, argument_shapes, resolver
+from adcompile._src.shapes import shape_values as sv
+from adcompile._src.shapes.specialize import specialize
 from tests.gradcheck import check_grad
 from tests.test_random_programs import load, programs
 
@@ -171,8 +176,8 @@ def analysed(f, wrt, *args):
         normalized.program,
         shapes,
         normalized.bindings["np"],
-        _resolver(f),
-        _Callees(f),
+        resolver(f),
+        Callees(f, callee_normal_form),
     )
     assert done is not None
     return done[1].values
@@ -359,7 +364,7 @@ def test_a_variant_that_cannot_be_made_falls_back_to_the_general_code(monkeypatc
 
     monkeypatch.setattr(specialized, "specialize", broken)
     monkeypatch.setattr(specialized, "STRICT", False)  # as users run it
-    adcompile.compiler.clear_caches()
+    compiler.clear_caches()
     args = (np.array([1.0, 0.2]), np.array([9.8, 0.5]))
     check_grad(integrate, args, wrt=(0, 1))
 

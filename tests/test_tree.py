@@ -15,9 +15,9 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from adcompile import templates, tree
-from adcompile.rules import registry
-from adcompile.templates import parenthesize, render
+from adcompile._src.rules import registry
+from adcompile._src.syntax import templates, tree
+from adcompile._src.syntax.templates import parenthesize, render
 from tests import corpus
 
 GOLDEN = Path(__file__).parent / "golden"

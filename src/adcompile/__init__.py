@@ -8,13 +8,21 @@ def loss(w):
 
 loss(np.ones(3))          # the gradient
 print(loss.source)        # the gradient function adcompile wrote
+
+The implementation lives in ``adcompile._src`` (one package per stage of the
+pipeline); what is public is what this module and ``adcompile.custom``
+export.
 """
 
-from . import custom
-from ._version import __version__
-from .api import GradientFunction, grad, jvp, source, value_and_grad, vjp
-from .custom import custom_vjp
-from .errors import (
+from adcompile import custom
+from adcompile._src.api.api import grad, jvp, source, value_and_grad, vjp
+from adcompile._src.api.cache import clear_cache
+from adcompile._src.api.custom import custom_vjp
+from adcompile._src.api.functions import GradientFunction
+from adcompile._src.api.higher import hessian, hvp, jacfwd, jacrev
+from adcompile._src.api.nested import NestedGradient
+from adcompile._src.compilation.disk_cache import AdcompileCacheWarning
+from adcompile._src.errors import (
     AdcompileError,
     BadTangent,
     BadWrt,
@@ -25,20 +33,23 @@ from .errors import (
     UnresolvedName,
     UnsupportedSyntax,
 )
-from .higher import hessian, hvp, jacfwd, jacrev
+from adcompile._version import __version__
 
 __all__ = [
+    "AdcompileCacheWarning",
     "AdcompileError",
     "BadTangent",
     "BadWrt",
     "GradientFunction",
     "IntegerInput",
+    "NestedGradient",
     "NoDerivativeRule",
     "NonScalarOutput",
     "SourceUnavailable",
     "UnresolvedName",
     "UnsupportedSyntax",
     "__version__",
+    "clear_cache",
     "custom",
     "custom_vjp",
     "grad",
@@ -51,3 +62,9 @@ __all__ = [
     "value_and_grad",
     "vjp",
 ]
+
+
+def __dir__() -> list[str]:
+    """The public API only (the implementation's packages stay out of tab
+    completion)."""
+    return list(__all__)

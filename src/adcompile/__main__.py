@@ -1,3 +1,3 @@
-from adcompile.cli import main
+from adcompile._src.tools.cli import main
 
 raise SystemExit(main())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from adcompile.runtime.elementwise import (
+from adcompile._src.runtime.elementwise import (
     digamma,
     polygamma,
     sinc_derivative,

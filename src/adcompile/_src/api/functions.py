@@ -1,0 +1,143 @@
+"""``GradientFunction``: what ``grad`` and ``value_and_grad`` return.
+
+The transformation runs on its first call (so a decorated function may use
+helpers defined further down its module) or when its ``.source`` is read.
+After that, calling it is a call of the emitted function (or of the variant
+for its arguments' shapes): no parsing, hashing or introspection per call.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import types
+from collections.abc import Callable, Sequence
+from typing import Any, TypeAlias
+
+from adcompile._src.compilation.compiler import (
+    DEFAULT_OPTIONS,
+    Options,
+    compiled,
+)
+from adcompile._src.compilation.executable import Compiled
+from adcompile._src.compilation.specialized import (
+    ShapeDispatch,
+    Shapes,
+    argument_shapes,
+    tolerate,
+)
+from adcompile._src.emit.emit import format_source
+from adcompile._src.errors import NonScalarOutput
+
+# What ``wrt`` names: a parameter's position or name, or several of them
+# (then the derivatives come back as a tuple, in that order).
+Wrt: TypeAlias = int | str | Sequence[int | str]
+
+
+class GradientFunction:
+    """A gradient (or value-and-gradient) of ``f``, compiled on first use.
+
+    Calling it returns the gradient (or ``(value, gradient)``) of ``f`` at
+    the arguments; ``source`` is the emitted code, ``source_for(*args)`` the
+    variant that runs for arguments of those shapes.
+    """
+
+    __wrapped__: Callable[..., Any]
+
+    def __init__(
+        self,
+        f: Callable[..., Any],
+        wrt: Wrt,
+        kind: str,
+        options: Options = DEFAULT_OPTIONS,
+    ) -> None:
+        self.__wrapped__ = f
+        self.wrt = wrt
+        self.kind = kind
+        self.options = options
+        self._compiled: Compiled | None = None
+        self._source: str | None = None
+        self._call: Callable[..., Any] = self._first_call
+        functools.update_wrapper(self, f, updated=())
+        self.__name__ = f"{kind}_{getattr(f, '__name__', 'f')}"
+        self.__qualname__ = self.__name__
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return self._call(*args, **kwargs)
+        except NonScalarOutput as error:
+            if error.location is None and self._compiled is not None:
+                error.location = self._compiled.result_location
+                error.args = (str(error),)
+            raise
+
+    def _first_call(self, *args: Any, **kwargs: Any) -> Any:
+        general = self.compiled.function
+        self._call = general
+        specializable = self._specializable()
+        if specializable is not None:
+            function, bound = specializable
+            self._call = ShapeDispatch(
+                function,
+                general,
+                self.compiled.source,
+                self._variant,
+                self._settle,
+                bound,
+            )
+        return self._call(*args, **kwargs)
+
+    def _settle(self, function: Callable[..., Any]) -> None:
+        self._call = function
+
+    def _specializable(self) -> tuple[types.FunctionType, tuple[Any, ...]] | None:
+        """The function whose variants calls may run, and the arguments bound
+        before the caller's (a method's ``self``); None where calls run the
+        general code only: neither a plain function nor a method of one (a
+        decorator's wrapper may take other arguments)."""
+        f: Any = self.__wrapped__
+        bound: tuple[Any, ...] = ()
+        if isinstance(f, types.MethodType):
+            f, bound = f.__func__, (f.__self__,)
+        if type(f) is types.FunctionType and not hasattr(f, "__wrapped__"):
+            return f, bound
+        return None
+
+    def _variant(self, shapes: Shapes) -> Compiled:
+        options = dataclasses.replace(self.options, shapes=shapes)
+        return compiled(self.__wrapped__, self.wrt, self.kind, options)
+
+    def source_for(self, *args: Any) -> str:
+        """The emitted source that runs for arguments like ``args``: the
+        variant for their shapes, where it differs from ``source``."""
+        specializable = self._specializable()
+        if specializable is None:
+            return self.source
+        function, bound = specializable
+        shapes = argument_shapes(function, (*bound, *args))
+        if not shapes:
+            return self.source
+        general = self.source  # its errors are the gradient's own
+        try:
+            return format_source(self._variant(shapes).source)
+        except Exception as error:  # as when called: the general code runs
+            tolerate(error)
+            return general
+
+    @property
+    def compiled(self) -> Compiled:
+        if self._compiled is None:
+            self._compiled = compiled(
+                self.__wrapped__, self.wrt, self.kind, self.options
+            )
+        return self._compiled
+
+    @property
+    def source(self) -> str:
+        """The emitted source of this gradient function, formatted with black."""
+        if self._source is None:
+            self._source = format_source(self.compiled.source)
+        return self._source
+
+    def __repr__(self) -> str:
+        return f"<adcompile {self.kind} of {self.__wrapped__!r} wrt {self.wrt!r}>"

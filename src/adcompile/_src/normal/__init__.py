@@ -1,0 +1,17 @@
+"""The normal form: a function's ``def`` to an ``ir.Program``.
+
+``normalize`` runs the lowering passes in order: ``loop_exits`` and
+``exits`` (early exits become structured), ``lower`` and ``lower_calls``
+(one primitive per statement; methods, operators and calls resolved to the
+objects they denote, ``vocabulary`` knowing numpy by name), ``assignments``,
+``lists``, ``closures``, ``control`` and ``iteration`` (branches, loops,
+comprehensions), ``inplace`` (item writes become new values).
+``control_facts`` holds what those passes ask of code; ``primal`` spells one
+normal-form statement back as code, for both modes.
+
+Invariant of the output (``ir.py``): every ``Apply`` computes one primitive
+from variables (values that may carry a derivative) and static code
+(values that carry none); every name is assigned once per path, except the
+ones a construct carries across its paths and trips, which are marked; every
+statement remembers the user's statement it came from.
+"""

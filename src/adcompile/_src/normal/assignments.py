@@ -1,0 +1,140 @@
+"""Lowering of unpacking and augmented assignments.
+
+``a, b = b, a + b`` reads every right-hand value before any name changes
+(snapshots where a loop variable is overwritten); ``a, b = f(x)`` indexes
+the result. ``x += v`` becomes ``x = x + v``, allowed only on arrays no
+other name can see, since numpy would update them in place; ``y[i] += v``
+becomes an item assignment.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import libcst as cst
+
+from adcompile._src.errors import UnsupportedSyntax
+from adcompile._src.normal import ir
+from adcompile._src.normal.control_facts import free_name
+from adcompile._src.normal.lower import load_names
+from adcompile._src.read.static_code import rename_locals
+from adcompile._src.rules import registry
+from adcompile._src.rules.patterns import COPY
+
+AUGMENTED = {
+    cst.AddAssign: cst.Add,
+    cst.SubtractAssign: cst.Subtract,
+    cst.MultiplyAssign: cst.Multiply,
+    cst.DivideAssign: cst.Divide,
+    cst.PowerAssign: cst.Power,
+    cst.MatrixMultiplyAssign: cst.MatrixMultiply,
+    cst.ModuloAssign: cst.Modulo,
+    cst.FloorDivideAssign: cst.FloorDivide,
+}
+
+
+class AssignmentLowering:
+    """The part of ``Normalizer`` that lowers unpacking and ``x op= v``."""
+
+    def _unpack(self, target: cst.Tuple | cst.List, value: cst.BaseExpression):
+        names = [e.value for e in target.elements]
+        if any(isinstance(e, cst.StarredElement) for e in target.elements):
+            raise self._unsupported(target, "starred unpacking")
+        if all(isinstance(n, (cst.Name, cst.Tuple, cst.List)) for n in names) and any(
+            isinstance(n, (cst.Tuple, cst.List)) for n in names
+        ):
+            # (a, b), c = value: the value once, then each part from it
+            whole = free_name("unpacked", self.names.taken | set(self.env))
+            self._assign([cst.Name(whole)], value)
+            for position, part in enumerate(names):
+                element = cst.SubscriptElement(cst.Index(cst.Integer(str(position))))
+                self._assign([part], cst.Subscript(cst.Name(whole), [element]))
+            return None
+        if not all(isinstance(n, cst.Name) for n in names):
+            raise self._unsupported(target, "nested unpacking")
+        if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(
+            names
+        ):
+            if any(isinstance(e, cst.StarredElement) for e in value.elements):
+                raise self._unsupported(value, "starred elements")
+            operands = []
+            targets = {n.value for n in names}
+            read = [load_names(e) for e in value.elements]
+            for position, (name, element) in enumerate(
+                zip(names, value.elements, strict=True)
+            ):
+                others = set().union(*(r for i, r in enumerate(read) if i != position))
+                read_elsewhere = bool(targets & others)  # a, b = b, a + b
+                if read_elsewhere or isinstance(element.value, cst.Name):
+                    operands.append((name.value, self._lower(element.value)))
+                else:  # safe to give the value its user name right away
+                    self._lower_into(element.value, name.value)
+            written = {self.pinned[n] for n, _ in operands if n in self.pinned}
+            for position, (name, operand) in enumerate(operands):
+                if isinstance(operand, ir.Var) and operand.name in written:
+                    # a, b = b, a on a loop's variables: read b before a changes
+                    snapshot = self.names.fresh(f"old_{operand.name}")
+                    if operand.name in self.varied:
+                        copy = registry.lookup(COPY)
+                        self._apply(copy, [operand], {}, None, target=snapshot)
+                    else:
+                        static = ir.Static(cst.Name(operand.name))
+                        self.body.append(ir.Assign(snapshot, static, self.origin))
+                    operands[position] = (name, ir.Var(snapshot))
+            for name, operand in operands:
+                self._bind_alias(name, operand)
+            return None
+        if not self._is_varied(value):
+            static = ir.Static(rename_locals(value, self.env))
+            targets = [self._new_ssa(n.value) for n in names]
+            self.body.append(ir.Assign(", ".join(targets), static, self.origin))
+            return None
+        whole = self._lower(value)
+        for position, name in enumerate(names):
+            element = cst.Integer(str(position))
+            target = self._new_ssa(name.value)
+            self._apply(
+                registry.lookup(operator.getitem),
+                [whole],
+                {},
+                name.value,
+                node=value,
+                index=element,
+                target=target,
+            )
+        return None
+
+    def _augmented(self, node: cst.AugAssign) -> None:
+        target = node.target
+        operator_type = AUGMENTED.get(type(node.operator))
+        if operator_type is None:
+            raise self._unsupported(node, "this augmented assignment")
+        if isinstance(target, cst.Subscript):  # y[i] += v: y[i] = y[i] + v
+            value = cst.BinaryOperation(target, operator_type(), node.value)
+            self._setitem(target, value)
+            return
+        if not isinstance(target, cst.Name):
+            self._check_target(target)
+            raise self._unsupported(target, "augmented assignment to this target")
+        name = target.value
+        current = self.env.get(name)
+        if current is None:
+            raise self._unsupported(target, f"'{name}' used before assignment:")
+        if current not in self.fresh:
+            raise UnsupportedSyntax(
+                f"augmented assignment to '{name}', which may share memory with "
+                "a parameter or another array",
+                "numpy updates arrays in place for +=, *=, ..., which would change "
+                f"the other names' value too: write '{name} = {name} "
+                f"{self.source.code(node.operator).strip()[:-1].strip()} ...'",
+                self.source.location(node),
+            )
+        expression = cst.BinaryOperation(
+            left=target, operator=operator_type(), right=node.value
+        )
+        self.updating_in_place = True
+        try:
+            self._lower_into(expression, name)
+        finally:
+            self.updating_in_place = False
+        self._written(current, self.env[name])

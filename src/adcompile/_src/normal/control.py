@@ -1,0 +1,375 @@
+"""Lowering control flow: branches, loops, conditional expressions and
+comprehensions.
+
+Invariant: every user name assigned inside an ``if``, ``for`` or ``while``
+is given one variable for the whole construct ("pinned"), so all paths and
+all trips write the same name; loops over values that carry a derivative
+become loops over indices; what may carry a derivative at the head of a
+loop is a fixpoint over its trips. Assignments that may overwrite a value
+still needed later are flagged for ``stacks`` to save.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+
+import libcst as cst
+
+from adcompile._src.errors import UnsupportedSyntax
+from adcompile._src.normal import ir
+from adcompile._src.normal.control_facts import (
+    ReplaceName,
+    assigned_names,
+    breaks_loop,
+    contains_return,
+    else_statements,
+    free_name,
+    is_range,
+    loop_variables,
+    mark_first_write,
+    merge_states,
+    names_in,
+    renamed_locals,
+    target_names,
+)
+from adcompile._src.read.static_code import rename_locals
+from adcompile._src.rules import registry
+from adcompile._src.rules.patterns import COPY
+from adcompile._src.syntax.templates import render
+
+
+class ControlFlowLowering:
+    """Mixed into the Normalizer, which owns the state these methods use."""
+
+    def _sub_block(self, statements: list[cst.BaseStatement]) -> list[ir.Statement]:
+        outer, self.body = self.body, []
+        try:
+            self._block(statements)
+            return self.body
+        finally:
+            self.body = outer
+
+    def _header_origin(self, node: cst.CSTNode, header: cst.CSTNode) -> ir.Origin:
+        code = self.source.code(header).rstrip(":")
+        return ir.Origin(code, node, locate=self.source.location)
+
+    def _if(self, node: cst.If) -> None:
+        self.has_control_flow = True
+        origin = self._header_origin(node, node.test)
+        self.origin = ir.Origin(f"if {origin.code}:", node, locate=self.source.location)
+        if_origin = self.origin
+        cond = self._record(node.test, "cond")
+        pinned = assigned_names([node])
+        if contains_return(node):
+            pinned |= (
+                {self.result_key, self.aux_key} if self.has_aux else {self.result_key}
+            )
+        unset = {n for n in pinned if n not in self.env and n not in self.pinned}
+        self._pin(pinned)
+        entry = self._state()
+        body = self._sub_block(list(node.body.body))
+        body_returns, after_body = self.returns_everywhere, self._state()
+        self._set_state(entry)
+        orelse = self._sub_block(else_statements(node))
+        orelse_returns = self.returns_everywhere
+        self._set_state(merge_states(after_body, self._state()))
+        self.returns_everywhere = body_returns and orelse_returns
+        for name in unset:  # defined by the branch: its first write overwrites nothing
+            for branch in (body, orelse):
+                mark_first_write(branch, self.pinned[name])
+        self.body.append(ir.Branch(cond, body, orelse, if_origin))
+
+    def _if_expression(self, node: cst.IfExp, target_name: str | None) -> ir.Operand:
+        """``a if c else b`` on values that carry a derivative: a branch
+        that assigns one variable on both paths."""
+        self.has_control_flow = True
+        key = f"<{target_name or 'choice'} {len(self.pinned_all)}>"
+        new_name = target_name is None or target_name not in self.pinned
+        if target_name is not None and target_name in self.pinned:
+            name = self.pinned[target_name]
+        elif target_name is not None and target_name not in self.env:
+            free = self.names.claim_if_free(target_name)
+            name = target_name if free else self.names.fresh(target_name)
+        else:  # a new value (the old one may be read by the branches)
+            name = self.names.fresh(target_name or "choice")
+        outer_pinned = dict(self.pinned)
+        self.pinned[key] = name
+        self.pinned_all.add(name)
+        self.env[key] = name
+        origin = self.origin
+        cond = self._record(node.test, "cond")
+        entry = self._state()
+        body = self._sub_lower(lambda: self._lower_into(node.body, key))
+        after_body = self._state()
+        self._set_state(entry)
+        orelse = self._sub_lower(lambda: self._lower_into(node.orelse, key))
+        self._set_state(merge_states(after_body, self._state()))
+        self.pinned = outer_pinned
+        self.shapes[name] = ("value", name)
+        if new_name:  # each path gives the variable its first value
+            for statement in [*body, *orelse]:
+                if getattr(statement, "target", "") == name:
+                    statement.initializes = True
+        self.body.append(ir.Branch(cond, body, orelse, origin))
+        if target_name is not None and target_name not in self.pinned:
+            self.env[target_name] = name
+        return ir.Var(name) if name in self.varied else ir.Static(cst.Name(name))
+
+    def _comprehension(self, node: cst.ListComp | cst.GeneratorExp) -> ir.Operand:
+        """``[f(x) for x in xs if c]`` (or a generator) on values that carry a
+        derivative: the loop that appends to a new list, written out."""
+        items = free_name("items", self.names.taken | set(self.env))
+        element = node.elt
+        clauses = []
+        clause: cst.CompFor | None = node.for_in
+        while clause is not None:
+            clauses.append(clause)
+            clause = clause.inner_for_in
+        renames: dict[str, str] = {}
+        for clause in clauses:  # comprehension variables are its own
+            for name in sorted(target_names(clause.target)):
+                if name in self.env or name in renames.values():
+                    renames[name] = free_name(name, self.names.taken | set(self.env))
+        element = renamed_locals(element, renames)
+        body: cst.BaseStatement = cst.SimpleStatementLine(
+            [cst.Expr(cst.parse_expression(f"{items}.append(__element__)"))]
+        )
+        body = renamed_locals(body, {"__element__": "__element__"})
+        body = body.visit(ReplaceName("__element__", element))
+        for clause in reversed(clauses):
+            for condition in reversed(clause.ifs):
+                body = cst.If(
+                    test=renamed_locals(condition.test, renames),
+                    body=cst.IndentedBlock([body]),
+                )
+            body = cst.For(
+                target=renamed_locals(clause.target, renames),
+                iter=renamed_locals(clause.iter, renames),
+                body=cst.IndentedBlock([body]),
+            )
+        start = cst.parse_statement(f"{items} = []")
+        before = {name: self.env.get(name) for name in loop_variables(clauses, renames)}
+        self._block([start, body])
+        for name, previous in before.items():  # they do not leak out
+            if previous is None:
+                self.env.pop(name, None)
+            else:
+                self.env[name] = previous
+        value = self.env[items]
+        return ir.Var(value) if value in self.varied else ir.Static(cst.Name(value))
+
+    def _sub_lower(self, lower: Callable[[], object]) -> list[ir.Statement]:
+        outer, self.body = self.body, []
+        try:
+            lower()
+            return self.body
+        finally:
+            self.body = outer
+
+    def _for(self, node: cst.For) -> None:
+        self.has_control_flow = True
+        header = (
+            f"for {self.source.code(node.target)} in {self.source.code(node.iter)}:"
+        )
+        self.origin = ir.Origin(header, node, locate=self.source.location)
+        loop_origin = self.origin
+        statements = list(node.body.body)
+        target, iterable, prologue = self._iteration(node)
+        headers = frozenset(target_names(target))
+        reassigned = headers & assigned_names(statements)
+        if reassigned and not prologue:
+            raise UnsupportedSyntax(
+                f"the loop variable '{sorted(reassigned)[0]}' is reassigned in "
+                "the loop body",
+                "assign the new value to another name",
+                self.source.location(node.target),
+            )
+        assigned = assigned_names([node]) | headers
+        if not is_range(iterable) or names_in(iterable) & assigned:
+            iterable = self._saved_iterable(iterable)  # iterated once, as Python does
+        trips = self._trips() if breaks_loop(statements) else None
+        self._pin(assigned, headers)
+        renamed_target = rename_locals(target, self.env)
+        for name in target_names(target):
+            self.varied.discard(self.env[name])
+        body = self._loop_body(prologue + statements, trips, loop_origin)
+        self.origin = loop_origin
+        self.body.append(
+            ir.Loop("for", renamed_target, iterable, None, body, trips, loop_origin)
+        )
+
+    def _while(self, node: cst.While) -> None:
+        self.has_control_flow = True
+        header = f"while {self.source.code(node.test)}:"
+        self.origin = ir.Origin(header, node, locate=self.source.location)
+        loop_origin = self.origin
+        trips = self._trips()
+        self._pin(assigned_names([node]))
+        test = rename_locals(node.test, self.env)
+        body = self._loop_body(list(node.body.body), trips, loop_origin)
+        self.origin = loop_origin
+        self.body.append(ir.Loop("while", None, None, test, body, trips, loop_origin))
+
+    def _loop_body(
+        self, statements: list[cst.BaseStatement], trips: str | None, origin: ir.Origin
+    ) -> list[ir.Statement]:
+        """Lower a loop body from the state that holds on every iteration."""
+        self.loop_depth += 1
+        try:
+            while True:  # what may carry a derivative after any number of trips
+                entry = self._state()
+                with self._dry_run():
+                    self._counted_body(statements, trips, origin)
+                    after = self._state()
+                merged = merge_states(entry, after)
+                self._set_state(merged)
+                if merged == entry:
+                    break
+            before = dict(self.env)
+            body = self._counted_body(statements, trips, origin)
+            self._set_state(merge_states(entry, self._state()))
+            for name, value in self.env.items():  # every trip must see one name
+                if name in before and before[name] != value and name not in self.pinned:
+                    raise UnsupportedSyntax(
+                        f"'{name}' is given a new value in this loop in a way "
+                        "adcompile cannot follow from one trip to the next",
+                        "assign it with a plain `=`, `+=` or `[...] =` statement",
+                        self.source.location(origin.statement),
+                    )
+            self.returns_everywhere = False
+            return body
+        finally:
+            self.loop_depth -= 1
+
+    def _counted_body(
+        self, statements: list[cst.BaseStatement], trips: str | None, origin: ir.Origin
+    ) -> list[ir.Statement]:
+        outer, self.body = self.body, []
+        try:
+            if trips is not None:
+                self.origin = origin
+                count = cst.parse_expression(f"{trips} + 1")
+                self.body.append(
+                    ir.Assign(trips, ir.Static(count), origin, overwrites=True)
+                )
+            self._block(statements)
+            return self.body
+        finally:
+            self.body = outer
+
+    def _saved_iterable(self, iterable: cst.BaseExpression) -> cst.BaseExpression:
+        name = self.names.fresh("iterable")
+        value = cst.parse_expression(f"list({render(iterable)})")
+        if is_range(iterable):
+            value = iterable
+        self.body.append(ir.Assign(name, ir.Static(value), self.origin))
+        return cst.Name(name)
+
+    def _trips(self) -> str:
+        name = self.names.fresh("trips")
+        self.body.append(ir.Assign(name, ir.Static(cst.Integer("0")), self.origin))
+        return name
+
+    def _record(self, test: cst.BaseExpression, word: str) -> str:
+        """Evaluate a branch condition once, into a variable the backward
+        sweep reads to take the same branch."""
+        name = self.names.fresh(word)
+        static = ir.Static(rename_locals(test, self.env))  # read now, kept nowhere
+        self.body.append(
+            ir.Assign(name, static, self.origin, overwrites=self.loop_depth > 0)
+        )
+        return name
+
+    def _pin(self, names: set[str], headers: frozenset[str] = frozenset()) -> None:
+        """Give each user name assigned inside a loop or branch one variable
+        for the whole construct, so every path writes the same name. A loop
+        target (``headers``) always gets a variable of its own: the loop
+        header overwrites it without saving what it held."""
+        for name in sorted(names - set(self.pinned)):
+            current = self.env.get(name)
+            reusable = current is not None and current not in self.param_names
+            reusable = reusable and name not in headers
+            if reusable and self._unaliased(name, current):
+                pinned = current  # parameters keep the caller's object
+            else:
+                pinned = (
+                    name if self.names.claim_if_free(name) else self.names.fresh(name)
+                )
+            self.env[name] = pinned
+            self.pinned[name] = pinned
+            self.pinned_all.add(pinned)
+            if current is not None and name not in headers:
+                self.carried.add(pinned)  # has a value when the construct starts
+            self.shapes[pinned] = ("value", pinned)
+            if current is not None and current != pinned and name not in headers:
+                self.updating_in_place = True  # the same object, a new name
+                try:
+                    self._copy(name, ir.Var(current), initializes=True)
+                finally:
+                    self.updating_in_place = False
+                root = self.buffer_root.get(current)
+                if root is None and current in self.param_names:
+                    root = current
+                if root is not None:  # in-place updates still reach the caller
+                    self.buffer_root[pinned] = root
+
+    def _unaliased(self, name: str, current: str) -> bool:
+        return all(v != current or k == name for k, v in self.env.items())
+
+    def _copy(self, name: str, source: ir.Var, initializes: bool = False) -> None:
+        """``pinned = source`` for the user name ``name``'s pinned variable."""
+        target = self.pinned[name]
+        was_fresh = source.name in self.fresh
+        if source.name in self.varied:
+            self._apply(registry.lookup(COPY), [source], {}, name)
+            self.body[-1].initializes = initializes
+        else:
+            copy = ir.Assign(target, ir.Static(cst.Name(source.name)), self.origin)
+            copy.initializes = initializes
+            self.body.append(copy)
+            self.varied.discard(target)
+        if was_fresh:  # the only name that sees the array moves to the copy
+            self.fresh.discard(source.name)
+            self.fresh.add(target)
+        else:  # ``pinned = source`` shares the array (COPY assigns, never copies)
+            self.fresh.discard(target)
+
+    def _state(self) -> tuple[frozenset[str], frozenset[str]]:
+        return frozenset(self.varied), frozenset(self.fresh)
+
+    def _set_state(self, state: tuple[frozenset[str], frozenset[str]]) -> None:
+        self.varied, self.fresh = set(state[0]), set(state[1])
+
+    @contextlib.contextmanager
+    def _dry_run(self):
+        """Run a lowering for its effect on the state only, then undo it."""
+        saved = (
+            dict(self.env),
+            dict(self.pinned),
+            dict(self.shapes),
+            list(self.body),
+            set(self.names.taken),
+            set(self.names.claimed),
+            self.origin,
+            self.returns_everywhere,
+            self.has_control_flow,
+        )
+        try:
+            yield
+        finally:
+            varied, fresh = self._state()
+            (
+                self.env,
+                self.pinned,
+                self.shapes,
+                self.body,
+                self.names.taken,
+                self.names.claimed,
+                self.origin,
+                self.returns_everywhere,
+                self.has_control_flow,
+            ) = saved
+            self._set_state((varied, fresh))
+
+    # ---- statements --------------------------------------------------------

@@ -1,0 +1,208 @@
+"""Facts about loops and branches read from their syntax (what a loop
+assigns, whether it breaks, what a comprehension binds), and the marks
+that record overwrites and first writes on the normal form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from adcompile._src.normal import ir
+from adcompile._src.normal.lower import load_names
+from adcompile._src.read.static_code import rename_locals
+
+
+def free_name(base: str, taken: set[str]) -> str:
+    name, counter = base, 0
+    while name in taken:
+        counter += 1
+        name = f"{base}_{counter}"
+    return name
+
+
+def merge_states(a: tuple, b: tuple) -> tuple[frozenset[str], frozenset[str]]:
+    """State after two paths join: varied on either, fresh on both."""
+    return frozenset(a[0] | b[0]), frozenset(a[1] & b[1])
+
+
+def else_statements(node: cst.If) -> list[cst.BaseStatement]:
+    orelse = node.orelse
+    if orelse is None:
+        return []
+    if isinstance(orelse, cst.If):
+        return [orelse]
+    return list(orelse.body.body)
+
+
+def assigned_names(statements: list[cst.CSTNode]) -> set[str]:
+    """User names assigned anywhere in ``statements`` (loop targets too)."""
+    names: set[str] = set()
+
+    def add_target(target: cst.CSTNode) -> None:
+        if isinstance(target, cst.Name):
+            names.add(target.value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                add_target(element.value)
+
+    class Finder(cst.CSTVisitor):
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            add_target(node.target)
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            add_target(_written_name(node.target))
+
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            add_target(_written_name(node.target))
+
+        def visit_For(self, node: cst.For) -> None:
+            add_target(node.target)
+
+        def visit_Call(self, node: cst.Call) -> None:
+            func = node.func  # items.append(value), items.pop() make a new items
+            arity = {"append": 1, "pop": 0}  # not np.append(array, values)
+            if isinstance(func, cst.Attribute) and arity.get(func.attr.value) == len(
+                node.args
+            ):
+                add_target(func.value)
+
+    for statement in statements:
+        statement.visit(Finder())
+    return names
+
+
+def mark_first_write(statements: list[ir.Statement], name: str) -> None:
+    """Flag the first statement of a branch that writes ``name`` as giving
+    it its first value (on each path through nested branches; a write in a
+    loop is never a first value)."""
+    for statement in statements:
+        if isinstance(statement, (ir.Apply, ir.Assign, ir.Pack)):
+            if name in statement.target.split(", "):
+                statement.initializes = True
+                return
+        elif isinstance(statement, ir.Branch):  # the first write on each path
+            mark_first_write(statement.body, name)
+            mark_first_write(statement.orelse, name)
+            return
+        elif isinstance(statement, ir.Loop):
+            return  # written (or not) on some trips: keep it saved
+
+
+def _written_name(target: cst.CSTNode) -> cst.CSTNode:
+    """The name an assignment rebinds: ``y`` for ``y[i] = ...`` too."""
+    while isinstance(target, cst.Subscript):
+        target = target.value
+    return target
+
+
+def target_names(target: cst.CSTNode) -> set[str]:
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return {n for e in target.elements for n in target_names(e.value)}
+    return set()
+
+
+def names_in(node: cst.CSTNode) -> set[str]:
+    return load_names(node)
+
+
+def breaks_loop(statements: list[cst.BaseStatement]) -> bool:
+    """Whether a ``break`` of this loop (not of a nested one) is inside."""
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_Break(self, node: cst.Break) -> None:
+            nonlocal found
+            found = True
+
+        def visit_For(self, node: cst.For) -> bool:
+            return False
+
+        def visit_While(self, node: cst.While) -> bool:
+            return False
+
+    for statement in statements:
+        statement.visit(Finder())
+    return found
+
+
+def is_range(node: cst.BaseExpression) -> bool:
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Name)
+        and node.func.value == "range"
+    )
+
+
+def assign_line(
+    target: cst.BaseExpression, value: cst.BaseExpression
+) -> cst.BaseStatement:
+    return cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(target)], value)])
+
+
+def item_line(
+    target: cst.BaseExpression, sequence: cst.BaseExpression, index: object
+) -> cst.BaseStatement:
+    index_node = cst.Name(index) if isinstance(index, str) else index
+    element = cst.Subscript(
+        value=sequence, slice=[cst.SubscriptElement(cst.Index(index_node))]
+    )
+    return assign_line(target, element)
+
+
+def mark_overwrites(
+    statements: list[ir.Statement], pinned: set[str], context: str = "top"
+) -> None:
+    """Flag assignments that may overwrite a value the backward sweep needs:
+    every assignment inside a loop, and assignments to a construct's
+    variable inside a branch. Top-level assignments define, never overwrite."""
+    for statement in statements:
+        if isinstance(statement, (ir.Apply, ir.Assign, ir.Pack)):
+            targets = set(statement.target.split(", "))
+            first = getattr(statement, "initializes", False)  # its first value
+            if context == "loop" or (
+                context == "branch" and targets & pinned and not first
+            ):
+                statement.overwrites = True
+        elif isinstance(statement, ir.Branch):
+            inner = "loop" if context == "loop" else "branch"
+            mark_overwrites(statement.body, pinned, inner)
+            mark_overwrites(statement.orelse, pinned, inner)
+        elif isinstance(statement, ir.Loop):
+            mark_overwrites(statement.body, pinned, "loop")
+
+
+def contains_return(node: cst.CSTNode) -> bool:
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_Return(self, return_node: cst.Return) -> None:
+            nonlocal found
+            found = True
+
+    node.visit(Finder())
+    return found
+
+
+class ReplaceName(cst.CSTTransformer):
+    """Replace every ``Name(placeholder)`` with an expression."""
+
+    def __init__(self, placeholder: str, replacement: cst.BaseExpression) -> None:
+        self.placeholder = placeholder
+        self.replacement = replacement
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+        return self.replacement if original.value == self.placeholder else updated
+
+
+def renamed_locals(node: Any, renames: dict[str, str]) -> Any:
+    return rename_locals(node, renames) if renames else node
+
+
+def loop_variables(clauses: list[cst.CompFor], renames: dict[str, str]) -> set[str]:
+    names: set[str] = set()
+    for clause in clauses:
+        names |= {renames.get(n, n) for n in target_names(clause.target)}
+    return names

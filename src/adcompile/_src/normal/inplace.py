@@ -1,0 +1,98 @@
+"""Lowering in-place updates: ``y[i] = v``, ``y[a:b] += v``, ``y *= 2``.
+
+Invariant: an in-place update becomes a new value (``y_1 = with_item(y, i,
+v)``, ``y_1 = y * 2``), which the backward sweep reverses without saving
+anything, and later reads of ``y`` see ``y_1``. This is only right when no
+other name can see the array being written, so updates are allowed on
+arrays the function created and has not shared (``fresh``), and on
+parameters; a parameter written in place gets its final value copied back
+into the caller's array at the end of the forward sweep, so the caller sees
+exactly what the function itself would have left there.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from adcompile._src.errors import NoDerivativeRule, UnsupportedSyntax
+from adcompile._src.normal.lower import index_expression
+from adcompile._src.read.static_code import rename_locals
+from adcompile._src.rules import registry
+from adcompile._src.rules.patterns import SETITEM
+
+
+class InPlaceLowering:
+    """Mixed into the Normalizer, which owns the state these methods use."""
+
+    def _setitem(self, target: cst.Subscript, value: cst.BaseExpression) -> None:
+        base = target.value
+        if not isinstance(base, cst.Name) or base.value not in self.env:
+            raise UnsupportedSyntax(
+                "assignment into part of something that is not a local array",
+                "assign into a local array (y = x.copy(); y[...] = ...)",
+                self.source.location(target),
+            )
+        name = base.value
+        if not (self._is_varied(value) or self._is_varied(base)):
+            statement = cst.Assign([cst.AssignTarget(target)], value)
+            self._effect(statement)  # nothing to differentiate: run as written
+            return
+        current = self.env[name]
+        if current not in self.fresh:
+            raise UnsupportedSyntax(
+                f"assignment into '{name}', an array that may share memory with "
+                "another name (a view, an alias or a value kept elsewhere)",
+                f"write into a copy: '{name} = {name}.copy()' first",
+                self.source.location(target),
+            )
+        for element in target.slice:
+            if self._is_varied(element):
+                raise NoDerivativeRule(
+                    "an index that depends on a differentiated value",
+                    "indices carry no gradient: compute them from data that "
+                    "does not depend on the wrt parameters",
+                    self.source.location(element),
+                )
+        array = self._lower(base)
+        item = self._lower(value)
+        index = rename_locals(index_expression(target.slice, self.np_name), self.env)
+        self._unfresh_names(index)
+        self.updating_in_place = True
+        try:
+            self._apply(
+                registry.lookup(SETITEM),
+                [array, item],
+                {},
+                name,
+                node=target,
+                index=index,
+            )
+        finally:
+            self.updating_in_place = False
+        self._written(current, self.env[name])
+
+    def _written(self, before: str, after: str) -> None:
+        """``after`` is the array ``before`` became by an in-place update."""
+        root = self.buffer_root.get(before)
+        if root is None and before in self.param_names:
+            root = before
+        self.fresh.add(after)
+        if root is not None:
+            self.buffer_root[after] = root
+            self.written_params[root] = after
+
+    def _check_written_params(self) -> None:
+        """A parameter written in place and also given a new value: which
+        array the caller's ends up as depends on the path taken."""
+        both = sorted(set(self.written_params) & self.rebound_params)
+        if both:
+            raise UnsupportedSyntax(
+                f"the parameter '{both[0]}' is both updated in place and given a "
+                "new value: which array the caller's ends up as depends on the "
+                "path the function takes",
+                f"start with '{both[0]} = {both[0]}.copy()' to work on a copy, or "
+                "only update it in place",
+                self.source.location(self.definition),
+            )
+        for param in self.written_params:  # always the caller's array: its value
+            self.written_params[param] = self.env[param]

@@ -1,0 +1,184 @@
+"""The normal form the differentiator works on.
+
+A ``Program`` is a list of statements in single-assignment form: every
+``Apply`` computes one primitive from operands that are either variables
+(``Var``, values that may carry a derivative) or static code (``Static``,
+values that carry none: constants, data, shapes, loop-invariant
+expressions). Every statement remembers the user's statement it came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from adcompile._src.errors import Location
+from adcompile._src.rules.registry import Primitive
+
+
+@dataclass(frozen=True)
+class Var:
+    """A value that may carry a derivative, named in single-assignment form."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Static:
+    """An expression that carries no derivative, emitted as written."""
+
+    node: cst.BaseExpression
+
+
+Operand = Var | Static
+
+
+@dataclass(frozen=True)
+class Origin:
+    """The user's statement a normal-form statement came from.
+
+    Locations are computed only when an error needs them.
+    """
+
+    code: str  # the statement's source, on one line
+    statement: cst.CSTNode | None = None
+    node: cst.CSTNode | None = None  # the sub-expression, for errors
+    locate: Callable[[cst.CSTNode | None], Location | None] | None = None
+
+    @property
+    def location(self) -> Location | None:
+        return self.locate(self.statement) if self.locate else None
+
+    @property
+    def node_location(self) -> Location | None:
+        located = self.locate(self.node) if self.locate and self.node else None
+        return located or self.location
+
+
+@dataclass
+class Apply:
+    """``target = prim(*args, **kwargs)``; ``callee`` is what the user called."""
+
+    target: str
+    prim: Primitive | None
+    args: list[Operand]
+    kwargs: dict[str, Operand]
+    origin: Origin
+    callee: str = ""  # how the user spelled an unknown function, for errors
+    call: str = ""  # "static" or "dynamic": a user function, differentiated too
+    callee_node: cst.BaseExpression | None = None  # the function, as code
+    bound: dict[str, Operand] = field(default_factory=dict)  # param -> operand
+    index: cst.BaseExpression | None = None  # for indexing: the index, as code
+    overwrites: bool = False  # the target may hold a value still needed
+    shape: object = None  # the result's shape class where it is computed
+    initializes: bool = False  # first value of a loop or branch variable
+    call_shapes: str = ""  # a call, specialized: what is known of its arguments
+
+    def operands(self) -> list[Operand]:
+        return [*self.args, *self.kwargs.values()]
+
+
+@dataclass
+class Assign:
+    """``target = <static expression>``: a value with no derivative."""
+
+    target: str
+    value: Static
+    origin: Origin
+    overwrites: bool = False
+    initializes: bool = False  # first value of a loop or branch variable
+
+
+@dataclass
+class Effect:
+    """A statement run for its effect only (assert, print, a docstring)."""
+
+    node: cst.BaseSmallStatement
+    origin: Origin
+
+
+@dataclass
+class Pack:
+    """``target = [a, b, ...]`` or a tuple: a container of varied values."""
+
+    target: str
+    items: list[Operand]
+    origin: Origin
+    kind: str = "list"  # "list" or "tuple"
+    overwrites: bool = False
+
+
+@dataclass
+class Branch:
+    """``if cond: body else: orelse``; ``cond`` names the recorded decision."""
+
+    cond: str
+    body: list[Statement]
+    orelse: list[Statement]
+    origin: Origin
+
+
+@dataclass
+class Loop:
+    """A ``for`` loop over ``iterable`` (static code) or a ``while`` loop.
+
+    ``trips`` names the counter of iterations run, kept when the number of
+    iterations is not known from the iterable (``while``, ``break``).
+    """
+
+    kind: str  # "for" or "while"
+    target: cst.BaseAssignTargetExpression | None
+    iterable: cst.BaseExpression | None
+    test: cst.BaseExpression | None
+    body: list[Statement]
+    trips: str | None
+    origin: Origin
+
+
+@dataclass
+class Jump:
+    """``break`` or ``continue``: always the last statement of its block."""
+
+    kind: str
+    origin: Origin
+
+
+Statement = Apply | Assign | Effect | Pack | Branch | Loop | Jump
+
+
+@dataclass
+class Program:
+    """A function in normal form."""
+
+    name: str
+    params: cst.Parameters
+    param_names: list[str]
+    wrt: list[str]
+    wrt_is_tuple: bool
+    body: list[Statement]
+    result: Operand
+    result_origin: Origin
+    shapes: dict[str, object] = field(default_factory=dict)
+    taken_names: set[str] = field(default_factory=set)
+    has_control_flow: bool = False
+    pinned_names: set[str] = field(default_factory=set)
+    carried_names: set[str] = field(default_factory=set)  # defined before it
+    aux: Operand | None = None  # with has_aux: the auxiliary data returned
+    written_params: dict[str, str] = field(default_factory=dict)  # in place
+    # the seed checks the result is a real scalar even where its shape is
+    # known to be () (shape specialization does not know integers from floats)
+    check_seed: bool = False
+    known_shapes: bool = False  # a variant for arguments of known shapes
+
+
+def walk(statements: list[Statement]):
+    """Every statement, nested ones included, in program order."""
+    for statement in statements:
+        yield statement
+        if isinstance(statement, Branch):
+            yield from walk(statement.body)
+            yield from walk(statement.orelse)
+        elif isinstance(statement, Loop):
+            yield from walk(statement.body)

@@ -1,0 +1,187 @@
+"""Loops over values that carry a derivative, as loops over indices.
+
+``for row in X`` is lowered as ``for i in range(len(X)): row = X[i]`` (and
+likewise ``enumerate`` with or without a start, ``zip``, ``reversed``,
+``enumerate(zip(...))``, and a dict's ``.items()`` and ``.values()``, by its
+keys), so that each item's adjoint flows back into its sequence's. The
+invariant: the loop ``_iteration`` returns runs over values that carry no
+derivative, and its prologue reads each item from its sequence.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from adcompile._src.errors import UnsupportedSyntax
+from adcompile._src.normal.control_facts import (
+    assign_line,
+    assigned_names,
+    free_name,
+    item_line,
+    names_in,
+)
+from adcompile._src.read.static_code import rename_locals, resolve_callee
+from adcompile._src.syntax.templates import parenthesize
+
+
+class IterationLowering:
+    """Mixed into the Normalizer, with ControlFlowLowering (``_for``)."""
+
+    def _dict_iteration(
+        self, node: cst.For, iterable: cst.BaseExpression
+    ) -> tuple[cst.BaseAssignTargetExpression, cst.BaseExpression, list] | None:
+        """``for k, v in d.items()`` and ``for v in d.values()`` on a dict
+        whose values carry a derivative: a loop over its keys (which carry
+        none), each value read by key, so that its adjoint flows back into
+        d's entry. None for other loops."""
+        if not (
+            isinstance(iterable, cst.Call)
+            and isinstance(iterable.func, cst.Attribute)
+            and iterable.func.attr.value in ("items", "values")
+            and not iterable.args
+        ):
+            return None
+        mapping = iterable.func.value
+        keys = rename_locals(cst.Call(cst.Name("list"), [cst.Arg(mapping)]), self.env)
+        if iterable.func.attr.value == "values":
+            key: cst.BaseExpression = cst.Name(
+                free_name("key", self.names.taken | set(self.env))
+            )
+            value = node.target
+        else:
+            target = node.target
+            if (
+                not isinstance(target, (cst.Tuple, cst.List))
+                or len(target.elements) != 2
+            ):
+                raise self._unsupported(target, "this loop target")
+            key, value = (e.value for e in target.elements)
+            if not isinstance(key, cst.Name):
+                raise self._unsupported(key, "this loop target")
+        assert isinstance(key, cst.Name)
+        return key, keys, [item_line(value, mapping, key)]
+
+    def _enumerated_zip(
+        self, node: cst.For, function: object, sources: list[cst.BaseExpression]
+    ) -> tuple[cst.BaseExpression, list[cst.BaseExpression], list] | None:
+        """The counter, the item targets and the zipped sequences of
+        ``for i, (a, b) in enumerate(zip(xs, ys))``; None for other loops."""
+        if function is not enumerate or len(sources) != 1:
+            return None
+        (inner,) = sources
+        target = node.target
+        if not (
+            isinstance(inner, cst.Call)
+            and all(a.keyword is None and not a.star for a in inner.args)
+            and resolve_callee(self.source, inner.func, self.env, strict=False) is zip
+            and isinstance(target, cst.Tuple)
+            and len(target.elements) == 2
+            and isinstance(target.elements[1].value, cst.Tuple)
+        ):
+            return None
+        zipped = [a.value for a in inner.args]
+        items = [e.value for e in target.elements[1].value.elements]
+        if len(items) != len(zipped) or any(isinstance(z, cst.Call) for z in zipped):
+            return None
+        return target.elements[0].value, items, zipped
+
+    def _iteration(
+        self, node: cst.For
+    ) -> tuple[cst.BaseAssignTargetExpression, cst.BaseExpression, list]:
+        """Loops over values that carry a derivative become loops over indices.
+
+        ``for row in X`` is lowered as ``for i in range(len(X)): row = X[i]``
+        (likewise ``enumerate``, ``zip`` and ``reversed``), so each row's
+        adjoint flows back into X's.
+        """
+        iterable = node.iter
+        if not self._is_varied(iterable):
+            return node.target, rename_locals(iterable, self.env), []
+        index = free_name("i", self.names.taken)
+        if names_in(iterable) & assigned_names(list(node.body.body)):
+            # the body rebinds what the loop runs over: Python iterates over
+            # the object it had when the loop started
+            alias = free_name("sequence", self.names.taken | set(self.env))
+            self._lower_into(iterable, alias)
+            iterable = cst.Name(alias)
+        by_key = self._dict_iteration(node, iterable)
+        if by_key is not None:
+            return by_key
+        call = iterable if isinstance(iterable, cst.Call) else None
+        function = (
+            resolve_callee(self.source, call.func, self.env, strict=False)
+            if call is not None
+            else None
+        )
+        sources = [a.value for a in call.args] if call is not None else []
+        zipped = self._enumerated_zip(node, function, sources)
+        if zipped is not None:  # for i, (a, b) in enumerate(zip(xs, ys))
+            counter, items, sequences = zipped
+            length, lines = self._zipped(items, sequences, index)
+            return self._index_loop(
+                index, length, [assign_line(counter, cst.Name(index))] + lines
+            )
+        start: cst.BaseExpression | None = None  # enumerate(xs, start)
+        if function is enumerate and call is not None and len(call.args) == 2:
+            second = call.args[1]
+            if second.keyword is None or second.keyword.value == "start":
+                start, sources = second.value, sources[:1]
+        nested = [s for s in sources if isinstance(s, cst.Call)]
+        keywords = [a for a in call.args if a.keyword is not None] if call else []
+        if function in (enumerate, zip, reversed) and (
+            nested
+            or (keywords and start is None)
+            or (function is enumerate and len(sources) != 1)
+            or (start is not None and self._is_varied(start))
+        ):
+            raise UnsupportedSyntax(
+                f"a loop over {function.__name__}(...) with keywords or a nested "
+                "call, on values the gradient depends on",
+                "loop over indices: for i in range(len(xs)): x = xs[i]",
+                self.source.location(iterable),
+            )
+        if function is enumerate and len(sources) == 1:
+            (sequence,) = sources
+            if not isinstance(node.target, cst.Tuple) or len(node.target.elements) != 2:
+                raise self._unsupported(node.target, "this loop target")
+            counter, item = (e.value for e in node.target.elements)
+            length = f"len({self.source.code(sequence)})"
+            count: cst.BaseExpression = cst.Name(index)
+            if start is not None:
+                count = cst.BinaryOperation(count, cst.Add(), parenthesize(start))
+            prologue = [assign_line(counter, count), item_line(item, sequence, index)]
+        elif function is zip and sources:
+            if not isinstance(node.target, cst.Tuple) or len(
+                node.target.elements
+            ) != len(sources):
+                raise self._unsupported(node.target, "this loop target")
+            items = [e.value for e in node.target.elements]
+            length, prologue = self._zipped(items, sources, index)
+        elif function is reversed and len(sources) == 1:
+            (sequence,) = sources
+            code = self.source.code(sequence)
+            length = f"len({code})"
+            reverse_index = cst.parse_expression(f"len({code}) - 1 - {index}")
+            prologue = [item_line(node.target, sequence, reverse_index)]
+        else:
+            length = f"len({self.source.code(iterable)})"
+            prologue = [item_line(node.target, iterable, index)]
+        return self._index_loop(index, length, prologue)
+
+    def _zipped(
+        self, items: list[cst.BaseExpression], sequences: list, index: str
+    ) -> tuple[str, list[cst.BaseStatement]]:
+        """The trip count and the item lines of a loop over ``zip(sequences)``."""
+        lengths = ", ".join(f"len({self.source.code(s)})" for s in sequences)
+        lines = [
+            item_line(item, sequence, index)
+            for item, sequence in zip(items, sequences, strict=True)
+        ]
+        return f"min({lengths})", lines
+
+    def _index_loop(
+        self, index: str, length: str, prologue: list
+    ) -> tuple[cst.BaseAssignTargetExpression, cst.BaseExpression, list]:
+        """``for index in range(length):`` with ``prologue`` first in its body."""
+        range_call = rename_locals(cst.parse_expression(f"range({length})"), self.env)
+        return cst.Name(index), range_call, prologue

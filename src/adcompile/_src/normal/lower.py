@@ -1,0 +1,452 @@
+"""Lowering expressions to normal form: one primitive per statement.
+
+``ExpressionLowering.lower(node)`` returns an operand for an expression,
+appending to the current block one ``Apply`` per differentiable operation
+it contains. Sub-expressions that carry no derivative stay whole, as
+``Static`` code. Attributes of arrays (``x.T``) become the numpy functions
+they stand for, and the written-out logistic sigmoid becomes one primitive;
+calls, method calls (``x.sum()``) included, are ``lower_calls.py``'s.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+import libcst as cst
+import numpy as np
+
+from adcompile._src.errors import NoDerivativeRule, UnsupportedSyntax
+from adcompile._src.normal import ir
+from adcompile._src.normal.vocabulary import (
+    ATTRIBUTES,
+    BINARY,
+    NEW_ARRAY_FUNCTIONS,
+    NONDIFF_ATTRIBUTES,
+    NONDIFF_METHODS,
+    VIEW_FREE_SHAPES,
+)
+from adcompile._src.read.static_code import (
+    is_numeric_literal,
+    rename_locals,
+    resolve_callee,
+)
+from adcompile._src.rules import registry
+from adcompile._src.rules.patterns import APPEND, LOGISTIC
+from adcompile._src.rules.registry import BROADCAST, REDUCE, SAME, SCALAR, Primitive
+from adcompile._src.syntax.naming import operand_word
+from adcompile._src.syntax.templates import used_names
+from adcompile._src.syntax.tree import children
+
+
+class ExpressionLowering:
+    """Expression lowering; mixed into the Normalizer, which owns the state."""
+
+    def _lower(
+        self, node: cst.BaseExpression, target_name: str | None = None
+    ) -> ir.Operand:
+        if not self._is_varied(node):  # freshness: see _share
+            return ir.Static(rename_locals(node, self.env))
+        if isinstance(node, cst.Name):
+            return ir.Var(self.env[node.value])
+        logistic_argument = self._logistic_argument(node)
+        if logistic_argument is not None:
+            value = self._lower(logistic_argument)
+            prim = registry.lookup(LOGISTIC)
+            return self._apply(prim, [value], {}, target_name, node=node)
+        if isinstance(node, cst.BinaryOperation):
+            if any(
+                isinstance(side, (cst.List, cst.ListComp))
+                for side in (node.left, node.right)
+            ):
+                raise UnsupportedSyntax(
+                    "joining lists with + on values the gradient depends on",
+                    "build the list with .append(...) or a list comprehension",
+                    self.source.location(node),
+                )
+            key = BINARY.get(type(node.operator))
+            if key is None:
+                raise self._unsupported(node, "this operator")
+            left, right = self._lower(node.left), self._lower(node.right)
+            return self._apply(
+                registry.lookup(key), [left, right], {}, target_name, node=node
+            )
+        if isinstance(node, cst.UnaryOperation):
+            if isinstance(node.operator, cst.Minus):
+                key = operator.neg
+            elif isinstance(node.operator, cst.Plus):
+                key = operator.pos
+            else:
+                raise self._unsupported(node, "this operator")
+            value = self._lower(node.expression)
+            return self._apply(registry.lookup(key), [value], {}, target_name, node)
+        if isinstance(node, cst.Call):
+            return self._call(node, target_name)
+        if isinstance(node, cst.Attribute):
+            function = ATTRIBUTES.get(node.attr.value)
+            if function is None:
+                raise self._unsupported(node, f"the attribute .{node.attr.value}")
+            value = self._lower(node.value)
+            return self._apply(
+                registry.lookup(function), [value], {}, target_name, node=node
+            )
+        if isinstance(node, cst.Subscript):
+            return self._subscript(node, target_name)
+        if isinstance(node, (cst.Tuple, cst.List)):
+            return self._pack(node, target_name)
+        if isinstance(node, cst.BooleanOperation):
+            raise UnsupportedSyntax(
+                "`and`/`or` on values the gradient depends on cannot be "
+                "differentiated",
+                "use np.logical_and / np.logical_or on conditions, or np.where "
+                "to choose between values",
+                self.source.location(node),
+            )
+        if isinstance(node, cst.IfExp):
+            return self._if_expression(node, target_name)
+        if isinstance(node, (cst.ListComp, cst.GeneratorExp)):
+            return self._comprehension(node)
+        raise self._unsupported(node, "this expression")
+
+    def _logistic_argument(self, node: cst.BaseExpression) -> cst.BaseExpression | None:
+        """``z`` when node is ``1 / (1 + np.exp(-z))`` (in either order)."""
+        if not (
+            isinstance(node, cst.BinaryOperation)
+            and isinstance(node.operator, cst.Divide)
+            and _is_one(node.left)
+            and isinstance(node.right, cst.BinaryOperation)
+            and isinstance(node.right.operator, cst.Add)
+        ):
+            return None
+        denominator = node.right
+        for one, call in (
+            (denominator.left, denominator.right),
+            (denominator.right, denominator.left),
+        ):
+            if (
+                _is_one(one)
+                and isinstance(call, cst.Call)
+                and len(call.args) == 1
+                and call.args[0].keyword is None
+                and isinstance(call.args[0].value, cst.UnaryOperation)
+                and isinstance(call.args[0].value.operator, cst.Minus)
+                and resolve_callee(self.source, call.func, self.env, strict=False)
+                is np.exp
+            ):
+                return call.args[0].value.expression
+        return None
+
+    def _subscript(self, node: cst.Subscript, target_name: str | None):
+        for element in node.slice:
+            if self._is_varied(element):
+                raise NoDerivativeRule(
+                    "an index that depends on a differentiated value",
+                    "indices carry no gradient: compute them from data that "
+                    "does not depend on the wrt parameters (to loop over a "
+                    "dict's keys, write `for k in d.keys()` or `d.items()`)",
+                    self.source.location(element),
+                )
+        value = self._lower(node.value)
+        index = rename_locals(index_expression(node.slice, self.np_name), self.env)
+        self._unfresh_names(index)
+        return self._apply(
+            registry.lookup(operator.getitem),
+            [value],
+            {},
+            target_name,
+            node=node,
+            index=index,
+        )
+
+    def _pack(self, node: cst.Tuple | cst.List, target_name: str | None):
+        elements = node.elements
+        if (
+            isinstance(node, cst.List)
+            and len(elements) == 2
+            and isinstance(elements[0], cst.StarredElement)
+            and isinstance(elements[0].value, cst.Name)
+            and not isinstance(elements[1], cst.StarredElement)
+        ):  # [*items, value]: how derivative code spells a list's append
+            items = self._lower(elements[0].value)
+            value = self._lower(elements[1].value)
+            prim = registry.lookup(APPEND)
+            return self._apply(prim, [items, value], {}, target_name, node=node)
+        if any(isinstance(e, cst.StarredElement) for e in node.elements):
+            raise self._unsupported(node, "starred elements")
+        items = [self._lower(e.value) for e in node.elements]
+        kind = "tuple" if isinstance(node, cst.Tuple) else "list"
+        target = self._target(target_name, kind, items)
+        self._share(items)  # the container keeps its items
+        self.body.append(ir.Pack(target, items, self.origin, kind))
+        self.varied.add(target)
+        if kind == "list":
+            self.fresh.add(target)  # a new list: appending to it is safe
+        self._set_shape(target, ("value", target))
+        return ir.Var(target)
+
+    # ---- building statements ---------------------------------------------
+
+    def _apply(
+        self,
+        prim: Primitive | None,
+        args: list[ir.Operand],
+        kwargs: dict[str, ir.Operand],
+        target_name: str | None,
+        node: cst.CSTNode | None = None,
+        callee: str = "",
+        index: cst.BaseExpression | None = None,
+        call: tuple[str, cst.BaseExpression | None] = ("", None),
+        target: str | None = None,
+    ) -> ir.Var:
+        word = prim.name if prim is not None else _callee_word(callee)
+        if target is None:
+            target = self._target(target_name, word, args)
+        reads = {o.name for o in [*args, *kwargs.values()] if isinstance(o, ir.Var)}
+        if target in reads and target_name is not None:
+            # h = f(h) in a loop or branch: compute into a new variable, then
+            # copy, so the backward sweep can tell the two values of h apart
+            result = self._apply(prim, args, kwargs, None, node, callee, index, call)
+            self._copy(target_name, result)
+            return ir.Var(target)
+        origin = ir.Origin(
+            self.origin.code, self.origin.statement, node, self.source.location
+        )
+        apply = ir.Apply(target, prim, args, kwargs, origin, callee, index=index)
+        apply.call, apply.callee_node = call
+        if prim is not None:
+            apply.bound = self._bind(prim, args, kwargs, node, index)
+        self.body.append(apply)
+        self.varied.add(target)
+        apply.shape = self._result_shape(apply)
+        self._set_shape(target, apply.shape)
+        if prim is not None and (
+            prim.shape in VIEW_FREE_SHAPES or id(prim.key) in NEW_ARRAY_FUNCTIONS
+        ):
+            self.fresh.add(target)  # a new array
+        elif prim is not None and target_name is None:
+            self.view_roots[target] = self._roots(apply.operands())  # maybe a view
+        else:  # kept in a user's name, or handed to code that may keep it
+            self._share(apply.operands())
+        return ir.Var(target)
+
+    def _roots(self, operands: list[ir.Operand]) -> set[str]:
+        """The variables whose memory these operands may share."""
+        roots: set[str] = set()
+        for operand in operands:
+            if isinstance(operand, ir.Var):
+                roots |= self.view_roots.get(operand.name, {operand.name})
+            else:
+                for name in load_names(operand.node):
+                    roots |= self.view_roots.get(name, {name})
+        return roots
+
+    def _share(self, operands: list[ir.Operand]) -> None:
+        """Another name may now see these operands' memory: updating them in
+        place would change that name's value too, so they are not fresh."""
+        self.fresh -= self._roots(operands)
+
+    def _bind(
+        self,
+        prim: Primitive,
+        args: list[ir.Operand],
+        kwargs: dict[str, ir.Operand],
+        node: cst.CSTNode | None,
+        index: cst.BaseExpression | None,
+    ) -> dict[str, ir.Operand]:
+        params = prim.params
+        bound: dict[str, ir.Operand] = {}
+        if index is not None:
+            bound["index"] = ir.Static(index)
+        if len(args) > len(params) - len(bound):
+            raise NoDerivativeRule(
+                f"{prim.spelling} called with {len(args)} positional arguments; "
+                f"its rule knows the parameters ({', '.join(prim.param_names)})",
+                "pass the extra arguments by keyword, or drop them",
+                self.source.location(node),
+            )
+        for param, operand in zip(params, args, strict=False):
+            bound[param.name] = operand
+        for keyword, operand in kwargs.items():
+            if keyword not in prim.param_names:
+                raise NoDerivativeRule(
+                    f"{prim.spelling} called with keyword '{keyword}', which its "
+                    f"derivative rule does not know "
+                    f"(it knows: {', '.join(prim.param_names)})",
+                    "drop the keyword, or compute this value outside the function",
+                    self.source.location(node),
+                )
+            bound[keyword] = operand
+        return bound
+
+    def _result_shape(self, apply: ir.Apply) -> object:
+        prim = apply.prim
+        fresh_class = ("value", apply.target)
+        if prim is None:
+            return fresh_class
+        operands = [
+            apply.bound[p] for p, t in prim.vjps.items() if t and p in apply.bound
+        ]
+        if prim.shape == BROADCAST:  # all take part, differentiable or not
+            operands = [apply.bound[p] for p in prim.vjps if p in apply.bound]
+        classes = [self._shape_of(o) for o in operands]
+        if prim.shape == SCALAR:
+            return SCALAR
+        if prim.shape == REDUCE:
+            return SCALAR if is_simple(apply) else fresh_class
+        if prim.shape == SAME and classes:
+            return classes[0]
+        if prim.shape == BROADCAST and classes:
+            arrays = {c for c in classes if c != SCALAR}
+            if not arrays:
+                return SCALAR
+            if len(arrays) == 1:
+                return arrays.pop()
+        return fresh_class
+
+    def _shape_of(self, operand: ir.Operand) -> object:
+        if isinstance(operand, ir.Var):
+            return self.shapes.get(operand.name, ("value", operand.name))
+        return self._static_shape(operand.node)
+
+    def _static_shape(self, node: cst.BaseExpression) -> object:
+        """Shape class of code that carries no derivative: arithmetic on
+        known scalars (``dt / 2``) is a scalar too."""
+        if is_numeric_literal(node):
+            return SCALAR
+        if isinstance(node, cst.Name) and node.value in self.shapes:
+            return self.shapes[node.value]
+        if isinstance(node, cst.BinaryOperation) and not isinstance(
+            node.operator, cst.MatrixMultiply
+        ):
+            left, right = self._static_shape(node.left), self._static_shape(node.right)
+            if left == right == SCALAR:
+                return SCALAR
+        if isinstance(node, cst.UnaryOperation):
+            return self._static_shape(node.expression)
+        return ("static", id(node))
+
+    def _target(self, target_name: str | None, word: str, args: list) -> str:
+        if target_name is not None:
+            return self._new_ssa(target_name)
+        return self.names.fresh(_temporary_name(word, args))
+
+    def _new_ssa(self, name: str) -> str:
+        if name in self.param_names and not self.updating_in_place:
+            self.rebound_params.add(name)  # the name leaves the caller's array
+        pinned = self.pinned.get(name)
+        if pinned is not None:  # inside a loop or branch: one name throughout
+            return pinned
+        if name not in self.env and self.names.claim_if_free(name):
+            ssa = name
+        else:
+            ssa = self.names.fresh(name)
+        self.env[name] = ssa
+        return ssa
+
+    def _set_shape(self, name: str, shape: object) -> None:
+        """Record a variable's shape class; a loop or branch variable keeps
+        its own class, since its shape may differ from one trip to the next."""
+        if name not in self.pinned.values():
+            self.shapes[name] = shape
+
+    # ---- analysis helpers --------------------------------------------------
+
+    def _is_varied(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.Name):
+            ssa = self.env.get(node.value)
+            return ssa is not None and ssa in self.varied
+        if isinstance(node, cst.Attribute):
+            if node.attr.value in NONDIFF_ATTRIBUTES:
+                return False
+            return self._is_varied(node.value)
+        if isinstance(node, cst.Call):
+            func = node.func
+            if isinstance(func, cst.Attribute) and self._is_varied(func.value):
+                return func.attr.value not in NONDIFF_METHODS
+            if not isinstance(func, cst.Attribute) and self._is_varied(func):
+                return True  # a function or object made from varied values
+            callee = resolve_callee(self.source, func, self.env, strict=False)
+            prim = registry.lookup(callee) if callee is not None else None
+            if prim is not None and prim.nondiff:
+                return False
+            return any(self._is_varied(a.value) for a in node.args)
+        if isinstance(node, cst.Comparison):
+            return False
+        if isinstance(node, cst.UnaryOperation) and isinstance(
+            node.operator, (cst.Not, cst.BitInvert)
+        ):
+            return False
+        if isinstance(node, cst.Arg):
+            return self._is_varied(node.value)
+        return any(self._is_varied(child) for child in children(node))
+
+    def _unfresh_names(self, node: cst.CSTNode) -> None:
+        """Any reference to a name may create an alias: it is no longer fresh."""
+        for name in load_names(node):
+            ssa = self.env.get(name)
+            if ssa is not None:
+                self.fresh.discard(ssa)
+
+    def _unsupported(self, node: cst.CSTNode, what: str) -> UnsupportedSyntax:
+        code = self.source.code(node)
+        return UnsupportedSyntax(
+            f"{what} ({code}) cannot be differentiated",
+            "rewrite it with the assignments, operators and numpy calls listed "
+            "in the user guide",
+            self.source.location(node),
+        )
+
+
+def render_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def is_simple(apply: ir.Apply) -> bool:
+    """True when the call leaves every ``simple_when`` parameter at its default."""
+    prim = apply.prim
+    if prim is None or not prim.simple_when:
+        return False
+    defaults = {p.name: p.default for p in prim.params}
+    for name in prim.simple_when:
+        operand = apply.bound.get(name)
+        if operand is None:
+            continue
+        if not isinstance(operand, ir.Static):
+            return False
+        code = cst.Module([]).code_for_node(operand.node).strip()
+        if code != defaults.get(name):
+            return False
+    return True
+
+
+def _is_one(node: cst.BaseExpression) -> bool:
+    return isinstance(node, (cst.Integer, cst.Float)) and node.evaluated_value == 1
+
+
+def load_names(node: cst.CSTNode) -> set[str]:
+    """Names read for their values (``x.shape`` does not read x's values)."""
+    return used_names(node, skip_attributes=NONDIFF_ATTRIBUTES)
+
+
+def index_expression(elements: Any, np_name: str) -> cst.BaseExpression:
+    """The index of ``a[...]`` as an expression: ``i``, ``(i, j)`` or np.s_[...]."""
+    if all(isinstance(e.slice, cst.Index) for e in elements):
+        values = [e.slice.value for e in elements]
+        if len(values) == 1 and not isinstance(elements[0].comma, cst.Comma):
+            return values[0]
+        return cst.Tuple([cst.Element(v) for v in values])
+    return cst.Subscript(
+        value=cst.Attribute(cst.Name(np_name), cst.Name("s_")),
+        slice=[e.with_changes(comma=cst.MaybeSentinel.DEFAULT) for e in elements],
+    )
+
+
+def _callee_word(callee: str) -> str:
+    return callee.rsplit(".", 1)[-1] or "call"
+
+
+def _temporary_name(word: str, args: list) -> str:
+    for operand in args:
+        if isinstance(operand, ir.Var):
+            return f"{word}_{operand_word(operand.name)}"
+    return word

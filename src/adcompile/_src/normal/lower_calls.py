@@ -1,0 +1,154 @@
+"""Lowering calls: numpy functions with rules, user functions (differentiated
+too, with their own pullbacks), array methods, and builtin ``max``/``min``.
+
+``CallLowering._call`` turns a call on values that carry a derivative into
+one ``Apply``: of the function's rule, or a call into a user function
+(``call="static"``, the callee known now; ``"dynamic"``, known only when the
+code runs). It refuses what would lose the gradient: calling a function or
+object made from differentiated values, and ``out=`` on them.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from adcompile._src import runtime
+from adcompile._src.errors import NoDerivativeRule, UnsupportedSyntax
+from adcompile._src.normal import ir
+from adcompile._src.normal.lower import render_none
+from adcompile._src.normal.vocabulary import METHODS
+from adcompile._src.read.calls import is_derivative_call, python_callable
+from adcompile._src.read.static_code import rename_locals, resolve_callee
+from adcompile._src.rules import registry
+
+
+class CallLowering:
+    """Mixed into the Normalizer, with ExpressionLowering, which owns
+    ``_lower``, ``_apply`` and the state they use."""
+
+    def _call(self, node: cst.Call, target_name: str | None) -> ir.Operand:
+        func = node.func
+        if isinstance(func, cst.Attribute) and self._is_varied(func.value):
+            return self._method(node, func, target_name)
+        if self._is_varied(func):
+            code = self.source.code(func)
+            raise UnsupportedSyntax(
+                f"a call of {code}, a function or object made from values the "
+                "gradient depends on (its gradient would not reach them)",
+                "make the function or object outside the function being "
+                "differentiated and pass those values as arguments: f(x, w) "
+                "rather than make_f(w)(x)",
+                self.source.location(node),
+            )
+        callee = resolve_callee(self.source, func, self.env)
+        if is_derivative_call(callee):
+            called = getattr(callee, "function", None) or getattr(
+                callee, "__adcompile_vjp_of__", None
+            )
+            raise UnsupportedSyntax(
+                "a derivative of derivative code that calls another function's "
+                f"derivative code ({getattr(called, '__qualname__', 'a callee')})",
+                "second derivatives through calls into other functions are not "
+                "supported yet: write the called function's computation inline",
+                self.source.location(node),
+            )
+        prim = registry.lookup(callee) if callee is not None else None
+        if callee is max or callee is min:
+            chained = self._chained_extreme(node)
+            if chained is not node:
+                return self._lower(chained, target_name)
+            if len(node.args) == 1:  # max(xs), min(xs): the items' own rule
+                extreme = "max_of_items" if callee is max else "min_of_items"
+                prim = registry.lookup(runtime.HELPERS[extreme])
+        args = [self._lower(a.value) for a in node.args if a.keyword is None]
+        kwargs = {
+            a.keyword.value: self._lower(a.value)
+            for a in node.args
+            if a.keyword is not None
+        }
+        out = kwargs.get("out")
+        if (
+            out is not None
+            and not (isinstance(out, ir.Static) and render_none(out.node))
+            and any(isinstance(o, ir.Var) for o in [*args, *kwargs.values()])
+        ):
+            raise UnsupportedSyntax(
+                "a call with out= writes into an array in place, with values the "
+                "gradient depends on",
+                "drop out= and use the result: y = np.add(a, b)",
+                self.source.location(node),
+            )
+        call = ""
+        if prim is None:
+            if callee is None:  # known only at run time: self.f(x), a parameter
+                call = "dynamic"
+            elif python_callable(callee):
+                call = "static"
+        if call:
+            self._unfresh_names(func)
+        return self._apply(
+            prim,
+            args,
+            kwargs,
+            target_name,
+            node=node,
+            callee=self.source.code(func),
+            call=(call, rename_locals(func, self.env) if call else None),
+        )
+
+    def _chained_extreme(self, node: cst.Call) -> cst.BaseExpression:
+        """Builtin ``max``/``min`` of several values, or of a list or tuple
+        written out, as a chain of two-value calls (``max(max(a, b), c)``:
+        the first of equal values wins, as in Python); ``node`` itself when
+        it has two values, keywords, or one iterable of any other kind."""
+        args = list(node.args)
+        if any(a.keyword is not None or a.star for a in args):
+            return node
+        if len(args) == 1:
+            only = args[0].value
+            if not isinstance(only, (cst.List, cst.Tuple)) or any(
+                isinstance(e, cst.StarredElement) for e in only.elements
+            ):
+                return node  # of an iterable: its own primitive (_call)
+            values = [e.value for e in only.elements]
+        else:
+            values = [a.value for a in args]
+        if len(values) == 2 and len(args) == 2:
+            return node
+        if not values:
+            return node  # max([]): Python's error, at run time
+        chained = values[0]
+        for value in values[1:]:
+            chained = cst.Call(node.func, [cst.Arg(chained), cst.Arg(value)])
+        return chained
+
+    def _method(
+        self, node: cst.Call, func: cst.Attribute, target_name: str | None
+    ) -> ir.Operand:
+        method = func.attr.value
+        entry = METHODS.get(method)
+        if entry is None:
+            raise NoDerivativeRule(
+                f".{method}() is called on a value the gradient depends on, and "
+                f"no array method .{method}() has a derivative rule",
+                f"for an array, call the numpy function (np.{method}(x, ...)) if "
+                "it has a rule; for an object made from differentiated values, "
+                "make it outside the function and pass the values as arguments",
+                self.source.location(node),
+            )
+        function, packs = entry
+        value = self._lower(func.value)
+        positional = [a for a in node.args if a.keyword is None]
+        if packs and len(positional) > 1:
+            packed = cst.Tuple([cst.Element(a.value) for a in positional])
+            args = [value, self._lower(packed)]
+        else:
+            args = [value, *(self._lower(a.value) for a in positional)]
+        kwargs = {
+            a.keyword.value: self._lower(a.value)
+            for a in node.args
+            if a.keyword is not None
+        }
+        return self._apply(
+            registry.lookup(function), args, kwargs, target_name, node=node
+        )

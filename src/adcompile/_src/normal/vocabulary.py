@@ -1,0 +1,119 @@
+"""What expression lowering knows about Python and numpy by name: binary
+operators, array methods and attributes and the functions they stand for,
+and which functions always return a new array."""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+import libcst as cst
+import numpy as np
+
+from adcompile._src import runtime
+from adcompile._src.rules.registry import BROADCAST, REDUCE, SAME, SCALAR
+
+BINARY = {
+    cst.Add: operator.add,
+    cst.Subtract: operator.sub,
+    cst.Multiply: operator.mul,
+    cst.Divide: operator.truediv,
+    cst.Power: operator.pow,
+    cst.MatrixMultiply: operator.matmul,
+    cst.Modulo: operator.mod,
+    cst.FloorDivide: operator.floordiv,
+    cst.BitAnd: operator.and_,
+    cst.BitOr: operator.or_,
+    cst.BitXor: operator.xor,
+}
+NONDIFF_ATTRIBUTES = frozenset({"shape", "ndim", "size", "dtype", "itemsize", "nbytes"})
+NONDIFF_METHODS = frozenset(
+    {"argmax", "argmin", "argsort", "nonzero", "any", "all", "tolist", "__len__"}
+    | {"keys"}  # a dict's keys carry no derivative
+)
+# method name -> (numpy function, whether extra positional arguments are packed
+# into one tuple, as ``x.reshape(2, 3)`` means ``np.reshape(x, (2, 3))``)
+METHODS: dict[str, tuple[Any, bool]] = {
+    "sum": (np.sum, False),
+    "mean": (np.mean, False),
+    "max": (np.max, False),
+    "min": (np.min, False),
+    "prod": (np.prod, False),
+    "dot": (np.dot, False),
+    "ravel": (np.ravel, False),
+    "flatten": (np.ravel, False),
+    "copy": (np.copy, False),
+    "squeeze": (np.squeeze, False),
+    "clip": (np.clip, False),
+    "reshape": (np.reshape, True),
+    "transpose": (np.transpose, True),
+    "var": (np.var, False),
+    "std": (np.std, False),
+    "ptp": (np.ptp, False),
+    "cumsum": (np.cumsum, False),
+    "cumprod": (np.cumprod, False),
+    "trace": (np.trace, False),
+    "diagonal": (np.diagonal, False),
+    "swapaxes": (np.swapaxes, False),
+    "repeat": (np.repeat, False),
+    "take": (np.take, False),
+    "conj": (np.conj, False),
+    "conjugate": (np.conj, False),
+    "round": (np.round, False),
+    "astype": (runtime.as_type, False),
+    "item": (runtime.item_of, False),
+}
+ATTRIBUTES = {"T": np.transpose, "mT": np.linalg.matrix_transpose, "real": np.real}
+VIEW_FREE_SHAPES = frozenset({SAME, BROADCAST, SCALAR, REDUCE})
+# functions whose result is always a new array, shared with nothing
+NEW_ARRAY_FUNCTIONS = frozenset(
+    id(f)
+    for f in (
+        np.zeros,
+        np.ones,
+        np.empty,
+        np.full,
+        np.zeros_like,
+        np.ones_like,
+        np.empty_like,
+        np.full_like,
+        np.array,
+        np.copy,
+        np.arange,
+        np.linspace,
+        np.eye,
+        np.identity,
+        np.concatenate,
+        np.stack,
+        np.hstack,
+        np.vstack,
+        np.tile,
+        np.repeat,
+        np.outer,
+        np.matmul,
+        np.dot,
+        operator.matmul,  # a @ b
+    )
+)
+
+# numpy functions that write into an array they are given
+_WRITING_FUNCTIONS = frozenset(
+    id(f)
+    for f in (
+        np.fill_diagonal,
+        np.copyto,
+        np.put,
+        np.place,
+        np.putmask,
+        np.put_along_axis,
+    )
+)
+
+
+def writes_into_an_argument(callee: object) -> bool:
+    """Whether ``callee`` is a numpy function that writes into an array it
+    is given (``np.fill_diagonal``, ``np.copyto``, a ufunc's ``.at``...)."""
+    if id(callee) in _WRITING_FUNCTIONS:
+        return True
+    owner = getattr(callee, "__self__", None)
+    return isinstance(owner, np.ufunc) and getattr(callee, "__name__", "") == "at"

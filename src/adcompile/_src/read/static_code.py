@@ -1,0 +1,93 @@
+"""Helpers on code that carries no derivative: renaming, literals, callees."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from adcompile._src.errors import UnresolvedName
+from adcompile._src.read.source import FunctionSource
+
+
+class _RenameLocals(cst.CSTTransformer):
+    """Rename local names to their single-assignment names, nothing else."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
+        new = self.env.get(original.value)
+        return updated.with_changes(value=new) if new else updated
+
+    def leave_Attribute(
+        self, original: cst.Attribute, updated: cst.Attribute
+    ) -> cst.Attribute:
+        return updated.with_changes(attr=original.attr)
+
+    def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
+        return updated.with_changes(keyword=original.keyword)
+
+
+def rename_locals(node: Any, env: dict[str, str]) -> Any:
+    """``node`` with each local name replaced by its current SSA name."""
+    if not any(old != new for old, new in env.items()):
+        return node
+    return node.visit(_RenameLocals(env))
+
+
+def dotted_name(node: cst.BaseExpression) -> str:
+    """``np.linalg.norm`` for that expression; "" for anything but a name or
+    attributes of one."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted_name(node.value)
+        return f"{base}.{node.attr.value}" if base else ""
+    return ""
+
+
+def is_numeric_literal(node: cst.CSTNode) -> bool:
+    """An int or float literal, possibly negated: a value known to be scalar."""
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return True
+    if isinstance(node, cst.UnaryOperation) and isinstance(
+        node.operator, (cst.Minus, cst.Plus)
+    ):
+        return is_numeric_literal(node.expression)
+    return False
+
+
+def resolve_callee(
+    source: FunctionSource,
+    func: cst.BaseExpression,
+    env: dict[str, str],
+    strict: bool = True,
+) -> Any | None:
+    """The object a call's function expression denotes, or None if local.
+
+    ``np.linalg.norm`` is looked up through the function's closure, globals
+    and builtins, then attribute by attribute. A name bound in the function
+    itself cannot be known before it runs: None. With ``strict``, a name that
+    resolves to nothing raises UnresolvedName at the call.
+    """
+    chain: list[str] = []
+    node = func
+    while isinstance(node, cst.Attribute):
+        chain.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name) or node.value in env:
+        return None
+    try:
+        obj = source.resolve(node.value)
+        for attribute in reversed(chain):
+            obj = getattr(obj, attribute)
+    except (UnresolvedName, AttributeError) as exc:
+        if not strict:
+            return None
+        raise UnresolvedName(
+            f"'{source.code(func)}' does not name anything adcompile can find",
+            "check the spelling, and define it before asking for the gradient",
+            source.location(func),
+        ) from exc
+    return obj

@@ -1,0 +1,91 @@
+"""Reverse mode through calls into user functions.
+
+A call ``y = g(a, b)`` whose arguments carry a derivative to the output
+becomes, in the forward sweep, ``y, pullback_y = vjp_g(a, b)``: the callee's
+own gradient code (compiled lazily, see ``calls``), with its own saved state.
+The backward sweep calls ``pullback_y(by)`` and gives each argument its share.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from adcompile._src.normal import ir
+from adcompile._src.normal.primal import EQUAL as _EQUAL
+from adcompile._src.normal.primal import assign as _assign
+from adcompile._src.normal.primal import node as _node
+from adcompile._src.syntax.lines import Line
+from adcompile._src.syntax.templates import render
+
+
+class UserCalls:
+    """The part of ``ReverseMode`` that handles calls into user functions."""
+
+    def _call_wrt(self, apply: ir.Apply) -> tuple[int | str, ...]:
+        """Which arguments of a call to a user function carry a derivative to
+        the output (empty: the call needs no pullback)."""
+        if not apply.call or apply.target not in self.useful:
+            return ()
+        positions: list[int | str] = [
+            i
+            for i, a in enumerate(apply.args)
+            if isinstance(a, ir.Var) and a.name in self.useful
+        ]
+        positions += [
+            k
+            for k, a in apply.kwargs.items()
+            if isinstance(a, ir.Var) and a.name in self.useful
+        ]
+        return tuple(positions)
+
+    def _vjp_call(self, apply: ir.Apply) -> Line:
+        """``y, pullback_y = vjp_g(a, b)``: the callee's own gradient code."""
+        wrt = self._call_wrt(apply)
+        assert apply.callee_node is not None
+        args = [cst.Arg(_node(a)) for a in apply.args]
+        args += [
+            cst.Arg(_node(v), keyword=cst.Name(k), equal=_EQUAL)
+            for k, v in apply.kwargs.items()
+        ]
+        wrt_node = cst.parse_expression(repr(wrt))
+        if apply.call == "static":
+            spec = (render(apply.callee_node), wrt, apply.call_shapes)
+            func = self.call_bindings_by_spec.get(spec)
+            if func is None:
+                word = _identifier_word(render(apply.callee_node))
+                func = self.names.fresh(f"vjp_{word}")
+                self.call_bindings_by_spec[spec] = func
+                self.call_bindings[func] = spec
+            call = cst.Call(cst.Name(func), args)
+        else:
+            if self.dynamic_binding is None:
+                self.dynamic_binding = self.names.fresh("vjp_call")
+                self.call_bindings[self.dynamic_binding] = ("", (), "")
+            call = cst.Call(
+                cst.Name(self.dynamic_binding),
+                [cst.Arg(apply.callee_node), cst.Arg(wrt_node), *args],
+            )
+        pullback = self.names.fresh(f"pullback_{apply.target}")
+        self.pullbacks[apply.target] = pullback
+        targets = f"{apply.target}, {pullback}"
+        assign = cst.Assign([cst.AssignTarget(cst.parse_expression(targets))], call)
+        return Line(assign, target=targets)
+
+    def _pullback(self, apply: ir.Apply, adjoint: str) -> None:
+        """``grads = pullback_y(by)``, then each argument's share."""
+        pullback = self.pullbacks[apply.target]
+        grads = self.names.fresh(f"grads_{apply.target}")
+        call = cst.Call(cst.Name(pullback), [cst.Arg(cst.Name(adjoint))])
+        self._emit(_assign(grads, call))
+        for position, key in enumerate(self._call_wrt(apply)):
+            operand = apply.args[key] if isinstance(key, int) else apply.kwargs[key]
+            assert isinstance(operand, ir.Var)
+            share = cst.Subscript(
+                cst.Name(grads),
+                [cst.SubscriptElement(cst.Index(cst.Integer(str(position))))],
+            )
+            self._accumulate(operand.name, share)
+
+
+def _identifier_word(code: str) -> str:
+    return code.rsplit(".", 1)[-1].strip("_") or "call"

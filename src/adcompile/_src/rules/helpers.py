@@ -1,0 +1,98 @@
+"""Rules of the runtime helpers that emitted derivative code calls.
+
+With these, derivative code is itself differentiable: forward mode runs
+through a gradient function's code (Hessian-vector products, second and
+third derivatives).
+"""
+
+from __future__ import annotations
+
+from adcompile._src.rules.registry import LINEAR, defnondiff, defrule
+
+# Helpers linear in their first argument (an adjoint): the tangent goes
+# through the same helper; the other arguments are read for their shapes,
+# axes or masks only, which do not vary (almost everywhere).
+_LINEAR_IN_FIRST = {
+    "check_cotangent": "cotangent, value",
+    "as_gradient": "adjoint, x, name",
+    "unbroadcast": "g, x",
+    "unbroadcast_to": "g, shape",
+    "repeat_to": "g, x, axis=None, keepdims=False",
+    "extremum_grad": "g, x, extremum, axis=None, keepdims=False",
+    "unindex": "g, x, index",
+    "without_item": "g, index",
+    "item_adjoint": "g, index",
+    "private_copy": "x",
+    "part": "g, position",
+    "reshape_like": "g, x",
+    "transpose_back": "g, axes, x",
+    "total": "g",
+    "all_but_last": "g, items",
+    "last_item": "g",
+    "unsum": "g, items",
+    "item_picked": "g, items, result",
+    "picked_item_tangent": "tangent, items, result",
+    "unconcatenate": "g, arrays, axis=0",
+    "unstack": "g, axis=0",
+    "broadcast_tangent": "tangent, result",
+    "as_tangent": "tangent, value",
+}
+for _name, _signature in _LINEAR_IN_FIRST.items():
+    _params = [p.split("=")[0].strip() for p in _signature.split(",")]
+    defrule(
+        _name,
+        _signature,
+        jvp={_params[0]: LINEAR, **{p: None for p in _params[1:]}},
+    )
+
+# Bilinear adjoints of products: linear in the adjoint and in the other factor.
+for _name, _other, _shape_only in [
+    ("matmul_left", "b", "a"),
+    ("matmul_right", "a", "b"),
+    ("dot_left", "b", "a"),
+    ("dot_right", "a", "b"),
+    ("outer_left", "b", "a"),
+    ("outer_right", "a", "b"),
+]:
+    defrule(_name, "g, a, b", jvp={"g": LINEAR, _other: LINEAR, _shape_only: None})
+
+defrule(
+    "with_item",
+    "a, index, value",
+    jvp={
+        "a": "with_item(t, index, 0.0)",
+        "value": "with_item(zero_tangent(a), index, t)",
+        "index": None,
+    },
+)
+defrule(
+    "unindex_add",
+    "acc, g, x, index",
+    jvp={"acc": "t", "g": "unindex(t, x, index)", "x": None, "index": None},
+)
+defrule("log_or_zero", "a", jvp={"a": "t / np.where(a == 0, 1.0, a)"})
+
+for _name in [
+    "seed_gradient",
+    "zero_gradient",
+    "reduced_count",
+    "picked",
+    "inside",
+    "inverse_axes",
+    "zero_adjoint",
+    "zero_tangent",
+    "check_tangent",
+]:
+    defnondiff(_name)
+
+# Arithmetic written into an array that is about to die (adcompile.reuse),
+# in variants for known shapes only: derivative code that calls them is never
+# differentiated again, and rules without templates would refuse it clearly.
+for _name in [
+    "add_into",
+    "subtract_into",
+    "multiply_into",
+    "divide_into",
+]:
+    defrule(_name, "a, b")
+defrule("negative_into", "a")

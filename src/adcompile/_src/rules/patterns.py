@@ -1,0 +1,138 @@
+"""Rules for patterns of several operations that have a simpler derivative.
+
+The logistic sigmoid written out, ``1 / (1 + np.exp(-z))``, is recognized as
+one primitive so its local gradient reads ``s * (1 - s)`` instead of the
+chain of exp, addition and division it is made of. The forward sweep still
+computes it exactly as the user wrote it.
+"""
+
+from __future__ import annotations
+
+from adcompile._src.rules.registry import (
+    LINEAR,
+    SAME,
+    Primitive,
+    parse_signature,
+    register,
+    when_imported,
+)
+
+
+class Logistic:
+    """Marker key of the written-out logistic sigmoid pattern."""
+
+    def __repr__(self) -> str:
+        return "logistic sigmoid 1 / (1 + exp(-x))"
+
+
+LOGISTIC = Logistic()
+
+register(
+    Primitive(
+        key=LOGISTIC,
+        name="sigmoid",
+        spelling="1.0 / (1.0 + np.exp(-x))",
+        params=parse_signature("x"),
+        vjps={"x": "g * ans * (1.0 - ans)"},
+        jvps={"x": "t * ans * (1.0 - ans)"},
+        shape=SAME,
+        infix=True,
+    )
+)
+
+
+class Copy:
+    """Marker key of a plain copy ``y = x`` between names of a loop or branch."""
+
+    def __repr__(self) -> str:
+        return "copy"
+
+
+COPY = Copy()
+
+register(
+    Primitive(
+        key=COPY,
+        name="copy",
+        spelling="x",
+        params=parse_signature("x"),
+        vjps={"x": "g"},
+        jvps={"x": LINEAR},
+        shape=SAME,
+        infix=True,
+    )
+)
+
+
+class Append:
+    """Marker key of ``items.append(value)`` on a list the function built."""
+
+    def __repr__(self) -> str:
+        return "list append"
+
+
+APPEND = Append()
+
+register(
+    Primitive(
+        key=APPEND,
+        name="appended",
+        spelling="[*items, value]",
+        params=parse_signature("items, value"),
+        vjps={"items": "all_but_last(g, items)", "value": "last_item(g)"},
+        infix=True,
+    )
+)
+
+
+class SetItem:
+    """Marker key of ``y[index] = value``, lowered to a new array."""
+
+    def __repr__(self) -> str:
+        return "item assignment"
+
+
+SETITEM = SetItem()
+
+register(
+    Primitive(
+        key=SETITEM,
+        name="assigned",
+        spelling="with_item(a, index, value)",
+        params=parse_signature("a, value, index"),
+        vjps={
+            "a": "without_item(g, index)",
+            "value": "unbroadcast(item_adjoint(g, index), value)",
+            "index": None,
+        },
+        jvps={
+            "a": "with_item(t, index, 0.0)",
+            "value": "with_item(zero_tangent(a), index, t)",
+            "index": None,
+        },
+        shape=SAME,
+        infix=True,
+    )
+)
+
+
+def _register_scipy() -> None:
+    """``scipy.special.expit`` is the logistic sigmoid too, when scipy is
+    installed (it is not a dependency): local gradient ``s * (1 - s)``."""
+    from scipy import special
+
+    register(
+        Primitive(
+            key=special.expit,
+            name="sigmoid",
+            spelling="scipy.special.expit",
+            params=parse_signature("x"),
+            vjps={"x": "g * ans * (1.0 - ans)"},
+            jvps={"x": "t * ans * (1.0 - ans)"},
+            shape=SAME,
+            user_spelling=True,
+        )
+    )
+
+
+when_imported("scipy.special", _register_scipy)

@@ -1,0 +1,171 @@
+"""Runtime helpers of containers and indexing: the adjoints of list, tuple
+and dict items, of ``x[index]``, and of item assignment (numpy only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from adcompile._src.runtime.support import Fields, Items, is_zero
+
+
+def unindex(g: Any, x: Any, index: Any) -> Any:
+    """Adjoint of ``x[index]``: g scattered into zeros shaped like x."""
+    if type(x) is np.ndarray and type(index) is int and x.dtype.kind == "f":
+        same = type(g) is float or getattr(g, "dtype", None) == x.dtype
+        out = np.zeros(x.shape, dtype=x.dtype if same else np.result_type(x.dtype, g))
+        out[index] = g
+        return out
+    if isinstance(x, (list, tuple)):
+        return _unindex_items(g, x, index)
+    if isinstance(x, dict):
+        return Fields({index: g})
+    dtype = np.result_type(np.asarray(g).dtype, np.float64 if np.ndim(x) else float)
+    if isinstance(x, np.ndarray) and np.issubdtype(x.dtype, np.floating):
+        dtype = np.result_type(x.dtype, np.asarray(g).dtype)
+    out = np.zeros(np.shape(x), dtype=dtype)
+    if _is_basic_index(index):
+        out[index] = g
+    else:
+        np.add.at(out, index, g)
+    return out
+
+
+def unindex_add(acc: Any, g: Any, x: Any, index: Any) -> Any:
+    """``acc + unindex(g, x, index)``, written into ``acc`` when it is a float
+    array of x's shape and dtype. Emitted only where ``acc`` is a new array
+    no other name can see (an adjoint still being added up)."""
+    if (
+        type(acc) is np.ndarray
+        and type(x) is np.ndarray
+        and acc.shape == x.shape
+        and (type(g) is float or (type(g) is _FLOAT64 and acc.dtype is _FLOAT64_DTYPE))
+    ):
+        if type(index) is int or _is_basic_index(index):
+            acc[index] += g
+        else:
+            np.add.at(acc, index, g)
+        return acc
+    return acc + unindex(g, x, index)
+
+
+_FLOAT64 = np.float64
+_FLOAT64_DTYPE = np.dtype(np.float64)
+
+
+def _is_basic_index(index: Any) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return all(
+        item is None
+        or item is Ellipsis
+        or isinstance(item, slice)
+        or (isinstance(item, (int, np.integer)) and not isinstance(item, bool))
+        for item in items
+    )
+
+
+def _unindex_items(g: Any, items: Any, index: Any) -> Items:
+    """Adjoint of ``items[index]`` for a list or tuple (an int or a slice)."""
+    adjoints: list[Any] = [0.0 for _ in items]  # zero: nothing flowed back
+    if is_zero(g):
+        return Items(adjoints)
+    if isinstance(index, slice):
+        for position, piece in zip(range(len(items))[index], g, strict=True):
+            adjoints[position] = adjoints[position] + piece
+    else:
+        adjoints[index] = g
+    return Items(adjoints)
+
+
+def with_item(a: Any, index: Any, value: Any) -> Any:
+    """A copy of ``a`` with ``a[index] = value`` done (``a`` is unchanged)."""
+    if isinstance(a, dict):  # a tangent's entries (Fields) still add up
+        out = Fields(a) if isinstance(a, Fields) else dict(a)
+        out[index] = value
+        return out
+    out = np.array(a, copy=True)
+    out[index] = value
+    return out
+
+
+def without_item(g: Any, index: Any) -> Any:
+    """Adjoint of the array before ``a[index] = value``: the written entries
+    received nothing from the old array."""
+    if is_zero(g):
+        return g
+    if isinstance(g, dict):
+        return Fields({**g, index: 0.0})
+    out = np.array(g, dtype=np.result_type(g, float), copy=True)
+    out[index] = 0.0
+    return out
+
+
+def item_adjoint(g: Any, index: Any) -> Any:
+    """Adjoint of the value in ``a[index] = value``: g at the written entries;
+    where a fancy index repeats an entry, only the write that won counts."""
+    if is_zero(g):
+        return g
+    if isinstance(g, dict):
+        return g.get(index, 0.0)
+    g = np.asarray(g)
+    picked = g[index]
+    if _is_basic_index(index) or (
+        isinstance(index, np.ndarray) and index.dtype == bool
+    ):
+        return picked
+    winner = np.full(g.shape, -1)
+    order = np.arange(np.size(picked)).reshape(np.shape(picked))
+    winner[index] = order
+    return np.where(winner[index] == order, picked, 0.0)
+
+
+def private_copy(x: Any) -> Any:
+    """A copy of an array or list the function writes into (other values as
+    they are)."""
+    if isinstance(x, np.ndarray):
+        return x.copy()
+    return list(x) if isinstance(x, list) else x
+
+
+def write_back(caller: Any, final: Any) -> None:
+    """Leave the caller's array, list or dict as the function left it, after it
+    wrote into its parameter in place (nothing to do for immutable values)."""
+    if final is caller:
+        return
+    if isinstance(caller, np.ndarray):
+        caller[...] = final
+    elif isinstance(caller, list):
+        caller[:] = final
+    elif isinstance(caller, dict):
+        caller.clear()
+        caller.update(final)
+
+
+def zero_adjoint(value: Any) -> Any:
+    """A zero adjoint shaped like ``value`` (an array, a float, a container)."""
+    if type(value) is np.ndarray:
+        return np.zeros(value.shape, dtype=np.result_type(value.dtype, float))
+    return 0.0  # floats, and containers (whose length may differ by trip)
+
+
+def part(g: Any, position: int) -> Any:
+    """Item ``position`` of a container's adjoint (zero when it is zero)."""
+    return g if is_zero(g) else g[position]
+
+
+def all_but_last(g: Any, items: Any = None) -> Any:
+    """Adjoint of the items of ``[*items, value]``: the adjoints of all but
+    the last entry (stacked back into an array when the items were the rows
+    of an array)."""
+    if is_zero(g):
+        return g
+    if isinstance(items, np.ndarray):
+        rows = [np.broadcast_to(r, items.shape[1:]) for r in g[:-1]]
+        return np.stack(rows) if rows else np.zeros(items.shape)
+    return Items(g[:-1])
+
+
+def last_item(g: Any) -> Any:
+    """Adjoint of the value given to ``append``: the last item's adjoint."""
+    return g if is_zero(g) else g[-1]

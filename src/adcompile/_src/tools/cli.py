@@ -1,0 +1,306 @@
+"""The ``adcompile`` command line.
+
+    adcompile --version
+    adcompile show FILE.py[:FUNC] [--wrt a,b] [--no-color]
+    adcompile build [FILE.py] [-o OUT.py] [--func NAME [--wrt a,b]]... [--check]
+
+``show`` prints the gradient source adcompile emits for one function, or for
+every top-level function of FILE.py. ``build`` writes a module of gradient
+functions that needs only numpy (see ``adcompile.build``); ``build --check``
+exits 1 when such a module is stale. Problems with the user's input (missing
+file, import failure, unknown function, a function adcompile refuses) end in
+one ``adcompile: error: ...`` message on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import FunctionType
+
+from adcompile._src.tools.loading import (
+    CliError,
+    load_module,
+    parse_wrt,
+    top_level_functions,
+)
+from adcompile._version import __version__
+
+PROG = "adcompile"
+EXIT_USAGE = 2
+
+_COMMENT_COLOR = "\033[2;32m"  # dim green
+_RESET = "\033[0m"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help, --version, usage errors
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    if args.command is None:
+        parser.print_usage(sys.stderr)
+        print(f"{PROG}: error: a command is required", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return args.handler(args)
+    except CliError as err:
+        print(f"{PROG}: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # e.g. `adcompile show big.py | head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Source-to-source automatic differentiation (reverse and "
+        "forward mode) for Python + NumPy.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    show = commands.add_parser(
+        "show",
+        help="print the derivative code adcompile generates",
+        description="Print the gradient source of FUNC in FILE.py, or of every "
+        "top-level function in FILE.py when FUNC is not given.",
+    )
+    show.add_argument("target", metavar="FILE.py[:FUNC]")
+    show.add_argument(
+        "--wrt",
+        type=parse_wrt,
+        default=0,
+        metavar="NAMES",
+        help="comma-separated parameter names (or positions) to differentiate "
+        "with respect to; default: the first parameter",
+    )
+    show.add_argument(
+        "--mode",
+        choices=("reverse", "forward", "hvp"),
+        default="reverse",
+        help="reverse: the gradient (default); forward: the tangent program "
+        "(jvp); hvp: the tangent program of the gradient (Hessian-vector "
+        "products)",
+    )
+    show.add_argument(
+        "--args",
+        metavar="EXPRS",
+        help='example arguments, as Python expressions ("np.ones(3), 2.0"): '
+        "show the variant of the gradient compiled for their shapes",
+    )
+    show.add_argument("--no-color", action="store_true", help="never color the output")
+    show.set_defaults(handler=_cmd_show)
+
+    build = commands.add_parser(
+        "build",
+        help="write a module of gradient functions that needs only numpy",
+        description="Write OUT.py with grad_NAME and value_and_grad_NAME for "
+        "functions of FILE.py (default: every function adcompile can "
+        "differentiate). Without FILE.py, build what [tool.adcompile] in the "
+        "nearest pyproject.toml lists.",
+    )
+    build.add_argument("source", nargs="?", metavar="FILE.py")
+    build.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT.py",
+        help="the module to write; default: FILE_grad.py next to FILE.py",
+    )
+    build.add_argument(
+        "--func",
+        action=_FuncAction,
+        dest="functions",
+        metavar="NAME",
+        help="a function to build (repeatable); default: all it can build",
+    )
+    build.add_argument(
+        "--wrt",
+        action=_WrtAction,
+        dest="functions",
+        metavar="NAMES",
+        help="parameters the preceding --func is differentiated with respect "
+        "to; default: its first",
+    )
+    build.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if a module is missing or stale",
+    )
+    build.set_defaults(handler=_cmd_build, functions=None)
+    return parser
+
+
+class _FuncAction(argparse.Action):
+    """``--func NAME``: appends ``[NAME, wrt]`` (wrt set by a later --wrt)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if not str(values).isidentifier():
+            raise argparse.ArgumentError(self, f"not a function name: {values!r}")
+        functions = list(getattr(namespace, self.dest) or [])
+        if any(name == values for name, _ in functions):
+            raise argparse.ArgumentError(self, f"{values} is given twice")
+        setattr(namespace, self.dest, [*functions, [values, None]])
+
+
+class _WrtAction(argparse.Action):
+    """``--wrt NAMES``: sets what the preceding ``--func`` is taken wrt."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        functions = getattr(namespace, self.dest)
+        if not functions:
+            raise argparse.ArgumentError(self, "must follow the --func it applies to")
+        if functions[-1][1] is not None:
+            raise argparse.ArgumentError(
+                self, f"given twice for --func {functions[-1][0]}"
+            )
+        functions[-1][1] = parse_wrt(values)
+
+
+# -- show ---------------------------------------------------------------------
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from adcompile._src.api.api import grad
+    from adcompile._src.errors import AdcompileError
+
+    path, func_name = _split_target(args.target)
+    if args.args is not None and (func_name is None or args.mode != "reverse"):
+        raise CliError("--args needs one function (FILE.py:FUNC) in reverse mode")
+    module = load_module(path)
+    color = not args.no_color and _use_color(sys.stdout)
+
+    if func_name is not None:
+        if not hasattr(module, func_name):
+            raise CliError(f"{path} has no function {func_name!r}")
+        func = getattr(module, func_name)
+        if not callable(func):
+            raise CliError(f"{func_name!r} in {path} is not a function")
+        try:
+            if args.args is not None:
+                example = _example_arguments(args.args)
+                text = grad(func, wrt=args.wrt).source_for(*example)
+            else:
+                text = _derivative_source(func, args.wrt, args.mode)
+        except AdcompileError as err:
+            raise CliError(f"{func_name}: {err}") from None
+        _write(text, color)
+        return 0
+
+    blocks = []
+    for func in top_level_functions(module):
+        try:
+            blocks.append(_derivative_source(func, args.wrt, args.mode).strip("\n"))
+        except AdcompileError as err:
+            blocks.append(f"# {func.__name__}: cannot differentiate: {err.reason}")
+    if not blocks:
+        print(f"{PROG}: {path} defines no functions", file=sys.stderr)
+        return 0
+    # Two blank lines between blocks, as between top-level definitions.
+    _write("\n\n\n".join(blocks), color)
+    return 0
+
+
+# -- build --------------------------------------------------------------------
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from adcompile._src.tools import build
+
+    cwd = Path.cwd()
+    if args.source is None:
+        if args.output is not None or args.functions is not None:
+            raise CliError("-o, --func and --wrt need FILE.py")
+        targets = build.targets_from_pyproject(cwd)
+    else:
+        functions = None
+        if args.functions is not None:
+            functions = [
+                build.Request(name, 0 if wrt is None else wrt)
+                for name, wrt in args.functions
+            ]
+        targets = [build.make_target(args.source, args.output, functions, cwd)]
+
+    if args.check:
+        stale = 0
+        for target in targets:
+            reason = build.stale_reason(target)
+            if reason is None:
+                print(f"{_shown(target.output)} is up to date")
+            else:
+                stale += 1
+                print(f"{_shown(target.output)} is stale: {reason}", file=sys.stderr)
+        return 1 if stale else 0
+
+    for target in targets:
+        generated = build.write(target)
+        for name, reason in generated.skipped:
+            print(
+                f"{PROG}: {_shown(target.source)}: {name}: cannot differentiate: "
+                f"{reason}",
+                file=sys.stderr,
+            )
+        built = ", ".join(generated.built) or "no functions"
+        print(f"wrote {_shown(target.output)} ({built})")
+    return 0
+
+
+def _example_arguments(text: str) -> tuple[object, ...]:
+    """The values of ``--args`` (Python expressions; numpy is ``np``)."""
+    import numpy as np
+
+    try:
+        values = eval(f"({text},)", {"np": np, "numpy": np})  # noqa: S307
+    except Exception as err:  # the user's expression: say what went wrong
+        raise CliError(f"--args {text!r}: {type(err).__name__}: {err}") from None
+    return tuple(values)
+
+
+def _derivative_source(func: FunctionType, wrt: object, mode: str) -> str:
+    """The source ``show --mode`` prints for one function."""
+    from adcompile._src.api.api import source
+
+    if mode == "forward":
+        return source(func, wrt=wrt, kind="jvp")
+    if mode == "hvp":
+        return source(func, wrt=wrt, kind="hvp")
+    return source(func, wrt=wrt)
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the current directory when it is below it."""
+    try:
+        return str(path.resolve().relative_to(os.getcwd()))
+    except ValueError:
+        return str(path)
+
+
+def _split_target(target: str) -> tuple[str, str | None]:
+    """``"model.py:loss"`` -> ``("model.py", "loss")``; ``"model.py"`` -> no FUNC."""
+    path, sep, func_name = target.rpartition(":")
+    if sep and func_name.isidentifier() and not os.path.exists(target):
+        return path, func_name
+    return target, None
+
+
+# -- output -------------------------------------------------------------------
+
+
+def _use_color(stream) -> bool:
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _write(text: str, color: bool) -> None:
+    text = text.rstrip("\n")
+    if color:
+        text = "\n".join(
+            f"{_COMMENT_COLOR}{line}{_RESET}" if line.lstrip().startswith("#") else line
+            for line in text.split("\n")
+        )
+    print(text)

@@ -1,0 +1,90 @@
+"""What both commands read from the command line: a user's file loaded as a
+module, its top-level functions, and ``--wrt`` lists."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.machinery
+import importlib.util
+import inspect
+import os
+import re
+import sys
+from types import FunctionType, ModuleType
+
+
+class CliError(Exception):
+    """A problem with the command line's input: reported in one line, exit 2."""
+
+
+def parse_wrt(text: str) -> int | str | tuple[int | str, ...]:
+    parts = [part.strip() for part in text.split(",")]
+    if not all(part.isidentifier() or part.isdigit() for part in parts):
+        raise argparse.ArgumentTypeError(
+            f"expected parameter names or positions separated by commas: {text!r}"
+        )
+    names = tuple(int(part) if part.isdigit() else part for part in parts)
+    return names[0] if len(names) == 1 else names
+
+
+def load_module(path: str) -> ModuleType:
+    """Import the file at ``path`` under a fresh module name.
+
+    The file's directory goes first on ``sys.path`` while it loads, so its
+    imports of sibling modules work, and the module stays in ``sys.modules``
+    so ``inspect.getsource`` finds its functions. Whatever the module prints
+    while it loads goes to stderr, keeping stdout for the generated code.
+    """
+    if not os.path.exists(path):
+        raise CliError(f"no such file: {path}")
+    if not os.path.isfile(path):
+        raise CliError(f"not a file: {path}")
+    shown, path = path, os.path.abspath(path)
+    name = _fresh_module_name(path)
+    loader = importlib.machinery.SourceFileLoader(name, path)
+    spec = importlib.util.spec_from_file_location(name, path, loader=loader)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    sys.path.insert(0, os.path.dirname(path))
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            loader.exec_module(module)
+    except (Exception, SystemExit) as exc:
+        del sys.modules[name]
+        raise CliError(f"cannot import {shown}: {_describe(exc)}") from None
+    finally:
+        with contextlib.suppress(ValueError):
+            sys.path.remove(os.path.dirname(path))
+    return module
+
+
+def _fresh_module_name(path: str) -> str:
+    stem = os.path.splitext(os.path.basename(path))[0]
+    base = "_adcompile_show_" + re.sub(r"\W", "_", stem)
+    name, n = base, 1
+    while name in sys.modules:
+        n += 1
+        name = f"{base}_{n}"
+    return name
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, SyntaxError):
+        where = f"line {exc.lineno}" if exc.lineno else "unknown line"
+        return f"SyntaxError: {exc.msg} ({where})"
+    message = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+def top_level_functions(module: ModuleType) -> list[FunctionType]:
+    """The functions defined at the top level of ``module``, in source order."""
+    funcs = [
+        obj
+        for attr, obj in vars(module).items()
+        if inspect.isfunction(obj)
+        and obj.__module__ == module.__name__
+        and obj.__qualname__ == attr  # not lambdas, aliases or nested functions
+    ]
+    return sorted(funcs, key=lambda f: f.__code__.co_firstlineno)
