@@ -204,6 +204,24 @@ def numeric_directional_derivative(
     return (_scalar(f(*plus)) - _scalar(f(*minus))) / (2.0 * step)
 
 
+def smooth_at(
+    f: Callable[..., Any], args: Sequence[Any], wrt: Any, tries: int = 3
+) -> bool:
+    """Whether ``f`` looks differentiable at ``args``: central differences
+    with two step sizes agree along random directions. A point on a branch
+    boundary (``np.where(a > b, ...)`` with ``a == b``) has no derivative to
+    check, whatever a tool returns there."""
+    positions = wrt_positions(f, wrt)
+    rng = np.random.default_rng(1)
+    for _ in range(tries):
+        vs = [_direction(args[p], rng) for p in positions]
+        fine = numeric_directional_derivative(f, args, positions, vs, 1e-7)
+        coarse = numeric_directional_derivative(f, args, positions, vs, 1e-5)
+        if not np.isfinite(fine) or abs(fine - coarse) > 1e-3 * max(1.0, abs(coarse)):
+            return False
+    return True
+
+
 def _direction(x: Any, rng: np.random.Generator) -> Any:
     if isinstance(x, np.ndarray):
         return rng.standard_normal(x.shape)
