@@ -47,7 +47,7 @@ setup()
 import models  # noqa: E402
 
 import adcompile  # noqa: E402
-from adcompile import compiler  # noqa: E402
+from adcompile._src.compilation import compiler  # noqa: E402
 
 TRANSFORM_TARGET = 50e-3
 CACHE_HIT_TARGET = 10e-6

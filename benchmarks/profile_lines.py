@@ -35,7 +35,7 @@ import models  # noqa: E402
 import numpy as np  # noqa: E402
 
 import adcompile  # noqa: E402
-from adcompile import runtime  # noqa: E402
+from adcompile._src import runtime  # noqa: E402
 
 MODELS = {
     "logistic": (
