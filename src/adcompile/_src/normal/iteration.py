@@ -13,6 +13,7 @@ from __future__ import annotations
 import libcst as cst
 
 from adcompile._src.errors import UnsupportedSyntax
+from adcompile._src.normal import ir
 from adcompile._src.normal.control_facts import (
     assign_line,
     assigned_names,
@@ -21,6 +22,8 @@ from adcompile._src.normal.control_facts import (
     names_in,
 )
 from adcompile._src.read.static_code import rename_locals, resolve_callee
+from adcompile._src.rules import registry
+from adcompile._src.rules.patterns import COPY
 from adcompile._src.syntax.templates import parenthesize
 
 
@@ -98,12 +101,12 @@ class IterationLowering:
         if not self._is_varied(iterable):
             return node.target, rename_locals(iterable, self.env), []
         index = free_name("i", self.names.taken)
-        if names_in(iterable) & assigned_names(list(node.body.body)):
+        rebound = names_in(iterable) & assigned_names(list(node.body.body))
+        if rebound:
             # the body rebinds what the loop runs over: Python iterates over
-            # the object it had when the loop started
-            alias = free_name("sequence", self.names.taken | set(self.env))
-            self._lower_into(iterable, alias)
-            iterable = cst.Name(alias)
+            # the objects the names had when the loop started
+            renames = {name: self._snapshot(name) for name in sorted(rebound)}
+            iterable = rename_locals(iterable, renames)
         by_key = self._dict_iteration(node, iterable)
         if by_key is not None:
             return by_key
@@ -167,6 +170,23 @@ class IterationLowering:
             length = f"len({self.source.code(iterable)})"
             prologue = [item_line(node.target, iterable, index)]
         return self._index_loop(index, length, prologue)
+
+    def _snapshot(self, name: str) -> str:
+        """A new name for the value ``name`` holds now, in a variable of its
+        own that no statement of the loop writes (the loop rebinds ``name``);
+        the value itself is shared, not copied."""
+        alias = free_name(f"{name}_at_start", self.names.taken | set(self.env))
+        operand = self._lower(cst.Name(name))
+        target = self._new_ssa(alias)
+        if isinstance(operand, ir.Var):
+            self._apply(registry.lookup(COPY), [operand], {}, None, target=target)
+        else:
+            self.body.append(ir.Assign(target, operand, self.origin))
+            self.varied.discard(target)
+            self._set_shape(target, ("value", target))
+        self._share([operand])  # two names see one value now
+        self.fresh.discard(target)
+        return alias
 
     def _zipped(
         self, items: list[cst.BaseExpression], sequences: list, index: str

@@ -201,10 +201,13 @@ class ExpressionLowering:
         word = prim.name if prim is not None else _callee_word(callee)
         if target is None:
             target = self._target(target_name, word, args)
-        reads = {o.name for o in [*args, *kwargs.values()] if isinstance(o, ir.Var)}
+        reads = operand_names([*args, *kwargs.values()])
         if target in reads and target_name is not None:
             # h = f(h) in a loop or branch: compute into a new variable, then
             # copy, so the backward sweep can tell the two values of h apart
+            # (its local gradients read the operands' values, the old h, and
+            # the old value comes back only after them); static code that
+            # reads h counts too (s = s * b with s carrying no derivative)
             result = self._apply(prim, args, kwargs, None, node, callee, index, call)
             self._copy(target_name, result)
             return ir.Var(target)
@@ -450,3 +453,15 @@ def _temporary_name(word: str, args: list) -> str:
         if isinstance(operand, ir.Var):
             return f"{word}_{operand_word(operand.name)}"
     return word
+
+
+def operand_names(operands: list[ir.Operand]) -> set[str]:
+    """The variables operands read: a variable's name, or the names static
+    code reads."""
+    names: set[str] = set()
+    for operand in operands:
+        if isinstance(operand, ir.Var):
+            names.add(operand.name)
+        else:
+            names |= load_names(operand.node)
+    return names

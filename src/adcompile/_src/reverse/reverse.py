@@ -159,10 +159,9 @@ class ReverseMode(UserCalls):
                 self._compound(statement)
             if getattr(statement, "overwrites", False):
                 self._restore(statement.target)
-                if statement.target in self.pullbacks and isinstance(
-                    statement, ir.Apply
-                ):
-                    self._restore(self.pullbacks[statement.target])
+                if isinstance(statement, ir.Apply) and self._call_wrt(statement):
+                    # the forward sweep saved the pullback with the result
+                    self._restore(self._pullback_name(statement.target))
 
     def _restore(self, targets: str) -> None:
         """After the adjoint of an overwriting statement: its target's adjoint

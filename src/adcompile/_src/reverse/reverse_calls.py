@@ -4,6 +4,12 @@ A call ``y = g(a, b)`` whose arguments carry a derivative to the output
 becomes, in the forward sweep, ``y, pullback_y = vjp_g(a, b)``: the callee's
 own gradient code (compiled lazily, see ``calls``), with its own saved state.
 The backward sweep calls ``pullback_y(by)`` and gives each argument its share.
+
+Invariant (pairing): ``pullback_y`` is written only by the calls whose
+result is ``y``, in the same statement, so it is saved where that statement
+saves ``y`` (a call that overwrites ``y``) and restored right after that
+call's backward lines, never elsewhere; when the backward sweep reaches a
+call, ``pullback_y`` holds the pullback of that very call.
 """
 
 from __future__ import annotations
@@ -65,15 +71,27 @@ class UserCalls:
                 cst.Name(self.dynamic_binding),
                 [cst.Arg(apply.callee_node), cst.Arg(wrt_node), *args],
             )
-        pullback = self.names.fresh(f"pullback_{apply.target}")
-        self.pullbacks[apply.target] = pullback
+        pullback = self._pullback_name(apply.target)
         targets = f"{apply.target}, {pullback}"
         assign = cst.Assign([cst.AssignTarget(cst.parse_expression(targets))], call)
         return Line(assign, target=targets)
 
+    def _pullback_name(self, target: str) -> str:
+        """The variable holding the pullback of the call whose result is
+        ``target``: one per target, like the result itself, so that every
+        call that writes ``y`` (on each path of a branch, on each trip of a
+        loop, before a loop and in it) writes ``pullback_y`` too, and the
+        value saved and restored with ``y`` is always the pullback of the
+        call that made ``y``'s value."""
+        pullback = self.pullbacks.get(target)
+        if pullback is None:
+            pullback = self.names.fresh(f"pullback_{target}")
+            self.pullbacks[target] = pullback
+        return pullback
+
     def _pullback(self, apply: ir.Apply, adjoint: str) -> None:
         """``grads = pullback_y(by)``, then each argument's share."""
-        pullback = self.pullbacks[apply.target]
+        pullback = self._pullback_name(apply.target)
         grads = self.names.fresh(f"grads_{apply.target}")
         call = cst.Call(cst.Name(pullback), [cst.Arg(cst.Name(adjoint))])
         self._emit(_assign(grads, call))
