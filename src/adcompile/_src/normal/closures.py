@@ -4,7 +4,12 @@
 closure-converted: every variable of the enclosing function that the helper
 reads becomes an extra parameter (``def helper(z, k)``), and every call
 passes the value the variable has at the call (``helper(x, k)``), which is
-what a closure would read. The helper is then an ordinary function called
+what a closure would read. Invariant: that is every name local to the
+enclosing function (a parameter, or assigned anywhere in its body, before
+or after the ``def``: a closure binds late), so no nested function reads
+an enclosing variable other than through its parameters; the emitted code
+renames those variables (one name per value), and a closure would read a
+stale one. The helper is then an ordinary function called
 with values that may carry a derivative, differentiated on its own like any
 other callee. A helper used in any other way than by direct calls (passed
 along, stored, returned) is refused: its closure could not be followed.
@@ -15,6 +20,7 @@ from __future__ import annotations
 import libcst as cst
 
 from adcompile._src.errors import UnsupportedSyntax
+from adcompile._src.normal.control_facts import assigned_names
 from adcompile._src.normal.lower import load_names
 from adcompile._src.syntax.templates import used_names
 
@@ -25,8 +31,11 @@ class ClosureLowering:
     def _nested_def(self, node: cst.FunctionDef) -> None:
         name = node.name.value
         own = _bound_names(node)
+        enclosing = self._enclosing_locals()
         free = sorted(
-            n for n in load_names(node.body) - own if n in self.env and n != name
+            n
+            for n in load_names(node.body) - own
+            if (n in self.env or n in enclosing) and n != name
         )
         if name in load_names(node.body) and name not in own:
             raise UnsupportedSyntax(
@@ -50,6 +59,15 @@ class ClosureLowering:
         self.varied.discard(target)
         self.closures[target] = free
         self._effect(converted.with_changes(name=cst.Name(target)), share=False)
+
+    def _enclosing_locals(self) -> set[str]:
+        """The names local to the function being normalized: its parameters
+        and every name its body assigns (not inside nested functions)."""
+        if self.enclosing_locals is None:
+            self.enclosing_locals = self.param_names | assigned_names(
+                [self.definition.body], nested=False
+            )
+        return self.enclosing_locals
 
     def _lambda_def(self, name: str, node: cst.Lambda) -> None:
         """``name = lambda ...: body`` as ``def name(...): return body``."""

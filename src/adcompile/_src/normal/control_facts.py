@@ -35,8 +35,10 @@ def else_statements(node: cst.If) -> list[cst.BaseStatement]:
     return list(orelse.body.body)
 
 
-def assigned_names(statements: list[cst.CSTNode]) -> set[str]:
-    """User names assigned anywhere in ``statements`` (loop targets too)."""
+def assigned_names(statements: list[cst.CSTNode], nested: bool = True) -> set[str]:
+    """User names assigned anywhere in ``statements`` (loop targets too);
+    with ``nested=False``, not those of nested functions' own bodies (the
+    nested function's name is assigned, its locals are its own)."""
     names: set[str] = set()
 
     def add_target(target: cst.CSTNode) -> None:
@@ -58,6 +60,13 @@ def assigned_names(statements: list[cst.CSTNode]) -> set[str]:
 
         def visit_For(self, node: cst.For) -> None:
             add_target(node.target)
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            names.add(node.name.value)
+            return nested
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return nested
 
         def visit_Call(self, node: cst.Call) -> None:
             func = node.func  # items.append(value), items.pop() make a new items

@@ -99,6 +99,7 @@ class Normalizer(
         self.list_roots: dict[str, str] = {}  # list version -> parameter
         self.view_roots: dict[str, set[str]] = {}  # maybe-view -> what it views
         self.closures: dict[str, list[str]] = {}  # nested function -> its free names
+        self.enclosing_locals: set[str] | None = None  # see closures.py
         self.written_params: dict[str, str] = {}  # parameter -> its final value
         self.param_names: set[str] = set()
         self.rebound_params: set[str] = set()
@@ -482,6 +483,14 @@ class _PassClosures(cst.CSTTransformer):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False  # a nested function's own body is converted already
+
+    def on_leave(
+        self, original_node: cst.CSTNode, updated_node: cst.CSTNode
+    ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]:
+        result = super().on_leave(original_node, updated_node)
+        if isinstance(result, cst.CSTNode):  # errors still find the user's line
+            self.normalizer.source.moved(result, original_node)
+        return result
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
         extra = self.normalizer._closure_arguments(updated.func)

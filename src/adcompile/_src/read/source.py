@@ -37,6 +37,8 @@ class FunctionSource:
     indent: int  # columns removed by dedenting
     lines: list[str]
     _positions: dict[cst.CSTNode, CodeRange] | None = field(repr=False, default=None)
+    # nodes a pass rebuilt -> the nodes they were made from (see ``moved``)
+    _made_from: dict[cst.CSTNode, cst.CSTNode] = field(repr=False, default_factory=dict)
 
     @property
     def positions(self) -> dict[cst.CSTNode, CodeRange]:
@@ -46,10 +48,21 @@ class FunctionSource:
             self._positions = dict(wrapper.resolve(PositionProvider))
         return self._positions
 
+    def moved(self, new: cst.CSTNode, old: cst.CSTNode) -> None:
+        """``new`` is ``old`` rebuilt by a pass (libcst rebuilds every node it
+        visits): it stands where ``old`` stands. Passes that rebuild the
+        user's statements before they are lowered report it, so that errors
+        about those statements still point at the user's line."""
+        if new is not old:
+            self._made_from[new] = old
+
     def location(self, node: cst.CSTNode | None) -> Location | None:
         if node is None:
             return None
-        code_range = self.positions.get(node)
+        positions = self.positions
+        while node not in positions and node in self._made_from:
+            node = self._made_from[node]
+        code_range = positions.get(node)
         if code_range is None:
             return None
         line = code_range.start.line
