@@ -19,7 +19,7 @@ import libcst as cst
 from adcompile._src.errors import UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.assignments import AssignmentLowering
-from adcompile._src.normal.closures import ClosureLowering
+from adcompile._src.normal.closures import ClosureLowering, convert_closures
 from adcompile._src.normal.control import ControlFlowLowering
 from adcompile._src.normal.control_facts import free_name, mark_overwrites
 from adcompile._src.normal.exits import FlagNames, lift_exits
@@ -98,8 +98,6 @@ class Normalizer(
         self.buffer_root: dict[str, str] = {}  # array version -> parameter
         self.list_roots: dict[str, str] = {}  # list version -> parameter
         self.view_roots: dict[str, set[str]] = {}  # maybe-view -> what it views
-        self.closures: dict[str, list[str]] = {}  # nested function -> its free names
-        self.enclosing_locals: set[str] | None = None  # see closures.py
         self.written_params: dict[str, str] = {}  # parameter -> its final value
         self.param_names: set[str] = set()
         self.rebound_params: set[str] = set()
@@ -122,7 +120,10 @@ class Normalizer(
             if name in self.wrt:
                 self.varied.add(name)
         flags = FlagNames(self.names.taken)  # the exits' flags: no user's names
-        statements = lower_loop_exits(_statements(self.definition), flags)
+        statements = convert_closures(
+            _statements(self.definition), self.param_names, self.source
+        )
+        statements = lower_loop_exits(statements, flags)
         self._block(lift_exits(statements, flags))
         mark_overwrites(self.body, set(self.pinned_all))
         self._check_written_params()
@@ -174,17 +175,12 @@ class Normalizer(
         ends in a return or a raise."""
         self.returns_everywhere = False
         for statement in statements:
-            original = statement
-            if self.closures:  # calls to nested functions pass their free names
-                self._check_closure_use(statement)
-                statement = statement.visit(_PassClosures(self))
             if isinstance(statement, cst.FunctionDef):
                 self.origin = self._header_origin(statement, statement.name)
                 self._nested_def(statement)
             elif isinstance(statement, cst.SimpleStatementLine):
-                for small, written in zip(
-                    statement.body, original.body, strict=True  # type: ignore
-                ):
+                for small in statement.body:
+                    written = self.source.original(small)  # as the user wrote it
                     self.origin = ir.Origin(
                         self.source.code(written), written, locate=self.source.location
                     )
@@ -473,30 +469,3 @@ def _creates_new_value(node: cst.BaseExpression, source: FunctionSource) -> bool
         return True
     callee = resolve_callee(source, func, {}, strict=False)
     return callee is not None and id(callee) in NEW_ARRAY_FUNCTIONS
-
-
-class _PassClosures(cst.CSTTransformer):
-    """Calls of a closure-converted nested function pass its free names."""
-
-    def __init__(self, normalizer: Normalizer) -> None:
-        self.normalizer = normalizer
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False  # a nested function's own body is converted already
-
-    def on_leave(
-        self, original_node: cst.CSTNode, updated_node: cst.CSTNode
-    ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]:
-        result = super().on_leave(original_node, updated_node)
-        if isinstance(result, cst.CSTNode):  # errors still find the user's line
-            self.normalizer.source.moved(result, original_node)
-        return result
-
-    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
-        extra = self.normalizer._closure_arguments(updated.func)
-        if not extra:
-            return updated
-        args = list(updated.args)
-        if args:
-            args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        return updated.with_changes(args=[*args, *extra])

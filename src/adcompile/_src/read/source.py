@@ -56,13 +56,16 @@ class FunctionSource:
         if new is not old:
             self._made_from[new] = old
 
+    def original(self, node: cst.CSTNode) -> cst.CSTNode:
+        """The user's node that ``node`` was rebuilt from (itself if none)."""
+        while node in self._made_from:
+            node = self._made_from[node]
+        return node
+
     def location(self, node: cst.CSTNode | None) -> Location | None:
         if node is None:
             return None
-        positions = self.positions
-        while node not in positions and node in self._made_from:
-            node = self._made_from[node]
-        code_range = positions.get(node)
+        code_range = self.positions.get(self.original(node))
         if code_range is None:
             return None
         line = code_range.start.line
