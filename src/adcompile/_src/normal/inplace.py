@@ -56,7 +56,6 @@ class InPlaceLowering:
         array = self._lower(base)
         item = self._lower(value)
         index = rename_locals(index_expression(target.slice, self.np_name), self.env)
-        self._unfresh_names(index)
         self.updating_in_place = True
         try:
             self._apply(

@@ -93,10 +93,17 @@ class Assign:
 
 @dataclass
 class Effect:
-    """A statement run for its effect only (assert, print, a docstring)."""
+    """A statement run for its effect only (assert, print, a docstring).
+
+    ``mutates``: the variables it changes in place (``w[0] = 5.0``,
+    ``w.fill(0)``, ``np.copyto(w, v)`` on values that carry no derivative):
+    the backward sweep must see their values from before it, so reverse mode
+    saves a copy before it where the backward sweep reads them.
+    """
 
     node: cst.BaseSmallStatement
     origin: Origin
+    mutates: tuple[str, ...] = ()
 
 
 @dataclass

@@ -148,7 +148,6 @@ class ExpressionLowering:
                 )
         value = self._lower(node.value)
         index = rename_locals(index_expression(node.slice, self.np_name), self.env)
-        self._unfresh_names(index)
         return self._apply(
             registry.lookup(operator.getitem),
             [value],
@@ -197,6 +196,7 @@ class ExpressionLowering:
         index: cst.BaseExpression | None = None,
         call: tuple[str, cst.BaseExpression | None] = ("", None),
         target: str | None = None,
+        pure_call: bool = False,
     ) -> ir.Var:
         word = prim.name if prim is not None else _callee_word(callee)
         if target is None:
@@ -208,7 +208,9 @@ class ExpressionLowering:
             # (its local gradients read the operands' values, the old h, and
             # the old value comes back only after them); static code that
             # reads h counts too (s = s * b with s carrying no derivative)
-            result = self._apply(prim, args, kwargs, None, node, callee, index, call)
+            result = self._apply(
+                prim, args, kwargs, None, node, callee, index, call, None, pure_call
+            )
             self._copy(target_name, result)
             return ir.Var(target)
         origin = ir.Origin(
@@ -228,6 +230,8 @@ class ExpressionLowering:
             self.fresh.add(target)  # a new array
         elif prim is not None and target_name is None:
             self.view_roots[target] = self._roots(apply.operands())  # maybe a view
+        elif pure_call:  # a user function that keeps nothing, returns new values
+            self.fresh.add(target)
         else:  # kept in a user's name, or handed to code that may keep it
             self._share(apply.operands())
         return ir.Var(target)

@@ -16,6 +16,7 @@ from adcompile._src import runtime
 from adcompile._src.errors import NoDerivativeRule, UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.lower import render_none
+from adcompile._src.normal.purity import PURE, purity
 from adcompile._src.normal.vocabulary import METHODS
 from adcompile._src.read.calls import is_derivative_call, python_callable
 from adcompile._src.read.static_code import rename_locals, resolve_callee
@@ -94,6 +95,7 @@ class CallLowering:
             node=node,
             callee=self.source.code(func),
             call=(call, rename_locals(func, self.env) if call else None),
+            pure_call=call == "static" and purity(callee) == PURE,
         )
 
     def _chained_extreme(self, node: cst.Call) -> cst.BaseExpression:

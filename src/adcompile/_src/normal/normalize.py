@@ -29,8 +29,13 @@ from adcompile._src.normal.lists import ListLowering, is_append, is_pop
 from adcompile._src.normal.loop_exits import lower_loop_exits
 from adcompile._src.normal.lower import ExpressionLowering
 from adcompile._src.normal.lower_calls import CallLowering
+from adcompile._src.normal.values import (
+    IN_PLACE_METHODS,
+    calls_in,
+    creates_new_value,
+    mutated_names,
+)
 from adcompile._src.normal.vocabulary import (
-    NEW_ARRAY_FUNCTIONS,
     writes_into_an_argument,
 )
 from adcompile._src.read.source import FunctionSource
@@ -44,10 +49,6 @@ from adcompile._src.rules.registry import SCALAR
 from adcompile._src.syntax.naming import NameAllocator
 from adcompile._src.syntax.templates import parenthesize, used_names
 from adcompile._src.syntax.tree import walk
-
-IN_PLACE_METHODS = frozenset(
-    {"sort", "partition", "fill", "resize", "put", "itemset", "setfield"}
-)
 
 
 class Normalizer(
@@ -290,7 +291,11 @@ class Normalizer(
             self.body.append(ir.Effect(node, self.origin))
             return
         self._unfresh_names(node)
-        self.body.append(ir.Effect(rename_locals(node, self.env), self.origin))
+        mutated = mutated_names(node, self.source)
+        mutates = tuple(sorted(self.env[n] for n in mutated if n in self.env))
+        if mutates:  # saved for the backward sweep: a copy, where it is read
+            self.has_control_flow = True
+        self.body.append(ir.Effect(rename_locals(node, self.env), self.origin, mutates))
 
     def _return(self, node: cst.Return) -> None:
         if node.value is None:
@@ -382,14 +387,14 @@ class Normalizer(
     def _assign_static(self, value: cst.BaseExpression, name: str) -> ir.Operand:
         """``name = value`` run as written, its value carrying no derivative."""
         static = ir.Static(rename_locals(value, self.env))
-        if not _creates_new_value(value, self.source):
+        if not creates_new_value(value, self.source):
             self._share([static])
         target = self._new_ssa(name)
         self.body.append(ir.Assign(target, static, self.origin))
         self.varied.discard(target)
         shape = SCALAR if is_numeric_literal(value) else ("value", target)
         self._set_shape(target, shape)
-        if _creates_new_value(value, self.source):
+        if creates_new_value(value, self.source):
             self.fresh.add(target)
         else:
             self.fresh.discard(target)
@@ -438,34 +443,5 @@ def _statements(definition: cst.FunctionDef) -> list[cst.BaseStatement]:
     return [cst.SimpleStatementLine(body.body)]  # def f(x): return x * x
 
 
-def calls_in(node: cst.CSTNode) -> list[cst.Call]:
-    """Every call in ``node``, nested ones included."""
-    return [call for call in walk(node) if isinstance(call, cst.Call)]
-
-
 def all_names(module: cst.Module) -> set[str]:
     return {node.value for node in walk(module) if isinstance(node, cst.Name)}
-
-
-def _creates_new_value(node: cst.BaseExpression, source: FunctionSource) -> bool:
-    """A value no other name can refer to: a literal, a new list, an
-    arithmetic result, a new array (np.zeros(...), x.copy())."""
-    if is_numeric_literal(node):
-        return True
-    new = (
-        cst.BinaryOperation,
-        cst.UnaryOperation,
-        cst.Comparison,  # a new array of booleans (or a bool)
-        cst.List,
-        cst.ListComp,
-        cst.Dict,
-    )
-    if isinstance(node, new):
-        return True
-    if not isinstance(node, cst.Call):
-        return False
-    func = node.func
-    if isinstance(func, cst.Attribute) and func.attr.value == "copy":
-        return True
-    callee = resolve_callee(source, func, {}, strict=False)
-    return callee is not None and id(callee) in NEW_ARRAY_FUNCTIONS

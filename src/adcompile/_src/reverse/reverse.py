@@ -127,7 +127,11 @@ class ReverseMode(UserCalls):
         saved = None
         if program.has_control_flow:
             saved = resolve(
-                forward, self.backward, set(program.param_names), self.names.fresh
+                forward,
+                self.backward,
+                set(program.param_names),
+                self.names.fresh,
+                self.bindings.get("private_copy", "private_copy"),
             )
             saved.backward = merge_resets(saved.backward)
         return Derivative(
@@ -157,6 +161,9 @@ class ReverseMode(UserCalls):
                 self._pack(statement)
             elif isinstance(statement, (ir.Branch, ir.Loop)):
                 self._compound(statement)
+            if isinstance(statement, ir.Effect):
+                for target in reversed(statement.mutates):  # changed in place
+                    self.backward.append(Line(target=target, marker="pop"))
             if getattr(statement, "overwrites", False):
                 self._restore(statement.target)
                 if isinstance(statement, ir.Apply) and self._call_wrt(statement):
@@ -257,6 +264,9 @@ class ReverseMode(UserCalls):
         lines: list[Line] = []
         for statement in statements:
             produced = self._forward(statement)
+            if isinstance(statement, ir.Effect):
+                for target in statement.mutates:  # a copy: it changes in place
+                    lines.append(Line(target=target, marker="push", copy=True))
             if getattr(statement, "overwrites", False):
                 for target in produced[0].target.split(", "):
                     lines.append(Line(target=target, marker="push"))

@@ -2,12 +2,17 @@
 
 The sweeps mark every overwriting assignment with a ``push`` before it (in
 the forward sweep) and a ``pop`` after its adjoint (in the backward sweep).
-``resolve`` keeps the markers of the variables the backward sweep reads
-once an earlier value may be due (a to-be-recorded analysis: a value nobody
-reads back is never saved, nor one read only before any restore) and
-turns them into ``stack_h.append(h)`` / ``h = stack_h.pop()``. Every
-variable holds, when the backward sweep reaches a statement, the value it
-had right after that statement ran.
+A statement that changes a value in place (``w[0] = 5.0`` on data) is
+preceded by a push of a copy of it, and followed in the backward sweep by a
+pop. ``resolve`` keeps the markers of the variables the backward sweep
+reads once an earlier value may be due (a to-be-recorded analysis: a value
+nobody reads back is never saved, nor one read only before any restore) and
+turns them into ``stack_h.append(h)`` / ``h = stack_h.pop()``.
+
+Invariant: every variable holds, when the backward sweep reaches a
+statement, the value it had right after that statement ran; what the
+forward sweep pushes, the backward sweep pops, in the reverse order, on
+every path.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ def resolve(
     backward: list[Line],
     params: set[str],
     fresh: Callable[[str], str],
+    copy_helper: str = "private_copy",
 ) -> Saved:
     popped = _marked(backward, "pop")
     restored = sorted(popped & _read_after_a_restore(backward))
@@ -47,8 +53,8 @@ def resolve(
             prologue.append(Line(_assign(name, cst.Name("None"))))
     return Saved(
         prologue=prologue,
-        forward=_rewrite(forward, stack_of, keep_empty=True),
-        backward=_rewrite(backward, stack_of, keep_empty=False),
+        forward=_rewrite(forward, stack_of, copy_helper, keep_empty=True),
+        backward=_rewrite(backward, stack_of, copy_helper, keep_empty=False),
         restored=restored,
         stacks=[stack_of[name] for name in restored],
     )
@@ -102,7 +108,7 @@ def _marked(lines: list[Line], marker: str) -> set[str]:
 
 
 def _rewrite(
-    lines: list[Line], stack_of: dict[str, str], keep_empty: bool
+    lines: list[Line], stack_of: dict[str, str], copy_helper: str, keep_empty: bool
 ) -> list[Line]:
     result: list[Line] = []
     for line in lines:
@@ -111,9 +117,12 @@ def _rewrite(
             if stack is None:
                 continue
             if line.marker == "push":
+                saved: cst.BaseExpression = cst.Name(line.target)
+                if line.copy:  # the statement after it changes the value in place
+                    saved = cst.Call(cst.Name(copy_helper), [cst.Arg(saved)])
                 append = cst.Call(
                     cst.Attribute(cst.Name(stack), cst.Name("append")),
-                    [cst.Arg(cst.Name(line.target))],
+                    [cst.Arg(saved)],
                 )
                 result.append(Line(cst.Expr(append)))
             else:
@@ -122,8 +131,8 @@ def _rewrite(
             continue
         if line.block is not None:
             block = line.block
-            body = _rewrite(block.body, stack_of, keep_empty)
-            orelse = _rewrite(block.orelse, stack_of, keep_empty)
+            body = _rewrite(block.body, stack_of, copy_helper, keep_empty)
+            orelse = _rewrite(block.orelse, stack_of, copy_helper, keep_empty)
             if not keep_empty and not body and not orelse:
                 continue
             line = replace(line, block=replace(block, body=body, orelse=orelse))

@@ -24,15 +24,30 @@ def seed_gradient(value: Any) -> float:
     """The adjoint seed 1.0 of a real scalar output; refuse anything else."""
     if isinstance(value, float):
         return 1.0
+    if isinstance(value, (tuple, list, dict)):
+        raise NonScalarOutput(
+            "grad needs a function that returns a real scalar; this one returned "
+            f"a {type(value).__name__}",
+            "return only the value to differentiate, or pass has_aux=True to "
+            "return (value, auxiliary data) and get (gradient, auxiliary data) "
+            "back",
+        )
     shape = np.shape(value)
-    dtype = np.asarray(value).dtype if not isinstance(value, (list, tuple)) else None
-    if shape == () and dtype is not None and np.issubdtype(dtype, np.floating):
+    dtype = np.asarray(value).dtype
+    if shape == () and np.issubdtype(dtype, np.floating):
         return 1.0
-    if shape == () and dtype is not None and np.issubdtype(dtype, np.integer):
+    if shape == () and np.issubdtype(dtype, np.integer):
         raise IntegerInput(
             f"the function returned an integer ({value!r}), so it has no gradient",
             "adcompile differentiates real floating-point values: pass floats "
             "(3.0 rather than 3) or float arrays (x.astype(float))",
+        )
+    if np.issubdtype(dtype, np.complexfloating):
+        raise NonScalarOutput(
+            "grad needs a function that returns a real scalar; this one returned "
+            f"a complex value ({dtype})",
+            "adcompile differentiates real-valued functions: return a real "
+            "scalar such as np.abs(z) ** 2 or z.real",
         )
     described = (
         f"an array of shape {shape}"
@@ -111,6 +126,20 @@ def as_gradient(adjoint: Any, x: Any, name: str) -> Any:
         return float(adjoint)
     if isinstance(x, (dict, list, tuple)):
         return _tree_gradient(adjoint, x, name)
+    if np.iscomplexobj(x):
+        raise IntegerInput(
+            f"gradient with respect to '{name}', which is complex "
+            f"({np.asarray(x).dtype}): adcompile differentiates real "
+            "floating-point values",
+            f"pass the real and imaginary parts of '{name}' as two float arguments",
+        )
+    if np.iscomplexobj(adjoint):
+        raise NonScalarOutput(
+            f"the derivative with respect to '{name}' came out complex: the "
+            "function computes with complex numbers",
+            "adcompile differentiates real-valued computations: keep complex "
+            "numbers out of the values the derivative depends on",
+        )
     if isinstance(x, np.floating):
         return x.dtype.type(adjoint)
     if isinstance(x, float):

@@ -30,7 +30,7 @@ import libcst as cst
 import numpy as np
 
 from adcompile._src.normal import ir
-from adcompile._src.normal.normalize import calls_in
+from adcompile._src.normal.values import calls_in
 from adcompile._src.rules.registry import BROADCAST, REDUCE, SAME, SCALAR
 from adcompile._src.shapes import shape_values as sv
 from adcompile._src.shapes.shape_values import SCALAR_VALUE, TOP, UNKNOWN_INT, Value

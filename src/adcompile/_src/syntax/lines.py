@@ -48,6 +48,8 @@ class Line:
     # reads values only for their shapes, before any is restored: no reason
     # to save what it reads
     shape_only: bool = False
+    # a push before a statement that changes the value in place: save a copy
+    copy: bool = False
 
 
 def names_of(lines: list[Line], headers: bool = True) -> set[str]:

@@ -1,0 +1,338 @@
+"""What a user function does with the arrays it is given, read from its source.
+
+Passing an array to a user function used to count as sharing it: the
+function might keep it (store it in an object, a global, a list it was
+given), change it in place, or return it (or a view of it), and then writing
+into the array in place later would change what another name sees. Most
+functions do none of that: they compute new values from their arguments.
+``purity(f)`` reads ``f`` to tell:
+
+- ``keeps``: ``f`` may keep a reference to an argument after it returns, or
+  change one in place (conservatively true whenever ``f``'s body does
+  something this reading does not follow: an attribute or item written on
+  something it did not make, a method that may change its object, a call of
+  code it cannot read, a nested function or class);
+- ``returns_new``: no part of ``f``'s result is an argument or shares memory
+  with one (arithmetic, numpy functions that make new arrays, literals,
+  containers of such values, local names only ever given such values).
+
+Invariant: ``keeps`` is false and ``returns_new`` true only when that holds
+on every path through ``f`` and the user functions it calls (recursion is
+followed to a fixpoint: a function in progress is taken to be pure, which is
+right as long as none of the others keeps or aliases anything). Anything
+unreadable is impure: ``UNKNOWN``.
+"""
+
+from __future__ import annotations
+
+import threading
+import types
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+import libcst as cst
+import numpy as np
+
+from adcompile._src.errors import AdcompileError
+from adcompile._src.normal.control_facts import assigned_names
+from adcompile._src.normal.vocabulary import (
+    NEW_ARRAY_FUNCTIONS,
+    NONDIFF_ATTRIBUTES,
+    VIEW_FREE_SHAPES,
+    writes_into_an_argument,
+)
+from adcompile._src.read.calls import python_callable
+from adcompile._src.read.source import FunctionSource, read_function
+from adcompile._src.read.static_code import resolve_callee
+from adcompile._src.rules import registry
+
+
+@dataclass(frozen=True)
+class Purity:
+    keeps: bool
+    returns_new: bool
+
+
+UNKNOWN = Purity(keeps=True, returns_new=False)
+PURE = Purity(keeps=False, returns_new=True)
+
+# methods that change their object (lists, dicts, sets, arrays)
+MUTATING_METHODS = frozenset(
+    {"append", "extend", "insert", "pop", "remove", "clear", "update"}
+    | {"setdefault", "popitem", "add", "discard", "sort", "reverse", "fill"}
+    | {"put", "resize", "itemset", "setfield", "partition", "setflags", "byteswap"}
+)
+# array methods that return a new array (not a view of their object)
+NEW_VALUE_METHODS = frozenset(
+    {"copy", "sum", "mean", "prod", "max", "min", "std", "var", "dot", "cumsum"}
+    | {"cumprod", "round", "clip", "astype", "trace", "all", "any", "argmax"}
+    | {"argmin", "argsort", "nonzero", "tolist", "item", "conj", "__len__"}
+)
+# array and container methods that change nothing (their result may be a view)
+VIEW_METHODS = frozenset(
+    {"reshape", "ravel", "flatten", "transpose", "squeeze", "view", "swapaxes"}
+    | {"keys", "values", "items", "get", "index", "count"}
+)
+# builtins whose result shares nothing with their arguments
+NEW_VALUE_BUILTINS = frozenset(
+    {float, int, bool, len, abs, round, sum, max, min, range, complex, str}
+)
+_SAFE_BUILTINS = NEW_VALUE_BUILTINS | {
+    print,
+    isinstance,
+    enumerate,
+    zip,
+    reversed,
+    sorted,
+    list,
+    tuple,
+    dict,
+    any,
+    all,
+    iter,
+    next,
+    type,
+    repr,
+    hash,
+    id,
+}
+
+_lock = threading.RLock()
+_cache: weakref.WeakKeyDictionary[types.FunctionType, Purity] = (
+    weakref.WeakKeyDictionary()
+)
+_in_progress: set[types.FunctionType] = set()
+
+
+def purity(callee: Any) -> Purity:
+    """What ``callee`` (a user function) does with its arguments."""
+    if type(callee) is not types.FunctionType or not python_callable(callee):
+        return UNKNOWN
+    with _lock:
+        known = _cache.get(callee)
+        if known is not None:
+            return known
+        if callee in _in_progress:
+            return PURE  # recursion: the other paths decide
+        _in_progress.add(callee)
+        try:
+            try:
+                source = read_function(callee)
+            except (AdcompileError, OSError, SyntaxError, TypeError):
+                return UNKNOWN
+            result = _Reading(source).purity()
+        finally:
+            _in_progress.discard(callee)
+        if not _in_progress:  # not resting on a caller's assumption
+            _cache[callee] = result
+        return result
+
+
+class _Reading:
+    """One function's body, read for what it does with its arguments."""
+
+    def __init__(self, source: FunctionSource) -> None:
+        self.source = source
+        definition = source.definition
+        params = definition.params
+        self.params = {
+            p.name.value
+            for p in (*params.posonly_params, *params.params, *params.kwonly_params)
+        }
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                self.params.add(star.name.value)
+        self.body = definition.body
+        self.new_names = self._new_names()
+
+    def purity(self) -> Purity:
+        keeps = self._keeps()
+        returns_new = not keeps and all(
+            ret.value is None or self._new(ret.value) for ret in self._returns()
+        )
+        return Purity(keeps=keeps, returns_new=returns_new)
+
+    # ---- what the body does ----------------------------------------------
+
+    def _nodes(self) -> list[cst.CSTNode]:
+        found: list[cst.CSTNode] = []
+
+        class Collect(cst.CSTVisitor):
+            def on_visit(self, node: cst.CSTNode) -> bool:
+                found.append(node)
+                return True
+
+        self.body.visit(Collect())
+        return found
+
+    def _returns(self) -> list[cst.Return]:
+        return [n for n in self._nodes() if isinstance(n, cst.Return)]
+
+    def _keeps(self) -> bool:
+        for node in self._nodes():
+            if isinstance(
+                node,
+                (
+                    cst.Global,
+                    cst.Nonlocal,
+                    cst.Yield,
+                    cst.Await,
+                    cst.ClassDef,
+                    cst.FunctionDef,
+                    cst.Lambda,
+                    cst.With,
+                    cst.Try,
+                ),
+            ):
+                return True
+            if isinstance(node, (cst.AssignTarget, cst.AugAssign)):
+                target = node.target
+                if isinstance(target, cst.Attribute):
+                    return True
+                if isinstance(target, cst.Subscript) and not self._own(target.value):
+                    return True
+            if isinstance(node, cst.Call) and self._call_keeps(node):
+                return True
+        return False
+
+    def _own(self, node: cst.BaseExpression) -> bool:
+        """A local value the function made itself (writing into it changes
+        nothing the caller sees)."""
+        return isinstance(node, cst.Name) and node.value in self.new_names
+
+    def _call_keeps(self, call: cst.Call) -> bool:
+        func = call.func
+        if any(a.keyword is not None and a.keyword.value == "out" for a in call.args):
+            return True
+        callee = resolve_callee(self.source, func, {}, strict=False)
+        if callee is None and isinstance(func, cst.Attribute):  # a method
+            method = func.attr.value
+            if method in MUTATING_METHODS:
+                return not self._own(func.value)
+            return method not in NEW_VALUE_METHODS | VIEW_METHODS
+        if callee is None:
+            return True  # a parameter, or something known only at run time
+        if python_callable(callee):
+            return purity(callee).keeps
+        if writes_into_an_argument(callee):
+            return True
+        return not (
+            callee in _SAFE_BUILTINS
+            or _is_numpy(callee)
+            or getattr(callee, "__module__", None) == "math"
+        )
+
+    # ---- which values are new ----------------------------------------------
+
+    def _new_names(self) -> set[str]:
+        """Local names only ever given new values (a fixpoint over their
+        assignments; loop targets, parameters and names written otherwise
+        are not)."""
+        values: dict[str, list[cst.BaseExpression | None]] = {}
+
+        class Collect(cst.CSTVisitor):
+            def visit_AugAssign(self, node: cst.AugAssign) -> None:
+                if isinstance(node.target, cst.Name):
+                    values.setdefault(node.target.value, []).append(node.value)
+
+            def visit_Call(self, node: cst.Call) -> None:
+                func = node.func  # items.append(v): items holds v now
+                if (
+                    isinstance(func, cst.Attribute)
+                    and isinstance(func.value, cst.Name)
+                    and func.attr.value in ("append", "extend", "insert")
+                ):
+                    for arg in node.args:
+                        values.setdefault(func.value.value, []).append(arg.value)
+
+            def visit_For(self, node: cst.For) -> None:
+                for name in assigned_names([node.target]):
+                    values.setdefault(name, []).append(None)
+
+            def visit_Assign(self, node: cst.Assign) -> None:
+                for target in node.targets:
+                    if isinstance(target.target, cst.Name):
+                        values.setdefault(target.target.value, []).append(node.value)
+                    elif isinstance(target.target, cst.Subscript):  # y[i] = v
+                        base = target.target.value  # y holds v (a list would)
+                        if isinstance(base, cst.Name):
+                            values.setdefault(base.value, []).append(node.value)
+                    else:
+                        for name in assigned_names([target]):
+                            values.setdefault(name, []).append(None)
+
+        self.body.visit(Collect())
+        candidates = {n for n in values if n not in self.params}
+        self.new_names = candidates
+        while True:
+            new = {
+                n
+                for n in candidates
+                if all(v is not None and self._new(v) for v in values[n])
+            }
+            if new == self.new_names:
+                return new
+            self.new_names = new
+
+    def _new(self, node: cst.BaseExpression) -> bool:
+        """No part of this value is an argument or shares memory with one."""
+        if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString)):
+            return True
+        if isinstance(node, cst.Name):
+            return node.value in self.new_names or node.value in (
+                "None",
+                "True",
+                "False",
+            )
+        if isinstance(node, (cst.BinaryOperation, cst.UnaryOperation)):
+            operands = (
+                [node.left, node.right]
+                if isinstance(node, cst.BinaryOperation)
+                else [node.expression]
+            )
+            return not any(  # list + list joins what they hold
+                isinstance(o, (cst.List, cst.Tuple, cst.ListComp)) for o in operands
+            )
+        if isinstance(node, (cst.Comparison, cst.BooleanOperation)):
+            return isinstance(node, cst.Comparison)
+        if isinstance(node, (cst.Tuple, cst.List)):
+            return all(
+                not isinstance(e, cst.StarredElement) and self._new(e.value)
+                for e in node.elements
+            )
+        if isinstance(node, cst.IfExp):
+            return self._new(node.body) and self._new(node.orelse)
+        if isinstance(node, cst.Attribute):
+            return node.attr.value in NONDIFF_ATTRIBUTES
+        if isinstance(node, cst.Subscript):
+            return self._own(node.value) and self._new(node.value)
+        if isinstance(node, cst.Call):
+            return self._call_new(node)
+        return False
+
+    def _call_new(self, call: cst.Call) -> bool:
+        func = call.func
+        callee = resolve_callee(self.source, func, {}, strict=False)
+        if isinstance(func, cst.Attribute) and callee is None:
+            return func.attr.value in NEW_VALUE_METHODS  # x.copy(), x.sum()
+        if callee is None:
+            return False
+        if python_callable(callee):
+            return purity(callee).returns_new
+        if callee in NEW_VALUE_BUILTINS:
+            return True
+        if getattr(callee, "__module__", None) == "math":
+            return True
+        if id(callee) in NEW_ARRAY_FUNCTIONS:
+            return True
+        try:
+            prim = registry.lookup(callee)
+        except TypeError:
+            return False
+        return prim is not None and prim.shape in VIEW_FREE_SHAPES
+
+
+def _is_numpy(callee: Any) -> bool:
+    module = getattr(callee, "__module__", None) or ""
+    return isinstance(callee, np.ufunc) or module.split(".")[0] == "numpy"

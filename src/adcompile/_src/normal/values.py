@@ -1,0 +1,89 @@
+"""What a statement does to the values it touches: whether an expression
+makes a value no other name can refer to (``creates_new_value``), and which
+names a statement run as written changes in place (``mutated_names``)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from adcompile._src.normal.purity import PURE, purity
+from adcompile._src.normal.vocabulary import (
+    NEW_ARRAY_FUNCTIONS,
+    writes_into_an_argument,
+)
+from adcompile._src.read.calls import python_callable
+from adcompile._src.read.source import FunctionSource
+from adcompile._src.read.static_code import is_numeric_literal, resolve_callee
+from adcompile._src.syntax.tree import walk
+
+IN_PLACE_METHODS = frozenset(
+    {"sort", "partition", "fill", "resize", "put", "itemset", "setfield"}
+)
+
+
+def creates_new_value(node: cst.BaseExpression, source: FunctionSource) -> bool:
+    """A value no other name can refer to: a literal, a new list, an
+    arithmetic result, a new array (np.zeros(...), x.copy())."""
+    if is_numeric_literal(node):
+        return True
+    new = (
+        cst.BinaryOperation,
+        cst.UnaryOperation,
+        cst.Comparison,  # a new array of booleans (or a bool)
+        cst.List,
+        cst.ListComp,
+        cst.Dict,
+    )
+    if isinstance(node, new):
+        return True
+    if not isinstance(node, cst.Call):
+        return False
+    func = node.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "copy":
+        return True
+    callee = resolve_callee(source, func, {}, strict=False)
+    if callee is not None and python_callable(callee):  # a user function
+        return purity(callee) == PURE
+    return callee is not None and id(callee) in NEW_ARRAY_FUNCTIONS
+
+
+def mutated_names(node: cst.CSTNode, source: FunctionSource) -> set[str]:
+    """The local names a statement run as written changes in place: the
+    array of ``y[i] = v`` (or ``y.attr = v``), the object of an in-place
+    method (``y.fill(0)``), the array a numpy function writes into
+    (``np.copyto(y, v)``, ``out=y``)."""
+    names: set[str] = set()
+
+    def base(target: cst.BaseExpression) -> None:
+        while isinstance(target, (cst.Subscript, cst.Attribute)):
+            target = target.value
+        if isinstance(target, cst.Name):
+            names.add(target.value)
+
+    if isinstance(node, (cst.Assign, cst.AugAssign)):
+        targets = (
+            [t.target for t in node.targets]
+            if isinstance(node, cst.Assign)
+            else [node.target]
+        )
+        for target in targets:
+            if isinstance(target, (cst.Subscript, cst.Attribute)):
+                base(target)
+    for call in calls_in(node):
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value in IN_PLACE_METHODS:
+            base(func.value)
+        positional = [a for a in call.args if a.keyword is None]
+        if positional and writes_into_an_argument(
+            resolve_callee(source, func, {}, strict=False)
+        ):
+            base(positional[0].value)
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == "out":
+                base(arg.value)
+    return names
+
+
+def calls_in(node: cst.CSTNode) -> list[cst.Call]:
+    """Every call in ``node``, nested ones included."""
+    return [call for call in walk(node) if isinstance(call, cst.Call)]
