@@ -188,6 +188,14 @@ def nested_escapes(x):
     return np.sum(fs[0](x))
 
 
+def nested_closure_escapes(x, k):
+    def helper(z):
+        return z * k
+
+    fs = [helper]
+    return np.sum(fs[0](x))
+
+
 class Model:
     """A user object: its method is differentiated, its attributes are data."""
 

@@ -267,9 +267,13 @@ def test_nested_functions_and_lambdas(function, args, wrt):
     check_grad(function, args, wrt=wrt)
 
 
-def test_nested_function_used_as_a_value_is_refused():
+def test_nested_closure_used_as_a_value_is_refused():
     with pytest.raises(adcompile.UnsupportedSyntax, match="used as a value"):
-        adcompile.grad(p.nested_escapes)(np.ones(2))
+        adcompile.grad(p.nested_closure_escapes)(np.ones(2), 3.0)
+
+
+def test_nested_function_of_its_arguments_only_may_be_passed_along():
+    check_grad(p.nested_escapes, (np.array([0.3, -0.2]),))
 
 
 def test_bound_methods_and_callable_objects():

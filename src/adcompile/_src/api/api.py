@@ -7,6 +7,7 @@ of a gradient function returns a ``NestedGradient`` (``nested.py``).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, overload
 
@@ -188,6 +189,8 @@ def source(
     if isinstance(f, GradientFunction):
         return source_of(f.__wrapped__, f.wrt, f.kind, f.options)
     if kind == "hvp":
-        gradient = GradientFunction(f, wrt, "grad", options)
+        gradient = GradientFunction(
+            f, wrt, "grad", dataclasses.replace(options, recompute_calls=True)
+        )
         return source_of(gradient.compiled.function, wrt, "jvp")
     return source_of(f, wrt, kind, options)

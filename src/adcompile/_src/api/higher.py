@@ -19,7 +19,7 @@ import numpy as np
 
 from adcompile._src.api.api import jvp, vjp
 from adcompile._src.api.functions import GradientFunction
-from adcompile._src.api.nested import NestedGradient, wrt_names
+from adcompile._src.api.nested import DIFFERENTIABLE, NestedGradient, wrt_names
 from adcompile._src.errors import IntegerInput, UnsupportedSyntax
 
 
@@ -113,7 +113,7 @@ def _assemble(columns: list[Any], in_shape: tuple[int, ...]) -> Any:
 def hessian(f: Callable[..., Any], wrt: Any = 0) -> Callable[..., Any]:
     """The Hessian of a scalar function: forward mode over its gradient.
     For an input of shape s, the Hessian has shape s + s."""
-    inner = GradientFunction(f, wrt, "grad")
+    inner = GradientFunction(f, wrt, "grad", DIFFERENTIABLE)
     hess = jacfwd(inner, wrt)
     hess.__name__ = f"hessian_{getattr(f, '__name__', 'f')}"
     return hess
@@ -134,6 +134,6 @@ def hvp(
             "hvp with every tangent None",
             "pass a tangent for at least one argument",
         )
-    inner = GradientFunction(f, wrt if len(wrt) > 1 else wrt[0], "grad")
+    inner = GradientFunction(f, wrt if len(wrt) > 1 else wrt[0], "grad", DIFFERENTIABLE)
     _, product = jvp(inner, primals, tangents)
     return product

@@ -16,8 +16,13 @@ from typing import Any
 import numpy as np
 
 from adcompile._src.api.functions import GradientFunction
-from adcompile._src.compilation.compiler import compiled, resolve_wrt
+from adcompile._src.compilation.compiler import Options, compiled, resolve_wrt
 from adcompile._src.errors import IntegerInput, NonScalarOutput, UnsupportedSyntax
+
+# Gradient code that is differentiated again: calls into user functions
+# apply their vjps in the backward sweep (plain code), instead of keeping
+# pullbacks, which forward mode could not follow.
+DIFFERENTIABLE = Options(recompute_calls=True)
 
 
 class NestedGradient:
@@ -40,7 +45,7 @@ class NestedGradient:
 
     def _build(self) -> tuple[Callable[..., Any], tuple[str, ...], tuple[Any, ...]]:
         if self._chain is None:
-            function: Any = compiled(self.f, self.wrt, "grad").function
+            function: Any = compiled(self.f, self.wrt, "grad", DIFFERENTIABLE).function
             bound: tuple[Any, ...] = ()
             if isinstance(function, functools.partial):  # a method: self first
                 function, bound = function.func, function.args

@@ -58,6 +58,9 @@ class Options:
     # a variant for arguments of these shapes: ((parameter, value), ...) in
     # the terms of shape_values; see specialize.py
     shapes: tuple[tuple[str, Any], ...] | None = None
+    # calls into user functions recomputed in the backward sweep (apply_g)
+    # rather than kept as pullbacks: the code can be differentiated again
+    recompute_calls: bool = False
 
 
 DEFAULT_OPTIONS = Options()
@@ -167,8 +170,8 @@ def normal_form(
 ) -> Normalized:
     """The (cached) normal form of ``function`` differentiated wrt ``wrt_key``
     (the same for every variant of argument shapes)."""
-    if options.shapes is not None:
-        options = dataclasses.replace(options, shapes=None)
+    if options.shapes is not None or options.recompute_calls:
+        options = dataclasses.replace(options, shapes=None, recompute_calls=False)
     key = (wrt_key, options)
     with _lock:
         cached = _programs.get(function, {}).get(key)
@@ -222,7 +225,9 @@ def derivative_of(
                 options.shapes,
                 callee_normal_form,
             )
-        derivative = differentiate(program, normalized.bindings)
+        derivative = differentiate(
+            program, normalized.bindings, options.recompute_calls
+        )
         derivative.result_location = normalized.result_location
         _derivatives.setdefault(function, {})[key] = derivative
         return function, wrt_key, derivative
@@ -325,12 +330,14 @@ def callee_derivative(
     """The derivative of a callee met while derivative code runs: the
     variant for arguments of ``shapes`` where one can be made, else the
     general code (which raises what it must)."""
+    general = Options(recompute_calls=kind == "apply")  # apply: plain code
     if shapes is not None:
         try:
-            return compiled(function, wrt, kind, Options(shapes=shapes))
+            variant = dataclasses.replace(general, shapes=shapes)
+            return compiled(function, wrt, kind, variant)
         except Exception as error:
             tolerate(error)
-    return compiled(function, wrt, kind, DEFAULT_OPTIONS)
+    return compiled(function, wrt, kind, general)
 
 
 calls.register_compiler(callee_derivative)

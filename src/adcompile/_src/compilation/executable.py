@@ -79,9 +79,17 @@ def executable(
                     "differentiate a function whose callees are module-level "
                     "names of its own module (or reload the module)",
                 ) from None
-            values[name] = calls.LazyVjp(target, call_wrt, parse_shapes(call_shapes))
-        else:  # dispatch at run time: tangents (forward mode) or pullbacks
-            values[name] = calls.jvp_call if call_wrt == ("jvp",) else calls.vjp_call
+            shapes = parse_shapes(call_shapes)
+            if call_wrt[:1] == (calls.APPLY,):  # recomputed: apply_g(g_adjoint, ...)
+                values[name] = calls.LazyApply(target, call_wrt[1:], shapes)
+            else:
+                values[name] = calls.LazyVjp(target, call_wrt, shapes)
+        elif call_wrt == ("jvp",):  # dispatch at run time: tangents,
+            values[name] = calls.jvp_call
+        elif call_wrt == (calls.APPLY,):  # applied vjps,
+            values[name] = calls.apply_call
+        else:  # or pullbacks
+            values[name] = calls.vjp_call
     for name, value in closure_values(function).items():
         if name in used and name not in values:
             values[name] = value

@@ -23,7 +23,7 @@ from adcompile._src.reverse.stacks import Saved
 from adcompile._src.syntax.lines import Line, to_statements
 from adcompile._src.syntax.templates import used_names
 
-KINDS = ("grad", "value_and_grad", "vjp", "pullback")
+KINDS = ("grad", "value_and_grad", "vjp", "pullback", "apply")
 
 
 def emit(derivative: Derivative, kind: str) -> str:
@@ -37,6 +37,8 @@ def emit(derivative: Derivative, kind: str) -> str:
     if internal:
         gradients = derivative.raw_gradients
         kind = "vjp"
+    if kind == "apply":  # apply_f(*params, <seed>): emitted code calls it
+        gradients = derivative.raw_gradients
     grads: cst.BaseExpression = (
         cst.Tuple([cst.Element(g) for g in gradients])
         if program.wrt_is_tuple
@@ -75,7 +77,20 @@ def emit(derivative: Derivative, kind: str) -> str:
             captured = cst.Name(derivative.aux_name)
             body.append(_simple(cst.Assign([cst.AssignTarget(captured)], aux)))
             aux = captured
-    if kind == "vjp":
+    params = program.params
+    if kind == "apply":
+        body.extend(backward)
+        raw = cst.Tuple([cst.Element(g) for g in gradients], lpar=[], rpar=[])
+        body.append(_simple(cst.Return(raw)))
+        params = params.with_changes(
+            star_arg=(
+                params.star_arg
+                if isinstance(params.star_arg, cst.Param)
+                else cst.ParamStar()
+            ),
+            kwonly_params=[*params.kwonly_params, cst.Param(seed)],
+        )
+    elif kind == "vjp":
         body.append(_pullback(derivative, backward, grads, saved, internal))
         parts = [cst.Element(result), cst.Element(cst.Name("pullback"))]
         if aux is not None:
@@ -113,7 +128,7 @@ def emit(derivative: Derivative, kind: str) -> str:
         body.append(_simple(cst.Return(returned_value)))
     function = cst.FunctionDef(
         name=cst.Name(f"{'pullback' if internal else kind}_{program.name}"),
-        params=program.params,
+        params=params,
         body=cst.IndentedBlock(body),
     )
     return cst.Module([function]).code

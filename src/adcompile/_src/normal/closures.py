@@ -16,9 +16,10 @@ value of a variable its own name, so a closure would read a stale one.
 
 The conversion runs once, on the whole body, so a call lowered several
 times (a comprehension's body, a loop's body while its state settles) is
-converted once. A helper used in any other way than by calls (passed along,
-stored, returned), defined twice, or calling itself is refused: its closure
-could not be followed.
+converted once. A helper that reads variables of the enclosing function and
+is used in any other way than by calls (passed along, stored, returned) is
+refused, and so is one defined twice or calling itself: its closure could
+not be followed.
 """
 
 from __future__ import annotations
@@ -41,7 +42,6 @@ def convert_closures(
     if not helpers:
         return statements
     local = params | assigned_names(list(statements), nested=False)
-    _check_uses(statements, helpers, source)
     direct = {name: _reads(node) & local - {name} for name, node in helpers.items()}
     for name, node in helpers.items():
         if name in _reads(node) - _own_names(node):
@@ -51,6 +51,9 @@ def convert_closures(
                 source.location(node),
             )
     free = {name: sorted(_closure(name, direct, helpers, source)) for name in helpers}
+    # one that reads no variable of the function may go anywhere a module's
+    # function may: called, passed along or stored, it computes the same
+    _check_uses(statements, {n: h for n, h in helpers.items() if free[n]}, source)
     converter = _Convert(free, source)
     return [statement.visit(converter) for statement in statements]  # type: ignore
 

@@ -106,6 +106,7 @@ class ControlFlowLowering:
         orelse = self._sub_lower(lambda: self._lower_into(node.orelse, key))
         self._set_state(merge_states(after_body, self._state()))
         self.pinned = outer_pinned
+        self.env.pop(key, None)  # the key names this construct only
         self.shapes[name] = ("value", name)
         if new_name:  # each path gives the variable its first value
             for statement in [*body, *orelse]:

@@ -18,7 +18,11 @@ from adcompile._src.normal import ir
 from adcompile._src.normal.lower import render_none
 from adcompile._src.normal.purity import PURE, purity
 from adcompile._src.normal.vocabulary import METHODS
-from adcompile._src.read.calls import is_derivative_call, python_callable
+from adcompile._src.read.calls import (
+    is_derivative_call,
+    is_plain_derivative_call,
+    python_callable,
+)
 from adcompile._src.read.static_code import rename_locals, resolve_callee
 from adcompile._src.rules import registry
 
@@ -81,8 +85,8 @@ class CallLowering:
             )
         call = ""
         if prim is None:
-            if callee is None:  # known only at run time: self.f(x), a parameter
-                call = "dynamic"
+            if callee is None or is_plain_derivative_call(callee):
+                call = "dynamic"  # known at run time: self.f(x), a parameter
             elif python_callable(callee):
                 call = "static"
         if call:

@@ -79,6 +79,17 @@ def is_derivative_call(obj: Any) -> bool:
     )
 
 
+def is_plain_derivative_call(obj: Any) -> bool:
+    """Whether ``obj`` is derivative code that can be differentiated again
+    (``readable_call`` makes its calls plain): an ``apply`` of a callee, or a
+    gradient function of the API."""
+    return (
+        isinstance(obj, LazyApply)
+        or obj is apply_call
+        or hasattr(obj, "__adcompile_function__")
+    )
+
+
 def bind_target(obj: Any, wrt: tuple[Any, ...]) -> tuple[Any, tuple[Any, ...], tuple]:
     """The function to differentiate, its wrt, and arguments bound before."""
     if isinstance(obj, types.MethodType):
@@ -126,6 +137,94 @@ class LazyVjp:
                 for cell in self.cells:
                     cell.cell_contents = self._compiled
         return self._compiled
+
+
+# In a call binding's wrt: the callee's vjp applied to a cotangent (``apply``
+# kind), rather than its pullback.
+APPLY = "<apply>"
+
+
+class LazyApply:
+    """``apply_g(cotangent, *args)``: the vector-Jacobian product of a user
+    function at ``args`` with ``cotangent``, computed by its own derivative
+    code (the ``apply`` kind, which runs g's forward sweep again), compiled
+    on first call. Derivative code that calls these instead of keeping
+    pullbacks (``Options.recompute_calls``) is itself plain code over plain
+    functions, so it can be differentiated again."""
+
+    def __init__(
+        self, obj: Any, wrt: tuple[Any, ...], shapes: tuple | None = None
+    ) -> None:
+        self.function, self.wrt, self.bound = bind_target(obj, wrt)
+        self.shapes = shapes
+        self._compiled: Any = None
+        self._lock = threading.Lock()
+
+    def compiled_function(self) -> Any:
+        """The emitted ``apply_g(*args, <cotangent>)`` (keyword-only last)."""
+        if self._compiled is None:
+            with self._lock:
+                if self._compiled is None:
+                    compiled = _compiled(self.function, self.wrt, "apply", self.shapes)
+                    self._compiled = compiled.function
+        return self._compiled
+
+    def __call__(self, cotangent: Any, *args: Any, **kwargs: Any) -> Any:
+        function = self.compiled_function()
+        seed = {cotangent_parameter(function): cotangent}
+        return function(*self.bound, *args, **kwargs, **seed)
+
+
+def cotangent_parameter(function: Any) -> str:
+    """The name of an ``apply`` function's cotangent (its last keyword-only
+    parameter)."""
+    code = function.__code__
+    return code.co_varnames[code.co_argcount + code.co_kwonlyargcount - 1]
+
+
+def apply_call(
+    callee: Any, wrt: tuple[Any, ...], cotangent: Any, *args: Any, **kwargs: Any
+) -> Any:
+    """``LazyApply`` of a callable known only at run time."""
+    function, bound = _apply_target(callee, wrt)
+    seed = {cotangent_parameter(function): cotangent}
+    return function(*bound, *args, **kwargs, **seed)
+
+
+def _apply_target(callee: Any, wrt: tuple[Any, ...]) -> tuple[Any, tuple]:
+    callee = rule_call(callee)
+    _require_source(callee)
+    function, shifted, bound = bind_target(callee, wrt)
+    return _compiled_at_run_time(function, shifted, "apply").function, bound
+
+
+Moved = dict[int, "int | str"]  # an argument's position -> its new place
+
+
+def readable_call(
+    callee: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[Any, tuple[Any, ...], dict[str, Any], Moved]:
+    """A call of derivative code made plain for differentiating it again:
+    ``apply_g(cotangent, *args)`` (or ``apply_call(g, wrt, cotangent, *args)``)
+    becomes the call of g's emitted ``apply`` function with the cotangent as
+    its keyword, and a gradient function of the API (``grad(f)`` called in
+    user code) the call of its emitted code. Also returned: where each
+    positional argument went (a position, or the keyword it became)."""
+    if isinstance(callee, LazyApply):
+        function, bound, skip = callee.compiled_function(), callee.bound, 0
+    elif callee is apply_call:
+        function, bound = _apply_target(args[0], tuple(args[1]))
+        skip = 2  # the callee and its wrt carry no derivative
+    else:
+        plain = getattr(callee, "__adcompile_function__", None)
+        function, bound = plain() if plain is not None else (callee, ())
+        moved: Moved = {i: len(bound) + i for i in range(len(args))}
+        return function, (*bound, *args), kwargs, moved
+    seed = cotangent_parameter(function)
+    moved = {skip: seed}
+    moved.update({i: len(bound) + i - skip - 1 for i in range(skip + 1, len(args))})
+    plain_args = (*bound, *args[skip + 1 :])
+    return function, plain_args, {**kwargs, seed: args[skip]}, moved
 
 
 _dynamic: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = {}
@@ -211,6 +310,9 @@ def _rule_call_function(callee: Any) -> types.FunctionType | None:
 def vjp_call(callee: Any, wrt: tuple[Any, ...], *args: Any, **kwargs: Any) -> Any:
     """``vjp`` of a callable known only at run time (a method of an argument,
     a function passed in): ``(value, pullback)``."""
+    if is_plain_derivative_call(callee):
+        callee, args, kwargs, moved = readable_call(callee, args, kwargs)
+        wrt = tuple(moved[w] if isinstance(w, int) else w for w in wrt)
     callee = rule_call(callee)
     _require_source(callee)
     function, shifted, bound = bind_target(callee, wrt)
@@ -230,6 +332,17 @@ def jvp_call(
     is compiled on first use, once per (function, arguments with tangents)."""
     kwargs = kwargs or {}
     kwarg_tangents = kwarg_tangents or {}
+    if is_plain_derivative_call(callee):
+        callee, args, kwargs, moved = readable_call(callee, args, kwargs)
+        placed: list[Any] = [None] * len(args)
+        kwarg_tangents = dict(kwarg_tangents)
+        for position, tangent in enumerate(tangents):
+            place = moved.get(position)
+            if isinstance(place, int):
+                placed[place] = tangent
+            elif place is not None:
+                kwarg_tangents[place] = tangent
+        tangents = tuple(placed)
     callee = rule_call(callee)
     _require_source(callee)
     wrt = tuple(i for i, t in enumerate(tangents) if t is not None)

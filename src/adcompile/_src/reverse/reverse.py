@@ -22,13 +22,11 @@ from adcompile._src.normal import ir
 from adcompile._src.normal.lower import is_simple
 from adcompile._src.normal.primal import assign as _assign
 from adcompile._src.normal.primal import (
-    control_line,
     helper_call,
-    primal_expression,
     template_mapping,
 )
-from adcompile._src.normal.primal import node as _node
 from adcompile._src.reverse.derivative import Derivative, useful_variables
+from adcompile._src.reverse.forward_sweep import ForwardSweep
 from adcompile._src.reverse.lean import ShapeOnly, merge_resets, shape_expressions
 from adcompile._src.reverse.reuse import reuse_dying_arrays
 from adcompile._src.reverse.reverse_calls import UserCalls
@@ -38,7 +36,6 @@ from adcompile._src.syntax.lines import Block, Line
 from adcompile._src.syntax.naming import NameAllocator
 from adcompile._src.syntax.templates import (
     parenthesize,
-    parse_spelling,
     substitute,
     used_names,
 )
@@ -52,13 +49,19 @@ class _Region:
     seen: set[str] = field(default_factory=set)  # adjoints given a value so far
 
 
-class ReverseMode(UserCalls):
+class ReverseMode(ForwardSweep, UserCalls):
     """Builds the ``Derivative`` of one program."""
 
-    def __init__(self, program: ir.Program, bindings: dict[str, str]) -> None:
+    def __init__(
+        self,
+        program: ir.Program,
+        bindings: dict[str, str],
+        recompute_calls: bool = False,
+    ) -> None:
         self.program = program
         self.bindings = bindings
-        kinds = ("grad", "value_and_grad", "vjp", "pullback")  # emitted functions
+        self.recompute_calls = recompute_calls
+        kinds = ("grad", "value_and_grad", "vjp", "pullback", "apply")
         self.names = NameAllocator(
             program.taken_names | {f"{kind}_{program.name}" for kind in kinds}
         )
@@ -166,7 +169,11 @@ class ReverseMode(UserCalls):
                     self.backward.append(Line(target=target, marker="pop"))
             if getattr(statement, "overwrites", False):
                 self._restore(statement.target)
-                if isinstance(statement, ir.Apply) and self._call_wrt(statement):
+                if (
+                    isinstance(statement, ir.Apply)
+                    and self._call_wrt(statement)
+                    and not self.recompute_calls
+                ):
                     # the forward sweep saved the pullback with the result
                     self._restore(self._pullback_name(statement.target))
 
@@ -257,43 +264,6 @@ class ReverseMode(UserCalls):
             )
         backwards = cst.Call(cst.Name("reversed"), [cst.Arg(iterable)])
         return Block("for", backwards, body, target=loop.target)
-
-    # ---- forward sweep -------------------------------------------------------
-
-    def _forward_lines(self, statements: list[ir.Statement]) -> list[Line]:
-        lines: list[Line] = []
-        for statement in statements:
-            produced = self._forward(statement)
-            if isinstance(statement, ir.Effect):
-                for target in statement.mutates:  # a copy: it changes in place
-                    lines.append(Line(target=target, marker="push", copy=True))
-            if getattr(statement, "overwrites", False):
-                for target in produced[0].target.split(", "):
-                    lines.append(Line(target=target, marker="push"))
-            lines.extend(produced)
-        return lines
-
-    def _forward(self, statement: ir.Statement) -> list[Line]:
-        if isinstance(statement, ir.Apply) and self._call_wrt(statement):
-            return [self._vjp_call(statement)]
-        if isinstance(statement, ir.Apply):
-            value = self._primal(statement)
-            return [Line(_assign(statement.target, value), target=statement.target)]
-        if isinstance(statement, ir.Assign):
-            target = parse_spelling(statement.target)
-            assign = cst.Assign([cst.AssignTarget(target)], statement.value.node)
-            return [Line(assign, target=statement.target)]
-        if isinstance(statement, ir.Pack):
-            items = [cst.Element(_node(i)) for i in statement.items]
-            value = cst.List(items) if statement.kind == "list" else cst.Tuple(items)
-            return [Line(_assign(statement.target, value), target=statement.target)]
-        control = control_line(statement, self._forward_lines)
-        if control is not None:
-            return [control]
-        return [Line(statement.node)]
-
-    def _primal(self, apply: ir.Apply) -> cst.BaseExpression:
-        return primal_expression(apply, self.binding_nodes)
 
     # ---- backward sweep ------------------------------------------------------
 
@@ -490,9 +460,13 @@ class ReverseMode(UserCalls):
         return self._call("as_gradient", [cst.Name(adjoint), cst.Name(param), label])
 
 
-def differentiate(program: ir.Program, bindings: dict[str, str]) -> Derivative:
-    """Reverse-mode derivative of a normal-form program."""
-    return ReverseMode(program, bindings).run()
+def differentiate(
+    program: ir.Program, bindings: dict[str, str], recompute_calls: bool = False
+) -> Derivative:
+    """Reverse-mode derivative of a normal-form program; with
+    ``recompute_calls``, calls into user functions run plain in the forward
+    sweep and their vjps are applied in the backward sweep (``apply_g``)."""
+    return ReverseMode(program, bindings, recompute_calls).run()
 
 
 __all__ = ["ReverseMode", "differentiate"]

@@ -20,6 +20,7 @@ from adcompile._src.normal import ir
 from adcompile._src.normal.primal import EQUAL as _EQUAL
 from adcompile._src.normal.primal import assign as _assign
 from adcompile._src.normal.primal import node as _node
+from adcompile._src.read.calls import APPLY
 from adcompile._src.syntax.lines import Line
 from adcompile._src.syntax.templates import render
 
@@ -48,11 +49,7 @@ class UserCalls:
         """``y, pullback_y = vjp_g(a, b)``: the callee's own gradient code."""
         wrt = self._call_wrt(apply)
         assert apply.callee_node is not None
-        args = [cst.Arg(_node(a)) for a in apply.args]
-        args += [
-            cst.Arg(_node(v), keyword=cst.Name(k), equal=_EQUAL)
-            for k, v in apply.kwargs.items()
-        ]
+        args = self._call_args(apply)
         wrt_node = cst.parse_expression(repr(wrt))
         if apply.call == "static":
             spec = (render(apply.callee_node), wrt, apply.call_shapes)
@@ -89,11 +86,56 @@ class UserCalls:
             self.pullbacks[target] = pullback
         return pullback
 
+    def _plain_call(self, apply: ir.Apply) -> Line:
+        """``y = g(a, b)`` as the user wrote it (``recompute_calls``)."""
+        assert apply.callee_node is not None
+        call = cst.Call(apply.callee_node, self._call_args(apply))
+        return Line(_assign(apply.target, call), target=apply.target)
+
+    def _call_args(self, apply: ir.Apply) -> list[cst.Arg]:
+        args = [cst.Arg(_node(a)) for a in apply.args]
+        args += [
+            cst.Arg(_node(v), keyword=cst.Name(k), equal=_EQUAL)
+            for k, v in apply.kwargs.items()
+        ]
+        return args
+
+    def _applied_vjp(self, apply: ir.Apply, adjoint: str) -> cst.Call:
+        """``apply_g(by, a, b)``: g's vjp at the call's arguments applied to
+        the result's adjoint, g's forward computed again (its arguments hold
+        the values they had at the call: the sweeps save them like any value
+        the backward sweep reads)."""
+        wrt = self._call_wrt(apply)
+        assert apply.callee_node is not None
+        args = [cst.Arg(cst.Name(adjoint)), *self._call_args(apply)]
+        if apply.call == "static":
+            spec = (render(apply.callee_node), (APPLY, *wrt), apply.call_shapes)
+            func = self.call_bindings_by_spec.get(spec)
+            if func is None:
+                word = _identifier_word(render(apply.callee_node))
+                func = self.names.fresh(f"apply_{word}")
+                self.call_bindings_by_spec[spec] = func
+                self.call_bindings[func] = spec
+            return cst.Call(cst.Name(func), args)
+        dispatcher = self.call_bindings_by_spec.get(("", (APPLY,), ""))
+        if dispatcher is None:
+            dispatcher = self.names.fresh("apply_call")
+            self.call_bindings_by_spec[("", (APPLY,), "")] = dispatcher
+            self.call_bindings[dispatcher] = ("", (APPLY,), "")
+        wrt_node = cst.parse_expression(repr(wrt))
+        return cst.Call(
+            cst.Name(dispatcher),
+            [cst.Arg(apply.callee_node), cst.Arg(wrt_node), *args],
+        )
+
     def _pullback(self, apply: ir.Apply, adjoint: str) -> None:
         """``grads = pullback_y(by)``, then each argument's share."""
-        pullback = self._pullback_name(apply.target)
         grads = self.names.fresh(f"grads_{apply.target}")
-        call = cst.Call(cst.Name(pullback), [cst.Arg(cst.Name(adjoint))])
+        if self.recompute_calls:
+            call = self._applied_vjp(apply, adjoint)
+        else:
+            pullback = self._pullback_name(apply.target)
+            call = cst.Call(cst.Name(pullback), [cst.Arg(cst.Name(adjoint))])
         self._emit(_assign(grads, call))
         for position, key in enumerate(self._call_wrt(apply)):
             operand = apply.args[key] if isinstance(key, int) else apply.kwargs[key]
