@@ -139,5 +139,16 @@ class GradientFunction:
             self._source = format_source(self.compiled.source)
         return self._source
 
+    def __adcompile_function__(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+        """This gradient as plain code that can itself be differentiated (when
+        user code calls it inside a function being differentiated): its
+        callees' vjps applied rather than kept as pullbacks. Also returned:
+        the arguments bound before the caller's (a method's ``self``)."""
+        options = dataclasses.replace(self.options, recompute_calls=True, shapes=None)
+        function = compiled(self.__wrapped__, self.wrt, self.kind, options).function
+        if isinstance(function, functools.partial):
+            return function.func, function.args
+        return function, ()
+
     def __repr__(self) -> str:
         return f"<adcompile {self.kind} of {self.__wrapped__!r} wrt {self.wrt!r}>"

@@ -192,10 +192,22 @@ def apply_call(
 
 
 def _apply_target(callee: Any, wrt: tuple[Any, ...]) -> tuple[Any, tuple]:
+    function, shifted, bound = _target(callee, wrt)
+    return _compiled_at_run_time(function, shifted, "apply").function, bound
+
+
+def _target(callee: Any, wrt: tuple[Any, ...]) -> tuple[Any, tuple[Any, ...], tuple]:
+    """The function a call known at run time differentiates, its wrt, and
+    the arguments bound before the caller's: a gradient function of the API
+    stands for its emitted code."""
+    plain = getattr(callee, "__adcompile_function__", None)
+    if plain is not None:
+        function, bound = plain()
+        shifted = tuple(w + len(bound) if isinstance(w, int) else w for w in wrt)
+        return function, shifted, bound
     callee = rule_call(callee)
     _require_source(callee)
-    function, shifted, bound = bind_target(callee, wrt)
-    return _compiled_at_run_time(function, shifted, "apply").function, bound
+    return bind_target(callee, wrt)
 
 
 Moved = dict[int, "int | str"]  # an argument's position -> its new place
@@ -313,9 +325,7 @@ def vjp_call(callee: Any, wrt: tuple[Any, ...], *args: Any, **kwargs: Any) -> An
     if is_plain_derivative_call(callee):
         callee, args, kwargs, moved = readable_call(callee, args, kwargs)
         wrt = tuple(moved[w] if isinstance(w, int) else w for w in wrt)
-    callee = rule_call(callee)
-    _require_source(callee)
-    function, shifted, bound = bind_target(callee, wrt)
+    function, shifted, bound = _target(callee, wrt)
     vjp_function = _compiled_at_run_time(function, shifted, "pullback").function
     return vjp_function(*bound, *args, **kwargs)
 
@@ -343,11 +353,9 @@ def jvp_call(
             elif place is not None:
                 kwarg_tangents[place] = tangent
         tangents = tuple(placed)
-    callee = rule_call(callee)
-    _require_source(callee)
     wrt = tuple(i for i, t in enumerate(tangents) if t is not None)
     wrt += tuple(k for k, t in kwarg_tangents.items() if t is not None)
-    function, shifted, bound = bind_target(callee, wrt)
+    function, shifted, bound = _target(callee, wrt)
     result = _compiled_at_run_time(function, shifted, "jvp")
     tangent_function, names = result.function, result.tangent_names
     given = [t for t in tangents if t is not None]

@@ -37,12 +37,32 @@ _LINEAR_IN_FIRST = {
     "broadcast_tangent": "tangent, result",
     "as_tangent": "tangent, value",
 }
+# Reverse rules of those that gradient code differentiated in reverse mode
+# meets most (a gradient called inside a function being differentiated):
+# the transpose of each linear map, in a first parameter renamed ``a`` (``g``
+# names the adjoint in a rule).
+_TRANSPOSES = {
+    "as_gradient": ("adjoint", "unbroadcast(g, adjoint)"),
+    "check_cotangent": ("cotangent", "g"),
+    "private_copy": ("x", "g"),
+    "unbroadcast": ("a", "np.broadcast_to(g, np.shape(a))"),
+    "total": ("a", "np.broadcast_to(g, np.shape(a))"),
+    "unindex": ("a", "g[index]"),
+    "repeat_to": ("a", "np.sum(g, axis=axis, keepdims=keepdims)"),
+}
 for _name, _signature in _LINEAR_IN_FIRST.items():
     _params = [p.split("=")[0].strip() for p in _signature.split(",")]
+    _vjps: dict[str, str | None] = {}
+    if _name in _TRANSPOSES:
+        _first, _transpose = _TRANSPOSES[_name]
+        _signature = _signature.replace(_params[0], _first, 1)
+        _params[0] = _first
+        _vjps = {_first: _transpose, **{p: None for p in _params[1:]}}
     defrule(
         _name,
         _signature,
         jvp={_params[0]: LINEAR, **{p: None for p in _params[1:]}},
+        **_vjps,
     )
 
 # Bilinear adjoints of products: linear in the adjoint and in the other factor.
