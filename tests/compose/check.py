@@ -13,6 +13,7 @@ program itself failed: a generator bug) before any mode runs.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import importlib.util
 import itertools
 import math
@@ -30,9 +31,25 @@ from typing import Any
 import numpy as np
 
 import adcompile
-from tests.compose.generator import PARAM_KINDS, Program
+from tests.compose.generator import Program
+from tests.compose.trees import (
+    close,
+    draw_args,
+    fd,
+    inner,
+    like,
+    same,
+    unit_directions,
+)
 
-__all__ = ["ModeResult", "Result", "check_program", "check_source", "MODES"]
+__all__ = [
+    "MODES",
+    "ModeResult",
+    "Result",
+    "check_index",
+    "check_program",
+    "check_source",
+]
 
 MODES = ("grad", "value_and_grad", "vjp", "jvp", "hvp")
 # worst first: a program takes the first class any of its modes has
@@ -78,109 +95,6 @@ class Failure(Exception):
     def __init__(self, status: str, kind: str, detail: str = "") -> None:
         super().__init__(kind)
         self.status, self.kind, self.detail = status, kind, detail
-
-
-# ---- trees of floats and arrays ----------------------------------------------
-
-
-def leaves(tree: Any) -> list[Any]:
-    if isinstance(tree, dict):
-        return [leaf for key in sorted(tree) for leaf in leaves(tree[key])]
-    if isinstance(tree, (list, tuple)):
-        return [leaf for item in tree for leaf in leaves(item)]
-    return [tree]
-
-
-def tree_map(fn: Callable[..., Any], tree: Any, *others: Any) -> Any:
-    if isinstance(tree, dict):
-        return {k: tree_map(fn, tree[k], *(o[k] for o in others)) for k in tree}
-    if isinstance(tree, (list, tuple)):
-        items = [tree_map(fn, t, *(o[i] for o in others)) for i, t in enumerate(tree)]
-        return type(tree)(items)
-    return fn(tree, *others)
-
-
-def inner(a: Any, b: Any) -> float:
-    return sum(
-        float(np.sum(np.asarray(x, np.float64) * np.asarray(y, np.float64)))
-        for x, y in zip(leaves(a), leaves(b), strict=True)
-    )
-
-
-def same(a: Any, b: Any) -> bool:
-    """Exactly equal trees (types, shapes, dtypes and values)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    if isinstance(a, np.ndarray):
-        return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b)
-    return bool(a == b) or (math.isnan(a) and math.isnan(b))
-
-
-def close(a: Any, b: Any, rtol: float = 1e-9, atol: float = 1e-12) -> bool:
-    la, lb = leaves(a), leaves(b)
-    return len(la) == len(lb) and all(
-        np.shape(x) == np.shape(y) and np.allclose(x, y, rtol=rtol, atol=atol)
-        for x, y in zip(la, lb)
-    )
-
-
-def like(gradient: Any, x: Any) -> bool:
-    """``gradient`` has the structure, types and shapes of the argument ``x``."""
-    if isinstance(x, dict):
-        return isinstance(gradient, dict) and gradient.keys() == x.keys() and all(
-            like(gradient[k], x[k]) for k in x
-        )
-    if isinstance(x, (list, tuple)):
-        return (
-            type(gradient) is type(x)
-            and len(gradient) == len(x)
-            and all(like(g, y) for g, y in zip(gradient, x))
-        )
-    if isinstance(x, np.ndarray):
-        return isinstance(gradient, np.ndarray) and gradient.shape == x.shape
-    return type(gradient) is float
-
-
-def draw_args(params: list[str], rng: np.random.Generator) -> list[Any]:
-    def value(kind: str) -> Any:
-        if kind == "s":
-            return round(float(rng.uniform(-1.2, 1.2)), 3)
-        if kind == "v":
-            return rng.uniform(-1.2, 1.2, size=3)
-        if kind == "m":
-            return rng.uniform(-1.2, 1.2, size=(2, 3))
-        if kind == "dict":
-            return {"w": value("v"), "b": value("s")}
-        return [value("v"), value("v")]
-
-    return [value(PARAM_KINDS[name]) for name in params]
-
-
-def unit_directions(args: list[Any], rng: np.random.Generator, n: int) -> list:
-    out = []
-    for _ in range(n):
-        tree = tree_map(lambda x: rng.standard_normal(np.shape(x)), args)
-        norm = math.sqrt(inner(tree, tree)) or 1.0
-        out.append(tree_map(lambda x: x / norm if np.ndim(x) else float(x) / norm, tree))
-    return out
-
-
-def shifted(args: list[Any], direction: list[Any], h: float) -> list[Any]:
-    return tree_map(
-        lambda x, v: x + h * v if isinstance(x, np.ndarray) else float(x + h * v),
-        args,
-        direction,
-    )
-
-
-def fd(fn: Callable[..., Any], args: list, direction: list, h: float) -> float:
-    plus = float(fn(*shifted(args, direction, h)))
-    minus = float(fn(*shifted(args, direction, -h)))
-    return (plus - minus) / (2 * h)
 
 
 # ---- one program ------------------------------------------------------------
@@ -234,7 +148,7 @@ class Run:
         return copy.deepcopy(self.args)
 
     def check_args(self, mode: str, called: list[Any]) -> None:
-        for position, (got, want) in enumerate(zip(called, self.left)):
+        for position, (got, want) in enumerate(zip(called, self.left, strict=False)):
             if not same(got, want):
                 raise Failure(
                     "deviation",
@@ -246,10 +160,18 @@ class Run:
         if np.ndim(value) != 0 or not np.isclose(
             float(value), self.value, rtol=1e-10, atol=1e-12
         ):
-            raise Failure("deviation", f"{mode}: value differs from f", f"{value!r} vs {self.value!r}")
+            raise Failure(
+                "deviation",
+                f"{mode}: value differs from f",
+                f"{value!r} vs {self.value!r}",
+            )
 
-    def check_directional(self, mode: str, got: float, reference: tuple[float, ...]) -> None:
-        if not any(abs(got - r) <= ATOL + RTOL * max(abs(got), abs(r)) for r in reference):
+    def check_directional(
+        self, mode: str, got: float, reference: tuple[float, ...]
+    ) -> None:
+        if not any(
+            abs(got - r) <= ATOL + RTOL * max(abs(got), abs(r)) for r in reference
+        ):
             raise Failure(
                 "wrong",
                 f"{mode}: derivative disagrees with finite differences",
@@ -257,11 +179,17 @@ class Run:
             )
 
     def check_gradient(self, mode: str, g: Any, directions: list, refs: list) -> None:
-        if not isinstance(g, tuple) or len(g) != len(self.args) or not all(
-            like(x, a) for x, a in zip(g, self.args)
+        if (
+            not isinstance(g, tuple)
+            or len(g) != len(self.args)
+            or not all(like(x, a) for x, a in zip(g, self.args, strict=False))
         ):
-            raise Failure("wrong", f"{mode}: gradient of the wrong structure or type", repr(g)[:300])
-        for v, reference in zip(directions, refs):
+            raise Failure(
+                "wrong",
+                f"{mode}: gradient of the wrong structure or type",
+                repr(g)[:300],
+            )
+        for v, reference in zip(directions, refs, strict=False):
             self.check_directional(mode, inner(list(g), v), reference)
 
 
@@ -274,7 +202,9 @@ def run_grad(run: Run, directions: list, refs: list) -> None:
         run.check_args("grad", called)
         run.check_gradient("grad", results[-1], directions, refs)
     if not close(results[0], results[1]):
-        raise Failure("wrong", "grad: second call differs", f"{results[0]!r} vs {results[1]!r}")
+        raise Failure(
+            "wrong", "grad: second call differs", f"{results[0]!r} vs {results[1]!r}"
+        )
 
 
 def run_value_and_grad(run: Run, directions: list, refs: list) -> None:
@@ -304,7 +234,7 @@ def run_vjp(run: Run, directions: list, refs: list) -> None:
 
 def run_jvp(run: Run, directions: list, refs: list) -> None:
     tangents = []
-    for v, reference in zip(directions[:2], refs[:2]):
+    for v, reference in zip(directions[:2], refs[:2], strict=False):
         called = run.fresh()
         primal, tangent = adcompile.jvp(run.f, tuple(called), tuple(v))
         run.check_args("jvp", called)
@@ -315,17 +245,23 @@ def run_jvp(run: Run, directions: list, refs: list) -> None:
         tangents.append(float(tangent))
     _, again = adcompile.jvp(run.f, tuple(run.fresh()), tuple(directions[0]))
     if not np.isclose(float(again), tangents[0], rtol=1e-9, atol=1e-12):
-        raise Failure("wrong", "jvp: second call differs", f"{again!r} vs {tangents[0]!r}")
+        raise Failure(
+            "wrong", "jvp: second call differs", f"{again!r} vs {tangents[0]!r}"
+        )
 
 
 def run_hvp(run: Run, directions: list, refs: list) -> None:
     v, u = directions[0], directions[1]
+    if run.grad_fn is None:
+        run.grad_fn = adcompile.grad(run.f, wrt=run.wrt)
     called = run.fresh()
     product = adcompile.hvp(run.f, tuple(called), tuple(v))
     run.check_args("hvp", called)
     product = product if len(run.args) > 1 else (product,)
     if not isinstance(product, tuple) or len(product) != len(run.args):
-        raise Failure("wrong", "hvp: product of the wrong structure", repr(product)[:300])
+        raise Failure(
+            "wrong", "hvp: product of the wrong structure", repr(product)[:300]
+        )
     got = inner(list(product), u)
 
     def projected(*point: Any) -> float:
@@ -333,7 +269,11 @@ def run_hvp(run: Run, directions: list, refs: list) -> None:
 
     numeric = tuple(fd(projected, run.args, v, h) for h in (1e-4, 1e-5))
     if not any(abs(got - r) <= 1e-5 + 1e-4 * max(abs(got), abs(r)) for r in numeric):
-        raise Failure("wrong", "hvp: <Hv, u> disagrees with differences of grad", f"got {got!r}, differences {numeric!r}")
+        raise Failure(
+            "wrong",
+            "hvp: <Hv, u> disagrees with differences of grad",
+            f"got {got!r}, differences {numeric!r}",
+        )
 
 
 RUNNERS = {
@@ -351,10 +291,13 @@ def classify(error: BaseException, module_file: str) -> ModeResult:
     message = str(error)
     if isinstance(error, adcompile.AdcompileError):
         located = any(
-            Path(m.group(1)).name == Path(module_file).name for m in LOCATION.finditer(message)
+            Path(m.group(1)).name == Path(module_file).name
+            for m in LOCATION.finditer(message)
         )
         status = "refused" if located else "refused_unlocated"
-        return ModeResult(status, f"{type(error).__name__}: {pattern(message)}", message[:600])
+        return ModeResult(
+            status, f"{type(error).__name__}: {pattern(message)}", message[:600]
+        )
     kind = f"{type(error).__name__}: {pattern(message)} [{where(error, module_file)}]"
     tb = "".join(traceback.format_exception(error)[-6:])
     return ModeResult("crash", kind, f"{message[:300]}\n{tb[-1500:]}")
@@ -395,6 +338,7 @@ def check_source(
     tags: list[str] | None = None,
     hvp: bool = True,
     budget: float = 60.0,
+    modes: tuple[str, ...] = MODES,
 ) -> Result:
     """Check the module ``source`` whose entry ``f`` takes ``params``."""
     result = Result(program_id, "pass", list(tags or []))
@@ -421,13 +365,18 @@ def check_source(
         args, directions, refs = point
         run = Run(module.f, args, module.__file__)
         for mode, runner in RUNNERS.items():
-            if mode == "hvp" and (not hvp or result.modes["grad"].status != "pass"):
+            if mode not in modes:
+                continue
+            grad = result.modes.get("grad", ModeResult("pass"))
+            if mode == "hvp" and (not hvp or grad.status != "pass"):
                 continue
             try:
                 runner(run, directions, refs)
                 result.modes[mode] = ModeResult("pass")
             except Timeout:
-                result.modes[mode] = ModeResult("crash", "Timeout [budget]", f"over {budget}s")
+                result.modes[mode] = ModeResult(
+                    "crash", "Timeout [budget]", f"over {budget}s"
+                )
                 break
             except Exception as error:
                 result.modes[mode] = classify(error, module.__file__)
@@ -443,9 +392,22 @@ def check_source(
     return result
 
 
+def check_index(job: tuple[int, int, int]) -> dict[str, Any]:
+    """Check program ``index`` of ``seed``, with hvp on every ``hvp_every``-th
+    program (0: none), as a dict (what a worker process sends back)."""
+    from tests.compose.generator import generate
+
+    seed, index, hvp_every = job
+    program = generate(seed, index)
+    result = check_program(program, hvp=hvp_every > 0 and index % hvp_every == 0)
+    return dataclasses.asdict(result)
+
+
 def check_program(program: Program, hvp: bool | None = None) -> Result:
     """Check a generated program (hvp on every fourth program by default)."""
     if hvp is None:
         hvp = program.index % 4 == 0
     seed = program.seed * 1_000_003 + program.index
-    return check_source(program.source, program.params, seed, program.id, program.tags, hvp)
+    return check_source(
+        program.source, program.params, seed, program.id, program.tags, hvp
+    )
