@@ -34,6 +34,13 @@ ALLOWED = ("pass", "refused")
 SKIPPED = ("skipped_nonsmooth", "skipped_slow")
 
 
+class Results(dict):
+    """index -> result dict; printed short in pytest's failure reports."""
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} composed program results>"
+
+
 def _indices(request: pytest.FixtureRequest) -> list[int]:
     """The program indices the tests selected in this session will check."""
     chosen = [
@@ -55,7 +62,7 @@ def composed(request: pytest.FixtureRequest) -> dict[int, dict[str, Any]]:
         context = multiprocessing.get_context("fork")
         with context.Pool(jobs, maxtasksperchild=40) as pool:
             results = pool.map(check_index, work, chunksize=2)
-    return {int(r["id"].split(":")[1]): r for r in results}
+    return Results((int(r["id"].split(":")[1]), r) for r in results)
 
 
 def _explain(result: dict[str, Any]) -> str:

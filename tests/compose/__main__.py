@@ -16,6 +16,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import re
 import sys
 import time
 from collections import Counter, defaultdict
@@ -45,6 +46,18 @@ def run(seed: int, start: int, count: int, jobs: int, hvp_every: int) -> list[di
     return results
 
 
+def _kind(kind: str) -> str:
+    """A kind with the message part normalized again (results saved by an
+    older checker group like new ones)."""
+    from tests.compose.check import pattern
+
+    kind = re.sub(r"^(grad|value_and_grad|vjp|jvp|hvp): ", "", kind)
+    message, _, where = kind.rpartition(" [")
+    if not message:
+        return pattern(kind)
+    return f"{pattern(message)} [{where}"
+
+
 def groups(results: list[dict], statuses: tuple[str, ...]) -> list[tuple]:
     """(programs, status, kind, example id, modes) per failure kind, largest first."""
     members: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -53,7 +66,7 @@ def groups(results: list[dict], statuses: tuple[str, ...]) -> list[tuple]:
         seen = set()
         for mode, m in r["modes"].items():
             if m["status"] in statuses:
-                key = (m["status"], m["kind"])
+                key = (m["status"], _kind(m["kind"]))
                 modes[key].add(mode)
                 if key not in seen:
                     seen.add(key)
@@ -124,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", help="write every result as JSON to this file")
     parser.add_argument(
+        "--report", metavar="FILE", help="print the report of a saved --out"
+    )
+    parser.add_argument(
         "--show", type=int, metavar="N", help="print program N's source and tags"
     )
     parser.add_argument(
@@ -137,6 +153,11 @@ def main(argv: list[str] | None = None) -> int:
         program = generate(options.seed, options.show)
         print(f"# program {program.id}; tags: {', '.join(program.tags)}")
         print(program.source, end="")
+        return 0
+    if options.report:
+        with open(options.report) as handle:
+            saved = json.load(handle)
+        print(report(saved["results"], saved["seconds"]))
         return 0
     if options.check is not None:
         from tests.compose.check import check_index

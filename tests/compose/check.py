@@ -116,6 +116,10 @@ def pattern(message: str) -> str:
     first = message.strip().splitlines()[0] if message.strip() else ""
     first = re.sub(r"\b([A-Za-z_]+?)\d+\b", r"\1N", first)
     first = re.sub(r"\d+(\.\d+)?", "N", first)
+    # the derivative function a message names, and the parameters it lists
+    first = re.sub(r"__adcompile_factory__\.<locals>\.[\w.<>]*?<locals>\.", "", first)
+    first = re.sub(r"parameter\(s\): .*", "parameter(s): ...", first)
+    first = re.sub(r"composed_N_N\.", "", first)
     return first[:160]
 
 

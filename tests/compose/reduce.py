@@ -1,6 +1,7 @@
 """Shrink a failing composed program to a small one that fails the same way.
 
     python -m tests.compose.reduce INDEX [--seed S] [--mode grad]
+    python -m tests.compose.reduce --from run.json --top 10 [--per-group 2]
 
 Greedy, on the syntax tree: delete a statement (a whole helper, a loop, a
 branch), replace an ``if`` by one of its bodies, drop an ``else``, replace
@@ -152,7 +153,7 @@ def reduce_source(
             return False
         result = check_source(text, params, seed, modes=(mode,), budget=20.0)
         got = result.modes.get(mode)
-        return got is not None and got.status == status and got.kind == kind
+        return got is not None and got.status == status and same_kind(got.kind, kind)
 
     tree = ast.parse(source)
     size = len(ast.unparse(tree)) + 2
@@ -171,15 +172,82 @@ def reduce_source(
     return ast.unparse(tree) + "\n"
 
 
+def same_kind(one: str, other: str) -> bool:
+    from tests.compose.__main__ import _kind
+
+    return _kind(one) == _kind(other)
+
+
+def reduce_example(job: tuple[int, int, str, str, str]) -> dict[str, str]:
+    """Reduce program ``index`` of ``seed`` keeping ``(mode, status, kind)``."""
+    seed, index, mode, status, kind = job
+    program = generate(seed, index)
+    check_seed = program.seed * 1_000_003 + program.index
+    small = reduce_source(program.source, check_seed, mode, status, kind)
+    final = check_source(small, _params(ast.parse(small)), check_seed, modes=(mode,))
+    got = final.modes.get(mode)
+    return {
+        "id": program.id,
+        "mode": mode,
+        "kind": kind,
+        "source": small,
+        "symptom": f"{got.status}: {got.detail[:700]}" if got else final.klass,
+    }
+
+
+def from_report(path: str, top: int, per_group: int, jobs: int) -> None:
+    """Reduce examples of the ``top`` largest failure groups of a saved run."""
+    import json
+    import multiprocessing
+
+    from tests.compose.__main__ import FAILED, groups
+
+    with open(path) as handle:
+        results = json.load(handle)["results"]
+    by_id = {r["id"]: r for r in results}
+    jobs_list = []
+    for n, status, kind, _, _ in groups(results, FAILED)[:top]:
+        examples = [
+            (r["id"], mode)
+            for r in results
+            for mode, m in r["modes"].items()
+            if m["status"] == status and same_kind(m["kind"], kind)
+        ]
+        chosen: list[tuple[str, str]] = []
+        for program_id, mode in examples:  # one mode per program, smallest first
+            if all(program_id != c[0] for c in chosen):
+                chosen.append((program_id, mode))
+        chosen.sort(key=lambda c: len(generate(*map(int, c[0].split(":"))).source))
+        for program_id, mode in chosen[:per_group]:
+            seed, index = map(int, program_id.split(":"))
+            jobs_list.append(
+                (seed, index, mode, status, by_id[program_id]["modes"][mode]["kind"])
+            )
+        print(f"# group of {n}: {status}: {kind}", file=sys.stderr)
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs, maxtasksperchild=1) as pool:
+        for done in pool.imap_unordered(reduce_example, jobs_list):
+            print(f"### {done['id']} {done['mode']}: {done['kind']}")
+            print(done["source"], end="")
+            print(f"# -> {done['symptom']}\n", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.compose.reduce")
-    parser.add_argument("index", type=int)
+    parser.add_argument("index", type=int, nargs="?")
+    parser.add_argument("--from", dest="report", help="a saved run (--out) to reduce")
+    parser.add_argument("--top", type=int, default=10)
+    parser.add_argument("--per-group", type=int, default=1)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--mode", help="the mode to keep failing (default: the first failing)"
     )
     options = parser.parse_args(argv)
     os.environ.setdefault("ADCOMPILE_CACHE", "0")
+    if options.report:
+        from_report(options.report, options.top, options.per_group, options.jobs)
+        return 0
     program = generate(options.seed, options.index)
     check_seed = program.seed * 1_000_003 + program.index
     result = check_source(program.source, program.params, check_seed, hvp=True)
