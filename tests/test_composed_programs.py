@@ -28,7 +28,7 @@ import pytest
 from tests.compose.check import check_index
 
 SEED = 0
-COUNT = 520
+COUNT = 500
 HVP_EVERY = 4
 ALLOWED = ("pass", "refused")
 SKIPPED = ("skipped_nonsmooth", "skipped_slow")

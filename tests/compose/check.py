@@ -57,6 +57,7 @@ SEVERITY = ("wrong", "deviation", "crash", "refused_unlocated", "refused", "pass
 LOCATION = re.compile(r'File "([^"]+)", line (\d+), col (\d+)')
 RTOL, ATOL = 1e-5, 1e-6
 _modules = itertools.count()
+TYPES = {"NoneType", "float", "int", "list", "dict", "tuple", "str", "bool"}
 
 
 class Timeout(Exception):
@@ -120,20 +121,26 @@ def pattern(message: str) -> str:
     first = re.sub(r"__adcompile_factory__\.<locals>\.[\w.<>]*?<locals>\.", "", first)
     first = re.sub(r"parameter\(s\): .*", "parameter(s): ...", first)
     first = re.sub(r"composed_N_N\.", "", first)
+    first = re.sub(r"'(\w+)'", lambda m: m[0] if m[1] in TYPES else "'NAME'", first)
     return first[:160]
 
 
 def where(error: BaseException, module_file: str) -> str:
-    """Which code raised: emitted derivative code, adcompile, the program."""
+    """Which code raised: the deepest frame in emitted derivative code
+    (``emitted``), in adcompile's source (``adcompile``) or in the program
+    (``program``); ``+lib`` when frames of a library (numpy) are below it."""
     frames = traceback.extract_tb(error.__traceback__)
-    for frame in reversed(frames):
+    for depth, frame in enumerate(reversed(frames)):
         name = frame.filename
         if name.startswith("<adcompile"):
-            return "emitted"
-        if "/adcompile/" in name:
-            return "adcompile"
-        if name == module_file:
-            return "program"
+            found = "emitted"
+        elif "/adcompile/" in name:
+            found = "adcompile"
+        elif name == module_file:
+            found = "program"
+        else:
+            continue
+        return found + ("+lib" if depth else "")
     return "other"
 
 
