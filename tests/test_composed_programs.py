@@ -76,7 +76,9 @@ def _explain(result: dict[str, Any]) -> str:
         lines.append(result["detail"])
     for mode, m in result["modes"].items():
         if m["status"] != "pass":
-            lines.append(f"{mode}: {m['status']}: {m['kind']}\n    {m['detail'][:800]}")
+            lines.append(
+                f"{mode}: {m['status']}: {m['kind']}\n    {m['detail'][:1500]}"
+            )
     return "\n".join(lines)
 
 

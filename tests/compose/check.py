@@ -310,8 +310,15 @@ def classify(error: BaseException, module_file: str) -> ModeResult:
             status, f"{type(error).__name__}: {pattern(message)}", message[:600]
         )
     kind = f"{type(error).__name__}: {pattern(message)} [{where(error, module_file)}]"
-    tb = "".join(traceback.format_exception(error)[-6:])
-    return ModeResult("crash", kind, f"{message[:300]}\n{tb[-1500:]}")
+    frames = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if Path(frame.filename).name != "check.py"
+    ]
+    tb = "".join(traceback.format_list(frames[-4:]))
+    return ModeResult(
+        "crash", kind, f"{type(error).__name__}: {message[:300]}\n{tb[-1200:]}"
+    )
 
 
 def smooth_point(f: Callable[..., Any], params: list[str], seed: int):
