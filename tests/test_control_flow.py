@@ -164,6 +164,8 @@ def test_vector_output_pullback(case: Case):
 GOLDEN = Path(__file__).parent / "golden"
 RNG = np.random.default_rng(17)
 GOLDEN_INPUTS = {  # inputs away from branch boundaries, for each cf_ golden
+    "cf_overwrite_own_value": [(0.7,), (-0.7,)],
+    "cf_calls_in_branches": [(2.0, 1.0), (1.0, 2.0)],
     "cf_branch": [
         (np.array([0.5, 0.3]), np.array([0.8, 0.4])),  # z > 0
         (np.array([0.5, 0.3]), np.array([-0.8, -0.4])),  # -1 < z < 0

@@ -58,6 +58,7 @@ def params(
 def all_cases() -> list[Case]:
     from . import (
         branches,
+        composition,
         deletes,
         in_place,
         iteration,
@@ -72,6 +73,7 @@ def all_cases() -> list[Case]:
 
     modules = (
         branches,
+        composition,
         returns,
         loops,
         iteration,

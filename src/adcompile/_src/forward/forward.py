@@ -192,8 +192,9 @@ class ForwardMode:
             target = parse_spelling(statement.target)
             code = cst.Assign([cst.AssignTarget(target)], statement.value.node)
             lines = [Line(code, target=statement.target)]
-            if statement.target in self.active:
-                lines.append(self._zero(statement.target))
+            for name in statement.target.split(", "):  # a, b = <static value>
+                if name in self.active:  # no tangent here, one on other paths
+                    lines.append(self._zero(name))
             return lines
         if isinstance(statement, ir.Pack):
             return self._pack(statement)
@@ -201,7 +202,11 @@ class ForwardMode:
         if control is not None:
             return [control]
         assert isinstance(statement, ir.Effect)
-        return [Line(statement.node)]
+        lines = [Line(statement.node)]
+        for name in statement.mutates:  # changed in place by code that carries
+            if name in self.active:  # no derivative: its tangent is zero again
+                lines.append(self._zero(name))
+        return lines
 
     def _apply(self, apply: ir.Apply) -> list[Line]:
         target = apply.target

@@ -123,7 +123,7 @@ class AssignmentLowering:
         if current not in self.fresh:
             raise UnsupportedSyntax(
                 f"augmented assignment to '{name}', which may share memory with "
-                "a parameter or another array",
+                f"a parameter or another array{self._why_shared(current)}",
                 "numpy updates arrays in place for +=, *=, ..., which would change "
                 f"the other names' value too: write '{name} = {name} "
                 f"{self.source.code(node.operator).strip()[:-1].strip()} ...'",

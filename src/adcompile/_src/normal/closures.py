@@ -32,6 +32,7 @@ from adcompile._src.errors import UnsupportedSyntax
 from adcompile._src.normal.control_facts import assigned_names
 from adcompile._src.read.source import FunctionSource
 from adcompile._src.syntax.templates import used_names
+from adcompile._src.syntax.tree import walk
 
 
 def convert_closures(
@@ -74,26 +75,20 @@ def _helpers(
             )
         found[name] = node
 
-    class Finder(cst.CSTVisitor):
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            add(node.name.value, node)
-            return False
+    def function(node: cst.CSTNode) -> bool:
+        return isinstance(node, (cst.FunctionDef, cst.Lambda))
 
-        def visit_Assign(self, node: cst.Assign) -> bool:
-            if (
-                isinstance(node.value, cst.Lambda)
+    for statement in statements:
+        for node in walk(statement, function):
+            if isinstance(node, cst.FunctionDef):
+                add(node.name.value, node)
+            elif (
+                isinstance(node, cst.Assign)
+                and isinstance(node.value, cst.Lambda)
                 and len(node.targets) == 1
                 and isinstance(node.targets[0].target, cst.Name)
             ):
                 add(node.targets[0].target.value, node.value)
-                return False
-            return True
-
-        def visit_Lambda(self, node: cst.Lambda) -> bool:
-            return False
-
-    for statement in statements:
-        statement.visit(Finder())
     return found
 
 

@@ -11,6 +11,7 @@ import libcst as cst
 from adcompile._src.normal import ir
 from adcompile._src.normal.lower import load_names
 from adcompile._src.read.static_code import rename_locals
+from adcompile._src.syntax.tree import walk
 
 
 def free_name(base: str, taken: set[str]) -> str:
@@ -48,36 +49,24 @@ def assigned_names(statements: list[cst.CSTNode], nested: bool = True) -> set[st
             for element in target.elements:
                 add_target(element.value)
 
-    class Finder(cst.CSTVisitor):
-        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-            add_target(node.target)
+    def function(node: cst.CSTNode) -> bool:
+        return isinstance(node, (cst.FunctionDef, cst.Lambda))
 
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            add_target(_written_name(node.target))
-
-        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-            add_target(_written_name(node.target))
-
-        def visit_For(self, node: cst.For) -> None:
-            add_target(node.target)
-
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            names.add(node.name.value)
-            return nested
-
-        def visit_Lambda(self, node: cst.Lambda) -> bool:
-            return nested
-
-        def visit_Call(self, node: cst.Call) -> None:
-            func = node.func  # items.append(value), items.pop() make a new items
-            arity = {"append": 1, "pop": 0}  # not np.append(array, values)
-            if isinstance(func, cst.Attribute) and arity.get(func.attr.value) == len(
-                node.args
-            ):
-                add_target(func.value)
-
+    arity = {"append": 1, "pop": 0}  # items.append(v): a new items (not np.append)
     for statement in statements:
-        statement.visit(Finder())
+        for node in walk(statement, None if nested else function):
+            if isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.AssignTarget)):
+                add_target(_written_name(node.target))
+            elif isinstance(node, cst.For):
+                add_target(node.target)
+            elif isinstance(node, cst.FunctionDef):
+                names.add(node.name.value)
+            elif isinstance(node, cst.Call):
+                func = node.func
+                if isinstance(func, cst.Attribute) and arity.get(
+                    func.attr.value
+                ) == len(node.args):
+                    add_target(func.value)
     return names
 
 
@@ -184,15 +173,7 @@ def mark_overwrites(
 
 
 def contains_return(node: cst.CSTNode) -> bool:
-    found = False
-
-    class Finder(cst.CSTVisitor):
-        def visit_Return(self, return_node: cst.Return) -> None:
-            nonlocal found
-            found = True
-
-    node.visit(Finder())
-    return found
+    return any(isinstance(n, cst.Return) for n in walk(node))
 
 
 class ReplaceName(cst.CSTTransformer):

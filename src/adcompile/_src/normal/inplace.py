@@ -41,7 +41,8 @@ class InPlaceLowering:
         if current not in self.fresh:
             raise UnsupportedSyntax(
                 f"assignment into '{name}', an array that may share memory with "
-                "another name (a view, an alias or a value kept elsewhere)",
+                "another name (a view, an alias or a value kept elsewhere)"
+                f"{self._why_shared(current)}",
                 f"write into a copy: '{name} = {name}.copy()' first",
                 self.source.location(target),
             )

@@ -37,14 +37,16 @@ class ListLowering:
         if not (self._is_varied(value) or self._is_varied(owner)):
             if self.env[name] in self.fresh:  # still the function's own list:
                 statement = rename_locals(cst.Expr(call), self.env)
-                self.body.append(ir.Effect(statement, self.origin))
+                changed = (self.env[name],)  # in place: saved where needed
+                self.body.append(ir.Effect(statement, self.origin, changed))
+                self.has_control_flow = True
                 return  # later appends of varied values may still rebuild it
             self._effect(cst.Expr(call))  # nothing differentiable: run as written
             return
         if self.env[name] not in self.fresh:
             raise UnsupportedSyntax(
                 f"append to '{name}', a list that may be shared with the caller "
-                "or another name",
+                f"or another name{self._why_shared(self.env[name])}",
                 f"build a new list in the function ('{name} = []') and append to "
                 "that",
                 self.source.location(call),
@@ -68,7 +70,7 @@ class ListLowering:
         if self.env[name] not in self.fresh:
             raise UnsupportedSyntax(
                 f"pop from '{name}', a list that may be shared with the caller "
-                "or another name",
+                f"or another name{self._why_shared(self.env[name])}",
                 f"build a new list in the function ('{name} = []') and pop from "
                 "that",
                 self.source.location(call),

@@ -250,7 +250,19 @@ class ExpressionLowering:
     def _share(self, operands: list[ir.Operand]) -> None:
         """Another name may now see these operands' memory: updating them in
         place would change that name's value too, so they are not fresh."""
-        self.fresh -= self._roots(operands)
+        self._shared(self._roots(operands))
+
+    def _shared(self, names: set[str]) -> None:
+        """These values are no longer fresh; remember the user's statement
+        that shared each, for the refusals that need them fresh."""
+        for name in names & self.fresh:
+            self.shared_at.setdefault(name, self.origin.code)
+        self.fresh -= names
+
+    def _why_shared(self, ssa: str) -> str:
+        """`` (shared by `...`)`` naming the statement that shared ``ssa``."""
+        code = self.shared_at.get(ssa)
+        return f" (since `{code}`)" if code else ""
 
     def _bind(
         self,
@@ -392,7 +404,7 @@ class ExpressionLowering:
         for name in load_names(node):
             ssa = self.env.get(name)
             if ssa is not None:
-                self.fresh.discard(ssa)
+                self._shared({ssa})
 
     def _unsupported(self, node: cst.CSTNode, what: str) -> UnsupportedSyntax:
         code = self.source.code(node)

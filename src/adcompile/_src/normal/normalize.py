@@ -77,6 +77,7 @@ class Normalizer(
         self.env: dict[str, str] = {}
         self.varied: set[str] = set()
         self.fresh: set[str] = set()  # values no other name can see (safe for +=)
+        self.shared_at: dict[str, str] = {}  # value -> the statement sharing it
         self.shapes: dict[str, object] = {}
         self.body: list[ir.Statement] = []
         self.names = NameAllocator(

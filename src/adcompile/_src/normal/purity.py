@@ -46,6 +46,7 @@ from adcompile._src.read.calls import python_callable
 from adcompile._src.read.source import FunctionSource, read_function
 from adcompile._src.read.static_code import resolve_callee
 from adcompile._src.rules import registry
+from adcompile._src.syntax.tree import walk
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ class _Reading:
             if isinstance(star, cst.Param):
                 self.params.add(star.name.value)
         self.body = definition.body
+        self.nodes: list[cst.CSTNode] | None = None
         self.new_names = self._new_names()
 
     def purity(self) -> Purity:
@@ -156,15 +158,9 @@ class _Reading:
     # ---- what the body does ----------------------------------------------
 
     def _nodes(self) -> list[cst.CSTNode]:
-        found: list[cst.CSTNode] = []
-
-        class Collect(cst.CSTVisitor):
-            def on_visit(self, node: cst.CSTNode) -> bool:
-                found.append(node)
-                return True
-
-        self.body.visit(Collect())
-        return found
+        if self.nodes is None:
+            self.nodes = list(walk(self.body))
+        return self.nodes
 
     def _returns(self) -> list[cst.Return]:
         return [n for n in self._nodes() if isinstance(n, cst.Return)]

@@ -16,6 +16,11 @@ from adcompile._src.read.source import FunctionSource
 from adcompile._src.read.static_code import is_numeric_literal, resolve_callee
 from adcompile._src.syntax.tree import walk
 
+# methods that change a list, dict or set in place
+CONTAINER_CHANGES = frozenset(
+    {"append", "extend", "insert", "pop", "remove", "clear", "reverse"}
+    | {"update", "setdefault", "popitem", "add", "discard"}
+)
 IN_PLACE_METHODS = frozenset(
     {"sort", "partition", "fill", "resize", "put", "itemset", "setfield"}
 )
@@ -71,7 +76,9 @@ def mutated_names(node: cst.CSTNode, source: FunctionSource) -> set[str]:
                 base(target)
     for call in calls_in(node):
         func = call.func
-        if isinstance(func, cst.Attribute) and func.attr.value in IN_PLACE_METHODS:
+        if isinstance(func, cst.Attribute) and (
+            func.attr.value in IN_PLACE_METHODS or func.attr.value in CONTAINER_CHANGES
+        ):
             base(func.value)
         positional = [a for a in call.args if a.keyword is None]
         if positional and writes_into_an_argument(

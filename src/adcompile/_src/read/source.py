@@ -37,6 +37,7 @@ class FunctionSource:
     indent: int  # columns removed by dedenting
     lines: list[str]
     _positions: dict[cst.CSTNode, CodeRange] | None = field(repr=False, default=None)
+    _code: dict[cst.CSTNode, str] = field(repr=False, default_factory=dict)
     # nodes a pass rebuilt -> the nodes they were made from (see ``moved``)
     _made_from: dict[cst.CSTNode, cst.CSTNode] = field(repr=False, default_factory=dict)
 
@@ -113,9 +114,14 @@ class FunctionSource:
         )
 
     def code(self, node: cst.CSTNode) -> str:
-        """The source text of a node, on one line."""
-        text = self.module.code_for_node(node).strip()
-        return " ".join(part.strip() for part in text.splitlines())
+        """The source text of a node, on one line (remembered: the loops'
+        bodies are lowered several times)."""
+        known = self._code.get(node)
+        if known is None:
+            text = self.module.code_for_node(node).strip()
+            known = " ".join(part.strip() for part in text.splitlines())
+            self._code[node] = known
+        return known
 
     def resolve(self, name: str) -> Any:
         """The object a free name denotes now: closure, global or builtin."""

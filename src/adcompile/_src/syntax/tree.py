@@ -112,13 +112,17 @@ def rebuild(
     return leave(node.with_changes(**changes) if changes else node)
 
 
-def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """``node`` and every node below it that may hold a name, parents first."""
+def walk(
+    node: cst.CSTNode, prune: Callable[[cst.CSTNode], bool] | None = None
+) -> Iterator[cst.CSTNode]:
+    """``node`` and every node below it that may hold a name, parents first;
+    below no node for which ``prune`` is true (the node itself is yielded)."""
     stack = [node]
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(reversed(list(children(current))))
+        if prune is None or current is node or not prune(current):
+            stack.extend(reversed(list(children(current))))
 
 
 # A site plan: the name that stands at a node, or the child plans below it
