@@ -171,7 +171,7 @@ def tuple_of_constants_on_one_path(a, b):
     if s < a:
         pass
     else:
-        s, t = (0.2, 0.5)
+        s, _ = (0.2, 0.5)
     return s * a
 
 
