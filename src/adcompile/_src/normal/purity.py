@@ -188,6 +188,8 @@ class _Reading:
                     return True
                 if isinstance(target, cst.Subscript) and not self._own(target.value):
                     return True
+                if isinstance(node, cst.AugAssign) and not self._own(target):
+                    return True  # z += v on an argument array changes it in place
             if isinstance(node, cst.Call) and self._call_keeps(node):
                 return True
         return False
