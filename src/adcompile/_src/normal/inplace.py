@@ -15,6 +15,7 @@ from __future__ import annotations
 import libcst as cst
 
 from adcompile._src.errors import NoDerivativeRule, UnsupportedSyntax
+from adcompile._src.normal import ir
 from adcompile._src.normal.lower import index_expression
 from adcompile._src.read.static_code import rename_locals
 from adcompile._src.rules import registry
@@ -80,19 +81,61 @@ class InPlaceLowering:
         if root is not None:
             self.buffer_root[after] = root
             self.written_params[root] = after
+            # which array the caller's ends up as, followed as the code runs
+            # (kept only if the parameter is also given a new value)
+            tracker = self.write_trackers.get(root)
+            if tracker is None:
+                tracker = self.names.fresh(f"written_{root}")
+                self.write_trackers[root] = tracker
+            follow = cst.parse_expression(
+                f"{after} if {before} is {tracker} else {tracker}"
+            )
+            self.body.append(ir.Assign(tracker, ir.Static(follow), self.origin))
 
     def _check_written_params(self) -> None:
-        """A parameter written in place and also given a new value: which
-        array the caller's ends up as depends on the path taken."""
-        both = sorted(set(self.written_params) & self.rebound_params)
-        if both:
+        """Which value the caller's array (or list) gets at the end: its last
+        value, for a parameter only ever updated in place; for one also
+        given a new value, the last array on its caller's lineage, which
+        depends on the path the function takes and is followed as it runs
+        (``written_x = x_2 if x_1 is written_x else written_x`` after each
+        update). A list parameter both appended to and given a new value
+        is refused."""
+        both = set(self.written_params) & self.rebound_params
+        untracked = sorted(both - set(self.write_trackers))
+        if untracked:
             raise UnsupportedSyntax(
-                f"the parameter '{both[0]}' is both updated in place and given a "
-                "new value: which array the caller's ends up as depends on the "
-                "path the function takes",
-                f"start with '{both[0]} = {both[0]}.copy()' to work on a copy, or "
-                "only update it in place",
+                f"the parameter '{untracked[0]}' is both updated in place and "
+                "given a new value: which list the caller's ends up as depends "
+                "on the path the function takes",
+                f"start with '{untracked[0]} = list({untracked[0]})' to work on "
+                "a copy, or only update it in place",
                 self.source.location(self.definition),
             )
-        for param in self.written_params:  # always the caller's array: its value
-            self.written_params[param] = self.env[param]
+        for param in self.written_params:
+            if param in both:
+                tracker = self.write_trackers[param]
+                start = ir.Assign(tracker, ir.Static(cst.Name(param)), self.origin)
+                self.body.insert(0, start)  # the caller's array, privately copied
+                self.written_params[param] = tracker
+            else:  # always the caller's array: its last value
+                self.written_params[param] = self.env[param]
+        unused = {t for p, t in self.write_trackers.items() if p not in both}
+        if unused:
+            self.body = _without_assignments(self.body, unused)
+
+
+def _without_assignments(
+    statements: list[ir.Statement], names: set[str]
+) -> list[ir.Statement]:
+    """``statements`` without the static assignments of ``names``."""
+    kept: list[ir.Statement] = []
+    for statement in statements:
+        if isinstance(statement, ir.Assign) and statement.target in names:
+            continue
+        if isinstance(statement, ir.Branch):
+            statement.body = _without_assignments(statement.body, names)
+            statement.orelse = _without_assignments(statement.orelse, names)
+        elif isinstance(statement, ir.Loop):
+            statement.body = _without_assignments(statement.body, names)
+        kept.append(statement)
+    return kept

@@ -101,6 +101,7 @@ class Normalizer(
         self.list_roots: dict[str, str] = {}  # list version -> parameter
         self.view_roots: dict[str, set[str]] = {}  # maybe-view -> what it views
         self.written_params: dict[str, str] = {}  # parameter -> its final value
+        self.write_trackers: dict[str, str] = {}  # parameter -> see inplace.py
         self.param_names: set[str] = set()
         self.rebound_params: set[str] = set()
         self.updating_in_place = False
