@@ -30,6 +30,7 @@ from tests import corpus
 from tests.corpus import (
     Case,
     all_cases,
+    composition,
     in_place,
     params,
     python_values,
@@ -272,6 +273,40 @@ def test_in_place_update_of_a_parameter(case: Case):
     np.testing.assert_allclose(got_value, value, rtol=1e-12)
     np.testing.assert_allclose(again, gradient, rtol=1e-12)
     np.testing.assert_array_equal(argument, updated, err_msg="after value_and_grad")
+
+
+@pytest.mark.parametrize("case", composition.PARAMETER_CASES, ids=lambda c: c.id)
+def test_parameter_written_on_some_paths(case: Case):
+    """Each derivative leaves the arguments as f leaves them, returns f's
+    value, and agrees with finite differences at the arguments on entry."""
+    rng = np.random.default_rng(5)
+    positions = list(case.wrt)
+    directions = [rng.standard_normal(np.shape(case.args[i])) for i in positions]
+
+    def at(step):
+        args = copy.deepcopy(list(case.args))
+        for i, d in zip(positions, directions, strict=True):
+            args[i] = args[i] + step * d
+        return case.f(*args)
+
+    numeric = (at(1e-6) - at(-1e-6)) / 2e-6
+    left = copy.deepcopy(list(case.args))
+    value = case.f(*left)
+    args = copy.deepcopy(list(case.args))
+    got, grads = adcompile.value_and_grad(case.f, wrt=case.wrt)(*args)
+    assert got == value
+    for a, b in zip(args, left, strict=True):
+        np.testing.assert_array_equal(a, b)
+    exact = sum(np.sum(g * d) for g, d in zip(grads, directions, strict=True))
+    assert abs(exact - numeric) < 1e-5 * max(1.0, abs(numeric))
+    args = copy.deepcopy(list(case.args))
+    tangents = [None] * len(args)
+    for i, d in zip(positions, directions, strict=True):
+        tangents[i] = d
+    primal, tangent = adcompile.jvp(case.f, args, tangents)
+    assert primal == value and abs(tangent - numeric) < 1e-5 * max(1.0, abs(numeric))
+    for a, b in zip(args, left, strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 @pytest.mark.parametrize(

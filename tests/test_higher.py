@@ -215,7 +215,9 @@ def test_second_derivatives_through_calls_in_branches_and_loops():
     assert abs(scalar(0.4, 0.7) - numeric) < 1e-6
     product = adcompile.hvp(calls_in_a_loop, (0.4, 0.7), (1.0, 0.0))
     grad_a = adcompile.grad(calls_in_a_loop, wrt=(0, 1))
-    numeric = (np.array(grad_a(0.4 + h, 0.7)) - np.array(grad_a(0.4 - h, 0.7))) / (2 * h)
+    numeric = (np.array(grad_a(0.4 + h, 0.7)) - np.array(grad_a(0.4 - h, 0.7))) / (
+        2 * h
+    )
     np.testing.assert_allclose(product, numeric, atol=1e-6)
 
 

@@ -190,6 +190,24 @@ def list_made_on_one_path(a, x):
     return acc[0] + acc[1] * a
 
 
+def parameter_rebound_on_one_path_then_written(c, v, x):
+    """Which array the caller's ends up as depends on the path: followed as
+    the code runs."""
+    if c > 0.0:
+        v = v * 2.0
+    v[0] = x[1]
+    return np.sum(v * v) * c
+
+
+def parameter_written_then_rebound_in_a_loop(v, x):
+    for i in range(3):
+        if x[i] > 0.0:
+            v = v + x
+        else:
+            v[i] = x[i] * v[0]
+    return np.sum(v * v)
+
+
 CASES = [
     Case(scaled_in_branch, (0.7,)),
     Case(scaled_in_branch, (-0.7,), label="not-taken"),
@@ -217,4 +235,17 @@ CASES = [
     Case(list_appended_before_it_carries_a_derivative, (X3,)),
     Case(list_made_on_one_path, (0.5, X3), wrt=(0, 1)),
     Case(list_made_on_one_path, (-0.5, X3), wrt=(0, 1), label="not-taken"),
+]
+
+# Programs that write into a parameter: f leaves the caller's array changed
+# (tests/test_control_flow.py checks the derivatives leave it the same way).
+PARAMETER_CASES = [
+    Case(parameter_rebound_on_one_path_then_written, (0.5, X3 + 2.0, X3), (1, 2)),
+    Case(
+        parameter_rebound_on_one_path_then_written,
+        (-0.5, X3 + 2.0, X3),
+        (1, 2),
+        label="written",
+    ),
+    Case(parameter_written_then_rebound_in_a_loop, (X3 + 2.0, X3), (0, 1)),
 ]
