@@ -1,29 +1,13 @@
-"""Rules for your own functions: the extension API.
+"""The extension API ``adcompile.custom`` (its docstring shows how to use it).
 
 A rule is an ordinary Python function whose body is one ``return`` of an
-expression; adcompile reads its source and inlines the expression into
-derivative code, exactly like a built-in rule::
-
-    def softplus(x):
-        return np.log1p(np.exp(x))
-
-    @adcompile.custom.defvjp(softplus)
-    def softplus_vjp(g, ans, x):       # g: adjoint of the result, ans: result
-        return g * (1.0 - np.exp(-ans))
-
-    @adcompile.custom.defjvp(softplus)
-    def softplus_jvp(t, ans, x):       # t: tangent of x
-        return t * (1.0 - np.exp(-ans))
-
-A function of several parameters returns one expression per parameter, as
-a tuple (``None`` for a parameter with no derivative: differentiating with
-respect to it through the function is refused); in ``defjvp``, the
-rule's first parameter is then named ``t`` and stands for the tangent of
-each parameter in turn. ``nondiff(f)`` declares that f's result carries no
-derivative. ``custom_vjp`` marks a function whose body is never
-differentiated: it must get its rules from ``f.defvjp`` / ``f.defjvp``.
-
-Rule expressions may use the rule's parameters, ``np`` and ``math``.
+expression (one per parameter, a tuple for several; ``None`` where there is
+none); its source is read and the expression inlined into derivative code,
+exactly like a built-in rule, after checking that it reads only its
+parameters, ``np`` and ``math``. ``defvjp``/``defjvp`` replace a function's
+reverse or forward rule in the registry, ``nondiff`` declares its result
+constant, and ``custom_vjp`` marks a function whose body is never
+differentiated.
 """
 
 from __future__ import annotations
