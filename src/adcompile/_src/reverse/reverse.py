@@ -81,7 +81,6 @@ class ReverseMode(ForwardSweep, UserCalls):
         self.assigned: set[str] = set()  # adjoints given a value already
         self.touched: set[str] = set()  # adjoints a branch or loop adds to
         self.owned: set[str] = set()  # adjoints holding an array nothing else sees
-        self.maybe_zero: set[str] = set()  # adjoints that start at 0.0 before a block
         self.regions: list[_Region] = []
         self.reads_shapes = False  # the line being built reads an operand's shape
         self.pullbacks: dict[str, str] = {}  # call result -> its pullback
@@ -236,7 +235,6 @@ class ReverseMode(ForwardSweep, UserCalls):
         if outermost:  # adjoints start at zero, shaped like their values
             variable_of = {a: v for v, a in self.adjoints.items()}
             for adjoint in sorted(self.touched - self.assigned):
-                self.maybe_zero.add(adjoint)  # a path may leave it at zero
                 variable = variable_of[adjoint]
                 zero: cst.BaseExpression = cst.Float("0.0")
                 if variable in self.program.carried_names:  # holds its last value
@@ -382,7 +380,7 @@ class ReverseMode(ForwardSweep, UserCalls):
                     value=cst.Name(adjoint),
                     slice=[cst.SubscriptElement(cst.Index(cst.Integer(str(position))))],
                 )
-                if self.accumulating or adjoint in self.maybe_zero:  # still 0.0?
+                if self.program.has_control_flow:  # a path may leave it at 0.0
                     index = cst.Integer(str(position))
                     element = self._call("part", [cst.Name(adjoint), index])
                 self._accumulate(item.name, element)
