@@ -376,3 +376,23 @@ def test_functions_with_the_same_code_and_other_globals_are_told_apart(project):
     for module, scale in ((scaled_by_two, 2.0), (scaled_by_five, 5.0)):
         gradient = adcompile.grad(_layer)(x, module.act)
         np.testing.assert_allclose(gradient, 2 * scale * x, rtol=1e-12)
+
+
+def writes_its_first_parameter(x, y):
+    x *= 2.0
+    return np.sum(x * y)
+
+
+def test_the_same_array_for_a_parameter_written_in_place_and_another_is_refused():
+    """f(a, a) with x written in place: f's y sees the write, a derivative
+    working on a private copy of x would not; refused where the function
+    is defined, in every mode that runs the written parameter's copy."""
+    a = np.array([1.0, 2.0])
+    with pytest.raises(adcompile.UnsupportedSyntax, match="shares its memory") as error:
+        adcompile.grad(writes_its_first_parameter)(a, a)
+    assert "def writes_its_first_parameter" in str(error.value)
+    with pytest.raises(adcompile.UnsupportedSyntax, match="shares its memory"):
+        adcompile.jvp(writes_its_first_parameter, (a, a[:]), (np.ones(2), None))
+    b, c = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    np.testing.assert_allclose(adcompile.grad(writes_its_first_parameter)(b, c), 2 * c)
+    np.testing.assert_array_equal(b, [2.0, 4.0])  # as the function leaves it

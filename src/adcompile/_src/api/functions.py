@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import linecache
 import types
 from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
@@ -27,7 +28,7 @@ from adcompile._src.compilation.specialized import (
     tolerate,
 )
 from adcompile._src.emit.emit import format_source
-from adcompile._src.errors import NonScalarOutput
+from adcompile._src.errors import AdcompileError, Location, NonScalarOutput
 
 # What ``wrt`` names: a parameter's position or name, or several of them
 # (then the derivatives come back as a tuple, in that order).
@@ -65,9 +66,12 @@ class GradientFunction:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return self._call(*args, **kwargs)
-        except NonScalarOutput as error:
+        except AdcompileError as error:  # refused as the code runs: say where
             if error.location is None and self._compiled is not None:
-                error.location = self._compiled.result_location
+                if isinstance(error, NonScalarOutput):
+                    error.location = self._compiled.result_location
+                else:
+                    error.location = definition_location(self.__wrapped__)
                 error.args = (str(error),)
             raise
 
@@ -152,3 +156,15 @@ class GradientFunction:
 
     def __repr__(self) -> str:
         return f"<adcompile {self.kind} of {self.__wrapped__!r} wrt {self.wrt!r}>"
+
+
+def definition_location(f: Any) -> Location | None:
+    """Where ``f`` (a function or a bound method) is defined."""
+    code = getattr(getattr(f, "__func__", f), "__code__", None)
+    if code is None:
+        return None
+    line = linecache.getline(code.co_filename, code.co_firstlineno)
+    indent = len(line) - len(line.lstrip())
+    return Location(
+        code.co_filename, code.co_firstlineno, indent, line, len(line.strip()) or 1
+    )

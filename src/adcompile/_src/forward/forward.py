@@ -149,7 +149,13 @@ class ForwardMode:
         for param, final in program.written_params.items():
             caller = self.names.fresh(f"caller_{param}")
             lines.append(Line(assign(caller, cst.Name(param)), target=caller))
-            copy = self._call("private_copy", [cst.Name(param)])
+            others = [
+                cst.Element(cst.Name(p)) for p in program.param_names if p != param
+            ]
+            copy = self._call(
+                "private_copy",
+                [cst.Name(param), cst.SimpleString(f'"{param}"'), cst.Tuple(others)],
+            )
             lines.append(Line(assign(param, copy), target=param))
             write_back = self._call("write_back", [cst.Name(caller), cst.Name(final)])
             finals.append(Line(cst.Expr(write_back)))

@@ -99,7 +99,13 @@ class ReverseMode(ForwardSweep, UserCalls):
             # final value at the end of the forward sweep
             caller = self.names.fresh(f"caller_{param}")
             callers.append(Line(_assign(caller, cst.Name(param)), target=caller))
-            copy = self._call("private_copy", [cst.Name(param)])
+            others = [
+                cst.Element(cst.Name(p)) for p in program.param_names if p != param
+            ]
+            copy = self._call(
+                "private_copy",
+                [cst.Name(param), cst.SimpleString(f'"{param}"'), cst.Tuple(others)],
+            )
             callers.append(Line(_assign(param, copy), target=param))
             write_back = self._call("write_back", [cst.Name(caller), cst.Name(final)])
             forward.append(Line(cst.Expr(write_back)))

@@ -22,7 +22,7 @@ _LINEAR_IN_FIRST = {
     "unindex": "g, x, index",
     "without_item": "g, index",
     "item_adjoint": "g, index",
-    "private_copy": "x",
+    "private_copy": "x, name=None, others=None",
     "part": "g, position",
     "reshape_like": "g, x",
     "transpose_back": "g, axes, x",

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from adcompile._src.errors import UnsupportedSyntax
 from adcompile._src.runtime.support import Fields, Items, is_zero
 
 
@@ -120,9 +121,25 @@ def item_adjoint(g: Any, index: Any) -> Any:
     return np.where(winner[index] == order, picked, 0.0)
 
 
-def private_copy(x: Any) -> Any:
+def private_copy(x: Any, name: Any = None, others: Any = None) -> Any:
     """A copy of an array or list the function writes into (other values as
-    they are)."""
+    they are). ``others``: the other arguments of a function that writes
+    into its parameter ``name``; one that shares the parameter's memory (the
+    same array passed twice, or a view of it) would see the writes in the
+    function, not in its derivative, which works on the copy: refused."""
+    for other in others or ():
+        if other is x or (
+            isinstance(x, np.ndarray)
+            and isinstance(other, np.ndarray)
+            and np.shares_memory(x, other)
+        ):
+            raise UnsupportedSyntax(
+                f"the function writes into its parameter '{name}' in place, and "
+                "another argument shares its memory (the same array passed "
+                "twice, or a view of it)",
+                "pass a copy for one of them (f(a, a.copy())): the derivative "
+                "works on a private copy of the parameter it writes into",
+            )
     if isinstance(x, np.ndarray):
         return x.copy()
     return list(x) if isinstance(x, list) else x
