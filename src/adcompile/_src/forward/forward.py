@@ -25,6 +25,7 @@ from adcompile._src.normal.primal import (
     node,
     primal_expression,
     template_mapping,
+    written_parameters,
 )
 from adcompile._src.rules.patterns import APPEND
 from adcompile._src.rules.registry import BROADCAST, LINEAR, Primitive
@@ -145,20 +146,10 @@ class ForwardMode:
         for param in program.param_names:  # re-bound in the body, not a wrt
             if param in self.active and param not in program.wrt:
                 lines.append(self._zero(param))
-        finals: list[Line] = []
-        for param, final in program.written_params.items():
-            caller = self.names.fresh(f"caller_{param}")
-            lines.append(Line(assign(caller, cst.Name(param)), target=caller))
-            others = [
-                cst.Element(cst.Name(p)) for p in program.param_names if p != param
-            ]
-            copy = self._call(
-                "private_copy",
-                [cst.Name(param), cst.SimpleString(f'"{param}"'), cst.Tuple(others)],
-            )
-            lines.append(Line(assign(param, copy), target=param))
-            write_back = self._call("write_back", [cst.Name(caller), cst.Name(final)])
-            finals.append(Line(cst.Expr(write_back)))
+        opening, finals = written_parameters(
+            program, self.names.fresh, self.binding_nodes
+        )
+        lines += opening
         lines += self._lines(program.body) + finals
         result = program.result
         if isinstance(result, ir.Var):

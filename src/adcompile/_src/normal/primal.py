@@ -149,3 +149,31 @@ def _subscript_elements(index: cst.BaseExpression) -> list[cst.SubscriptElement]
             for position, e in enumerate(index.elements)
         ]
     return [cst.SubscriptElement(cst.Index(index))]
+
+
+def written_parameters(
+    program: ir.Program,
+    fresh: Callable[[str], str],
+    binding_nodes: dict[str, cst.BaseExpression],
+) -> tuple[list[Line], list[Line]]:
+    """The lines that open and close the sweep of a function writing into
+    parameters in place: each is kept as ``caller_x`` and replaced by a
+    private copy (saved values must not change; an argument sharing its
+    memory is refused there), and the caller's array gets the final value
+    at the end."""
+    opening: list[Line] = []
+    closing: list[Line] = []
+    for param, final in program.written_params.items():
+        caller = fresh(f"caller_{param}")
+        opening.append(Line(assign(caller, cst.Name(param)), target=caller))
+        others = [cst.Element(cst.Name(p)) for p in program.param_names if p != param]
+        label = cst.SimpleString(f'"{param}"')
+        copy = helper_call(
+            "private_copy", [cst.Name(param), label, cst.Tuple(others)], binding_nodes
+        )
+        opening.append(Line(assign(param, copy), target=param))
+        back = helper_call(
+            "write_back", [cst.Name(caller), cst.Name(final)], binding_nodes
+        )
+        closing.append(Line(cst.Expr(back)))
+    return opening, closing

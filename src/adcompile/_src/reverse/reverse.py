@@ -24,6 +24,7 @@ from adcompile._src.normal.primal import assign as _assign
 from adcompile._src.normal.primal import (
     helper_call,
     template_mapping,
+    written_parameters,
 )
 from adcompile._src.reverse.derivative import Derivative, useful_variables
 from adcompile._src.reverse.forward_sweep import ForwardSweep
@@ -92,23 +93,10 @@ class ReverseMode(ForwardSweep, UserCalls):
     def run(self) -> Derivative:
         program = self.program
         forward = self._forward_lines(program.body)
-        callers: list[Line] = []
-        for param, final in program.written_params.items():
-            # the function writes into this parameter: work on a private copy
-            # (saved values must not change), give the caller's array its
-            # final value at the end of the forward sweep
-            caller = self.names.fresh(f"caller_{param}")
-            callers.append(Line(_assign(caller, cst.Name(param)), target=caller))
-            others = [
-                cst.Element(cst.Name(p)) for p in program.param_names if p != param
-            ]
-            copy = self._call(
-                "private_copy",
-                [cst.Name(param), cst.SimpleString(f'"{param}"'), cst.Tuple(others)],
-            )
-            callers.append(Line(_assign(param, copy), target=param))
-            write_back = self._call("write_back", [cst.Name(caller), cst.Name(final)])
-            forward.append(Line(cst.Expr(write_back)))
+        callers, finals = written_parameters(
+            program, self.names.fresh, self.binding_nodes
+        )
+        forward += finals
         forward = callers + forward
         result = program.result
         if isinstance(result, ir.Var):
