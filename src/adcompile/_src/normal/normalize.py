@@ -30,12 +30,12 @@ from adcompile._src.normal.loop_exits import lower_loop_exits
 from adcompile._src.normal.lower import ExpressionLowering
 from adcompile._src.normal.lower_calls import CallLowering
 from adcompile._src.normal.values import (
-    IN_PLACE_METHODS,
     calls_in,
     creates_new_value,
     mutated_names,
 )
 from adcompile._src.normal.vocabulary import (
+    IN_PLACE_METHODS,
     writes_into_an_argument,
 )
 from adcompile._src.read.source import FunctionSource

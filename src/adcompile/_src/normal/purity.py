@@ -37,6 +37,8 @@ import numpy as np
 from adcompile._src.errors import AdcompileError
 from adcompile._src.normal.control_facts import assigned_names
 from adcompile._src.normal.vocabulary import (
+    CONTAINER_CHANGES,
+    IN_PLACE_METHODS,
     NEW_ARRAY_FUNCTIONS,
     NONDIFF_ATTRIBUTES,
     VIEW_FREE_SHAPES,
@@ -59,11 +61,7 @@ UNKNOWN = Purity(keeps=True, returns_new=False)
 PURE = Purity(keeps=False, returns_new=True)
 
 # methods that change their object (lists, dicts, sets, arrays)
-MUTATING_METHODS = frozenset(
-    {"append", "extend", "insert", "pop", "remove", "clear", "update"}
-    | {"setdefault", "popitem", "add", "discard", "sort", "reverse", "fill"}
-    | {"put", "resize", "itemset", "setfield", "partition", "setflags", "byteswap"}
-)
+MUTATING_METHODS = CONTAINER_CHANGES | IN_PLACE_METHODS | {"setflags", "byteswap"}
 # array methods that return a new array (not a view of their object)
 NEW_VALUE_METHODS = frozenset(
     {"copy", "sum", "mean", "prod", "max", "min", "std", "var", "dot", "cumsum"}

@@ -8,6 +8,8 @@ import libcst as cst
 
 from adcompile._src.normal.purity import PURE, purity
 from adcompile._src.normal.vocabulary import (
+    CONTAINER_CHANGES,
+    IN_PLACE_METHODS,
     NEW_ARRAY_FUNCTIONS,
     writes_into_an_argument,
 )
@@ -15,15 +17,6 @@ from adcompile._src.read.calls import python_callable
 from adcompile._src.read.source import FunctionSource
 from adcompile._src.read.static_code import is_numeric_literal, resolve_callee
 from adcompile._src.syntax.tree import walk
-
-# methods that change a list, dict or set in place
-CONTAINER_CHANGES = frozenset(
-    {"append", "extend", "insert", "pop", "remove", "clear", "reverse"}
-    | {"update", "setdefault", "popitem", "add", "discard"}
-)
-IN_PLACE_METHODS = frozenset(
-    {"sort", "partition", "fill", "resize", "put", "itemset", "setfield"}
-)
 
 
 def creates_new_value(node: cst.BaseExpression, source: FunctionSource) -> bool:

@@ -117,3 +117,13 @@ def writes_into_an_argument(callee: object) -> bool:
         return True
     owner = getattr(callee, "__self__", None)
     return isinstance(owner, np.ufunc) and getattr(callee, "__name__", "") == "at"
+
+
+# methods that change a list, dict or set in place
+CONTAINER_CHANGES = frozenset(
+    {"append", "extend", "insert", "pop", "remove", "clear", "reverse"}
+    | {"update", "setdefault", "popitem", "add", "discard"}
+)
+IN_PLACE_METHODS = frozenset(
+    {"sort", "partition", "fill", "resize", "put", "itemset", "setfield"}
+)
