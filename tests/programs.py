@@ -230,4 +230,39 @@ def appends_through_an_alias(items, x):
 def pops_through_an_alias(items, x):
     alias = items
     last = alias.pop()
-    return np.sum(last * x)
+    return np.sum(last * x) * len(items)
+
+
+def writes_while_another_name_is_read_later(x):
+    y = x * 2.0
+    z = y
+    y[0] = 5.0 * x[1]
+    return np.sum(z * x)
+
+
+def writes_while_a_view_is_read_later(x):
+    y = x * 2.0
+    head = y[0:2]
+    y[0] = 5.0 * x[1]
+    return np.sum(head) + np.sum(y)
+
+
+def writes_while_a_list_holds_it_in_a_loop(x):
+    y = x * 2.0
+    s = 0.0
+    pair = [x, x]
+    for i in range(3):
+        y[i] = y[i] * x[i]
+        s = s + np.sum(pair[0])
+        pair = [y, x]
+    return s
+
+
+def appends_while_iterating(x):
+    acc = [x, 2.0 * x]
+    s = 0.0
+    for t in acc:
+        s = s + np.sum(t)
+        if len(acc) < 4:
+            acc.append(3.0 * t)
+    return s

@@ -170,3 +170,28 @@ def test_list_methods_on_a_list_another_name_sees_are_refused(function, wrt, met
     assert isinstance(error, adcompile.UnsupportedSyntax)
     assert f"{method} 'alias', a list that may be shared" in error.reason
     assert "build a new list in the function" in error.hint
+
+
+@pytest.mark.parametrize(
+    "function, fragment, observer",
+    [
+        (p.writes_while_another_name_is_read_later, "y[0]", "'z' is the same object"),
+        (p.writes_while_a_view_is_read_later, "y[0]", "'head' sees its memory"),
+        (p.writes_while_a_list_holds_it_in_a_loop, "y[i]", "'pair' sees its memory"),
+    ],
+    ids=["alias", "view", "list-in-loop"],
+)
+def test_update_seen_by_a_name_read_later_is_refused(function, fragment, observer):
+    """An in-place update becomes a new value; another name that sees the
+    old object's memory and is read later would not see the change."""
+    error = error_of(function, np.array([0.4, -1.2, 0.9]))
+    assert isinstance(error, adcompile.UnsupportedSyntax)
+    assert observer in error.reason, error.reason
+    assert_points_at(error, fragment)
+
+
+def test_append_to_the_list_a_loop_runs_over_is_refused():
+    error = error_of(p.appends_while_iterating, np.array([0.4, -1.2, 0.9]))
+    assert isinstance(error, adcompile.UnsupportedSyntax)
+    assert "inside a loop over 'acc'" in error.reason
+    assert_points_at(error, "acc.append(3.0 * t)")

@@ -195,8 +195,11 @@ def reduce_example(job: tuple[int, int, str, str, str]) -> dict[str, str]:
     }
 
 
-def from_report(path: str, top: int, per_group: int, jobs: int) -> None:
-    """Reduce examples of the ``top`` largest failure groups of a saved run."""
+def from_report(
+    path: str, top: int, per_group: int, jobs: int, refused: bool = False
+) -> None:
+    """Reduce examples of the ``top`` largest failure groups of a saved run
+    (or refusal groups, with ``refused``)."""
     import json
     import multiprocessing
 
@@ -206,7 +209,8 @@ def from_report(path: str, top: int, per_group: int, jobs: int) -> None:
         results = json.load(handle)["results"]
     by_id = {r["id"]: r for r in results}
     jobs_list = []
-    for n, status, kind, _, _ in groups(results, FAILED)[:top]:
+    statuses = ("refused",) if refused else FAILED
+    for n, status, kind, _, _ in groups(results, statuses)[:top]:
         examples = [
             (r["id"], mode)
             for r in results
@@ -243,17 +247,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--mode", help="the mode to keep failing (default: the first failing)"
     )
+    parser.add_argument(
+        "--refused",
+        action="store_true",
+        help="shrink a refused program (or the refusal groups of --from)",
+    )
     options = parser.parse_args(argv)
     os.environ.setdefault("ADCOMPILE_CACHE", "0")
     if options.report:
-        from_report(options.report, options.top, options.per_group, options.jobs)
+        from_report(
+            options.report,
+            options.top,
+            options.per_group,
+            options.jobs,
+            options.refused,
+        )
         return 0
     program = generate(options.seed, options.index)
     check_seed = program.seed * 1_000_003 + program.index
     result = check_source(program.source, program.params, check_seed, hvp=True)
-    failing = [
-        (m, r) for m, r in result.modes.items() if r.status not in ("pass", "refused")
-    ]
+    passing = ("pass",) if options.refused else ("pass", "refused")
+    failing = [(m, r) for m, r in result.modes.items() if r.status not in passing]
     if options.mode:
         failing = [(m, r) for m, r in failing if m == options.mode]
     if not failing:

@@ -208,6 +208,65 @@ def parameter_written_then_rebound_in_a_loop(v, x):
     return np.sum(v * v)
 
 
+def pops_a_parameter_list_through_an_alias(items, x):
+    """The list is changed through another name that is not read again:
+    the caller's list loses its last item, as it does under f."""
+    alias = items
+    last = alias.pop()
+    return np.sum(last * x)
+
+
+def appends_to_a_parameter_list_rebound_on_one_path(c, items, x):
+    """Which list the caller's ends up as depends on the path: followed as
+    the code runs, for lists as for arrays."""
+    if c > 0.0:
+        items = [x * 2.0]
+    items.append(x * c)
+    return np.sum(items[-1] * items[0])
+
+
+def writes_a_parameter_after_reading_its_rows(x, M):
+    """The rows read in the loop are views of M, but none is read after the
+    write."""
+    s = 0.0
+    for row in M:
+        s = s + np.sum(row * x)
+    M[0] = x * 2.0
+    return s + np.sum(M * M)
+
+
+def appends_after_iterating(x):
+    """The loop's item is an item of the list, not the list: appending to
+    it later changes nothing the item sees."""
+    acc = [x, 2.0 * x]
+    s = 0.0
+    for t in acc:
+        s = s + np.sum(t * t)
+    acc.append(3.0 * x)
+    return s + np.sum(acc[-1])
+
+
+def augments_a_float_a_closure_reads(a, b):
+    """The closure is passed b, and keeps nothing: b *= ... changes no
+    other name's value."""
+    for i in range(3):
+
+        def inner(z):
+            return np.sin(b) * z
+
+        s = np.tanh(inner(a))
+        b *= np.cos(s)
+    return b
+
+
+def writes_after_its_other_name_is_last_read(x):
+    y = x * 2.0
+    z = y
+    s = np.sum(z * z)
+    y[0] = 5.0 * x[1]
+    return s + np.sum(y * x)
+
+
 CASES = [
     Case(scaled_in_branch, (0.7,)),
     Case(scaled_in_branch, (-0.7,), label="not-taken"),
@@ -235,6 +294,9 @@ CASES = [
     Case(list_appended_before_it_carries_a_derivative, (X3,)),
     Case(list_made_on_one_path, (0.5, X3), wrt=(0, 1)),
     Case(list_made_on_one_path, (-0.5, X3), wrt=(0, 1), label="not-taken"),
+    Case(appends_after_iterating, (X3,)),
+    Case(augments_a_float_a_closure_reads, (0.3, 0.5), wrt=(0, 1)),
+    Case(writes_after_its_other_name_is_last_read, (X3,), autograd=False),
 ]
 
 # Programs that write into a parameter: f leaves the caller's array changed
@@ -248,4 +310,17 @@ PARAMETER_CASES = [
         label="written",
     ),
     Case(parameter_written_then_rebound_in_a_loop, (X3 + 2.0, X3), (0, 1)),
+    Case(pops_a_parameter_list_through_an_alias, ([X3, X3 * 2.0], X3), (0, 1)),
+    Case(
+        appends_to_a_parameter_list_rebound_on_one_path,
+        (0.5, [X3, X3 * 2.0], X3),
+        (0, 2),
+    ),
+    Case(
+        appends_to_a_parameter_list_rebound_on_one_path,
+        (-0.5, [X3, X3 * 2.0], X3),
+        (0, 2),
+        label="kept",
+    ),
+    Case(writes_a_parameter_after_reading_its_rows, (X3, M23.copy()), (0, 1)),
 ]

@@ -5,7 +5,8 @@
 (one primitive per statement; methods, operators and calls resolved to the
 objects they denote, ``vocabulary`` knowing numpy by name), ``assignments``,
 ``lists``, ``closures``, ``control`` and ``iteration`` (branches, loops,
-comprehensions), ``inplace`` (item writes become new values).
+comprehensions), ``inplace`` (item writes become new values, where
+``sharing`` and ``liveness`` show no name read later sees the old object).
 ``control_facts`` holds what those passes ask of code; ``primal`` spells one
 normal-form statement back as code, for both modes.
 

@@ -120,10 +120,11 @@ class AssignmentLowering:
         current = self.env.get(name)
         if current is None:
             raise self._unsupported(target, f"'{name}' used before assignment:")
-        if current not in self.fresh:
+        why = self._not_writable(current, name)
+        if why is not None:
             raise UnsupportedSyntax(
                 f"augmented assignment to '{name}', which may share memory with "
-                f"a parameter or another array{self._why_shared(current)}",
+                f"a parameter or another array{why}",
                 "numpy updates arrays in place for +=, *=, ..., which would change "
                 f"the other names' value too: write '{name} = {name} "
                 f"{self.source.code(node.operator).strip()[:-1].strip()} ...'",

@@ -30,6 +30,7 @@ import libcst as cst
 
 from adcompile._src.errors import UnsupportedSyntax
 from adcompile._src.normal.control_facts import assigned_names
+from adcompile._src.normal.purity import nested_purity
 from adcompile._src.read.source import FunctionSource
 from adcompile._src.syntax.templates import used_names
 from adcompile._src.syntax.tree import walk
@@ -292,6 +293,7 @@ class ClosureLowering:
     def _nested_def(self, node: cst.FunctionDef) -> None:
         target = self._new_ssa(node.name.value)
         self.varied.discard(target)
+        self.nested_purity[target] = nested_purity(node, self.source)
         converted = node.with_changes(name=cst.Name(target), leading_lines=[])
         self._effect(converted, share=False)
 

@@ -194,7 +194,11 @@ class ControlFlowLowering:
         renamed_target = rename_locals(target, self.env)
         for name in target_names(target):
             self.varied.discard(self.env[name])
-        body = self._loop_body(prologue + statements, trips, loop_origin)
+        self.iterated.append(names_in(node.iter))
+        try:
+            body = self._loop_body(prologue + statements, trips, loop_origin)
+        finally:
+            self.iterated.pop()
         self.origin = loop_origin
         self.body.append(
             ir.Loop("for", renamed_target, iterable, None, body, trips, loop_origin)
@@ -309,9 +313,7 @@ class ControlFlowLowering:
                     self._copy(name, ir.Var(current), initializes=True)
                 finally:
                     self.updating_in_place = False
-                root = self.buffer_root.get(current)
-                if root is None and current in self.param_names:
-                    root = current
+                root = self._parameter_root(current)
                 if root is not None:  # in-place updates still reach the caller
                     self.buffer_root[pinned] = root
 
@@ -330,17 +332,26 @@ class ControlFlowLowering:
             copy.initializes = initializes
             self.body.append(copy)
             self.varied.discard(target)
-        if was_fresh:  # the only name that sees the array moves to the copy
-            self.fresh.discard(source.name)
+        # ``pinned = source`` shares the object (COPY assigns, never copies):
+        # each name sees the other's memory
+        if target != source.name:
+            if not self.updating_in_place:
+                self._forget(target)  # the variable's old object is not its own
+            self._same_object(source.name, target)
+        if was_fresh:
             self.fresh.add(target)
-        else:  # ``pinned = source`` shares the array (COPY assigns, never copies)
+        else:
             self.fresh.discard(target)
 
-    def _state(self) -> tuple[frozenset[str], frozenset[str]]:
-        return frozenset(self.varied), frozenset(self.fresh)
+    def _state(self) -> tuple[frozenset, frozenset, frozenset]:
+        held = frozenset((v, h) for v, hs in self.holders.items() for h in hs)
+        return frozenset(self.varied), frozenset(self.fresh), held
 
-    def _set_state(self, state: tuple[frozenset[str], frozenset[str]]) -> None:
+    def _set_state(self, state: tuple[frozenset, frozenset, frozenset]) -> None:
         self.varied, self.fresh = set(state[0]), set(state[1])
+        self.holders = {}
+        for value, holder in state[2]:
+            self.holders.setdefault(value, set()).add(holder)
 
     @contextlib.contextmanager
     def _dry_run(self):
@@ -359,7 +370,7 @@ class ControlFlowLowering:
         try:
             yield
         finally:
-            varied, fresh = self._state()
+            state = self._state()
             (
                 self.env,
                 self.pinned,
@@ -371,6 +382,6 @@ class ControlFlowLowering:
                 self.returns_everywhere,
                 self.has_control_flow,
             ) = saved
-            self._set_state((varied, fresh))
+            self._set_state(state)
 
     # ---- statements --------------------------------------------------------

@@ -22,9 +22,10 @@ def free_name(base: str, taken: set[str]) -> str:
     return name
 
 
-def merge_states(a: tuple, b: tuple) -> tuple[frozenset[str], frozenset[str]]:
-    """State after two paths join: varied on either, fresh on both."""
-    return frozenset(a[0] | b[0]), frozenset(a[1] & b[1])
+def merge_states(a: tuple, b: tuple) -> tuple[frozenset, frozenset, frozenset]:
+    """State after two paths join: varied on either, fresh on both, a value
+    held by a variable on either."""
+    return frozenset(a[0] | b[0]), frozenset(a[1] & b[1]), frozenset(a[2] | b[2])
 
 
 def else_statements(node: cst.If) -> list[cst.BaseStatement]:

@@ -3,11 +3,13 @@
 Invariant: an in-place update becomes a new value (``y_1 = with_item(y, i,
 v)``, ``y_1 = y * 2``), which the backward sweep reverses without saving
 anything, and later reads of ``y`` see ``y_1``. This is only right when no
-other name can see the array being written, so updates are allowed on
-arrays the function created and has not shared (``fresh``), and on
-parameters; a parameter written in place gets its final value copied back
-into the caller's array at the end of the forward sweep, so the caller sees
-exactly what the function itself would have left there.
+other name that is read later can see the array being written, so updates
+are allowed on arrays the function created and has not handed to code that
+may keep them (``fresh``), and on parameters, as long as no name read after
+the update sees their memory (``sharing.py``); a parameter written in place
+gets its final value copied back into the caller's array at the end of the
+forward sweep, so the caller sees exactly what the function itself would
+have left there.
 """
 
 from __future__ import annotations
@@ -39,11 +41,11 @@ class InPlaceLowering:
             self._effect(statement)  # nothing to differentiate: run as written
             return
         current = self.env[name]
-        if current not in self.fresh:
+        why = self._not_writable(current, name)
+        if why is not None:
             raise UnsupportedSyntax(
                 f"assignment into '{name}', an array that may share memory with "
-                "another name (a view, an alias or a value kept elsewhere)"
-                f"{self._why_shared(current)}",
+                f"another name (a view, an alias or a value kept elsewhere){why}",
                 f"write into a copy: '{name} = {name}.copy()' first",
                 self.source.location(target),
             )
@@ -74,23 +76,29 @@ class InPlaceLowering:
 
     def _written(self, before: str, after: str) -> None:
         """``after`` is the array ``before`` became by an in-place update."""
-        root = self.buffer_root.get(before)
-        if root is None and before in self.param_names:
-            root = before
+        root = self._parameter_root(before)
         self.fresh.add(after)
+        self._same_object(before, after)
         if root is not None:
             self.buffer_root[after] = root
-            self.written_params[root] = after
-            # which array the caller's ends up as, followed as the code runs
-            # (kept only if the parameter is also given a new value)
-            tracker = self.write_trackers.get(root)
-            if tracker is None:
-                tracker = self.names.fresh(f"written_{root}")
-                self.write_trackers[root] = tracker
-            follow = cst.parse_expression(
-                f"{after} if {before} is {tracker} else {tracker}"
-            )
-            self.body.append(ir.Assign(tracker, ir.Static(follow), self.origin))
+            self._follow_write(root, before, after)
+
+    def _follow_write(self, root: str, before: str, after: str) -> None:
+        """The parameter ``root``'s object, ``before``, became ``after`` by an
+        in-place update: which object the caller's ends up as is followed as
+        the code runs (the tracker is kept only where the parameter is also
+        given a new value, or updated through another name)."""
+        self.written_params[root] = after
+        if self.env.get(root) != after:  # through another name (an alias)
+            self.followed_params.add(root)
+        tracker = self.write_trackers.get(root)
+        if tracker is None:
+            tracker = self.names.fresh(f"written_{root}")
+            self.write_trackers[root] = tracker
+        follow = cst.parse_expression(
+            f"{after} if {before} is {tracker} else {tracker}"
+        )
+        self.body.append(ir.Assign(tracker, ir.Static(follow), self.origin))
 
     def _check_written_params(self) -> None:
         """Which value the caller's array (or list) gets at the end: its last
@@ -98,19 +106,9 @@ class InPlaceLowering:
         given a new value, the last array on its caller's lineage, which
         depends on the path the function takes and is followed as it runs
         (``written_x = x_2 if x_1 is written_x else written_x`` after each
-        update). A list parameter both appended to and given a new value
-        is refused."""
-        both = set(self.written_params) & self.rebound_params
-        untracked = sorted(both - set(self.write_trackers))
-        if untracked:
-            raise UnsupportedSyntax(
-                f"the parameter '{untracked[0]}' is both updated in place and "
-                "given a new value: which list the caller's ends up as depends "
-                "on the path the function takes",
-                f"start with '{untracked[0]} = list({untracked[0]})' to work on "
-                "a copy, or only update it in place",
-                self.source.location(self.definition),
-            )
+        update); so is one updated through another name (``alias = x``),
+        and a list appended to or popped from."""
+        both = set(self.written_params) & (self.rebound_params | self.followed_params)
         for param in self.written_params:
             if param in both:
                 tracker = self.write_trackers[param]

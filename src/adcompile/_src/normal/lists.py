@@ -43,10 +43,12 @@ class ListLowering:
                 return  # later appends of varied values may still rebuild it
             self._effect(cst.Expr(call))  # nothing differentiable: run as written
             return
-        if self.env[name] not in self.fresh:
+        self._check_not_iterated(name, call, "append to")
+        why = self._not_writable(self.env[name], name, items_kept=True)
+        if why is not None:
             raise UnsupportedSyntax(
                 f"append to '{name}', a list that may be shared with the caller "
-                f"or another name{self._why_shared(self.env[name])}",
+                f"or another name{why}",
                 f"build a new list in the function ('{name} = []') and append to "
                 "that",
                 self.source.location(call),
@@ -67,10 +69,12 @@ class ListLowering:
         if not self._is_varied(owner):
             self._lower_into(call, target)  # nothing differentiable: as written
             return
-        if self.env[name] not in self.fresh:
+        self._check_not_iterated(name, call, "pop from")
+        why = self._not_writable(self.env[name], name, items_kept=True)
+        if why is not None:
             raise UnsupportedSyntax(
                 f"pop from '{name}', a list that may be shared with the caller "
-                f"or another name{self._why_shared(self.env[name])}",
+                f"or another name{why}",
                 f"build a new list in the function ('{name} = []') and pop from "
                 "that",
                 self.source.location(call),
@@ -82,25 +86,37 @@ class ListLowering:
             self._lower_into(cst.parse_expression(f"{name}[:-1]"), name)
         self.fresh.add(self.env[name])
 
+    def _check_not_iterated(self, name: str, call: cst.Call, what: str) -> None:
+        """A loop over a list sees the items added or removed while it runs
+        (Python reads the list at each trip); the lowered loop counts its
+        trips when it starts: refused."""
+        if any(name in names for names in self.iterated):
+            raise UnsupportedSyntax(
+                f"{what} '{name}' inside a loop over '{name}': the loop would see "
+                "the list change as it runs",
+                f"loop over a copy (for ... in list({name}):) or collect the new "
+                "items in another list",
+                self.source.location(call),
+            )
+
     @contextlib.contextmanager
     def _rebuilding(self, name: str) -> Iterator[None]:
         """``name`` gets a new list in place of its list; if that list is a
         parameter's (or was rebuilt from one), the parameter is written in
         place, and ends up holding the last list."""
         before = self.env[name]
-        root = self.list_roots.get(before)
-        if root is None and before in self.param_names:
-            root = before
-        if root is None:
-            yield
-            return
-        self.updating_in_place = True  # not a new value for the parameter
+        root = self._parameter_root(before)
+        self.updating_in_place = True  # the same list, not a new value
         try:
             yield
         finally:
             self.updating_in_place = False
+        if root is None:
+            self._same_object(before, self.env[name])
+            return
         self.list_roots[self.env[name]] = root
-        self.written_params[root] = self.env[name]
+        self._same_object(before, self.env[name])
+        self._follow_write(root, before, self.env[name])
 
 
 def is_pop(node: cst.BaseExpression, env: dict[str, str]) -> bool:

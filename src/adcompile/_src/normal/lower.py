@@ -18,6 +18,7 @@ import numpy as np
 
 from adcompile._src.errors import NoDerivativeRule, UnsupportedSyntax
 from adcompile._src.normal import ir
+from adcompile._src.normal.sharing import SharingAnalysis, load_names
 from adcompile._src.normal.vocabulary import (
     ATTRIBUTES,
     BINARY,
@@ -35,11 +36,10 @@ from adcompile._src.rules import registry
 from adcompile._src.rules.patterns import APPEND, LOGISTIC
 from adcompile._src.rules.registry import BROADCAST, REDUCE, SAME, SCALAR, Primitive
 from adcompile._src.syntax.naming import operand_word
-from adcompile._src.syntax.templates import used_names
 from adcompile._src.syntax.tree import children
 
 
-class ExpressionLowering:
+class ExpressionLowering(SharingAnalysis):
     """Expression lowering; mixed into the Normalizer, which owns the state."""
 
     def _lower(
@@ -175,7 +175,7 @@ class ExpressionLowering:
         items = [self._lower(e.value) for e in node.elements]
         kind = "tuple" if isinstance(node, cst.Tuple) else "list"
         target = self._target(target_name, kind, items)
-        self._share(items)  # the container keeps its items
+        self._share(items, holder=target)  # the container keeps its items
         self.body.append(ir.Pack(target, items, self.origin, kind))
         self.varied.add(target)
         if kind == "list":
@@ -197,6 +197,7 @@ class ExpressionLowering:
         call: tuple[str, cst.BaseExpression | None] = ("", None),
         target: str | None = None,
         pure_call: bool = False,
+        keeps: bool = True,
     ) -> ir.Var:
         word = prim.name if prim is not None else _callee_word(callee)
         if target is None:
@@ -209,7 +210,17 @@ class ExpressionLowering:
             # the old value comes back only after them); static code that
             # reads h counts too (s = s * b with s carrying no derivative)
             result = self._apply(
-                prim, args, kwargs, None, node, callee, index, call, None, pure_call
+                prim,
+                args,
+                kwargs,
+                None,
+                node,
+                callee,
+                index,
+                call,
+                None,
+                pure_call,
+                keeps,
             )
             self._copy(target_name, result)
             return ir.Var(target)
@@ -232,37 +243,12 @@ class ExpressionLowering:
             self.view_roots[target] = self._roots(apply.operands())  # maybe a view
         elif pure_call:  # a user function that keeps nothing, returns new values
             self.fresh.add(target)
-        else:  # kept in a user's name, or handed to code that may keep it
+        elif prim is not None or not keeps:  # the result may be (a view of) one
+            item = prim is not None and prim.key is operator.getitem
+            self._share(apply.operands(), holder=target, item=item)
+        else:  # handed to code that may keep it
             self._share(apply.operands())
         return ir.Var(target)
-
-    def _roots(self, operands: list[ir.Operand]) -> set[str]:
-        """The variables whose memory these operands may share."""
-        roots: set[str] = set()
-        for operand in operands:
-            if isinstance(operand, ir.Var):
-                roots |= self.view_roots.get(operand.name, {operand.name})
-            else:
-                for name in load_names(operand.node):
-                    roots |= self.view_roots.get(name, {name})
-        return roots
-
-    def _share(self, operands: list[ir.Operand]) -> None:
-        """Another name may now see these operands' memory: updating them in
-        place would change that name's value too, so they are not fresh."""
-        self._shared(self._roots(operands))
-
-    def _shared(self, names: set[str]) -> None:
-        """These values are no longer fresh; remember the user's statement
-        that shared each, for the refusals that need them fresh."""
-        for name in names & self.fresh:
-            self.shared_at.setdefault(name, self.origin.code)
-        self.fresh -= names
-
-    def _why_shared(self, ssa: str) -> str:
-        """`` (shared by `...`)`` naming the statement that shared ``ssa``."""
-        code = self.shared_at.get(ssa)
-        return f" (since `{code}`)" if code else ""
 
     def _bind(
         self,
@@ -347,18 +333,24 @@ class ExpressionLowering:
     def _target(self, target_name: str | None, word: str, args: list) -> str:
         if target_name is not None:
             return self._new_ssa(target_name)
-        return self.names.fresh(_temporary_name(word, args))
+        temporary = self.names.fresh(_temporary_name(word, args))
+        self._forget(temporary)  # (a name a loop's earlier pass used)
+        return temporary
 
     def _new_ssa(self, name: str) -> str:
         if name in self.param_names and not self.updating_in_place:
             self.rebound_params.add(name)  # the name leaves the caller's array
         pinned = self.pinned.get(name)
         if pinned is not None:  # inside a loop or branch: one name throughout
+            if not self.updating_in_place:
+                self._forget(pinned)
             return pinned
         if name not in self.env and self.names.claim_if_free(name):
             ssa = name
         else:
             ssa = self.names.fresh(name)
+        if not self.updating_in_place:  # (a name a loop's earlier pass used)
+            self._forget(ssa)
         self.env[name] = ssa
         return ssa
 
@@ -399,13 +391,6 @@ class ExpressionLowering:
             return self._is_varied(node.value)
         return any(self._is_varied(child) for child in children(node))
 
-    def _unfresh_names(self, node: cst.CSTNode) -> None:
-        """Any reference to a name may create an alias: it is no longer fresh."""
-        for name in load_names(node):
-            ssa = self.env.get(name)
-            if ssa is not None:
-                self._shared({ssa})
-
     def _unsupported(self, node: cst.CSTNode, what: str) -> UnsupportedSyntax:
         code = self.source.code(node)
         return UnsupportedSyntax(
@@ -440,11 +425,6 @@ def is_simple(apply: ir.Apply) -> bool:
 
 def _is_one(node: cst.BaseExpression) -> bool:
     return isinstance(node, (cst.Integer, cst.Float)) and node.evaluated_value == 1
-
-
-def load_names(node: cst.CSTNode) -> set[str]:
-    """Names read for their values (``x.shape`` does not read x's values)."""
-    return used_names(node, skip_attributes=NONDIFF_ATTRIBUTES)
 
 
 def index_expression(elements: Any, np_name: str) -> cst.BaseExpression:

@@ -16,7 +16,7 @@ from adcompile._src import runtime
 from adcompile._src.errors import NoDerivativeRule, UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.lower import render_none
-from adcompile._src.normal.purity import PURE, purity
+from adcompile._src.normal.purity import PURE, UNKNOWN, purity
 from adcompile._src.normal.vocabulary import METHODS
 from adcompile._src.read.calls import (
     is_derivative_call,
@@ -91,6 +91,11 @@ class CallLowering:
                 call = "static"
         if call:
             self._unfresh_names(func)
+        known = UNKNOWN
+        if call == "static":
+            known = purity(callee)
+        elif isinstance(func, cst.Name) and func.value in self.env:
+            known = self.nested_purity.get(self.env[func.value], UNKNOWN)
         return self._apply(
             prim,
             args,
@@ -99,7 +104,8 @@ class CallLowering:
             node=node,
             callee=self.source.code(func),
             call=(call, rename_locals(func, self.env) if call else None),
-            pure_call=call == "static" and purity(callee) == PURE,
+            pure_call=known == PURE,
+            keeps=known.keeps,
         )
 
     def _chained_extreme(self, node: cst.Call) -> cst.BaseExpression:

@@ -26,12 +26,15 @@ from adcompile._src.normal.exits import FlagNames, lift_exits
 from adcompile._src.normal.inplace import InPlaceLowering
 from adcompile._src.normal.iteration import IterationLowering
 from adcompile._src.normal.lists import ListLowering, is_append, is_pop
+from adcompile._src.normal.liveness import Live, live_after
 from adcompile._src.normal.loop_exits import lower_loop_exits
 from adcompile._src.normal.lower import ExpressionLowering
 from adcompile._src.normal.lower_calls import CallLowering
+from adcompile._src.normal.purity import Purity
 from adcompile._src.normal.values import (
     calls_in,
     creates_new_value,
+    keeps_nothing,
     mutated_names,
 )
 from adcompile._src.normal.vocabulary import (
@@ -78,6 +81,14 @@ class Normalizer(
         self.varied: set[str] = set()
         self.fresh: set[str] = set()  # values no other name can see (safe for +=)
         self.shared_at: dict[str, str] = {}  # value -> the statement sharing it
+        self.holders: dict[str, set[str]] = {}  # value -> variables seeing it
+        self.held_since: dict[tuple[str, str], str] = {}  # -> the statement
+        self.item_reads: set[tuple[str, str]] = set()  # (value, item read from it)
+        self.same_objects: set[tuple[str, str]] = set()  # variables of one object
+        self.liveness: dict[int, Live] = {}  # statement -> names read after it
+        self.live: Live | None = None  # after this statement (None: all)
+        self.iterated: list[set[str]] = []  # names the enclosing loops iterate
+        self.nested_purity: dict[str, Purity] = {}  # nested function -> purity
         self.shapes: dict[str, object] = {}
         self.body: list[ir.Statement] = []
         self.names = NameAllocator(
@@ -104,6 +115,7 @@ class Normalizer(
         self.write_trackers: dict[str, str] = {}  # parameter -> see inplace.py
         self.param_names: set[str] = set()
         self.rebound_params: set[str] = set()
+        self.followed_params: set[str] = set()  # see inplace._follow_write
         self.updating_in_place = False
 
     # ---- entry point -------------------------------------------------------
@@ -126,8 +138,9 @@ class Normalizer(
         statements = convert_closures(
             _statements(self.definition), self.param_names, self.source
         )
-        statements = lower_loop_exits(statements, flags)
-        self._block(lift_exits(statements, flags))
+        statements = lift_exits(lower_loop_exits(statements, flags), flags)
+        self.liveness = live_after(statements)
+        self._block(statements)
         mark_overwrites(self.body, set(self.pinned_all))
         self._check_written_params()
         result_name = self.env.get(self.result_key)
@@ -177,12 +190,23 @@ class Normalizer(
         """Lower a block; ``returns_everywhere`` says if every path through it
         ends in a return or a raise."""
         self.returns_everywhere = False
+        outer_live = self.live
+        try:
+            self._statements(statements)
+        finally:
+            self.live = outer_live
+
+    def _statements(self, statements: list[cst.BaseStatement]) -> None:
         for statement in statements:
+            self._drop_unnamed()
+            self.live = self.liveness.get(id(statement))
             if isinstance(statement, cst.FunctionDef):
                 self.origin = self._header_origin(statement, statement.name)
                 self._nested_def(statement)
             elif isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
+                    self._drop_unnamed()
+                    self.live = self.liveness.get(id(small))
                     written = self.source.original(small)  # as the user wrote it
                     self.origin = ir.Origin(
                         self.source.code(written), written, locate=self.source.location
@@ -389,9 +413,11 @@ class Normalizer(
     def _assign_static(self, value: cst.BaseExpression, name: str) -> ir.Operand:
         """``name = value`` run as written, its value carrying no derivative."""
         static = ir.Static(rename_locals(value, self.env))
-        if not creates_new_value(value, self.source):
-            self._share([static])
         target = self._new_ssa(name)
+        if not creates_new_value(value, self.source):
+            keeps = not keeps_nothing(value, self.source)
+            item = isinstance(value, cst.Subscript)
+            self._share([static], holder=None if keeps else target, item=item)
         self.body.append(ir.Assign(target, static, self.origin))
         self.varied.discard(target)
         shape = SCALAR if is_numeric_literal(value) else ("value", target)
@@ -403,9 +429,8 @@ class Normalizer(
         return ir.Var(target)
 
     def _bind_alias(self, name: str, operand: ir.Operand) -> None:
-        named = isinstance(operand, ir.Var) and operand.name in self.env.values()
-        if named or not isinstance(operand, ir.Var):
-            self._share([operand])  # now two names see one value
+        # a variable another name holds: both names see one object now
+        # (``_observer`` finds the other name through ``env``)
         if isinstance(operand, ir.Var):
             if name in self.pinned:  # the construct's variable: copy into it
                 if self.pinned[name] != operand.name:
@@ -414,6 +439,7 @@ class Normalizer(
             self.env[name] = operand.name
             return
         target = self._new_ssa(name)
+        self._share([operand], holder=target)
         self.body.append(ir.Assign(target, operand, self.origin))
         self.varied.discard(target)
         self.fresh.discard(target)

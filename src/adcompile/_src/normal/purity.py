@@ -25,9 +25,11 @@ unreadable is impure: ``UNKNOWN``.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import types
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,6 +130,13 @@ def purity(callee: Any) -> Purity:
         return result
 
 
+def nested_purity(definition: cst.FunctionDef, source: FunctionSource) -> Purity:
+    """What a function defined inside ``source``'s function does with its
+    arguments (closure-converted: it reads the enclosing function's values
+    through its parameters only)."""
+    return _Reading(dataclasses.replace(source, definition=definition)).purity()
+
+
 class _Reading:
     """One function's body, read for what it does with its arguments."""
 
@@ -198,26 +207,7 @@ class _Reading:
         return isinstance(node, cst.Name) and node.value in self.new_names
 
     def _call_keeps(self, call: cst.Call) -> bool:
-        func = call.func
-        if any(a.keyword is not None and a.keyword.value == "out" for a in call.args):
-            return True
-        callee = resolve_callee(self.source, func, {}, strict=False)
-        if callee is None and isinstance(func, cst.Attribute):  # a method
-            method = func.attr.value
-            if method in MUTATING_METHODS:
-                return not self._own(func.value)
-            return method not in NEW_VALUE_METHODS | VIEW_METHODS
-        if callee is None:
-            return True  # a parameter, or something known only at run time
-        if python_callable(callee):
-            return purity(callee).keeps
-        if writes_into_an_argument(callee):
-            return True
-        return not (
-            callee in _SAFE_BUILTINS
-            or _is_numpy(callee)
-            or getattr(callee, "__module__", None) == "math"
-        )
+        return call_may_keep(call, self.source, self._own)
 
     # ---- which values are new ----------------------------------------------
 
@@ -327,6 +317,36 @@ class _Reading:
         except TypeError:
             return False
         return prim is not None and prim.shape in VIEW_FREE_SHAPES
+
+
+def call_may_keep(
+    call: cst.Call,
+    source: FunctionSource,
+    own: Callable[[cst.BaseExpression], bool] = lambda node: False,
+) -> bool:
+    """Whether ``call`` (in ``source``) may keep a reference to an argument or
+    change one in place. ``own``: the objects of mutating methods that are
+    values the calling code made (changing them is no leak)."""
+    func = call.func
+    if any(a.keyword is not None and a.keyword.value == "out" for a in call.args):
+        return True
+    callee = resolve_callee(source, func, {}, strict=False)
+    if callee is None and isinstance(func, cst.Attribute):  # a method
+        method = func.attr.value
+        if method in MUTATING_METHODS:
+            return not own(func.value)
+        return method not in NEW_VALUE_METHODS | VIEW_METHODS
+    if callee is None:
+        return True  # a parameter, or something known only at run time
+    if python_callable(callee):
+        return purity(callee).keeps
+    if writes_into_an_argument(callee):
+        return True
+    return not (
+        callee in _SAFE_BUILTINS
+        or _is_numpy(callee)
+        or getattr(callee, "__module__", None) == "math"
+    )
 
 
 def _is_numpy(callee: Any) -> bool:

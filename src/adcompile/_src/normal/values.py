@@ -1,12 +1,14 @@
 """What a statement does to the values it touches: whether an expression
-makes a value no other name can refer to (``creates_new_value``), and which
-names a statement run as written changes in place (``mutated_names``)."""
+makes a value no other name can refer to (``creates_new_value``), whether
+it may leave a reference anywhere but in its result (``keeps_nothing``), and
+which names a statement run as written changes in place (``mutated_names``)."""
 
 from __future__ import annotations
 
 import libcst as cst
+import numpy as np
 
-from adcompile._src.normal.purity import PURE, purity
+from adcompile._src.normal.purity import PURE, call_may_keep, purity
 from adcompile._src.normal.vocabulary import (
     CONTAINER_CHANGES,
     IN_PLACE_METHODS,
@@ -42,7 +44,15 @@ def creates_new_value(node: cst.BaseExpression, source: FunctionSource) -> bool:
     callee = resolve_callee(source, func, {}, strict=False)
     if callee is not None and python_callable(callee):  # a user function
         return purity(callee) == PURE
+    if isinstance(callee, np.ufunc):  # without out=: a new array (or scalar)
+        return not any(a.keyword is not None for a in node.args)
     return callee is not None and id(callee) in NEW_ARRAY_FUNCTIONS
+
+
+def keeps_nothing(node: cst.BaseExpression, source: FunctionSource) -> bool:
+    """Running ``node`` leaves no reference to a value anywhere but in its
+    result: no call in it may keep an argument or change one in place."""
+    return not any(call_may_keep(call, source) for call in calls_in(node))
 
 
 def mutated_names(node: cst.CSTNode, source: FunctionSource) -> set[str]:

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from adcompile._src.errors import NoDerivativeRule
 
 
 def is_zero(value: Any) -> bool:
-    """The plain ``0.0`` adjoints start from in loops and branches."""
+    """The plain ``0.0`` adjoints start from in loops and branches (or that
+    a numpy function applied to it made a 0-d array: ``np.transpose(0.0)``)."""
+    if type(value) is np.ndarray:
+        return value.ndim == 0 and value.dtype.kind == "f" and value == 0
     return isinstance(value, (int, float)) and value == 0
 
 

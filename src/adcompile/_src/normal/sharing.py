@@ -1,0 +1,203 @@
+"""Which values an in-place update may change behind another name's back.
+
+Lowering turns an in-place update into a new value (see ``inplace.py``),
+which is right only when no other name that is read later sees the object
+being updated. The mixin here keeps what is needed to tell:
+
+- ``fresh``: values no code that may keep a reference has seen (a call of
+  code that is not followed, a statement run as written);
+- ``holders``: for each value, the variables that may see its memory, each
+  recorded with the statement that made it see it: a container holding it,
+  a view or an item read from it, the result of a call that may return it,
+  a construct's variable given the same object;
+- ``live`` (``liveness.py``): the user names read after the statement
+  being lowered.
+
+Invariant: ``_not_writable`` is None only if the value is fresh and every
+name reachable through ``holders`` (and every name bound to the value
+itself, but the one being written) is dead after the statement, and no
+holder is a parameter's object other than the one whose updates are
+written back to the caller.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from adcompile._src.normal import ir
+from adcompile._src.normal.vocabulary import NONDIFF_ATTRIBUTES
+from adcompile._src.syntax.templates import used_names
+
+
+class SharingAnalysis:
+    """Mixed into the Normalizer, which owns the state these methods use."""
+
+    def _roots(self, operands: list[ir.Operand]) -> set[str]:
+        """The variables whose memory these operands may share."""
+        roots: set[str] = set()
+        for operand in operands:
+            if isinstance(operand, ir.Var):
+                roots |= self.view_roots.get(operand.name, {operand.name})
+            else:
+                for name in load_names(operand.node):
+                    roots |= self.view_roots.get(name, {name})
+        return roots
+
+    def _share(
+        self, operands: list[ir.Operand], holder: str | None = None, item: bool = False
+    ) -> None:
+        """Another name may now see these operands' memory: updating them in
+        place would change that name's value too. ``holder``: the variable
+        that sees it (a container, a view, the result of a call that may
+        return an argument; ``item``: an item read from it, which shares the
+        memory of an array, but is not a list it is read from); updates stay
+        allowed while no name that is read later sees the memory
+        (``_observer``). Without a holder (code that may keep a reference
+        anywhere), they are not fresh any more."""
+        roots = self._roots(operands)
+        if holder is None:
+            self._shared(roots)
+            return
+        for root in sorted(roots - {holder}):
+            self.holders.setdefault(root, set()).add(holder)
+            self.held_since.setdefault((root, holder), self.origin.code)
+            if item:
+                self.item_reads.add((root, holder))
+
+    def _forget(self, value: str) -> None:
+        """``value``, a variable, is given a new object: no variable sees the
+        new one yet, and it no longer sees what its old object saw."""
+        self.holders.pop(value, None)
+        for holders in self.holders.values():
+            holders.discard(value)
+
+    def _same_object(self, one: str, other: str) -> None:
+        """Two variables hold one object (a copy of a name, an in-place
+        update's result): each sees what the other sees, and is seen by it."""
+        if one == other:
+            return
+        for a, b in ((one, other), (other, one)):
+            self.holders.setdefault(a, set()).add(b)
+            self.held_since.setdefault((a, b), self.origin.code)
+            self.same_objects.add((a, b))
+
+    def _drop_unnamed(self) -> None:
+        """After a statement: the variables no name holds any more (the
+        statement's temporaries, a name's older values) leave the graph,
+        each replaced by edges from what it saw to what saw it, so what
+        sees what through them is kept. (A loop lowered again, or the
+        other path of a branch, reuses those names for other values.)"""
+        named = set(self.env.values())
+        nodes = set(self.holders) | {h for hs in self.holders.values() for h in hs}
+        for node in sorted(nodes - named):
+            if self._parameter_root(node) is not None:
+                continue  # the caller's object: seen by the caller
+            seen_by = self.holders.pop(node, set()) - {node}
+            for value, holders in list(self.holders.items()):
+                if node not in holders:
+                    continue
+                holders.discard(node)
+                for holder in seen_by - {value}:
+                    self._compose((value, node), (node, holder))
+
+    def _compose(self, first: tuple[str, str], second: tuple[str, str]) -> None:
+        """``first[0]`` is seen by ``second[1]`` through the variable between."""
+        value, holder = first[0], second[1]
+        pair = (value, holder)
+        self.holders.setdefault(value, set()).add(holder)
+        self.held_since.setdefault(
+            pair, self.held_since.get(second) or self.held_since.get(first, "")
+        )
+        same = first in self.same_objects and second in self.same_objects
+        if same:
+            self.same_objects.add(pair)
+        elif first in self.item_reads or (
+            first in self.same_objects and second in self.item_reads
+        ):
+            self.item_reads.add(pair)
+
+    def _shared(self, names: set[str]) -> None:
+        """These values are no longer fresh; remember the user's statement
+        that shared each, for the refusals that need them fresh."""
+        for name in names & self.fresh:
+            self.shared_at.setdefault(name, self.origin.code)
+        self.fresh -= names
+
+    def _not_writable(
+        self, ssa: str, name: str, items_kept: bool = False
+    ) -> str | None:
+        """Why the value of ``name`` (``ssa``) cannot be updated in place by
+        a new value, or None when it can: it must be fresh (no code that may
+        keep it has seen it), and no other name read after this statement
+        may see its memory (the same object, a view, a container holding
+        it, or the caller's object, followed through the holders).
+        ``items_kept``: the update leaves the object's items as they are (a
+        list's append or pop), so its items read before see no change."""
+        if ssa not in self.fresh:
+            return self._why_shared(ssa) or ""
+        observer = self._observer(ssa, name, items_kept)
+        if observer is None:
+            return None
+        who, edge = observer
+        if edge is None:
+            return f" ({who} is the same object, and is read later)"
+        since = self.held_since[edge]
+        return f" ({who} sees its memory, since `{since}`, and is read later)"
+
+    def _observer(
+        self, ssa: str, name: str, items_kept: bool = False
+    ) -> tuple[str, tuple[str, str] | None] | None:
+        """The first name (or the caller) that may see ``ssa``'s memory and
+        is read later, with the holder edge that made it see it."""
+        own_root = self._parameter_root(ssa)
+        seen = {ssa}
+        # (a variable, the edge that led away from ssa's own object, if any)
+        todo: list[tuple[str, tuple[str, str] | None]] = [(ssa, None)]
+        while todo:
+            value, edge = todo.pop(0)
+            for other, bound in self.env.items():
+                if bound != value or (edge is None and other == name):
+                    continue
+                if self._read_later(other):
+                    return f"'{other}'", edge
+            root = self._parameter_root(value)
+            if edge is not None and root is not None and root != own_root:
+                return "the caller", edge  # (its own lineage is written back)
+            for holder in sorted(self.holders.get(value, ())):
+                pair = (value, holder)
+                if holder in seen:
+                    continue
+                if items_kept and edge is None and pair in self.item_reads:
+                    continue  # an item of the list, not the list
+                seen.add(holder)
+                same = edge is None and pair in self.same_objects
+                todo.append((holder, None if same else edge or pair))
+        return None
+
+    def _read_later(self, name: str) -> bool:
+        return self.live is None or name in self.live
+
+    def _parameter_root(self, value: str) -> str | None:
+        """The parameter whose object ``value`` is (or was rebuilt from, by
+        updates the caller gets back), if any: the caller sees it."""
+        root = self.buffer_root.get(value) or self.list_roots.get(value)
+        if root is None and value in self.param_names:
+            root = value
+        return root
+
+    def _why_shared(self, ssa: str) -> str:
+        """`` (shared by `...`)`` naming the statement that shared ``ssa``."""
+        code = self.shared_at.get(ssa)
+        return f" (since `{code}`)" if code else ""
+
+    def _unfresh_names(self, node: cst.CSTNode) -> None:
+        """Any reference to a name may create an alias: it is no longer fresh."""
+        for name in load_names(node):
+            ssa = self.env.get(name)
+            if ssa is not None:
+                self._shared({ssa})
+
+
+def load_names(node: cst.CSTNode) -> set[str]:
+    """Names read for their values (``x.shape`` does not read x's values)."""
+    return used_names(node, skip_attributes=NONDIFF_ATTRIBUTES)
