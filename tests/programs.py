@@ -266,3 +266,28 @@ def appends_while_iterating(x):
         if len(acc) < 4:
             acc.append(3.0 * t)
     return s
+
+
+SEEN: list = []
+
+
+def _keeps(v):
+    SEEN.append(v)
+    return np.sum(v)
+
+
+def augments_an_array_a_keeping_helper_saw(a, x):
+    y = x * 2.0
+    _keeps(y)
+    y += a
+    return np.sum(y)
+
+
+def writes_what_its_loop_runs_over(x):
+    y = x * 1.0
+    s = 0.0
+    for e in y:
+        y[2] = e * 3.0
+        s = s + e
+        y = y * 1.0
+    return s

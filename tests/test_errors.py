@@ -195,3 +195,22 @@ def test_append_to_the_list_a_loop_runs_over_is_refused():
     assert isinstance(error, adcompile.UnsupportedSyntax)
     assert "inside a loop over 'acc'" in error.reason
     assert_points_at(error, "acc.append(3.0 * t)")
+
+
+def test_augmented_array_another_holder_may_see_is_refused_as_it_runs():
+    """``y += a`` where code that may keep y has seen it: right for a
+    number, refused for an array, when the call shows which it is."""
+    error = error_of(p.augments_an_array_a_keeping_helper_saw, 0.3, np.ones(3))
+    assert isinstance(error, adcompile.UnsupportedSyntax)
+    assert "`y += a` updates a ndarray in place" in error.reason
+    assert "y = y + ..." in error.hint
+    assert_points_at(error, "def augments_an_array_a_keeping_helper_saw")
+
+
+def test_write_into_the_array_a_loop_runs_over_is_refused():
+    """The loop rebinds y, so it runs over the array y held when it
+    started; writing into that array changes the items it reads later."""
+    error = error_of(p.writes_what_its_loop_runs_over, np.array([0.4, -1.2, 0.9]))
+    assert isinstance(error, adcompile.UnsupportedSyntax)
+    assert "the loop running over it is the same object" in error.reason
+    assert_points_at(error, "y[2] = e * 3.0")

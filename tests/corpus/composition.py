@@ -259,6 +259,32 @@ def augments_a_float_a_closure_reads(a, b):
     return b
 
 
+KEPT: list = []
+
+
+def _keeps_its_argument(v):
+    KEPT.append(v)
+    return np.sum(v)
+
+
+def augments_a_number_a_keeping_helper_saw(a, b):
+    """The helper may keep b, so b's object may be seen elsewhere; b is a
+    number, which ``*=`` does not change: checked as the code runs."""
+    s = _keeps_its_argument(b)
+    b *= np.cos(a)
+    return b * s
+
+
+def appends_after_a_loop_that_rebinds_the_list(x):
+    """The loop runs over the list it started with; the list appended to
+    after it is the last one the loop made."""
+    acc = [x, 2.0 * x]
+    for t in acc:
+        acc = [t * 0.5, np.tanh(t)]
+    acc.append(3.0 * x)
+    return np.sum(acc[0]) + np.sum(acc[-1])
+
+
 def writes_after_its_other_name_is_last_read(x):
     y = x * 2.0
     z = y
@@ -297,6 +323,8 @@ CASES = [
     Case(appends_after_iterating, (X3,)),
     Case(augments_a_float_a_closure_reads, (0.3, 0.5), wrt=(0, 1)),
     Case(writes_after_its_other_name_is_last_read, (X3,), autograd=False),
+    Case(augments_a_number_a_keeping_helper_saw, (0.3, 0.5), wrt=(0, 1)),
+    Case(appends_after_a_loop_that_rebinds_the_list, (X3,)),
 ]
 
 # Programs that write into a parameter: f leaves the caller's array changed

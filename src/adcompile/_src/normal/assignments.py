@@ -13,13 +13,16 @@ import operator
 
 import libcst as cst
 
+from adcompile._src import runtime
 from adcompile._src.errors import UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.control_facts import free_name
 from adcompile._src.normal.lower import load_names
+from adcompile._src.normal.vocabulary import BINARY
 from adcompile._src.read.static_code import rename_locals
 from adcompile._src.rules import registry
 from adcompile._src.rules.patterns import COPY
+from adcompile._src.rules.registry import SCALAR
 
 AUGMENTED = {
     cst.AddAssign: cst.Add,
@@ -121,6 +124,25 @@ class AssignmentLowering:
         if current is None:
             raise self._unsupported(target, f"'{name}' used before assignment:")
         why = self._not_writable(current, name)
+        if why is not None and self.shapes.get(current) == SCALAR:
+            why = None  # a number: `x += v` is `x = x + v`
+        made_shared = current in self.fresh or current in self.shared_at
+        varied = self._is_varied(target) or self._is_varied(node.value)
+        if why is not None and made_shared and varied:
+            # another name may see x: right if x is a number (which += does
+            # not change), refused as the code runs if it is not
+            code = self.source.code(node).strip()
+            guarded = self._apply(
+                registry.lookup(runtime.HELPERS["number_update"]),
+                [self._lower(target), ir.Static(cst.SimpleString(repr(code)))],
+                {},
+                None,
+                node=node,
+            )
+            value = self._lower(node.value)
+            key = BINARY[operator_type]
+            self._apply(registry.lookup(key), [guarded, value], {}, name, node=node)
+            return
         if why is not None:
             raise UnsupportedSyntax(
                 f"augmented assignment to '{name}', which may share memory with "

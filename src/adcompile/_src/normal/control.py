@@ -176,6 +176,7 @@ class ControlFlowLowering:
         self.origin = ir.Origin(header, node, locate=self.source.location)
         loop_origin = self.origin
         statements = list(node.body.body)
+        snapshots = len(self.loop_snapshots)
         target, iterable, prologue = self._iteration(node)
         headers = frozenset(target_names(target))
         reassigned = headers & assigned_names(statements)
@@ -199,6 +200,7 @@ class ControlFlowLowering:
             body = self._loop_body(prologue + statements, trips, loop_origin)
         finally:
             self.iterated.pop()
+            del self.loop_snapshots[snapshots:]  # not read after the loop
         self.origin = loop_origin
         self.body.append(
             ir.Loop("for", renamed_target, iterable, None, body, trips, loop_origin)

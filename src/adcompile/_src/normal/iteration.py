@@ -184,7 +184,13 @@ class IterationLowering:
             self.body.append(ir.Assign(target, operand, self.origin))
             self.varied.discard(target)
             self._set_shape(target, ("value", target))
-        self._share([operand])  # two names see one value now
+        # the loop reads its items from the alias on every trip: it sees
+        # the object's memory, and is read later until the loop ends
+        if isinstance(operand, ir.Var):
+            self._same_object(operand.name, target)
+        else:
+            self._share([operand], holder=target)
+        self.loop_snapshots.append(alias)
         self.fresh.discard(target)
         return alias
 

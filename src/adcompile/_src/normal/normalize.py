@@ -88,6 +88,7 @@ class Normalizer(
         self.liveness: dict[int, Live] = {}  # statement -> names read after it
         self.live: Live | None = None  # after this statement (None: all)
         self.iterated: list[set[str]] = []  # names the enclosing loops iterate
+        self.loop_snapshots: list[str] = []  # what they iterate, kept aside
         self.nested_purity: dict[str, Purity] = {}  # nested function -> purity
         self.shapes: dict[str, object] = {}
         self.body: list[ir.Statement] = []

@@ -158,6 +158,8 @@ class SharingAnalysis:
             for other, bound in self.env.items():
                 if bound != value or (edge is None and other == name):
                     continue
+                if other in self.loop_snapshots:
+                    return "the loop running over it", edge
                 if self._read_later(other):
                     return f"'{other}'", edge
             root = self._parameter_root(value)
@@ -175,6 +177,8 @@ class SharingAnalysis:
         return None
 
     def _read_later(self, name: str) -> bool:
+        if name in self.loop_snapshots:  # read by the loop at each trip
+            return True
         return self.live is None or name in self.live
 
     def _parameter_root(self, value: str) -> str | None:

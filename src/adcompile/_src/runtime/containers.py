@@ -145,6 +145,29 @@ def private_copy(x: Any, name: Any = None, others: Any = None) -> Any:
     return list(x) if isinstance(x, list) else x
 
 
+def number_update(x: Any, statement: Any = "") -> Any:
+    """``x`` itself, for ``x op= v`` where another name may see x's object:
+    a number's update makes a new number and changes nothing else; an
+    array's (or a list's) would change the other name's value too, which
+    the derivative, working on new values, would not: refused."""
+    if isinstance(x, (int, float, complex, np.generic)):
+        return x
+    raise UnsupportedSyntax(
+        f"`{statement}` updates a {type(x).__name__} in place, and another name "
+        "may see it (an alias, a view, a container holding it, or code that "
+        "keeps it)",
+        f"write '{_as_new_value(str(statement))}' (a new array), or copy the "
+        "array first",
+    )
+
+
+def _as_new_value(statement: str) -> str:
+    """``y = y + ...`` for ``y += v``."""
+    name, _, rest = statement.partition(" ")
+    operator = rest.split(" ", 1)[0][:-1]
+    return f"{name} = {name} {operator} ..."
+
+
 def write_back(caller: Any, final: Any) -> None:
     """Leave the caller's array, list or dict as the function left it, after it
     wrote into its parameter in place (nothing to do for immutable values)."""
