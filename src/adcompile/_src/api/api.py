@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, overload
 
-from adcompile._src.api.functions import GradientFunction, Wrt
+from adcompile._src.api.functions import GradientFunction, Wrt, definition_location
 from adcompile._src.api.nested import NestedGradient, nested
 from adcompile._src.compilation.compiler import (
     DEFAULT_OPTIONS,
@@ -19,7 +19,7 @@ from adcompile._src.compilation.compiler import (
     compiled,
     source_of,
 )
-from adcompile._src.errors import BadTangent, UnsupportedSyntax
+from adcompile._src.errors import AdcompileError, BadTangent, UnsupportedSyntax
 from adcompile._src.runtime.forward import check_tangent, zero_tangent
 
 Decorator = Callable[[Callable[..., Any]], GradientFunction]
@@ -119,7 +119,8 @@ def vjp(
     """
     options = Options(has_aux=has_aux)
     result: tuple[Any, Pullback] | tuple[Any, Pullback, Any]
-    result = compiled(f, wrt, "vjp", options).function(*args, **kwargs)
+    function = compiled(f, wrt, "vjp", options).function
+    result = _located(f, function, *args, **kwargs)
     return result
 
 
@@ -171,8 +172,22 @@ def jvp(
         )
     }
     out: tuple[Any, Any] | tuple[Any, Any, Any]
-    out = result.function(*primals, **checked)
+    out = _located(f, result.function, *primals, **checked)
     return out
+
+
+def _located(
+    f: Callable[..., Any], function: Callable[..., Any], *args: Any, **kwargs: Any
+) -> Any:
+    """``function(*args, **kwargs)``; a refusal raised as it runs, which
+    knows no place in the user's code, points at ``f``'s definition."""
+    try:
+        return function(*args, **kwargs)
+    except AdcompileError as error:
+        if error.location is None:
+            error.location = definition_location(f)
+            error.args = (str(error),)
+        raise
 
 
 def source(
