@@ -2,9 +2,11 @@
 
 ``a, b = b, a + b`` reads every right-hand value before any name changes
 (snapshots where a loop variable is overwritten); ``a, b = f(x)`` indexes
-the result. ``x += v`` becomes ``x = x + v``, allowed only on arrays no
-other name can see, since numpy would update them in place; ``y[i] += v``
-becomes an item assignment.
+the result. ``x += v`` becomes ``x = x + v``, allowed on arrays no other
+name read later can see (numpy updates arrays in place), and on numbers:
+where another name may see x, ``number_update`` checks as the code runs
+that x is a number, which ``+=`` does not change. ``y[i] += v`` becomes an
+item assignment.
 """
 
 from __future__ import annotations
