@@ -285,6 +285,15 @@ def appends_after_a_loop_that_rebinds_the_list(x):
     return np.sum(acc[0]) + np.sum(acc[-1])
 
 
+def appends_in_a_loop_over_its_indices(x):
+    """``range(len(acc))`` is made when the loop starts: appending to acc
+    inside it changes no trip count."""
+    acc = [x, 2.0 * x]
+    for i in range(len(acc)):
+        acc.append(acc[i] * acc[-1])
+    return np.sum(acc[-1])
+
+
 def writes_after_its_other_name_is_last_read(x):
     y = x * 2.0
     z = y
@@ -325,6 +334,7 @@ CASES = [
     Case(writes_after_its_other_name_is_last_read, (X3,), autograd=False),
     Case(augments_a_number_a_keeping_helper_saw, (0.3, 0.5), wrt=(0, 1)),
     Case(appends_after_a_loop_that_rebinds_the_list, (X3,)),
+    Case(appends_in_a_loop_over_its_indices, (X3,)),
 ]
 
 # Programs that write into a parameter: f leaves the caller's array changed

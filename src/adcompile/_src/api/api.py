@@ -11,7 +11,12 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, overload
 
-from adcompile._src.api.functions import GradientFunction, Wrt, definition_location
+from adcompile._src.api.functions import (
+    GradientFunction,
+    Wrt,
+    definition_location,
+    locate,
+)
 from adcompile._src.api.nested import NestedGradient, nested
 from adcompile._src.compilation.compiler import (
     DEFAULT_OPTIONS,
@@ -184,9 +189,7 @@ def _located(
     try:
         return function(*args, **kwargs)
     except AdcompileError as error:
-        if error.location is None:
-            error.location = definition_location(f)
-            error.args = (str(error),)
+        locate(error, definition_location(f))
         raise
 
 

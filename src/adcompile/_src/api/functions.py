@@ -69,10 +69,9 @@ class GradientFunction:
         except AdcompileError as error:  # refused as the code runs: say where
             if error.location is None and self._compiled is not None:
                 if isinstance(error, NonScalarOutput):
-                    error.location = self._compiled.result_location
+                    locate(error, self._compiled.result_location)
                 else:
-                    error.location = definition_location(self.__wrapped__)
-                error.args = (str(error),)
+                    locate(error, definition_location(self.__wrapped__))
             raise
 
     def _first_call(self, *args: Any, **kwargs: Any) -> Any:
@@ -156,6 +155,14 @@ class GradientFunction:
 
     def __repr__(self) -> str:
         return f"<adcompile {self.kind} of {self.__wrapped__!r} wrt {self.wrt!r}>"
+
+
+def locate(error: AdcompileError, location: Location | None) -> None:
+    """Give a refusal raised as derivative code runs (which knows no place
+    in the user's code) a location, in its message too."""
+    if error.location is None:
+        error.location = location
+        error.args = (str(error),)
 
 
 def definition_location(f: Any) -> Location | None:

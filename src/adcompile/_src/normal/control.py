@@ -26,6 +26,7 @@ from adcompile._src.normal.control_facts import (
     else_statements,
     free_name,
     is_range,
+    iterated_names,
     loop_variables,
     mark_first_write,
     merge_states,
@@ -195,7 +196,7 @@ class ControlFlowLowering:
         renamed_target = rename_locals(target, self.env)
         for name in target_names(target):
             self.varied.discard(self.env[name])
-        self.iterated.append(names_in(node.iter))
+        self.iterated.append(iterated_names(node.iter))
         try:
             body = self._loop_body(prologue + statements, trips, loop_origin)
         finally:

@@ -103,6 +103,19 @@ def target_names(target: cst.CSTNode) -> set[str]:
     return set()
 
 
+def iterated_names(iterable: cst.BaseExpression) -> set[str]:
+    """The names whose objects a ``for`` loop runs over as it goes (``xs``
+    of ``for x in xs``, of ``enumerate(xs)``, ``zip(xs, ys)``,
+    ``reversed(xs)``), not those of an iterable made when it starts
+    (``range(len(xs))``, ``list(xs)``, ``xs[:]``)."""
+    if isinstance(iterable, cst.Name):
+        return {iterable.value}
+    if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name):
+        if iterable.func.value in ("enumerate", "zip", "reversed"):
+            return set().union(*(iterated_names(a.value) for a in iterable.args))
+    return set()
+
+
 def names_in(node: cst.CSTNode) -> set[str]:
     return load_names(node)
 

@@ -342,16 +342,13 @@ class ExpressionLowering(SharingAnalysis):
             self.rebound_params.add(name)  # the name leaves the caller's array
         pinned = self.pinned.get(name)
         if pinned is not None:  # inside a loop or branch: one name throughout
-            if not self.updating_in_place:
-                self._forget(pinned)
-            return pinned
-        if name not in self.env and self.names.claim_if_free(name):
-            ssa = name
+            ssa = pinned
         else:
-            ssa = self.names.fresh(name)
-        if not self.updating_in_place:  # (a name a loop's earlier pass used)
-            self._forget(ssa)
-        self.env[name] = ssa
+            free = name not in self.env and self.names.claim_if_free(name)
+            ssa = name if free else self.names.fresh(name)
+            self.env[name] = ssa
+        if not self.updating_in_place:  # a new object (the name's old one, or
+            self._forget(ssa)  # a value a loop's earlier pass gave the name)
         return ssa
 
     def _set_shape(self, name: str, shape: object) -> None:

@@ -83,8 +83,7 @@ class Normalizer(
         self.shared_at: dict[str, str] = {}  # value -> the statement sharing it
         self.holders: dict[str, set[str]] = {}  # value -> variables seeing it
         self.held_since: dict[tuple[str, str], str] = {}  # -> the statement
-        self.item_reads: set[tuple[str, str]] = set()  # (value, item read from it)
-        self.same_objects: set[tuple[str, str]] = set()  # variables of one object
+        self.edge_kinds: dict[tuple[str, str], str] = {}  # "same", "item"
         self.liveness: dict[int, Live] = {}  # statement -> names read after it
         self.live: Live | None = None  # after this statement (None: all)
         self.iterated: list[set[str]] = []  # names the enclosing loops iterate

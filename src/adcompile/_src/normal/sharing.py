@@ -9,7 +9,8 @@ being updated. The mixin here keeps what is needed to tell:
 - ``holders``: for each value, the variables that may see its memory, each
   recorded with the statement that made it see it: a container holding it,
   a view or an item read from it, the result of a call that may return it,
-  a construct's variable given the same object;
+  a construct's variable given the same object (``edge_kinds`` tells the
+  same object and an item read from it apart from other ways of seeing);
 - ``live`` (``liveness.py``): the user names read after the statement
   being lowered.
 
@@ -59,27 +60,42 @@ class SharingAnalysis:
             self._shared(roots)
             return
         for root in sorted(roots - {holder}):
-            self.holders.setdefault(root, set()).add(holder)
-            self.held_since.setdefault((root, holder), self.origin.code)
-            if item:
-                self.item_reads.add((root, holder))
+            self._add_edge(root, holder, "item" if item else "")
+
+    def _add_edge(
+        self, value: str, holder: str, kind: str = "", since: str | None = None
+    ) -> None:
+        """``holder`` sees ``value``'s memory; ``kind``: ``"same"`` (one
+        object), ``"item"`` (an item read from it) or ``""`` (any other way,
+        and the kind of an edge recorded two different ways)."""
+        holders = self.holders.setdefault(value, set())
+        pair = (value, holder)
+        if holder in holders:
+            if self.edge_kinds.get(pair, "") != kind:
+                self.edge_kinds.pop(pair, None)
+            return
+        holders.add(holder)
+        self.held_since[pair] = since if since is not None else self.origin.code
+        if kind:
+            self.edge_kinds[pair] = kind
+        else:
+            self.edge_kinds.pop(pair, None)
 
     def _forget(self, value: str) -> None:
-        """``value``, a variable, is given a new object: no variable sees the
-        new one yet, and it no longer sees what its old object saw."""
+        """``value``, a variable, is given a new object (or leaves the
+        graph): no variable sees it, and it sees nothing."""
         self.holders.pop(value, None)
         for holders in self.holders.values():
             holders.discard(value)
+        for pair in [p for p in self.edge_kinds if value in p]:
+            del self.edge_kinds[pair]
 
     def _same_object(self, one: str, other: str) -> None:
         """Two variables hold one object (a copy of a name, an in-place
         update's result): each sees what the other sees, and is seen by it."""
-        if one == other:
-            return
-        for a, b in ((one, other), (other, one)):
-            self.holders.setdefault(a, set()).add(b)
-            self.held_since.setdefault((a, b), self.origin.code)
-            self.same_objects.add((a, b))
+        if one != other:
+            self._add_edge(one, other, "same")
+            self._add_edge(other, one, "same")
 
     def _drop_unnamed(self) -> None:
         """After a statement: the variables no name holds any more (the
@@ -92,29 +108,24 @@ class SharingAnalysis:
         for node in sorted(nodes - named):
             if self._parameter_root(node) is not None:
                 continue  # the caller's object: seen by the caller
-            seen_by = self.holders.pop(node, set()) - {node}
+            seen_by = self.holders.get(node, set()) - {node}
             for value, holders in list(self.holders.items()):
-                if node not in holders:
-                    continue
-                holders.discard(node)
-                for holder in seen_by - {value}:
-                    self._compose((value, node), (node, holder))
+                if node in holders and value != node:
+                    for holder in sorted(seen_by - {value}):
+                        self._compose((value, node), (node, holder))
+            self._forget(node)
 
     def _compose(self, first: tuple[str, str], second: tuple[str, str]) -> None:
         """``first[0]`` is seen by ``second[1]`` through the variable between."""
-        value, holder = first[0], second[1]
-        pair = (value, holder)
-        self.holders.setdefault(value, set()).add(holder)
-        self.held_since.setdefault(
-            pair, self.held_since.get(second) or self.held_since.get(first, "")
-        )
-        same = first in self.same_objects and second in self.same_objects
-        if same:
-            self.same_objects.add(pair)
-        elif first in self.item_reads or (
-            first in self.same_objects and second in self.item_reads
-        ):
-            self.item_reads.add(pair)
+        kinds = (self.edge_kinds.get(first, ""), self.edge_kinds.get(second, ""))
+        if kinds == ("same", "same"):
+            kind = "same"
+        elif kinds[0] == "item" or kinds == ("same", "item"):
+            kind = "item"  # what an item (of one object) sees
+        else:
+            kind = ""
+        since = self.held_since.get(second) or self.held_since.get(first, "")
+        self._add_edge(first[0], second[1], kind, since)
 
     def _shared(self, names: set[str]) -> None:
         """These values are no longer fresh; remember the user's statement
@@ -169,10 +180,11 @@ class SharingAnalysis:
                 pair = (value, holder)
                 if holder in seen:
                     continue
-                if items_kept and edge is None and pair in self.item_reads:
+                kind = self.edge_kinds.get(pair, "")
+                if items_kept and edge is None and kind == "item":
                     continue  # an item of the list, not the list
                 seen.add(holder)
-                same = edge is None and pair in self.same_objects
+                same = edge is None and kind == "same"
                 todo.append((holder, None if same else edge or pair))
         return None
 
