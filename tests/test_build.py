@@ -159,6 +159,37 @@ def test_generated_errors_are_clear(project):
     assert model_grad.value_and_grad_f(0.0) == (0.0, 1.0)
 
 
+def test_generated_module_checks_a_number_update_as_it_runs(project):
+    """``b *= ...`` after code that may keep b: the built gradient updates a
+    number, and refuses an array, as the in-process one does."""
+    write(
+        project,
+        "model.py",
+        """\
+        import numpy as np
+
+        KEPT = []
+
+
+        def keeper(v):
+            KEPT.append(v)
+            return np.sum(v)
+
+
+        def f(a, b):
+            s = keeper(b)
+            b *= np.cos(a)
+            return np.sum(b * s)
+        """,
+    )
+    assert cli.main(["build", "model.py", "--func", "f"]) == 0
+    model, model_grad = load("model"), load("model_grad")
+    expected = adcompile.grad(model.f)(0.3, 0.5)
+    np.testing.assert_allclose(model_grad.grad_f(0.3, 0.5), expected, rtol=1e-12)
+    with pytest.raises(model_grad.UnsupportedSyntax, match=r"`b \*= np.cos\(a\)`"):
+        model_grad.grad_f(0.3, np.ones(2))
+
+
 def test_func_and_wrt_select_what_to_build(project):
     write(project, "model.py", MODEL)
     argv = ["build", "model.py", "-o", "grads.py", "--func", "loss", "--wrt", "w,b"]

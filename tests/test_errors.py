@@ -197,11 +197,20 @@ def test_append_to_the_list_a_loop_runs_over_is_refused():
     assert_points_at(error, "acc.append(3.0 * t)")
 
 
-def test_augmented_array_another_holder_may_see_is_refused_as_it_runs():
+@pytest.mark.parametrize("mode", ["grad", "vjp", "jvp"])
+def test_augmented_array_another_holder_may_see_is_refused_as_it_runs(mode):
     """``y += a`` where code that may keep y has seen it: right for a
-    number, refused for an array, when the call shows which it is."""
-    error = error_of(p.augments_an_array_a_keeping_helper_saw, 0.3, np.ones(3))
-    assert isinstance(error, adcompile.UnsupportedSyntax)
+    number, refused for an array, when the call shows which it is; every
+    mode points at the function."""
+    function, x = p.augments_an_array_a_keeping_helper_saw, np.ones(3)
+    with pytest.raises(adcompile.UnsupportedSyntax) as info:
+        if mode == "grad":
+            adcompile.grad(function)(0.3, x)
+        elif mode == "vjp":
+            adcompile.vjp(function, 0.3, x)
+        else:
+            adcompile.jvp(function, (0.3, x), (1.0, None))
+    error = info.value
     assert "`y += a` updates a ndarray in place" in error.reason
     assert "y = y + ..." in error.hint
     assert_points_at(error, "def augments_an_array_a_keeping_helper_saw")
