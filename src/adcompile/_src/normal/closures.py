@@ -290,10 +290,17 @@ class ClosureLowering:
     """Mixed into the Normalizer: a converted nested function is defined in
     the forward sweep as written, under its single-assignment name."""
 
-    def _nested_def(self, node: cst.FunctionDef) -> None:
+    def _nested_def(
+        self, node: cst.FunctionDef, written: cst.CSTNode | None = None
+    ) -> None:
+        """``written``: the user's code the def stands for (a lambda)."""
         target = self._new_ssa(node.name.value)
         self.varied.discard(target)
-        self.nested_purity[target] = nested_purity(node, self.source)
+        key = written if written is not None else node
+        known = self.purity_of_def.get(key)  # (a loop lowers it again)
+        if known is None:
+            known = self.purity_of_def[key] = nested_purity(node, self.source)
+        self.nested_purity[target] = known
         converted = node.with_changes(name=cst.Name(target), leading_lines=[])
         self._effect(converted, share=False)
 
@@ -304,4 +311,4 @@ class ClosureLowering:
             params=node.params,
             body=cst.IndentedBlock([cst.SimpleStatementLine([cst.Return(node.body)])]),
         )
-        self._nested_def(definition)
+        self._nested_def(definition, written=node)

@@ -53,6 +53,7 @@ class _Loop:
 @dataclass
 class _Liveness:
     after: dict[int, Live] = field(default_factory=dict)
+    read: dict[cst.CSTNode, Live] = field(default_factory=dict)  # (loops re-read)
 
     def block(self, statements: Sequence[cst.CSTNode], live: Live, loop: _Loop) -> Live:
         """Names live before ``statements``, given those live after them."""
@@ -75,58 +76,61 @@ class _Liveness:
                 orelse = self.statement(node.orelse, live, loop)
             elif isinstance(node.orelse, cst.Else):
                 orelse = self.block(node.orelse.body.body, live, loop)
-            return body | orelse | _reads(node.test)
+            return body | orelse | self._reads(node.test)
         if isinstance(node, (cst.For, cst.While)):
             return self.loop(node, live, loop)
         if isinstance(node, cst.FunctionDef):  # closure-converted: its defaults
-            return (live - {node.name.value}) | _reads(node.params)
+            return (live - {node.name.value}) | self._reads(node.params)
         if isinstance(node, (cst.Break, cst.Continue)):
             return live
         if isinstance(node, cst.Return):
-            return _reads(node.value) if node.value is not None else frozenset()
+            return self._reads(node.value) if node.value is not None else frozenset()
         if isinstance(node, cst.Raise):
-            return _reads(node)
+            return self._reads(node)
         if isinstance(node, cst.Assign):
             defined = set().union(*(_unpacked(t.target) for t in node.targets))
-            reads = _reads(node.value).union(
-                *(_target_reads(t.target) for t in node.targets)
+            reads = self._reads(node.value).union(
+                *(self._target_reads(t.target) for t in node.targets)
             )
             return (live - defined) | reads
         if isinstance(node, cst.AnnAssign):
             defined = _unpacked(node.target)
-            value = _reads(node.value) if node.value is not None else frozenset()
-            return (live - defined) | value | _target_reads(node.target)
-        return live | _reads(node)  # x op= v, an expression, del, pass, ...
+            value = self._reads(node.value) if node.value is not None else frozenset()
+            return (live - defined) | value | self._target_reads(node.target)
+        return live | self._reads(node)  # x op= v, an expression, del, pass, ...
+
+    def _reads(self, node: cst.CSTNode) -> Live:
+        """Every name ``node`` mentions (computed once per node)."""
+        found = self.read.get(node)
+        if found is None:
+            found = self.read[node] = frozenset(used_names(node))
+        return found
+
+    def _target_reads(self, target: cst.CSTNode) -> Live:
+        """Names an assignment target reads: ``y`` and ``i`` of ``y[i] = v``."""
+        if isinstance(target, cst.Name):
+            return frozenset()
+        if isinstance(target, (cst.Tuple, cst.List)):
+            return frozenset().union(
+                *(self._target_reads(e.value) for e in target.elements)
+            )
+        return self._reads(target)
 
     def loop(self, node: cst.For | cst.While, live: Live, outer: _Loop) -> Live:
         """Names live before a loop: its body may run any number of times,
         and what the body reads at its top is live at the end of a trip."""
         targets = _unpacked(node.target) if isinstance(node, cst.For) else set()
-        test = _reads(node.test) if isinstance(node, cst.While) else frozenset()
+        test = self._reads(node.test) if isinstance(node, cst.While) else frozenset()
         head = live | test
-        while True:
+        while True:  # the last trip through the body records the fixpoint
             body = self.block(node.body.body, head, _Loop(live, head))
             new_head = live | test | (body - targets)
             if new_head == head:
                 break
             head = new_head
-        self.block(node.body.body, head, _Loop(live, head))  # record the fixpoint
         if isinstance(node, cst.For):
-            return head | _reads(node.iter)
+            return head | self._reads(node.iter)
         return head
-
-
-def _reads(node: cst.CSTNode) -> Live:
-    return frozenset(used_names(node))
-
-
-def _target_reads(target: cst.CSTNode) -> Live:
-    """Names an assignment target reads: ``y`` and ``i`` of ``y[i] = v``."""
-    if isinstance(target, cst.Name):
-        return frozenset()
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return frozenset().union(*(_target_reads(e.value) for e in target.elements))
-    return _reads(target)
 
 
 def _unpacked(target: cst.CSTNode) -> set[str]:

@@ -89,6 +89,7 @@ class Normalizer(
         self.iterated: list[set[str]] = []  # names the enclosing loops iterate
         self.loop_snapshots: list[str] = []  # what they iterate, kept aside
         self.nested_purity: dict[str, Purity] = {}  # nested function -> purity
+        self.purity_of_def: dict[cst.CSTNode, Purity] = {}  # (each def once)
         self.shapes: dict[str, object] = {}
         self.body: list[ir.Statement] = []
         self.names = NameAllocator(
