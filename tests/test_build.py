@@ -159,7 +159,7 @@ def test_generated_errors_are_clear(project):
     assert model_grad.value_and_grad_f(0.0) == (0.0, 1.0)
 
 
-def test_generated_module_checks_a_number_update_as_it_runs(project):
+def test_generated_module_checks_a_shared_update_as_it_runs(project):
     """``b *= ...`` after code that may keep b: the built gradient updates a
     number, and refuses an array, as the in-process one does."""
     write(

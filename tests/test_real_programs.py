@@ -966,7 +966,7 @@ def test_jvp_matches_grad():
             heat_through_view,
             (np.sin(np.linspace(0, 3, 8)), 0.2),
             adcompile.UnsupportedSyntax,
-            "may share memory",
+            "'u', read later, may share memory with it",
         ),
         # a ufunc method with no rule
         (

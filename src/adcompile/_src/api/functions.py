@@ -159,10 +159,32 @@ class GradientFunction:
 
 def locate(error: AdcompileError, location: Location | None) -> None:
     """Give a refusal raised as derivative code runs (which knows no place
-    in the user's code) a location, in its message too."""
+    in the user's code) a location, in its message too: the statement it
+    names (``error.statement``), found in the file of ``location`` (the
+    function's definition), or else ``location`` itself."""
     if error.location is None:
+        statement = getattr(error, "statement", None)
+        if statement and location is not None:
+            location = _statement_location(location, str(statement)) or location
         error.location = location
         error.args = (str(error),)
+
+
+def _statement_location(definition: Location, statement: str) -> Location | None:
+    """Where ``statement`` (the first line of its text) is written in the
+    file of ``definition``: the first such line from the definition on,
+    or else anywhere in the file (a helper defined before it)."""
+    lines = linecache.getlines(definition.filename)
+    first = statement.strip().splitlines()[0] if statement.strip() else ""
+    if not first:
+        return None
+    order = [*range(definition.line - 1, len(lines)), *range(definition.line - 1)]
+    for index in order:
+        text = lines[index]
+        if text.strip() == first or text.strip().startswith(first):
+            col = len(text) - len(text.lstrip())
+            return Location(definition.filename, index + 1, col, text, len(first))
+    return None
 
 
 def definition_location(f: Any) -> Location | None:

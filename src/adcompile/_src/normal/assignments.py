@@ -4,9 +4,9 @@
 (snapshots where a loop variable is overwritten); ``a, b = f(x)`` indexes
 the result. ``x += v`` becomes ``x = x + v``, allowed on arrays no other
 name read later can see (numpy updates arrays in place), and on numbers:
-where another name may see x, ``number_update`` checks as the code runs
-that x is a number, which ``+=`` does not change. ``y[i] += v`` becomes an
-item assignment.
+where another name may see x, ``shared_update`` checks as the code runs
+that x is a number, which ``+=`` does not change, or that none of the names
+read later that may see x does. ``y[i] += v`` becomes an item assignment.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import operator
 
 import libcst as cst
 
-from adcompile._src import runtime
 from adcompile._src.errors import UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.control_facts import free_name
@@ -109,6 +108,24 @@ class AssignmentLowering:
             )
         return None
 
+    def _guard_update(self, current: str, others: list[tuple[str, str]] | None) -> None:
+        """``shared_update(x, (a, b), "statement", "'a', 'b'")`` before an
+        update in place of x that other names may see, run for its effect (a
+        check as the code runs, kept even where the updated value is never
+        read): ``a``, ``b`` hold the values of those read later (see
+        ``_checkable_observers``); with ``others`` None (code that may keep
+        x has seen it, or not all of them can be read here), x must be a
+        number."""
+        code = repr(self.origin.code)
+        if others is None:
+            text = f"shared_update({current}, None, {code})"
+        else:
+            held = ", ".join(variable for variable, _ in others)
+            names = ", ".join(who for _, who in others)
+            text = f"shared_update({current}, ({held},), {code}, {names!r})"
+        call = cst.parse_expression(text)
+        self.body.append(ir.Effect(cst.Expr(call), self.origin))
+
     def _augmented(self, node: cst.AugAssign) -> None:
         target = node.target
         operator_type = AUGMENTED.get(type(node.operator))
@@ -128,22 +145,19 @@ class AssignmentLowering:
         why = self._not_writable(current, name)
         if why is not None and self.shapes.get(current) == SCALAR:
             why = None  # a number: `x += v` is `x = x + v`
-        made_shared = current in self.fresh or current in self.shared_at
-        varied = self._is_varied(target) or self._is_varied(node.value)
-        if why is not None and made_shared and varied:
+        if why is not None and (self._is_varied(target) or self._is_varied(node.value)):
             # another name may see x: right if x is a number (which += does
-            # not change), refused as the code runs if it is not
-            code = self.source.code(node).strip()
-            guarded = self._apply(
-                registry.lookup(runtime.HELPERS["number_update"]),
-                [self._lower(target), ir.Static(cst.SimpleString(repr(code)))],
-                {},
-                None,
-                node=node,
-            )
+            # not change), or if, as the code runs, none of the names read
+            # later that may see x does; refused as the code runs if not
+            others = None
+            if current in self.fresh:
+                others = self._checkable_observers(current, name)
+            self._guard_update(current, others)
             value = self._lower(node.value)
             key = BINARY[operator_type]
-            self._apply(registry.lookup(key), [guarded, value], {}, name, node=node)
+            self._apply(
+                registry.lookup(key), [ir.Var(current), value], {}, name, node=node
+            )
             return
         if why is not None:
             raise UnsupportedSyntax(

@@ -6,10 +6,12 @@ anything, and later reads of ``y`` see ``y_1``. This is only right when no
 other name that is read later can see the array being written, so updates
 are allowed on arrays the function created and has not handed to code that
 may keep them (``fresh``), and on parameters, as long as no name read after
-the update sees their memory (``sharing.py``); a parameter written in place
-gets its final value copied back into the caller's array at the end of the
-forward sweep, so the caller sees exactly what the function itself would
-have left there.
+the update sees their memory (``sharing.py``), or where every name that may
+see it is one a check as the code runs can read (``shared_update`` then
+refuses the update if one of them does share its memory). A parameter
+written in place gets its final value copied back into the caller's array at
+the end of the forward sweep, so the caller sees exactly what the function
+itself would have left there.
 """
 
 from __future__ import annotations
@@ -42,7 +44,10 @@ class InPlaceLowering:
             return
         current = self.env[name]
         why = self._not_writable(current, name)
-        if why is not None:
+        others = None
+        if why is not None and current in self.fresh:
+            others = self._checkable_observers(current, name)
+        if why is not None and others is None:
             raise UnsupportedSyntax(
                 f"assignment into '{name}', an array that may share memory with "
                 f"another name (a view, an alias or a value kept elsewhere){why}",
@@ -57,6 +62,8 @@ class InPlaceLowering:
                     "does not depend on the wrt parameters",
                     self.source.location(element),
                 )
+        if others is not None:  # whether the others see it, as the code runs
+            self._guard_update(current, others)
         array = self._lower(base)
         item = self._lower(value)
         index = rename_locals(index_expression(target.slice, self.np_name), self.env)

@@ -246,6 +246,9 @@ class ExpressionLowering(SharingAnalysis):
         elif prim is not None or not keeps:  # the result may be (a view of) one
             item = prim is not None and prim.key is operator.getitem
             self._share(apply.operands(), holder=target, item=item)
+            roots = self._roots(apply.operands())
+            if roots and roots <= self.fresh and not self.updating_in_place:
+                self._part_of(target, roots, item and isinstance(index, cst.Subscript))
         else:  # handed to code that may keep it
             self._share(apply.operands())
         return ir.Var(target)

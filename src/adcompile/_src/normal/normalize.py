@@ -19,6 +19,7 @@ import libcst as cst
 from adcompile._src.errors import UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.assignments import AssignmentLowering
+from adcompile._src.normal.bound import Bound, bound_before
 from adcompile._src.normal.closures import ClosureLowering, convert_closures
 from adcompile._src.normal.control import ControlFlowLowering
 from adcompile._src.normal.control_facts import free_name, mark_overwrites
@@ -86,6 +87,8 @@ class Normalizer(
         self.edge_kinds: dict[tuple[str, str], str] = {}  # "same", "item"
         self.liveness: dict[int, Live] = {}  # statement -> names read after it
         self.live: Live | None = None  # after this statement (None: all)
+        self.bound_at: dict[int, Bound] = {}  # statement -> names bound before it
+        self.bound: Bound = frozenset()  # before this statement
         self.iterated: list[set[str]] = []  # names the enclosing loops iterate
         self.loop_snapshots: list[str] = []  # what they iterate, kept aside
         self.nested_purity: dict[str, Purity] = {}  # nested function -> purity
@@ -141,6 +144,7 @@ class Normalizer(
         )
         statements = lift_exits(lower_loop_exits(statements, flags), flags)
         self.liveness = live_after(statements)
+        self.bound_at = bound_before(statements, param_names)
         self._block(statements)
         mark_overwrites(self.body, set(self.pinned_all))
         self._check_written_params()
@@ -191,16 +195,17 @@ class Normalizer(
         """Lower a block; ``returns_everywhere`` says if every path through it
         ends in a return or a raise."""
         self.returns_everywhere = False
-        outer_live = self.live
+        outer_live, outer_bound = self.live, self.bound
         try:
             self._statements(statements)
         finally:
-            self.live = outer_live
+            self.live, self.bound = outer_live, outer_bound
 
     def _statements(self, statements: list[cst.BaseStatement]) -> None:
         for statement in statements:
             self._drop_unnamed()
             self.live = self.liveness.get(id(statement))
+            self.bound = self.bound_at.get(id(statement), frozenset())
             if isinstance(statement, cst.FunctionDef):
                 self.origin = self._header_origin(statement, statement.name)
                 self._nested_def(statement)
@@ -208,6 +213,7 @@ class Normalizer(
                 for small in statement.body:
                     self._drop_unnamed()
                     self.live = self.liveness.get(id(small))
+                    self.bound = self.bound_at.get(id(small), frozenset())
                     written = self.source.original(small)  # as the user wrote it
                     self.origin = ir.Origin(
                         self.source.code(written), written, locate=self.source.location

@@ -14,14 +14,24 @@ being updated. The mixin here keeps what is needed to tell:
 - ``live`` (``liveness.py``): the user names read after the statement
   being lowered.
 
+An item, a view or a slice of fresh values (or what a call that keeps
+nothing may return of them) is fresh too, and sees them in turn: an update
+of either is checked against the names that see the other.
+
 Invariant: ``_not_writable`` is None only if the value is fresh and every
 name reachable through ``holders`` (and every name bound to the value
 itself, but the one being written) is dead after the statement, and no
 holder is a parameter's object other than the one whose updates are
-written back to the caller.
+written back to the caller. Where it is not None, ``_checkable_observers``
+gives the variables of every such name (the parameter's variable for the
+caller), each bound on every path to the statement, or None: then no check
+as the code runs can decide, and the update is refused (or, for ``x op=
+v``, allowed only on a number).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import libcst as cst
 
@@ -61,6 +71,16 @@ class SharingAnalysis:
             return
         for root in sorted(roots - {holder}):
             self._add_edge(root, holder, "item" if item else "")
+
+    def _part_of(self, part: str, wholes: set[str], sliced: bool = False) -> None:
+        """``part`` (an item, a view or a slice of ``wholes``, or a value a
+        call may have returned from them) is the function's own, as they
+        are: fresh, and seen by them in turn (a list sliced: its items only,
+        not the new list), so an update of it in place is checked against
+        every name that sees them."""
+        self.fresh.add(part)
+        for whole in sorted(wholes - {part}):
+            self._add_edge(part, whole, "item" if sliced else "")
 
     def _add_edge(
         self, value: str, holder: str, kind: str = "", since: str | None = None
@@ -160,6 +180,33 @@ class SharingAnalysis:
     ) -> tuple[str, tuple[str, str] | None] | None:
         """The first name (or the caller) that may see ``ssa``'s memory and
         is read later, with the holder edge that made it see it."""
+        for who, edge, _ in self._observers(ssa, name, items_kept):
+            return who, edge
+        return None
+
+    def _checkable_observers(
+        self, ssa: str, name: str, items_kept: bool = False
+    ) -> list[tuple[str, str]] | None:
+        """The variables holding every value read later that may see
+        ``ssa``'s memory, each with who reads it, for a check as the code
+        runs (``shared_update``); None if one of them cannot be read there
+        (a name not bound on every path to this statement) or is the same
+        object (which sees the update for certain)."""
+        found: list[tuple[str, str]] = []
+        for who, edge, variable in self._observers(ssa, name, items_kept):
+            if variable is None or edge is None:  # (the same object: it sees)
+                return None
+            if all(variable != v for v, _ in found):
+                found.append((variable, who))
+        return found
+
+    def _observers(
+        self, ssa: str, name: str, items_kept: bool = False
+    ) -> Iterator[tuple[str, tuple[str, str] | None, str | None]]:
+        """Each name (or the caller) that may see ``ssa``'s memory and is
+        read later: who, the holder edge that made it see it, and the
+        variable a check as the code runs can read its value from (None if
+        there is none)."""
         own_root = self._parameter_root(ssa)
         seen = {ssa}
         # (a variable, the edge that led away from ssa's own object, if any)
@@ -169,13 +216,15 @@ class SharingAnalysis:
             for other, bound in self.env.items():
                 if bound != value or (edge is None and other == name):
                     continue
-                if other in self.loop_snapshots:
-                    return "the loop running over it", edge
-                if self._read_later(other):
-                    return f"'{other}'", edge
+                if other in self.loop_snapshots:  # bound as its loop starts
+                    yield "the loop running over it", edge, bound
+                elif self._read_later(other):
+                    yield f"'{other}'", edge, bound if other in self.bound else None
             root = self._parameter_root(value)
             if edge is not None and root is not None and root != own_root:
-                return "the caller", edge  # (its own lineage is written back)
+                # (its own lineage is written back); the parameter's variable
+                # holds the caller's object (or the private copy written back)
+                yield "the caller", edge, root
             for holder in sorted(self.holders.get(value, ())):
                 pair = (value, holder)
                 if holder in seen:
@@ -186,7 +235,6 @@ class SharingAnalysis:
                 seen.add(holder)
                 same = edge is None and kind == "same"
                 todo.append((holder, None if same else edge or pair))
-        return None
 
     def _read_later(self, name: str) -> bool:
         if name in self.loop_snapshots:  # read by the loop at each trip

@@ -145,27 +145,77 @@ def private_copy(x: Any, name: Any = None, others: Any = None) -> Any:
     return list(x) if isinstance(x, list) else x
 
 
-def number_update(x: Any, statement: Any = "") -> Any:
-    """``x`` itself, for ``x op= v`` where another name may see x's object:
-    a number's update makes a new number and changes nothing else; an
-    array's (or a list's) would change the other name's value too, which
-    the derivative, working on new values, would not: refused."""
+def shared_update(
+    x: Any, others: Any = None, statement: Any = "", names: Any = ""
+) -> Any:
+    """``x`` itself, before an in-place update of x (``x op= v``, ``x[i] =
+    v``) that lowering turned into a new value: right only if no value in
+    ``others`` (those of the names read later that may see x) sees x's
+    memory (``names``: who holds each of them, for the message), or, with
+    ``others`` None (code that may keep x anywhere), if x is a number, which
+    an update does not change. Refused otherwise, since
+    the other names would see the change in Python and not in the
+    derivative."""
     if isinstance(x, (int, float, complex, np.generic)):
         return x
-    raise UnsupportedSyntax(
-        f"`{statement}` updates a {type(x).__name__} in place, and another name "
-        "may see it (an alias, a view, a container holding it, or code that "
-        "keeps it)",
-        f"write '{_as_new_value(str(statement))}' (a new array), or copy the "
-        "array first",
+    who = (
+        "another name may see it (an alias, a view, a container holding it, or "
+        "code that keeps it)"
     )
+    if others is not None:
+        seeing = [i for i, other in enumerate(others) if _sees(other, x)]
+        if not seeing:
+            return x
+        named = str(names).split(", ")
+        who = (
+            f"{named[seeing[0]]}, read later, may share memory with it (an "
+            "alias, a view, an item read from it, or a container holding it)"
+            if len(named) == len(others)
+            else "another name read later may share memory with it"
+        )
+    code = str(statement)
+    what = f"`{code}` updates a {type(x).__name__} in place"
+    new_value = _as_new_value(code)
+    error = UnsupportedSyntax(
+        f"{what}, and {who}",
+        (
+            f"write '{new_value}' (a new array), or copy the array first"
+            if new_value
+            else f"write into a copy: '{code.split('[', 1)[0]} = "
+            f"{code.split('[', 1)[0]}.copy()' first"
+        ),
+    )
+    error.statement = code  # where the caller's locate() points
+    raise error
+
+
+_NOBODY = object()
+
+
+def _sees(other: Any, x: Any) -> bool:
+    """Whether ``other`` (a value, or a container of values) may see the
+    memory of ``x`` (an array, a list or a dict), so that changing x in
+    place would change it; objects of other kinds are assumed to."""
+    if other is x:
+        return True
+    if other is None or isinstance(other, (int, float, complex, str, np.generic)):
+        return False
+    if isinstance(other, np.ndarray):
+        return isinstance(x, np.ndarray) and bool(np.may_share_memory(other, x))
+    if isinstance(other, (list, tuple)):
+        return any(_sees(item, x) for item in other)
+    if isinstance(other, dict):
+        return any(_sees(item, x) for item in other.values())
+    return True
 
 
 def _as_new_value(statement: str) -> str:
-    """``y = y + ...`` for ``y += v``."""
+    """``y = y + ...`` for ``y += v`` ("" for another statement)."""
     name, _, rest = statement.partition(" ")
-    operator = rest.split(" ", 1)[0][:-1]
-    return f"{name} = {name} {operator} ..."
+    operator = rest.split(" ", 1)[0]
+    if not (operator.endswith("=") and len(operator) > 1 and name.isidentifier()):
+        return ""
+    return f"{name} = {name} {operator[:-1]} ..."
 
 
 def write_back(caller: Any, final: Any) -> None:
