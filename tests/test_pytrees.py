@@ -213,6 +213,21 @@ def writes_into_a_field(p, x):
     return np.sum(p.W * x)
 
 
+@dataclasses.dataclass
+class Predictor:
+    W: np.ndarray
+    b: float
+
+    def predict(self, x):
+        return x @ self.W + self.b
+
+    def loss(self, x):
+        return np.sum(Predictor.predict(self, x) ** 2)
+
+    def loss_by_method(self, x):
+        return np.sum(self.predict(x) ** 2)
+
+
 def calls_a_method(p, x):
     return np.sum(p.predict(x))
 
@@ -251,7 +266,9 @@ def _rebuild(tree, fields):
 
 
 def _is_float(x):
-    return isinstance(x, float) or (isinstance(x, np.ndarray) and x.dtype.kind == "f")
+    return isinstance(x, (float, np.floating)) or (
+        isinstance(x, np.ndarray) and x.dtype.kind == "f"
+    )
 
 
 def tree_map(fn, tree, *others):
@@ -319,7 +336,7 @@ def random_like(tree, rng):
         lambda x: (
             rng.standard_normal(x.shape)
             if isinstance(x, np.ndarray)
-            else float(rng.standard_normal())
+            else type(x)(rng.standard_normal())
         ),
         tree,
     )
@@ -473,6 +490,84 @@ def test_a_dict_of_dataclasses():
     assert all(isinstance(g, AffineData) for g in gradient.values())
 
 
+# ---- corpus: fields read under control flow, in comprehensions, nested -----------
+
+
+@dataclasses.dataclass
+class Encoder:
+    inner: Affine
+    gain: np.float32
+    parent: Any = None
+
+
+def branches_over_layers(model, x):
+    total = 0.0
+    for layer in model.layers:
+        if np.sum(layer.W) > 0.0:
+            total = total + np.sum(np.tanh(x @ layer.W[:3, :]))
+        else:
+            total = total - np.sum(layer.b**2)
+    return total
+
+
+def while_over_layers(model, x):
+    i = 0
+    h = x
+    while i < len(model.layers):
+        h = np.sin(h @ model.layers[i].W)
+        i += 1
+    return np.sum(h) * model.head[0]
+
+
+def comprehension_over_layers(model, x):
+    norms = [np.sum(layer.W**2) + np.sum(layer.b * x[:, 0]) for layer in model.layers]
+    return sum(norms) + max(np.sum(layer.b) for layer in model.layers)
+
+
+def nested_fields(enc, x):
+    return np.sum(np.cos(x @ enc.inner.W + enc.inner.b)) * enc.gain
+
+
+def field_saved_in_loop(p, x):
+    h = x
+    for _ in range(3):
+        w = p.W * h
+        h = np.sin(w)
+    return np.sum(h) * p.b
+
+
+@pytest.mark.parametrize(
+    "f, make",
+    [
+        (branches_over_layers, lambda: (_mlp(), X)),
+        (while_over_layers, lambda: (_mlp(), X)),
+        (comprehension_over_layers, lambda: (_mlp(), X)),
+        (
+            nested_fields,
+            lambda: (Encoder(Affine(W, B), np.float64(1.5)), X),
+        ),
+        (field_saved_in_loop, lambda: (AffineObject(np.array([0.4, 1.2]), 0.7), B)),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_corpus(f, make):
+    args = make()
+    check_tree_grad(f, args)
+    v = random_like(args[0], np.random.default_rng(9))
+    _, tangent = adcompile.jvp(f, args, (v, None))
+    assert tangent == pytest.approx(
+        numeric_derivative(f, args, 0, v), rel=1e-5, abs=1e-6
+    )
+
+
+def test_float32_fields_keep_their_dtype_and_back_references_get_none():
+    enc = Encoder(Affine(W.astype(np.float32), B.astype(np.float32)), np.float32(2.0))
+    enc.parent = enc  # a reference back to the object itself
+    gradient = adcompile.grad(nested_fields)(enc, X.astype(np.float32))
+    assert gradient.inner.W.dtype == np.float32 and type(gradient.gain) is np.float32
+    assert gradient.parent is None
+
+
 # ---- methods: self holds the parameters -------------------------------------------
 
 
@@ -499,6 +594,27 @@ def test_plain_model_method_wrt_self():
     gradient = adcompile.grad(model.loss, wrt="self")(x, y)
     assert isinstance(gradient, Model) and gradient.calls is None
     np.testing.assert_allclose(gradient.w, 2 * x.T @ (x @ model.w - y))
+
+
+def test_a_method_called_through_its_class_reaches_the_fields():
+    p = Predictor(np.array([1.0, -0.5]), 0.5)
+    x = np.array([[1.0, 2.0], [0.5, -1.0]])
+    gradient = adcompile.grad(p.loss, wrt="self")(x)
+    residual = x @ p.W + p.b
+    np.testing.assert_allclose(gradient.W, 2 * x.T @ residual)
+    assert gradient.b == pytest.approx(2 * residual.sum())
+    check_tree_grad(Predictor.loss, (p, x))
+    _, tangent = adcompile.jvp(Predictor.loss, (p, x), (p, None))
+    assert tangent == pytest.approx(tree_dot(gradient, p))
+
+
+def test_a_method_called_on_a_differentiated_object_is_refused():
+    p = Predictor(np.array([1.0, -0.5]), 0.5)
+    for f, args in [(calls_a_method, (p, B)), (p.loss_by_method, (B,))]:
+        text = _refusal(f, *args, wrt="self" if f is not calls_a_method else 0)
+        assert ".predict() is called on a value the gradient depends on" in text
+        assert "call it through the class, Class.predict(" in text
+        assert HERE.search(text), text
 
 
 # ---- forward mode and second derivatives ------------------------------------------
