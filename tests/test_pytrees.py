@@ -760,3 +760,14 @@ def test_an_integer_in_a_dict_parameter_is_still_refused():
 
 def dict_loss(p, x):
     return np.sum(p["W"] * x)
+
+
+def test_jacobians_and_grad_of_grad_of_an_object_are_refused_clearly():
+    p = AffineData(W, B)
+    for transform in (adcompile.hessian, adcompile.jacfwd):
+        with pytest.raises(adcompile.UnsupportedSyntax, match="a AffineData: Jacob"):
+            transform(affine_loss)(p, X)
+    with pytest.raises(adcompile.NonScalarOutput, match="which is a AffineData"):
+        adcompile.grad(adcompile.grad(affine_loss))(p, X)
+    jacobian = adcompile.jacrev(affine_loss)(p, X)  # of a scalar: the gradient
+    tree_map(np.testing.assert_allclose, jacobian, adcompile.grad(affine_loss)(p, X))
