@@ -771,3 +771,41 @@ def test_jacobians_and_grad_of_grad_of_an_object_are_refused_clearly():
         adcompile.grad(adcompile.grad(affine_loss))(p, X)
     jacobian = adcompile.jacrev(affine_loss)(p, X)  # of a scalar: the gradient
     tree_map(np.testing.assert_allclose, jacobian, adcompile.grad(affine_loss)(p, X))
+
+
+OBJECT_MODEL = """\
+import dataclasses
+
+import numpy as np
+
+
+@dataclasses.dataclass
+class Params:
+    W: np.ndarray
+    b: float
+    steps: int = 2
+
+
+def loss(p, x):
+    return np.sum(np.tanh(x @ p.W) ** 2) * p.b
+"""
+
+
+def test_a_built_module_gives_objects_their_gradients(project):
+    """``adcompile build`` copies the helpers of fields: the module needs
+    only numpy, and gives the gradient adcompile gives."""
+    import importlib
+
+    from adcompile._src.tools import cli
+
+    (project / "objects.py").write_text(OBJECT_MODEL)
+    assert cli.main(["build", "objects.py"]) == 0
+    importlib.invalidate_caches()
+    objects = importlib.import_module("objects")
+    built = importlib.import_module("objects_grad")
+    assert "import adcompile" not in (project / "objects_grad.py").read_text()
+    p = objects.Params(np.array([[0.5, -1.0], [2.0, 0.3]]), 0.7)
+    x = np.array([[1.0, 2.0], [-0.5, 0.1]])
+    gradient = built.grad_loss(p, x)
+    assert isinstance(gradient, objects.Params) and gradient.steps is None
+    tree_map(np.testing.assert_allclose, gradient, adcompile.grad(objects.loss)(p, x))
