@@ -41,6 +41,15 @@ def jacfwd(f: Callable[..., Any], wrt: Any = 0) -> Callable[..., Any]:
         blocks = []
         for position in positions:
             x = np.asarray(args[position])
+            if x.dtype == object:  # an object with fields, or a container
+                raise UnsupportedSyntax(
+                    f"the Jacobian with respect to argument {position}, a "
+                    f"{type(args[position]).__name__}: Jacobians and Hessians "
+                    "are taken with respect to one float or float array",
+                    "pass its arrays as separate arguments, or use "
+                    "adcompile.hvp(f, primals, tangents) and adcompile.grad, "
+                    "which take objects and containers",
+                )
             if not np.issubdtype(x.dtype, np.floating):
                 raise IntegerInput(
                     f"the Jacobian with respect to argument {position}, an "

@@ -130,7 +130,11 @@ def bind_arguments(
 
 def unit_tangent(value: Any, name: str) -> Any:
     """The tangent 1 for a scalar parameter; arrays have no single direction."""
-    if np.ndim(value) != 0 or isinstance(value, (list, tuple, dict)):
+    if (
+        np.ndim(value) != 0
+        or isinstance(value, (list, tuple, dict))
+        or np.asarray(value).dtype == object  # an object with fields
+    ):
         described = (
             f"an array of shape {np.shape(value)}"
             if isinstance(value, np.ndarray)

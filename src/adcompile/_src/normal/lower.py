@@ -85,7 +85,7 @@ class ExpressionLowering(SharingAnalysis):
         if isinstance(node, cst.Attribute):
             function = ATTRIBUTES.get(node.attr.value)
             if function is None:
-                raise self._unsupported(node, f"the attribute .{node.attr.value}")
+                return self._field(node, target_name)
             value = self._lower(node.value)
             return self._apply(
                 registry.lookup(function), [value], {}, target_name, node=node
@@ -155,6 +155,28 @@ class ExpressionLowering(SharingAnalysis):
             target_name,
             node=node,
             index=index,
+        )
+
+    def _field(self, node: cst.Attribute, target_name: str | None) -> ir.Operand:
+        """``p.W``: a field of a named tuple, dataclass or object that carries
+        a derivative, read by the primitive ``getattr(p, "W")`` (emitted as
+        ``p.W``; its rule refuses, as the code runs, attributes that are
+        not fields, and attributes of arrays)."""
+        value = self._lower(node.value)
+        attr = node.attr.value
+        target = None
+        if target_name is None:  # named after what it holds: p_W
+            owner = operand_word(value.name) if isinstance(value, ir.Var) else "field"
+            target = self.names.fresh(f"{owner}_{attr}")
+            self._forget(target)
+        name = ir.Static(cst.SimpleString(f'"{attr}"'))
+        return self._apply(
+            registry.lookup(getattr),
+            [value, name],
+            {},
+            target_name,
+            node=node,
+            target=target,
         )
 
     def _pack(self, node: cst.Tuple | cst.List, target_name: str | None):
@@ -244,7 +266,7 @@ class ExpressionLowering(SharingAnalysis):
         elif pure_call:  # a user function that keeps nothing, returns new values
             self.fresh.add(target)
         elif prim is not None or not keeps:  # the result may be (a view of) one
-            item = prim is not None and prim.key is operator.getitem
+            item = prim is not None and prim.key in (operator.getitem, getattr)
             self._share(apply.operands(), holder=target, item=item)
             roots = self._roots(apply.operands())
             if roots and roots <= self.fresh and not self.updating_in_place:

@@ -140,12 +140,15 @@ class CallLowering:
         method = func.attr.value
         entry = METHODS.get(method)
         if entry is None:
+            owner = self.source.code(func.value)
             raise NoDerivativeRule(
                 f".{method}() is called on a value the gradient depends on, and "
                 f"no array method .{method}() has a derivative rule",
-                f"for an array, call the numpy function (np.{method}(x, ...)) if "
-                "it has a rule; for an object made from differentiated values, "
-                "make it outside the function and pass the values as arguments",
+                "for a method of an object whose fields are differentiated (a "
+                f"model's parameters), call it through the class, "
+                f"Class.{method}({owner}, ...), so that the derivative reaches "
+                f"the fields; for an array, call the numpy function "
+                f"(np.{method}(x, ...)) if it has a rule",
                 self.source.location(node),
             )
         function, packs = entry

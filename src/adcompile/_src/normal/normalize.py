@@ -398,8 +398,12 @@ class Normalizer(
             )
         if isinstance(target, cst.Attribute):
             raise UnsupportedSyntax(
-                "assignment to an attribute cannot be differentiated",
-                "assign to a local variable",
+                f"assignment to an attribute ({self.source.code(target)} = ...) "
+                "cannot be differentiated: derivative code never writes into "
+                "the objects it is given",
+                "assign the new value to a local variable and use (or return) "
+                "that; update the object outside the function being "
+                "differentiated",
                 self.source.location(target),
             )
 

@@ -17,7 +17,12 @@ import libcst as cst
 from adcompile._src.normal import ir
 from adcompile._src.rules.registry import parse_template
 from adcompile._src.syntax.lines import Block, Line
-from adcompile._src.syntax.templates import hug_powers, parse_spelling, substitute
+from adcompile._src.syntax.templates import (
+    hug_powers,
+    parenthesize,
+    parse_spelling,
+    substitute,
+)
 
 EQUAL = cst.AssignEqual(
     whitespace_before=cst.SimpleWhitespace(""),
@@ -113,6 +118,10 @@ def primal_expression(
     elif prim.key is operator.getitem and apply.index is not None:
         value = replace.get("a", node(apply.args[0]))
         return cst.Subscript(value=value, slice=_subscript_elements(apply.index))
+    elif prim.key is getattr and _field_name(apply) is not None:
+        value = replace.get("a", node(apply.args[0]))
+        attr = cst.Name(_field_name(apply))  # type: ignore[arg-type]
+        return cst.Attribute(value=parenthesize(value), attr=attr)
     elif prim.infix:
         template = parse_template(prim.spelling, prim.param_names)
         mapping = dict(binding_nodes)
@@ -126,6 +135,19 @@ def primal_expression(
         cst.Arg(v, keyword=cst.Name(k), equal=EQUAL) for k, v in kwarg_nodes.items()
     ]
     return cst.Call(func=func, args=call_args)
+
+
+def _field_name(apply: ir.Apply) -> str | None:
+    """``"W"`` for ``getattr(p, "W")``, the read of a field the normalizer
+    made of ``p.W`` (or the user wrote); None for any other name."""
+    if len(apply.args) != 2 or apply.kwargs:
+        return None
+    name = apply.args[1]
+    if isinstance(name, ir.Static) and isinstance(name.node, cst.SimpleString):
+        text = name.node.evaluated_value
+        if isinstance(text, str) and text.isidentifier():
+            return text
+    return None
 
 
 def _subscript_elements(index: cst.BaseExpression) -> list[cst.SubscriptElement]:

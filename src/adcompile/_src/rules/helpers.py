@@ -20,6 +20,8 @@ _LINEAR_IN_FIRST = {
     "repeat_to": "g, x, axis=None, keepdims=False",
     "extremum_grad": "g, x, extremum, axis=None, keepdims=False",
     "unindex": "g, x, index",
+    "unattribute": "g, x, attr",
+    "attribute_tangent": "tangent, x, attr",
     "without_item": "g, index",
     "item_adjoint": "g, index",
     "private_copy": "x, name=None, others=None",

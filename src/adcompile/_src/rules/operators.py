@@ -1,4 +1,5 @@
-"""Rules of Python's operators (``+ - * / ** @``, unary minus, indexing).
+"""Rules of Python's operators (``+ - * / ** @``, unary minus, indexing)
+and of attribute reads (``p.W``, the builtin ``getattr``).
 
 Operators are keyed by the functions of the ``operator`` module; their
 spelling is an expression template over the parameter names.
@@ -14,6 +15,7 @@ from adcompile._src.rules.registry import (
     OTHER,
     SAME,
     Primitive,
+    defrule,
     parse_signature,
     register,
 )
@@ -116,6 +118,16 @@ _operator(
     {"a": LINEAR, "index": None},
     a="unindex(g, a, index)",
     index=None,
+)
+# ``p.W`` of a named tuple, dataclass or object that carries a derivative
+# (emitted as written: normal/primal.py spells it back as an attribute)
+defrule(
+    "getattr",
+    "a, attr",
+    name="field",
+    jvp={"a": "attribute_tangent(t, a, attr)", "attr": None},
+    a="unattribute(g, a, attr)",
+    attr=None,
 )
 
 for _key, _name, _spelling in [

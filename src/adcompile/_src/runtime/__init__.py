@@ -28,6 +28,7 @@ from adcompile._src.runtime import (
     scans,
     shapes,
     special,
+    structs,
     support,  # noqa: F401 - not a module of helpers: aot_runtime copies from it
 )
 
@@ -46,6 +47,7 @@ MODULES = (
     methods,
     forward,
     reuse,
+    structs,
 )
 
 

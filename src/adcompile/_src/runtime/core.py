@@ -14,9 +14,15 @@ import numpy as np
 from adcompile._src.errors import IntegerInput, NoDerivativeRule, NonScalarOutput
 from adcompile._src.runtime.support import (
     Items,
+    check_field_names,
+    differentiable_leaf,
+    is_named_tuple,
+    is_struct,
     is_zero,
     joined_containers,
+    new_struct,
     normalize_axes,
+    struct_fields,
 )
 
 
@@ -110,8 +116,10 @@ def as_gradient(adjoint: Any, x: Any, name: str) -> Any:
     """The adjoint of parameter ``name`` in the type, shape and dtype of ``x``.
 
     Python float -> float; float ndarray -> a new writable ndarray of the same
-    shape and dtype; numpy float scalar -> the same scalar type. Integer and
-    other inputs have no gradient and are refused.
+    shape and dtype; numpy float scalar -> the same scalar type; dict, list,
+    tuple -> the same container; named tuple, dataclass, object -> an object
+    of the same class (``_struct_gradient``). Integer and other inputs have
+    no gradient and are refused (as fields of an object, they get None).
     """
     if type(x) is np.ndarray and type(adjoint) is np.ndarray:  # the common case
         if (
@@ -124,8 +132,10 @@ def as_gradient(adjoint: Any, x: Any, name: str) -> Any:
             return adjoint
     elif type(x) is float and isinstance(adjoint, float):
         return float(adjoint)
+    if is_struct(x):
+        return _struct_gradient(adjoint, x, name, ())
     if isinstance(x, (dict, list, tuple)):
-        return _tree_gradient(adjoint, x, name)
+        return _tree_gradient(adjoint, x, name, as_gradient)
     if np.iscomplexobj(x):
         raise IntegerInput(
             f"gradient with respect to '{name}', which is complex "
@@ -175,13 +185,14 @@ def as_gradient(adjoint: Any, x: Any, name: str) -> Any:
     )
 
 
-def _tree_gradient(adjoint: Any, x: Any, name: str) -> Any:
+def _tree_gradient(adjoint: Any, x: Any, name: str, leaf: Any) -> Any:
     """The gradient of a dict, list or tuple of parameters: the same
-    structure, each leaf in its own type (a missing adjoint is zero)."""
+    structure, each item's by ``leaf(adjoint, item, label)`` (a missing
+    adjoint is zero)."""
     if isinstance(x, dict):
         get = adjoint.get if isinstance(adjoint, dict) else (lambda key, d: d)
         return {
-            key: as_gradient(get(key, 0.0), value, f"{name}[{key!r}]")
+            key: leaf(get(key, 0.0), value, f"{name}[{key!r}]")
             for key, value in x.items()
         }
     if isinstance(adjoint, (list, tuple)):
@@ -191,10 +202,58 @@ def _tree_gradient(adjoint: Any, x: Any, name: str) -> Any:
     else:
         parts = [adjoint] * len(x)
     grads = [
-        as_gradient(part, value, f"{name}[{position}]")
+        leaf(part, value, f"{name}[{position}]")
         for position, (part, value) in enumerate(zip(parts, x, strict=True))
     ]
     return grads if isinstance(x, list) else type(x)(grads)
+
+
+def _struct_gradient(adjoint: Any, x: Any, name: str, outer: tuple) -> Any:
+    """The gradient of a named tuple, dataclass or object: an object of its
+    class, made without ``__init__``, with each field's gradient; fields
+    that hold no float (ints, strings, None, settings) get None, also inside
+    the containers and objects they hold. ``outer``: the ids of the objects
+    this one sits in (a field that refers back to one of them gets None).
+
+    The adjoint is ``Items`` by position for a named tuple, ``Fields`` by
+    name for other objects (``structs.unattribute``), or a zero."""
+    check_field_names(x, name)
+    fields = struct_fields(x)
+    outer = (*outer, id(x))
+    if is_named_tuple(x) and not isinstance(adjoint, dict):
+        if is_zero(adjoint):
+            adjoint = [0.0] * len(x)
+        adjoints = dict(zip(fields, adjoint, strict=True))
+    elif isinstance(adjoint, dict):
+        adjoints = adjoint
+    elif is_zero(adjoint):
+        adjoints = {}
+    else:
+        raise NoDerivativeRule(
+            f"the derivative with respect to '{name}', a {type(x).__name__}, "
+            f"came out as a {type(adjoint).__name__}: the function computes "
+            "with the object as a whole",
+            f"read the fields of '{name}' (p.W) and compute with them",
+        )
+
+    def field_gradient(adjoint: Any, value: Any, label: str) -> Any:
+        if id(value) in outer:
+            return None  # a reference back to an object being built
+        if is_struct(value):
+            return _struct_gradient(adjoint, value, label, outer)
+        if isinstance(value, (dict, list, tuple)):
+            return _tree_gradient(adjoint, value, label, field_gradient)
+        if differentiable_leaf(value):
+            return as_gradient(adjoint, value, label)
+        return None
+
+    return new_struct(
+        x,
+        {
+            key: field_gradient(adjoints.get(key, 0.0), value, f"{name}.{key}")
+            for key, value in fields.items()
+        },
+    )
 
 
 def zero_gradient(x: Any, name: str) -> Any:

@@ -7,7 +7,15 @@ from typing import Any
 import numpy as np
 
 from adcompile._src.errors import BadTangent, IntegerInput
-from adcompile._src.runtime.support import Fields, joined_containers
+from adcompile._src.runtime.support import (
+    Fields,
+    check_field_names,
+    differentiable_leaf,
+    is_struct,
+    joined_containers,
+    new_struct,
+    struct_fields,
+)
 
 
 def zero_tangent(value: Any) -> Any:
@@ -68,7 +76,10 @@ def as_tangent(t: Any, value: Any) -> Any:
 
 
 def check_tangent(t: Any, x: Any, name: str) -> Any:
-    """A tangent passed in for parameter ``name``: shaped like ``x``, real."""
+    """A tangent passed in for parameter ``name``: shaped like ``x``, real.
+    For a named tuple, dataclass or object, an object of the same class."""
+    if is_struct(x):
+        return _struct_tangent(t, x, name, ())
     if isinstance(x, (list, tuple)):
         if not isinstance(t, (list, tuple)) or len(t) != len(x):
             raise BadTangent(
@@ -96,3 +107,49 @@ def check_tangent(t: Any, x: Any, name: str) -> Any:
             "pass a tangent of the same shape as its primal",
         )
     return t
+
+
+def _struct_tangent(t: Any, x: Any, name: str, outer: tuple) -> Any:
+    """The tangent given for an object with fields: an object of x's class
+    whose fields are checked tangents of x's; fields that hold no float
+    (ints, strings, None, settings) get a zero tangent, whatever was given;
+    so does a field referring back to an object it sits in (``outer``)."""
+    check_field_names(x, name)
+    if type(t) is not type(x):
+        raise BadTangent(
+            f"the tangent for '{name}' must be a {type(x).__name__}, like "
+            f"'{name}'; it is a {type(t).__name__}",
+            "pass tangents with the same structure as the primals (for an "
+            "object, one of its class: dataclasses.replace(p, W=dW, ...))",
+        )
+    given = struct_fields(t)
+    outer = (*outer, id(x))
+
+    def field_tangent(t: Any, value: Any, label: str) -> Any:
+        if id(value) in outer:
+            return 0.0
+        if is_struct(value):
+            return _struct_tangent(t, value, label, outer)
+        if isinstance(value, (list, tuple)) and isinstance(t, (list, tuple)):
+            if len(t) == len(value):
+                items = [
+                    field_tangent(a, b, f"{label}[{i}]")
+                    for i, (a, b) in enumerate(zip(t, value, strict=True))
+                ]
+                return _rebuilt(value, items)
+        if isinstance(value, dict) and isinstance(t, dict):
+            return {
+                k: field_tangent(t.get(k), v, f"{label}[{k!r}]")
+                for k, v in value.items()
+            }
+        if differentiable_leaf(value) or isinstance(value, (list, tuple, dict)):
+            return check_tangent(t, value, label)
+        return zero_tangent(value)
+
+    return new_struct(
+        x,
+        {
+            key: field_tangent(given.get(key), value, f"{name}.{key}")
+            for key, value in struct_fields(x).items()
+        },
+    )

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from adcompile._src.errors import NoDerivativeRule
+from adcompile._src.errors import NoDerivativeRule, UnsupportedSyntax
 
 
 def is_zero(value: Any) -> bool:
@@ -123,3 +123,91 @@ def dual_times(a: list[Any], b: list[Any]) -> list[Any]:
 def dual_top(a: list[Any], b: list[Any]) -> Any:
     """The part of a b along every direction (None when it is zero)."""
     return dual_part(a, b, len(a) - 1)
+
+
+# ---- objects with fields: named tuples, dataclasses, plain objects -----------
+# A parameter may be an object whose fields hold the arrays: a named tuple, a
+# dataclass or an instance of a plain class. Its gradient (and a tangent
+# given for it) is an object of the same class, made without calling
+# ``__init__``, that holds one entry per field of the original.
+
+
+def is_named_tuple(x: Any) -> bool:
+    return isinstance(x, tuple) and isinstance(getattr(x, "_fields", None), tuple)
+
+
+def is_struct(x: Any) -> bool:
+    """Whether ``x`` is an object whose fields are differentiated one by one:
+    a named tuple, a dataclass instance, or an instance of a plain class
+    (one with a ``__dict__`` or ``__slots__``). Numbers, arrays, strings,
+    containers, classes, and what Python itself defines (functions,
+    methods, modules) are not; nor is anything numpy reads as an array."""
+    if is_named_tuple(x):
+        return True
+    cls = type(x)
+    if (
+        cls.__module__ == "builtins"
+        or isinstance(x, (np.ndarray, np.generic, np.ufunc, list, tuple, dict))
+        or hasattr(x, "__array__")
+    ):
+        return False
+    return hasattr(x, "__dict__") or any(
+        vars(klass).get("__slots__") for klass in cls.__mro__
+    )
+
+
+def struct_fields(x: Any) -> dict[str, Any]:
+    """The fields of a struct, in order: a named tuple's ``_fields``; the
+    attributes an object holds (its ``__dict__``, then its slots that are
+    set). Properties and methods are not fields: they are computed."""
+    if is_named_tuple(x):
+        return dict(zip(x._fields, x, strict=True))
+    fields = dict(getattr(x, "__dict__", {}))
+    for klass in type(x).__mro__:
+        slots = vars(klass).get("__slots__", ())
+        for slot in (slots,) if isinstance(slots, str) else slots:
+            if slot not in fields and slot != "__weakref__" and hasattr(x, slot):
+                fields[slot] = getattr(x, slot)
+    fields.pop("__dict__", None)
+    return fields
+
+
+def new_struct(x: Any, fields: dict[str, Any]) -> Any:
+    """An object of ``x``'s class holding ``fields`` (one per field of ``x``),
+    made without running ``__init__`` or ``__post_init__`` (frozen
+    dataclasses too); a named tuple through its ``_make``."""
+    cls = type(x)
+    if is_named_tuple(x):
+        return cls._make(fields[name] for name in x._fields)
+    out = object.__new__(cls)
+    for name, value in fields.items():
+        object.__setattr__(out, name, value)
+    return out
+
+
+def differentiable_leaf(x: Any) -> bool:
+    """Whether a field's value may have a gradient: a real or complex number
+    or array (complex ones are refused where their gradient is made).
+    Integers, booleans, strings, None and other settings have none."""
+    if isinstance(x, (bool, int, np.integer, np.bool_)):
+        return False
+    if isinstance(x, (float, complex, np.inexact)):
+        return True
+    return isinstance(x, np.ndarray) and x.dtype.kind in "fc"
+
+
+def check_field_names(x: Any, name: str) -> None:
+    """Refuse a struct with a field named like an array attribute that the
+    compiler reads as numpy's: ``p.T`` becomes ``np.transpose(p)``, and
+    ``p.shape`` (``ndim``, ``size``...) carries no derivative, whatever p
+    is. A field of those names holding a float would get a wrong gradient."""
+    rewritten = {"T", "mT", "real"}
+    constant = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes"}
+    for field, value in struct_fields(x).items():
+        if field in rewritten or (field in constant and differentiable_leaf(value)):
+            raise UnsupportedSyntax(
+                f"'{name}' has a field named {field}, which the compiler reads "
+                f"as the array attribute .{field} (a {type(x).__name__}'s "
+                f".{field} would get a wrong derivative)",
+                f"rename the field {field} of {type(x).__name__}",
+            )
