@@ -108,21 +108,30 @@ class AssignmentLowering:
             )
         return None
 
-    def _guard_update(self, current: str, others: list[tuple[str, str]] | None) -> None:
+    def _guard_update(
+        self,
+        current: str,
+        others: list[tuple[str, str]] | None,
+        index: cst.BaseExpression | None = None,
+    ) -> None:
         """``shared_update(x, (a, b), "statement", "'a', 'b'")`` before an
         update in place of x that other names may see, run for its effect (a
         check as the code runs, kept even where the updated value is never
         read): ``a``, ``b`` hold the values of those read later (see
         ``_checkable_observers``); with ``others`` None (code that may keep
         x has seen it, or not all of them can be read here), x must be a
-        number."""
+        number. ``index``: an item write's, whose part of x alone is
+        checked."""
         code = repr(self.origin.code)
         if others is None:
             text = f"shared_update({current}, None, {code})"
         else:
             held = ", ".join(variable for variable, _ in others)
             names = ", ".join(who for _, who in others)
-            text = f"shared_update({current}, ({held},), {code}, {names!r})"
+            text = f"shared_update({current}, ({held},), {code}, {names!r}"
+            if index is not None:  # only x[index] is written
+                text += f", {cst.Module([]).code_for_node(index)}"
+            text += ")"
         call = cst.parse_expression(text)
         self.body.append(ir.Effect(cst.Expr(call), self.origin))
 

@@ -62,11 +62,11 @@ class InPlaceLowering:
                     "does not depend on the wrt parameters",
                     self.source.location(element),
                 )
+        index = rename_locals(index_expression(target.slice, self.np_name), self.env)
         if others is not None:  # whether the others see it, as the code runs
-            self._guard_update(current, others)
+            self._guard_update(current, others, index)
         array = self._lower(base)
         item = self._lower(value)
-        index = rename_locals(index_expression(target.slice, self.np_name), self.env)
         self.updating_in_place = True
         try:
             self._apply(

@@ -145,15 +145,24 @@ def private_copy(x: Any, name: Any = None, others: Any = None) -> Any:
     return list(x) if isinstance(x, list) else x
 
 
+_WHOLE = object()  # (the update writes the whole of x)
+
+
 def shared_update(
-    x: Any, others: Any = None, statement: Any = "", names: Any = ""
+    x: Any,
+    others: Any = None,
+    statement: Any = "",
+    names: Any = "",
+    index: Any = _WHOLE,
 ) -> Any:
     """``x`` itself, before an in-place update of x (``x op= v``, ``x[i] =
     v``) that lowering turned into a new value: right only if no value in
     ``others`` (those of the names read later that may see x) sees x's
     memory (``names``: who holds each of them, for the message), or, with
     ``others`` None (code that may keep x anywhere), if x is a number, which
-    an update does not change. Refused otherwise, since
+    an update does not change. ``index``: the update writes ``x[index]``
+    only, so an array that sees other parts of x sees no change. Refused
+    otherwise, since
     the other names would see the change in Python and not in the
     derivative."""
     if isinstance(x, (int, float, complex, np.generic)):
@@ -163,7 +172,8 @@ def shared_update(
         "code that keeps it)"
     )
     if others is not None:
-        seeing = [i for i, other in enumerate(others) if _sees(other, x)]
+        written = _written_part(x, index)
+        seeing = [i for i, other in enumerate(others) if _sees(other, written)]
         if not seeing:
             return x
         named = str(names).split(", ")
@@ -189,7 +199,19 @@ def shared_update(
     raise error
 
 
-_NOBODY = object()
+def _written_part(x: Any, index: Any) -> Any:
+    """The part of the array ``x`` that ``x[index] = v`` writes, as a view
+    (x itself for another index, or another kind of x)."""
+    if index is _WHOLE or not isinstance(x, np.ndarray):
+        return x
+    where = index if isinstance(index, tuple) else (index,)
+    try:
+        part = x[(*where, None)]  # (a view even where every index is an int)
+    except (IndexError, TypeError, ValueError):
+        return x
+    if isinstance(part, np.ndarray) and part.base is not None:
+        return part  # basic indexing: a view of what is written
+    return x  # indices picked by an array: a copy, which tells nothing
 
 
 def _sees(other: Any, x: Any) -> bool:
@@ -201,7 +223,7 @@ def _sees(other: Any, x: Any) -> bool:
     if other is None or isinstance(other, (int, float, complex, str, np.generic)):
         return False
     if isinstance(other, np.ndarray):
-        return isinstance(x, np.ndarray) and bool(np.may_share_memory(other, x))
+        return isinstance(x, np.ndarray) and _overlap(other, x)
     if isinstance(other, (list, tuple)):
         return any(_sees(item, x) for item in other)
     if isinstance(other, dict):
@@ -259,3 +281,17 @@ def all_but_last(g: Any, items: Any = None) -> Any:
 def last_item(g: Any) -> Any:
     """Adjoint of the value given to ``append``: the last item's adjoint."""
     return g if is_zero(g) else g[-1]
+
+
+_TOO_HARD = getattr(np, "exceptions", np).TooHardError
+
+
+def _overlap(one: np.ndarray, other: np.ndarray) -> bool:
+    """Whether two arrays share memory (where telling for certain takes too
+    much work, they are taken to)."""
+    if not np.may_share_memory(one, other):
+        return False
+    try:
+        return bool(np.shares_memory(one, other, max_work=10_000))
+    except _TOO_HARD:
+        return True
