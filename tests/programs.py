@@ -291,3 +291,36 @@ def writes_what_its_loop_runs_over(x):
         s = s + e
         y = y * 1.0
     return s
+
+
+def pops_inside_an_expression(x):
+    a = [x[0], x[1] * 2.0]
+    return a.pop(0) * 3.0
+
+
+def removes_from_a_list(x):
+    a = [x[0], x[1] * 2.0, x[2]]
+    a.remove(a[1])
+    return a[0] * a[1]
+
+
+def reverses_a_list(x):
+    a = [x[0], x[1] * 2.0, x[2]]
+    a.reverse()
+    return a[0] * a[1]
+
+
+def sorts_with_a_key(x):
+    s = sorted([x[0], x[1] * 2.0, x[2]], key=abs)
+    return s[0] * s[1]
+
+
+def pops_a_parameter_at_a_computed_position(items):
+    k = len(items) - 1
+    v = items.pop(k)
+    return v * 2.0
+
+
+def joins_list_parameters(xs, ys):
+    both = xs + ys
+    return both[0] * both[-1]

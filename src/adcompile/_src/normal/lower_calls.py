@@ -11,13 +11,14 @@ object made from differentiated values, and ``out=`` on them.
 from __future__ import annotations
 
 import libcst as cst
+import numpy as np
 
 from adcompile._src import runtime
 from adcompile._src.errors import NoDerivativeRule, UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.lower import render_none
 from adcompile._src.normal.purity import PURE, UNKNOWN, purity
-from adcompile._src.normal.vocabulary import METHODS
+from adcompile._src.normal.vocabulary import CONTAINER_CHANGES, METHODS
 from adcompile._src.read.calls import (
     is_derivative_call,
     is_plain_derivative_call,
@@ -58,6 +59,16 @@ class CallLowering:
                 self.source.location(node),
             )
         prim = registry.lookup(callee) if callee is not None else None
+        if callee is sorted and any(
+            a.keyword is not None and a.keyword.value == "key" for a in node.args
+        ):
+            raise UnsupportedSyntax(
+                "sorted(..., key=...) of values the gradient depends on",
+                "sort the values themselves (sorted(xs), with reverse=True if "
+                "needed), or compute the order with np.argsort and read the "
+                "items in it: [xs[i] for i in np.argsort(keys)]",
+                self.source.location(node),
+            )
         if callee is max or callee is min:
             chained = self._chained_extreme(node)
             if chained is not node:
@@ -140,12 +151,31 @@ class CallLowering:
         method = func.attr.value
         entry = METHODS.get(method)
         if entry is None:
+            numpy_function = (
+                f"call the numpy function (np.{method}(x, ...)) if it has a rule"
+                if hasattr(np, method) and method not in CONTAINER_CHANGES
+                else "use a numpy function that has a rule"
+            )
+            hint = (
+                f"for an array, {numpy_function}; for an object made from "
+                "differentiated values, make it outside the function and pass "
+                "the values as arguments"
+            )
+            if method in ("append", "extend", "insert", "pop"):  # lists.py's
+                hint = (
+                    f"call .{method}() in a statement of its own "
+                    f"(v = xs.{method}(...), xs.{method}(...)) on a list the "
+                    "function builds, or build a new list with slices joined by +"
+                )
+            elif method in CONTAINER_CHANGES:  # another list or dict method
+                hint = (
+                    "build a new list (a comprehension, or slices joined with +) "
+                    "or dict instead of changing this one"
+                )
             raise NoDerivativeRule(
                 f".{method}() is called on a value the gradient depends on, and "
                 f"no array method .{method}() has a derivative rule",
-                f"for an array, call the numpy function (np.{method}(x, ...)) if "
-                "it has a rule; for an object made from differentiated values, "
-                "make it outside the function and pass the values as arguments",
+                hint,
                 self.source.location(node),
             )
         function, packs = entry

@@ -26,6 +26,7 @@ from adcompile._src.runtime import (
     reductions,
     reuse,
     scans,
+    sequences,
     shapes,
     special,
     support,  # noqa: F401 - not a module of helpers: aot_runtime copies from it
@@ -36,6 +37,7 @@ MODULES = (
     core,
     elementwise,
     reductions,
+    sequences,
     scans,
     norms,
     shapes,
