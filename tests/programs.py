@@ -324,3 +324,22 @@ def pops_a_parameter_at_a_computed_position(items):
 def joins_list_parameters(xs, ys):
     both = xs + ys
     return both[0] * both[-1]
+
+
+def loops_twice_over_a_stored_zip(x, y):
+    pairs = zip(x, y)  # noqa: B905
+    total = 0.0
+    for u, v in pairs:
+        total = total + u * v
+    for u, _ in pairs:  # Python: nothing left
+        total = total + u
+    return total
+
+
+def zip_strict_in_a_loop_that_breaks(x, y):
+    total = 0.0
+    for u, v in zip(x, y, strict=True):
+        if u > 10.0:
+            break
+        total = total + u * v
+    return total

@@ -281,3 +281,20 @@ def test_joining_list_parameters_is_refused_as_it_runs(mode):
     assert_points_at(info.value, "def joins_list_parameters")
     value, tangent = adcompile.jvp(p.joins_list_parameters, (xs, ys), (xs, ys))
     assert (value, tangent) == (1.0, 2.0)
+
+
+def test_an_iterator_kept_for_two_loops_is_refused():
+    """The second loop of Python's finds the zip used up: not rewritten."""
+    error = error_of(p.loops_twice_over_a_stored_zip, np.ones(3), np.ones(3))
+    assert isinstance(error, adcompile.UnsupportedSyntax)
+    assert "an iterator (zip(...))" in error.reason
+    assert "no derivative rule" not in error.reason
+    assert "for ... in zip(...)" in error.hint
+    assert_points_at(error, "zip(x, y)")
+
+
+def test_zip_strict_in_a_loop_that_may_break_is_refused():
+    error = error_of(p.zip_strict_in_a_loop_that_breaks, np.ones(3), np.ones(3))
+    assert isinstance(error, adcompile.UnsupportedSyntax)
+    assert "may stop early" in error.reason
+    assert_points_at(error, "zip(x, y, strict=True)")

@@ -60,3 +60,31 @@ def test_a_list_plus_equals_an_array_adds_as_python_does():
     gradient = adcompile.grad(adds_an_array_in_place_to_a_list)(x)
     s = np.array([2.0 * 0.5, -1.0]) + x[1:]
     np.testing.assert_allclose(gradient, [4 * s[0], 2 * s[0] + 2 * s[1], 2 * s[1]])
+
+
+def zips_strictly(x, y):
+    total = 0.0
+    for u, v in zip(x, y, strict=True):
+        total = total + u * v
+    return total
+
+
+def test_zip_strict_raises_zips_error_on_different_lengths():
+    with pytest.raises(ValueError, match="zip\\(\\) argument 2 is shorter"):
+        adcompile.grad(zips_strictly)(np.ones(3), np.ones(2))
+    with pytest.raises(ValueError, match="zip\\(\\) argument 2 is longer"):
+        adcompile.jvp(zips_strictly, (np.ones(2), np.ones(3)), (np.ones(2), None))
+
+
+def rebinds_what_a_stored_zip_reads(x, y):
+    pairs = zip(x, y)  # noqa: B905
+    x = x * 2.0  # the zip still runs over the old x
+    total = 0.0
+    for u, v in pairs:
+        total = total + u * v * x[0]
+    return total
+
+
+def test_a_stored_zip_is_moved_into_its_loop_only_where_python_agrees():
+    with pytest.raises(adcompile.UnsupportedSyntax, match="an iterator"):
+        adcompile.grad(rebinds_what_a_stored_zip_reads)(np.ones(3), np.ones(3))

@@ -59,6 +59,15 @@ class CallLowering:
                 self.source.location(node),
             )
         prim = registry.lookup(callee) if callee is not None else None
+        if any(callee is f for f in (zip, enumerate, reversed, map, filter, iter)):
+            raise UnsupportedSyntax(
+                f"an iterator ({callee.__name__}(...)) over values the gradient "
+                "depends on, used other than as the iterable of a for loop",
+                f"loop over {callee.__name__}(...) directly (for ... in "
+                f"{callee.__name__}(...):), or keep it in a variable that only "
+                "the next for loop of the same block reads",
+                self.source.location(node),
+            )
         if callee is sorted and any(
             a.keyword is not None and a.keyword.value == "key" for a in node.args
         ):

@@ -25,6 +25,7 @@ from adcompile._src.normal.control_facts import free_name, mark_overwrites
 from adcompile._src.normal.exits import FlagNames, lift_exits
 from adcompile._src.normal.inplace import InPlaceLowering
 from adcompile._src.normal.iteration import IterationLowering
+from adcompile._src.normal.iterators import inline_stored_iterators
 from adcompile._src.normal.lists import ListLowering, list_method
 from adcompile._src.normal.liveness import Live, live_after
 from adcompile._src.normal.loop_exits import lower_loop_exits
@@ -140,6 +141,7 @@ class Normalizer(
         statements = convert_closures(
             _statements(self.definition), self.param_names, self.source
         )
+        statements = inline_stored_iterators(statements, self.source)
         statements = lift_exits(lower_loop_exits(statements, flags), flags)
         self.liveness = live_after(statements)
         self._block(statements)
