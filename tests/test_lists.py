@@ -88,3 +88,20 @@ def rebinds_what_a_stored_zip_reads(x, y):
 def test_a_stored_zip_is_moved_into_its_loop_only_where_python_agrees():
     with pytest.raises(adcompile.UnsupportedSyntax, match="an iterator"):
         adcompile.grad(rebinds_what_a_stored_zip_reads)(np.ones(3), np.ones(3))
+
+
+def copies_an_accumulator(x):
+    acc = []
+    for v in x:
+        acc.append(v * v)
+    pair = tuple(acc[:2])
+    return np.sum(np.array(list(acc)) * x) + pair[0] * pair[1]
+
+
+def test_hvp_differentiates_the_list_copies_of_gradient_code():
+    """The gradient code calls list(...) and tuple(...) in its turn."""
+    from tests.forwardcheck import check_hvp
+
+    gradient_code = adcompile.source(copies_an_accumulator)
+    assert "list(acc)" in gradient_code and "tuple(" in gradient_code
+    check_hvp(copies_an_accumulator, (np.array([0.3, 1.2, -0.7]),))
