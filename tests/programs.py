@@ -291,3 +291,55 @@ def writes_what_its_loop_runs_over(x):
         s = s + e
         y = y * 1.0
     return s
+
+
+def pops_inside_an_expression(x):
+    a = [x[0], x[1] * 2.0]
+    return a.pop(0) * 3.0
+
+
+def removes_from_a_list(x):
+    a = [x[0], x[1] * 2.0, x[2]]
+    a.remove(a[1])
+    return a[0] * a[1]
+
+
+def reverses_a_list(x):
+    a = [x[0], x[1] * 2.0, x[2]]
+    a.reverse()
+    return a[0] * a[1]
+
+
+def sorts_with_a_key(x):
+    s = sorted([x[0], x[1] * 2.0, x[2]], key=abs)
+    return s[0] * s[1]
+
+
+def pops_a_parameter_at_a_computed_position(items):
+    k = len(items) - 1
+    v = items.pop(k)
+    return v * 2.0
+
+
+def joins_list_parameters(xs, ys):
+    both = xs + ys
+    return both[0] * both[-1]
+
+
+def loops_twice_over_a_stored_zip(x, y):
+    pairs = zip(x, y)  # noqa: B905
+    total = 0.0
+    for u, v in pairs:
+        total = total + u * v
+    for u, _ in pairs:  # Python: nothing left
+        total = total + u
+    return total
+
+
+def zip_strict_in_a_loop_that_breaks(x, y):
+    total = 0.0
+    for u, v in zip(x, y, strict=True):
+        if u > 10.0:
+            break
+        total = total + u * v
+    return total

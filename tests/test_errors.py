@@ -231,3 +231,78 @@ def test_write_into_the_array_a_loop_runs_over_is_refused():
     assert isinstance(error, adcompile.UnsupportedSyntax)
     assert "the loop running over it is the same object" in error.reason
     assert_points_at(error, "y[2] = e * 3.0")
+
+
+# ---- list code --------------------------------------------------------------
+
+
+def test_pop_inside_an_expression_suggests_no_numpy_function():
+    error = error_of(p.pops_inside_an_expression, np.ones(3))
+    assert isinstance(error, adcompile.NoDerivativeRule)
+    assert "np.pop" not in error.hint, error.hint
+    assert "statement of its own" in error.hint
+    assert_points_at(error, "a.pop(0)")
+
+
+@pytest.mark.parametrize(
+    "function, fragment",
+    [(p.removes_from_a_list, "a.remove(a[1])"), (p.reverses_a_list, "a.reverse()")],
+    ids=["remove", "reverse"],
+)
+def test_other_changes_to_a_differentiated_list_are_refused(function, fragment):
+    """Run as written, they would leave the items' gradient behind."""
+    error = error_of(function, np.array([0.3, 1.2, -0.7]))
+    assert isinstance(error, adcompile.UnsupportedSyntax)
+    assert "changes 'a' in place" in error.reason
+    assert "np." not in error.hint
+    assert_points_at(error, fragment)
+
+
+def test_sorted_with_a_key_is_refused():
+    error = error_of(p.sorts_with_a_key, np.array([0.3, 1.2, -0.7]))
+    assert isinstance(error, adcompile.UnsupportedSyntax)
+    assert "sorted(..., key=...)" in error.reason
+    assert "np.argsort" in error.hint
+    assert_points_at(error, "sorted([x[0], x[1] * 2.0, x[2]], key=abs)")
+
+
+def test_pop_at_a_computed_position_of_a_parameter_is_refused():
+    """The parameter may be a dict (d.pop(key)): adcompile cannot tell."""
+    error = error_of(p.pops_a_parameter_at_a_computed_position, [0.5, 1.5])
+    assert isinstance(error, adcompile.UnsupportedSyntax)
+    assert "cannot tell 'items' is a list" in error.reason
+    assert "items = list(items)" in error.hint
+    assert_points_at(error, "items.pop(k)")
+
+
+@pytest.mark.parametrize("mode", ["grad", "vjp"])
+def test_joining_list_parameters_is_refused_as_it_runs(mode):
+    """Nothing in the code says xs and ys are lists; `list(xs) + ys` does.
+    (Forward mode needs not know: the tangents join as the lists do.)"""
+    xs, ys = [0.5, 1.5], [2.0]
+    with pytest.raises(adcompile.NoDerivativeRule) as info:
+        if mode == "grad":
+            adcompile.grad(p.joins_list_parameters, wrt=(0, 1))(xs, ys)
+        else:
+            adcompile.vjp(p.joins_list_parameters, xs, ys, wrt=(0, 1))[1](1.0)
+    assert "list(xs) + ys" in info.value.hint
+    assert_points_at(info.value, "def joins_list_parameters")
+    value, tangent = adcompile.jvp(p.joins_list_parameters, (xs, ys), (xs, ys))
+    assert (value, tangent) == (1.0, 2.0)
+
+
+def test_an_iterator_kept_for_two_loops_is_refused():
+    """The second loop of Python's finds the zip used up: not rewritten."""
+    error = error_of(p.loops_twice_over_a_stored_zip, np.ones(3), np.ones(3))
+    assert isinstance(error, adcompile.UnsupportedSyntax)
+    assert "an iterator (zip(...))" in error.reason
+    assert "no derivative rule" not in error.reason
+    assert "for ... in zip(...)" in error.hint
+    assert_points_at(error, "zip(x, y)")
+
+
+def test_zip_strict_in_a_loop_that_may_break_is_refused():
+    error = error_of(p.zip_strict_in_a_loop_that_breaks, np.ones(3), np.ones(3))
+    assert isinstance(error, adcompile.UnsupportedSyntax)
+    assert "may stop early" in error.reason
+    assert_points_at(error, "zip(x, y, strict=True)")

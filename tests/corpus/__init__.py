@@ -63,6 +63,7 @@ def all_cases() -> list[Case]:
         in_place,
         iteration,
         jumps,
+        lists,
         loop_exits,
         loops,
         python_values,
@@ -84,6 +85,7 @@ def all_cases() -> list[Case]:
         raises,
         deletes,
         python_values,
+        lists,
     )
     return [case for module in modules for case in module.CASES]
 

@@ -258,10 +258,9 @@ CASES = [
     Case(static_tuple_list, (0.4,)),
     Case(all_condition, (np.array([0.3, -0.5, 0.9]),)),
     Case(loop_iterable_nonvaried_then_varied, (np.array([0.3, -0.5, 0.9]), 4)),
+    Case(concatenate_list_in_loop, (X,)),  # refused before joins had a rule
 ]
 
 
 # refused for now, each with an error that names the construct and its line
-REFUSED = [
-    Case(concatenate_list_in_loop, (X,)),
-]
+REFUSED: list[Case] = []

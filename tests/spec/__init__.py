@@ -16,6 +16,7 @@ from tests.spec import (  # noqa: F401
     products,
     reductions,
     scans,
+    sequences,
     shapes,
     special,
     statistics,

@@ -8,6 +8,7 @@ of a gradient function returns a ``NestedGradient`` (``nested.py``).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, overload
 
@@ -125,7 +126,13 @@ def vjp(
     options = Options(has_aux=has_aux)
     result: tuple[Any, Pullback] | tuple[Any, Pullback, Any]
     function = compiled(f, wrt, "vjp", options).function
-    result = _located(f, function, *args, **kwargs)
+    value, pullback, *aux = _located(f, function, *args, **kwargs)
+
+    @functools.wraps(pullback)
+    def located_pullback(*cotangents: Any, **keywords: Any) -> Any:
+        return _located(f, pullback, *cotangents, **keywords)  # refusals too
+
+    result = (value, located_pullback, *aux)
     return result
 
 

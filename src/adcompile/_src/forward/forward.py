@@ -27,7 +27,6 @@ from adcompile._src.normal.primal import (
     template_mapping,
     written_parameters,
 )
-from adcompile._src.rules.patterns import APPEND
 from adcompile._src.rules.registry import BROADCAST, LINEAR, Primitive
 from adcompile._src.syntax.lines import Block, Line, to_statements
 from adcompile._src.syntax.naming import NameAllocator
@@ -225,8 +224,8 @@ class ForwardMode:
                 no_rule_hint(apply.callee),
                 apply.origin.node_location,
             )
-        if prim.key is APPEND:
-            return [primal, self._appended(apply)]
+        if prim.jointly_linear:
+            return [primal, self._jointly_linear(apply)]
         terms = [self._term(apply, prim, param, var) for param, var in carried]
         present = [t for t in terms if t is not None]
         if not present:
@@ -280,16 +279,17 @@ class ForwardMode:
         mapping = template_mapping(apply, self.binding_nodes, t=tangent)
         return substitute(template, mapping)
 
-    def _appended(self, apply: ir.Apply) -> Line:
-        """``[*items, value]``: the tangent list is the items' tangents, then
-        the value's."""
-        items, value = apply.bound["items"], apply.bound["value"]
-        tangent = cst.List(
-            [
-                cst.StarredElement(self._tangent_or_zero(items)),
-                cst.Element(self._tangent_or_zero(value)),
-            ]
-        )
+    def _jointly_linear(self, apply: ir.Apply) -> Line:
+        """The tangent of a function linear in its arguments together
+        (``[*items, value]``, ``xs + ys``): the call on their tangents."""
+        prim = apply.prim
+        assert prim is not None
+        tangents = {
+            param: self._tangent_or_zero(operand)
+            for param, operand in apply.bound.items()
+            if prim.jvps.get(param) == LINEAR
+        }
+        tangent = primal_expression(apply, self.binding_nodes, tangents)
         name = self._tangent_name(apply.target)
         return Line(assign(name, tangent), target=name)
 

@@ -1,12 +1,14 @@
 """The normal form: a function's ``def`` to an ``ir.Program``.
 
-``normalize`` runs the lowering passes in order: ``loop_exits`` and
-``exits`` (early exits become structured), ``lower`` and ``lower_calls``
+``normalize`` runs the lowering passes in order: ``iterators`` (a zip
+kept for one loop moves into it), ``loop_exits`` and ``exits`` (early
+exits become structured), ``lower`` and ``lower_calls``
 (one primitive per statement; methods, operators and calls resolved to the
 objects they denote, ``vocabulary`` knowing numpy by name), ``assignments``,
-``lists``, ``closures``, ``control`` and ``iteration`` (branches, loops,
-comprehensions), ``inplace`` (item writes become new values, where
-``sharing`` and ``liveness`` show no name read later sees the old object).
+``lists`` (list methods, joins and repetitions), ``closures``, ``control``
+and ``iteration`` (branches, loops, comprehensions), ``inplace`` (item
+writes become new values, where ``sharing`` and ``liveness`` show no name
+read later sees the old object).
 ``control_facts`` holds what those passes ask of code; ``primal`` spells one
 normal-form statement back as code, for both modes.
 

@@ -53,7 +53,9 @@ def assigned_names(statements: list[cst.CSTNode], nested: bool = True) -> set[st
     def function(node: cst.CSTNode) -> bool:
         return isinstance(node, (cst.FunctionDef, cst.Lambda))
 
-    arity = {"append": 1, "pop": 0}  # items.append(v): a new items (not np.append)
+    # items.append(v) and the other list methods lists.py lowers give items a
+    # new list (np.append(x, v), np.insert(x, i, v) take more arguments)
+    arity = {"append": (1,), "extend": (1,), "insert": (2,), "pop": (0, 1)}
     for statement in statements:
         for node in walk(statement, None if nested else function):
             if isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.AssignTarget)):
@@ -64,9 +66,9 @@ def assigned_names(statements: list[cst.CSTNode], nested: bool = True) -> set[st
                 names.add(node.name.value)
             elif isinstance(node, cst.Call):
                 func = node.func
-                if isinstance(func, cst.Attribute) and arity.get(
-                    func.attr.value
-                ) == len(node.args):
+                if isinstance(func, cst.Attribute) and len(node.args) in arity.get(
+                    func.attr.value, ()
+                ):
                     add_target(func.value)
     return names
 

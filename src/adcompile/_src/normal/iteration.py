@@ -17,6 +17,7 @@ from adcompile._src.normal import ir
 from adcompile._src.normal.control_facts import (
     assign_line,
     assigned_names,
+    breaks_loop,
     free_name,
     item_line,
     names_in,
@@ -117,6 +118,10 @@ class IterationLowering:
             else None
         )
         sources = [a.value for a in call.args] if call is not None else []
+        strict = None
+        if function is zip and call is not None:
+            strict = self._zip_strict(node, call)
+            sources = [a.value for a in call.args if a.keyword is None]
         zipped = self._enumerated_zip(node, function, sources)
         if zipped is not None:  # for i, (a, b) in enumerate(zip(xs, ys))
             counter, items, sequences = zipped
@@ -131,6 +136,8 @@ class IterationLowering:
                 start, sources = second.value, sources[:1]
         nested = [s for s in sources if isinstance(s, cst.Call)]
         keywords = [a for a in call.args if a.keyword is not None] if call else []
+        if function is zip:
+            keywords = []  # strict=: _zip_strict
         if function in (enumerate, zip, reversed) and (
             nested
             or (keywords and start is None)
@@ -159,7 +166,7 @@ class IterationLowering:
             ) != len(sources):
                 raise self._unsupported(node.target, "this loop target")
             items = [e.value for e in node.target.elements]
-            length, prologue = self._zipped(items, sources, index)
+            length, prologue = self._zipped(items, sources, index, strict)
         elif function is reversed and len(sources) == 1:
             (sequence,) = sources
             code = self.source.code(sequence)
@@ -195,15 +202,51 @@ class IterationLowering:
         return alias
 
     def _zipped(
-        self, items: list[cst.BaseExpression], sequences: list, index: str
+        self,
+        items: list[cst.BaseExpression],
+        sequences: list,
+        index: str,
+        strict: bool | None = None,
     ) -> tuple[str, list[cst.BaseStatement]]:
-        """The trip count and the item lines of a loop over ``zip(sequences)``."""
+        """The trip count and the item lines of a loop over ``zip(sequences)``;
+        with ``strict``, a count that raises zip's own ValueError where the
+        lengths differ (before the loop: ``_zip_strict`` saw it cannot break)."""
         lengths = ", ".join(f"len({self.source.code(s)})" for s in sequences)
         lines = [
             item_line(item, sequence, index)
             for item, sequence in zip(items, sequences, strict=True)
         ]
+        if strict:
+            ranges = ", ".join(f"range(len({self.source.code(s)}))" for s in sequences)
+            return f"len(list(zip({ranges}, strict=True)))", lines
         return f"min({lengths})", lines
+
+    def _zip_strict(self, node: cst.For, call: cst.Call) -> bool | None:
+        """The value of ``strict=`` in ``for ... in zip(..., strict=...)``: a
+        constant, in a loop that runs to its end (or the lengths would be
+        checked where Python stops early without checking); refused else."""
+        keywords = [a for a in call.args if a.keyword is not None]
+        if not keywords:
+            return None
+        value = keywords[0].value
+        constant = isinstance(value, cst.Name) and value.value in ("True", "False")
+        if len(keywords) > 1 or keywords[0].keyword.value != "strict" or not constant:
+            raise UnsupportedSyntax(
+                "a loop over zip(...) with keywords other than strict=True or "
+                "strict=False, on values the gradient depends on",
+                "loop over indices: for i in range(len(xs)): x = xs[i]",
+                self.source.location(call),
+            )
+        if value.value == "True" and breaks_loop(list(node.body.body)):
+            raise UnsupportedSyntax(
+                "zip(..., strict=True) in a loop that may stop early (a break or "
+                "a return): adcompile checks the lengths before the loop, Python "
+                "only if it runs to the end",
+                "check the lengths yourself where the loop ends, or drop "
+                "strict=True",
+                self.source.location(call),
+            )
+        return value.value == "True"
 
     def _index_loop(
         self, index: str, length: str, prologue: list

@@ -35,6 +35,7 @@ from adcompile._src.read.static_code import (
 from adcompile._src.rules import registry
 from adcompile._src.rules.patterns import APPEND, LOGISTIC
 from adcompile._src.rules.registry import BROADCAST, REDUCE, SAME, SCALAR, Primitive
+from adcompile._src.rules.sequences import SEQUENCE_RESULTS
 from adcompile._src.syntax.naming import operand_word
 from adcompile._src.syntax.tree import children
 
@@ -55,15 +56,9 @@ class ExpressionLowering(SharingAnalysis):
             prim = registry.lookup(LOGISTIC)
             return self._apply(prim, [value], {}, target_name, node=node)
         if isinstance(node, cst.BinaryOperation):
-            if any(
-                isinstance(side, (cst.List, cst.ListComp))
-                for side in (node.left, node.right)
-            ):
-                raise UnsupportedSyntax(
-                    "joining lists with + on values the gradient depends on",
-                    "build the list with .append(...) or a list comprehension",
-                    self.source.location(node),
-                )
+            joined = self._sequence_operation(node, target_name)  # lists.py
+            if joined is not None:
+                return joined
             key = BINARY.get(type(node.operator))
             if key is None:
                 raise self._unsupported(node, "this operator")
@@ -200,6 +195,7 @@ class ExpressionLowering(SharingAnalysis):
         self._share(items, holder=target)  # the container keeps its items
         self.body.append(ir.Pack(target, items, self.origin, kind))
         self.varied.add(target)
+        self.sequences.add(target)
         if kind == "list":
             self.fresh.add(target)  # a new list: appending to it is safe
         self._set_shape(target, ("value", target))
@@ -255,6 +251,8 @@ class ExpressionLowering(SharingAnalysis):
             apply.bound = self._bind(prim, args, kwargs, node, index)
         self.body.append(apply)
         self.varied.add(target)
+        if prim is not None and id(prim.key) in SEQUENCE_RESULTS:
+            self.sequences.add(target)  # a list or tuple: see lists.py
         apply.shape = self._result_shape(apply)
         self._set_shape(target, apply.shape)
         if prim is not None and (

@@ -11,13 +11,14 @@ object made from differentiated values, and ``out=`` on them.
 from __future__ import annotations
 
 import libcst as cst
+import numpy as np
 
 from adcompile._src import runtime
 from adcompile._src.errors import NoDerivativeRule, UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.lower import render_none
 from adcompile._src.normal.purity import PURE, UNKNOWN, purity
-from adcompile._src.normal.vocabulary import METHODS
+from adcompile._src.normal.vocabulary import CONTAINER_CHANGES, METHODS
 from adcompile._src.read.calls import (
     is_derivative_call,
     is_plain_derivative_call,
@@ -58,6 +59,25 @@ class CallLowering:
                 self.source.location(node),
             )
         prim = registry.lookup(callee) if callee is not None else None
+        if any(callee is f for f in (zip, enumerate, reversed, map, filter, iter)):
+            raise UnsupportedSyntax(
+                f"an iterator ({callee.__name__}(...)) over values the gradient "
+                "depends on, used other than as the iterable of a for loop",
+                f"loop over {callee.__name__}(...) directly (for ... in "
+                f"{callee.__name__}(...):), or keep it in a variable that only "
+                "the next for loop of the same block reads",
+                self.source.location(node),
+            )
+        if callee is sorted and any(
+            a.keyword is not None and a.keyword.value == "key" for a in node.args
+        ):
+            raise UnsupportedSyntax(
+                "sorted(..., key=...) of values the gradient depends on",
+                "sort the values themselves (sorted(xs), with reverse=True if "
+                "needed), or compute the order with np.argsort and read the "
+                "items in it: [xs[i] for i in np.argsort(keys)]",
+                self.source.location(node),
+            )
         if callee is max or callee is min:
             chained = self._chained_extreme(node)
             if chained is not node:
@@ -141,14 +161,32 @@ class CallLowering:
         entry = METHODS.get(method)
         if entry is None:
             owner = self.source.code(func.value)
-            raise NoDerivativeRule(
-                f".{method}() is called on a value the gradient depends on, and "
-                f"no array method .{method}() has a derivative rule",
+            numpy_function = (
+                f"call the numpy function (np.{method}(x, ...)) if it has a rule"
+                if hasattr(np, method) and method not in CONTAINER_CHANGES
+                else "use a numpy function that has a rule"
+            )
+            hint = (
                 "for a method of an object whose fields are differentiated (a "
                 f"model's parameters), call it through the class, "
                 f"Class.{method}({owner}, ...), so that the derivative reaches "
-                f"the fields; for an array, call the numpy function "
-                f"(np.{method}(x, ...)) if it has a rule",
+                f"the fields; for an array, {numpy_function}"
+            )
+            if method in ("append", "extend", "insert", "pop"):  # lists.py's
+                hint = (
+                    f"call .{method}() in a statement of its own "
+                    f"(v = xs.{method}(...), xs.{method}(...)) on a list the "
+                    "function builds, or build a new list with slices joined by +"
+                )
+            elif method in CONTAINER_CHANGES:  # another list or dict method
+                hint = (
+                    "build a new list (a comprehension, or slices joined with +) "
+                    "or dict instead of changing this one"
+                )
+            raise NoDerivativeRule(
+                f".{method}() is called on a value the gradient depends on, and "
+                f"no array method .{method}() has a derivative rule",
+                hint,
                 self.source.location(node),
             )
         function, packs = entry

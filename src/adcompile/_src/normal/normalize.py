@@ -26,7 +26,8 @@ from adcompile._src.normal.control_facts import free_name, mark_overwrites
 from adcompile._src.normal.exits import FlagNames, lift_exits
 from adcompile._src.normal.inplace import InPlaceLowering
 from adcompile._src.normal.iteration import IterationLowering
-from adcompile._src.normal.lists import ListLowering, is_append, is_pop
+from adcompile._src.normal.iterators import inline_stored_iterators
+from adcompile._src.normal.lists import ListLowering, list_method
 from adcompile._src.normal.liveness import Live, live_after
 from adcompile._src.normal.loop_exits import lower_loop_exits
 from adcompile._src.normal.lower import ExpressionLowering
@@ -81,6 +82,7 @@ class Normalizer(
         self.env: dict[str, str] = {}
         self.varied: set[str] = set()
         self.fresh: set[str] = set()  # values no other name can see (safe for +=)
+        self.sequences: set[str] = set()  # variables known to hold a list or tuple
         self.shared_at: dict[str, str] = {}  # value -> the statement sharing it
         self.holders: dict[str, set[str]] = {}  # value -> variables seeing it
         self.held_since: dict[tuple[str, str], str] = {}  # -> the statement
@@ -142,6 +144,7 @@ class Normalizer(
         statements = convert_closures(
             _statements(self.definition), self.param_names, self.source
         )
+        statements = inline_stored_iterators(statements, self.source)
         statements = lift_exits(lower_loop_exits(statements, flags), flags)
         self.liveness = live_after(statements)
         self.bound_at = bound_before(statements, param_names)
@@ -248,8 +251,8 @@ class Normalizer(
         if isinstance(node, cst.Expr):
             if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
                 return  # a docstring
-            if is_append(node.value, self.env):
-                self._append(node.value)
+            if list_method(node.value, self.env):
+                self._list_method(node.value)
                 return
             self._effect(node)
             return
@@ -264,7 +267,7 @@ class Normalizer(
                 self._assign([node.target], node.value)
             return
         if isinstance(node, cst.AugAssign):
-            self._augmented(node)
+            self._augmented(self._extend_statement(node))
             return
         if isinstance(node, cst.Del):
             self._delete(node)
@@ -285,6 +288,7 @@ class Normalizer(
 
     def _effect(self, node: cst.CSTNode, share: bool = True) -> None:
         for call in calls_in(node):
+            self._check_list_change(call)
             func = call.func
             writes = any(
                 a.keyword is not None and a.keyword.value == "out" for a in call.args
@@ -366,8 +370,12 @@ class Normalizer(
         if isinstance(first, cst.Subscript) and not others:
             self._setitem(first, value)
             return
-        if isinstance(first, cst.Name) and not others and is_pop(value, self.env):
-            self._pop(first.value, value)
+        if (
+            isinstance(first, cst.Name)
+            and not others
+            and list_method(value, self.env) == "pop"
+        ):
+            self._list_method(value, first.value)
             return
         for target in targets:
             self._check_target(target)
@@ -433,6 +441,8 @@ class Normalizer(
         self.varied.discard(target)
         shape = SCALAR if is_numeric_literal(value) else ("value", target)
         self._set_shape(target, shape)
+        if isinstance(value, (cst.List, cst.Tuple, cst.ListComp)):
+            self.sequences.add(target)
         if creates_new_value(value, self.source):
             self.fresh.add(target)
         else:

@@ -24,6 +24,7 @@ from adcompile._src.rules import (  # noqa: F401
     products,
     reductions,
     scans,
+    sequences,
     shapes,
     special,
     ufuncs,

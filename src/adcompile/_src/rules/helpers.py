@@ -32,6 +32,12 @@ _LINEAR_IN_FIRST = {
     "total": "g",
     "all_but_last": "g, items",
     "last_item": "g",
+    "leading_items": "g, xs, ys",
+    "trailing_items": "g, xs, ys",
+    "unrepeated": "g, items, count, repeated",
+    "unsorted": "g, items, reverse=False",
+    "sorted_tangent": "tangent, items, reverse=False",
+    "unlisted": "g, items",
     "unsum": "g, items",
     "item_picked": "g, items, result",
     "picked_item_tangent": "tangent, items, result",
@@ -106,6 +112,7 @@ for _name in [
     "zero_adjoint",
     "zero_tangent",
     "check_tangent",
+    "sorting_order",
 ]:
     defnondiff(_name)
 

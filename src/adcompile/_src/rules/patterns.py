@@ -80,7 +80,9 @@ register(
         spelling="[*items, value]",
         params=parse_signature("items, value"),
         vjps={"items": "all_but_last(g, items)", "value": "last_item(g)"},
+        jvps={"items": LINEAR, "value": LINEAR},
         infix=True,
+        jointly_linear=True,
     )
 )
 

@@ -72,6 +72,9 @@ class Primitive:
     # functions of optional libraries, which emitted code has no name for)
     user_spelling: bool = False
     custom: bool = False  # registered by the user (adcompile.custom)
+    # linear in all its differentiable arguments together (a list's join):
+    # its tangent is the call with every argument's tangent in its place
+    jointly_linear: bool = False
 
     @property
     def param_names(self) -> tuple[str, ...]:

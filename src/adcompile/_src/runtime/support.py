@@ -46,6 +46,13 @@ class Items(tuple):
     def __radd__(self, other: Any) -> Items:
         return self.__add__(other)
 
+    def __mul__(self, other: Any) -> Items:  # type: ignore[override]
+        """Where an adjoint of items is multiplied, ``*`` repeated a list that
+        adcompile could not tell was one (it would repeat the adjoints)."""
+        raise joined_containers()
+
+    __rmul__ = __mul__
+
 
 class Fields(dict):
     """The adjoints of some entries of a dict; they add entry by entry, and
@@ -68,10 +75,10 @@ class Fields(dict):
 def joined_containers() -> NoDerivativeRule:
     """The error for ``+`` or ``*`` on lists or tuples (no derivative rule)."""
     return NoDerivativeRule(
-        "`+` or `*` joins or repeats lists (or tuples) here, which has no "
-        "derivative rule",
-        "build the list in one piece (append to one list in a loop), or join "
-        "arrays with np.concatenate",
+        "`+` or `*` joins or repeats lists (or tuples) here, which adcompile "
+        "could not tell from the code (lists passed in as arguments)",
+        "say they are lists where they are joined (list(xs) + ys, list(xs) * 2), "
+        "or join arrays with np.concatenate",
     )
 
 
