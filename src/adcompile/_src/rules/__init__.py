@@ -26,6 +26,7 @@ from adcompile._src.rules import (  # noqa: F401
     scans,
     shapes,
     special,
+    stats,
     ufuncs,
 )
 from adcompile._src.rules.registry import Primitive, lookup, registered
