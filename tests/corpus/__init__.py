@@ -60,6 +60,7 @@ def all_cases() -> list[Case]:
         branches,
         composition,
         deletes,
+        distributions,
         in_place,
         iteration,
         jumps,
@@ -84,6 +85,7 @@ def all_cases() -> list[Case]:
         raises,
         deletes,
         python_values,
+        distributions,
     )
     return [case for module in modules for case in module.CASES]
 

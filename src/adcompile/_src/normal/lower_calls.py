@@ -19,6 +19,7 @@ from adcompile._src.normal.lower import render_none
 from adcompile._src.normal.purity import PURE, UNKNOWN, purity
 from adcompile._src.normal.vocabulary import METHODS
 from adcompile._src.read.calls import (
+    frozen_distribution_hint,
     is_derivative_call,
     is_plain_derivative_call,
     python_callable,
@@ -140,11 +141,19 @@ class CallLowering:
         method = func.attr.value
         entry = METHODS.get(method)
         if entry is None:
+            owner = func.value  # norm(mu, s).pdf(x): a frozen distribution
+            maker = (
+                resolve_callee(self.source, owner.func, self.env, strict=False)
+                if isinstance(owner, cst.Call)
+                else None
+            )
+            hint = frozen_distribution_hint(maker, method)
             raise NoDerivativeRule(
                 f".{method}() is called on a value the gradient depends on, and "
                 f"no array method .{method}() has a derivative rule",
-                f"for an array, call the numpy function (np.{method}(x, ...)) if "
-                "it has a rule; for an object made from differentiated values, "
+                hint
+                or f"for an array, call the numpy function (np.{method}(x, ...)) "
+                "if it has a rule; for an object made from differentiated values, "
                 "make it outside the function and pass the values as arguments",
                 self.source.location(node),
             )
