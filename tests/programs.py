@@ -7,6 +7,11 @@ import numpy as np
 import numpy as onp
 from numpy import sin
 
+try:
+    from scipy.stats import norm
+except ImportError:  # scipy is optional: the tests that need it skip
+    norm = None
+
 SCALE = 2.0
 
 
@@ -343,3 +348,53 @@ def zip_strict_in_a_loop_that_breaks(x, y):
             break
         total = total + u * v
     return total
+
+
+def fill_diagonal_of_an_alias(x):
+    A = np.outer(x, x)
+    B = A
+    np.fill_diagonal(A, x)  # B sees this too
+    return np.sum(B * x)
+
+
+def fill_diagonal_while_a_row_is_read_later(x):
+    A = np.outer(x, x)
+    row = A[0]
+    np.fill_diagonal(A, 2.0)
+    return np.sum(row * x) + np.sum(A)
+
+
+def fill_diagonal_of_a_parameter_seen_later(A, d):
+    At = A.T
+    np.fill_diagonal(A, d)
+    return np.sum(At * d)
+
+
+def fill_diagonal_of_a_view_of_a_parameter(M, d):
+    A = M[:2, :2]
+    np.fill_diagonal(A, d)  # the caller's M changes
+    return np.sum(A * d)
+
+
+def fill_diagonal_wrapped(x):
+    A = np.outer(x, x[:2])
+    np.fill_diagonal(A, x[0], wrap=True)
+    return np.sum(A)
+
+
+def fill_diagonal_of_a_slice(x):
+    A = np.outer(x, x)
+    np.fill_diagonal(A[1:, 1:], x[0])
+    return np.sum(A)
+
+
+def norm_of_a_frozen_distribution(x, mu):
+    return np.sum(norm(mu, 1.0).logpdf(x))
+
+
+def norm_of_a_constant_frozen_distribution(x):
+    return np.sum(norm(0.0, 2.0).logpdf(x))
+
+
+def norm_with_a_shape_argument(x):
+    return np.sum(norm.pdf(x, 0.0, 1.0, 2.0))

@@ -275,7 +275,11 @@ def test_in_place_update_of_a_parameter(case: Case):
     np.testing.assert_array_equal(argument, updated, err_msg="after value_and_grad")
 
 
-@pytest.mark.parametrize("case", composition.PARAMETER_CASES, ids=lambda c: c.id)
+@pytest.mark.parametrize(
+    "case",
+    composition.PARAMETER_CASES + in_place.MATRIX_PARAMETER_CASES,
+    ids=lambda c: c.id,
+)
 def test_parameter_written_on_some_paths(case: Case):
     """Each derivative leaves the arguments as f leaves them, returns f's
     value, and agrees with finite differences at the arguments on entry."""

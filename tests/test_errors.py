@@ -306,3 +306,78 @@ def test_zip_strict_in_a_loop_that_may_break_is_refused():
     assert isinstance(error, adcompile.UnsupportedSyntax)
     assert "may stop early" in error.reason
     assert_points_at(error, "zip(x, y, strict=True)")
+
+
+X3 = np.array([0.4, -1.2, 0.9])
+
+
+@pytest.mark.parametrize(
+    "function, args, wrt, observer",
+    [
+        (p.fill_diagonal_of_an_alias, (X3,), 0, "'B' is the same object"),
+        (p.fill_diagonal_while_a_row_is_read_later, (X3,), 0, "'row' sees its memory"),
+        (
+            p.fill_diagonal_of_a_parameter_seen_later,
+            (np.outer(X3, X3), X3),
+            (0, 1),
+            "'At' sees its memory",
+        ),
+        (
+            p.fill_diagonal_of_a_view_of_a_parameter,
+            (np.outer(X3, X3), X3[:2]),
+            (0, 1),
+            "may share memory",
+        ),
+    ],
+    ids=["alias", "row", "parameter-view-read-later", "view-of-parameter"],
+)
+def test_fill_diagonal_seen_by_another_name_is_refused(function, args, wrt, observer):
+    """np.fill_diagonal is an item write: refused where another name read
+    later (or the caller, through a view) would see the old array change."""
+    error = error_of(function, *args, wrt=wrt)
+    assert isinstance(error, adcompile.UnsupportedSyntax)
+    assert "np.fill_diagonal into 'A'" in error.reason, error.reason
+    assert observer in error.reason, error.reason
+    assert "A = A.copy()" in error.hint
+    assert_points_at(error, "np.fill_diagonal(A, ")
+
+
+@pytest.mark.parametrize(
+    "function, fragment, words",
+    [
+        (p.fill_diagonal_wrapped, "True", "wrap other than False"),
+        (p.fill_diagonal_of_a_slice, "A[1:, 1:]", "not a local array"),
+    ],
+    ids=["wrap", "slice"],
+)
+def test_fill_diagonal_it_cannot_follow_is_refused(function, fragment, words):
+    error = error_of(function, X3)
+    assert isinstance(error, adcompile.UnsupportedSyntax)
+    assert words in error.reason, error.reason
+    assert_points_at(error, fragment)
+
+
+@pytest.mark.parametrize(
+    "function, args, fragment",
+    [
+        (p.norm_of_a_frozen_distribution, (X3, 0.2), "norm(mu, 1.0).logpdf(x)"),
+        (p.norm_of_a_constant_frozen_distribution, (X3,), "def norm_of_a_constant"),
+    ],
+    ids=["varied-parameters", "constant-parameters"],
+)
+def test_frozen_scipy_distribution_is_refused_with_what_to_write(
+    function, args, fragment
+):
+    pytest.importorskip("scipy")
+    error = error_of(function, *args, wrt=tuple(range(len(args))))
+    assert isinstance(error, adcompile.NoDerivativeRule)
+    assert "norm.logpdf(x, loc, scale)" in error.hint, error.hint
+    assert_points_at(error, fragment)
+
+
+def test_norm_with_more_arguments_than_loc_and_scale_is_refused():
+    pytest.importorskip("scipy")
+    error = error_of(p.norm_with_a_shape_argument, X3)
+    assert isinstance(error, adcompile.NoDerivativeRule)
+    assert "its rule knows the parameters (x, loc, scale)" in error.reason
+    assert_points_at(error, "norm.pdf(x, 0.0, 1.0, 2.0)")

@@ -40,6 +40,11 @@ from tests.gradcheck import (
 from tests.spec import ROWS, Row
 from tests.spec.table import data
 
+try:
+    from scipy.stats import norm
+except ImportError:  # scipy is optional; its rules exist only with it
+    norm = None
+
 # ---- the checks ---------------------------------------------------------------
 
 FD_ROWS = [pytest.param(r, id=r.id) for r in ROWS if r.fd]
@@ -277,3 +282,46 @@ def test_vjp_value_is_a_new_array():
     x = np.array([0.1, 0.2, 0.3])
     value, _ = adcompile.vjp(times_one, x)
     assert not np.shares_memory(value, x)
+
+
+# ---- scipy.stats.norm far in the tails ----------------------------------------
+
+TAILS = np.array([-40.0, -12.0, -3.0, 0.0, 3.0, 12.0, 40.0])
+
+
+def norm_log_tails(x):
+    return np.sum(norm.logcdf(x, 0.5, 2.0)) + np.sum(norm.logsf(x, 0.5, 2.0))
+
+
+def norm_density_named(x, mu, s):
+    pdf = norm.pdf(x, mu, s)
+    return np.sum(pdf)
+
+
+def test_norm_log_probabilities_are_stable_in_the_tails():
+    """d log Phi is exp(logpdf - logcdf): finite and right 20 standard
+    deviations out, where Phi(z) is 0 or 1 in floating point; checked
+    against differences of scipy's own (accurate) logcdf and logsf."""
+    pytest.importorskip("scipy")
+    gradient = adcompile.grad(norm_log_tails)(TAILS)
+    h = 1e-5
+    numeric = (
+        norm.logcdf(TAILS + h, 0.5, 2.0)
+        - norm.logcdf(TAILS - h, 0.5, 2.0)
+        + norm.logsf(TAILS + h, 0.5, 2.0)
+        - norm.logsf(TAILS - h, 0.5, 2.0)
+    ) / (2 * h)
+    assert np.all(np.isfinite(gradient))
+    np.testing.assert_allclose(gradient, numeric, rtol=1e-6, atol=1e-8)
+    _, tangent = adcompile.jvp(norm_log_tails, (TAILS,), (np.ones_like(TAILS),))
+    np.testing.assert_allclose(tangent, np.sum(numeric), rtol=1e-6)
+    hessian = adcompile.hvp(norm_log_tails, (TAILS,), (np.ones_like(TAILS),))
+    assert np.all(np.isfinite(hessian))
+    check_hvp(norm_log_tails, [TAILS])
+
+
+def test_norm_local_gradients_read_like_a_persons():
+    pytest.importorskip("scipy")
+    text = adcompile.grad(norm_density_named, wrt=(0, 1, 2)).source
+    assert "bpdf * (-(x - mu) / s**2 * pdf)" in text, text
+    assert "(((x - mu) ** 2 / s**2 - 1.0) / s * pdf)" in text, text

@@ -60,6 +60,7 @@ def all_cases() -> list[Case]:
         branches,
         composition,
         deletes,
+        distributions,
         in_place,
         iteration,
         jumps,
@@ -86,6 +87,7 @@ def all_cases() -> list[Case]:
         deletes,
         python_values,
         lists,
+        distributions,
     )
     return [case for module in modules for case in module.CASES]
 

@@ -20,6 +20,7 @@ from tests.spec import (  # noqa: F401
     shapes,
     special,
     statistics,
+    stats,
     ufuncs,
 )
 from tests.spec.table import ROWS, Row

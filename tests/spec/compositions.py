@@ -170,6 +170,63 @@ row(
 )
 
 
+def fill_diagonal_square(x, v):
+    A = np.outer(x, x)
+    np.fill_diagonal(A, v)
+    return np.sum(np.sin(A) * x)
+
+
+def fill_diagonal_rectangle(u, w, v):
+    """numpy's wrap=False: a tall matrix's diagonal stops at its last column."""
+    A = np.outer(u, w)
+    np.fill_diagonal(A, v * 2.0)
+    return np.sum(A**2 * u[:, None])
+
+
+def fill_diagonal_cube(x, v):
+    C = x[:, None, None] * x[None, :, None] * x[None, None, :]
+    np.fill_diagonal(C, v)
+    return np.sum(np.cos(C))
+
+
+def fill_diagonal_constant(x):
+    A = np.outer(x, np.sin(x))
+    np.fill_diagonal(A, 1.0)
+    return np.sum(A * A)
+
+
+for _sv in ["float", (3,), (1,), (2,), (3, 1)]:  # (2,): numpy repeats it
+    row(
+        f"fill_diagonal-(3,)x{shape_id(_sv)}",
+        fill_diagonal_square,
+        data((3,)),
+        data(_sv),
+        wrt=(0, 1),
+        ag=False,
+        second_order=_sv in ["float", (3,)],
+    )
+for _su, _sw in [((4,), (3,)), ((3,), (4,))]:
+    row(
+        f"fill_diagonal_rectangle-{shape_id(_su)}x{shape_id(_sw)}x(3,)",
+        fill_diagonal_rectangle,
+        data(_su),
+        data(_sw),
+        data((3,)),
+        wrt=(0, 1, 2),
+        ag=False,
+        second_order=True,
+    )
+row(
+    "fill_diagonal_cube-(3,)x(3,)",
+    fill_diagonal_cube,
+    data((3,)),
+    data((3,)),
+    wrt=(0, 1),
+    ag=False,
+)
+row("fill_diagonal_constant-(3,)", fill_diagonal_constant, data((3,)), ag=False)
+
+
 def index_adjoints_added_in_place(x):
     y = x
     a = x[0] * 2.0

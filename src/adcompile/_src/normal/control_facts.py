@@ -43,7 +43,7 @@ def assigned_names(statements: list[cst.CSTNode], nested: bool = True) -> set[st
     nested function's name is assigned, its locals are its own)."""
     names: set[str] = set()
 
-    def add_target(target: cst.CSTNode) -> None:
+    def add_target(target: cst.CSTNode | None) -> None:
         if isinstance(target, cst.Name):
             names.add(target.value)
         elif isinstance(target, (cst.Tuple, cst.List)):
@@ -70,7 +70,25 @@ def assigned_names(statements: list[cst.CSTNode], nested: bool = True) -> set[st
                     func.attr.value, ()
                 ):
                     add_target(func.value)
+                elif _called_name(func) == "fill_diagonal":  # a new array, too
+                    add_target(_argument(node, 0, "a"))
     return names
+
+
+def _called_name(func: cst.BaseExpression) -> str:
+    """``f`` for ``f(...)`` and ``m.f(...)``."""
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return func.value if isinstance(func, cst.Name) else ""
+
+
+def _argument(call: cst.Call, position: int, keyword: str) -> cst.CSTNode | None:
+    """The argument given for a parameter, by position or keyword."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg.value
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    return positional[position].value if len(positional) > position else None
 
 
 def mark_first_write(statements: list[ir.Statement], name: str) -> None:

@@ -1,8 +1,10 @@
-"""Lowering in-place updates: ``y[i] = v``, ``y[a:b] += v``, ``y *= 2``.
+"""Lowering in-place updates: ``y[i] = v``, ``y[a:b] += v``, ``y *= 2``,
+``np.fill_diagonal(y, v)``.
 
 Invariant: an in-place update becomes a new value (``y_1 = with_item(y, i,
-v)``, ``y_1 = y * 2``), which the backward sweep reverses without saving
-anything, and later reads of ``y`` see ``y_1``. This is only right when no
+v)``, ``y_1 = y * 2``, ``y_1 = with_diagonal(y, v)``), which the backward
+sweep reverses without saving anything, and later reads of ``y`` see
+``y_1``. This is only right when no
 other name that is read later can see the array being written, so updates
 are allowed on arrays the function created and has not handed to code that
 may keep them (``fresh``), and on parameters, as long as no name read after
@@ -17,13 +19,14 @@ itself would have left there.
 from __future__ import annotations
 
 import libcst as cst
+import numpy as np
 
 from adcompile._src.errors import NoDerivativeRule, UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.lower import index_expression
-from adcompile._src.read.static_code import rename_locals
+from adcompile._src.read.static_code import rename_locals, resolve_callee
 from adcompile._src.rules import registry
-from adcompile._src.rules.patterns import SETITEM
+from adcompile._src.rules.patterns import FILL_DIAGONAL, SETITEM
 
 
 class InPlaceLowering:
@@ -42,18 +45,7 @@ class InPlaceLowering:
             statement = cst.Assign([cst.AssignTarget(target)], value)
             self._effect(statement)  # nothing to differentiate: run as written
             return
-        current = self.env[name]
-        why = self._not_writable(current, name)
-        others = None
-        if why is not None and current in self.fresh:
-            others = self._checkable_observers(current, name)
-        if why is not None and others is None:
-            raise UnsupportedSyntax(
-                f"assignment into '{name}', an array that may share memory with "
-                f"another name (a view, an alias or a value kept elsewhere){why}",
-                f"write into a copy: '{name} = {name}.copy()' first",
-                self.source.location(target),
-            )
+        observers = self._check_writable(name, "assignment into", target)
         for element in target.slice:
             if self._is_varied(element):
                 raise NoDerivativeRule(
@@ -63,19 +55,92 @@ class InPlaceLowering:
                     self.source.location(element),
                 )
         index = rename_locals(index_expression(target.slice, self.np_name), self.env)
-        if others is not None:  # whether the others see it, as the code runs
-            self._guard_update(current, others, index)
+        if observers:  # whether they see the part written, as the code runs
+            self._guard_update(self.env[name], observers, index)
+        self._write(SETITEM, base, value, target, index)
+
+    def _fill_diagonal(self, call: cst.BaseExpression) -> bool:
+        """``np.fill_diagonal(a, value)`` (numpy's wrap=False) on a local
+        array, with values the gradient depends on: lowered as an item write
+        of a's diagonal, ``a_1 = with_diagonal(a, value)``, under the same
+        checks. False (nothing done) for any other call, and for one on
+        values that carry no derivative, which runs as written."""
+        if not isinstance(call, cst.Call) or any(a.star for a in call.args):
+            return False
+        callee = resolve_callee(self.source, call.func, self.env, strict=False)
+        if callee is not np.fill_diagonal:
+            return False
+        names = ("a", "val", "wrap")
+        given = {names[i]: a.value for i, a in enumerate(call.args) if not a.keyword}
+        given.update({a.keyword.value: a.value for a in call.args if a.keyword})
+        base, value = given.get("a"), given.get("val")
+        if base is None or value is None or set(given) - set(names):
+            return False  # numpy's own error, when it runs
+        if not (self._is_varied(value) or self._is_varied(base)):
+            return False
+        wrap = given.get("wrap")
+        if wrap is not None and not (
+            isinstance(wrap, cst.Name) and wrap.value == "False"
+        ):
+            raise UnsupportedSyntax(
+                "np.fill_diagonal with wrap other than False, on values the "
+                "gradient depends on",
+                "drop wrap=True and write the wrapped diagonals with an indexed "
+                "assignment (A[rows, cols] = value)",
+                self.source.location(wrap),
+            )
+        if not isinstance(base, cst.Name) or base.value not in self.env:
+            raise UnsupportedSyntax(
+                "np.fill_diagonal into something that is not a local array",
+                "fill the diagonal of a local array (A = B.copy(); "
+                "np.fill_diagonal(A, ...))",
+                self.source.location(base),
+            )
+        observers = self._check_writable(base.value, "np.fill_diagonal into", call)
+        if observers:
+            self._guard_update(self.env[base.value], observers)
+        self._write(FILL_DIAGONAL, base, value, call)
+        return True
+
+    def _check_writable(
+        self, name: str, what: str, at: cst.CSTNode
+    ) -> list[tuple[str, str]] | None:
+        """Refuse an in-place write into ``name`` that another name read
+        later may see (``sharing.py``), unless a check as the code runs can
+        tell: then the variables (and names) of those to check, else None."""
+        current = self.env[name]
+        why = self._not_writable(current, name)
+        if why is None:
+            return None
+        observers = None
+        if current in self.fresh:
+            observers = self._checkable_observers(current, name)
+        if observers is None:
+            raise UnsupportedSyntax(
+                f"{what} '{name}', an array that may share memory with another "
+                f"name (a view, an alias or a value kept elsewhere){why}",
+                f"write into a copy: '{name} = {name}.copy()' first",
+                self.source.location(at),
+            )
+        return observers
+
+    def _write(
+        self,
+        key: object,
+        base: cst.Name,
+        value: cst.BaseExpression,
+        at: cst.CSTNode,
+        index: cst.BaseExpression | None = None,
+    ) -> None:
+        """``base`` gets a new value: the primitive of ``key`` applied to its
+        old value and ``value`` (and ``index``)."""
+        name, current = base.value, self.env[base.value]
         array = self._lower(base)
         item = self._lower(value)
         self.updating_in_place = True
         try:
             self._apply(
-                registry.lookup(SETITEM),
-                [array, item],
-                {},
-                name,
-                node=target,
-                index=index,
+                registry.lookup(key), [array, item], {}, name, node=at, index=index
             )
         finally:
             self.updating_in_place = False

@@ -20,6 +20,7 @@ from adcompile._src.normal.lower import render_none
 from adcompile._src.normal.purity import PURE, UNKNOWN, purity
 from adcompile._src.normal.vocabulary import CONTAINER_CHANGES, METHODS
 from adcompile._src.read.calls import (
+    frozen_distribution_hint,
     is_derivative_call,
     is_plain_derivative_call,
     python_callable,
@@ -160,7 +161,13 @@ class CallLowering:
         method = func.attr.value
         entry = METHODS.get(method)
         if entry is None:
-            owner = self.source.code(func.value)
+            owner = func.value  # norm(mu, s).pdf(x): a frozen distribution
+            maker = (
+                resolve_callee(self.source, owner.func, self.env, strict=False)
+                if isinstance(owner, cst.Call)
+                else None
+            )
+            frozen = frozen_distribution_hint(maker, method)
             numpy_function = (
                 f"call the numpy function (np.{method}(x, ...)) if it has a rule"
                 if hasattr(np, method) and method not in CONTAINER_CHANGES
@@ -169,10 +176,12 @@ class CallLowering:
             hint = (
                 "for a method of an object whose fields are differentiated (a "
                 f"model's parameters), call it through the class, "
-                f"Class.{method}({owner}, ...), so that the derivative reaches "
+                f"Class.{method}({self.source.code(owner)}, ...), so that the derivative reaches "
                 f"the fields; for an array, {numpy_function}"
             )
-            if method in ("append", "extend", "insert", "pop"):  # lists.py's
+            if frozen:
+                hint = frozen
+            elif method in ("append", "extend", "insert", "pop"):  # lists.py's
                 hint = (
                     f"call .{method}() in a statement of its own "
                     f"(v = xs.{method}(...), xs.{method}(...)) on a list the "

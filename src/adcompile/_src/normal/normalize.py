@@ -254,6 +254,8 @@ class Normalizer(
             if list_method(node.value, self.env):
                 self._list_method(node.value)
                 return
+            if self._fill_diagonal(node.value):  # (an item write: inplace.py)
+                return
             self._effect(node)
             return
         if isinstance(node, cst.Assert):
@@ -307,9 +309,10 @@ class Normalizer(
                 raise UnsupportedSyntax(
                     f"{self.source.code(func)}(...) writes into an array in place, "
                     "with or into values the gradient depends on",
-                    "compute a new array and assign it: for example K + c * np.eye(n) "
-                    "rather than np.fill_diagonal(K, ...), y[idx] += v (indices "
-                    "without repeats) rather than np.add.at(y, idx, v)",
+                    "compute a new array and assign it: for example "
+                    "np.where(mask, v, y) rather than np.copyto(y, v, where=mask), "
+                    "y[idx] += v (indices without repeats) rather than "
+                    "np.add.at(y, idx, v)",
                     self.source.location(call),
                 )
             elif (

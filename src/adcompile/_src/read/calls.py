@@ -267,12 +267,30 @@ def _require_source(callee: Any) -> None:
     """Refuse a callable known only at run time that adcompile cannot read."""
     if not python_callable(callee):
         name = getattr(callee, "__qualname__", type(callee).__name__)
+        owner = getattr(callee, "__self__", None)  # norm(mu, s).pdf
+        hint = frozen_distribution_hint(getattr(owner, "dist", None), name)
         raise NoDerivativeRule(
             f"no derivative rule for {name}, called on values the derivative "
             "depends on",
-            "pass a Python function with source, or give it a rule with "
+            hint
+            or "pass a Python function with source, or give it a rule with "
             "adcompile.custom",
         )
+
+
+def frozen_distribution_hint(distribution: Any, method: str) -> str:
+    """What to write instead of ``method`` of a frozen scipy.stats
+    distribution made by calling ``distribution`` (``norm(mu, s).pdf(x)``);
+    "" when ``distribution`` is not a scipy.stats distribution."""
+    module = type(distribution).__module__ or ""
+    if not (module.startswith("scipy.stats") and hasattr(distribution, "freeze")):
+        return ""
+    name = getattr(distribution, "name", "norm")
+    return (
+        "a frozen scipy.stats distribution has no derivative rule: call the "
+        f"distribution's own method with its parameters, "
+        f"{name}.{method.rsplit('.', 1)[-1]}(x, loc, scale)"
+    )
 
 
 _rule_calls: dict[int, tuple[Any, types.FunctionType | None]] = {}

@@ -27,6 +27,7 @@ from adcompile._src.rules import (  # noqa: F401
     sequences,
     shapes,
     special,
+    stats,
     ufuncs,
 )
 from adcompile._src.rules.registry import Primitive, lookup, registered

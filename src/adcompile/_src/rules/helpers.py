@@ -24,6 +24,8 @@ _LINEAR_IN_FIRST = {
     "attribute_tangent": "tangent, x, attr",
     "without_item": "g, index",
     "item_adjoint": "g, index",
+    "without_diagonal": "g",
+    "diagonal_adjoint": "g, value",
     "private_copy": "x, name=None, others=None",
     "shared_update": "x, others=None, statement='', names=''",
     "part": "g, position",
@@ -94,6 +96,11 @@ defrule(
         "value": "with_item(zero_tangent(a), index, t)",
         "index": None,
     },
+)
+defrule(
+    "with_diagonal",
+    "a, value",
+    jvp={"a": "with_diagonal(t, 0.0)", "value": "with_diagonal(zero_tangent(a), t)"},
 )
 defrule(
     "unindex_add",

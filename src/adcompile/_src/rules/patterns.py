@@ -118,6 +118,32 @@ register(
 )
 
 
+class FillDiagonal:
+    """Marker key of ``np.fill_diagonal(a, value)``, lowered to a new array."""
+
+    def __repr__(self) -> str:
+        return "np.fill_diagonal"
+
+
+FILL_DIAGONAL = FillDiagonal()
+
+register(
+    Primitive(
+        key=FILL_DIAGONAL,
+        name="filled",
+        spelling="with_diagonal(a, value)",
+        params=parse_signature("a, value"),
+        vjps={"a": "without_diagonal(g)", "value": "diagonal_adjoint(g, value)"},
+        jvps={
+            "a": "with_diagonal(t, 0.0)",
+            "value": "with_diagonal(zero_tangent(a), t)",
+        },
+        shape=SAME,
+        infix=True,
+    )
+)
+
+
 def _register_scipy() -> None:
     """``scipy.special.expit`` is the logistic sigmoid too, when scipy is
     installed (it is not a dependency): local gradient ``s * (1 - s)``."""

@@ -13,8 +13,10 @@ Templates are parsed once, lazily, with libcst and checked: every name they
 use is a placeholder, ``np``, ``math`` or a runtime helper.
 
 Rules are keyed by the object they differentiate (``numpy.sin``), never by
-spelling; the registry is filled at import time of ``adcompile._src.rules`` and is
-safe to read from several threads (it is only written under a lock).
+spelling (a method of one object, ``scipy.stats.norm.pdf``, by the bound
+method: each attribute access makes a new one, equal to the key); the
+registry is filled at import time of ``adcompile._src.rules`` and is safe to
+read from several threads (it is only written under a lock).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import math
 import operator
 import sys
 import threading
+import types
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,7 +149,20 @@ def lookup(obj: Any) -> Primitive | None:
         return None
     if prim is None and _pending and _load_pending():
         prim = _registry.get(obj)
-    return prim if prim is not None and prim.key is obj else None
+    return prim if prim is not None and _is_key(prim.key, obj) else None
+
+
+def _is_key(key: Any, obj: Any) -> bool:
+    """``obj`` is ``key``, or the same method of the same object (a bound
+    method is made anew on each attribute access)."""
+    if key is obj:
+        return True
+    return (
+        isinstance(key, types.MethodType)
+        and isinstance(obj, types.MethodType)
+        and key.__self__ is obj.__self__
+        and key.__func__ is obj.__func__
+    )
 
 
 # Rules of optional libraries (scipy), registered once the user's code has

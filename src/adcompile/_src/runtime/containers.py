@@ -1,5 +1,6 @@
 """Runtime helpers of containers and indexing: the adjoints of list, tuple
-and dict items, of ``x[index]``, and of item assignment (numpy only)."""
+and dict items, of ``x[index]``, and of item assignment and
+``np.fill_diagonal`` (numpy only)."""
 
 from __future__ import annotations
 
@@ -119,6 +120,51 @@ def item_adjoint(g: Any, index: Any) -> Any:
     order = np.arange(np.size(picked)).reshape(np.shape(picked))
     winner[index] = order
     return np.where(winner[index] == order, picked, 0.0)
+
+
+def with_diagonal(a: Any, value: Any) -> Any:
+    """A copy of ``a`` with ``np.fill_diagonal(a, value)`` done (``a`` is
+    unchanged): numpy's own semantics, wrap=False (a tall matrix's diagonal
+    stops at its last column; a short value is repeated along it)."""
+    out = np.array(a, copy=True)
+    np.fill_diagonal(out, value)
+    return out
+
+
+def without_diagonal(g: Any) -> Any:
+    """Adjoint of the array before ``np.fill_diagonal``: its diagonal
+    received nothing from the old array."""
+    if is_zero(g):
+        return g
+    out = np.array(g, dtype=np.result_type(g, float), copy=True)
+    out[_diagonal_index(out.shape)] = 0.0
+    return out
+
+
+def diagonal_adjoint(g: Any, value: Any) -> Any:
+    """Adjoint of the value ``np.fill_diagonal(a, value)`` wrote: g's
+    diagonal, summed back onto the value's entries where numpy repeated a
+    short value along the diagonal (all of it, for a number)."""
+    if is_zero(g):
+        return g
+    diagonal = np.asarray(g)[_diagonal_index(np.shape(g))]
+    size = np.size(value)
+    if np.ndim(value) == 0:
+        return np.sum(diagonal)
+    if size == diagonal.size:
+        return diagonal.reshape(np.shape(value))
+    out = np.zeros(size, dtype=diagonal.dtype)
+    if size:
+        np.add.at(out, np.arange(diagonal.size) % size, diagonal)
+    return out.reshape(np.shape(value))
+
+
+def _diagonal_index(shape: tuple[int, ...]) -> tuple[Any, ...]:
+    """The entries ``np.fill_diagonal`` (wrap=False) writes in an array of
+    ``shape``: (i, i) for i below the smaller side of a matrix, (i, ..., i)
+    in an array of more, equal, sides."""
+    diagonal = np.arange(min(shape))
+    return (diagonal,) * len(shape)
 
 
 def private_copy(x: Any, name: Any = None, others: Any = None) -> Any:

@@ -1,8 +1,10 @@
-"""Runtime helpers of the scipy.special rules (numpy only; see
-adcompile._src.runtime). Digamma and polygamma are the elementwise family's."""
+"""Runtime helpers of the scipy.special and scipy.stats.norm rules (numpy
+only; see adcompile._src.runtime). Digamma and polygamma are the elementwise
+family's."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -43,3 +45,20 @@ def lse_weights(
         )
     weights = np.exp(a - repeat_to(lse, a, axis, keepdims))
     return weights if b is None else weights * b
+
+
+_LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+
+
+def normal_pdf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
+    """The density of the normal distribution of mean ``loc`` and standard
+    deviation ``scale`` at ``x`` (``scipy.stats.norm.pdf`` for scale > 0)."""
+    z = (x - loc) / scale
+    return np.exp(-0.5 * z * z) / (math.sqrt(2.0 * math.pi) * scale)
+
+
+def normal_logpdf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
+    """The log of ``normal_pdf``, computed without forming the density (so
+    finite far in the tails, where the density underflows to 0)."""
+    z = (x - loc) / scale
+    return -0.5 * z * z - np.log(scale) - _LOG_SQRT_2PI

@@ -31,6 +31,7 @@ import numpy as np
 
 from adcompile._src.normal import ir
 from adcompile._src.normal.values import calls_in
+from adcompile._src.rules.patterns import FILL_DIAGONAL, SETITEM
 from adcompile._src.rules.registry import BROADCAST, REDUCE, SAME, SCALAR
 from adcompile._src.shapes import shape_values as sv
 from adcompile._src.shapes.shape_values import SCALAR_VALUE, TOP, UNKNOWN_INT, Value
@@ -214,7 +215,7 @@ class ShapeAnalysis(StaticShapes):
                 return TOP  # max(xs): the largest item, not an elementwise max
             return sv.broadcast([v for p, v in bound.items() if p in prim.vjps])
         if prim.shape == SAME:
-            if prim.name == "with_item":
+            if key is SETITEM or key is FILL_DIAGONAL:  # a new value of a
                 return array_like(bound.get("a"))
             return sv.broadcast([v for p, v in bound.items() if p != "dtype"])
         if prim.shape == REDUCE:

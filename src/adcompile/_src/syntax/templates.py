@@ -3,8 +3,9 @@
 ``substitute`` replaces the placeholder names of a parsed template (never
 attribute names or keywords) with operand expressions, parenthesizing any
 operand that is not atomic so precedence is kept. ``simplify`` folds the
-arithmetic that substitution leaves behind (``2 - 1``, ``x ** 1``, ``g * 1``)
-so emitted local gradients read as a person would write them.
+arithmetic that substitution leaves behind (``2 - 1``, ``x ** 1``, ``g * 1``,
+``x - 0``, ``x / 1``) so emitted local gradients read as a person would write
+them.
 """
 
 from __future__ import annotations
@@ -157,11 +158,25 @@ def _simplified_binary(updated: cst.BinaryOperation) -> cst.BaseExpression:
             return _with_parens(_literal(left - right, like_float), keep)
         if isinstance(op, cst.Multiply):
             return _with_parens(_literal(left * right, like_float), keep)
-    if isinstance(op, (cst.Power, cst.Multiply)) and right == 1:
-        return updated.left
+        if isinstance(op, cst.Power) and left == 1:
+            return _with_parens(_literal(1.0, like_float), keep)
+    if isinstance(op, (cst.Power, cst.Multiply, cst.Divide)) and right == 1:
+        return _kept(updated.left, keep)
+    if isinstance(op, (cst.Add, cst.Subtract)) and right == 0:
+        return _kept(updated.left, keep)
     if isinstance(op, cst.Multiply) and left == 1:
-        return updated.right
+        return _kept(updated.right, keep)
     return _hug_power(updated)
+
+
+def _kept(node: cst.BaseExpression, keep: dict) -> cst.BaseExpression:
+    """The operand left of an operation dropped (``a * 1``, ``a - 0``), with
+    the operation's parentheses where it needs them: ``c * (a + b - 0)``
+    is ``c * (a + b)``."""
+    if keep["lpar"] and not isinstance(node, ATOMIC) and not _is_number(node):
+        if not getattr(node, "lpar", None):
+            return node.with_changes(**keep)
+    return node
 
 
 def _with_parens(node: cst.BaseExpression, keep: dict) -> cst.BaseExpression:
@@ -213,7 +228,8 @@ def hug_powers(node: cst.BaseExpression) -> cst.BaseExpression:
 
 
 def simplify(node: cst.BaseExpression) -> cst.BaseExpression:
-    """Fold literal arithmetic and drop multiplications and powers by one."""
+    """Fold literal arithmetic, drop multiplications, divisions and powers by
+    one and additions of zero."""
     result = rebuild(node, _simplified)
     assert isinstance(result, cst.BaseExpression)
     return result
