@@ -729,10 +729,6 @@ def starred_unpacking(x):
 
 # ---- known failures: reasons --------------------------------------------------
 
-LIST_CONCATENATION = (
-    "refused: `xs + ys` of two list variables (list concatenation) has no "
-    "derivative rule (NoDerivativeRule when the gradient runs)"
-)
 LAMBDA_DEFAULT = (
     "refused: a default value of an inner lambda/def that reads a local "
     "variable (`lambda z, k=k: ...`)"
@@ -747,7 +743,6 @@ ZERO_ARGUMENT_SUPER = (
 
 # what each known failure raises (a different failure is not masked)
 RAISES = {
-    LIST_CONCATENATION: adcompile.NoDerivativeRule,
     LAMBDA_DEFAULT: adcompile.UnsupportedSyntax,
     MULTILINE_DICT_LAMBDA: adcompile.SourceUnavailable,
     ZERO_ARGUMENT_SUPER: adcompile.UnsupportedSyntax,
@@ -772,12 +767,8 @@ CASES = [
     Case(logical_masks, (np.array([-1.7, -1.2, -0.4, 0.3, 1.2, 1.8]),)),
     Case(list_of_arrays_augmented, (_normal(4),), autograd=False),
     Case(list_slicing, (_normal(4),)),
-    Case(
-        list_slicing_and_concatenation,
-        (_normal(4),),
-        xfail=LIST_CONCATENATION,
-        fails=frozenset({"fd", "autograd"}),
-    ),
+    Case(list_slicing_and_concatenation, (_normal(4),)),
+    Case(sorted_list, (np.array([0.3, -1.1, 0.8]),)),
     Case(lengths_and_negative_indices, (_normal(5),)),
     Case(zero_d_array, (np.array(0.7),), autograd=False),
     Case(mixed_ints_and_floats, (1.3, 5)),
@@ -1212,10 +1203,9 @@ def test_build_a_function_that_pads(project):
         (write_through_asarray, (_normal(4),), "UnsupportedSyntax", "share memory"),
         (write_through_plain_alias, (_normal(4),), "UnsupportedSyntax", "share"),
         (write_through_loop_rows, (_normal(2, 3),), "UnsupportedSyntax", "share"),
-        (sorted_list, (_normal(3),), "NoDerivativeRule", "sorted"),
         (min_with_key, (_normal(3),), "NoDerivativeRule", "key"),
         (starred_unpacking, (_normal(3),), "UnsupportedSyntax", "starred"),
-        (sum_of_reversed, (_normal(3),), "NoDerivativeRule", "reversed"),
+        (sum_of_reversed, (_normal(3),), "UnsupportedSyntax", "reversed"),
     ],
     ids=lambda v: getattr(v, "__name__", ""),
 )
@@ -1232,9 +1222,11 @@ def test_refused_with_a_located_error(f, args, error, words):
 
 
 def test_list_concatenation_of_two_list_variables():
-    """It gave gradients (5.0, 5.0) for (3.0, 2.0): refused now."""
-    with pytest.raises(adcompile.NoDerivativeRule, match="joins or repeats lists"):
-        adcompile.grad(concatenate_list_variables, wrt=(0, 1))(2.0, 3.0)
+    """It gave gradients (5.0, 5.0) for (3.0, 2.0), then was refused: the
+    lists are known to be lists, so the join has its own rule now."""
+    grads = adcompile.grad(concatenate_list_variables, wrt=(0, 1))(2.0, 3.0)
+    np.testing.assert_allclose(grads, (3.0, 2.0))
+    check_grad(concatenate_list_variables, (2.0, 3.0), wrt=(0, 1))
 
 
 def test_named_mask_assignment():
@@ -1319,13 +1311,6 @@ def test_a_redefined_helper_is_used(monkeypatch):
     np.testing.assert_allclose(gradient, 3 * x**2, rtol=1e-12)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=adcompile.UnsupportedSyntax,
-    reason="`for a, b in zip(x, y, strict=True)` over differentiated arrays is "
-    "refused: 'a loop over zip(...) with keywords or a nested call' "
-    "(ruff's B905 asks for strict=)",
-)
 def test_zip_with_strict():
     check_grad(zip_with_strict, (_normal(3), _normal(3)), wrt=(0, 1))
 

@@ -176,8 +176,8 @@ class CallLowering:
             hint = (
                 "for a method of an object whose fields are differentiated (a "
                 f"model's parameters), call it through the class, "
-                f"Class.{method}({self.source.code(owner)}, ...), so that the derivative reaches "
-                f"the fields; for an array, {numpy_function}"
+                f"Class.{method}({self.source.code(owner)}, ...), so that the "
+                f"derivative reaches the fields; for an array, {numpy_function}"
             )
             if frozen:
                 hint = frozen

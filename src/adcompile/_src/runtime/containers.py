@@ -4,6 +4,7 @@ and dict items, of ``x[index]``, and of item assignment and
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -237,8 +238,7 @@ def shared_update(
         (
             f"write '{new_value}' (a new array), or copy the array first"
             if new_value
-            else f"write into a copy: '{code.split('[', 1)[0]} = "
-            f"{code.split('[', 1)[0]}.copy()' first"
+            else _copy_hint(code)
         ),
     )
     error.statement = code  # where the caller's locate() points
@@ -275,6 +275,18 @@ def _sees(other: Any, x: Any) -> bool:
     if isinstance(other, dict):
         return any(_sees(item, x) for item in other.values())
     return True
+
+
+def _copy_hint(statement: str) -> str:
+    """``write into a copy: 'y = y.copy()' first`` for ``y[i] = v`` and
+    ``np.fill_diagonal(y, v)``."""
+    found = re.match(r"\s*(\w+)\s*\[", statement) or re.search(
+        r"fill_diagonal\(\s*(\w+)", statement
+    )
+    if found is None:
+        return "write into a copy of the array"
+    name = found.group(1)
+    return f"write into a copy: '{name} = {name}.copy()' first"
 
 
 def _as_new_value(statement: str) -> str:
