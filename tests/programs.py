@@ -398,3 +398,21 @@ def norm_of_a_constant_frozen_distribution(x):
 
 def norm_with_a_shape_argument(x):
     return np.sum(norm.pdf(x, 0.0, 1.0, 2.0))
+
+
+def _same_array_twice(z):
+    y = np.sin(z)
+    return y, y
+
+
+def scales_one_of_two_names_of_an_array(x):
+    s, u = _same_array_twice(x)
+    u *= 0.9  # s is the same array: it is scaled too
+    return np.sum(s * u)
+
+
+def writes_the_row_a_name_reads_later(x):
+    A = np.outer(x, x)
+    r = A[0]
+    A[0, 1] = 5.0  # r[1] changes too
+    return np.sum(A) + np.sum(r)

@@ -391,3 +391,31 @@ def test_norm_with_more_arguments_than_loc_and_scale_is_refused():
     assert isinstance(error, adcompile.NoDerivativeRule)
     assert "its rule knows the parameters (x, loc, scale)" in error.reason
     assert_points_at(error, "norm.pdf(x, 0.0, 1.0, 2.0)")
+
+
+@pytest.mark.parametrize(
+    "function, fragment, observer",
+    [
+        (p.scales_one_of_two_names_of_an_array, "u *= 0.9", "'s', read later"),
+        (p.writes_the_row_a_name_reads_later, "A[0, 1] = 5.0", "'r', read later"),
+    ],
+    ids=["same-array-from-a-helper", "row-written"],
+)
+@pytest.mark.parametrize("mode", ["grad", "vjp", "jvp"])
+def test_update_a_name_read_later_shares_is_refused_as_it_runs(
+    function, fragment, observer, mode
+):
+    """Whether the names that may see the array do is known only as the code
+    runs: the check refuses there, naming the name and the statement."""
+    x = np.array([0.4, -1.2, 0.9])
+    with pytest.raises(adcompile.UnsupportedSyntax) as info:
+        if mode == "grad":
+            adcompile.grad(function)(x)
+        elif mode == "vjp":
+            adcompile.vjp(function, x)
+        else:
+            adcompile.jvp(function, (x,), (np.ones(3),))
+    error = info.value
+    assert observer in error.reason, error.reason
+    assert "may share memory with it" in error.reason
+    assert_points_at(error, fragment)

@@ -70,6 +70,7 @@ def all_cases() -> list[Case]:
         python_values,
         raises,
         returns,
+        sharing,
         while_loops,
     )
 
@@ -88,6 +89,7 @@ def all_cases() -> list[Case]:
         python_values,
         lists,
         distributions,
+        sharing,
     )
     return [case for module in modules for case in module.CASES]
 

@@ -11,7 +11,9 @@ functions do none of that: they compute new values from their arguments.
   change one in place (conservatively true whenever ``f``'s body does
   something this reading does not follow: an attribute or item written on
   something it did not make, a method that may change its object, a call of
-  code it cannot read, a nested function or class);
+  code it cannot read, a class, a nested function that is used other than
+  by calling it there: a nested function only called in ``f`` is read as
+  part of ``f``'s body);
 - ``returns_new``: no part of ``f``'s result is an argument or shares memory
   with one (arithmetic, numpy functions that make new arrays, literals,
   containers of such values, local names only ever given such values).
@@ -170,10 +172,64 @@ class _Reading:
         return self.nodes
 
     def _returns(self) -> list[cst.Return]:
-        return [n for n in self._nodes() if isinstance(n, cst.Return)]
+        """The function's own returns (not those of functions defined in it)."""
+        nested = (cst.FunctionDef, cst.Lambda)
+        return [
+            n
+            for n in walk(self.body, lambda n: isinstance(n, nested))
+            if isinstance(n, cst.Return)
+        ]
+
+    def _local_functions(self) -> set[int]:
+        """Functions defined in the body (a ``def``, or a lambda given to a
+        name) whose name is only ever called there: the ids of their
+        definitions, and of the calls of them. Their bodies are read as part
+        of this one, so calling them keeps nothing more than those bodies
+        do, and none of them outlives the call of this function."""
+        defined: dict[str, list[cst.CSTNode]] = {}
+        names: set[int] = set()  # the names that define them
+        for node in self._nodes():
+            if isinstance(node, cst.FunctionDef):
+                defined.setdefault(node.name.value, []).append(node)
+                names.add(id(node.name))
+            elif (
+                isinstance(node, cst.Assign)
+                and isinstance(node.value, cst.Lambda)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0].target, cst.Name)
+            ):
+                target = node.targets[0].target
+                defined.setdefault(target.value, []).append(node.value)
+                names.add(id(target))
+        if not defined:
+            return set()
+        calls = {
+            id(n): n
+            for n in self._nodes()
+            if isinstance(n, cst.Call)
+            and isinstance(n.func, cst.Name)
+            and n.func.value in defined
+        }
+        called = {id(call.func) for call in calls.values()}
+        escaped = {
+            n.value
+            for n in self._nodes()
+            if isinstance(n, cst.Name)
+            and n.value in defined
+            and id(n) not in called | names
+        }
+        local: set[int] = set()
+        for name, definitions in defined.items():
+            if name not in escaped and name not in self.params:
+                local |= {id(d) for d in definitions}
+                local |= {i for i, c in calls.items() if c.func.value == name}
+        return local
 
     def _keeps(self) -> bool:
+        local = self._local_functions()
         for node in self._nodes():
+            if id(node) in local:  # read as part of this body
+                continue
             if isinstance(
                 node,
                 (
@@ -249,7 +305,22 @@ class _Reading:
                             values.setdefault(name, []).append(None)
 
         self.body.visit(Collect())
-        candidates = {n for n in values if n not in self.params}
+        inner_params = {  # of functions defined in the body: their arguments
+            p.name.value
+            for node in self._nodes()
+            if isinstance(node, cst.Parameters)
+            for p in (
+                *node.posonly_params,
+                *node.params,
+                *node.kwonly_params,
+                *[
+                    s
+                    for s in (node.star_arg, node.star_kwarg)
+                    if isinstance(s, cst.Param)
+                ],
+            )
+        }
+        candidates = {n for n in values if n not in self.params | inner_params}
         self.new_names = candidates
         while True:
             new = {
@@ -289,6 +360,8 @@ class _Reading:
             )
         if isinstance(node, cst.IfExp):
             return self._new(node.body) and self._new(node.orelse)
+        if isinstance(node, cst.ListComp):  # a new list of new values
+            return self._new(node.elt)
         if isinstance(node, cst.Attribute):
             return node.attr.value in NONDIFF_ATTRIBUTES
         if isinstance(node, cst.Subscript):

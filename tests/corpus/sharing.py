@@ -1,0 +1,102 @@
+"""In-place updates where other names may see the array, decided as the
+code runs (``shared_update``): items unpacked from a helper's result, rows
+read while other rows are written, helpers with closures of their own."""
+
+import numpy as np
+
+from . import Case
+
+X3 = np.array([0.4, -1.2, 0.9])
+
+
+def _pair(z):
+    return np.tanh(z), np.sin(z)
+
+
+def unpacked_then_scaled(x):
+    """u and s are items of one tuple: each may see the other, and the check
+    finds they do not share memory."""
+    s, u = _pair(x)
+    u *= 0.9
+    u[0] = u[1] * s[2]
+    return np.sum(u * s)
+
+
+def number_read_then_other_item_written(x):
+    y = x * 2.0
+    r = y[0]
+    y[1] = 3.0 * r
+    return np.sum(y) + r
+
+
+def row_read_then_other_row_written(x):
+    A = np.outer(x, x)
+    r = A[0]
+    A[1] = 3.0 * r
+    A[2, 1:] += r[:2]
+    return np.sum(A * A) + np.sum(r)
+
+
+def rows_rotated_in_a_loop(x):
+    A = np.outer(x, x + 1.0)
+    s = 0.0
+    for i in range(3):
+        row = A[i]
+        A[(i + 1) % 3] = 0.5 * row + np.sin(A[(i + 1) % 3])
+        s = s + np.sum(row * row)
+    return s + np.sum(A)
+
+
+def _with_closure(z):
+    def inner(w):
+        return np.sin(w) * 2.0
+
+    scale = lambda w: w * 0.5  # noqa: E731
+    return inner(z), scale(z) + 1.0
+
+
+def written_after_a_helper_with_closures(x):
+    """The helper's closures are only called inside it: it keeps nothing
+    and returns new arrays, so its results may be written."""
+    a, b = _with_closure(x)
+    b[0] = a[1]
+    c = _with_closure(b)[0]
+    c *= a
+    return np.sum(b * c)
+
+
+def _rows(M, depth):
+    if depth <= 0:
+        return M[0] * 1.0, M[1] * 1.0
+    first, second = _rows(M * 0.5, depth - 1)
+    return first + np.cos(second), second
+
+
+def written_after_a_recursive_helper(x):
+    M = np.outer(x, x)
+    first, second = _rows(M, 2)
+    second[1] = np.sum(first * x)
+    first += second
+    return np.sum(first * second) + np.sum(M)
+
+
+def augmented_number_in_a_branch(a, x):
+    s, u = _pair(x)
+    t = s[0]
+    if a > 0.0:
+        t *= a
+    else:
+        t += a
+    return t * np.sum(u)
+
+
+CASES = [
+    Case(unpacked_then_scaled, (X3,), autograd=False),
+    Case(number_read_then_other_item_written, (X3,), autograd=False),
+    Case(row_read_then_other_row_written, (X3,), autograd=False),
+    Case(rows_rotated_in_a_loop, (X3,), autograd=False),
+    Case(written_after_a_helper_with_closures, (X3,), autograd=False),
+    Case(written_after_a_recursive_helper, (X3,), autograd=False),
+    Case(augmented_number_in_a_branch, (0.7, X3), wrt=(0, 1), autograd=False),
+    Case(augmented_number_in_a_branch, (-0.7, X3), wrt=(0, 1), label="else"),
+]

@@ -1,0 +1,153 @@
+"""Names certainly bound before each statement (normal/bound.py), and what
+user functions do with their arguments (normal/purity.py): the two facts
+that decide whether an in-place update is checked as the code runs."""
+
+import textwrap
+
+import libcst as cst
+import numpy as np
+
+from adcompile._src.normal.bound import bound_before
+from adcompile._src.normal.purity import purity
+
+
+def _before(code: str, params=("x",)) -> dict[str, frozenset[str]]:
+    """Names bound before each simple statement, keyed by its code."""
+    module = cst.parse_module(textwrap.dedent(code))
+    table = bound_before(list(module.body), params)
+    found: dict[str, frozenset[str]] = {}
+
+    class Visitor(cst.CSTVisitor):
+        def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+            for small in node.body:
+                found[module.code_for_node(small).strip()] = table[id(small)]
+
+    module.visit(Visitor())
+    return found
+
+
+def test_straight_line_binds_in_order():
+    before = _before("""
+        y = x * 2
+        a, (b, c) = y, (1, 2)
+        y[0] = a
+        return y
+        """)
+    assert before["y = x * 2"] == {"x"}
+    assert before["y[0] = a"] == {"x", "y", "a", "b", "c"}
+
+
+def test_a_name_bound_on_one_path_only_is_not_bound_after_the_branch():
+    before = _before("""
+        if x > 0:
+            row = x[0]
+        else:
+            other = 1.0
+        z = 2.0
+        if x > 1:
+            both = 1.0
+        else:
+            both = 2.0
+        w = both
+        """)
+    assert "row" not in before["z = 2.0"]
+    assert "other" not in before["z = 2.0"]
+    assert "both" in before["w = both"]
+
+
+def test_a_path_that_leaves_does_not_count():
+    before = _before("""
+        if x > 0:
+            return x
+        else:
+            y = x * 2
+        z = y
+        """)
+    assert "y" in before["z = y"]
+
+
+def test_a_loop_may_run_no_times():
+    before = _before("""
+        for i in range(3):
+            s = i
+            t = s
+        u = 1.0
+        while x > 0:
+            v = 1.0
+            break
+        w = 1.0
+        """)
+    assert before["s = i"] == {"x", "i"}  # the loop's target, not s
+    assert "s" in before["t = s"]
+    assert not {"i", "s", "t"} & before["u = 1.0"]
+    assert "v" not in before["w = 1.0"]
+
+
+# ---- purity -----------------------------------------------------------------
+
+
+def _calls_a_nested_function(z):
+    def inner(w):
+        return np.sin(w) * 2.0
+
+    scale = lambda w: w * 0.5  # noqa: E731
+    return inner(z) + scale(z)
+
+
+def _returns_a_closure_result_that_is_an_argument(z):
+    def inner():
+        return z
+
+    return inner()
+
+
+def _hands_out_a_closure(z, keep):
+    def inner():
+        return z
+
+    keep.append(inner)
+    return np.sum(z)
+
+
+def _closure_writes_into_an_argument(z):
+    def inner(w):
+        w[0] = 1.0
+        return w
+
+    inner(z)
+    return np.sum(z)
+
+
+def _appends_to_a_new_list(z):
+    items = [np.sin(z) for _ in range(2)]
+    items.append(np.cos(z))
+    return items[0] + items[2]
+
+
+def _appends_to_a_list_of_its_arguments(z):
+    items = [z for _ in range(2)]
+    items.append(z)
+    return items
+
+
+def test_a_nested_function_only_called_is_read_as_part_of_the_body():
+    assert not purity(_calls_a_nested_function).keeps
+    assert purity(_calls_a_nested_function).returns_new
+
+
+def test_a_nested_function_that_returns_an_argument_makes_no_new_value():
+    found = purity(_returns_a_closure_result_that_is_an_argument)
+    assert not found.returns_new
+
+
+def test_a_nested_function_used_otherwise_may_keep_what_it_reads():
+    assert purity(_hands_out_a_closure).keeps
+
+
+def test_a_nested_function_writing_into_its_argument_keeps():
+    assert purity(_closure_writes_into_an_argument).keeps
+
+
+def test_a_list_comprehension_of_new_values_is_a_new_list():
+    assert not purity(_appends_to_a_new_list).keeps
+    assert not purity(_appends_to_a_list_of_its_arguments).returns_new
