@@ -416,3 +416,21 @@ def writes_the_row_a_name_reads_later(x):
     r = A[0]
     A[0, 1] = 5.0  # r[1] changes too
     return np.sum(A) + np.sum(r)
+
+
+def scales_a_parameter_a_row_of_it_sees(M, x):
+    r = M[0]
+    M[1] = M[1] * x  # another row: runs
+    M -= 0.5 * r  # r sees M[0] change (after M[1]'s update made a new value)
+    return np.sum(M * M) + np.sum(r)
+
+
+def writes_a_row_seen_after_an_update_in_a_loop(x):
+    A = np.outer(x, x)
+    r = A[0]
+    s = 0.0
+    for _ in range(2):
+        A[1] = A[1] * 2.0  # another row: A is a new array as the code runs
+        s = s + np.sum(r)
+        A[0, 0] = 5.0 * x[0]  # r sees this, next trip
+    return s + np.sum(A)

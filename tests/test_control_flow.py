@@ -32,6 +32,7 @@ from tests.corpus import (
     all_cases,
     composition,
     in_place,
+    sharing,
     params,
     python_values,
     raises,
@@ -277,7 +278,9 @@ def test_in_place_update_of_a_parameter(case: Case):
 
 @pytest.mark.parametrize(
     "case",
-    composition.PARAMETER_CASES + in_place.MATRIX_PARAMETER_CASES,
+    composition.PARAMETER_CASES
+    + in_place.MATRIX_PARAMETER_CASES
+    + sharing.PARAMETER_CASES,
     ids=lambda c: c.id,
 )
 def test_parameter_written_on_some_paths(case: Case):

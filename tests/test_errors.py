@@ -419,3 +419,24 @@ def test_update_a_name_read_later_shares_is_refused_as_it_runs(
     assert observer in error.reason, error.reason
     assert "may share memory with it" in error.reason
     assert_points_at(error, fragment)
+
+
+def test_update_after_an_update_made_a_new_value_is_not_checked_by_memory():
+    """After ``M[1] = ...`` the derivative holds M in a new array, so the
+    memory of a row read before tells nothing: ``M -= ...`` is allowed on a
+    number only, and refused as it runs for this array."""
+    M = np.outer([0.4, -1.2, 0.9], [1.0, 0.5, 2.0])
+    with pytest.raises(adcompile.UnsupportedSyntax) as info:
+        adcompile.grad(p.scales_a_parameter_a_row_of_it_sees, wrt=(0, 1))(M, np.ones(3))
+    assert "`M -= 0.5 * r` updates a ndarray in place" in info.value.reason
+    assert_points_at(info.value, "M -= 0.5 * r")
+
+
+def test_a_view_read_before_an_update_in_a_loop_is_not_checked_by_memory():
+    """In the loop, the first write gives A a new array as the code runs:
+    the row r read before the loop no longer shares its memory, though in
+    Python it sees the second write. Refused where lowered."""
+    error = error_of(p.writes_a_row_seen_after_an_update_in_a_loop, np.ones(3))
+    assert isinstance(error, adcompile.UnsupportedSyntax)
+    assert "'r' sees its memory" in error.reason
+    assert_points_at(error, "A[0, 0] = 5.0 * x[0]")

@@ -100,3 +100,29 @@ CASES = [
     Case(augmented_number_in_a_branch, (0.7, X3), wrt=(0, 1), autograd=False),
     Case(augmented_number_in_a_branch, (-0.7, X3), wrt=(0, 1), label="else"),
 ]
+
+
+def parameter_scaled_while_a_number_read_from_it_is_live(x):
+    """x is the caller's array: scaled in place, it ends up as f leaves it."""
+    r = x[0]
+    x *= 2.0
+    return np.sum(x * x) + r
+
+
+def parameter_row_written_while_another_row_is_live(M, x):
+    r = M[0]
+    M[1:, :2] += M[1:, 1:] * x[1:]
+    return np.sum(M * M) + np.sum(r)
+
+
+# parameters updated in place: checked with composition.PARAMETER_CASES, for
+# what the derivatives leave in the caller's arrays too
+PARAMETER_CASES = [
+    Case(parameter_scaled_while_a_number_read_from_it_is_live, (X3,), wrt=(0,)),
+    Case(
+        parameter_row_written_while_another_row_is_live,
+        (np.outer(X3, X3 + 1.0), X3),
+        wrt=(0, 1),
+        autograd=False,
+    ),
+]

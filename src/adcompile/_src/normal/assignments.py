@@ -162,12 +162,14 @@ class AssignmentLowering:
             if current in self.fresh:
                 others = self._checkable_observers(current, name)
             self._guard_update(current, others)
-            value = self._lower(node.value)
-            key = BINARY[operator_type]
-            self._apply(
-                registry.lookup(key), [ir.Var(current), value], {}, name, node=node
-            )
-            return
+            if others is None:  # a number as it runs: a new value
+                value = self._lower(node.value)
+                key = BINARY[operator_type]
+                self._apply(
+                    registry.lookup(key), [ir.Var(current), value], {}, name, node=node
+                )
+                return
+            why = None  # an array no name read later sees: updated in place
         if why is not None:
             raise UnsupportedSyntax(
                 f"augmented assignment to '{name}', which may share memory with "

@@ -150,7 +150,7 @@ class InPlaceLowering:
         """``after`` is the array ``before`` became by an in-place update."""
         root = self._parameter_root(before)
         self.fresh.add(after)
-        self._same_object(before, after)
+        self._updated(before, after)
         if root is not None:
             self.buffer_root[after] = root
             self._follow_write(root, before, after)

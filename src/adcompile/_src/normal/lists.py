@@ -281,10 +281,10 @@ class ListLowering:
         finally:
             self.updating_in_place = False
         if root is None:
-            self._same_object(before, self.env[name])
+            self._updated(before, self.env[name])
             return
         self.list_roots[self.env[name]] = root
-        self._same_object(before, self.env[name])
+        self._updated(before, self.env[name])
         self._follow_write(root, before, self.env[name])
 
 

@@ -87,6 +87,7 @@ class Normalizer(
         self.holders: dict[str, set[str]] = {}  # value -> variables seeing it
         self.held_since: dict[tuple[str, str], str] = {}  # -> the statement
         self.edge_kinds: dict[tuple[str, str], str] = {}  # "same", "item"
+        self.copied_edges: set[tuple[str, str]] = set()  # through a stand-in
         self.liveness: dict[int, Live] = {}  # statement -> names read after it
         self.live: Live | None = None  # after this statement (None: all)
         self.bound_at: dict[int, Bound] = {}  # statement -> names bound before it

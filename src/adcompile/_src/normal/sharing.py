@@ -83,13 +83,23 @@ class SharingAnalysis:
             self._add_edge(part, whole, "item" if sliced else "")
 
     def _add_edge(
-        self, value: str, holder: str, kind: str = "", since: str | None = None
+        self,
+        value: str,
+        holder: str,
+        kind: str = "",
+        since: str | None = None,
+        copied: bool = False,
     ) -> None:
         """``holder`` sees ``value``'s memory; ``kind``: ``"same"`` (one
         object), ``"item"`` (an item read from it) or ``""`` (any other way,
-        and the kind of an edge recorded two different ways)."""
+        and the kind of an edge recorded two different ways). ``copied``:
+        as the code runs, one of the two (or a variable between them) is a
+        copy standing for the object (an in-place update's new value), so
+        their memory tells nothing (``copied_edges``)."""
         holders = self.holders.setdefault(value, set())
         pair = (value, holder)
+        if copied:
+            self.copied_edges.add(pair)
         if holder in holders:
             if self.edge_kinds.get(pair, "") != kind:
                 self.edge_kinds.pop(pair, None)
@@ -109,13 +119,30 @@ class SharingAnalysis:
             holders.discard(value)
         for pair in [p for p in self.edge_kinds if value in p]:
             del self.edge_kinds[pair]
+        self.copied_edges -= {p for p in self.copied_edges if value in p}
 
-    def _same_object(self, one: str, other: str) -> None:
+    def _same_object(self, one: str, other: str, copied: bool = False) -> None:
         """Two variables hold one object (a copy of a name, an in-place
-        update's result): each sees what the other sees, and is seen by it."""
+        update's result): each sees what the other sees, and is seen by it.
+        ``copied``: one object in Python, two as the code runs (an in-place
+        update made a new value)."""
         if one != other:
-            self._add_edge(one, other, "same")
-            self._add_edge(other, one, "same")
+            self._add_edge(one, other, "same", copied=copied)
+            self._add_edge(other, one, "same", copied=copied)
+
+    def _updated(self, before: str, after: str) -> None:
+        """An in-place update lowered to a new value: ``after`` is, in
+        Python, the object ``before`` was, but as the code runs a new array
+        (or list) standing for it. What saw the object before sees the
+        stand-in's predecessor, not its memory (the edges are ``copied``),
+        also where both are one variable (a loop's or branch's own)."""
+        if before != after:
+            self._same_object(before, after, copied=True)
+            return
+        for value, holders in self.holders.items():
+            for holder in holders:
+                if after in (value, holder):
+                    self.copied_edges.add((value, holder))
 
     def _drop_unnamed(self) -> None:
         """After a statement: the variables no name holds any more (the
@@ -145,7 +172,8 @@ class SharingAnalysis:
         else:
             kind = ""
         since = self.held_since.get(second) or self.held_since.get(first, "")
-        self._add_edge(first[0], second[1], kind, since)
+        copied = first in self.copied_edges or second in self.copied_edges
+        self._add_edge(first[0], second[1], kind, since, copied)
 
     def _shared(self, names: set[str]) -> None:
         """These values are no longer fresh; remember the user's statement
@@ -209,22 +237,28 @@ class SharingAnalysis:
         there is none)."""
         own_root = self._parameter_root(ssa)
         seen = {ssa}
-        # (a variable, the edge that led away from ssa's own object, if any)
-        todo: list[tuple[str, tuple[str, str] | None]] = [(ssa, None)]
+        # (a variable, the edge that led away from ssa's own object, if any,
+        # and whether a copy standing for an object lies on the way: then
+        # the memory of the variables found tells nothing as the code runs)
+        todo: list[tuple[str, tuple[str, str] | None, bool]] = [(ssa, None, False)]
         while todo:
-            value, edge = todo.pop(0)
+            value, edge, copied = todo.pop(0)
             for other, bound in self.env.items():
                 if bound != value or (edge is None and other == name):
                     continue
+                readable = bound if not copied else None
                 if other in self.loop_snapshots:  # bound as its loop starts
-                    yield "the loop running over it", edge, bound
+                    yield "the loop running over it", edge, readable
                 elif self._read_later(other):
-                    yield f"'{other}'", edge, bound if other in self.bound else None
+                    if other not in self.bound:
+                        readable = None
+                    yield f"'{other}'", edge, readable
             root = self._parameter_root(value)
             if edge is not None and root is not None and root != own_root:
-                # (its own lineage is written back); the parameter's variable
-                # holds the caller's object (or the private copy written back)
-                yield "the caller", edge, root
+                # (its own lineage is written back); the parameter's own
+                # variable holds the caller's object (or its private copy)
+                readable = root if value == root and not copied else None
+                yield "the caller", edge, readable
             for holder in sorted(self.holders.get(value, ())):
                 pair = (value, holder)
                 if holder in seen:
@@ -234,7 +268,8 @@ class SharingAnalysis:
                     continue  # an item of the list, not the list
                 seen.add(holder)
                 same = edge is None and kind == "same"
-                todo.append((holder, None if same else edge or pair))
+                further = copied or pair in self.copied_edges
+                todo.append((holder, None if same else edge or pair, further))
 
     def _read_later(self, name: str) -> bool:
         if name in self.loop_snapshots:  # read by the loop at each trip
