@@ -32,10 +32,10 @@ from tests.corpus import (
     all_cases,
     composition,
     in_place,
-    sharing,
     params,
     python_values,
     raises,
+    sharing,
     vector_outputs,
 )
 from tests.gradcheck import (

@@ -33,7 +33,6 @@ def row_read_then_other_row_written(x):
     A = np.outer(x, x)
     r = A[0]
     A[1] = 3.0 * r
-    A[2, 1:] += r[:2]
     return np.sum(A * A) + np.sum(r)
 
 
@@ -75,8 +74,9 @@ def _rows(M, depth):
 def written_after_a_recursive_helper(x):
     M = np.outer(x, x)
     first, second = _rows(M, 2)
-    second[1] = np.sum(first * x)
+    second *= np.sum(first * x)
     first += second
+    first[1:] = second[:2]
     return np.sum(first * second) + np.sum(M)
 
 

@@ -121,7 +121,8 @@ class AssignmentLowering:
         ``_checkable_observers``); with ``others`` None (code that may keep
         x has seen it, or not all of them can be read here), x must be a
         number. ``index``: an item write's, whose part of x alone is
-        checked."""
+        checked; without one, x shares no memory with the names read later
+        once the check has passed, and leaves the graph of who sees what."""
         code = repr(self.origin.code)
         if others is None:
             text = f"shared_update({current}, None, {code})"
@@ -134,6 +135,10 @@ class AssignmentLowering:
             text += ")"
         call = cst.parse_expression(text)
         self.body.append(ir.Effect(cst.Expr(call), self.origin))
+        if others is not None and index is None:
+            # past the check, no name read later shares x's memory at all:
+            # none of them will see its later updates either
+            self._forget(current)
 
     def _augmented(self, node: cst.AugAssign) -> None:
         target = node.target

@@ -155,6 +155,7 @@ class _Reading:
                 self.params.add(star.name.value)
         self.body = definition.body
         self.nodes: list[cst.CSTNode] | None = None
+        self.local_definitions: dict[str, cst.FunctionDef | cst.Lambda] | None = None
         self.new_names = self._new_names()
 
     def purity(self) -> Purity:
@@ -179,6 +180,28 @@ class _Reading:
             for n in walk(self.body, lambda n: isinstance(n, nested))
             if isinstance(n, cst.Return)
         ]
+
+    def _local_definitions(self) -> dict[str, cst.FunctionDef | cst.Lambda]:
+        """The functions defined in the body once, by name, that
+        ``_local_functions`` finds are only ever called there."""
+        if self.local_definitions is None:
+            local = self._local_functions()
+            found: dict[str, list[cst.FunctionDef | cst.Lambda]] = {}
+            for node in self._nodes():
+                if isinstance(node, cst.FunctionDef) and id(node) in local:
+                    found.setdefault(node.name.value, []).append(node)
+                elif (
+                    isinstance(node, cst.Assign)
+                    and isinstance(node.value, cst.Lambda)
+                    and id(node.value) in local
+                ):
+                    target = node.targets[0].target
+                    assert isinstance(target, cst.Name)
+                    found.setdefault(target.value, []).append(node.value)
+            self.local_definitions = {
+                name: defs[0] for name, defs in found.items() if len(defs) == 1
+            }
+        return self.local_definitions
 
     def _local_functions(self) -> set[int]:
         """Functions defined in the body (a ``def``, or a lambda given to a
@@ -300,9 +323,9 @@ class _Reading:
                         base = target.target.value  # y holds v (a list would)
                         if isinstance(base, cst.Name):
                             values.setdefault(base.value, []).append(node.value)
-                    else:
+                    else:  # a, b = value: each a part of a new value or not
                         for name in assigned_names([target]):
-                            values.setdefault(name, []).append(None)
+                            values.setdefault(name, []).append(node.value)
 
         self.body.visit(Collect())
         inner_params = {  # of functions defined in the body: their arguments
@@ -372,6 +395,11 @@ class _Reading:
 
     def _call_new(self, call: cst.Call) -> bool:
         func = call.func
+        if isinstance(func, cst.Name) and func.value in self._local_definitions():
+            definition = self._local_definitions()[func.value]
+            if isinstance(definition, cst.Lambda):
+                return self._new(definition.body)
+            return nested_purity(definition, self.source).returns_new
         callee = resolve_callee(self.source, func, {}, strict=False)
         if isinstance(func, cst.Attribute) and callee is None:
             return func.attr.value in NEW_VALUE_METHODS  # x.copy(), x.sum()
