@@ -4,6 +4,7 @@ that record overwrites and first writes on the normal form."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import libcst as cst
@@ -42,6 +43,16 @@ def assigned_names(statements: list[cst.CSTNode], nested: bool = True) -> set[st
     with ``nested=False``, not those of nested functions' own bodies (the
     nested function's name is assigned, its locals are its own)."""
     names: set[str] = set()
+    for statement in statements:
+        names |= _assigned_in(statement, nested)
+    return names
+
+
+@functools.lru_cache(maxsize=8192)
+def _assigned_in(statement: cst.CSTNode, nested: bool) -> frozenset[str]:
+    """``assigned_names`` of one statement (nodes are immutable, and hash
+    by identity: a loop's body, read again on every pass, is walked once)."""
+    names: set[str] = set()
 
     def add_target(target: cst.CSTNode | None) -> None:
         if isinstance(target, cst.Name):
@@ -56,23 +67,22 @@ def assigned_names(statements: list[cst.CSTNode], nested: bool = True) -> set[st
     # items.append(v) and the other list methods lists.py lowers give items a
     # new list (np.append(x, v), np.insert(x, i, v) take more arguments)
     arity = {"append": (1,), "extend": (1,), "insert": (2,), "pop": (0, 1)}
-    for statement in statements:
-        for node in walk(statement, None if nested else function):
-            if isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.AssignTarget)):
-                add_target(_written_name(node.target))
-            elif isinstance(node, cst.For):
-                add_target(node.target)
-            elif isinstance(node, cst.FunctionDef):
-                names.add(node.name.value)
-            elif isinstance(node, cst.Call):
-                func = node.func
-                if isinstance(func, cst.Attribute) and len(node.args) in arity.get(
-                    func.attr.value, ()
-                ):
-                    add_target(func.value)
-                elif _called_name(func) == "fill_diagonal":  # a new array, too
-                    add_target(_argument(node, 0, "a"))
-    return names
+    for node in walk(statement, None if nested else function):
+        if isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.AssignTarget)):
+            add_target(_written_name(node.target))
+        elif isinstance(node, cst.For):
+            add_target(node.target)
+        elif isinstance(node, cst.FunctionDef):
+            names.add(node.name.value)
+        elif isinstance(node, cst.Call):
+            func = node.func
+            if isinstance(func, cst.Attribute) and len(node.args) in arity.get(
+                func.attr.value, ()
+            ):
+                add_target(func.value)
+            elif _called_name(func) == "fill_diagonal":  # a new array, too
+                add_target(_argument(node, 0, "a"))
+    return frozenset(names)
 
 
 def _called_name(func: cst.BaseExpression) -> str:
