@@ -434,3 +434,11 @@ def writes_a_row_seen_after_an_update_in_a_loop(x):
         s = s + np.sum(r)
         A[0, 0] = 5.0 * x[0]  # r sees this, next trip
     return s + np.sum(A)
+
+
+def writes_a_row_seen_after_another_update(x):
+    A = np.outer(x, x)
+    r = A[0]
+    A[1] = 3.0 * r  # another row: runs, and A is a new array as the code runs
+    A[0, 1:] += r[:2]  # r sees this (in the array A was)
+    return np.sum(A * A) + np.sum(r)

@@ -398,8 +398,13 @@ def test_norm_with_more_arguments_than_loc_and_scale_is_refused():
     [
         (p.scales_one_of_two_names_of_an_array, "u *= 0.9", "'s', read later"),
         (p.writes_the_row_a_name_reads_later, "A[0, 1] = 5.0", "'r', read later"),
+        (
+            p.writes_a_row_seen_after_another_update,
+            "A[0, 1:] += r[:2]",
+            "'r', read later",
+        ),
     ],
-    ids=["same-array-from-a-helper", "row-written"],
+    ids=["same-array-from-a-helper", "row-written", "row-written-after-an-update"],
 )
 @pytest.mark.parametrize("mode", ["grad", "vjp", "jvp"])
 def test_update_a_name_read_later_shares_is_refused_as_it_runs(

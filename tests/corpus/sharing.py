@@ -33,6 +33,7 @@ def row_read_then_other_row_written(x):
     A = np.outer(x, x)
     r = A[0]
     A[1] = 3.0 * r
+    A[2, 1:] += r[:2]  # A is a new array now; r is checked against the old
     return np.sum(A * A) + np.sum(r)
 
 

@@ -111,31 +111,36 @@ class AssignmentLowering:
     def _guard_update(
         self,
         current: str,
-        others: list[tuple[str, str]] | None,
+        checks: tuple[list[tuple[str, str]], list[str]] | None,
         index: cst.BaseExpression | None = None,
     ) -> None:
         """``shared_update(x, (a, b), "statement", "'a', 'b'")`` before an
         update in place of x that other names may see, run for its effect (a
         check as the code runs, kept even where the updated value is never
         read): ``a``, ``b`` hold the values of those read later (see
-        ``_checkable_observers``); with ``others`` None (code that may keep
+        ``_checkable_observers``, which gives the arrays x was before too);
+        with ``checks`` None (code that may keep
         x has seen it, or not all of them can be read here), x must be a
         number. ``index``: an item write's, whose part of x alone is
         checked; without one, x shares no memory with the names read later
         once the check has passed, and leaves the graph of who sees what."""
         code = repr(self.origin.code)
-        if others is None:
+        if checks is None:
             text = f"shared_update({current}, None, {code})"
         else:
+            others, before = checks
             held = ", ".join(variable for variable, _ in others)
             names = ", ".join(who for _, who in others)
             text = f"shared_update({current}, ({held},), {code}, {names!r}"
-            if index is not None:  # only x[index] is written
-                text += f", {cst.Module([]).code_for_node(index)}"
+            if index is not None or before:  # only x[index] is written
+                where = "None" if index is None else cst.Module([]).code_for_node(index)
+                text += f", {where}"
+            if before:  # arrays x was, which names read before see
+                text += f", ({', '.join(before)},)"
             text += ")"
         call = cst.parse_expression(text)
         self.body.append(ir.Effect(cst.Expr(call), self.origin))
-        if others is not None and index is None:
+        if checks is not None and index is None:
             # past the check, no name read later shares x's memory at all:
             # none of them will see its later updates either
             self._forget(current)
@@ -163,11 +168,11 @@ class AssignmentLowering:
             # another name may see x: right if x is a number (which += does
             # not change), or if, as the code runs, none of the names read
             # later that may see x does; refused as the code runs if not
-            others = None
+            checks = None
             if current in self.fresh:
-                others = self._checkable_observers(current, name)
-            self._guard_update(current, others)
-            if others is None:  # a number as it runs: a new value
+                checks = self._checkable_observers(current, name)
+            self._guard_update(current, checks)
+            if checks is None:  # a number as it runs: a new value
                 value = self._lower(node.value)
                 key = BINARY[operator_type]
                 self._apply(

@@ -104,7 +104,7 @@ class InPlaceLowering:
 
     def _check_writable(
         self, name: str, what: str, at: cst.CSTNode
-    ) -> list[tuple[str, str]] | None:
+    ) -> tuple[list[tuple[str, str]], list[str]] | None:
         """Refuse an in-place write into ``name`` that another name read
         later may see (``sharing.py``), unless a check as the code runs can
         tell: then the variables (and names) of those to check, else None."""

@@ -83,11 +83,7 @@ class Normalizer(
         self.varied: set[str] = set()
         self.fresh: set[str] = set()  # values no other name can see (safe for +=)
         self.sequences: set[str] = set()  # variables known to hold a list or tuple
-        self.shared_at: dict[str, str] = {}  # value -> the statement sharing it
-        self.holders: dict[str, set[str]] = {}  # value -> variables seeing it
-        self.held_since: dict[tuple[str, str], str] = {}  # -> the statement
-        self.edge_kinds: dict[tuple[str, str], str] = {}  # "same", "item"
-        self.copied_edges: set[tuple[str, str]] = set()  # through a stand-in
+        self._start_sharing()
         self.liveness: dict[int, Live] = {}  # statement -> names read after it
         self.live: Live | None = None  # after this statement (None: all)
         self.bound_at: dict[int, Bound] = {}  # statement -> names bound before it

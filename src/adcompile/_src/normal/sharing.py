@@ -43,6 +43,14 @@ from adcompile._src.syntax.templates import used_names
 class SharingAnalysis:
     """Mixed into the Normalizer, which owns the state these methods use."""
 
+    def _start_sharing(self) -> None:
+        self.shared_at: dict[str, str] = {}  # value -> the statement sharing it
+        self.holders: dict[str, set[str]] = {}  # value -> variables seeing it
+        self.held_since: dict[tuple[str, str], str] = {}  # -> the statement
+        self.edge_kinds: dict[tuple[str, str], str] = {}  # "same", "item"
+        self.copied_edges: set[tuple[str, str]] = set()  # through a stand-in
+        self.stand_in_of: dict[str, str] = {}  # an update's value -> the one before
+
     def _roots(self, operands: list[ir.Operand]) -> set[str]:
         """The variables whose memory these operands may share."""
         roots: set[str] = set()
@@ -137,6 +145,7 @@ class SharingAnalysis:
         stand-in's predecessor, not its memory (the edges are ``copied``),
         also where both are one variable (a loop's or branch's own)."""
         if before != after:
+            self.stand_in_of[after] = before
             self._same_object(before, after, copied=True)
             return
         for value, holders in self.holders.items():
@@ -152,7 +161,9 @@ class SharingAnalysis:
         other path of a branch, reuses those names for other values.)"""
         named = set(self.env.values())
         nodes = set(self.holders) | {h for hs in self.holders.values() for h in hs}
-        for node in sorted(nodes - named):
+        kept = set(self.stand_in_of.values()) & self._defined_here()
+        for node in sorted(nodes - named - kept):  # (a stand-in's predecessor,
+            # defined here, tells what sees the object as the code runs)
             if self._parameter_root(node) is not None:
                 continue  # the caller's object: seen by the caller
             seen_by = self.holders.get(node, set()) - {node}
@@ -209,24 +220,30 @@ class SharingAnalysis:
         """The first name (or the caller) that may see ``ssa``'s memory and
         is read later, with the holder edge that made it see it."""
         for who, edge, _ in self._observers(ssa, name, items_kept):
-            return who, edge
+            if who:  # (not an array ssa's object was before)
+                return who, edge
         return None
 
     def _checkable_observers(
         self, ssa: str, name: str, items_kept: bool = False
-    ) -> list[tuple[str, str]] | None:
+    ) -> tuple[list[tuple[str, str]], list[str]] | None:
         """The variables holding every value read later that may see
         ``ssa``'s memory, each with who reads it, for a check as the code
-        runs (``shared_update``); None if one of them cannot be read there
-        (a name not bound on every path to this statement) or is the same
+        runs (``shared_update``), and the arrays ``ssa``'s object was before
+        updates made it a new one as the code runs, which what was read
+        before sees instead; None if one of them cannot be read there (a
+        name not bound on every path to this statement) or is the same
         object (which sees the update for certain)."""
         found: list[tuple[str, str]] = []
+        before: list[str] = []
         for who, edge, variable in self._observers(ssa, name, items_kept):
             if variable is None or edge is None:  # (the same object: it sees)
                 return None
-            if all(variable != v for v, _ in found):
+            if not who:
+                before.append(variable)
+            elif all(variable != v for v, _ in found):
                 found.append((variable, who))
-        return found
+        return found, before
 
     def _observers(
         self, ssa: str, name: str, items_kept: bool = False
@@ -236,40 +253,65 @@ class SharingAnalysis:
         variable a check as the code runs can read its value from (None if
         there is none)."""
         own_root = self._parameter_root(ssa)
-        seen = {ssa}
+        here = self._defined_here()
         # (a variable, the edge that led away from ssa's own object, if any,
-        # and whether a copy standing for an object lies on the way: then
-        # the memory of the variables found tells nothing as the code runs)
-        todo: list[tuple[str, tuple[str, str] | None, bool]] = [(ssa, None, False)]
+        # and where the way crossed a copy standing for an object: the
+        # variable before it, whose memory tells instead, or "" if none does)
+        start: tuple[str, tuple[str, str] | None, str | None] = (ssa, None, None)
+        todo = [start]
+        seen = {(ssa, None)}
+        lineage = {ssa}  # ssa and the arrays its object was before
         while todo:
-            value, edge, copied = todo.pop(0)
+            value, edge, near = todo.pop(0)
             for other, bound in self.env.items():
                 if bound != value or (edge is None and other == name):
                     continue
-                readable = bound if not copied else None
+                readable = bound if near is None else near or None
                 if other in self.loop_snapshots:  # bound as its loop starts
                     yield "the loop running over it", edge, readable
                 elif self._read_later(other):
-                    if other not in self.bound:
+                    if near is None and other not in self.bound:
                         readable = None
                     yield f"'{other}'", edge, readable
             root = self._parameter_root(value)
             if edge is not None and root is not None and root != own_root:
                 # (its own lineage is written back); the parameter's own
                 # variable holds the caller's object (or its private copy)
-                readable = root if value == root and not copied else None
+                readable = root if value == root and near is None else near or None
                 yield "the caller", edge, readable
             for holder in sorted(self.holders.get(value, ())):
                 pair = (value, holder)
-                if holder in seen:
-                    continue
                 kind = self.edge_kinds.get(pair, "")
                 if items_kept and edge is None and kind == "item":
                     continue  # an item of the list, not the list
-                seen.add(holder)
+                further = near
+                if near is None and pair in self.copied_edges:
+                    if value in lineage and self.stand_in_of.get(value) == holder:
+                        if holder not in here:
+                            further = ""
+                        else:  # what saw it before sees this array: checked too
+                            lineage.add(holder)
+                            yield "", pair, holder
+                    elif self.stand_in_of.get(holder) == value and value in here:
+                        further = value  # a stand-in for it: value's memory tells
+                    else:
+                        further = ""
+                if (holder, further) in seen or holder == ssa:
+                    continue
+                seen.add((holder, further))
                 same = edge is None and kind == "same"
-                further = copied or pair in self.copied_edges
                 todo.append((holder, None if same else edge or pair, further))
+
+    def _defined_here(self) -> set[str]:
+        """Variables given a value earlier in the block being lowered (at its
+        own level, so on every path to the statement being lowered), and
+        never given another (a construct's own variables are)."""
+        found: set[str] = set()
+        for statement in self.body:
+            target = getattr(statement, "target", None)
+            if isinstance(target, str):
+                found.update(t for t in target.split(", ") if t)
+        return found - self.pinned_all
 
     def _read_later(self, name: str) -> bool:
         if name in self.loop_snapshots:  # read by the loop at each trip

@@ -27,7 +27,7 @@ _LINEAR_IN_FIRST = {
     "without_diagonal": "g",
     "diagonal_adjoint": "g, value",
     "private_copy": "x, name=None, others=None",
-    "shared_update": "x, others=None, statement='', names=''",
+    "shared_update": "x, others=None, statement='', names='', index=None, before=()",
     "part": "g, position",
     "reshape_like": "g, x",
     "transpose_back": "g, axes, x",

@@ -201,6 +201,7 @@ def shared_update(
     statement: Any = "",
     names: Any = "",
     index: Any = _WHOLE,
+    before: Any = (),
 ) -> Any:
     """``x`` itself, before an in-place update of x (``x op= v``, ``x[i] =
     v``) that lowering turned into a new value: right only if no value in
@@ -208,7 +209,10 @@ def shared_update(
     memory (``names``: who holds each of them, for the message), or, with
     ``others`` None (code that may keep x anywhere), if x is a number, which
     an update does not change. ``index``: the update writes ``x[index]``
-    only, so an array that sees other parts of x sees no change. Refused
+    only, so an array that sees other parts of x sees no change (None: all
+    of x). ``before``: the arrays x's object was before earlier updates made
+    it a new array as the derivative runs; what was read from them sees
+    their memory, not x's. Refused
     otherwise, since
     the other names would see the change in Python and not in the
     derivative."""
@@ -219,8 +223,14 @@ def shared_update(
         "code that keeps it)"
     )
     if others is not None:
-        written = _written_part(x, index)
-        seeing = [i for i, other in enumerate(others) if _sees(other, written)]
+        if index is None:
+            index = _WHOLE
+        written = [_written_part(array, index) for array in (x, *before)]
+        seeing = [
+            i
+            for i, other in enumerate(others)
+            if any(_sees(other, part) for part in written)
+        ]
         if not seeing:
             return x
         named = str(names).split(", ")
