@@ -116,6 +116,22 @@ def parameter_row_written_while_another_row_is_live(M, x):
     return np.sum(M * M) + np.sum(r)
 
 
+def parameter_scaled_in_a_loop_then_after(b, x):
+    """The loop's own variable for x is updated in place: which array the
+    caller's ends up as is asked before each update changes it."""
+    for _ in range(2):
+        x *= b
+    x -= sum(b * e for e in x)
+    return np.sum(x * x)
+
+
+def list_parameter_grown_in_a_loop_then_after(b, items):
+    for _ in range(2):
+        items.append(items[-1] * b)
+    items.append(items[0] * b)
+    return sum(np.sum(item) for item in items)
+
+
 # parameters updated in place: checked with composition.PARAMETER_CASES, for
 # what the derivatives leave in the caller's arrays too
 PARAMETER_CASES = [
@@ -123,6 +139,13 @@ PARAMETER_CASES = [
     Case(
         parameter_row_written_while_another_row_is_live,
         (np.outer(X3, X3 + 1.0), X3),
+        wrt=(0, 1),
+        autograd=False,
+    ),
+    Case(parameter_scaled_in_a_loop_then_after, (0.7, X3), wrt=(0, 1)),
+    Case(
+        list_parameter_grown_in_a_loop_then_after,
+        (0.7, [X3, X3 + 1.0]),
         wrt=(0, 1),
         autograd=False,
     ),

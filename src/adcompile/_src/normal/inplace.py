@@ -167,9 +167,23 @@ class InPlaceLowering:
         if tracker is None:
             tracker = self.names.fresh(f"written_{root}")
             self.write_trackers[root] = tracker
-        follow = cst.parse_expression(
-            f"{after} if {before} is {tracker} else {tracker}"
-        )
+        was = before
+        if before == after:  # one variable (a construct's): ask before it changes
+            was = self.names.fresh(f"following_{root}")
+            self.tracker_flags.setdefault(root, []).append(was)
+            check = cst.parse_expression(f"{before} is {tracker}")
+            changes = [
+                i
+                for i, statement in enumerate(self.body)
+                if after in str(getattr(statement, "target", "")).split(", ")
+            ]
+            position = changes[-1] if changes else len(self.body)
+            self.body.insert(position, ir.Assign(was, ir.Static(check), self.origin))
+            follow = cst.parse_expression(f"{after} if {was} else {tracker}")
+        else:
+            follow = cst.parse_expression(
+                f"{after} if {was} is {tracker} else {tracker}"
+            )
         self.body.append(ir.Assign(tracker, ir.Static(follow), self.origin))
 
     def _check_written_params(self) -> None:
@@ -190,6 +204,9 @@ class InPlaceLowering:
             else:  # always the caller's array: its last value
                 self.written_params[param] = self.env[param]
         unused = {t for p, t in self.write_trackers.items() if p not in both}
+        for param, flags in self.tracker_flags.items():
+            if param not in both:
+                unused.update(flags)
         if unused:
             self.body = _without_assignments(self.body, unused)
 

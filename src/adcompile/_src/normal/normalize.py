@@ -116,6 +116,7 @@ class Normalizer(
         self.view_roots: dict[str, set[str]] = {}  # maybe-view -> what it views
         self.written_params: dict[str, str] = {}  # parameter -> its final value
         self.write_trackers: dict[str, str] = {}  # parameter -> see inplace.py
+        self.tracker_flags: dict[str, list[str]] = {}  # (for one variable's)
         self.param_names: set[str] = set()
         self.rebound_params: set[str] = set()
         self.followed_params: set[str] = set()  # see inplace._follow_write

@@ -27,6 +27,15 @@ gives the variables of every such name (the parameter's variable for the
 caller), each bound on every path to the statement, or None: then no check
 as the code runs can decide, and the update is refused (or, for ``x op=
 v``, allowed only on a number).
+
+A check compares memory as the code runs, which matches Python's objects
+only until an update lowered to a new value: the new value is a stand-in
+for the object (``stand_in_of``), and what saw the object before sees the
+stand-in's predecessor. Edges through a stand-in are ``copied``; an
+observer reached through one is checked against the predecessor (``before``
+arrays of the updated value's own lineage, or the predecessor of a value it
+saw), which must be given its value earlier in the same block, and else not
+checked at all (refused).
 """
 
 from __future__ import annotations
