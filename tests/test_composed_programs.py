@@ -1,5 +1,5 @@
 """A fixed sample of composed random programs (tests/compose), checked in
-every mode: grad, value_and_grad, vjp, jvp, and hvp on every tenth.
+every mode: grad, value_and_grad, vjp, jvp, and hvp on every twentieth.
 
 Each program nests helpers, branches, loops, closures, comprehensions,
 in-place updates and early returns in one another (see
@@ -29,7 +29,7 @@ from tests.compose.check import check_index
 
 SEED = 0
 COUNT = 500
-HVP_EVERY = 10
+HVP_EVERY = 20
 ALLOWED = ("pass", "refused")
 SKIPPED = ("skipped_nonsmooth", "skipped_slow")
 
