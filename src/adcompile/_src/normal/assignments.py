@@ -119,11 +119,11 @@ class AssignmentLowering:
         check as the code runs, kept even where the updated value is never
         read): ``a``, ``b`` hold the values of those read later (see
         ``_checkable_observers``, which gives the arrays x was before too);
-        with ``checks`` None (code that may keep
-        x has seen it, or not all of them can be read here), x must be a
-        number. ``index``: an item write's, whose part of x alone is
-        checked; without one, x shares no memory with the names read later
-        once the check has passed, and leaves the graph of who sees what."""
+        with ``checks`` None (code that may keep x has seen it, or not all
+        of them can be read here), x must be a number. ``index``: an item
+        write's, whose part of x alone is checked; without one, x shares no
+        memory with the names read later once the check has passed, and
+        leaves the graph of who sees what."""
         code = repr(self.origin.code)
         if checks is None:
             text = f"shared_update({current}, None, {code})"
