@@ -205,7 +205,7 @@ def test_append_to_the_list_a_loop_runs_over_is_refused():
     assert_points_at(error, "acc.append(3.0 * t)")
 
 
-@pytest.mark.parametrize("mode", ["grad", "vjp", "jvp"])
+@pytest.mark.parametrize("mode", ["grad", "vjp", "jvp", "hvp"])
 def test_augmented_array_another_holder_may_see_is_refused_as_it_runs(mode):
     """``y += a`` where code that may keep y has seen it: right for a
     number, refused for an array, when the call shows which it is; every
@@ -216,8 +216,10 @@ def test_augmented_array_another_holder_may_see_is_refused_as_it_runs(mode):
             adcompile.grad(function)(0.3, x)
         elif mode == "vjp":
             adcompile.vjp(function, 0.3, x)
-        else:
+        elif mode == "jvp":
             adcompile.jvp(function, (0.3, x), (1.0, None))
+        else:  # the gradient's own code, differentiated
+            adcompile.hvp(function, (0.3, x), (1.0, None))
     error = info.value
     assert "`y += a` updates a ndarray in place" in error.reason
     assert "y = y + ..." in error.hint

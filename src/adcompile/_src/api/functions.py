@@ -188,7 +188,12 @@ def _statement_location(definition: Location, statement: str) -> Location | None
 
 
 def definition_location(f: Any) -> Location | None:
-    """Where ``f`` (a function or a bound method) is defined."""
+    """Where ``f`` (a function, a bound method, or a derivative of one:
+    hvp differentiates a gradient function) is defined."""
+    for _ in range(8):  # a derivative's function, and its own, ...
+        if getattr(f, "__code__", None) is not None:
+            break
+        f = getattr(f, "__wrapped__", None) or getattr(f, "__func__", f)
     code = getattr(getattr(f, "__func__", f), "__code__", None)
     if code is None:
         return None
