@@ -168,9 +168,7 @@ class AssignmentLowering:
             # another name may see x: right if x is a number (which += does
             # not change), or if, as the code runs, none of the names read
             # later that may see x does; refused as the code runs if not
-            checks = None
-            if current in self.fresh:
-                checks = self._checkable_observers(current, name)
+            checks = self._checkable_observers(current, name)
             self._guard_update(current, checks)
             if checks is None:  # a number as it runs: a new value
                 value = self._lower(node.value)

@@ -112,9 +112,7 @@ class InPlaceLowering:
         why = self._not_writable(current, name)
         if why is None:
             return None
-        observers = None
-        if current in self.fresh:
-            observers = self._checkable_observers(current, name)
+        observers = self._checkable_observers(current, name)
         if observers is None:
             raise UnsupportedSyntax(
                 f"{what} '{name}', an array that may share memory with another "

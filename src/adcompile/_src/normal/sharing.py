@@ -170,7 +170,9 @@ class SharingAnalysis:
         other path of a branch, reuses those names for other values.)"""
         named = set(self.env.values())
         nodes = set(self.holders) | {h for hs in self.holders.values() for h in hs}
-        kept = set(self.stand_in_of.values()) & self._defined_here()
+        kept = set()  # (only where an update made a stand-in)
+        if self.stand_in_of:
+            kept = set(self.stand_in_of.values()) & self._defined_here()
         for node in sorted(nodes - named - kept):  # (a stand-in's predecessor,
             # defined here, tells what sees the object as the code runs)
             if self._parameter_root(node) is not None:
@@ -243,6 +245,8 @@ class SharingAnalysis:
         before sees instead; None if one of them cannot be read there (a
         name not bound on every path to this statement) or is the same
         object (which sees the update for certain)."""
+        if ssa not in self.fresh:  # code that may keep it has seen it
+            return None
         found: list[tuple[str, str]] = []
         before: list[str] = []
         for who, edge, variable in self._observers(ssa, name, items_kept):
@@ -262,7 +266,7 @@ class SharingAnalysis:
         variable a check as the code runs can read its value from (None if
         there is none)."""
         own_root = self._parameter_root(ssa)
-        here = self._defined_here()
+        here = self._defined_here() if self.copied_edges else set()
         # (a variable, the edge that led away from ssa's own object, if any,
         # and where the way crossed a copy standing for an object: the
         # variable before it, whose memory tells instead, or "" if none does)
