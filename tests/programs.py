@@ -442,3 +442,43 @@ def writes_a_row_seen_after_another_update(x):
     A[1] = 3.0 * r  # another row: runs, and A is a new array as the code runs
     A[0, 1:] += r[:2]  # r sees this (in the array A was)
     return np.sum(A * A) + np.sum(r)
+
+
+# values that carry no derivative, held by a container or another name
+# before the array is written with one that does
+
+
+def static_dict_holds_the_array_written(w):
+    x = np.zeros(3)
+    d = {"k": x}
+    x[0] = w * 2.0
+    return np.sum(d["k"] * w)
+
+
+def static_list_holds_the_array_written(w):
+    x = np.zeros(3)
+    d = [x, np.ones(3)]
+    x[0] = w * 2.0
+    return np.sum(d[0] * w)
+
+
+def static_comprehension_holds_the_array_written(w):
+    x = np.zeros(3)
+    d = [v for v in [x]]
+    x[0] = w * 2.0
+    return np.sum(d[0] * w)
+
+
+def static_joined_lists_hold_the_array_written(w):
+    x = np.zeros(3)
+    d = [x] + [np.ones(3)]
+    x[0] = w * 2.0
+    return np.sum(d[0] * w)
+
+
+def static_unpacking_names_the_array_written(w):
+    x = np.zeros(3)
+    y = np.ones(3)
+    a, b = (x, y) if w > 0.0 else (y, x)
+    x[0] = w * 2.0
+    return np.sum(a * w)

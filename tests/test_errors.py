@@ -447,3 +447,30 @@ def test_a_view_read_before_an_update_in_a_loop_is_not_checked_by_memory():
     assert isinstance(error, adcompile.UnsupportedSyntax)
     assert "'r' sees its memory" in error.reason
     assert_points_at(error, "A[0, 0] = 5.0 * x[0]")
+
+
+@pytest.mark.parametrize(
+    "function, observer",
+    [
+        (p.static_dict_holds_the_array_written, "'d', read later"),
+        (p.static_list_holds_the_array_written, "'d', read later"),
+        (p.static_comprehension_holds_the_array_written, "'d', read later"),
+        (p.static_joined_lists_hold_the_array_written, "'d', read later"),
+        (p.static_unpacking_names_the_array_written, "'a', read later"),
+    ],
+    ids=["dict", "list", "comprehension", "joined", "unpacked"],
+)
+@pytest.mark.parametrize("mode", ["grad", "jvp"])
+def test_update_seen_through_a_value_without_derivative_is_refused(
+    function, observer, mode
+):
+    """A container (or a name unpacked from one) made of values that carry
+    no derivative still holds the array itself: in Python it sees the write,
+    in the derivative it would not. Refused as the code runs."""
+    with pytest.raises(adcompile.UnsupportedSyntax) as info:
+        if mode == "grad":
+            adcompile.grad(function)(0.7)
+        else:
+            adcompile.jvp(function, (0.7,), (1.0,))
+    assert observer in info.value.reason, info.value.reason
+    assert_points_at(info.value, "x[0] = w * 2.0")

@@ -150,3 +150,21 @@ PARAMETER_CASES = [
         autograd=False,
     ),
 ]
+
+
+def _pair_of(z, depth):
+    if depth <= 0:
+        return np.tanh(z), np.sin(z + np.arange(3.0))
+    return 0.5 * np.cos(_pair_of(z * 0.5, depth - 1)[0] * z), np.sin(z + 1.0)
+
+
+def unpacked_from_a_call_without_derivative_then_scaled(a):
+    """The helper's result carries no derivative (its arguments are
+    constants), and is new: its items may be updated in place."""
+    for i in range(3):
+        c, u = _pair_of(_pair_of(0.7, i)[0], 2)
+        u *= np.cos(c) * a
+    return np.sum(u * u)
+
+
+CASES.append(Case(unpacked_from_a_call_without_derivative_then_scaled, (0.7,)))

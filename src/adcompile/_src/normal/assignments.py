@@ -19,6 +19,7 @@ from adcompile._src.errors import UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.control_facts import free_name
 from adcompile._src.normal.lower import load_names
+from adcompile._src.normal.values import creates_new_value, keeps_nothing
 from adcompile._src.normal.vocabulary import BINARY
 from adcompile._src.read.static_code import rename_locals
 from adcompile._src.rules import registry
@@ -89,9 +90,7 @@ class AssignmentLowering:
                 self._bind_alias(name, operand)
             return None
         if not self._is_varied(value):
-            static = ir.Static(rename_locals(value, self.env))
-            targets = [self._new_ssa(n.value) for n in names]
-            self.body.append(ir.Assign(", ".join(targets), static, self.origin))
+            self._unpack_static(value, [n.value for n in names])
             return None
         whole = self._lower(value)
         for position, name in enumerate(names):
@@ -144,6 +143,29 @@ class AssignmentLowering:
             # past the check, no name read later shares x's memory at all:
             # none of them will see its later updates either
             self._forget(current)
+
+    def _unpack_static(self, value: cst.BaseExpression, names: list[str]) -> None:
+        """``a, b = value`` run as written, its value carrying no derivative.
+        Each name sees the memory of what ``value`` reads (it may be one of
+        those objects, or an item of one), or, for a new value (a call of a
+        function that returns new values), is the function's own: fresh, and
+        seen by the other names, since two items of one result may still
+        share memory (``return y, y``)."""
+        static = ir.Static(rename_locals(value, self.env))
+        targets = [self._new_ssa(name) for name in names]
+        new = creates_new_value(value, self.source)
+        if not new:
+            keeps = not keeps_nothing(value, self.source)
+            for target in targets:
+                self._share([static], holder=None if keeps else target)
+        self.body.append(ir.Assign(", ".join(targets), static, self.origin))
+        for target in targets:
+            self.varied.discard(target)
+            self._set_shape(target, ("value", target))
+            if new:
+                self._part_of(target, set(targets))
+            else:
+                self.fresh.discard(target)
 
     def _augmented(self, node: cst.AugAssign) -> None:
         target = node.target

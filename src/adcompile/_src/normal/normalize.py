@@ -37,6 +37,7 @@ from adcompile._src.normal.values import (
     calls_in,
     creates_new_value,
     keeps_nothing,
+    may_hold_operands,
     mutated_names,
 )
 from adcompile._src.normal.vocabulary import (
@@ -438,6 +439,8 @@ class Normalizer(
             keeps = not keeps_nothing(value, self.source)
             item = isinstance(value, cst.Subscript)
             self._share([static], holder=None if keeps else target, item=item)
+        elif may_hold_operands(value):  # a new list or dict of the values
+            self._share([static], holder=target)
         self.body.append(ir.Assign(target, static, self.origin))
         self.varied.discard(target)
         shape = SCALAR if is_numeric_literal(value) else ("value", target)

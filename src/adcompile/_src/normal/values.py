@@ -49,6 +49,18 @@ def creates_new_value(node: cst.BaseExpression, source: FunctionSource) -> bool:
     return callee is not None and id(callee) in NEW_ARRAY_FUNCTIONS
 
 
+def may_hold_operands(node: cst.BaseExpression) -> bool:
+    """A new value (``creates_new_value``) that may still hold the values it
+    was made from: a list or dict of them, or ``+``/``*`` that join or repeat
+    lists (on arrays, a new array that holds nothing: then a name that sees
+    it is checked against in-place updates, where it never shares memory)."""
+    if isinstance(node, (cst.List, cst.ListComp, cst.Dict)):
+        return True
+    return isinstance(node, cst.BinaryOperation) and isinstance(
+        node.operator, (cst.Add, cst.Multiply)
+    )
+
+
 def keeps_nothing(node: cst.BaseExpression, source: FunctionSource) -> bool:
     """Running ``node`` leaves no reference to a value anywhere but in its
     result: no call in it may keep an argument or change one in place."""
