@@ -482,3 +482,27 @@ def static_unpacking_names_the_array_written(w):
     a, b = (x, y) if w > 0.0 else (y, x)
     x[0] = w * 2.0
     return np.sum(a * w)
+
+
+def static_list_appended_the_array_written(w):
+    x = np.zeros(3)
+    lst = []
+    lst.append(x)
+    x[0] = w * 2.0
+    return np.sum(lst[0] * w)
+
+
+def static_list_extended_by_the_array_written(w):
+    x = np.zeros(3)
+    lst = [np.ones(3)]
+    lst.extend([x])
+    x[0] = w * 2.0
+    return np.sum(lst[1] * w)
+
+
+def static_list_inserted_the_array_written(w):
+    x = np.zeros(3)
+    lst = []
+    lst.insert(0, x)
+    x[0] = w * 2.0
+    return np.sum(lst[0] * w)

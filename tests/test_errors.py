@@ -457,8 +457,12 @@ def test_a_view_read_before_an_update_in_a_loop_is_not_checked_by_memory():
         (p.static_comprehension_holds_the_array_written, "'d', read later"),
         (p.static_joined_lists_hold_the_array_written, "'d', read later"),
         (p.static_unpacking_names_the_array_written, "'a', read later"),
+        (p.static_list_appended_the_array_written, "'lst', read later"),
+        (p.static_list_extended_by_the_array_written, "'lst', read later"),
+        (p.static_list_inserted_the_array_written, "'lst', read later"),
     ],
-    ids=["dict", "list", "comprehension", "joined", "unpacked"],
+    ids=["dict", "list", "comprehension", "joined", "unpacked"]
+    + ["appended", "extended", "inserted"],
 )
 @pytest.mark.parametrize("mode", ["grad", "jvp"])
 def test_update_seen_through_a_value_without_derivative_is_refused(

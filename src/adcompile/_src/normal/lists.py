@@ -53,6 +53,9 @@ class ListLowering:
             elif self.env[name] in self.fresh:  # still the function's own list:
                 statement = rename_locals(cst.Expr(call), self.env)
                 changed = (self.env[name],)  # in place: saved where needed
+                if method != "pop":  # the list holds what it is given now
+                    given = [ir.Static(rename_locals(a, self.env)) for a in args]
+                    self._share(given, holder=self.env[name])
                 self.body.append(ir.Effect(statement, self.origin, changed))
                 self.has_control_flow = True
             else:
