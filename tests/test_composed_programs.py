@@ -98,3 +98,17 @@ def test_composed_sample_is_checked(composed: dict[int, dict[str, Any]]) -> None
     print(f"composed programs: {summary}")
     skipped = sum(counts[k] for k in SKIPPED) + counts["invalid"]
     assert skipped <= len(composed) // 4, summary
+
+
+# programs of long runs that once failed: (seed, index, what went wrong)
+REGRESSIONS = [
+    (3, 1954, "a loop ran backwards over a list a later while loop appended to"),
+]
+
+
+@pytest.mark.parametrize(
+    "seed, index, failure", REGRESSIONS, ids=[f"{s}:{i}" for s, i, _ in REGRESSIONS]
+)
+def test_composed_program_that_once_failed(seed: int, index: int, failure: str) -> None:
+    result = check_index((seed, index, 1))
+    assert result["klass"] in ALLOWED, f"{failure}\n{_explain(result)}"

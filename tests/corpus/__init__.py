@@ -60,6 +60,7 @@ def all_cases() -> list[Case]:
         branches,
         composition,
         deletes,
+        dicts,
         distributions,
         in_place,
         iteration,
@@ -76,6 +77,7 @@ def all_cases() -> list[Case]:
 
     modules = (
         branches,
+        dicts,
         composition,
         returns,
         loops,

@@ -294,12 +294,10 @@ class ForwardMode:
         return Line(assign(name, tangent), target=name)
 
     def _pack(self, pack: ir.Pack) -> list[Line]:
-        items = [cst.Element(node(i)) for i in pack.items]
-        value = cst.List(items) if pack.kind == "list" else cst.Tuple(items)
+        value = pack.literal([node(i) for i in pack.items])
         lines = [Line(assign(pack.target, value), target=pack.target)]
         if pack.target in self.active:
-            tangents = [cst.Element(self._tangent_or_zero(i)) for i in pack.items]
-            packed = cst.List(tangents) if pack.kind == "list" else cst.Tuple(tangents)
+            packed = pack.literal([self._tangent_or_zero(i) for i in pack.items])
             name = self._tangent_name(pack.target)
             lines.append(Line(assign(name, packed), target=name))
         return lines

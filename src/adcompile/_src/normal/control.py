@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from adcompile._src.errors import UnsupportedSyntax
+from adcompile._src.errors import AdcompileError, UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.control_facts import (
     ReplaceName,
@@ -118,11 +118,21 @@ class ControlFlowLowering:
             self.env[target_name] = name
         return ir.Var(name) if name in self.varied else ir.Static(cst.Name(name))
 
-    def _comprehension(self, node: cst.ListComp | cst.GeneratorExp) -> ir.Operand:
+    def _comprehension(
+        self, node: cst.ListComp | cst.GeneratorExp | cst.DictComp
+    ) -> ir.Operand:
         """``[f(x) for x in xs if c]`` (or a generator) on values that carry a
-        derivative: the loop that appends to a new list, written out."""
+        derivative: the loop that appends to a new list, written out; ``{k:
+        f(x) for ...}``: the loop that writes each entry of a new dict."""
         items = free_name("items", self.names.taken | set(self.env))
-        element = node.elt
+        key: cst.BaseExpression = cst.Name("None")
+        if isinstance(node, cst.DictComp):
+            element: cst.BaseExpression = node.value
+            key = node.key
+            write, start = "__items__[__key__] = __element__", "{}"
+        else:
+            element = node.elt
+            write, start = "__items__.append(__element__)", "[]"
         clauses = []
         clause: cst.CompFor | None = node.for_in
         while clause is not None:
@@ -133,12 +143,10 @@ class ControlFlowLowering:
             for name in sorted(target_names(clause.target)):
                 if name in self.env or name in renames.values():
                     renames[name] = free_name(name, self.names.taken | set(self.env))
-        element = renamed_locals(element, renames)
-        body: cst.BaseStatement = cst.SimpleStatementLine(
-            [cst.Expr(cst.parse_expression(f"{items}.append(__element__)"))]
-        )
-        body = renamed_locals(body, {"__element__": "__element__"})
+        element, key = renamed_locals(element, renames), renamed_locals(key, renames)
+        body: cst.BaseStatement = cst.parse_statement(write.replace("__items__", items))
         body = body.visit(ReplaceName("__element__", element))
+        body = body.visit(ReplaceName("__key__", key))
         for clause in reversed(clauses):
             for condition in reversed(clause.ifs):
                 body = cst.If(
@@ -150,9 +158,14 @@ class ControlFlowLowering:
                 iter=renamed_locals(clause.iter, renames),
                 body=cst.IndentedBlock([body]),
             )
-        start = cst.parse_statement(f"{items} = []")
+        start = cst.parse_statement(f"{items} = {start}")
         before = {name: self.env.get(name) for name in loop_variables(clauses, renames)}
-        self._block([start, body])
+        try:
+            self._block([start, body])
+        except AdcompileError as error:  # at code written for the loop
+            if error.location is None:
+                error.location = self.source.location(node)
+            raise
         for name, previous in before.items():  # they do not leak out
             if previous is None:
                 self.env.pop(name, None)
@@ -196,6 +209,9 @@ class ControlFlowLowering:
         renamed_target = rename_locals(target, self.env)
         for name in target_names(target):
             self.varied.discard(self.env[name])
+            if not prologue and not is_range(iterable):  # an item of what it
+                self._share([ir.Static(iterable)], holder=self.env[name], item=True)
+                self.fresh.discard(self.env[name])  # runs over, as it is
         self.iterated.append(iterated_names(node.iter))
         try:
             body = self._loop_body(prologue + statements, trips, loop_origin)
@@ -271,6 +287,8 @@ class ControlFlowLowering:
         value = cst.parse_expression(f"list({render(iterable)})")
         if is_range(iterable):
             value = iterable
+        else:  # a new list of the items (or of the values they see)
+            self._share([ir.Static(value)], holder=name, item=True)
         self.body.append(ir.Assign(name, ir.Static(value), self.origin))
         return cst.Name(name)
 
@@ -339,8 +357,10 @@ class ControlFlowLowering:
         # each name sees the other's memory
         if target != source.name:
             if not self.updating_in_place:
-                self._forget(target)  # the variable's old object is not its own
+                self._retire(target)  # the variable's old object is not its own
             self._same_object(source.name, target)
+            if source.name in self.view_roots:  # a value that may be (or hold)
+                self._share([source], holder=target)  # what it was made from
         if was_fresh:
             self.fresh.add(target)
         else:

@@ -27,6 +27,7 @@ from adcompile._src.normal.lower import index_expression
 from adcompile._src.read.static_code import rename_locals, resolve_callee
 from adcompile._src.rules import registry
 from adcompile._src.rules.patterns import FILL_DIAGONAL, SETITEM
+from adcompile._src.rules.registry import SCALAR
 
 
 class InPlaceLowering:
@@ -142,6 +143,11 @@ class InPlaceLowering:
             )
         finally:
             self.updating_in_place = False
+        if (
+            self.shapes.get(current) != SCALAR
+            and self.shapes.get(getattr(item, "name", None)) != SCALAR
+        ):  # a list or dict keeps the object itself, not its values
+            self._share([item], holder=self.env[name])
         self._written(current, self.env[name])
 
     def _written(self, before: str, after: str) -> None:

@@ -108,13 +108,31 @@ class Effect:
 
 @dataclass
 class Pack:
-    """``target = [a, b, ...]`` or a tuple: a container of varied values."""
+    """``target = [a, b, ...]``, a tuple, or a dict ``{k: a, ...}`` (with
+    ``keys``, static code): a container of varied values."""
 
     target: str
     items: list[Operand]
     origin: Origin
-    kind: str = "list"  # "list" or "tuple"
+    kind: str = "list"  # "list", "tuple" or "dict"
     overwrites: bool = False
+    keys: tuple[cst.BaseExpression, ...] = ()
+
+    def literal(self, elements: list[cst.BaseExpression]) -> cst.BaseExpression:
+        """The container written out, with ``elements`` in the items' places."""
+        if self.kind == "dict":
+            return cst.Dict(
+                [
+                    cst.DictElement(k, v)
+                    for k, v in zip(self.keys, elements, strict=True)
+                ]
+            )
+        listed = [cst.Element(e) for e in elements]
+        return cst.List(listed) if self.kind == "list" else cst.Tuple(listed)
+
+    def position(self, index: int) -> cst.BaseExpression:
+        """How item ``index`` is read from the container (or its adjoint)."""
+        return self.keys[index] if self.kind == "dict" else cst.Integer(str(index))
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """Lowering of a list's own mutating methods, on lists the function made,
-and of joins and repetitions of lists.
+of joins and repetitions of lists, and of dicts written out (``{"w": w}``,
+``dict(w=w)``: an ``ir.Pack`` of kind dict, which holds its values).
 
 ``items.append(value)`` becomes ``items = items + [value]``,
 ``items.extend(more)`` ``items = items + list(more)``, ``items.insert(i,
@@ -117,6 +118,27 @@ class ListLowering:
             self.fresh.add(items)  # the new name sees the item, not the list
         before, after = _parts(owner, position, skip=1)
         self._rebuild(name, [*before, after] if after is not None else before, call)
+
+    def _dict(self, node: cst.Dict, target_name: str | None) -> ir.Var:
+        """``{k: v, ...}`` with keys that carry no derivative: a new dict that
+        holds its values (``{**d}`` is refused)."""
+        keys: list[cst.BaseExpression] = []
+        for element in node.elements:
+            if not isinstance(element, cst.DictElement):
+                raise self._unsupported(element, "unpacking into a dict")
+            if self._is_varied(element.key):
+                raise self._unsupported(
+                    element.key, "a dict key that carries a derivative"
+                )
+            keys.append(rename_locals(element.key, self.env))
+        values = [self._lower(e.value) for e in node.elements]  # type: ignore[union-attr]
+        target = self._target(target_name, "dict", values)
+        self._share(values, holder=target)  # the dict keeps its values
+        self.body.append(ir.Pack(target, values, self.origin, "dict", keys=tuple(keys)))
+        self.varied.add(target)
+        self.fresh.add(target)
+        self._set_shape(target, ("value", target))
+        return ir.Var(target)
 
     def _rebuild(self, name: str, parts: list, call: cst.Call) -> None:
         """``name`` becomes the join of ``parts`` (code that makes lists),

@@ -89,6 +89,8 @@ class ExpressionLowering(SharingAnalysis):
             return self._subscript(node, target_name)
         if isinstance(node, (cst.Tuple, cst.List)):
             return self._pack(node, target_name)
+        if isinstance(node, cst.Dict):
+            return self._dict(node, target_name)
         if isinstance(node, cst.BooleanOperation):
             raise UnsupportedSyntax(
                 "`and`/`or` on values the gradient depends on cannot be "
@@ -99,7 +101,7 @@ class ExpressionLowering(SharingAnalysis):
             )
         if isinstance(node, cst.IfExp):
             return self._if_expression(node, target_name)
-        if isinstance(node, (cst.ListComp, cst.GeneratorExp)):
+        if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.DictComp)):
             return self._comprehension(node)
         raise self._unsupported(node, "this expression")
 
@@ -371,7 +373,7 @@ class ExpressionLowering(SharingAnalysis):
             ssa = name if free else self.names.fresh(name)
             self.env[name] = ssa
         if not self.updating_in_place:  # a new object (the name's old one, or
-            self._forget(ssa)  # a value a loop's earlier pass gave the name)
+            self._retire(ssa)  # a value a loop's earlier pass gave the name)
         return ssa
 
     def _set_shape(self, name: str, shape: object) -> None:

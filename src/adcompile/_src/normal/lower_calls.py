@@ -59,6 +59,13 @@ class CallLowering:
                 "supported yet: write the called function's computation inline",
                 self.source.location(node),
             )
+        if callee is dict and node.args and all(a.keyword for a in node.args):
+            entries = [  # dict(w=..., b=...): the dict {"w": ..., "b": ...}
+                cst.DictElement(cst.SimpleString(repr(a.keyword.value)), a.value)
+                for a in node.args
+                if a.keyword is not None
+            ]
+            return self._dict(cst.Dict(entries), target_name)
         prim = registry.lookup(callee) if callee is not None else None
         if any(callee is f for f in (zip, enumerate, reversed, map, filter, iter)):
             raise UnsupportedSyntax(

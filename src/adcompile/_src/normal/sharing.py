@@ -18,6 +18,15 @@ An item, a view or a slice of fresh values (or what a call that keeps
 nothing may return of them) is fresh too, and sees them in turn: an update
 of either is checked against the names that see the other.
 
+Every statement that may make a name see an object records it, whether or
+not its values carry a derivative (a statement run as written too): a list,
+tuple or dict written out or built by a comprehension, a list method, a loop
+target and the list a loop runs over, unpacking, an item stored into a
+container. A variable given a new object by a value made from its old one
+(``h = h[:]``, ``h = [h[0], y]``) keeps the old one as an unnamed node
+until the statement ends (``_retire``), so the new value still sees what
+the old one saw.
+
 Invariant: ``_not_writable`` is None only if the value is fresh and every
 name reachable through ``holders`` (and every name bound to the value
 itself, but the one being written) is dead after the statement, and no
@@ -59,6 +68,7 @@ class SharingAnalysis:
         self.edge_kinds: dict[tuple[str, str], str] = {}  # "same", "item"
         self.copied_edges: set[tuple[str, str]] = set()  # through a stand-in
         self.stand_in_of: dict[str, str] = {}  # an update's value -> the one before
+        self.retired: dict[str, str] = {}  # variable -> its old object (_retire)
 
     def _roots(self, operands: list[ir.Operand]) -> set[str]:
         """The variables whose memory these operands may share."""
@@ -86,7 +96,9 @@ class SharingAnalysis:
         if holder is None:
             self._shared(roots)
             return
-        for root in sorted(roots - {holder}):
+        if holder in roots and holder in self.retired:  # read before this very
+            roots = roots - {holder} | {self.retired[holder]}  # statement gave
+        for root in sorted(roots - {holder}):  # it a new object: the old one
             self._add_edge(root, holder, "item" if item else "")
 
     def _part_of(self, part: str, wholes: set[str], sliced: bool = False) -> None:
@@ -138,6 +150,32 @@ class SharingAnalysis:
             del self.edge_kinds[pair]
         self.copied_edges -= {p for p in self.copied_edges if value in p}
 
+    def _retire(self, variable: str) -> None:
+        """``variable`` is given a new object: its old one stays in the graph
+        as an unnamed node until the statement ends (``_drop_unnamed``), so a
+        value made from it (``h = h[:]``, ``h = [h[0], y]``) still sees what
+        it saw."""
+        old = f"{variable}@old"  # (never emitted; the same on each pass of a loop)
+        self.retired[variable] = old
+        renamed = {variable: old}
+        self.holders = {
+            renamed.get(value, value): {renamed.get(h, h) for h in holders}
+            for value, holders in self.holders.items()
+        }
+        for table in (self.edge_kinds, self.held_since):  # (copied: a loop's
+            for pair in [p for p in table if variable in p]:  # state, restored,
+                moved = (renamed.get(pair[0], pair[0]), renamed.get(pair[1], pair[1]))
+                table[moved] = table[pair]  # holds the edges it had)
+        self.copied_edges |= {
+            (renamed.get(a, a), renamed.get(b, b))
+            for a, b in self.copied_edges
+            if variable in (a, b)
+        }
+        for roots in self.view_roots.values():
+            if variable in roots:
+                roots.discard(variable)
+                roots.add(old)
+
     def _same_object(self, one: str, other: str, copied: bool = False) -> None:
         """Two variables hold one object (a copy of a name, an in-place
         update's result): each sees what the other sees, and is seen by it.
@@ -168,6 +206,7 @@ class SharingAnalysis:
         each replaced by edges from what it saw to what saw it, so what
         sees what through them is kept. (A loop lowered again, or the
         other path of a branch, reuses those names for other values.)"""
+        self.retired = {}
         named = set(self.env.values())
         nodes = set(self.holders) | {h for hs in self.holders.values() for h in hs}
         kept = set()  # (only where an update made a stand-in)

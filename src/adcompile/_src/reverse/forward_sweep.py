@@ -50,8 +50,7 @@ class ForwardSweep:
             assign = cst.Assign([cst.AssignTarget(target)], statement.value.node)
             return [Line(assign, target=statement.target)]
         if isinstance(statement, ir.Pack):
-            items = [cst.Element(_node(i)) for i in statement.items]
-            value = cst.List(items) if statement.kind == "list" else cst.Tuple(items)
+            value = statement.literal([_node(i) for i in statement.items])
             return [Line(_assign(statement.target, value), target=statement.target)]
         control = control_line(statement, self._forward_lines)
         if control is not None:

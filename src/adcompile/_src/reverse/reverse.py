@@ -370,12 +370,12 @@ class ReverseMode(ForwardSweep, UserCalls):
             return
         for position, item in enumerate(pack.items):
             if isinstance(item, ir.Var) and item.name in self.useful:
+                index = pack.position(position)
                 element: cst.BaseExpression = cst.Subscript(
                     value=cst.Name(adjoint),
-                    slice=[cst.SubscriptElement(cst.Index(cst.Integer(str(position))))],
+                    slice=[cst.SubscriptElement(cst.Index(index))],
                 )
                 if self.program.has_control_flow:  # a path may leave it at 0.0
-                    index = cst.Integer(str(position))
                     element = self._call("part", [cst.Name(adjoint), index])
                 self._accumulate(item.name, element)
 

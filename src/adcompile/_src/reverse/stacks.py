@@ -72,6 +72,10 @@ def _read_after_a_restore(lines: list[Line]) -> set[str]:
         reads_here = _read_by_backward([line])
         if line.block is not None:
             needed |= reads_here & (popped | pops_here)
+            # its header is read once, as it starts: after the restores of
+            # the lines before it (a loop later in the function may change
+            # the list this one runs over)
+            needed |= names_of([Line(cst.Expr(line.block.header))]) & popped
         else:
             needed |= reads_here & popped
         popped |= pops_here

@@ -1,0 +1,45 @@
+"""Every way of making a second name see an array, crossed with every
+in-place update of the array (tests/compose/aliases.py): the derivative
+follows Python (what the second name sees after the write) or refuses at a
+line of the program; it never returns what the name would hold without the
+write.
+
+The default run checks a fixed sample; ``ADCOMPILE_ALIASES=all`` checks all
+of the cross product (some 8,000 programs, about ten minutes)."""
+
+from __future__ import annotations
+
+import os
+import random
+
+import pytest
+
+from tests.compose import aliases
+
+SAMPLE = 150
+NUMBERS = (
+    list(range(aliases.count()))
+    if os.environ.get("ADCOMPILE_ALIASES") == "all"
+    else sorted(random.Random(0).sample(range(aliases.count()), SAMPLE))
+)
+
+
+@pytest.mark.parametrize("number", NUMBERS)
+def test_update_seen_through_another_name(number):
+    statuses = aliases.check(number)
+    failed = {
+        mode: status
+        for mode, status in statuses.items()
+        if status.split(":")[0] in aliases.FAILURES
+    }
+    assert not failed, f"{aliases.program(number)}\n{failed}"
+
+
+def test_the_sample_passes_more_than_it_refuses_where_nothing_is_shared():
+    """Programs that write x before any other name sees it are refused only
+    for constructs adcompile does not differentiate at all."""
+    numbers = [
+        n for n in range(0, aliases.count(), 7) if aliases.CASES[n][4] == "update_first"
+    ]
+    refused = [n for n in numbers if "refused" in aliases.check(n).values()]
+    assert len(refused) <= len(numbers) // 10, [aliases.program(n) for n in refused]
