@@ -506,3 +506,22 @@ def static_list_inserted_the_array_written(w):
     lst.insert(0, x)
     x[0] = w * 2.0
     return np.sum(lst[0] * w)
+
+
+def _adds_to_its_argument(z):
+    z[2] = z[2] + 0.3
+    return z[2]
+
+
+def helper_writes_into_a_value_the_gradient_reads(x):
+    return _adds_to_its_argument(0.2 / x)
+
+
+def _overwrites_its_argument(z):
+    z[1] = 0.5
+    return 0.0
+
+
+def helper_writes_into_the_parameter(x):
+    s = _overwrites_its_argument(x)
+    return np.sum(x) + s

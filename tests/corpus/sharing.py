@@ -168,3 +168,50 @@ def unpacked_from_a_call_without_derivative_then_scaled(a):
 
 
 CASES.append(Case(unpacked_from_a_call_without_derivative_then_scaled, (0.7,)))
+
+
+def _doubles_in_place(z):
+    z *= 2.0
+
+
+def helper_doubles_data_read_before_and_after(x, w):
+    """The helper writes into an array without derivative that the gradient
+    reads on both sides of the call: saved before it."""
+    y = np.ones(3)
+    s = np.sum(w * y)
+    _doubles_in_place(y)
+    return s + np.sum(y * w * x)
+
+
+def _nested_pair(c):
+    return (2.0 * c, (0.5, c))
+
+
+def only_some_items_of_a_nested_result(x):
+    return _nested_pair(x[0])[0] * x[1]
+
+
+def _unit_and(c):
+    return (1.0, c)
+
+
+def unpacked_over_a_value_in_a_branch(x):
+    """On the branch taken, u is the helper's constant: no gradient flows to
+    the x[1] it held before."""
+    u = x[1]
+    if x[2] > -10.0:
+        s, u = _unit_and(0.6)
+    return u * x[0]
+
+
+CASES += [
+    # (autograd's own tape sees y after the helper doubled it)
+    Case(
+        helper_doubles_data_read_before_and_after,
+        (X3, X3 * 2.0),
+        wrt=(1,),
+        autograd=False,
+    ),
+    Case(only_some_items_of_a_nested_result, (X3,)),
+    Case(unpacked_over_a_value_in_a_branch, (X3,)),
+]

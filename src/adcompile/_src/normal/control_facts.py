@@ -108,7 +108,8 @@ def mark_first_write(statements: list[ir.Statement], name: str) -> None:
     for statement in statements:
         if isinstance(statement, (ir.Apply, ir.Assign, ir.Pack)):
             if name in statement.target.split(", "):
-                statement.initializes = True
+                statement.initializes = True  # (of name, for a, b = ...)
+                statement.first_of = getattr(statement, "first_of", set()) | {name}
                 return
         elif isinstance(statement, ir.Branch):  # the first write on each path
             mark_first_write(statement.body, name)
@@ -204,6 +205,8 @@ def mark_overwrites(
         if isinstance(statement, (ir.Apply, ir.Assign, ir.Pack)):
             targets = set(statement.target.split(", "))
             first = getattr(statement, "initializes", False)  # its first value
+            if first and len(targets) > 1:  # of each name it gives one to
+                first = targets & pinned <= getattr(statement, "first_of", targets)
             if context == "loop" or (
                 context == "branch" and targets & pinned and not first
             ):

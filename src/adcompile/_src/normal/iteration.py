@@ -25,7 +25,7 @@ from adcompile._src.normal.control_facts import (
 from adcompile._src.read.static_code import rename_locals, resolve_callee
 from adcompile._src.rules import registry
 from adcompile._src.rules.patterns import COPY
-from adcompile._src.syntax.templates import parenthesize
+from adcompile._src.syntax.templates import parenthesize, render
 
 
 class IterationLowering:
@@ -46,7 +46,9 @@ class IterationLowering:
         ):
             return None
         mapping = iterable.func.value
-        keys = rename_locals(cst.Call(cst.Name("list"), [cst.Arg(mapping)]), self.env)
+        keys = rename_locals(  # (its keys: no derivative, when differentiated again)
+            cst.parse_expression(f"list({render(mapping)}.keys())"), self.env
+        )
         if iterable.func.attr.value == "values":
             key: cst.BaseExpression = cst.Name(
                 free_name("key", self.names.taken | set(self.env))

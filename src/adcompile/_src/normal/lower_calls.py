@@ -124,6 +124,20 @@ class CallLowering:
             known = purity(callee)
         elif isinstance(func, cst.Name) and func.value in self.env:
             known = self.nested_purity.get(self.env[func.value], UNKNOWN)
+        if (
+            known is not UNKNOWN
+            and known.writes
+            and any(isinstance(a, ir.Var) for a in args)  # (read from source)
+        ):
+            code = self.source.code(func)
+            raise UnsupportedSyntax(
+                f"{code}(...) may change an argument in place, and is given "
+                "values the gradient depends on (its derivative cannot follow "
+                "the change back into this function)",
+                f"make {code} return the new value and assign it "
+                f"(y = {code}(y)), or pass it a copy ({code}(y.copy()))",
+                self.source.location(node),
+            )
         return self._apply(
             prim,
             args,

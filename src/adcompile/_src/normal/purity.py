@@ -59,10 +59,11 @@ from adcompile._src.syntax.tree import walk
 class Purity:
     keeps: bool
     returns_new: bool
+    writes: bool = True  # may change an argument in place (a kind of keeps)
 
 
 UNKNOWN = Purity(keeps=True, returns_new=False)
-PURE = Purity(keeps=False, returns_new=True)
+PURE = Purity(keeps=False, returns_new=True, writes=False)
 
 # methods that change their object (lists, dicts, sets, arrays)
 MUTATING_METHODS = CONTAINER_CHANGES | IN_PLACE_METHODS | {"setflags", "byteswap"}
@@ -163,7 +164,8 @@ class _Reading:
         returns_new = not keeps and all(
             ret.value is None or self._new(ret.value) for ret in self._returns()
         )
-        return Purity(keeps=keeps, returns_new=returns_new)
+        writes = keeps and self._writes()
+        return Purity(keeps=keeps, returns_new=returns_new, writes=writes)
 
     # ---- what the body does ----------------------------------------------
 
@@ -249,44 +251,69 @@ class _Reading:
         return local
 
     def _keeps(self) -> bool:
+        return self._may_change(keeping=True)
+
+    def _writes(self) -> bool:
+        """Whether the function may change an argument in place: a write into
+        something it did not make, a mutating method of one, a call that may
+        write into what it is given, or code that runs later (a class, a
+        function defined here and used otherwise than by calling it)."""
+        return self._may_change(keeping=False)
+
+    def _may_change(self, keeping: bool) -> bool:
+        """Whether the function may change an argument in place, or, with
+        ``keeping``, also keep a reference to one."""
+        later = (cst.Global, cst.Nonlocal, cst.ClassDef, cst.FunctionDef, cst.Lambda)
+        unknown = later + ((cst.Yield, cst.Await, cst.With, cst.Try) if keeping else ())
         local = self._local_functions()
+        own = self._own if keeping else self._not_given  # (a write into a
+        # module's own object, a global list, does not change an argument)
         for node in self._nodes():
             if id(node) in local:  # read as part of this body
                 continue
-            if isinstance(
-                node,
-                (
-                    cst.Global,
-                    cst.Nonlocal,
-                    cst.Yield,
-                    cst.Await,
-                    cst.ClassDef,
-                    cst.FunctionDef,
-                    cst.Lambda,
-                    cst.With,
-                    cst.Try,
-                ),
-            ):
+            if isinstance(node, unknown):
                 return True
             if isinstance(node, (cst.AssignTarget, cst.AugAssign)):
                 target = node.target
-                if isinstance(target, cst.Attribute):
+                if isinstance(target, cst.Attribute) and not own(target.value):
                     return True
-                if isinstance(target, cst.Subscript) and not self._own(target.value):
+                if isinstance(target, cst.Subscript) and not own(target.value):
                     return True
-                if isinstance(node, cst.AugAssign) and not self._own(target):
+                if isinstance(node, cst.AugAssign) and not own(target):
                     return True  # z += v on an argument array changes it in place
-            if isinstance(node, cst.Call) and self._call_keeps(node):
+            if isinstance(node, cst.Call) and call_may_keep(
+                node, self.source, own, keeping
+            ):
                 return True
         return False
+
+    def _not_given(self, node: cst.BaseExpression) -> bool:
+        """Not (part of) what the function is given: a value it made, or a
+        module's own object (a global list), but no parameter and no local
+        name that may hold one."""
+        while isinstance(node, (cst.Subscript, cst.Attribute)):
+            node = node.value
+        if not isinstance(node, cst.Name) or self._own(node):
+            return isinstance(node, cst.Name)
+        bound = {  # names the body binds (to anything)
+            name.value
+            for binding in self._nodes()
+            if isinstance(binding, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign))
+            or isinstance(binding, (cst.For, cst.CompFor, cst.NamedExpr, cst.AsName))
+            for part in (
+                getattr(binding, "target", None),
+                getattr(binding, "name", None),
+            )
+            if part is not None
+            for name in walk(part)
+            if isinstance(name, cst.Name)
+        }
+        return node.value not in self.params and node.value not in bound
 
     def _own(self, node: cst.BaseExpression) -> bool:
         """A local value the function made itself (writing into it changes
         nothing the caller sees)."""
         return isinstance(node, cst.Name) and node.value in self.new_names
-
-    def _call_keeps(self, call: cst.Call) -> bool:
-        return call_may_keep(call, self.source, self._own)
 
     # ---- which values are new ----------------------------------------------
 
@@ -424,10 +451,12 @@ def call_may_keep(
     call: cst.Call,
     source: FunctionSource,
     own: Callable[[cst.BaseExpression], bool] = lambda node: False,
+    keeping: bool = True,
 ) -> bool:
     """Whether ``call`` (in ``source``) may keep a reference to an argument or
-    change one in place. ``own``: the objects of mutating methods that are
-    values the calling code made (changing them is no leak)."""
+    change one in place (without ``keeping``: change one in place). ``own``:
+    the objects of mutating methods that are values the calling code made
+    (changing them is no leak)."""
     func = call.func
     if any(a.keyword is not None and a.keyword.value == "out" for a in call.args):
         return True
@@ -436,11 +465,19 @@ def call_may_keep(
         method = func.attr.value
         if method in MUTATING_METHODS:
             return not own(func.value)
-        return method not in NEW_VALUE_METHODS | VIEW_METHODS
+        return keeping and method not in NEW_VALUE_METHODS | VIEW_METHODS
     if callee is None:
         return True  # a parameter, or something known only at run time
     if python_callable(callee):
-        return purity(callee).keeps
+        known = purity(callee)
+        return known.keeps if keeping else known.writes
+    if (
+        not keeping
+        and isinstance(getattr(callee, "__self__", None), (list, dict, set))
+        and isinstance(func, cst.Attribute)
+        and own(func.value)
+    ):  # a method of a module's own container: changes only that
+        return False
     if writes_into_an_argument(callee):
         return True
     return not (

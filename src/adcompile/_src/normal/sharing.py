@@ -166,10 +166,8 @@ class SharingAnalysis:
             for pair in [p for p in table if variable in p]:  # state, restored,
                 moved = (renamed.get(pair[0], pair[0]), renamed.get(pair[1], pair[1]))
                 table[moved] = table[pair]  # holds the edges it had)
-        self.copied_edges |= {
-            (renamed.get(a, a), renamed.get(b, b))
-            for a, b in self.copied_edges
-            if variable in (a, b)
+        self.copied_edges = {
+            (renamed.get(a, a), renamed.get(b, b)) for a, b in self.copied_edges
         }
         for roots in self.view_roots.values():
             if variable in roots:

@@ -96,10 +96,12 @@ def mutated_names(node: cst.CSTNode, source: FunctionSource) -> set[str]:
         ):
             base(func.value)
         positional = [a for a in call.args if a.keyword is None]
-        if positional and writes_into_an_argument(
-            resolve_callee(source, func, {}, strict=False)
-        ):
+        callee = resolve_callee(source, func, {}, strict=False)
+        if positional and writes_into_an_argument(callee):
             base(positional[0].value)
+        if callee is not None and python_callable(callee) and purity(callee).writes:
+            for arg in call.args:  # a user function that writes into what
+                base(arg.value)  # it is given (saved where read later)
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value == "out":
                 base(arg.value)

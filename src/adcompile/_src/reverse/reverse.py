@@ -370,13 +370,10 @@ class ReverseMode(ForwardSweep, UserCalls):
             return
         for position, item in enumerate(pack.items):
             if isinstance(item, ir.Var) and item.name in self.useful:
+                # (a path, or a reader of only some items of a container this
+                # one is an item of, or a zero seed, may leave it at 0.0)
                 index = pack.position(position)
-                element: cst.BaseExpression = cst.Subscript(
-                    value=cst.Name(adjoint),
-                    slice=[cst.SubscriptElement(cst.Index(index))],
-                )
-                if self.program.has_control_flow:  # a path may leave it at 0.0
-                    element = self._call("part", [cst.Name(adjoint), index])
+                element = self._call("part", [cst.Name(adjoint), index])
                 self._accumulate(item.name, element)
 
     def _accumulate(self, name: str, local: cst.BaseExpression) -> None:
