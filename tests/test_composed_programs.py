@@ -55,7 +55,7 @@ def _indices(request: pytest.FixtureRequest) -> list[int]:
 def composed(request: pytest.FixtureRequest) -> dict[int, dict[str, Any]]:
     """index -> result dict of every selected program, checked in parallel."""
     jobs = int(os.environ.get("ADCOMPILE_COMPOSE_JOBS", os.cpu_count() or 1))
-    work = [(SEED, index, HVP_EVERY) for index in _indices(request)]
+    work = [(SEED, index, HVP_EVERY, False) for index in _indices(request)]
     if jobs <= 1 or len(work) == 1:
         results = [check_index(job) for job in work]
     else:
