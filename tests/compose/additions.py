@@ -14,9 +14,11 @@ from tests.compose.statements import Statements
 
 # the module header and classes of an extended program
 HEADER = """import dataclasses
+import math
 from typing import NamedTuple
 
 import numpy as np
+import scipy.special
 import scipy.stats
 from scipy.stats import norm
 
@@ -38,6 +40,27 @@ class Lin:
         return 0.5 * np.sum(np.tanh(self.W @ z) ** 2) + 0.1 * np.dot(self.b, z)"""
 
 EXTENDED_COMPOUND = ("lists", "rnn", "solver", "filldiag", "view")
+# more of numpy, math and scipy.special (each of a bounded argument)
+NUMPY = {
+    "v": [
+        "np.cumsum({0}) / 3.0",
+        "np.concatenate([{0}[1:], {0}[:1]])",
+        "np.roll(np.flip({0}), 1)",
+        "np.where({0} > 0.0, {0}, 0.5 * {0})",
+        "np.linalg.solve(2.0 * np.eye(3) + 0.2 * np.outer({0}, {0}), {0})",
+        "scipy.special.expit({0})",
+        "np.sqrt(1.0 + {0} ** 2)",
+    ],
+    "s": [  # the first four of a number, the others of an array
+        "math.exp(-({0}) ** 2)",
+        "np.logaddexp({0}, 0.3)",
+        "math.sqrt(1.0 + ({0}) ** 2)",
+        "np.std(np.array([{0}, 0.5, -0.3]))",
+        "np.linalg.norm({0} + np.array([2.0, -2.0, 2.0]))",
+        "np.prod(np.cos({0}))",
+        "np.linalg.det(np.eye(2) + 0.3 * np.outer({0}[:2], {0}[1:]))",
+    ],
+}
 STATS = [
     "norm.pdf({})",
     "norm.cdf({}, 0.2, 1.5)",
@@ -78,10 +101,20 @@ class Additions(Statements):
         return []
 
     def special(self, sc: Scope, t: str, d: int, helpers: list[Helper]) -> str:
-        """``scipy.stats.norm`` of an expression (bounded arguments)."""
-        self.tags.add("stats_norm")
-        e = self.expr(sc, t, d - 1, helpers)
-        return self.pick(STATS).format(f"np.tanh({e})")
+        """``scipy.stats.norm``, or another function of numpy, math or
+        scipy.special, of an expression (bounded arguments)."""
+        if self.chance(0.5):
+            self.tags.add("stats_norm")
+            e = self.expr(sc, t, d - 1, helpers)
+            return self.pick(STATS).format(f"np.tanh({e})")
+        self.tags.add("more_numpy")
+        if t == "v":
+            arg, form = "v", self.pick(NUMPY["v"])
+        else:
+            arg = self.pick(["s", "v"])
+            form = self.pick(NUMPY["s"][:4] if arg == "s" else NUMPY["s"][4:])
+        e = self.expr(sc, arg, d - 1, helpers)
+        return form.format(f"np.tanh({e})")
 
     def order_statistic(self, sc: Scope, sub: int, helpers: list[Helper]) -> str:
         if self.chance(0.5):
@@ -205,7 +238,7 @@ class Additions(Statements):
                     f"for {t1}, {t2} in {zipped}:",
                     f"    {s} = 0.7 * {s} + 0.1 * np.sum(np.tanh({t1} * {t2}))",
                 ]
-            elif op == "iter" and self.chance(0.3):
+            elif op == "iter" and self.chance(0.15):
                 it, u = self.fresh("it"), self.fresh("u")
                 self.tags.add("iter_next")
                 lines += [f"{it} = iter({a})", f"{u} = next({it})"]
@@ -237,7 +270,7 @@ class Additions(Statements):
             return self.st_inplace(sc, fn, depth)
         y = self.pick(names)
         e = self.call(sc, "v", 2, fn.helpers) or self.value(sc, "v", 2)
-        if self.chance(0.25):
+        if self.chance(0.15):
             view = self.fresh("view")
             self.tags.add("view_write")
             op = self.pick(["*= 0.5", "+= 0.3 * np.tanh({e})[:2]", "[0] = np.sin({s})"])

@@ -97,7 +97,7 @@ class Generator(Additions):
         if self.helpers and has_call(body):
             self.tags.add("helper_calls_helper")
         lines += ["    " + line for line in body]
-        if ret == "d" and self.chance(0.75):
+        if ret == "d" and self.chance(0.9):
             self.tags.add("dict_return")
             out = self.fresh("out")
             lines += [
