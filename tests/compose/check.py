@@ -269,7 +269,11 @@ def run_hvp(run: Run, directions: list, refs: list) -> None:
     product = adcompile.hvp(run.f, tuple(called), tuple(v))
     run.check_args("hvp", called)
     product = product if len(run.args) > 1 else (product,)
-    if not isinstance(product, tuple) or len(product) != len(run.args):
+    if (
+        not isinstance(product, tuple)
+        or len(product) != len(run.args)
+        or not all(like(x, a) for x, a in zip(product, run.args, strict=False))
+    ):
         raise Failure(
             "wrong", "hvp: product of the wrong structure", repr(product)[:300]
         )

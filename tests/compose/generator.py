@@ -80,7 +80,13 @@ class Generator(Additions):
                 "    if depth <= 0:",
                 f"        return {self.ret_value(sc, fn, 1)}",
             ]
-        body = self.block(sc, fn, 1, self.r.randint(1, 3))
+        writes: list[str] = []
+        own = [names[k] for k in params if k in ("v", "m")]
+        if self.extended and own and not recursive and self.chance(0.2):
+            self.tags.add("helper_writes_param")  # the caller's array changes
+            sc.writable |= set(own)
+            writes = self.st_inplace(sc, fn, 1)
+        body = writes + self.block(sc, fn, 1, self.r.randint(1, 3))
         if recursive:
             args = [names[k] if k in OBJECTS else self.value(sc, k, 1) for k in params]
             rec = f"{name}({', '.join(args)}, depth - 1)"
