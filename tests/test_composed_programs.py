@@ -6,7 +6,9 @@ in-place updates and early returns in one another (see
 tests/compose/generator.py). A program may be refused, with an error that
 points at a line of it; it must not crash, get a derivative wrong, return a
 value or leave its arguments unlike the function itself
-(``deviation``), or be refused without a location in the program.
+(``deviation``), or be refused without a location in the program. The
+sample draws the first generator's constructs (``--base``); the long mode
+draws the later ones too.
 
 The programs are checked in parallel (one process per core, or
 ``ADCOMPILE_COMPOSE_JOBS``) when the first test of this module runs; each

@@ -8,6 +8,12 @@ program ``index`` of ``seed`` is reproducible. Values are typed while drawing
 helper), so every program runs; every assigned value goes through a
 squashing template (tanh, sin, a contraction of the old value) so nothing
 overflows. The constructs drawn are recorded as tags on the program.
+
+By default programs also draw the constructs of ``additions.py`` (objects
+read by field, helpers returning nested tuples and dicts or writing into
+their array parameters, list operations, ``scipy.stats.norm``, more of
+numpy, RNN and solver loops); ``extended=False`` (``--base``) draws what the
+first generator drew, the same programs for the same ``(seed, index)``.
 """
 
 from __future__ import annotations
