@@ -6,7 +6,9 @@ in-place updates and early returns in one another (see
 tests/compose/generator.py). A program may be refused, with an error that
 points at a line of it; it must not crash, get a derivative wrong, return a
 value or leave its arguments unlike the function itself
-(``deviation``), or be refused without a location in the program.
+(``deviation``), or be refused without a location in the program. The
+sample draws the first generator's constructs (``--base``); the long mode
+draws the later ones too.
 
 The programs are checked in parallel (one process per core, or
 ``ADCOMPILE_COMPOSE_JOBS``) when the first test of this module runs; each
@@ -55,7 +57,7 @@ def _indices(request: pytest.FixtureRequest) -> list[int]:
 def composed(request: pytest.FixtureRequest) -> dict[int, dict[str, Any]]:
     """index -> result dict of every selected program, checked in parallel."""
     jobs = int(os.environ.get("ADCOMPILE_COMPOSE_JOBS", os.cpu_count() or 1))
-    work = [(SEED, index, HVP_EVERY) for index in _indices(request)]
+    work = [(SEED, index, HVP_EVERY, False) for index in _indices(request)]
     if jobs <= 1 or len(work) == 1:
         results = [check_index(job) for job in work]
     else:

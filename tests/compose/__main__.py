@@ -24,10 +24,12 @@ from collections import Counter, defaultdict
 FAILED = ("wrong", "deviation", "crash", "refused_unlocated")
 
 
-def run(seed: int, start: int, count: int, jobs: int, hvp_every: int) -> list[dict]:
+def run(
+    seed: int, start: int, count: int, jobs: int, hvp_every: int, extended: bool = True
+) -> list[dict]:
     from tests.compose.check import check_index
 
-    work_items = [(seed, i, hvp_every) for i in range(start, start + count)]
+    work_items = [(seed, i, hvp_every, extended) for i in range(start, start + count)]
     results: list[dict] = []
     began = time.perf_counter()
     with multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=40) as pool:
@@ -135,6 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--hvp-every", type=int, default=4, help="hvp on every Nth program (0: none)"
     )
+    parser.add_argument(
+        "--base",
+        action="store_true",
+        help="draw the first generator's constructs only (as the sample test)",
+    )
     parser.add_argument("--out", help="write every result as JSON to this file")
     parser.add_argument(
         "--report", metavar="FILE", help="print the report of a saved --out"
@@ -150,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     from tests.compose.generator import generate
 
     if options.show is not None:
-        program = generate(options.seed, options.show)
+        program = generate(options.seed, options.show, not options.base)
         print(f"# program {program.id}; tags: {', '.join(program.tags)}")
         print(program.source, end="")
         return 0
@@ -162,12 +169,17 @@ def main(argv: list[str] | None = None) -> int:
     if options.check is not None:
         from tests.compose.check import check_index
 
-        result = check_index((options.seed, options.check, 1))
+        result = check_index((options.seed, options.check, 1, not options.base))
         print(json.dumps(result, indent=2))
         return 0
     began = time.perf_counter()
     results = run(
-        options.seed, options.start, options.count, options.jobs, options.hvp_every
+        options.seed,
+        options.start,
+        options.count,
+        options.jobs,
+        options.hvp_every,
+        not options.base,
     )
     seconds = time.perf_counter() - began
     print(report(results, seconds))

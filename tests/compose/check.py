@@ -269,7 +269,11 @@ def run_hvp(run: Run, directions: list, refs: list) -> None:
     product = adcompile.hvp(run.f, tuple(called), tuple(v))
     run.check_args("hvp", called)
     product = product if len(run.args) > 1 else (product,)
-    if not isinstance(product, tuple) or len(product) != len(run.args):
+    if (
+        not isinstance(product, tuple)
+        or len(product) != len(run.args)
+        or not all(like(x, a) for x, a in zip(product, run.args, strict=False))
+    ):
         raise Failure(
             "wrong", "hvp: product of the wrong structure", repr(product)[:300]
         )
@@ -327,7 +331,7 @@ def smooth_point(f: Callable[..., Any], params: list[str], seed: int):
     reason = "skipped_nonsmooth"
     for attempt in range(4):
         rng = np.random.default_rng([seed, attempt])
-        args = draw_args(params, rng)
+        args = draw_args(params, rng, getattr(f, "__globals__", None))
         start = time.perf_counter()
         value = float(f(*copy.deepcopy(args)))
         if time.perf_counter() - start > 1.0:
@@ -410,13 +414,14 @@ def check_source(
     return result
 
 
-def check_index(job: tuple[int, int, int]) -> dict[str, Any]:
+def check_index(job: tuple) -> dict[str, Any]:
     """Check program ``index`` of ``seed``, with hvp on every ``hvp_every``-th
-    program (0: none), as a dict (what a worker process sends back)."""
+    program (0: none), as a dict (what a worker process sends back); a
+    fourth item False draws the first generator's constructs only."""
     from tests.compose.generator import generate
 
-    seed, index, hvp_every = job
-    program = generate(seed, index)
+    seed, index, hvp_every, *rest = job
+    program = generate(seed, index, extended=rest[0] if rest else True)
     result = check_program(program, hvp=hvp_every > 0 and index % hvp_every == 0)
     return dataclasses.asdict(result)
 

@@ -15,7 +15,12 @@ from dataclasses import dataclass, field
 
 # the entry function's parameters: name -> kind (checker draws values by kind)
 PARAM_KINDS = {"a": "s", "b": "s", "x": "v", "M": "m", "p": "dict", "ws": "list"}
-HELPER_PARAMS = {"s": "c", "v": "z", "m": "A"}  # a helper's parameter names, by kind
+# objects: q a named tuple Pair(w: v, c: s), P a dataclass Lin(W: m, b: v)
+# with methods, tt a nested tuple (v, (v, s)); read by field or index only
+OBJECTS = {"q": "q", "P": "P", "tt": "tt"}
+PARAM_KINDS.update(OBJECTS)
+# a helper's parameter names, by kind
+HELPER_PARAMS = {"s": "c", "v": "z", "m": "A", "q": "pair", "P": "model", "tt": "nest"}
 UNARY = ["np.sin({})", "np.cos({})", "np.tanh({})", "np.exp(np.sin({}))"]
 SQUASH = ["np.tanh({})", "np.sin({})", "0.5 * np.cos({})", "np.log(1.0 + ({}) ** 2)"]
 UPDATE = [
@@ -39,7 +44,7 @@ class Helper:
 
     name: str
     params: list[str]  # kinds of its float parameters
-    ret: str  # s, v or t
+    ret: str  # s, v, t (a pair s, v), n (s, (v, s)) or d (a dict w: v, b: s)
     recursive: bool = False
 
 
@@ -94,8 +99,9 @@ class Fn:
 class Expressions:
     """Draws expressions; ``self.tags`` collects the constructs drawn."""
 
-    def __init__(self, seed: int, index: int) -> None:
+    def __init__(self, seed: int, index: int, extended: bool = True) -> None:
         self.r = random.Random(f"compose-{seed}-{index}")
+        self.extended = extended  # draw the constructs added after the first
         self.tags: set[str] = set()
         self.counter = 0
         self.helpers: list[Helper] = []
@@ -139,6 +145,7 @@ class Expressions:
                 choices.append(f"{m}[{self.index(sc, 2)}, {self.index(sc, 3)}]")
             if "p" in sc.vars:
                 choices.append('p["b"]')
+            choices += self.object_leaves(sc, t)
             return self.pick(choices)
         if t == "v":
             choices = names * 3
@@ -148,9 +155,11 @@ class Expressions:
                 choices.append('p["w"]')
             if "ws" in sc.vars:
                 choices.append(f"ws[{self.r.randrange(2)}]")
+            choices += self.object_leaves(sc, t)
             if not choices:
                 choices.append(f"np.sin({self.leaf(sc, 's')} + np.arange(3.0))")
             return self.pick(choices)
+        names = names + self.object_leaves(sc, t)
         if names:
             return self.pick(names)
         return f"np.outer(np.array([0.6, -0.4]), {self.leaf(sc, 'v')})"
@@ -170,7 +179,12 @@ class Expressions:
 
     def call(self, sc: Scope, t: str, d: int, helpers: list[Helper]) -> str | None:
         """A call of a helper (or a closure) giving a value of kind ``t``."""
-        fits = [h for h in helpers if h.ret == t or (h.ret == "t" and t in "sv")]
+        fits = [
+            h
+            for h in helpers
+            if (h.ret == t or (h.ret in "tnd" and t in "sv"))
+            and all(sc.names(k) for k in h.params if k in OBJECTS)
+        ]
         closures = [n for n, k in sc.closures.items() if k == t]
         if closures and (not fits or self.chance(0.35)):
             self.tags.add("closure_call")
@@ -192,14 +206,24 @@ class Expressions:
         if h.ret == "t":
             self.tags.add("tuple_index")
             text += "[0]" if t == "s" else "[1]"
+        elif h.ret == "n":
+            self.tags.add("nested_tuple_index")
+            text += self.pick(["[0]", "[1][1]"]) if t == "s" else "[1][0]"
+        elif h.ret == "d":
+            self.tags.add("dict_return_read")
+            text += '["b"]' if t == "s" else '["w"]'
         return text
 
     def expr(self, sc: Scope, t: str, d: int, helpers: list[Helper] | None = None):
         """An expression of kind ``t`` (s, v or m), nested up to ``d`` deep."""
         helpers = self.helpers if helpers is None else helpers
+        if t in OBJECTS:
+            return self.pick(sc.names(t))
         if d <= 0 or self.chance(0.2):
             return self.leaf(sc, t)
-        kind = self.r.randrange(10)
+        kind = self.r.randrange(12 if self.extended else 10)
+        if kind >= 10 and t in "sv":
+            return self.special(sc, t, d, helpers)
         if kind <= 2:
             made = self.call(sc, t, d, helpers)
             if made is not None:
@@ -233,7 +257,9 @@ class Expressions:
     def reduction(self, sc: Scope, t: str, d: int, helpers: list[Helper]) -> str:
         sub = d - 1
         if t == "s":
-            form = self.r.randrange(6)
+            form = self.r.randrange(8 if self.extended else 6)
+            if form >= 6:
+                return self.order_statistic(sc, sub, helpers)
             if form == 0:
                 self.tags.add("dot")
                 v1, v2 = self.expr(sc, "v", sub, helpers), self.expr(sc, "v", sub)

@@ -8,21 +8,29 @@ program ``index`` of ``seed`` is reproducible. Values are typed while drawing
 helper), so every program runs; every assigned value goes through a
 squashing template (tanh, sin, a contraction of the old value) so nothing
 overflows. The constructs drawn are recorded as tags on the program.
+
+By default programs also draw the constructs of ``additions.py`` (objects
+read by field, helpers returning nested tuples and dicts or writing into
+their array parameters, list operations, ``scipy.stats.norm``, more of
+numpy, RNN and solver loops); ``extended=False`` (``--base``) draws what the
+first generator drew, the same programs for the same ``(seed, index)``.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from tests.compose.additions import HEADER, Additions
 from tests.compose.expressions import (
     HELPER_PARAMS,
+    OBJECTS,
     PARAM_KINDS,
     Fn,
     Helper,
     Scope,
     has_call,
 )
-from tests.compose.statements import Statements
 
 __all__ = ["PARAM_KINDS", "Program", "generate"]
 
@@ -42,17 +50,23 @@ class Program:
         return f"{self.seed}:{self.index}"
 
 
-class Generator(Statements):
+class Generator(Additions):
     """Draws one program: helpers first (each may call the earlier ones),
     then the entry function ``f``."""
 
+    objects: tuple[str, ...] = ()  # object kinds f takes (drawn first)
+
     def helper(self, number: int) -> list[str]:
-        ret = self.pick(["s", "v", "v", "t"])
+        rets = ["s", "v", "v", "t"] + (["n", "d"] if self.extended else [])
+        ret = self.pick(rets)
         params = self.r.sample(["s", "v", "m"], self.r.randint(1, 2))
         if "s" not in params and "v" not in params:
             params.append("v")
+        if self.objects and self.chance(0.4):
+            params.append(self.pick(list(self.objects)))
+            self.tags.add("object_to_helper")
         name = f"h{number}"
-        recursive = self.chance(0.25)
+        recursive = self.chance(0.25) and ret in ("s", "v", "t")
         h = Helper(name, params, ret, recursive)
         sc = Scope()
         names = HELPER_PARAMS
@@ -60,16 +74,27 @@ class Generator(Statements):
             sc.vars[names[kind]] = kind
         signature = [names[k] for k in params] + (["depth"] if recursive else [])
         lines = [f"def {name}({', '.join(signature)}):"]
-        fn = Fn(ret, list(self.helpers), 2)
+        callable_ = [
+            g
+            for g in self.helpers
+            if all(k in params for k in g.params if k in OBJECTS)
+        ]
+        fn = Fn(ret, callable_, 2)
         if recursive:
             self.tags.add("recursion")
             lines += [
                 "    if depth <= 0:",
                 f"        return {self.ret_value(sc, fn, 1)}",
             ]
-        body = self.block(sc, fn, 1, self.r.randint(1, 3))
+        writes: list[str] = []
+        own = [names[k] for k in params if k in ("v", "m")]
+        if self.extended and own and not recursive and self.chance(0.2):
+            self.tags.add("helper_writes_param")  # the caller's array changes
+            sc.writable |= set(own)
+            writes = self.st_inplace(sc, fn, 1)
+        body = writes + self.block(sc, fn, 1, self.r.randint(1, 3))
         if recursive:
-            args = [self.value(sc, k, 1) for k in params]
+            args = [names[k] if k in OBJECTS else self.value(sc, k, 1) for k in params]
             rec = f"{name}({', '.join(args)}, depth - 1)"
             rec = rec + ("[0]" if ret == "t" else "")
             r = self.fresh("rec")
@@ -84,14 +109,35 @@ class Generator(Statements):
         if self.helpers and has_call(body):
             self.tags.add("helper_calls_helper")
         lines += ["    " + line for line in body]
-        lines.append(f"    return {self.ret_value(sc, fn, 2)}")
+        if ret == "d" and self.chance(0.9):
+            self.tags.add("dict_return")
+            out = self.fresh("out")
+            lines += [
+                f"    {out} = {{}}",
+                f'    {out}["w"] = {self.value(sc, "v", 2)}',
+                f'    {out}["b"] = {self.value(sc, "s", 2)}',
+                f"    return {out}",
+            ]
+        else:
+            self.tags.add(
+                {"n": "nested_tuple_return", "d": "dict_literal"}.get(ret, "")
+            )
+            lines.append(f"    return {self.ret_value(sc, fn, 2)}")
+        self.tags.discard("")
         self.helpers.append(h)
         return lines
 
-    def main(self) -> tuple[list[str], list[str]]:
+    def entry_params(self) -> list[str]:
         params = ["a"] + [n for n in ("b", "x", "M", "p", "ws") if self.chance(0.5)]
+        if self.extended:
+            params += [n for n in OBJECTS if self.chance(0.3)]
+            self.objects = tuple(n for n in params if n in OBJECTS)
         if not any(PARAM_KINDS[n] in ("v", "m") for n in params):
             params.append(self.pick(["x", "M"]))
+        return params
+
+    def main(self, params: list[str] | None = None) -> tuple[list[str], list[str]]:
+        params = params or self.entry_params()
         sc = Scope()
         for n in params:
             if PARAM_KINDS[n] in ("s", "v", "m"):
@@ -122,13 +168,25 @@ class Generator(Statements):
         return lines, params
 
 
-def generate(seed: int, index: int) -> Program:
-    """Program ``index`` of ``seed``: a module with helpers and ``f``."""
-    g = Generator(seed, index)
-    parts = ["import numpy as np"]
+SOURCE_TAGS = {
+    "field_read": re.compile(r"\b(q|P|pair|model)\.[wcWb]\b"),
+    "method_via_class": re.compile(r"\bLin\.(apply|energy)\("),
+    "getattr": re.compile(r"\bgetattr\("),
+}
+
+
+def generate(seed: int, index: int, extended: bool = True) -> Program:
+    """Program ``index`` of ``seed``: a module with helpers and ``f``; with
+    ``extended`` False, the constructs of the first generator only (the
+    programs it drew before the others were added)."""
+    g = Generator(seed, index, extended)
+    params = g.entry_params() if extended else None
+    parts = [HEADER if extended else "import numpy as np"]
     for number in range(1, g.r.randint(2, 4)):
         parts.append("\n".join(g.helper(number)))
-    main, params = g.main()
+    main, params = g.main(params)
     parts.append("\n".join(main))
     source = "\n\n\n".join(parts) + "\n"
+    if extended:
+        g.tags |= {tag for tag, p in SOURCE_TAGS.items() if p.search(source)}
     return Program(seed, index, source, params, sorted(g.tags))

@@ -31,7 +31,9 @@ class Statements(Expressions):
             kinds += list(COMPOUND) + ["if", "for"]
         if fn.in_loop:
             kinds += ["jump"]
-        kinds += ["return"] if self.chance(0.3) else []
+        kinds += ["return"] if self.chance(0.3) and fn.ret != "d" else []
+        if self.extended:
+            kinds += self.extended_kinds(sc, fn, depth)
         if "lv" in sc.vars.values():
             kinds.append("append")
         if any(k == "t" for h in fn.helpers for k in [h.ret]):
@@ -104,6 +106,11 @@ class Statements(Expressions):
         self.tags.add("inplace_param" if name in PARAM_KINDS else "inplace_made")
         t = sc.vars[name]
         form = self.r.randrange(3)
+        if form == 0 and self.extended and t == "m" and self.chance(0.5):
+            self.tags.add("setitem_row_call")
+            e = self.call(sc, "v", 2, fn.helpers) or self.value(sc, "v", 2)
+            i = self.index(sc, 2)
+            return [f"{name}[{i}, :] = 0.5 * {name}[{i}] + 0.5 * np.tanh({e})"]
         if form == 0:
             self.tags.add("setitem")
             if t == "v":
@@ -129,6 +136,11 @@ class Statements(Expressions):
         return [f"if {self.cond(sc)}:", f"    return {self.ret_value(sc, fn, 2)}"]
 
     def ret_value(self, sc: Scope, fn: Fn, d: int) -> str:
+        if fn.ret == "n":
+            s, v, c = (self.value(sc, k, d) for k in "svs")
+            return f"{s}, ({v}, {c})"
+        if fn.ret == "d":
+            return f'{{"w": {self.value(sc, "v", d)}, "b": {self.value(sc, "s", d)}}}'
         if fn.ret == "t":
             return f"{self.value(sc, 's', d)}, {self.value(sc, 'v', d)}"
         if fn.ret == "main":

@@ -4,6 +4,7 @@ arguments by kind, and central finite differences along a direction."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from typing import Any
@@ -26,7 +27,16 @@ __all__ = [
 ]
 
 
+def _fields(tree: Any) -> dict[str, Any] | None:
+    """The fields of a dataclass object, None for anything else."""
+    if dataclasses.is_dataclass(tree) and not isinstance(tree, type):
+        return {f.name: getattr(tree, f.name) for f in dataclasses.fields(tree)}
+    return None
+
+
 def leaves(tree: Any) -> list[Any]:
+    if (fields := _fields(tree)) is not None:
+        return leaves(list(fields.values()))
     if isinstance(tree, dict):
         return [leaf for key in sorted(tree) for leaf in leaves(tree[key])]
     if isinstance(tree, (list, tuple)):
@@ -35,11 +45,18 @@ def leaves(tree: Any) -> list[Any]:
 
 
 def tree_map(fn: Callable[..., Any], tree: Any, *others: Any) -> Any:
+    if (fields := _fields(tree)) is not None:
+        return type(tree)(
+            **{
+                k: tree_map(fn, v, *(getattr(o, k) for o in others))
+                for k, v in fields.items()
+            }
+        )
     if isinstance(tree, dict):
         return {k: tree_map(fn, tree[k], *(o[k] for o in others)) for k in tree}
     if isinstance(tree, (list, tuple)):
         items = [tree_map(fn, t, *(o[i] for o in others)) for i, t in enumerate(tree)]
-        return type(tree)(items)
+        return type(tree)(*items) if hasattr(tree, "_fields") else type(tree)(items)
     return fn(tree, *others)
 
 
@@ -54,6 +71,8 @@ def same(a: Any, b: Any) -> bool:
     """Exactly equal trees (types, shapes, dtypes and values)."""
     if type(a) is not type(b):
         return False
+    if (fields := _fields(a)) is not None:
+        return same(fields, _fields(b))
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
     if isinstance(a, (list, tuple)):
@@ -73,6 +92,8 @@ def close(a: Any, b: Any, rtol: float = 1e-9, atol: float = 1e-12) -> bool:
 
 def like(gradient: Any, x: Any) -> bool:
     """``gradient`` has the structure, types and shapes of the argument ``x``."""
+    if (fields := _fields(x)) is not None:
+        return type(gradient) is type(x) and like(_fields(gradient), fields)
     if isinstance(x, dict):
         return (
             isinstance(gradient, dict)
@@ -90,7 +111,12 @@ def like(gradient: Any, x: Any) -> bool:
     return type(gradient) is float
 
 
-def draw_args(params: list[str], rng: np.random.Generator) -> list[Any]:
+def draw_args(
+    params: list[str], rng: np.random.Generator, namespace: dict | None = None
+) -> list[Any]:
+    """Arguments by kind; ``namespace`` (the program's globals) holds the
+    classes of object parameters."""
+
     def value(kind: str) -> Any:
         if kind == "s":
             return round(float(rng.uniform(-1.2, 1.2)), 3)
@@ -100,6 +126,12 @@ def draw_args(params: list[str], rng: np.random.Generator) -> list[Any]:
             return rng.uniform(-1.2, 1.2, size=(2, 3))
         if kind == "dict":
             return {"w": value("v"), "b": value("s")}
+        if kind == "q":
+            return namespace["Pair"](value("v"), value("s"))
+        if kind == "P":
+            return namespace["Lin"](value("m"), value("v"))
+        if kind == "tt":
+            return (value("v"), (value("v"), value("s")))
         return [value("v"), value("v")]
 
     return [value(PARAM_KINDS[name]) for name in params]
