@@ -112,5 +112,5 @@ REGRESSIONS = [
     "seed, index, failure", REGRESSIONS, ids=[f"{s}:{i}" for s, i, _ in REGRESSIONS]
 )
 def test_composed_program_that_once_failed(seed: int, index: int, failure: str) -> None:
-    result = check_index((seed, index, 1))
+    result = check_index((seed, index, 1, False))
     assert result["klass"] in ALLOWED, f"{failure}\n{_explain(result)}"
