@@ -513,8 +513,10 @@ def _adds_to_its_argument(z):
     return z[2]
 
 
-def helper_writes_into_a_value_the_gradient_reads(x):
-    return _adds_to_its_argument(0.2 / x)
+def helper_writes_into_a_value_read_later(x):
+    y = 0.2 / x
+    s = _adds_to_its_argument(y)
+    return s + np.sum(y)
 
 
 def _overwrites_its_argument(z):

@@ -88,7 +88,7 @@ class Generator(Additions):
             ]
         writes: list[str] = []
         own = [names[k] for k in params if k in ("v", "m")]
-        if self.extended and own and not recursive and self.chance(0.2):
+        if self.extended and own and not recursive and self.chance(0.04):
             self.tags.add("helper_writes_param")  # the caller's array changes
             sc.writable |= set(own)
             writes = self.st_inplace(sc, fn, 1)

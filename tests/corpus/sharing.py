@@ -183,6 +183,17 @@ def helper_doubles_data_read_before_and_after(x, w):
     return s + np.sum(y * w * x)
 
 
+def _adds_to_its_argument(z):
+    z[2] = z[2] + 0.3
+    return z[2]
+
+
+def helper_writes_into_a_value_no_one_reads_again(x):
+    """The helper writes into the quotient, which nothing reads afterwards:
+    it gets a copy, and the division's gradient reads the values it made."""
+    return _adds_to_its_argument(0.2 / x) * x[0]
+
+
 def _nested_pair(c):
     return (2.0 * c, (0.5, c))
 
@@ -213,5 +224,6 @@ CASES += [
         autograd=False,
     ),
     Case(only_some_items_of_a_nested_result, (X3,)),
+    Case(helper_writes_into_a_value_no_one_reads_again, (X3,), autograd=False),
     Case(unpacked_over_a_value_in_a_branch, (X3,)),
 ]

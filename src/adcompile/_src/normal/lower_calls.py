@@ -27,6 +27,8 @@ from adcompile._src.read.calls import (
 )
 from adcompile._src.read.static_code import rename_locals, resolve_callee
 from adcompile._src.rules import registry
+from adcompile._src.rules.registry import SCALAR
+from adcompile._src.runtime import HELPERS
 
 
 class CallLowering:
@@ -124,20 +126,8 @@ class CallLowering:
             known = purity(callee)
         elif isinstance(func, cst.Name) and func.value in self.env:
             known = self.nested_purity.get(self.env[func.value], UNKNOWN)
-        if (
-            known is not UNKNOWN
-            and known.writes
-            and any(isinstance(a, ir.Var) for a in args)  # (read from source)
-        ):
-            code = self.source.code(func)
-            raise UnsupportedSyntax(
-                f"{code}(...) may change an argument in place, and is given "
-                "values the gradient depends on (its derivative cannot follow "
-                "the change back into this function)",
-                f"make {code} return the new value and assign it "
-                f"(y = {code}(y)), or pass it a copy ({code}(y.copy()))",
-                self.source.location(node),
-            )
+        if known is not UNKNOWN and known.writes:  # (read from its source)
+            args = [self._private_argument(a, func, node) for a in args]
         return self._apply(
             prim,
             args,
@@ -149,6 +139,23 @@ class CallLowering:
             pure_call=known == PURE,
             keeps=known.keeps,
         )
+
+    def _private_argument(
+        self, operand: ir.Operand, func: cst.BaseExpression, node: cst.Call
+    ) -> ir.Operand:
+        """An argument that carries a derivative, for a function that may
+        write into it: a copy, if nothing read later sees it (the write is
+        then seen by no one, as in Python, and leaves the values the
+        gradient reads as they were); else refused as the code runs unless
+        it is a number, since the callee's derivative cannot carry its write
+        back into this function."""
+        if not isinstance(operand, ir.Var) or self.shapes.get(operand.name) == SCALAR:
+            return operand  # (a number: ``z += v`` in the callee rebinds z)
+        if self._not_writable(operand.name, "") is not None:
+            self._guard_update(operand.name, None)  # right only for a number
+            return operand
+        copy = registry.lookup(HELPERS["private_copy"])  # (an array or list)
+        return self._apply(copy, [operand], {}, None, node=node)
 
     def _chained_extreme(self, node: cst.Call) -> cst.BaseExpression:
         """Builtin ``max``/``min`` of several values, or of a list or tuple

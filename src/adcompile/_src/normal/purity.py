@@ -480,11 +480,17 @@ def call_may_keep(
         return False
     if writes_into_an_argument(callee):
         return True
-    return not (
-        callee in _SAFE_BUILTINS
-        or _is_numpy(callee)
-        or getattr(callee, "__module__", None) == "math"
-    )
+    module = (getattr(callee, "__module__", None) or "").split(".")[0]
+    if not keeping and (module == "scipy" or _has_rule(callee)):
+        return False  # numerical code: a new value (out= is caught above)
+    return not (callee in _SAFE_BUILTINS or _is_numpy(callee) or module == "math")
+
+
+def _has_rule(callee: Any) -> bool:
+    try:
+        return registry.lookup(callee) is not None
+    except TypeError:  # (unhashable)
+        return False
 
 
 def _is_numpy(callee: Any) -> bool:
