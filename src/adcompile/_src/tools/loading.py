@@ -88,3 +88,34 @@ def top_level_functions(module: ModuleType) -> list[FunctionType]:
         and obj.__qualname__ == attr  # not lambdas, aliases or nested functions
     ]
     return sorted(funcs, key=lambda f: f.__code__.co_firstlineno)
+
+
+def members(module: ModuleType) -> list[tuple[str, FunctionType, bool]]:
+    """The functions of ``module`` as ``show`` and ``build`` address them:
+    ``(name, function, is_method)`` for each top-level function (``f``) and
+    each method of a top-level class (``Class.method``, ``self`` first;
+    static methods count as functions; special methods but ``__call__`` are
+    left out), in source order."""
+    found: list[tuple[str, FunctionType, bool]] = [
+        (f.__name__, f, False) for f in top_level_functions(module)
+    ]
+    for attr, cls in vars(module).items():
+        if not (
+            inspect.isclass(cls)
+            and cls.__module__ == module.__name__
+            and cls.__qualname__ == attr
+        ):
+            continue
+        for name, member in vars(cls).items():
+            if name.startswith("__") and name != "__call__":
+                continue
+            method = not isinstance(member, staticmethod)
+            function = getattr(member, "__func__", member)
+            if isinstance(member, classmethod) or not inspect.isfunction(function):
+                continue
+            found.append((f"{attr}.{name}", function, method))
+    return sorted(found, key=lambda item: _first_line(item[1]))
+
+
+def _first_line(function: FunctionType) -> int:
+    return function.__code__.co_firstlineno
