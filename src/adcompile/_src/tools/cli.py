@@ -21,12 +21,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FunctionType
 
-from adcompile._src.tools.loading import (
-    CliError,
-    load_module,
-    parse_wrt,
-    top_level_functions,
-)
+from adcompile._src.tools.args import variant_source as _variant_source
+from adcompile._src.tools.loading import CliError, load_module, members, parse_wrt
 from adcompile._version import __version__
 
 PROG = "adcompile"
@@ -72,11 +68,11 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Print the gradient source of FUNC in FILE.py, or of every "
         "top-level function in FILE.py when FUNC is not given.",
     )
-    show.add_argument("target", metavar="FILE.py[:FUNC]")
+    show.add_argument("target", metavar="FILE.py[:FUNC|:Class.method]")
     show.add_argument(
         "--wrt",
         type=parse_wrt,
-        default=0,
+        default=None,
         metavar="NAMES",
         help="comma-separated parameter names (or positions) to differentiate "
         "with respect to; default: the first parameter",
@@ -129,6 +125,13 @@ def _build_parser() -> argparse.ArgumentParser:
         "to; default: its first",
     )
     build.add_argument(
+        "--mode",
+        choices=("reverse", "forward", "hvp"),
+        default="reverse",
+        help="reverse: grad_NAME, value_and_grad_NAME and vjp_NAME (default); "
+        "forward: jvp_NAME; hvp: hvp_NAME",
+    )
+    build.add_argument(
         "--check",
         action="store_true",
         help="write nothing; exit 1 if a module is missing or stale",
@@ -141,8 +144,11 @@ class _FuncAction(argparse.Action):
     """``--func NAME``: appends ``[NAME, wrt]`` (wrt set by a later --wrt)."""
 
     def __call__(self, parser, namespace, values, option_string=None):
-        if not str(values).isidentifier():
-            raise argparse.ArgumentError(self, f"not a function name: {values!r}")
+        parts = str(values).split(".")
+        if len(parts) > 2 or not all(part.isidentifier() for part in parts):
+            raise argparse.ArgumentError(
+                self, f"not a function name (NAME or Class.method): {values!r}"
+            )
         functions = list(getattr(namespace, self.dest) or [])
         if any(name == values for name, _ in functions):
             raise argparse.ArgumentError(self, f"{values} is given twice")
@@ -167,44 +173,63 @@ class _WrtAction(argparse.Action):
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from adcompile._src.api.api import grad
     from adcompile._src.errors import AdcompileError
 
     path, func_name = _split_target(args.target)
-    if args.args is not None and (func_name is None or args.mode != "reverse"):
-        raise CliError("--args needs one function (FILE.py:FUNC) in reverse mode")
+    if args.args is not None and func_name is None:
+        raise CliError(f"--args needs one function: {path}:FUNC")
+    if args.args is not None and args.mode != "reverse":
+        raise CliError(
+            f"--args shows the variant of the gradient for their shapes: "
+            f"only in reverse mode, not --mode {args.mode}"
+        )
     module = load_module(path)
     color = not args.no_color and _use_color(sys.stdout)
 
     if func_name is not None:
-        if not hasattr(module, func_name):
-            raise CliError(f"{path} has no function {func_name!r}")
-        func = getattr(module, func_name)
-        if not callable(func):
-            raise CliError(f"{func_name!r} in {path} is not a function")
+        func = _named_function(module, path, func_name)
+        wrt = _wrt(args.wrt, func_name)
         try:
             if args.args is not None:
-                example = _example_arguments(args.args)
-                text = grad(func, wrt=args.wrt).source_for(*example)
+                text = _variant_source(func, wrt, args.args, func_name)
             else:
-                text = _derivative_source(func, args.wrt, args.mode)
+                text = _derivative_source(func, wrt, args.mode)
         except AdcompileError as err:
-            raise CliError(f"{func_name}: {err}") from None
+            raise CliError(f"{func_name}: {err.reason}") from None
         _write(text, color)
         return 0
 
     blocks = []
-    for func in top_level_functions(module):
+    for name, func, method in members(module):
         try:
-            blocks.append(_derivative_source(func, args.wrt, args.mode).strip("\n"))
+            source = _derivative_source(func, 1 if method else 0, args.mode)
+            blocks.append(source.strip("\n"))
         except AdcompileError as err:
-            blocks.append(f"# {func.__name__}: cannot differentiate: {err.reason}")
+            blocks.append(f"# {name}: cannot differentiate: {err.reason}")
     if not blocks:
-        print(f"{PROG}: {path} defines no functions", file=sys.stderr)
-        return 0
+        raise CliError(f"{path} defines no functions or methods")
     # Two blank lines between blocks, as between top-level definitions.
     _write("\n\n\n".join(blocks), color)
     return 0
+
+
+def _named_function(module: object, path: str, name: str) -> FunctionType:
+    """``f`` or ``Class.method`` of the user's module."""
+    obj: object = module
+    for part in name.split("."):
+        if not hasattr(obj, part):
+            raise CliError(f"{path} has no function {name!r}")
+        obj = getattr(obj, part)
+    if not callable(obj) or isinstance(obj, type):
+        raise CliError(f"{name!r} in {path} is not a function")
+    return obj  # type: ignore[return-value]
+
+
+def _wrt(wrt: object, name: str) -> object:
+    """``--wrt`` as given; by default a method's first parameter after self."""
+    if wrt is None:
+        return 1 if "." in name else 0
+    return wrt
 
 
 # -- build --------------------------------------------------------------------
@@ -217,15 +242,16 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if args.source is None:
         if args.output is not None or args.functions is not None:
             raise CliError("-o, --func and --wrt need FILE.py")
+        if args.mode != "reverse":
+            raise CliError("--mode needs FILE.py; in pyproject.toml, set mode")
         targets = build.targets_from_pyproject(cwd)
     else:
         functions = None
         if args.functions is not None:
-            functions = [
-                build.Request(name, 0 if wrt is None else wrt)
-                for name, wrt in args.functions
-            ]
-        targets = [build.make_target(args.source, args.output, functions, cwd)]
+            functions = [build.Request(name, wrt) for name, wrt in args.functions]
+        targets = [
+            build.make_target(args.source, args.output, functions, cwd, args.mode)
+        ]
 
     if args.check:
         stale = 0
@@ -251,17 +277,6 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _example_arguments(text: str) -> tuple[object, ...]:
-    """The values of ``--args`` (Python expressions; numpy is ``np``)."""
-    import numpy as np
-
-    try:
-        values = eval(f"({text},)", {"np": np, "numpy": np})  # noqa: S307
-    except Exception as err:  # the user's expression: say what went wrong
-        raise CliError(f"--args {text!r}: {type(err).__name__}: {err}") from None
-    return tuple(values)
-
-
 def _derivative_source(func: FunctionType, wrt: object, mode: str) -> str:
     """The source ``show --mode`` prints for one function."""
     from adcompile._src.api.api import source
@@ -282,11 +297,19 @@ def _shown(path: Path) -> str:
 
 
 def _split_target(target: str) -> tuple[str, str | None]:
-    """``"model.py:loss"`` -> ``("model.py", "loss")``; ``"model.py"`` -> no FUNC."""
+    """``"model.py:loss"`` -> ``("model.py", "loss")``; ``"model.py"`` and
+    ``"model.py:"`` -> no FUNC; ``"model.py:Model.loss"`` -> a method."""
+    if os.path.exists(target):
+        return target, None
     path, sep, func_name = target.rpartition(":")
-    if sep and func_name.isidentifier() and not os.path.exists(target):
-        return path, func_name
-    return target, None
+    if not sep:
+        return target, None
+    if not func_name:
+        return path, None
+    parts = func_name.split(".")
+    if len(parts) > 2 or not all(part.isidentifier() for part in parts):
+        raise CliError(f"not a function name (FUNC or Class.method): {func_name!r}")
+    return path, func_name
 
 
 # -- output -------------------------------------------------------------------
