@@ -14,7 +14,8 @@ import pytest
 
 import adcompile
 from adcompile._src.tools import cli
-from adcompile._src.tools.build import Request, Target, write as build
+from adcompile._src.tools.build import Request, Target
+from adcompile._src.tools.build import write as build
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -183,9 +184,7 @@ def test_package_with_relative_imports(project):
     (package / "layers.py").write_text(
         "import numpy as np\n\n\ndef layer(w):\n    return np.tanh(w) * 2.0\n"
     )
-    (package / "train.py").write_text(
-        textwrap.dedent(
-            """\
+    (package / "train.py").write_text(textwrap.dedent("""\
             import numpy as np
 
             from .layers import layer
@@ -193,9 +192,7 @@ def test_package_with_relative_imports(project):
 
             def loss(w):
                 return np.sum(layer(w) ** 2)
-            """
-        )
-    )
+            """))
     build(Target(package / "train.py", package / "train_grad.py", (Request("loss"),)))
     source, built = load("pkg.train"), load("pkg.train_grad")
     w = np.linspace(-1.0, 1.0, 4)

@@ -172,7 +172,9 @@ def _piece(
                 "build it with --mode reverse or --mode forward, or use "
                 "adcompile.hvp in process",
             )
-        function = gradient.compiled.function
+        emitted = gradient.compiled.function
+        assert isinstance(emitted, FunctionType)  # a plain function's gradient
+        function = emitted
         text, tangent = emitted_text(function, wrt, "jvp", DEFAULT_OPTIONS)
         texts.append(renamed(text, "hvp", word))
         calls.append(tangent.call_bindings)
@@ -245,15 +247,15 @@ class Imports:
         namespace = function.__globals__
         if namespace is vars(self.main):
             return self.main_name
-        name = namespace.get("__name__")
-        module = sys.modules.get(str(name))
+        name = str(namespace.get("__name__"))
+        module = sys.modules.get(name)
         if module is None or getattr(module, "__file__", None) is None:
             return None
         if not all(
             p.isidentifier() and not keyword.iskeyword(p) for p in name.split(".")
         ):
             return None
-        return str(name)
+        return name
 
     def alias(self, name: str | None) -> str:
         if name is None:
