@@ -28,7 +28,9 @@ The module needs nothing but numpy to run:
   dropped (they may name types the module cannot see).
 
 The module's docstring records the source file (relative to the module), its
-sha256, the adcompile version and the functions asked for.
+sha256, the adcompile version, the functions asked for, and (``also``) the
+sha256 of every other file whose functions' derivative code it holds (the
+callees of a sibling module).
 ``adcompile build --check`` compares those with the current ones, without
 importing anything, and exits 1 when the module is stale or missing.
 
@@ -255,7 +257,15 @@ def generate(target: Target) -> Generated:
         module, target.source.name, requests, target.mode, explicit, linker
     )
     body = body_of(module, module_name, pieces, linker, taken) if pieces else ""
-    text = _assemble(target, digest, pieces, skipped, body)
+    functions = [p.function for p in pieces] + [c.function for c in linker.code]
+    files = {Path(f.__code__.co_filename) for f in functions}
+    others = sorted(
+        _relative(path, target.output.parent)
+        for path in files
+        if path.is_file() and path.resolve() != target.source.resolve()
+    )
+    also = [f"{name}={_sha256(target.output.parent / name)}" for name in others]
+    text = _assemble(target, digest, pieces, skipped, body, also)
     compile(text, str(target.output), "exec")  # never write a broken module
     return Generated(text, [p.name for p in pieces], skipped, pieces)
 
@@ -266,6 +276,7 @@ def _assemble(
     pieces: list[Piece],
     skipped: list[tuple[str, str]],
     body: str,
+    also: list[str],
 ) -> str:
     lines = [f'"""Gradients of {target.source.name}, {MARKER}.', ""]
     lines += [
@@ -284,6 +295,8 @@ def _assemble(
         "adcompile": __version__,
         "functions": target.describe_functions(),
     }
+    if also:  # the modules of callees whose derivative code it holds
+        fields["also"] = " ".join(also)
     lines += [f"{key}: {value}" for key, value in fields.items()]
     lines.append('"""')
     if skipped:
@@ -370,4 +383,11 @@ def stale_reason(target: Target) -> str | None:
             f"it was generated for functions: {fields['functions']}; "
             f"asked for: {target.describe_functions()}"
         )
+    for item in fields.get("also", "").split():
+        name, _, recorded = item.rpartition("=")
+        path = target.output.parent / name
+        if not path.is_file():
+            return f"{name}, whose functions it calls, is missing"
+        if _sha256(path) != recorded:
+            return f"{name} changed since it was generated"
     return None
