@@ -195,7 +195,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
             else:
                 text = _derivative_source(func, wrt, args.mode)
         except AdcompileError as err:
-            raise CliError(f"{func_name}: {err.reason}") from None
+            raise CliError(f"{func_name}: {err}") from None
         _write(text, color)
         return 0
 
