@@ -22,7 +22,13 @@ from pathlib import Path
 from types import FunctionType
 
 from adcompile._src.tools.args import variant_source as _variant_source
-from adcompile._src.tools.loading import CliError, load_module, members, parse_wrt
+from adcompile._src.tools.loading import (
+    CliError,
+    default_wrt,
+    load_module,
+    members,
+    parse_wrt,
+)
 from adcompile._version import __version__
 
 PROG = "adcompile"
@@ -188,7 +194,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
     if func_name is not None:
         func = _named_function(module, path, func_name)
-        wrt = _wrt(args.wrt, func_name)
+        wrt = default_wrt(module, func_name) if args.wrt is None else args.wrt
         try:
             if args.args is not None:
                 text = _variant_source(func, wrt, args.args, func_name)
@@ -223,13 +229,6 @@ def _named_function(module: object, path: str, name: str) -> FunctionType:
     if not callable(obj) or isinstance(obj, type):
         raise CliError(f"{name!r} in {path} is not a function")
     return obj  # type: ignore[return-value]
-
-
-def _wrt(wrt: object, name: str) -> object:
-    """``--wrt`` as given; by default a method's first parameter after self."""
-    if wrt is None:
-        return 1 if "." in name else 0
-    return wrt
 
 
 # -- build --------------------------------------------------------------------

@@ -149,3 +149,18 @@ def members(module: ModuleType) -> list[tuple[str, FunctionType, bool]]:
 
 def _first_line(function: FunctionType) -> int:
     return function.__code__.co_firstlineno
+
+
+def default_wrt(module: ModuleType, name: str) -> int:
+    """What ``name`` (``f`` or ``Class.method``) is differentiated with
+    respect to by default: a method's first parameter after ``self``, a
+    function's (or static method's) first."""
+    owner, _, attribute = name.rpartition(".")
+    cls = getattr(module, owner, None) if owner else None
+    if not isinstance(cls, type):
+        return 0
+    try:
+        member = inspect.getattr_static(cls, attribute)
+    except AttributeError:
+        return 0
+    return 0 if isinstance(member, staticmethod) else 1
