@@ -233,3 +233,71 @@ def test_built_module_runs_without_adcompile_importable(project):
         np.array([1.5, 0.1]), np.array([1.0, 0.0]), np.linspace(0.0, 1.0, 61)
     )
     np.testing.assert_allclose(eval(result.stdout), expected, rtol=1e-12)
+
+
+VARIANT = """\
+import numpy as np
+
+
+def scale(x, s):
+    return s * np.tanh(x)
+
+
+def loss(w, X, y, lam=0.1):
+    err = scale(X @ w, 2.0) - y
+    return np.mean(err**2) + lam * np.sum(w**2)
+"""
+
+
+def test_args_build_the_variant_for_their_shapes_and_check_them(project, capsys):
+    (project / "fit.py").write_text(VARIANT)
+    args = "np.ones(3), np.ones((10, 3)), y=np.ones(10)"
+    status = cli.main(["build", "fit.py", "--func", "loss", "--args", args])
+    assert status == 0, capsys.readouterr().err
+    text = (project / "fit_grad.py").read_text()
+    assert (
+        "(the variant for arguments of shapes w (3,), X (10, 3), y (10,) only)" in text
+    )
+    source, built = load("fit"), load("fit_grad")
+    rng = np.random.default_rng(4)
+    w, X, y = rng.normal(size=3), rng.normal(size=(10, 3)), rng.normal(size=10)
+    gradient = adcompile.grad(source.loss)
+    np.testing.assert_allclose(built.grad_loss(w, X, y), gradient(w, X, y), rtol=1e-12)
+    assert built.grad_loss.__doc__ is None  # the code itself, not a wrapper
+    with pytest.raises(
+        built.AdcompileError,
+        match=r"built for X of shape \(10, 3\), got shape \(4, 3\)",
+    ):
+        built.grad_loss(w, X[:4], y[:4])
+    # the variant's code differs from the general code: no broadcasting left
+    general = adcompile.source(source.loss)
+    assert (
+        "unbroadcast" in general
+        and "unbroadcast(" not in text.split("def _vjp_scale")[0]
+    )
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            "np.ones(3)",
+            "--args do not fit loss(w, X, y, lam=0.1): missing a required argument: 'X'",
+        ),
+        (
+            "np.ones(3), np.ones((10, 2)), np.ones(10)",
+            "--args do not fit loss: it raises ValueError",
+        ),
+        (
+            "np.ones(3), np.ones((10, 3)), np.ones(10), z=1",
+            "--args do not fit loss(w, X, y, lam=0.1): got an unexpected keyword argument 'z'",
+        ),
+    ],
+)
+def test_args_that_do_not_fit_exit_2_in_one_line(project, capsys, args, message):
+    (project / "fit.py").write_text(VARIANT)
+    assert cli.main(["build", "fit.py", "--func", "loss", "--args", args]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1
+    assert err.startswith(f"adcompile: error: {message}")
+    assert not (project / "fit_grad.py").exists()

@@ -68,6 +68,7 @@ from pathlib import Path
 from typing import Any
 
 from adcompile._src.emit.emit import format_source
+from adcompile._src.tools import variants
 from adcompile._src.tools.aot_runtime import import_name
 from adcompile._src.tools.generate import (
     MODES,
@@ -99,8 +100,13 @@ class Request:
 
     name: str
     wrt: Wrt | None = None
+    args: str | None = None  # example arguments: build the variant for their shapes
 
     def describe(self) -> str:
+        text = self._describe_wrt()
+        return text if self.args is None else f"{text} args ({self.args})"
+
+    def _describe_wrt(self) -> str:
         wrt = self.wrt
         if wrt is None:
             return f"{self.name} wrt {'default' if '.' in self.name else 0}"
@@ -205,8 +211,8 @@ def _entry(entry: Any, where: str, base: Path) -> Target:
         requests = [Request(name) for name in functions]
     elif isinstance(functions, dict):
         requests = [
-            Request(name, _wrt(wrt, f"{where}: functions.{name}"))
-            for name, wrt in functions.items()
+            _request(name, value, f"{where}: functions.{name}")
+            for name, value in functions.items()
         ]
     elif functions is not None:
         raise CliError(f"{where}: functions must be a table or a list of names")
@@ -224,6 +230,20 @@ def _is_name(name: str) -> bool:
     """``f`` or ``Class.method``."""
     parts = name.split(".")
     return len(parts) <= 2 and all(part.isidentifier() for part in parts)
+
+
+def _request(name: str, value: Any, where: str) -> Request:
+    """``loss = "w"``, or ``loss = { wrt = "w", args = "np.ones(3)" }``."""
+    if not isinstance(value, dict):
+        return Request(name, _wrt(value, where))
+    unknown = sorted(set(value) - {"wrt", "args"})
+    if unknown:
+        raise CliError(f"{where}: unknown key {unknown[0]!r} (expected wrt, args)")
+    args = value.get("args")
+    if args is not None and not isinstance(args, str):
+        raise CliError(f"{where}: args must be a string of Python expressions")
+    wrt = _wrt(value["wrt"], where) if "wrt" in value else None
+    return Request(name, wrt, args)
 
 
 def _wrt(value: Any, where: str) -> Wrt:
@@ -254,7 +274,7 @@ def generate(target: Target) -> Generated:
         requests = requests_of(module)
     else:
         requests = [
-            (r.name, default_wrt(module, r.name) if r.wrt is None else r.wrt)
+            (r.name, default_wrt(module, r.name) if r.wrt is None else r.wrt, r.args)
             for r in target.functions
         ]
     linker, taken = new_linker()
@@ -293,6 +313,9 @@ def _assemble(
         names = ", ".join(f"{kind}_{piece.word}" for kind in piece.kinds)
         wrt = ", ".join(piece.wrt)
         lines.append(f"- {names}: {piece.name} with respect to {wrt}")
+        if piece.shapes:
+            shapes = variants.describe(piece.shapes)
+            lines.append(f"  (the variant for arguments of shapes {shapes} only)")
     lines += [""] if pieces else []
     fields = {
         "source": _relative(target.source, target.output.parent),

@@ -131,6 +131,14 @@ def _build_parser() -> argparse.ArgumentParser:
         "to; default: its first",
     )
     build.add_argument(
+        "--args",
+        action=_ArgsAction,
+        dest="functions",
+        metavar="EXPRS",
+        help="example arguments of the preceding --func: build the variant of "
+        "its gradient for their shapes, which refuses other shapes",
+    )
+    build.add_argument(
         "--mode",
         choices=("reverse", "forward", "hvp"),
         default="reverse",
@@ -158,7 +166,7 @@ class _FuncAction(argparse.Action):
         functions = list(getattr(namespace, self.dest) or [])
         if any(name == values for name, _ in functions):
             raise argparse.ArgumentError(self, f"{values} is given twice")
-        setattr(namespace, self.dest, [*functions, [values, None]])
+        setattr(namespace, self.dest, [*functions, [values, None, None]])
 
 
 class _WrtAction(argparse.Action):
@@ -173,6 +181,21 @@ class _WrtAction(argparse.Action):
                 self, f"given twice for --func {functions[-1][0]}"
             )
         functions[-1][1] = parse_wrt(values)
+
+
+class _ArgsAction(argparse.Action):
+    """``--args EXPRS``: the preceding ``--func`` is built as the variant for
+    the shapes of these example arguments."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        functions = getattr(namespace, self.dest)
+        if not functions:
+            raise argparse.ArgumentError(self, "must follow the --func it applies to")
+        if functions[-1][2] is not None:
+            raise argparse.ArgumentError(
+                self, f"given twice for --func {functions[-1][0]}"
+            )
+        functions[-1][2] = values
 
 
 # -- show ---------------------------------------------------------------------
@@ -247,7 +270,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     else:
         functions = None
         if args.functions is not None:
-            functions = [build.Request(name, wrt) for name, wrt in args.functions]
+            functions = [build.Request(*function) for function in args.functions]
         targets = [
             build.make_target(args.source, args.output, functions, cwd, args.mode)
         ]

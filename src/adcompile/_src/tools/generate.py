@@ -28,7 +28,7 @@ from __future__ import annotations
 import inspect
 import keyword
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import FunctionType, ModuleType
 from typing import Any
 
@@ -45,6 +45,7 @@ from adcompile._src.errors import AdcompileError, IntegerInput
 from adcompile._src.read.source import unwrap_function
 from adcompile._src.reverse.derivative import useful_variables
 from adcompile._src.runtime import HELPERS
+from adcompile._src.tools import variants
 from adcompile._src.tools.aot_runtime import Resolver, module_body, renamed
 from adcompile._src.tools.callees import Linker
 from adcompile._src.tools.loading import CliError, members
@@ -71,6 +72,8 @@ class Piece:
     texts: list[str]
     kinds: tuple[str, ...]
     calls: list[dict[str, tuple[str, tuple, str]]]  # each text's call bindings
+    shapes: tuple = ()  # a variant's: ((parameter, abstract value), ...)
+    checks: list[str] = field(default_factory=list)  # a variant's shape check
 
     @property
     def word(self) -> str:
@@ -87,16 +90,19 @@ class Generated:
     pieces: list[Piece]
 
 
-def requests_of(module: ModuleType) -> list[tuple[str, Any]]:
+Request = tuple[str, Any, "str | None"]  # name, wrt, --args
+
+
+def requests_of(module: ModuleType) -> list[Request]:
     """What is built by default: every function, wrt its first parameter,
     and every method, wrt its first after ``self``."""
-    return [(name, 1 if method else 0) for name, _, method in members(module)]
+    return [(name, 1 if method else 0, None) for name, _, method in members(module)]
 
 
 def pieces_of(
     module: ModuleType,
     source_name: str,
-    requests: list[tuple[str, Any]],
+    requests: list[Request],
     mode: str,
     explicit: bool,
     linker: Linker,
@@ -105,11 +111,11 @@ def pieces_of(
     explicit request that cannot be built is an error."""
     pieces: list[Piece] = []
     skipped: list[tuple[str, str]] = []
-    for name, wrt in requests:
+    for name, wrt, args in requests:
         saved = linker.checkpoint()
         try:
             function = function_named(module, name, source_name)
-            piece = _piece(name, function, wrt, mode, explicit)
+            piece = _piece(name, function, wrt, mode, explicit, args)
             piece.texts = [
                 linker.link(text, piece.function, calls)
                 for text, calls in zip(piece.texts, piece.calls, strict=True)
@@ -133,7 +139,12 @@ def _one_line(err: AdcompileError) -> str:
 
 
 def _piece(
-    name: str, function: FunctionType, wrt: Any, mode: str, explicit: bool
+    name: str,
+    function: FunctionType,
+    wrt: Any,
+    mode: str,
+    explicit: bool,
+    args: str | None = None,
 ) -> Piece:
     wrt_names, _ = resolve_wrt(function, wrt)
     _refuse_integers(function, wrt_names)
@@ -141,8 +152,18 @@ def _piece(
     word = name.replace(".", "_")
     texts: list[str] = []
     calls = []
+    shapes: tuple = ()
+    if args is not None:
+        if mode != "reverse":
+            raise CliError(
+                f"{name}: --args builds a variant of the gradient: "
+                f"only in reverse mode, not mode {mode}"
+            )
+        shapes = variants.shapes_for(function, name, args)
     if mode == "reverse":
-        _, _, derivative = derivative_of(function, wrt)
+        # the variant in-process code compiles: its shapes sorted by name
+        options = Options(shapes=tuple(sorted(shapes))) if shapes else DEFAULT_OPTIONS
+        _, _, derivative = derivative_of(function, wrt, options)
         if not explicit:
             useful = useful_variables(derivative.program)
             if not useful & set(wrt_names):
@@ -150,11 +171,19 @@ def _piece(
                     f"its result does not depend on {', '.join(wrt_names)} through "
                     "operations with a derivative"
                 )
+        check = f"_check_shapes_{word}"
         for kind in kinds:
             text = renamed(emit(derivative, kind), kind, word)
-            texts.append(text)
+            texts.append(variants.with_check(text, check, shapes) if shapes else text)
             calls.append(derivative.call_bindings)
         bindings = derivative.bindings
+        if shapes:
+            checks = [variants.check_function(check, name, shapes)]
+            piece = Piece(
+                name, function, list(wrt_names), bindings, texts, kinds, calls
+            )
+            piece.shapes, piece.checks = shapes, checks
+            return piece
     elif mode == "forward":
         text, tangent = emitted_text(function, wrt, "jvp", DEFAULT_OPTIONS)
         texts.append(renamed(text, "jvp", word))
@@ -291,6 +320,7 @@ def body_of(
     imports = Imports(module, module_name, taken)
     defined = frozenset(
         {f"{kind}_{p.word}" for p in pieces for kind in p.kinds}
+        | {f"_check_shapes_{p.word}" for p in pieces if p.checks}
         | {code.name for code in linker.code}
         | set(linker.dispatchers.values())
         | {f"{name}_table" for name in linker.dispatchers.values()}
@@ -317,10 +347,11 @@ def body_of(
         aliases.update(resolver.aliases)
         functions.append(resolved)
     functions += linker.dispatcher_texts()
+    checks = [check for p in pieces for check in p.checks]
+    functions += [*checks, variants.helpers_text()] if checks else []
     tables = [linker.table_text(k, imports.reference) for k in linker.dispatchers]
-    return module_body(
-        functions, used, aliases, imports.lines(), tables, bool(linker.dispatchers)
-    )
+    raises = bool(linker.dispatchers or checks)
+    return module_body(functions, used, aliases, imports.lines(), tables, raises)
 
 
 def new_linker() -> tuple[Linker, set[str]]:
