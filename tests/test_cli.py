@@ -284,3 +284,37 @@ def test_show_a_static_method_wrt_its_first_parameter(tmp_path):
     result = run("show", "model.py:Model.penalty", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("def grad_penalty(w):")
+
+
+def test_show_forward_and_hvp_keep_comments_and_spacing(tmp_path):
+    write(
+        tmp_path,
+        "m.py",
+        """\
+        import numpy as np
+
+
+        def f(w, x):
+            h = np.tanh(x @ w)
+            return np.sum(h * h)
+        """,
+    )
+    reverse = run("show", "m.py:f", cwd=tmp_path).stdout
+    hvp = run("show", "m.py:f", "--mode", "hvp", cwd=tmp_path)
+    assert hvp.returncode == 0, hvp.stderr
+    comments = [line.strip() for line in reverse.splitlines() if "# grad of:" in line]
+    assert comments == [
+        "# grad of: return np.sum(h * h)",
+        "# grad of: h = np.tanh(x @ w)",
+    ]
+    lines = [line.strip() for line in hvp.stdout.splitlines()]
+    assert [line for line in lines if line.startswith("#")] == comments
+    assert "" in lines  # the blank line between the sweeps
+    assert lines.index("") < lines.index(comments[0]) < lines.index(comments[1])
+    forward = run("show", "m.py:f", "--mode", "forward", cwd=tmp_path)
+    assert forward.returncode == 0, forward.stderr
+    assert forward.stdout.splitlines()[1:3] == [
+        "    # tangent of: h = np.tanh(x @ w)",
+        "    matmul_w = x @ w",
+    ]
+    assert "    # tangent of: return np.sum(h * h)" in forward.stdout

@@ -164,7 +164,7 @@ class _FuncAction(argparse.Action):
                 self, f"not a function name (NAME or Class.method): {values!r}"
             )
         functions = list(getattr(namespace, self.dest) or [])
-        if any(name == values for name, _ in functions):
+        if any(function[0] == values for function in functions):
             raise argparse.ArgumentError(self, f"{values} is given twice")
         setattr(namespace, self.dest, [*functions, [values, None, None]])
 
@@ -300,14 +300,21 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _derivative_source(func: FunctionType, wrt: object, mode: str) -> str:
-    """The source ``show --mode`` prints for one function."""
+    """The source ``show --mode`` prints for one function: tangent programs
+    with comments like reverse mode's (see ``annotate``)."""
     from adcompile._src.api.api import source
+    from adcompile._src.compilation.compiler import Options
+    from adcompile._src.tools import annotate
 
     if mode == "forward":
-        return source(func, wrt=wrt, kind="jvp")
+        text = source(func, wrt=wrt, kind="jvp")  # type: ignore[arg-type]
+        return annotate.with_tangent_comments(text, func, wrt)
     if mode == "hvp":
-        return source(func, wrt=wrt, kind="hvp")
-    return source(func, wrt=wrt)
+        text = source(func, wrt=wrt, kind="hvp")  # type: ignore[arg-type]
+        options = Options(recompute_calls=True)
+        gradient = source(func, wrt=wrt, options=options)  # type: ignore[arg-type]
+        return annotate.with_gradient_comments(text, gradient)
+    return source(func, wrt=wrt)  # type: ignore[arg-type]
 
 
 def _shown(path: Path) -> str:
