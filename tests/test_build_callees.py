@@ -301,3 +301,68 @@ def test_args_that_do_not_fit_exit_2_in_one_line(project, capsys, args, message)
     assert len(err.splitlines()) == 1
     assert err.startswith(f"adcompile: error: {message}")
     assert not (project / "fit_grad.py").exists()
+
+
+KINDS = """\
+import numpy as np
+
+
+def layer(w, x):
+    return np.tanh(x @ w)
+
+
+def outputs(w, x):
+    return layer(w, x) * 2.0
+
+
+def energy(w, b, x):
+    return np.sum(np.tanh(x @ w + b) ** 2)
+"""
+
+
+def test_vjp_of_a_non_scalar_output_through_a_callee(project):
+    (project / "kinds.py").write_text(KINDS)
+    assert cli.main(["build", "kinds.py", "--func", "outputs"]) == 0
+    source, built = load("kinds"), load("kinds_grad")
+    rng = np.random.default_rng(5)
+    w, x, cotangent = (
+        rng.normal(size=(3, 2)),
+        rng.normal(size=(4, 3)),
+        rng.normal(size=(4, 2)),
+    )
+    value, pullback = built.vjp_outputs(w, x)
+    expected_value, expected_pullback = adcompile.vjp(source.outputs, w, x)
+    np.testing.assert_allclose(value, expected_value)
+    np.testing.assert_allclose(
+        pullback(cotangent), expected_pullback(cotangent), rtol=1e-12
+    )
+
+
+def test_hvp_mode(project):
+    (project / "kinds.py").write_text(KINDS)
+    status = cli.main(
+        ["build", "kinds.py", "--func", "energy", "--wrt", "w,b", "--mode", "hvp"]
+    )
+    assert status == 0
+    source, built = load("kinds"), load("kinds_grad")
+    rng = np.random.default_rng(6)
+    w, b, x = rng.normal(size=(3, 2)), rng.normal(size=2), rng.normal(size=(4, 3))
+    dw, db = rng.normal(size=(3, 2)), rng.normal(size=2)
+    gradient, product = built.hvp_energy(w, b, x, dw=dw, db=db)
+    expected = adcompile.hvp(source.energy, (w, b, x), (dw, db, None))
+    for got, want in zip(product, expected, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+    for got, want in zip(
+        gradient, adcompile.grad(source.energy, wrt=(0, 1))(w, b, x), strict=True
+    ):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_hvp_through_a_callee_is_refused_in_one_line(project, capsys):
+    (project / "kinds.py").write_text(KINDS)
+    assert cli.main(["build", "kinds.py", "--func", "outputs", "--mode", "hvp"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "adcompile: error: outputs: its Hessian-vector products go through calls"
+    )
+    assert len(err.splitlines()) == 1
