@@ -366,3 +366,71 @@ def test_hvp_through_a_callee_is_refused_in_one_line(project, capsys):
         "adcompile: error: outputs: its Hessian-vector products go through calls"
     )
     assert len(err.splitlines()) == 1
+
+
+OBJECTS = """\
+import numpy as np
+
+
+class Scaled:
+    def __init__(self, scale):
+        self.scale = scale
+
+    def apply(self, x):
+        return self.scale * np.sin(x)
+
+    def __call__(self, x):
+        return np.cos(x) * self.scale
+
+
+SCALED = Scaled(3.0)
+
+
+def loss(x):
+    return np.sum(SCALED.apply(x) + SCALED(x) ** 2)
+"""
+
+
+def test_methods_of_a_module_level_object_read_it_when_called(project):
+    (project / "objects.py").write_text(OBJECTS)
+    assert cli.main(["build", "objects.py", "--func", "loss"]) == 0
+    source, built = load("objects"), load("objects_grad")
+    x = np.linspace(-1.0, 1.0, 5)
+    np.testing.assert_allclose(
+        built.grad_loss(x), adcompile.grad(source.loss)(x), rtol=1e-12
+    )
+    source.SCALED.scale = 0.5  # read from the module when the gradient runs
+    np.testing.assert_allclose(
+        built.grad_loss(x), adcompile.grad(source.loss)(x), rtol=1e-12
+    )
+
+
+CLOSURE = """\
+import numpy as np
+
+
+def make_scaled(scale):
+    def scaled(x):
+        return scale * np.sin(x)
+
+    return scaled
+
+
+scaled = make_scaled(2.0)
+scale = 100.0  # a global of the same name as the closure's variable
+
+
+def loss(x):
+    return np.sum(scaled(x))
+"""
+
+
+def test_a_callee_with_a_closure_is_refused(project, capsys):
+    (project / "closure.py").write_text(CLOSURE)
+    assert cli.main(["build", "closure.py", "--func", "loss"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "adcompile: error: loss: it calls make_scaled.<locals>.scaled, which reads "
+        "variables of an enclosing function (scale)"
+    )
+    assert "closure.py:5:" in err

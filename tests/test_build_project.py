@@ -9,7 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.test_cli import run
+from tests.venvs import clean_environment
 
 PROJECT = Path(__file__).resolve().parents[1] / "examples" / "aot_project"
 
@@ -55,3 +58,25 @@ def test_check_fails_when_a_callees_module_changes(tmp_path):
     assert "fit_grad.py is stale: dynamics.py changed since it was generated" in (
         stale.stderr
     )
+
+
+@pytest.mark.slow
+def test_the_project_trains_where_adcompile_is_not_installed(bare_python, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT, project, ignore=shutil.ignore_patterns("__pycache__"))
+    check = (
+        "import importlib.util, runpy, sys\n"
+        "assert importlib.util.find_spec('adcompile') is None\n"
+        "runpy.run_path('train.py', run_name='__main__')\n"
+        "assert not any(m.startswith('adcompile') for m in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [str(bare_python), "-E", "-s", "-c", check],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=clean_environment(),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "omega 2.000, damping 0.300" in result.stdout

@@ -1,18 +1,22 @@
 """Ahead-of-time gradient modules: ``adcompile build``.
 
 ``adcompile build model.py`` writes ``model_grad.py`` next to it: for each
-function built, ``grad_NAME`` and ``value_and_grad_NAME``, formatted with
-black. By default every top-level function of the file that adcompile can
-differentiate with respect to its first parameter is built; the others are
-listed, with the reason, in a comment at the top of the module. ``--func
-NAME`` (repeatable, each optionally followed by ``--wrt a,b``) selects
-functions instead; then a function that cannot be built is an error.
+function built, the functions of the mode (``grad_NAME``,
+``value_and_grad_NAME`` and ``vjp_NAME`` in reverse mode; ``jvp_NAME``,
+``hvp_NAME``: see ``generate``), formatted with black. By default every
+function and method (``Class.method``) of the file that adcompile can
+differentiate is built; the others are listed, with the reason, in a
+comment at the top of the module. ``--func NAME`` (repeatable, each
+optionally followed by ``--wrt a,b`` and ``--args EXPRS``, see
+``variants``) selects functions instead; then a function that cannot be
+built is an error.
 
 The module needs nothing but numpy to run:
 
 - The runtime helpers its functions call are copied into it, with what they
   depend on and a local ``AdcompileError`` class and the subclasses they raise
-  (see ``aot_runtime``).
+  (see ``aot_runtime``); so is the derivative code of every user function
+  the gradients call (see ``callees``).
 - Names the gradient code reads from the user's module (data constants,
   functions called on values that carry no derivative, ``pi`` imported from
   numpy...) are read from that module at call time, as the in-process
@@ -43,7 +47,8 @@ from the current directory upwards lists; paths are relative to that file::
     [[tool.adcompile.build]]
     source = "model.py"
     output = "model_grad.py"
-    functions = { loss = ["w", "b"], reg = "w" }
+    functions = { loss = ["w", "b"], reg = "w", "Model.fit" = { args = "np.ones(3)" } }
+    mode = "reverse"  # or "forward", "hvp"
 
 ``output`` defaults to ``<stem>_grad.py`` next to the source; ``functions``
 to every function adcompile can differentiate. In ``functions``, a name maps

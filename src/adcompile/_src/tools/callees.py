@@ -224,6 +224,15 @@ class Linker:
                 "function adcompile can read",
                 "give it a rule with adcompile.custom",
             )
+        if function.__code__.co_freevars:
+            raise UnknownCallee(
+                f"it calls {function.__qualname__}, which reads variables of an "
+                f"enclosing function ({', '.join(function.__code__.co_freevars)}) "
+                "that a module built ahead of time cannot reach",
+                "define the function at the top level of its module and pass "
+                "those values as arguments",
+                definition(function),
+            )
         key = (function, resolve_wrt(function, wrt), kind, shapes)
         name = self._names.get(key)
         if name is not None:

@@ -1,15 +1,18 @@
 """The ``adcompile`` command line.
 
     adcompile --version
-    adcompile show FILE.py[:FUNC] [--wrt a,b] [--no-color]
-    adcompile build [FILE.py] [-o OUT.py] [--func NAME [--wrt a,b]]... [--check]
+    adcompile show FILE.py[:FUNC|:Class.method] [--wrt a,b] [--mode M]
+                   [--args EXPRS] [--no-color]
+    adcompile build [FILE.py] [-o OUT.py] [--func NAME [--wrt a,b]
+                    [--args EXPRS]]... [--mode M] [--check]
 
-``show`` prints the gradient source adcompile emits for one function, or for
-every top-level function of FILE.py. ``build`` writes a module of gradient
-functions that needs only numpy (see ``adcompile.build``); ``build --check``
-exits 1 when such a module is stale. Problems with the user's input (missing
-file, import failure, unknown function, a function adcompile refuses) end in
-one ``adcompile: error: ...`` message on stderr and exit status 2.
+``show`` prints the derivative source adcompile emits for one function or
+method, or for every function and method of FILE.py. ``build`` writes a
+module of gradient functions that needs only numpy (see ``tools.build``);
+``build --check`` exits 1 when such a module is stale. Problems with the
+user's input (missing file, import failure, unknown function, a function
+adcompile refuses) end in one ``adcompile: error: ...`` message on stderr
+and exit status 2.
 """
 
 from __future__ import annotations
