@@ -30,6 +30,7 @@ from timing import (  # noqa: E402
 
 setup()
 
+import bench_build  # noqa: E402
 import bench_control_flow  # noqa: E402
 import bench_disk_cache  # noqa: E402
 import bench_gradients  # noqa: E402
@@ -44,6 +45,7 @@ MODULES = [
     bench_overhead,
     bench_transform,
     bench_disk_cache,
+    bench_build,
 ]
 
 

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from adcompile._src.compilation import specialized
+from tests.venvs import make_bare_python
 
 # a variant of gradient code that cannot be made is a bug here, not a
 # reason to run the general code (which users get)
@@ -39,3 +40,9 @@ def project(tmp_path, monkeypatch):
     yield tmp_path
     for name in set(sys.modules) - before:
         del sys.modules[name]
+
+
+@pytest.fixture(scope="session")
+def bare_python(tmp_path_factory):
+    """The python of a fresh venv (no system site-packages) with numpy only."""
+    return make_bare_python(tmp_path_factory)

@@ -5,11 +5,9 @@ from __future__ import annotations
 import ast
 import hashlib
 import importlib
-import os
 import subprocess
 import sys
 import textwrap
-import venv
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +17,7 @@ import adcompile
 from adcompile._src.emit.emit import format_source
 from adcompile._src.tools import cli
 from tests.test_cli import run
+from tests.venvs import clean_environment
 
 MODEL = """\
 import numpy as np
@@ -357,37 +356,6 @@ def test_pyproject_errors(project, capsys, pyproject, message):
 
 
 # -- the generated module in a virtual environment without adcompile -----------
-
-
-@pytest.fixture(scope="session")
-def bare_python(tmp_path_factory) -> Path:
-    """The python of a fresh venv (no system site-packages) with numpy only."""
-    directory = tmp_path_factory.mktemp("bare-venv")
-    try:
-        venv.create(directory, with_pip=True)
-    except (OSError, subprocess.CalledProcessError) as err:
-        pytest.skip(f"cannot create a virtual environment with pip: {err}")
-    python = directory / ("Scripts" if os.name == "nt" else "bin") / "python"
-    install = subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-        + ["numpy"],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env=clean_environment(),
-    )
-    if install.returncode != 0:
-        tail = (install.stderr or install.stdout).strip().splitlines()[-1:]
-        pytest.skip(f"pip install numpy failed (offline?): {' '.join(tail)}")
-    return python
-
-
-def clean_environment() -> dict[str, str]:
-    return {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PYTHON", "PIP_REQUIRE", "VIRTUAL_ENV"))
-    }
 
 
 VENV_SCRIPT = """\

@@ -190,3 +190,131 @@ def test_show_args_prints_the_variant_for_their_shapes(tmp_path):
     assert "NameError" in bad.stderr
     whole_file = run("show", "m.py", "--args", "1.0", cwd=tmp_path)
     assert_usage_error(whole_file)
+
+
+CLASSES = """\
+import numpy as np
+
+
+class Model:
+    def __init__(self, scale):
+        self.scale = scale
+
+    def loss(self, w):
+        return self.scale * np.sum(np.tanh(w) ** 2)
+
+    @staticmethod
+    def penalty(w):
+        return np.sum(w**2)
+"""
+
+
+def test_show_a_method_and_a_file_of_classes(tmp_path):
+    write(tmp_path, "model.py", CLASSES)
+    method = run("show", "model.py:Model.loss", cwd=tmp_path)
+    assert method.returncode == 0, method.stderr
+    assert method.stdout.startswith("def grad_loss(self, w):")
+    assert "return as_gradient(bw, w, " in method.stdout
+    every = run("show", "model.py:", cwd=tmp_path)  # FILE.py: is FILE.py
+    assert every.returncode == 0, every.stderr
+    assert every.stdout.count("def grad_") == 2
+    assert "def grad_penalty(w):" in every.stdout
+    missing = run("show", "model.py:Model.fit", cwd=tmp_path)
+    assert_usage_error(missing)
+    assert "model.py has no function 'Model.fit'" in missing.stderr
+
+
+def test_show_a_file_without_functions_is_an_error(tmp_path):
+    write(tmp_path, "data.py", "SCALE = 2.0\n")
+    result = run("show", "data.py", cwd=tmp_path)
+    assert_usage_error(result)
+    assert (
+        result.stderr == "adcompile: error: data.py defines no functions or methods\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ("1.0, 2.0", "--args do not fit f(x): too many positional arguments"),
+        ("", "--args do not fit f(x): missing a required argument: 'x'"),
+        ("y=1.0", "--args do not fit f(x): "),
+        (
+            "np.ones((2, 3)) @ np.ones(2)",
+            "--args 'np.ones((2, 3)) @ np.ones(2)': ValueError",
+        ),
+    ],
+)
+def test_show_args_that_do_not_fit(tmp_path, args, message):
+    write(tmp_path, "m.py", SIN_TIMES_X)
+    result = run("show", "m.py:f", "--args", args, cwd=tmp_path)
+    assert_usage_error(result)
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(f"adcompile: error: {message}")
+
+
+def test_show_args_by_keyword_and_shapes_that_do_not_fit(tmp_path):
+    write(
+        tmp_path,
+        "m.py",
+        "import numpy as np\n\n\ndef f(w, X):\n    return np.sum(X @ w)\n",
+    )
+    ok = run("show", "m.py:f", "--args", "np.ones(3), X=np.ones((4, 3))", cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith("def grad_f(w, X):")
+    bad = run("show", "m.py:f", "--args", "np.ones(3), X=np.ones((4, 2))", cwd=tmp_path)
+    assert_usage_error(bad)
+    assert bad.stderr.startswith(
+        "adcompile: error: --args do not fit f: it raises ValueError"
+    )
+
+
+def test_args_in_forward_mode_says_what_is_wrong(tmp_path):
+    write(tmp_path, "m.py", SIN_TIMES_X)
+    result = run("show", "m.py:f", "--mode", "forward", "--args", "1.0", cwd=tmp_path)
+    assert_usage_error(result)
+    assert "only in reverse mode, not --mode forward" in result.stderr
+    result = run("show", "m.py", "--args", "1.0", cwd=tmp_path)
+    assert_usage_error(result)
+    assert "--args needs one function: m.py:FUNC" in result.stderr
+
+
+def test_show_a_static_method_wrt_its_first_parameter(tmp_path):
+    write(tmp_path, "model.py", CLASSES)
+    result = run("show", "model.py:Model.penalty", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("def grad_penalty(w):")
+
+
+def test_show_forward_and_hvp_keep_comments_and_spacing(tmp_path):
+    write(
+        tmp_path,
+        "m.py",
+        """\
+        import numpy as np
+
+
+        def f(w, x):
+            h = np.tanh(x @ w)
+            return np.sum(h * h)
+        """,
+    )
+    reverse = run("show", "m.py:f", cwd=tmp_path).stdout
+    hvp = run("show", "m.py:f", "--mode", "hvp", cwd=tmp_path)
+    assert hvp.returncode == 0, hvp.stderr
+    comments = [line.strip() for line in reverse.splitlines() if "# grad of:" in line]
+    assert comments == [
+        "# grad of: return np.sum(h * h)",
+        "# grad of: h = np.tanh(x @ w)",
+    ]
+    lines = [line.strip() for line in hvp.stdout.splitlines()]
+    assert [line for line in lines if line.startswith("#")] == comments
+    assert "" in lines  # the blank line between the sweeps
+    assert lines.index("") < lines.index(comments[0]) < lines.index(comments[1])
+    forward = run("show", "m.py:f", "--mode", "forward", cwd=tmp_path)
+    assert forward.returncode == 0, forward.stderr
+    assert forward.stdout.splitlines()[1:3] == [
+        "    # tangent of: h = np.tanh(x @ w)",
+        "    matmul_w = x @ w",
+    ]
+    assert "    # tangent of: return np.sum(h * h)" in forward.stdout

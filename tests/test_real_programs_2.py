@@ -1154,13 +1154,6 @@ def test_build_gradients_equal_the_in_process_ones(project):
             np.testing.assert_allclose(b, c, rtol=1e-12, err_msg=name)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="adcompile build refuses a function that calls a helper of the "
-    "module on differentiated values ('ahead-of-time modules cannot include "
-    "them yet'); cli.md does not say so",
-)
 def test_build_a_function_that_calls_a_module_helper(project):
     prelude = "WEIGHTS = np.array([0.5, -1.0, 2.0, 0.25])\nOFFSET = 0.3\nN_STEPS = 3\n"
     functions = [_smooth_loop, reads_globals_and_calls_looping_helper]

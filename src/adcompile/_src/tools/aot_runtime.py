@@ -109,7 +109,8 @@ class Resolver:
     ``resolve(text)`` returns the code of one emitted function with every
     name it reads from the user's module (``SCALE``) read through the module
     imported as ``alias`` (``_model.SCALE``), and numpy and math, whatever
-    the user's names for them, under the names the function uses for them.
+    the user's names for them, under the names the function uses for them;
+    names in ``defined`` (functions of the generated module) stay.
     Builtins stay as they are. After it ran, ``used`` holds the canonical
     names (``np``, ``math``, helpers) the code needs, ``aliases`` the emitted
     names that differ from them (``np_`` -> ``np``), and ``reads`` the names
@@ -117,9 +118,14 @@ class Resolver:
     """
 
     def __init__(
-        self, function: FunctionType, bindings: dict[str, str], alias: str
+        self,
+        function: FunctionType,
+        bindings: dict[str, str],
+        alias: str,
+        defined: frozenset[str] = frozenset(),
     ) -> None:
         self.globals = function.__globals__
+        self.defined = defined  # functions of the generated module itself
         self.bindings = bindings
         self.canonical = {emitted: name for name, emitted in bindings.items()}
         self.alias = alias
@@ -137,6 +143,8 @@ class Resolver:
         return tree.visit(_Replace(replacements)).code
 
     def _name(self, name: str) -> cst.BaseExpression | None:
+        if name in self.defined:
+            return None
         canonical = self.canonical.get(name)
         if canonical is None and name in self.globals:
             value = self.globals[name]
@@ -144,7 +152,7 @@ class Resolver:
             if canonical is None:
                 self.reads.add(name)
                 return cst.Attribute(cst.Name(self.alias), cst.Name(name))
-            name = self.bindings[canonical]
+            name = self.bindings.get(canonical, canonical)
         if canonical is None:
             if hasattr(builtins, name):
                 return None
@@ -189,31 +197,40 @@ def module_body(
     functions: list[str],
     used: set[str],
     aliases: dict[str, str],
-    user_import: str | None,
+    user_imports: list[str],
+    tail: Iterable[str] = (),
+    error_base: bool = False,
 ) -> str:
     """Imports, the gradient functions, then copies of the helpers they use.
 
     ``used`` and ``aliases`` are those of the ``Resolver`` that resolved the
-    functions; ``user_import`` imports the user's module, if they read it.
+    functions; ``user_imports`` import the user's modules they read;
+    ``tail`` comes last (statements that need every function defined);
+    ``error_base``: the module raises its ``AdcompileError`` itself.
     """
     helpers = sorted(name for name in used if name in runtime.HELPERS)
     code = runtime_code(helpers)
+    source = code.source
+    if error_base and "class AdcompileError(" not in source:
+        source = "\n\n\n".join(s for s in (ERROR_BASE.strip("\n"), source) if s)
     stdlib = {*code.imports, *(["import math"] if "math" in used else [])}
     lines = [*sorted(stdlib), "", "import numpy as np", ""]
-    if user_import:
-        lines += [user_import, ""]
+    if user_imports:
+        lines += [*user_imports, ""]
     # numpy and math under the names the functions use: defaults need them now
     early = {name: c for name, c in aliases.items() if c in ("np", "math")}
     lines += [f"{name} = {canonical}" for name, canonical in sorted(early.items())]
     for function in functions:
         lines += ["", "", function.strip("\n")]
-    if code.source:
+    if source:
         lines += ["", "", f"# Runtime helpers, copied from adcompile {__version__}"]
-        lines += ["# so that this module needs only numpy.", "", "", code.source]
+        lines += ["# so that this module needs only numpy.", "", "", source]
     late = sorted(set(aliases.items()) - set(early.items()))
     if late:
         lines += ["", "", "# Helpers under the names the gradient functions use."]
         lines += [f"{name} = {canonical}" for name, canonical in late]
+    for statement in tail:
+        lines += ["", "", statement.strip("\n")]
     return "\n".join(lines)
 
 

@@ -1,15 +1,18 @@
 """The ``adcompile`` command line.
 
     adcompile --version
-    adcompile show FILE.py[:FUNC] [--wrt a,b] [--no-color]
-    adcompile build [FILE.py] [-o OUT.py] [--func NAME [--wrt a,b]]... [--check]
+    adcompile show FILE.py[:FUNC|:Class.method] [--wrt a,b] [--mode M]
+                   [--args EXPRS] [--no-color]
+    adcompile build [FILE.py] [-o OUT.py] [--func NAME [--wrt a,b]
+                    [--args EXPRS]]... [--mode M] [--check]
 
-``show`` prints the gradient source adcompile emits for one function, or for
-every top-level function of FILE.py. ``build`` writes a module of gradient
-functions that needs only numpy (see ``adcompile.build``); ``build --check``
-exits 1 when such a module is stale. Problems with the user's input (missing
-file, import failure, unknown function, a function adcompile refuses) end in
-one ``adcompile: error: ...`` message on stderr and exit status 2.
+``show`` prints the derivative source adcompile emits for one function or
+method, or for every function and method of FILE.py. ``build`` writes a
+module of gradient functions that needs only numpy (see ``tools.build``);
+``build --check`` exits 1 when such a module is stale. Problems with the
+user's input (missing file, import failure, unknown function, a function
+adcompile refuses) end in one ``adcompile: error: ...`` message on stderr
+and exit status 2.
 """
 
 from __future__ import annotations
@@ -21,11 +24,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FunctionType
 
+from adcompile._src.tools.args import variant_source as _variant_source
 from adcompile._src.tools.loading import (
     CliError,
+    default_wrt,
     load_module,
+    members,
     parse_wrt,
-    top_level_functions,
 )
 from adcompile._version import __version__
 
@@ -72,11 +77,11 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Print the gradient source of FUNC in FILE.py, or of every "
         "top-level function in FILE.py when FUNC is not given.",
     )
-    show.add_argument("target", metavar="FILE.py[:FUNC]")
+    show.add_argument("target", metavar="FILE.py[:FUNC|:Class.method]")
     show.add_argument(
         "--wrt",
         type=parse_wrt,
-        default=0,
+        default=None,
         metavar="NAMES",
         help="comma-separated parameter names (or positions) to differentiate "
         "with respect to; default: the first parameter",
@@ -129,6 +134,21 @@ def _build_parser() -> argparse.ArgumentParser:
         "to; default: its first",
     )
     build.add_argument(
+        "--args",
+        action=_ArgsAction,
+        dest="functions",
+        metavar="EXPRS",
+        help="example arguments of the preceding --func: build the variant of "
+        "its gradient for their shapes, which refuses other shapes",
+    )
+    build.add_argument(
+        "--mode",
+        choices=("reverse", "forward", "hvp"),
+        default="reverse",
+        help="reverse: grad_NAME, value_and_grad_NAME and vjp_NAME (default); "
+        "forward: jvp_NAME; hvp: hvp_NAME",
+    )
+    build.add_argument(
         "--check",
         action="store_true",
         help="write nothing; exit 1 if a module is missing or stale",
@@ -141,12 +161,15 @@ class _FuncAction(argparse.Action):
     """``--func NAME``: appends ``[NAME, wrt]`` (wrt set by a later --wrt)."""
 
     def __call__(self, parser, namespace, values, option_string=None):
-        if not str(values).isidentifier():
-            raise argparse.ArgumentError(self, f"not a function name: {values!r}")
+        parts = str(values).split(".")
+        if len(parts) > 2 or not all(part.isidentifier() for part in parts):
+            raise argparse.ArgumentError(
+                self, f"not a function name (NAME or Class.method): {values!r}"
+            )
         functions = list(getattr(namespace, self.dest) or [])
-        if any(name == values for name, _ in functions):
+        if any(function[0] == values for function in functions):
             raise argparse.ArgumentError(self, f"{values} is given twice")
-        setattr(namespace, self.dest, [*functions, [values, None]])
+        setattr(namespace, self.dest, [*functions, [values, None, None]])
 
 
 class _WrtAction(argparse.Action):
@@ -163,48 +186,75 @@ class _WrtAction(argparse.Action):
         functions[-1][1] = parse_wrt(values)
 
 
+class _ArgsAction(argparse.Action):
+    """``--args EXPRS``: the preceding ``--func`` is built as the variant for
+    the shapes of these example arguments."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        functions = getattr(namespace, self.dest)
+        if not functions:
+            raise argparse.ArgumentError(self, "must follow the --func it applies to")
+        if functions[-1][2] is not None:
+            raise argparse.ArgumentError(
+                self, f"given twice for --func {functions[-1][0]}"
+            )
+        functions[-1][2] = values
+
+
 # -- show ---------------------------------------------------------------------
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from adcompile._src.api.api import grad
     from adcompile._src.errors import AdcompileError
 
     path, func_name = _split_target(args.target)
-    if args.args is not None and (func_name is None or args.mode != "reverse"):
-        raise CliError("--args needs one function (FILE.py:FUNC) in reverse mode")
+    if args.args is not None and func_name is None:
+        raise CliError(f"--args needs one function: {path}:FUNC")
+    if args.args is not None and args.mode != "reverse":
+        raise CliError(
+            f"--args shows the variant of the gradient for their shapes: "
+            f"only in reverse mode, not --mode {args.mode}"
+        )
     module = load_module(path)
     color = not args.no_color and _use_color(sys.stdout)
 
     if func_name is not None:
-        if not hasattr(module, func_name):
-            raise CliError(f"{path} has no function {func_name!r}")
-        func = getattr(module, func_name)
-        if not callable(func):
-            raise CliError(f"{func_name!r} in {path} is not a function")
+        func = _named_function(module, path, func_name)
+        wrt = default_wrt(module, func_name) if args.wrt is None else args.wrt
         try:
             if args.args is not None:
-                example = _example_arguments(args.args)
-                text = grad(func, wrt=args.wrt).source_for(*example)
+                text = _variant_source(func, wrt, args.args, func_name)
             else:
-                text = _derivative_source(func, args.wrt, args.mode)
+                text = _derivative_source(func, wrt, args.mode)
         except AdcompileError as err:
             raise CliError(f"{func_name}: {err}") from None
         _write(text, color)
         return 0
 
     blocks = []
-    for func in top_level_functions(module):
+    for name, func, method in members(module):
         try:
-            blocks.append(_derivative_source(func, args.wrt, args.mode).strip("\n"))
+            source = _derivative_source(func, 1 if method else 0, args.mode)
+            blocks.append(source.strip("\n"))
         except AdcompileError as err:
-            blocks.append(f"# {func.__name__}: cannot differentiate: {err.reason}")
+            blocks.append(f"# {name}: cannot differentiate: {err.reason}")
     if not blocks:
-        print(f"{PROG}: {path} defines no functions", file=sys.stderr)
-        return 0
+        raise CliError(f"{path} defines no functions or methods")
     # Two blank lines between blocks, as between top-level definitions.
     _write("\n\n\n".join(blocks), color)
     return 0
+
+
+def _named_function(module: object, path: str, name: str) -> FunctionType:
+    """``f`` or ``Class.method`` of the user's module."""
+    obj: object = module
+    for part in name.split("."):
+        if not hasattr(obj, part):
+            raise CliError(f"{path} has no function {name!r}")
+        obj = getattr(obj, part)
+    if not callable(obj) or isinstance(obj, type):
+        raise CliError(f"{name!r} in {path} is not a function")
+    return obj  # type: ignore[return-value]
 
 
 # -- build --------------------------------------------------------------------
@@ -217,15 +267,16 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if args.source is None:
         if args.output is not None or args.functions is not None:
             raise CliError("-o, --func and --wrt need FILE.py")
+        if args.mode != "reverse":
+            raise CliError("--mode needs FILE.py; in pyproject.toml, set mode")
         targets = build.targets_from_pyproject(cwd)
     else:
         functions = None
         if args.functions is not None:
-            functions = [
-                build.Request(name, 0 if wrt is None else wrt)
-                for name, wrt in args.functions
-            ]
-        targets = [build.make_target(args.source, args.output, functions, cwd)]
+            functions = [build.Request(*function) for function in args.functions]
+        targets = [
+            build.make_target(args.source, args.output, functions, cwd, args.mode)
+        ]
 
     if args.check:
         stale = 0
@@ -251,26 +302,22 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _example_arguments(text: str) -> tuple[object, ...]:
-    """The values of ``--args`` (Python expressions; numpy is ``np``)."""
-    import numpy as np
-
-    try:
-        values = eval(f"({text},)", {"np": np, "numpy": np})  # noqa: S307
-    except Exception as err:  # the user's expression: say what went wrong
-        raise CliError(f"--args {text!r}: {type(err).__name__}: {err}") from None
-    return tuple(values)
-
-
 def _derivative_source(func: FunctionType, wrt: object, mode: str) -> str:
-    """The source ``show --mode`` prints for one function."""
+    """The source ``show --mode`` prints for one function: tangent programs
+    with comments like reverse mode's (see ``annotate``)."""
     from adcompile._src.api.api import source
+    from adcompile._src.compilation.compiler import Options
+    from adcompile._src.tools import annotate
 
     if mode == "forward":
-        return source(func, wrt=wrt, kind="jvp")
+        text = source(func, wrt=wrt, kind="jvp")  # type: ignore[arg-type]
+        return annotate.with_tangent_comments(text, func, wrt)
     if mode == "hvp":
-        return source(func, wrt=wrt, kind="hvp")
-    return source(func, wrt=wrt)
+        text = source(func, wrt=wrt, kind="hvp")  # type: ignore[arg-type]
+        options = Options(recompute_calls=True)
+        gradient = source(func, wrt=wrt, options=options)  # type: ignore[arg-type]
+        return annotate.with_gradient_comments(text, gradient)
+    return source(func, wrt=wrt)  # type: ignore[arg-type]
 
 
 def _shown(path: Path) -> str:
@@ -282,11 +329,19 @@ def _shown(path: Path) -> str:
 
 
 def _split_target(target: str) -> tuple[str, str | None]:
-    """``"model.py:loss"`` -> ``("model.py", "loss")``; ``"model.py"`` -> no FUNC."""
+    """``"model.py:loss"`` -> ``("model.py", "loss")``; ``"model.py"`` and
+    ``"model.py:"`` -> no FUNC; ``"model.py:Model.loss"`` -> a method."""
+    if os.path.exists(target):
+        return target, None
     path, sep, func_name = target.rpartition(":")
-    if sep and func_name.isidentifier() and not os.path.exists(target):
-        return path, func_name
-    return target, None
+    if not sep:
+        return target, None
+    if not func_name:
+        return path, None
+    parts = func_name.split(".")
+    if len(parts) > 2 or not all(part.isidentifier() for part in parts):
+        raise CliError(f"not a function name (FUNC or Class.method): {func_name!r}")
+    return path, func_name
 
 
 # -- output -------------------------------------------------------------------

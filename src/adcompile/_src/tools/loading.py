@@ -29,7 +29,8 @@ def parse_wrt(text: str) -> int | str | tuple[int | str, ...]:
 
 
 def load_module(path: str) -> ModuleType:
-    """Import the file at ``path`` under a fresh module name.
+    """Import the file at ``path`` under a fresh module name (a module of
+    a package: by its dotted name, see ``_load_in_package``).
 
     The file's directory goes first on ``sys.path`` while it loads, so its
     imports of sibling modules work, and the module stays in ``sys.modules``
@@ -41,6 +42,8 @@ def load_module(path: str) -> ModuleType:
     if not os.path.isfile(path):
         raise CliError(f"not a file: {path}")
     shown, path = path, os.path.abspath(path)
+    if os.path.isfile(os.path.join(os.path.dirname(path), "__init__.py")):
+        return _load_in_package(shown, path)
     name = _fresh_module_name(path)
     loader = importlib.machinery.SourceFileLoader(name, path)
     spec = importlib.util.spec_from_file_location(name, path, loader=loader)
@@ -57,6 +60,33 @@ def load_module(path: str) -> ModuleType:
     finally:
         with contextlib.suppress(ValueError):
             sys.path.remove(os.path.dirname(path))
+    return module
+
+
+def _load_in_package(shown: str, path: str) -> ModuleType:
+    """A module inside a package, imported by its dotted name (so that its
+    relative imports work), with the package's parent first on sys.path."""
+    parts = [os.path.splitext(os.path.basename(path))[0]]
+    directory = os.path.dirname(path)
+    while os.path.isfile(os.path.join(directory, "__init__.py")):
+        parts.insert(0, os.path.basename(directory))
+        directory = os.path.dirname(directory)
+    if not all(part.isidentifier() for part in parts):
+        raise CliError(f"cannot import {shown}: {'.'.join(parts)} is not a module name")
+    name = ".".join(parts)
+    sys.path.insert(0, directory)
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            module = importlib.import_module(name)
+    except (Exception, SystemExit) as exc:
+        raise CliError(f"cannot import {shown}: {_describe(exc)}") from None
+    finally:
+        with contextlib.suppress(ValueError):
+            sys.path.remove(directory)
+    if os.path.abspath(getattr(module, "__file__", "") or "") != path:
+        raise CliError(
+            f"cannot import {shown}: {name} is imported from {module.__file__}"
+        )
     return module
 
 
@@ -88,3 +118,49 @@ def top_level_functions(module: ModuleType) -> list[FunctionType]:
         and obj.__qualname__ == attr  # not lambdas, aliases or nested functions
     ]
     return sorted(funcs, key=lambda f: f.__code__.co_firstlineno)
+
+
+def members(module: ModuleType) -> list[tuple[str, FunctionType, bool]]:
+    """The functions of ``module`` as ``show`` and ``build`` address them:
+    ``(name, function, is_method)`` for each top-level function (``f``) and
+    each method of a top-level class (``Class.method``, ``self`` first;
+    static methods count as functions; special methods but ``__call__`` are
+    left out), in source order."""
+    found: list[tuple[str, FunctionType, bool]] = [
+        (f.__name__, f, False) for f in top_level_functions(module)
+    ]
+    for attr, cls in vars(module).items():
+        if not (
+            inspect.isclass(cls)
+            and cls.__module__ == module.__name__
+            and cls.__qualname__ == attr
+        ):
+            continue
+        for name, member in vars(cls).items():
+            if name.startswith("__") and name != "__call__":
+                continue
+            method = not isinstance(member, staticmethod)
+            function = getattr(member, "__func__", member)
+            if isinstance(member, classmethod) or not inspect.isfunction(function):
+                continue
+            found.append((f"{attr}.{name}", function, method))
+    return sorted(found, key=lambda item: _first_line(item[1]))
+
+
+def _first_line(function: FunctionType) -> int:
+    return function.__code__.co_firstlineno
+
+
+def default_wrt(module: ModuleType, name: str) -> int:
+    """What ``name`` (``f`` or ``Class.method``) is differentiated with
+    respect to by default: a method's first parameter after ``self``, a
+    function's (or static method's) first."""
+    owner, _, attribute = name.rpartition(".")
+    cls = getattr(module, owner, None) if owner else None
+    if not isinstance(cls, type):
+        return 0
+    try:
+        member = inspect.getattr_static(cls, attribute)
+    except AttributeError:
+        return 0
+    return 0 if isinstance(member, staticmethod) else 1

@@ -1,0 +1,1 @@
+"""A damped pendulum, fitted to observations with gradients built ahead of time."""
