@@ -136,3 +136,20 @@ def test_container_parameters_take_container_tangents():
     minus = {k: params[k] - h * tangent_params[k] for k in params}
     numeric = (dict_model(plus, x) - dict_model(minus, x)) / (2 * h)
     assert tangent == pytest.approx(numeric, rel=1e-7)
+
+
+def _returns_before_a_name_is_first_given(x):
+    for _ in range(3):
+        if np.sum(x) > -10.0:
+            return 0.2 * x[0]
+        u = x @ u  # noqa: F821, F841 (never runs: the loop returns first)
+    return 1.0
+
+
+def test_a_name_read_before_any_value_on_a_path_that_never_runs():
+    x = np.array([0.5, 0.7, 0.9])
+    value, tangent = adcompile.jvp(
+        _returns_before_a_name_is_first_given, (x,), (np.ones(3),)
+    )
+    assert value == pytest.approx(0.1)
+    assert tangent == pytest.approx(0.2)

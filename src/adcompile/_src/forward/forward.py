@@ -264,6 +264,8 @@ class ForwardMode:
             return None  # a parameter that carries no tangent (an index, axis)
         if param in prim.vjps and prim.vjps[param] is None and param not in prim.jvps:
             return None
+        if var.name not in self.tangents:  # read before any value is given
+            return None  # (Python's UnboundLocalError, where it runs at all)
         template = prim.forward_template(param)
         tangent = cst.Name(self.tangents[var.name])
         if template is None:
