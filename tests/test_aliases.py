@@ -16,7 +16,7 @@ import pytest
 
 from tests.compose import aliases
 
-SAMPLE = 150
+SAMPLE = 100
 NUMBERS = (
     list(range(aliases.count()))
     if os.environ.get("ADCOMPILE_ALIASES") == "all"

@@ -10,6 +10,8 @@ object made from differentiated values, and ``out=`` on them.
 
 from __future__ import annotations
 
+import inspect
+
 import libcst as cst
 import numpy as np
 
@@ -127,7 +129,11 @@ class CallLowering:
         elif isinstance(func, cst.Name) and func.value in self.env:
             known = self.nested_purity.get(self.env[func.value], UNKNOWN)
         if known is not UNKNOWN and known.writes:  # (read from its source)
-            args = [self._private_argument(a, func, node) for a in args]
+            written = _written_positions(callee, known.written, len(args))
+            args = [
+                self._private_argument(a, func, node) if i in written else a
+                for i, a in enumerate(args)
+            ]
         return self._apply(
             prim,
             args,
@@ -242,3 +248,20 @@ class CallLowering:
         return self._apply(
             registry.lookup(function), args, kwargs, target_name, node=node
         )
+
+
+def _written_positions(
+    callee: object, written: frozenset[str] | None, count: int
+) -> set[int]:
+    """The positions of a call's arguments given to the parameters a
+    function may write into (all of them where that is not known)."""
+    every = set(range(count))
+    if written is None or not callable(callee):
+        return every
+    try:
+        names = list(inspect.signature(callee).parameters)
+    except (TypeError, ValueError):
+        return every
+    if len(names) < count:  # (*args)
+        return every
+    return {i for i in every if names[i] in written}

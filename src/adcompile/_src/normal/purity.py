@@ -41,11 +41,14 @@ import numpy as np
 from adcompile._src.errors import AdcompileError
 from adcompile._src.normal.control_facts import assigned_names
 from adcompile._src.normal.vocabulary import (
-    CONTAINER_CHANGES,
-    IN_PLACE_METHODS,
+    MUTATING_METHODS,
     NEW_ARRAY_FUNCTIONS,
+    NEW_VALUE_BUILTINS,
+    NEW_VALUE_METHODS,
     NONDIFF_ATTRIBUTES,
+    SAFE_BUILTINS,
     VIEW_FREE_SHAPES,
+    VIEW_METHODS,
     writes_into_an_argument,
 )
 from adcompile._src.read.calls import python_callable
@@ -60,47 +63,11 @@ class Purity:
     keeps: bool
     returns_new: bool
     writes: bool = True  # may change an argument in place (a kind of keeps)
+    written: frozenset[str] | None = None  # the parameters it may (None: any)
 
 
 UNKNOWN = Purity(keeps=True, returns_new=False)
 PURE = Purity(keeps=False, returns_new=True, writes=False)
-
-# methods that change their object (lists, dicts, sets, arrays)
-MUTATING_METHODS = CONTAINER_CHANGES | IN_PLACE_METHODS | {"setflags", "byteswap"}
-# array methods that return a new array (not a view of their object)
-NEW_VALUE_METHODS = frozenset(
-    {"copy", "sum", "mean", "prod", "max", "min", "std", "var", "dot", "cumsum"}
-    | {"cumprod", "round", "clip", "astype", "trace", "all", "any", "argmax"}
-    | {"argmin", "argsort", "nonzero", "tolist", "item", "conj", "__len__"}
-)
-# array and container methods that change nothing (their result may be a view)
-VIEW_METHODS = frozenset(
-    {"reshape", "ravel", "flatten", "transpose", "squeeze", "view", "swapaxes"}
-    | {"keys", "values", "items", "get", "index", "count"}
-)
-# builtins whose result shares nothing with their arguments
-NEW_VALUE_BUILTINS = frozenset(
-    {float, int, bool, len, abs, round, sum, max, min, range, complex, str}
-)
-_SAFE_BUILTINS = NEW_VALUE_BUILTINS | {
-    print,
-    isinstance,
-    enumerate,
-    zip,
-    reversed,
-    sorted,
-    list,
-    tuple,
-    dict,
-    any,
-    all,
-    iter,
-    next,
-    type,
-    repr,
-    hash,
-    id,
-}
 
 _lock = threading.RLock()
 _cache: weakref.WeakKeyDictionary[types.FunctionType, Purity] = (
@@ -160,12 +127,13 @@ class _Reading:
         self.new_names = self._new_names()
 
     def purity(self) -> Purity:
-        keeps = self._keeps()
+        keeps = self._may_change(keeping=True)
         returns_new = not keeps and all(
             ret.value is None or self._new(ret.value) for ret in self._returns()
         )
-        writes = keeps and self._writes()
-        return Purity(keeps=keeps, returns_new=returns_new, writes=writes)
+        writes = keeps and self._may_change(keeping=False)
+        written = self._written_params() if writes else frozenset()
+        return Purity(keeps, returns_new, writes, written)
 
     # ---- what the body does ----------------------------------------------
 
@@ -250,19 +218,49 @@ class _Reading:
                 local |= {i for i, c in calls.items() if c.func.value == name}
         return local
 
-    def _keeps(self) -> bool:
-        return self._may_change(keeping=True)
-
-    def _writes(self) -> bool:
-        """Whether the function may change an argument in place: a write into
-        something it did not make, a mutating method of one, a call that may
-        write into what it is given, or code that runs later (a class, a
-        function defined here and used otherwise than by calling it)."""
-        return self._may_change(keeping=False)
+    def _written_params(self) -> frozenset[str] | None:
+        """The parameters whose objects the function may change in place
+        (None: any of them, where a write reaches a local name that may hold
+        one, or code that runs later)."""
+        found: set[str] = set()
+        later = (cst.Global, cst.Nonlocal, cst.ClassDef, cst.FunctionDef, cst.Lambda)
+        local = self._local_functions()
+        for node in self._nodes():
+            if id(node) in local:
+                continue
+            if isinstance(node, later):
+                return None
+            given: list[cst.BaseExpression] = []
+            if isinstance(node, (cst.AssignTarget, cst.AugAssign)):
+                base: cst.BaseExpression = node.target
+                if isinstance(node, cst.AugAssign) or not isinstance(base, cst.Name):
+                    while isinstance(base, (cst.Subscript, cst.Attribute)):
+                        base = base.value
+                    given = [base]  # (the object written into)
+            elif isinstance(node, cst.Call) and call_may_keep(
+                node, self.source, self._not_given, keeping=False
+            ):
+                func = node.func  # (a method writes its object; other calls
+                given = [a.value for a in node.args]  # what they are given)
+                if (
+                    isinstance(func, cst.Attribute)
+                    and func.attr.value in MUTATING_METHODS
+                ):
+                    given = [func.value]
+            names = [n for g in given for n in walk(g) if isinstance(n, cst.Name)]
+            for name in names:
+                if name.value in self.params:
+                    found.add(name.value)
+                elif not self._not_given(name):
+                    return None  # a local name that may hold one, or unknown
+        return frozenset(found)
 
     def _may_change(self, keeping: bool) -> bool:
-        """Whether the function may change an argument in place, or, with
-        ``keeping``, also keep a reference to one."""
+        """Whether the function may change an argument in place (a write into
+        something it did not make, a mutating method of one, a call that may
+        write into what it is given, or code that runs later: a class, a
+        function defined here and used otherwise than by calling it), or,
+        with ``keeping``, also keep a reference to one."""
         later = (cst.Global, cst.Nonlocal, cst.ClassDef, cst.FunctionDef, cst.Lambda)
         unknown = later + ((cst.Yield, cst.Await, cst.With, cst.Try) if keeping else ())
         local = self._local_functions()
@@ -481,16 +479,9 @@ def call_may_keep(
     if writes_into_an_argument(callee):
         return True
     module = (getattr(callee, "__module__", None) or "").split(".")[0]
-    if not keeping and (module == "scipy" or _has_rule(callee)):
+    if not keeping and (module == "scipy" or registry.lookup(callee) is not None):
         return False  # numerical code: a new value (out= is caught above)
-    return not (callee in _SAFE_BUILTINS or _is_numpy(callee) or module == "math")
-
-
-def _has_rule(callee: Any) -> bool:
-    try:
-        return registry.lookup(callee) is not None
-    except TypeError:  # (unhashable)
-        return False
+    return not (callee in SAFE_BUILTINS or _is_numpy(callee) or module == "math")
 
 
 def _is_numpy(callee: Any) -> bool:

@@ -127,3 +127,41 @@ CONTAINER_CHANGES = frozenset(
 IN_PLACE_METHODS = frozenset(
     {"sort", "partition", "fill", "resize", "put", "itemset", "setfield"}
 )
+
+
+# methods that change their object (lists, dicts, sets, arrays)
+MUTATING_METHODS = CONTAINER_CHANGES | IN_PLACE_METHODS | {"setflags", "byteswap"}
+# array methods that return a new array (not a view of their object)
+NEW_VALUE_METHODS = frozenset(
+    {"copy", "sum", "mean", "prod", "max", "min", "std", "var", "dot", "cumsum"}
+    | {"cumprod", "round", "clip", "astype", "trace", "all", "any", "argmax"}
+    | {"argmin", "argsort", "nonzero", "tolist", "item", "conj", "__len__"}
+)
+# array and container methods that change nothing (their result may be a view)
+VIEW_METHODS = frozenset(
+    {"reshape", "ravel", "flatten", "transpose", "squeeze", "view", "swapaxes"}
+    | {"keys", "values", "items", "get", "index", "count"}
+)
+# builtins whose result shares nothing with their arguments
+NEW_VALUE_BUILTINS = frozenset(
+    {float, int, bool, len, abs, round, sum, max, min, range, complex, str}
+)
+SAFE_BUILTINS = NEW_VALUE_BUILTINS | {
+    print,
+    isinstance,
+    enumerate,
+    zip,
+    reversed,
+    sorted,
+    list,
+    tuple,
+    dict,
+    any,
+    all,
+    iter,
+    next,
+    type,
+    repr,
+    hash,
+    id,
+}
