@@ -30,7 +30,7 @@ import pytest
 from tests.compose.check import check_index
 
 SEED = 0
-COUNT = 400
+COUNT = 300
 HVP_EVERY = 20
 ALLOWED = ("pass", "refused")
 SKIPPED = ("skipped_nonsmooth", "skipped_slow")

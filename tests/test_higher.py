@@ -289,6 +289,7 @@ HVP_REFUSED: dict[str, str] = {  # corpus cases whose hvp is refused
     # helper's pullback reads again: differentiated once more, the write is
     # seen by a name read later
     "helper_writes_into_a_value_no_one_reads_again": "updates a ndarray in place",
+    "helper_writes_into_a_keyword_argument": "updates a ndarray in place",
 }
 
 

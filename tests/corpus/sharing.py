@@ -194,6 +194,15 @@ def helper_writes_into_a_value_no_one_reads_again(x):
     return _adds_to_its_argument(0.2 / x) * x[0]
 
 
+def _scales_and_adds_to(w, z):
+    z[2] = z[2] + 0.3
+    return z[2] * w
+
+
+def helper_writes_into_a_keyword_argument(x):
+    return _scales_and_adds_to(1.5, z=0.2 / x)
+
+
 def _nested_pair(c):
     return (2.0 * c, (0.5, c))
 
@@ -225,5 +234,6 @@ CASES += [
     ),
     Case(only_some_items_of_a_nested_result, (X3,)),
     Case(helper_writes_into_a_value_no_one_reads_again, (X3,), autograd=False),
+    Case(helper_writes_into_a_keyword_argument, (X3,), autograd=False),
     Case(unpacked_over_a_value_in_a_branch, (X3,)),
 ]

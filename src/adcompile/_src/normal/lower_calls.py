@@ -134,6 +134,14 @@ class CallLowering:
                 self._private_argument(a, func, node) if i in written else a
                 for i, a in enumerate(args)
             ]
+            kwargs = {
+                k: (
+                    self._private_argument(a, func, node)
+                    if known.written is None or k in known.written
+                    else a
+                )
+                for k, a in kwargs.items()
+            }
         return self._apply(
             prim,
             args,

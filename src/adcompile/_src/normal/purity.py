@@ -67,7 +67,7 @@ class Purity:
 
 
 UNKNOWN = Purity(keeps=True, returns_new=False)
-PURE = Purity(keeps=False, returns_new=True, writes=False)
+PURE = Purity(keeps=False, returns_new=True, writes=False, written=frozenset())
 
 _lock = threading.RLock()
 _cache: weakref.WeakKeyDictionary[types.FunctionType, Purity] = (
