@@ -16,10 +16,14 @@ functions do none of that: they compute new values from their arguments.
   part of ``f``'s body);
 - ``returns_new``: no part of ``f``'s result is an argument or shares memory
   with one (arithmetic, numpy functions that make new arrays, literals,
-  containers of such values, local names only ever given such values).
+  containers of such values, local names only ever given such values);
+- ``writes``: ``f`` may change an argument in place (a kind of keeping: a
+  write into a module's own object, a global list, is none), and
+  ``written``: the parameters whose objects it may change (None: any).
 
-Invariant: ``keeps`` is false and ``returns_new`` true only when that holds
-on every path through ``f`` and the user functions it calls (recursion is
+Invariant: ``keeps`` and ``writes`` are false, ``written`` leaves a
+parameter out, and ``returns_new`` is true only when that holds on every
+path through ``f`` and the user functions it calls (recursion is
 followed to a fixpoint: a function in progress is taken to be pure, which is
 right as long as none of the others keeps or aliases anything). Anything
 unreadable is impure: ``UNKNOWN``.
