@@ -527,3 +527,11 @@ def _overwrites_its_argument(z):
 def helper_writes_into_the_parameter(x):
     s = _overwrites_its_argument(x)
     return np.sum(x) + s
+
+
+def list_item_set_to_the_array_written(w):
+    x = np.sin(w * np.arange(1.0, 4.0))
+    a = [np.ones(3)]
+    a[0] = x
+    x[0] = w * 2.0
+    return np.sum(a[0] * w)

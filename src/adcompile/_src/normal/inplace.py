@@ -146,8 +146,11 @@ class InPlaceLowering:
         if (
             self.shapes.get(current) != SCALAR
             and self.shapes.get(getattr(item, "name", None)) != SCALAR
-        ):  # a list or dict keeps the object itself, not its values
-            self._share([item], holder=self.env[name])
+        ):  # a list or dict keeps the object itself, not its values; where
+            # the function made the list, the derivative keeps a copy of the
+            # values (with_item): the object may not be written in place later
+            holder = None if current in self.sequences else self.env[name]
+            self._share([item], holder=holder)
         self._written(current, self.env[name])
 
     def _written(self, before: str, after: str) -> None:
