@@ -70,6 +70,9 @@ class Purity:
     written: frozenset[str] | None = None  # the parameters it may (None: any)
 
 
+# code that may run after the function returns, or change what it cannot see
+RUNS_LATER = (cst.Global, cst.Nonlocal, cst.ClassDef, cst.FunctionDef, cst.Lambda)
+
 UNKNOWN = Purity(keeps=True, returns_new=False)
 PURE = Purity(keeps=False, returns_new=True, writes=False, written=frozenset())
 
@@ -128,6 +131,7 @@ class _Reading:
         self.body = definition.body
         self.nodes: list[cst.CSTNode] | None = None
         self.local_definitions: dict[str, cst.FunctionDef | cst.Lambda] | None = None
+        self.bound: set[str] | None = None  # (_not_given)
         self.new_names = self._new_names()
 
     def purity(self) -> Purity:
@@ -227,12 +231,11 @@ class _Reading:
         (None: any of them, where a write reaches a local name that may hold
         one, or code that runs later)."""
         found: set[str] = set()
-        later = (cst.Global, cst.Nonlocal, cst.ClassDef, cst.FunctionDef, cst.Lambda)
         local = self._local_functions()
         for node in self._nodes():
             if id(node) in local:
                 continue
-            if isinstance(node, later):
+            if isinstance(node, RUNS_LATER):
                 return None
             given: list[cst.BaseExpression] = []
             if isinstance(node, (cst.AssignTarget, cst.AugAssign)):
@@ -265,8 +268,9 @@ class _Reading:
         write into what it is given, or code that runs later: a class, a
         function defined here and used otherwise than by calling it), or,
         with ``keeping``, also keep a reference to one."""
-        later = (cst.Global, cst.Nonlocal, cst.ClassDef, cst.FunctionDef, cst.Lambda)
-        unknown = later + ((cst.Yield, cst.Await, cst.With, cst.Try) if keeping else ())
+        unknown = RUNS_LATER + (
+            (cst.Yield, cst.Await, cst.With, cst.Try) if keeping else ()
+        )
         local = self._local_functions()
         own = self._own if keeping else self._not_given  # (a write into a
         # module's own object, a global list, does not change an argument)
@@ -297,20 +301,22 @@ class _Reading:
             node = node.value
         if not isinstance(node, cst.Name) or self._own(node):
             return isinstance(node, cst.Name)
-        bound = {  # names the body binds (to anything)
-            name.value
-            for binding in self._nodes()
-            if isinstance(binding, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign))
-            or isinstance(binding, (cst.For, cst.CompFor, cst.NamedExpr, cst.AsName))
-            for part in (
-                getattr(binding, "target", None),
-                getattr(binding, "name", None),
-            )
-            if part is not None
-            for name in walk(part)
-            if isinstance(name, cst.Name)
-        }
-        return node.value not in self.params and node.value not in bound
+        if self.bound is None:  # names the body binds (to anything)
+            bindings = (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For)
+            bindings += (cst.CompFor, cst.NamedExpr, cst.AsName)
+            self.bound = {
+                name.value
+                for binding in self._nodes()
+                if isinstance(binding, bindings)
+                for part in (
+                    getattr(binding, "target", None),
+                    getattr(binding, "name", None),
+                )
+                if part is not None
+                for name in walk(part)
+                if isinstance(name, cst.Name)
+            }
+        return node.value not in self.params and node.value not in self.bound
 
     def _own(self, node: cst.BaseExpression) -> bool:
         """A local value the function made itself (writing into it changes
