@@ -535,3 +535,10 @@ def list_item_set_to_the_array_written(w):
     a[0] = x
     x[0] = w * 2.0
     return np.sum(a[0] * w)
+
+
+def static_unpacking_of_joined_lists(w):
+    x = np.zeros(3)
+    a, b = [x] + [np.ones(3)]
+    x[0] = w * 2.0
+    return np.sum(a * w)

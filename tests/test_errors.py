@@ -461,9 +461,10 @@ def test_a_view_read_before_an_update_in_a_loop_is_not_checked_by_memory():
         (p.static_list_extended_by_the_array_written, "'lst', read later"),
         (p.static_list_inserted_the_array_written, "'lst', read later"),
         (p.list_item_set_to_the_array_written, "since `a[0] = x`"),
+        (p.static_unpacking_of_joined_lists, "'a', read later"),
     ],
     ids=["dict", "list", "comprehension", "joined", "unpacked"]
-    + ["appended", "extended", "inserted", "item-set"],
+    + ["appended", "extended", "inserted", "item-set", "unpacked-join"],
 )
 @pytest.mark.parametrize("mode", ["grad", "jvp"])
 def test_update_seen_through_a_value_without_derivative_is_refused(

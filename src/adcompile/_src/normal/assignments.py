@@ -19,7 +19,11 @@ from adcompile._src.errors import UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.control_facts import free_name
 from adcompile._src.normal.lower import load_names
-from adcompile._src.normal.values import creates_new_value, keeps_nothing
+from adcompile._src.normal.values import (
+    creates_new_value,
+    keeps_nothing,
+    may_hold_operands,
+)
 from adcompile._src.normal.vocabulary import BINARY
 from adcompile._src.read.static_code import rename_locals
 from adcompile._src.rules import registry
@@ -144,6 +148,22 @@ class AssignmentLowering:
             # none of them will see its later updates either
             self._forget(current)
 
+    def _share_static(
+        self, value: cst.BaseExpression, static: ir.Static, targets: list[str]
+    ) -> bool:
+        """What names given ``value`` run as written (it carries no
+        derivative) see: what it reads (an item of it, for a subscript), or
+        nothing they are not given to hold (a new value; a new list or dict
+        still holds its items). True for a new value."""
+        new = creates_new_value(value, self.source)
+        if new and not may_hold_operands(value):
+            return True
+        keeps = not new and not keeps_nothing(value, self.source)
+        item = not new and isinstance(value, cst.Subscript)
+        for target in targets:
+            self._share([static], holder=None if keeps else target, item=item)
+        return new
+
     def _unpack_static(self, value: cst.BaseExpression, names: list[str]) -> None:
         """``a, b = value`` run as written, its value carrying no derivative.
         Each name sees the memory of what ``value`` reads (it may be one of
@@ -153,11 +173,7 @@ class AssignmentLowering:
         share memory (``return y, y``)."""
         static = ir.Static(rename_locals(value, self.env))
         targets = [self._new_ssa(name) for name in names]
-        new = creates_new_value(value, self.source)
-        if not new:
-            keeps = not keeps_nothing(value, self.source)
-            for target in targets:
-                self._share([static], holder=None if keeps else target)
+        new = self._share_static(value, static, targets)
         self.body.append(ir.Assign(", ".join(targets), static, self.origin))
         for target in targets:
             self.varied.discard(target)

@@ -35,9 +35,6 @@ from adcompile._src.normal.lower_calls import CallLowering
 from adcompile._src.normal.purity import Purity
 from adcompile._src.normal.values import (
     calls_in,
-    creates_new_value,
-    keeps_nothing,
-    may_hold_operands,
     mutated_names,
 )
 from adcompile._src.normal.vocabulary import (
@@ -435,19 +432,14 @@ class Normalizer(
         """``name = value`` run as written, its value carrying no derivative."""
         static = ir.Static(rename_locals(value, self.env))
         target = self._new_ssa(name)
-        if not creates_new_value(value, self.source):
-            keeps = not keeps_nothing(value, self.source)
-            item = isinstance(value, cst.Subscript)
-            self._share([static], holder=None if keeps else target, item=item)
-        elif may_hold_operands(value):  # a new list or dict of the values
-            self._share([static], holder=target)
+        new = self._share_static(value, static, [target])
         self.body.append(ir.Assign(target, static, self.origin))
         self.varied.discard(target)
         shape = SCALAR if is_numeric_literal(value) else ("value", target)
         self._set_shape(target, shape)
         if isinstance(value, (cst.List, cst.Tuple, cst.ListComp)):
             self.sequences.add(target)
-        if creates_new_value(value, self.source):
+        if new:
             self.fresh.add(target)
         else:
             self.fresh.discard(target)
