@@ -664,21 +664,50 @@ def test_jvp_tangent_of_another_class_is_refused():
         adcompile.jvp(affine_loss, (AffineData(W, B), X), ({"W": W, "b": B}, None))
 
 
-def test_hvp_of_an_object():
-    model = _mlp()
-    v = random_like(model, np.random.default_rng(8))
-    product = adcompile.hvp(mlp_loss, (model, X), (v, None))
-    assert isinstance(product, MLP)
-    gradient = adcompile.grad(mlp_loss)
+def _check_hvp(f, p, x, seed):
+    """hvp of ``f`` in its object parameter ``p``: an object of p's class,
+    equal to differences of the gradient along a random tangent."""
+    v = random_like(p, np.random.default_rng(seed))
+    product = adcompile.hvp(f, (p, x), (v, None))
+    assert type(product) is type(p)
+    gradient = adcompile.grad(f)
     step = 1e-6
-    plus = gradient(tree_map(lambda a, b: a + step * b, model, v), X)
-    minus = gradient(tree_map(lambda a, b: a - step * b, model, v), X)
+    plus = gradient(tree_map(lambda a, b: a + step * b, p, v), x)
+    minus = gradient(tree_map(lambda a, b: a - step * b, p, v), x)
     expected = tree_map(lambda a, b: (a - b) / (2 * step), plus, minus)
     tree_map(
         lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6),
         product,
         expected,
     )
+
+
+def test_hvp_of_an_object():
+    _check_hvp(mlp_loss, _mlp(), X, 8)
+
+
+def _bias_of(p):
+    return p.b
+
+
+def _weight_of(p):
+    return p.W
+
+
+def reads_fields_through_two_helpers(p, x):
+    return np.tanh(_bias_of(p)[0]) + np.sum(np.sin(x @ _weight_of(p)))
+
+
+def ignores_its_object(p, x):
+    return np.sum(x * x)
+
+
+@pytest.mark.parametrize("cls", [Affine, AffineData, AffineObject])
+@pytest.mark.parametrize("f", [reads_fields_through_two_helpers, ignores_its_object])
+def test_hvp_of_an_object_whose_fields_meet_in_the_gradient(f, cls):
+    # Each helper's pullback gives the adjoints of the fields it read; their
+    # tangents add entry by entry, and a field nobody reads has zeros.
+    _check_hvp(f, cls(W, B), X, 9)
 
 
 # ---- refusals ---------------------------------------------------------------------

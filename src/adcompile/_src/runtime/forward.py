@@ -18,17 +18,25 @@ from adcompile._src.runtime.support import (
 )
 
 
-def zero_tangent(value: Any) -> Any:
+def zero_tangent(value: Any, outer: tuple[int, ...] = ()) -> Any:
     """The tangent of a value that does not depend on the inputs: zeros
-    shaped like it (0.0 for a float, a container of zeros for a container)."""
+    shaped like it (0.0 for a float, a container of zeros for a container,
+    an object of its class with zero fields for an object with fields; a
+    field referring back to an object it sits in, ``outer``, gets 0.0)."""
     if type(value) is np.ndarray:
         return np.zeros(value.shape, dtype=np.result_type(value.dtype, float))
-    if isinstance(value, (list, tuple)):
-        return _rebuilt(value, [zero_tangent(v) for v in value])
+    if id(value) in outer:
+        return 0.0
+    if isinstance(value, (list, tuple)) and not is_struct(value):
+        return _rebuilt(value, [zero_tangent(v, outer) for v in value])
     if isinstance(value, dict):  # entries that add up entry by entry
-        return Fields({k: zero_tangent(v) for k, v in value.items()})
+        return Fields({k: zero_tangent(v, outer) for k, v in value.items()})
     if isinstance(value, np.generic):
         return np.zeros((), dtype=np.result_type(value.dtype, float))[()]
+    if is_struct(value):
+        inside = (*outer, id(value))
+        fields = struct_fields(value).items()
+        return new_struct(value, {k: zero_tangent(v, inside) for k, v in fields})
     return 0.0
 
 
@@ -62,8 +70,15 @@ def as_tangent(t: Any, value: Any) -> Any:
             items = [as_tangent(a, b) for a, b in zip(t, value, strict=True)]
             return _rebuilt(value, items)
         return zero_tangent(value)
-    if isinstance(value, dict):
-        return {k: as_tangent(t[k], v) for k, v in value.items()}
+    if isinstance(value, dict):  # a missing entry of the tangent is zero
+        given = t if isinstance(t, dict) else {}
+        items = {
+            k: as_tangent(given[k], v) if k in given else zero_tangent(v)
+            for k, v in value.items()
+        }
+        return Fields(items) if isinstance(value, Fields) else items
+    if is_struct(value) and type(t) is not type(value):
+        return zero_tangent(value)
     if isinstance(value, float):
         return float(t)
     if isinstance(value, np.ndarray):
