@@ -542,3 +542,11 @@ def static_unpacking_of_joined_lists(w):
     a, b = [x] + [np.ones(3)]
     x[0] = w * 2.0
     return np.sum(a * w)
+
+
+def array_written_while_a_list_of_its_rows_is_read(x):
+    A = np.outer(x, x)
+    L = list(tuple(A))
+    L.pop()
+    A[0] = np.sin(x)  # L[0] is A's first row: it changes too
+    return np.sum(L[0] * x)

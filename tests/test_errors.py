@@ -354,6 +354,15 @@ def test_fill_diagonal_seen_by_another_name_is_refused(function, args, wrt, obse
     assert_points_at(error, "np.fill_diagonal(A, ")
 
 
+def test_an_array_written_while_a_list_of_its_rows_is_read_is_refused():
+    """A list made by list(A) is the function's own (it may be popped from),
+    but its items are A's rows: writing into A changes them."""
+    error = error_of(p.array_written_while_a_list_of_its_rows_is_read, X3)
+    assert isinstance(error, adcompile.UnsupportedSyntax)
+    assert "'L', read later, may share memory with it" in error.reason, error.reason
+    assert_points_at(error, "A[0] = np.sin(x)")
+
+
 @pytest.mark.parametrize(
     "function, fragment, words",
     [

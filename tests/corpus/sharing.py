@@ -237,3 +237,15 @@ CASES += [
     Case(helper_writes_into_a_keyword_argument, (X3,), autograd=False),
     Case(unpacked_over_a_value_in_a_branch, (X3,)),
 ]
+
+
+def rows_listed_then_popped(M):
+    """list(M) is a new list of M's rows: popping from it or inserting into
+    it leaves M as it is."""
+    L = list(M)
+    first = L.pop(0)
+    L.insert(1, first * 2.0)
+    return np.sum(L[0] * M) + np.sum(L[1] * L[2])
+
+
+CASES.append(Case(rows_listed_then_popped, (np.outer(X3, X3[:2]),)))

@@ -270,7 +270,9 @@ class ExpressionLowering(SharingAnalysis):
             self._share(apply.operands(), holder=target, item=item)
             roots = self._roots(apply.operands())
             if roots and roots <= self.fresh and not self.updating_in_place:
-                self._part_of(target, roots, item and isinstance(index, cst.Subscript))
+                items_only = prim is not None and prim.key in (list, tuple)
+                sliced = item and isinstance(index, cst.Subscript)
+                self._part_of(target, roots, sliced or items_only)
         else:  # handed to code that may keep it
             self._share(apply.operands())
         return ir.Var(target)

@@ -104,8 +104,9 @@ class SharingAnalysis:
     def _part_of(self, part: str, wholes: set[str], sliced: bool = False) -> None:
         """``part`` (an item, a view or a slice of ``wholes``, or a value a
         call may have returned from them) is the function's own, as they
-        are: fresh, and seen by them in turn (a list sliced: its items only,
-        not the new list), so an update of it in place is checked against
+        are: fresh, and seen by them in turn (a list sliced, or a new list
+        or tuple of their items, ``list(M)``: its items only, not the new
+        list, which may then be popped from or grown), so an update of it in place is checked against
         every name that sees them."""
         self.fresh.add(part)
         for whole in sorted(wholes - {part}):
