@@ -6,6 +6,9 @@ import textwrap
 
 import libcst as cst
 import numpy as np
+import scipy.optimize
+import scipy.special
+from scipy.stats import norm
 
 from adcompile._src.normal.bound import bound_before
 from adcompile._src.normal.purity import purity
@@ -151,3 +154,19 @@ def test_a_nested_function_writing_into_its_argument_keeps():
 def test_a_list_comprehension_of_new_values_is_a_new_list():
     assert not purity(_appends_to_a_new_list).keeps
     assert not purity(_appends_to_a_list_of_its_arguments).returns_new
+
+
+def _calls_scipy_functions_with_rules(c, z):
+    return norm.logcdf(c), (z, scipy.special.expit(z[1]))
+
+
+def _calls_an_unknown_scipy_function(z):
+    return scipy.optimize.minimize(np.sum, z)
+
+
+def test_library_functions_with_derivative_rules_keep_nothing():
+    # numerical code: its results are new values; the function returns z
+    # itself, so its result is not all new
+    found = purity(_calls_scipy_functions_with_rules)
+    assert not found.keeps and not found.writes and not found.returns_new
+    assert purity(_calls_an_unknown_scipy_function).keeps

@@ -40,7 +40,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
-import numpy as np
 
 from adcompile._src.errors import AdcompileError
 from adcompile._src.normal.control_facts import assigned_names
@@ -53,12 +52,13 @@ from adcompile._src.normal.vocabulary import (
     SAFE_BUILTINS,
     VIEW_FREE_SHAPES,
     VIEW_METHODS,
+    is_numpy_callable,
+    rule_of,
     writes_into_an_argument,
 )
 from adcompile._src.read.calls import python_callable
 from adcompile._src.read.source import FunctionSource, read_function
 from adcompile._src.read.static_code import resolve_callee
-from adcompile._src.rules import registry
 from adcompile._src.syntax.tree import walk
 
 
@@ -448,10 +448,7 @@ class _Reading:
             return True
         if id(callee) in NEW_ARRAY_FUNCTIONS:
             return True
-        try:
-            prim = registry.lookup(callee)
-        except TypeError:
-            return False
+        prim = rule_of(callee)
         return prim is not None and prim.shape in VIEW_FREE_SHAPES
 
 
@@ -489,11 +486,10 @@ def call_may_keep(
     if writes_into_an_argument(callee):
         return True
     module = (getattr(callee, "__module__", None) or "").split(".")[0]
-    if not keeping and (module == "scipy" or registry.lookup(callee) is not None):
-        return False  # numerical code: a new value (out= is caught above)
-    return not (callee in SAFE_BUILTINS or _is_numpy(callee) or module == "math")
-
-
-def _is_numpy(callee: Any) -> bool:
-    module = getattr(callee, "__module__", None) or ""
-    return isinstance(callee, np.ufunc) or module.split(".")[0] == "numpy"
+    if rule_of(callee) is not None:  # numerical code: it keeps no reference to what it
+        return False  # is given and writes into none of it (out=: above)
+    if not keeping and module == "scipy":
+        return False
+    return not (
+        callee in SAFE_BUILTINS or is_numpy_callable(callee) or module == "math"
+    )

@@ -106,8 +106,8 @@ class SharingAnalysis:
         call may have returned from them) is the function's own, as they
         are: fresh, and seen by them in turn (a list sliced, or a new list
         or tuple of their items, ``list(M)``: its items only, not the new
-        list, which may then be popped from or grown), so an update of it in place is checked against
-        every name that sees them."""
+        list, which may then be popped from or grown), so an update of it
+        in place is checked against every name that sees them."""
         self.fresh.add(part)
         for whole in sorted(wholes - {part}):
             self._add_edge(part, whole, "item" if sliced else "")

@@ -11,6 +11,7 @@ import libcst as cst
 import numpy as np
 
 from adcompile._src import runtime
+from adcompile._src.rules import registry
 from adcompile._src.rules.registry import BROADCAST, REDUCE, SAME, SCALAR
 
 BINARY = {
@@ -165,3 +166,16 @@ SAFE_BUILTINS = NEW_VALUE_BUILTINS | {
     hash,
     id,
 }
+
+
+def rule_of(callee: Any) -> Any:
+    """The derivative rule (a ``Primitive``) of a library function, or None."""
+    try:
+        return registry.lookup(callee)
+    except TypeError:  # (an object that cannot be looked up)
+        return None
+
+
+def is_numpy_callable(callee: Any) -> bool:
+    module = getattr(callee, "__module__", None) or ""
+    return isinstance(callee, np.ufunc) or module.split(".")[0] == "numpy"
