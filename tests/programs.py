@@ -550,3 +550,14 @@ def array_written_while_a_list_of_its_rows_is_read(x):
     L.pop()
     A[0] = np.sin(x)  # L[0] is A's first row: it changes too
     return np.sum(L[0] * x)
+
+
+def _energy_and_input(W, z):
+    return np.sum(W @ z), z
+
+
+def constant_given_to_a_helper_that_returns_it_then_written(W):
+    y = np.ones(3)
+    s, r = _energy_and_input(W, y)
+    y[:] = 1.2  # r is y: it sees the write, the helper's derivative must not
+    return s + np.sum(r)

@@ -354,6 +354,15 @@ def test_fill_diagonal_seen_by_another_name_is_refused(function, args, wrt, obse
     assert_points_at(error, "np.fill_diagonal(A, ")
 
 
+def test_a_constant_given_to_a_helper_that_may_return_it_then_written_is_refused():
+    W = np.arange(6.0).reshape(2, 3)
+    error = error_of(p.constant_given_to_a_helper_that_returns_it_then_written, W)
+    assert isinstance(error, adcompile.UnsupportedSyntax)
+    assert "_energy_and_input(...) is given 'y'" in error.reason, error.reason
+    assert "y.copy()" in error.hint
+    assert_points_at(error, "_energy_and_input(W, y)")
+
+
 def test_an_array_written_while_a_list_of_its_rows_is_read_is_refused():
     """A list made by list(A) is the function's own (it may be popped from),
     but its items are A's rows: writing into A changes them."""

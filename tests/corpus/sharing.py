@@ -249,3 +249,57 @@ def rows_listed_then_popped(M):
 
 
 CASES.append(Case(rows_listed_then_popped, (np.outer(X3, X3[:2]),)))
+
+
+# A helper's derivative reads its arguments when the backward sweep runs: an
+# array that carries no derivative, given to it and changed in place later
+# (by the function, through another name, or at a later trip), is given as
+# it is at the call (``snapshot``).
+W23 = np.arange(6.0).reshape(2, 3) / 7
+
+
+def _energy(W, z):
+    return np.sum(W @ z)
+
+
+def constant_given_to_a_helper_then_overwritten(W):
+    y = np.ones(3)
+    s = _energy(W, y)
+    y[:] = 1.2
+    return s
+
+
+def constant_given_then_written_through_an_alias(W):
+    y = np.ones(3)
+    s = _energy(W, y)
+    z = y
+    z[1] = 2.0
+    np.copyto(y, z * 0.5)
+    return s + _energy(W, z)
+
+
+def row_given_then_written_at_later_trips(W):
+    M = np.ones((2, 3))
+    s = 0.0
+    for i in range(2):
+        s = s + _energy(W, M[i])
+        M[i] = 2.0
+        M[(i + 1) % 2] *= 1.5
+    return s
+
+
+def item_of_a_list_given_then_written(W):
+    y = np.ones(3)
+    L = [y]
+    s = _energy(W, L[0])
+    y[1] = 1.2
+    L.append(y * 2.0)
+    return s + _energy(W, L[1])
+
+
+CASES += [
+    Case(constant_given_to_a_helper_then_overwritten, (W23,), autograd=False),
+    Case(constant_given_then_written_through_an_alias, (W23,), autograd=False),
+    Case(row_given_then_written_at_later_trips, (W23,), autograd=False),
+    Case(item_of_a_list_given_then_written, (W23,), autograd=False),
+]

@@ -31,6 +31,7 @@ from adcompile._src.read.static_code import rename_locals, resolve_callee
 from adcompile._src.rules import registry
 from adcompile._src.rules.registry import SCALAR
 from adcompile._src.runtime import HELPERS
+from adcompile._src.syntax.tree import walk
 
 
 class CallLowering:
@@ -142,6 +143,10 @@ class CallLowering:
                 )
                 for k, a in kwargs.items()
             }
+        if call and known is not UNKNOWN:  # (code read from its source)
+            new = known.result_new
+            args = [self._as_it_is_now(a, new, node) for a in args]
+            kwargs = {k: self._as_it_is_now(a, new, node) for k, a in kwargs.items()}
         return self._apply(
             prim,
             args,
@@ -170,6 +175,36 @@ class CallLowering:
             return operand
         copy = registry.lookup(HELPERS["private_copy"])  # (an array or list)
         return self._apply(copy, [operand], {}, None, node=node)
+
+    def _as_it_is_now(
+        self, operand: ir.Operand, result_new: bool, node: cst.Call
+    ) -> ir.Operand:
+        """An argument of a user function that carries no derivative but
+        names an object the function may write into in place (later, or at
+        an earlier trip of a loop): its values as they are now
+        (``snapshot``), since the callee's derivative reads them when the
+        backward sweep runs, after the write. Refused where the callee may
+        return (part of) it: its result must see the write."""
+        if not isinstance(operand, ir.Static) or not isinstance(
+            operand.node, (cst.Name, cst.Subscript, cst.Attribute)
+        ):
+            return operand  # (a value computed here is a new object)
+        names = {n.value for n in walk(operand.node) if isinstance(n, cst.Name)}
+        written = sorted(names & self.written_in_place)
+        if not written:
+            return operand
+        if not result_new:
+            code = self.source.code(self.source.original(operand.node))
+            through = f" (through '{written[0]}')" if written[0] != code else ""
+            raise UnsupportedSyntax(
+                f"{self.source.code(node.func)}(...) is given '{code}', which the "
+                f"function changes in place elsewhere{through}, and may return "
+                "it: its derivative would read the changed values",
+                f"pass a copy ({code}.copy()), or change a copy of it in place",
+                self.source.location(node),
+            )
+        copy = cst.Call(cst.Name("snapshot"), [cst.Arg(operand.node)])
+        return ir.Static(copy)
 
     def _chained_extreme(self, node: cst.Call) -> cst.BaseExpression:
         """Builtin ``max``/``min`` of several values, or of a list or tuple

@@ -36,6 +36,7 @@ from adcompile._src.normal.purity import Purity
 from adcompile._src.normal.values import (
     calls_in,
     mutated_names,
+    written_anywhere,
 )
 from adcompile._src.normal.vocabulary import (
     IN_PLACE_METHODS,
@@ -143,6 +144,7 @@ class Normalizer(
         statements = inline_stored_iterators(statements, self.source)
         statements = lift_exits(lower_loop_exits(statements, flags), flags)
         self.liveness = live_after(statements)
+        self.written_in_place = written_anywhere(statements, self.source)
         self.bound_at = bound_before(statements, param_names)
         self._block(statements)
         mark_overwrites(self.body, set(self.pinned_all))

@@ -17,6 +17,8 @@ functions do none of that: they compute new values from their arguments.
 - ``returns_new``: no part of ``f``'s result is an argument or shares memory
   with one (arithmetic, numpy functions that make new arrays, literals,
   containers of such values, local names only ever given such values);
+- ``result_new``: the same of ``f``'s result alone, whatever else ``f``
+  does;
 - ``writes``: ``f`` may change an argument in place (a kind of keeping: a
   write into a module's own object, a global list, is none), and
   ``written``: the parameters whose objects it may change (None: any).
@@ -68,13 +70,14 @@ class Purity:
     returns_new: bool
     writes: bool = True  # may change an argument in place (a kind of keeps)
     written: frozenset[str] | None = None  # the parameters it may (None: any)
+    result_new: bool = False  # returns_new, whatever else the function does
 
 
 # code that may run after the function returns, or change what it cannot see
 RUNS_LATER = (cst.Global, cst.Nonlocal, cst.ClassDef, cst.FunctionDef, cst.Lambda)
 
 UNKNOWN = Purity(keeps=True, returns_new=False)
-PURE = Purity(keeps=False, returns_new=True, writes=False, written=frozenset())
+PURE = Purity(False, True, writes=False, written=frozenset(), result_new=True)
 
 _lock = threading.RLock()
 _cache: weakref.WeakKeyDictionary[types.FunctionType, Purity] = (
@@ -136,12 +139,10 @@ class _Reading:
 
     def purity(self) -> Purity:
         keeps = self._may_change(keeping=True)
-        returns_new = not keeps and all(
-            ret.value is None or self._new(ret.value) for ret in self._returns()
-        )
+        new = all(ret.value is None or self._new(ret.value) for ret in self._returns())
         writes = keeps and self._may_change(keeping=False)
         written = self._written_params() if writes else frozenset()
-        return Purity(keeps, returns_new, writes, written)
+        return Purity(keeps, not keeps and new, writes, written, new)
 
     # ---- what the body does ----------------------------------------------
 

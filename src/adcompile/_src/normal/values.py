@@ -108,6 +108,67 @@ def mutated_names(node: cst.CSTNode, source: FunctionSource) -> set[str]:
     return names
 
 
+def written_anywhere(
+    statements: list[cst.BaseStatement], source: FunctionSource
+) -> frozenset[str]:
+    """The local names any statement of the function (in any loop, branch
+    or nested function) may change in place, as ``mutated_names`` reads
+    them, and the names that may share memory with one whose memory
+    changes (given, holding or viewing it: ``_names_seen``); a list
+    changed by its own methods changes no item's memory. A helper given
+    one of them now may read it after the write."""
+    names: set[str] = set()  # whose memory may change
+    grown_lists: set[str] = set()  # lists or dicts changed by their methods
+    links: list[tuple[set[str], set[str]]] = []  # (names bound, names seen)
+    for statement in statements:
+        for node in walk(statement):
+            if isinstance(node, (cst.Assign, cst.AugAssign, cst.Expr)):
+                changed = mutated_names(node, source)
+                by_methods = {
+                    call.func.value.value
+                    for call in calls_in(node)
+                    if isinstance(call.func, cst.Attribute)
+                    and call.func.attr.value in CONTAINER_CHANGES
+                    and isinstance(call.func.value, cst.Name)
+                }
+                names |= changed - by_methods
+                grown_lists |= changed & by_methods
+            if isinstance(node, (cst.Assign, cst.For, cst.CompFor)):
+                value = (
+                    node.iter
+                    if isinstance(node, (cst.For, cst.CompFor))
+                    else node.value
+                )
+                targets = [
+                    getattr(t, "target", t) for t in getattr(node, "targets", [node])
+                ]
+                bound = {
+                    n.value for t in targets for n in walk(t) if isinstance(n, cst.Name)
+                }
+                links.append((bound, _names_seen(value)))
+    grown = True  # a name that may share memory with a written one is written
+    while grown:
+        grown = False
+        for bound, seen in links:
+            if (bound | seen) & names and not (bound | seen) <= names:
+                names |= bound | seen
+                grown = True
+    return frozenset(names | grown_lists)
+
+
+def _names_seen(node: cst.CSTNode) -> set[str]:
+    """The names whose objects ``node``'s value may be, hold or view (not
+    those only read by arithmetic, which makes new values)."""
+    if isinstance(node, (cst.BinaryOperation, cst.UnaryOperation, cst.Comparison)):
+        return set()
+    if isinstance(node, cst.Name):
+        return {node.value}
+    seen: set[str] = set()
+    for child in node.children:  # (items, arguments, subscripts, attributes)
+        seen |= _names_seen(child)
+    return seen
+
+
 def calls_in(node: cst.CSTNode) -> list[cst.Call]:
     """Every call in ``node``, nested ones included."""
     return [call for call in walk(node) if isinstance(call, cst.Call)]

@@ -168,6 +168,20 @@ def _diagonal_index(shape: tuple[int, ...]) -> tuple[Any, ...]:
     return (diagonal,) * len(shape)
 
 
+def snapshot(x: Any) -> Any:
+    """The values of an argument as they are now, for a helper's derivative
+    to read after the function has written into the argument in place: a
+    copy of an array, and of the arrays in a list, tuple or dict (named
+    tuples and other objects as they are)."""
+    if isinstance(x, np.ndarray):
+        return x.copy()
+    if type(x) in (list, tuple):
+        return type(x)(snapshot(v) for v in x)
+    if type(x) is dict:
+        return {k: snapshot(v) for k, v in x.items()}
+    return x
+
+
 def private_copy(x: Any, name: Any = None, others: Any = None) -> Any:
     """A copy of an array or list the function writes into (other values as
     they are). ``others``: the other arguments of a function that writes
