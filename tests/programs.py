@@ -561,3 +561,17 @@ def constant_given_to_a_helper_that_returns_it_then_written(W):
     s, r = _energy_and_input(W, y)
     y[:] = 1.2  # r is y: it sees the write, the helper's derivative must not
     return s + np.sum(r)
+
+
+def _subtracts_in_place(z, c):
+    z -= 0.3
+
+
+def _calls_one_that_writes(A, z):
+    _subtracts_in_place(z, A[0])
+    return np.sum(A, axis=0)
+
+
+def argument_written_by_a_helper_and_read_later_in_the_statement(a, M):
+    u = a + np.arange(3.0)
+    return _calls_one_that_writes(M, u)[0] + np.sum(np.tanh(u))

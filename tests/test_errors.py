@@ -363,6 +363,15 @@ def test_a_constant_given_to_a_helper_that_may_return_it_then_written_is_refused
     assert_points_at(error, "_energy_and_input(W, y)")
 
 
+def test_an_argument_a_helper_writes_into_read_later_in_the_statement_is_refused():
+    """The rest of the statement reads u after the helper wrote into it."""
+    f = p.argument_written_by_a_helper_and_read_later_in_the_statement
+    error = error_of(f, 0.3, np.ones((2, 3)))
+    assert isinstance(error, adcompile.UnsupportedSyntax)
+    assert "updates a ndarray in place" in error.reason, error.reason
+    assert_points_at(error, "return _calls_one_that_writes(M, u)[0]")
+
+
 def test_an_array_written_while_a_list_of_its_rows_is_read_is_refused():
     """A list made by list(A) is the function's own (it may be popped from),
     but its items are A's rows: writing into A changes them."""

@@ -11,6 +11,7 @@ object made from differentiated values, and ``out=`` on them.
 from __future__ import annotations
 
 import inspect
+from collections import Counter
 
 import libcst as cst
 import numpy as np
@@ -167,12 +168,20 @@ class CallLowering:
         then seen by no one, as in Python, and leaves the values the
         gradient reads as they were); else refused as the code runs unless
         it is a number, since the callee's derivative cannot carry its write
-        back into this function."""
+        back into this function. The names the statement reads elsewhere
+        count as read later: the rest of it may read them after the call."""
         if not isinstance(operand, ir.Var) or self.shapes.get(operand.name) == SCALAR:
             return operand  # (a number: ``z += v`` in the callee rebinds z)
-        if self._not_writable(operand.name, "") is not None:
-            self._guard_update(operand.name, None)  # right only for a number
-            return operand
+        live = self.live  # names the rest of the statement reads are read later
+        statement = self.origin.statement
+        if live is not None and statement is not None:
+            self.live = live | _read_besides(statement, node)
+        try:
+            if self._not_writable(operand.name, "") is not None:
+                self._guard_update(operand.name, None)  # right only for a number
+                return operand
+        finally:
+            self.live = live
         copy = registry.lookup(HELPERS["private_copy"])  # (an array or list)
         return self._apply(copy, [operand], {}, None, node=node)
 
@@ -291,6 +300,14 @@ class CallLowering:
         return self._apply(
             registry.lookup(function), args, kwargs, target_name, node=node
         )
+
+
+def _read_besides(statement: cst.CSTNode, call: cst.Call) -> frozenset[str]:
+    """The names ``statement`` reads outside ``call`` (more often than
+    ``call`` does)."""
+    counts = Counter(n.value for n in walk(statement) if isinstance(n, cst.Name))
+    counts.subtract(n.value for n in walk(call) if isinstance(n, cst.Name))
+    return frozenset(name for name, count in counts.items() if count > 0)
 
 
 def _written_positions(
