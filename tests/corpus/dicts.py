@@ -60,3 +60,16 @@ CASES = [
     Case(dict_chosen_in_a_branch, (W, B), wrt=(0, 1)),
     Case(comprehension_with_a_condition, (W, B), wrt=(0, 1)),
 ]
+
+
+def _features(z):
+    return {"w": np.sin(z), "b": np.cos(z) * z}
+
+
+def one_entry_of_a_helpers_dict(w):
+    """Only "b" of the helper's dict is read: the adjoint its pullback gets
+    has no "w" entry, which is zero."""
+    return np.sum(_features(w)["b"])
+
+
+CASES.append(Case(one_entry_of_a_helpers_dict, (W,)))

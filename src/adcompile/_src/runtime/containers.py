@@ -343,9 +343,14 @@ def zero_adjoint(value: Any) -> Any:
     return 0.0  # floats, and containers (whose length may differ by trip)
 
 
-def part(g: Any, position: int) -> Any:
-    """Item ``position`` of a container's adjoint (zero when it is zero)."""
-    return g if is_zero(g) else g[position]
+def part(g: Any, position: Any) -> Any:
+    """Item ``position`` of a container's adjoint (zero when it is zero, or
+    when it is the adjoint of some entries of a dict, which lacks it)."""
+    if is_zero(g):
+        return g
+    if isinstance(g, Fields) and position not in g:
+        return 0.0
+    return g[position]
 
 
 def all_but_last(g: Any, items: Any = None) -> Any:
