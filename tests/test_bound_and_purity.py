@@ -170,3 +170,24 @@ def test_library_functions_with_derivative_rules_keep_nothing():
     found = purity(_calls_scipy_functions_with_rules)
     assert not found.keeps and not found.writes and not found.returns_new
     assert purity(_calls_an_unknown_scipy_function).keeps
+
+
+def _appends_to_a_list_it_made(w, state):
+    out = []
+    out.append(np.tanh(state[0] * w))
+    return np.stack(out)
+
+
+def _writes_into_an_item_of_a_list_it_made(z):
+    out = []
+    out.append(z)
+    out[0][1] = 5.0
+    return out
+
+
+def test_changing_a_list_it_made_writes_no_argument():
+    # the list is the function's own, whatever it holds; an item of it may
+    # be an argument's array
+    assert not purity(_appends_to_a_list_it_made).writes
+    found = purity(_writes_into_an_item_of_a_list_it_made)
+    assert found.writes and found.written is None

@@ -362,3 +362,31 @@ PARAMETER_CASES = [
     ),
     Case(writes_a_parameter_after_reading_its_rows, (X3, M23.copy()), (0, 1)),
 ]
+
+
+def _cell(w, c):
+    c = c * w  # a new array: the parameter is rebound, not written into
+    return np.tanh(c)
+
+
+def _predict(w, state):
+    out = []
+    out.append(_cell(w, state[0]))
+    return np.stack(out)
+
+
+def state_fed_back_through_a_helper_that_appends(w, state):
+    """ADBench's LSTM shape: a helper appends a cell's output to a list it
+    made, and its result becomes the next call's argument."""
+    state = _predict(w, state)
+    state = _predict(w, state)
+    return np.sum(state)
+
+
+CASES.append(
+    Case(
+        state_fed_back_through_a_helper_that_appends,
+        (X3, np.ones((1, 3))),
+        autograd=False,
+    )
+)

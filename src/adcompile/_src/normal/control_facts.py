@@ -243,3 +243,48 @@ def loop_variables(clauses: list[cst.CompFor], renames: dict[str, str]) -> set[s
     for clause in clauses:
         names |= {renames.get(n, n) for n in target_names(clause.target)}
     return names
+
+
+_NEW_CONTAINERS = (cst.List, cst.Dict, cst.Set, cst.ListComp, cst.DictComp, cst.SetComp)
+
+
+def containers_made_here(nodes: list[cst.CSTNode]) -> set[str]:
+    """The names every binding among ``nodes`` gives a container written
+    out or built there (``[]``, ``{}``, a comprehension, ``list(...)``):
+    their objects are the function's own, whatever they come to hold."""
+    made: set[str] = set()
+    other: set[str] = set()
+    for node in nodes:
+        if isinstance(node, cst.Assign):
+            value = node.value
+            new = isinstance(value, _NEW_CONTAINERS) or (
+                isinstance(value, cst.Call)
+                and isinstance(value.func, cst.Name)
+                and value.func.value in ("list", "dict", "set")
+            )
+            for target in node.targets:
+                names = target_names(target.target)
+                if new and isinstance(target.target, cst.Name):
+                    made |= names
+                elif isinstance(target.target, (cst.Name, cst.Tuple, cst.List)):
+                    other |= names
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor)):
+            other |= target_names(node.target)
+        elif isinstance(node, (cst.NamedExpr, cst.AsName)):
+            other |= target_names(getattr(node, "target", None) or node.name)
+    return made - other
+
+
+def names_bound(nodes: list[cst.CSTNode]) -> set[str]:
+    """The names any of ``nodes`` binds (to anything)."""
+    bindings = (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For)
+    bindings += (cst.CompFor, cst.NamedExpr, cst.AsName)
+    return {
+        name.value
+        for binding in nodes
+        if isinstance(binding, bindings)
+        for part in (getattr(binding, "target", None), getattr(binding, "name", None))
+        if part is not None
+        for name in walk(part)
+        if isinstance(name, cst.Name)
+    }

@@ -44,7 +44,11 @@ from typing import Any
 import libcst as cst
 
 from adcompile._src.errors import AdcompileError
-from adcompile._src.normal.control_facts import assigned_names
+from adcompile._src.normal.control_facts import (
+    assigned_names,
+    containers_made_here,
+    names_bound,
+)
 from adcompile._src.normal.vocabulary import (
     MUTATING_METHODS,
     NEW_ARRAY_FUNCTIONS,
@@ -135,6 +139,7 @@ class _Reading:
         self.nodes: list[cst.CSTNode] | None = None
         self.local_definitions: dict[str, cst.FunctionDef | cst.Lambda] | None = None
         self.bound: set[str] | None = None  # (_not_given)
+        self.made: set[str] | None = None  # (_object_not_given)
         self.new_names = self._new_names()
 
     def purity(self) -> Purity:
@@ -246,7 +251,7 @@ class _Reading:
                         base = base.value
                     given = [base]  # (the object written into)
             elif isinstance(node, cst.Call) and call_may_keep(
-                node, self.source, self._not_given, keeping=False
+                node, self.source, self._object_not_given, keeping=False
             ):
                 func = node.func  # (a method writes its object; other calls
                 given = [a.value for a in node.args]  # what they are given)
@@ -289,10 +294,22 @@ class _Reading:
                 if isinstance(node, cst.AugAssign) and not own(target):
                     return True  # z += v on an argument array changes it in place
             if isinstance(node, cst.Call) and call_may_keep(
-                node, self.source, own, keeping
+                node, self.source, own if keeping else self._object_not_given, keeping
             ):
                 return True
         return False
+
+    def _object_not_given(self, node: cst.BaseExpression) -> bool:
+        """``_not_given``, or a name only ever given a container made here
+        (changing the container itself, items = [] then items.append(z),
+        changes no argument)."""
+        if self.made is None:
+            self.made = containers_made_here(self._nodes())
+        return (
+            isinstance(node, cst.Name)
+            and node.value in self.made
+            or (self._not_given(node))
+        )
 
     def _not_given(self, node: cst.BaseExpression) -> bool:
         """Not (part of) what the function is given: a value it made, or a
@@ -303,20 +320,7 @@ class _Reading:
         if not isinstance(node, cst.Name) or self._own(node):
             return isinstance(node, cst.Name)
         if self.bound is None:  # names the body binds (to anything)
-            bindings = (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For)
-            bindings += (cst.CompFor, cst.NamedExpr, cst.AsName)
-            self.bound = {
-                name.value
-                for binding in self._nodes()
-                if isinstance(binding, bindings)
-                for part in (
-                    getattr(binding, "target", None),
-                    getattr(binding, "name", None),
-                )
-                if part is not None
-                for name in walk(part)
-                if isinstance(name, cst.Name)
-            }
+            self.bound = names_bound(self._nodes())
         return node.value not in self.params and node.value not in self.bound
 
     def _own(self, node: cst.BaseExpression) -> bool:
