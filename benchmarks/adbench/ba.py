@@ -41,6 +41,53 @@ def ba_objective(cams, x, w, obs, feats):
     return np.sum(reproj**2) + np.sum(w_err**2)
 
 
+def ba_grad_by_hand(cams, x, w, obs, feats):
+    """Gradient of ``ba_objective`` wrt (cams, x, w): J^T r written out."""
+    cam = cams[obs[:, 0]]
+    rot, f, k1, k2 = cam[:, 0:3], cam[:, 6:7], cam[:, 9:10], cam[:, 10:11]
+    xc = x[obs[:, 1]] - cam[:, 3:6]
+    theta = np.sqrt(np.sum(rot**2, axis=1))[:, None]
+    unit = rot / theta
+    cos, sin = np.cos(theta), np.sin(theta)
+    cross = np.cross(unit, xc)
+    dot = np.sum(unit * xc, axis=1)[:, None]
+    xcam = xc * cos + cross * sin + unit * dot * (1.0 - cos)
+    proj = xcam[:, 0:2] / xcam[:, 2:3]
+    rsq = np.sum(proj**2, axis=1)[:, None]
+    distortion = 1.0 + k1 * rsq + k2 * rsq * rsq
+    residual = proj * distortion * f + cam[:, 7:9] - feats
+    reproj = w[:, None] * residual
+    # backward
+    dw = np.sum(2.0 * reproj * residual, axis=1) - 4.0 * w * (1.0 - w**2)
+    dpred = 2.0 * reproj * w[:, None]
+    dcam = np.zeros((obs.shape[0], 11))
+    dcam[:, 7:9] = dpred
+    dcam[:, 6] = np.sum(dpred * proj * distortion, axis=1)
+    ddistorted = dpred * f
+    ddistortion = np.sum(ddistorted * proj, axis=1)[:, None]
+    dcam[:, 9:10] = ddistortion * rsq
+    dcam[:, 10:11] = ddistortion * rsq * rsq
+    dproj = ddistorted * distortion + 2.0 * proj * ddistortion * (k1 + 2.0 * k2 * rsq)
+    dxcam = (
+        np.concatenate((dproj, -np.sum(dproj * proj, axis=1)[:, None]), axis=1)
+        / xcam[:, 2:3]
+    )
+    dtmp = np.sum(dxcam * unit, axis=1)[:, None]
+    ddot = dtmp * (1.0 - cos)
+    dxc = dxcam * cos + np.cross(dxcam * sin, unit) + ddot * unit
+    dunit = dxcam * dot * (1.0 - cos) + np.cross(xc, dxcam * sin) + ddot * xc
+    dcos = np.sum(dxcam * xc, axis=1)[:, None] - dtmp * dot
+    dsin = np.sum(dxcam * cross, axis=1)[:, None]
+    dtheta = -sin * dcos + cos * dsin - np.sum(dunit * rot, axis=1)[:, None] / theta**2
+    dcam[:, 0:3] = dunit / theta + dtheta * rot / theta
+    dcam[:, 3:6] = -dxc
+    dcams = np.zeros_like(cams)
+    np.add.at(dcams, obs[:, 0], dcam)
+    dx = np.zeros_like(x)
+    np.add.at(dx, obs[:, 1], dxc)
+    return dcams, dx, dw
+
+
 # --- as a loop over observations (ADBench's per-observation functions) ---------
 
 

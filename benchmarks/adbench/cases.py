@@ -107,6 +107,7 @@ def cases(quick: bool = False, tiny: bool = False) -> list[Case]:
             "ba_objective",
             ba.inputs(n, m, p),
             (0, 1, 2),
+            _hand_tuple(ba.ba_grad_by_hand),
             target="<= 2.0x",
         )
     )
