@@ -111,10 +111,15 @@ def build_tools(case):
         tools["autograd"] = C.make_autograd(case)
     if case.hand is not None:
         tools["hand"] = case.hand
+
     if torch_models is not None:
-        run = torch_models.build(case)
-        tools["torch"] = lambda *args, run=run: torch_models.to_numpy(run())
-        tools["torch_raw"] = run
+        try:
+            run = torch_models.build(case)
+        except Exception as error:  # a failure cell, not a crash of the run
+            failed["torch"] = "error: " + first_line(error)
+        else:
+            tools["torch"] = lambda *args, run=run: torch_models.to_numpy(run())
+            tools["torch_raw"] = run
     return tools, failed
 
 
@@ -156,6 +161,8 @@ def run_case(case, budget: float, repeat: int):
             memory[name] = peak_bytes(tools[name], case.args)
     candidates = {"objective": ("f(*args)", {"f": case.f, "args": case.args})}
     for name in TOOLS:
+        if name == "hand" and not case.time_hand:
+            continue  # a reference only: "ref" in the table
         if name in tools and name not in failed:
             if name == "torch":
                 candidates[name] = ("run()", {"run": tools["torch_raw"]})
@@ -191,6 +198,8 @@ def table(rows) -> str:
                 notes.append(f"{case.name}, {tool}: {failed[tool]}")
             elif tool in t:
                 cells.append(f"{t[tool].min / t['objective'].min:.2f}x")
+            elif tool == "hand" and case.hand is not None:
+                cells.append("ref")
             else:
                 cells.append("-")
         has = "adcompile" in t and "hand" in t
@@ -230,7 +239,7 @@ def main(argv: list[str]) -> int:
     load = OtherLoad()
     print(header())
     print(f"torch: {torch.__version__ if torch else '- (not installed)'}")
-    budget, repeat = (1.5, 7) if quick else (12.0, 15)
+    budget, repeat = (1.0, 5) if quick else (12.0, 15)
     results = []
     for case in rows:
         print(f"  {case.name} ...", file=sys.stderr, flush=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import ModuleType
 
 import numpy as np
@@ -30,7 +30,7 @@ class Case:
     hand: Callable | None = None
     kind: str = "grad"  # or "dir": gradient / (Hessian times ones), k-means
     target: str = ""
-    extra: dict = field(default_factory=dict)
+    time_hand: bool = True  # False: the hand gradient is the reference only
 
     @property
     def f(self) -> Callable:
@@ -84,21 +84,27 @@ def cases(quick: bool = False, tiny: bool = False) -> list[Case]:
                 (0, 1, 2),
                 gmm_hand,
                 target="<= 4x",
+                time_hand=False,  # the vectorized one: a reference, not a time
             )
         )
-    for l_, c in pick([(2, 32), (2, 1024), (4, 1024)], [(2, 32)], [(2, 4)]):
-        b = pick(14, 14, 3)
-        rows.append(
-            Case(
-                f"LSTM l={l_} c={c} b={b}",
-                lstm,
-                "lstm_objective",
-                lstm.inputs(l_, c, b),
-                (0, 1),
-                _hand_tuple(lstm.lstm_grad_by_hand),
-                target="<= 4x",
+    lstm_sizes = pick([(2, 32), (2, 1024), (4, 1024)], [(2, 32)], [(2, 4)])
+    for objective, label in (
+        ("lstm_objective", ""),
+        ("lstm_objective_renamed", ", renamed"),
+    ):
+        for l_, c in lstm_sizes:
+            b = pick(14, 14, 3)
+            rows.append(
+                Case(
+                    f"LSTM l={l_} c={c} b={b}{label}",
+                    lstm,
+                    objective,
+                    lstm.inputs(l_, c, b),
+                    (0, 1),
+                    _hand_tuple(lstm.lstm_grad_by_hand),
+                    target="<= 4x",
+                )
             )
-        )
     n, m, p = pick((49, 7776, 31843), (49, 7776, 31843), (3, 5, 8))
     rows.append(
         Case(
