@@ -137,14 +137,18 @@ def check(case, tools, failed):
         except Exception as error:  # a failure row, not a crash of the run
             failed[name] = "error: " + first_line(error)
     ref_name = next((t for t in ("hand", "autograd") if t in results), None)
-    if ref_name is None:
+    problem = "no reference"
+    if ref_name is not None:
+        problem = None
+        if case.kind == "grad":
+            problem = C.compare_sampled(results[ref_name], C.finite_differences(case))
+    if problem:
+        if ref_name is not None:
+            failed[ref_name] = f"wrong vs finite differences: {problem}"
+        for name in results:  # nothing is timed unchecked
+            failed.setdefault(name, f"unchecked: {problem}")
         return None
     reference = results[ref_name]
-    if case.kind == "grad":
-        problem = C.compare_sampled(reference, C.finite_differences(case))
-        if problem:
-            failed[ref_name] = f"wrong ({problem})"
-            return None
     for name, got in results.items():
         problem = C.compare(got, reference)
         if problem and name != ref_name:
@@ -256,7 +260,7 @@ def main(argv: list[str]) -> int:
     if others is not None:
         print(f"other processes used {others:.2f} cores during the run")
     wrong = any(
-        v.startswith(("wrong", "error"))
+        v.startswith(("wrong", "error", "unchecked"))
         for _, r in results
         for v in r["failed"].values()
     )
