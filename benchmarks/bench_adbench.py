@@ -243,11 +243,13 @@ def main(argv: list[str]) -> int:
     load = OtherLoad()
     print(header())
     print(f"torch: {torch.__version__ if torch else '- (not installed)'}")
-    budget, repeat = (1.0, 5) if quick else (12.0, 15)
+    budget, repeat = (0.5, 5) if quick else (12.0, 15)
     results = []
     for case in rows:
-        print(f"  {case.name} ...", file=sys.stderr, flush=True)
+        began = time.perf_counter()
         results.append((case, run_case(case, budget, repeat)))
+        took = time.perf_counter() - began
+        print(f"  {case.name}: {took:.1f} s", file=sys.stderr, flush=True)
     print()
     print(table(results))
     print()

@@ -105,7 +105,7 @@ def cases(quick: bool = False, tiny: bool = False) -> list[Case]:
                     target="<= 4x",
                 )
             )
-    n, m, p = pick((49, 7776, 31843), (49, 7776, 31843), (3, 5, 8))
+    n, m, p = pick((49, 7776, 31843), (21, 2000, 8000), (3, 5, 8))
     rows.append(
         Case(
             f"BA vectorized n={n} m={m} p={p}" + (" (ba1)" if p == 31843 else ""),
@@ -117,7 +117,7 @@ def cases(quick: bool = False, tiny: bool = False) -> list[Case]:
             target="<= 2.0x",
         )
     )
-    n, m, p = pick((49, 1000, 1000), (49, 200, 200), (3, 5, 8))
+    n, m, p = pick((49, 1000, 1000), (49, 100, 100), (3, 5, 8))
     rows.append(
         Case(
             f"BA loop n={n} m={m} p={p}",
@@ -152,9 +152,7 @@ def cases(quick: bool = False, tiny: bool = False) -> list[Case]:
             target="<= 6x",
         )
     )
-    for k, n, d in pick(
-        [(10, 1000, 8), (100, 10000, 8)], [(10, 1000, 8)], [(3, 12, 2)]
-    ):
+    for k, n, d in pick([(10, 1000, 8), (100, 10000, 8)], [(10, 300, 8)], [(3, 12, 2)]):
         points_centroids = kmeans.inputs(k, n, d)
         rows.append(
             Case(
@@ -179,7 +177,7 @@ def cases(quick: bool = False, tiny: bool = False) -> list[Case]:
                 target="<= 4x",
             )
         )
-    n, m = pick((16392, 128), (1024, 128), (9, 4))
+    n, m = pick((16392, 128), (512, 128), (9, 4))
     rows.append(
         Case(
             f"llsq loop n={n} m={m}",
