@@ -1,0 +1,1 @@
+"""ADBench / GradBench objectives ported to plain NumPy (see cases.py)."""
