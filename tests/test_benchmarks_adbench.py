@@ -20,7 +20,7 @@ from adbench import cases as C  # noqa: E402
 CASES = C.cases(tiny=True)
 # Rows adcompile refuses today (the benchmark keeps them as users write them
 # and reports the refusal); strict, so a fix shows up here.
-REFUSED = {"LSTM l=2 c=4 b=3"}  # the renamed form runs
+REFUSED: set[str] = set()  # rows adcompile refuses (xfail, strict)
 
 
 def test_every_row_is_here():
