@@ -407,6 +407,16 @@ def test_methods_of_a_module_level_object_read_it_when_called(project):
     )
 
 
+def test_forward_mode_calls_methods_and_a_callable_module_level_object(project):
+    (project / "objects.py").write_text(OBJECTS)
+    assert cli.main(["build", "objects.py", "--func", "loss", "--mode", "forward"]) == 0
+    source, built = load("objects"), load("objects_grad")
+    x, dx = np.linspace(-1.0, 1.0, 5), np.linspace(0.5, 1.5, 5)
+    value, tangent = built.jvp_loss(x, dx=dx)
+    expected = adcompile.jvp(source.loss, (x,), (dx,))
+    assert (value, tangent) == pytest.approx(expected, rel=1e-12)
+
+
 CLOSURE = """\
 import numpy as np
 

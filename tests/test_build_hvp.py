@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 import subprocess
 import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -230,6 +231,45 @@ def test_a_callee_known_only_at_run_time_is_refused_with_its_place(programs, cap
     assert "takes_function: f is called on differentiated values" in err
     assert "programs.py:67:19)" in err and "call it directly" in err
     assert not (programs / "programs_grad.py").exists()
+
+
+def test_callees_in_a_sibling_module_of_a_package(project):
+    package = project / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "layers.py").write_text(textwrap.dedent("""\
+            import numpy as np
+
+
+            def layer(w, x, scale=1.0):
+                return np.tanh(x @ w) * scale
+
+
+            def blend(x, *, weight):
+                return weight * np.sin(x) + x * x
+            """))
+    (package / "train.py").write_text(textwrap.dedent("""\
+            import numpy as np
+
+            from .layers import blend, layer
+
+
+            def loss(w, x):
+                h = layer(w, x, scale=np.sum(w))
+                total = 0.0
+                i = 0
+                while i < 2:
+                    total = total + np.sum(blend(h, weight=w[0, 0]) ** 2)
+                    i += 1
+                return total
+            """))
+    arguments = ["build", "pkg/train.py", "--func", "loss", "--mode", "hvp"]
+    assert cli.main(arguments) == 0
+    assert "also: layers.py=" in (package / "train_grad.py").read_text()
+    source, built = load("pkg.train"), load("pkg.train_grad")
+    w, x, v = data(3)
+    check(built.hvp_loss, source.loss, [w, x], v)
+    assert cli.main([*arguments, "--check"]) == 0
 
 
 ISOLATED = """\
