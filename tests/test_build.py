@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import hashlib
 import importlib
 import subprocess
@@ -10,6 +11,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import libcst
 import numpy as np
 import pytest
 
@@ -415,6 +417,14 @@ def test_every_runtime_helper_can_be_copied_into_a_module():
     )
     missing = [name for name in runtime.HELPERS if name not in namespace]
     assert not missing, missing
+    # every name the copies read is copied too (dual_times calls dual_part)
+    _, nodes = aot_runtime.free_names(libcst.parse_module(code.source))
+    unbound = {
+        n.value
+        for n in nodes
+        if n.value not in namespace and not hasattr(builtins, n.value)
+    }
+    assert not unbound, unbound
     assert namespace["_LINEAR_PAD_MODES"] == (
         "constant",
         "edge",

@@ -358,14 +358,16 @@ def test_hvp_mode(project):
         np.testing.assert_allclose(got, want, rtol=1e-12)
 
 
-def test_hvp_through_a_callee_is_refused_in_one_line(project, capsys):
+def test_hvp_through_a_callee_of_a_non_scalar_raises_as_in_process(project):
     (project / "kinds.py").write_text(KINDS)
-    assert cli.main(["build", "kinds.py", "--func", "outputs", "--mode", "hvp"]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith(
-        "adcompile: error: outputs: its Hessian-vector products go through calls"
-    )
-    assert len(err.splitlines()) == 1
+    assert cli.main(["build", "kinds.py", "--func", "outputs", "--mode", "hvp"]) == 0
+    source, built = load("kinds"), load("kinds_grad")
+    w, x = np.ones((3, 2)), np.ones((4, 3))
+    with pytest.raises(adcompile.NonScalarOutput) as in_process:
+        adcompile.hvp(source.outputs, (w, x), (w, None))
+    with pytest.raises(built.NonScalarOutput) as raised:
+        built.hvp_outputs(w, x, dw=w)
+    assert raised.value.reason == in_process.value.reason
 
 
 OBJECTS = """\
@@ -403,6 +405,16 @@ def test_methods_of_a_module_level_object_read_it_when_called(project):
     np.testing.assert_allclose(
         built.grad_loss(x), adcompile.grad(source.loss)(x), rtol=1e-12
     )
+
+
+def test_forward_mode_calls_methods_and_a_callable_module_level_object(project):
+    (project / "objects.py").write_text(OBJECTS)
+    assert cli.main(["build", "objects.py", "--func", "loss", "--mode", "forward"]) == 0
+    source, built = load("objects"), load("objects_grad")
+    x, dx = np.linspace(-1.0, 1.0, 5), np.linspace(0.5, 1.5, 5)
+    value, tangent = built.jvp_loss(x, dx=dx)
+    expected = adcompile.jvp(source.loss, (x,), (dx,))
+    assert (value, tangent) == pytest.approx(expected, rel=1e-12)
 
 
 CLOSURE = """\

@@ -1,11 +1,13 @@
 """Every corpus program and example, built ahead of time, gives the gradient
-the in-process ``adcompile.grad`` gives (a sample by default, all of them
-under the ``slow`` mark)."""
+the in-process ``adcompile.grad`` gives, and built with ``--mode hvp`` the
+Hessian-vector products ``adcompile.hvp`` gives (a sample by default, all
+of them under the ``slow`` mark)."""
 
 from __future__ import annotations
 
 import copy
 import importlib
+import inspect
 import sys
 from pathlib import Path
 
@@ -23,12 +25,17 @@ MODULES = sorted(p.stem for p in CORPUS.glob("*.py") if p.stem != "__init__")
 SAMPLE = {"composition", "loops"}
 
 
-def build_cases(module_name: str, tmp_path: Path) -> tuple[object, list, dict]:
+def build_cases(
+    module_name: str, tmp_path: Path, mode: str = "reverse"
+) -> tuple[object, list, dict]:
     """The built module of a corpus module (the functions of its cases, each
-    wrt the first case's wrt), its cases, and the functions refused."""
+    wrt the first case's wrt), its cases, and the functions refused. In hvp
+    mode, only cases differentiated with respect to floats and float arrays."""
     module = importlib.import_module(f"tests.corpus.{module_name}")
     chosen: dict[str, object] = {}
     for case in module.CASES:
+        if mode == "hvp" and not _float_wrt(case):
+            continue
         if case.xfail is None and "<" not in case.f.__qualname__:
             chosen.setdefault(case.f.__qualname__, case.wrt)
     refused: dict[str, str] = {}
@@ -36,7 +43,7 @@ def build_cases(module_name: str, tmp_path: Path) -> tuple[object, list, dict]:
     while True:
         requests = tuple(Request(n, w) for n, w in chosen.items())  # type: ignore[arg-type]
         try:
-            write(Target(CORPUS / f"{module_name}.py", output, requests))
+            write(Target(CORPUS / f"{module_name}.py", output, requests, mode))
             break
         except CliError as err:
             name = str(err).split(":", 1)[0]
@@ -80,6 +87,54 @@ def check_module(module_name: str, tmp_path: Path) -> int:
     return len(cases)
 
 
+def _float_wrt(case: corpus.Case) -> bool:
+    positions = case.wrt if isinstance(case.wrt, tuple) else (case.wrt,)
+    return all(
+        isinstance(p, int)
+        and isinstance(case.args[p], (float, np.ndarray))
+        and np.asarray(case.args[p]).dtype.kind == "f"
+        for p in positions
+    )
+
+
+def check_hvp_module(module_name: str, tmp_path: Path) -> int:
+    """Built Hessian-vector products against adcompile.hvp, along a random
+    direction per argument differentiated."""
+    built, cases, refused = build_cases(module_name, tmp_path, "hvp")
+    for name, reason in refused.items():  # refused here: refused in process
+        case = next(c for c in corpus.all_cases() if c.f.__qualname__ == name)
+        if "known only when the code runs" in reason:
+            continue  # in process, compiled when it runs
+        with pytest.raises(adcompile.AdcompileError):
+            adcompile.hvp(case.f, *_directions(case))
+    for case in cases:
+        product = getattr(built, f"hvp_{case.f.__qualname__.replace('.', '_')}")
+        args, tangents = _directions(case)
+        names = list(inspect.signature(case.f).parameters)
+        keywords = {f"d{names[i]}": t for i, t in enumerate(tangents) if t is not None}
+        try:
+            expected = adcompile.hvp(case.f, args, tangents)
+        except adcompile.AdcompileError as err:
+            with pytest.raises(built.AdcompileError) as raised:
+                product(*copy.deepcopy(case.args), **keywords)
+            assert type(raised.value).__name__ == type(err).__name__
+            continue
+        _, got = product(*copy.deepcopy(case.args), **keywords)
+        for a, b in zip(_leaves(got), _leaves(expected), strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-13, err_msg=case.id)
+    return len(cases)
+
+
+def _directions(case: corpus.Case) -> tuple[tuple, tuple]:
+    positions = case.wrt if isinstance(case.wrt, tuple) else (case.wrt,)
+    rng = np.random.default_rng(0)
+    tangents: list = [None] * len(case.args)
+    for p in positions:
+        direction = rng.normal(size=np.shape(case.args[p]))
+        tangents[p] = float(direction) if isinstance(case.args[p], float) else direction
+    return tuple(copy.deepcopy(case.args)), tuple(tangents)
+
+
 def _leaves(value: object) -> list:
     if isinstance(value, (tuple, list)):
         return [leaf for item in value for leaf in _leaves(item)]
@@ -97,6 +152,16 @@ def test_built_corpus_sample_matches_in_process(module_name, tmp_path):
 @pytest.mark.parametrize("module_name", sorted(set(MODULES) - SAMPLE))
 def test_built_corpus_matches_in_process(module_name, tmp_path):
     check_module(module_name, tmp_path)
+
+
+def test_built_hvp_of_the_corpus_sample_matches_in_process(tmp_path):
+    assert check_hvp_module("composition", tmp_path) > 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("module_name", sorted(set(MODULES) - {"composition"}))
+def test_built_hvp_of_the_corpus_matches_in_process(module_name, tmp_path):
+    check_hvp_module(module_name, tmp_path)
 
 
 @pytest.mark.parametrize(

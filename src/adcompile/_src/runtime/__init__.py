@@ -30,7 +30,7 @@ from adcompile._src.runtime import (
     shapes,
     special,
     structs,
-    support,  # noqa: F401 - not a module of helpers: aot_runtime copies from it
+    support,  # not a module of helpers: aot_runtime copies from it
 )
 
 MODULES = (
@@ -69,6 +69,9 @@ def _collect() -> tuple[dict[str, Any], dict[str, Any]]:
                 if name in helpers:
                     raise ImportError(f"runtime helper {name} is defined twice")
                 helpers[name] = obj
+    for name, obj in vars(support).items():  # what its shared code calls
+        if not name.startswith("__"):
+            namespace.setdefault(name, obj)
     return helpers, namespace
 
 

@@ -287,7 +287,8 @@ def generate(target: Target) -> Generated:
         module, target.source.name, requests, target.mode, explicit, linker
     )
     body = body_of(module, module_name, pieces, linker, taken) if pieces else ""
-    functions = [p.function for p in pieces] + [c.function for c in linker.code]
+    functions = [p.derived_from[0] if p.derived_from else p.function for p in pieces]
+    functions += [c.origin or c.function for c in linker.code]
     files = {Path(f.__code__.co_filename) for f in functions}
     others = sorted(
         _relative(path, target.output.parent)

@@ -13,13 +13,22 @@ its module-level name before its own callees are looked at):
 - a call known only at run time (a function passed in, ``self.layer(x)``)
   and every call in forward mode go through a dispatcher written into the
   module, ``vjp_call`` or ``jvp_call``, which looks the callee up in a table
-  of the derivatives built for it. The table holds, for each such call,
-  the functions it can reach as far as the source tells: the user
-  functions the built code passes as values (``apply(model, w)``), and the
-  methods of that name of the user's classes (``self.layer``). A call with
-  no such function is refused at build time (``UnknownCallee``, with the
-  call's place); a callable outside the table met at run time raises the
-  module's own ``AdcompileError``.
+  of the derivatives built for it;
+- in the tangent program of gradient code (Hessian-vector products, as
+  ``adcompile.hvp`` runs them: forward mode over gradient code that applies
+  each callee's vjp to a cotangent), a call of a callee's applied vjp goes
+  through a third dispatcher, ``jvp_apply_call``, whose table holds the
+  tangent programs of the callees' ``apply`` code; ``derived`` notes which
+  emitted functions are derivative code, of which user function, with
+  which call bindings.
+
+A dispatcher's table holds, for each such call, the functions it can
+reach as far as the source tells: the user functions the built code passes
+as values (``apply(model, w)``), and the methods of that name of the
+user's classes (``self.layer``). A call with no such function is refused
+at build time (``UnknownCallee``, with the call's place in the user's
+source); a callable outside the table met at run time raises the module's
+own ``AdcompileError``.
 
 Invariant: every name the linked texts read for a callee's derivative is a
 function of the module (``code``) or a dispatcher whose table the module
@@ -39,6 +48,7 @@ import libcst as cst
 from adcompile._src.compilation.compiler import (
     DEFAULT_OPTIONS,
     Options,
+    callee_derivative,
     derivative_of,
     emitted_text,
     resolve_wrt,
@@ -46,17 +56,22 @@ from adcompile._src.compilation.compiler import (
 from adcompile._src.compilation.specialized import parse_shapes, tolerate
 from adcompile._src.emit.emit import emit
 from adcompile._src.errors import AdcompileError
-from adcompile._src.read.calls import APPLY, bind_target, python_callable
+from adcompile._src.read.calls import (
+    APPLY,
+    bind_target,
+    cotangent_parameter,
+    python_callable,
+)
 from adcompile._src.read.source import resolve_dotted, visible_names
 from adcompile._src.tools.aot_runtime import drop_annotations, free_names
 from adcompile._src.tools.dispatch import (
     DISPATCH,
-    JVP_CALL,
-    VJP_CALL,
     Row,
     Site,
+    applied_calls,
     call_location,
     definition,
+    dispatcher_text,
     local_names,
     methods,
     passed_functions,
@@ -80,6 +95,7 @@ class Code:
     text: str
     function: types.FunctionType
     bindings: dict[str, str]
+    origin: types.FunctionType | None = None  # the user function it derives from
 
 
 class Linker:
@@ -105,6 +121,16 @@ class Linker:
         self._sites: list[Site] = []
         self._values: dict[int, types.FunctionType] = {}  # passed as values
         self._modules: dict[str, Any] = {}  # modules of the code linked
+        # emitted derivative code -> (the user function, its call bindings)
+        self._derived: dict[types.FunctionType, tuple[Any, Bindings]] = {}
+
+    def derived(
+        self, emitted: Any, origin: types.FunctionType, calls: Bindings
+    ) -> None:
+        """Note that ``emitted`` is derivative code of ``origin`` whose
+        names ``calls`` binds to its callees' derivatives (its tangent
+        program is linked next)."""
+        self._derived[emitted] = (origin, calls)
 
     def checkpoint(self) -> tuple[Any, ...]:
         """What ``restore`` needs to forget what was linked since."""
@@ -135,7 +161,7 @@ class Linker:
 
     def link(self, text: str, function: types.FunctionType, bindings: Bindings) -> str:
         """``text`` calling the module's derivative functions of its callees."""
-        self._note(function)
+        self._note(self._origin(function))
         self.taken.update(re.findall(r"[A-Za-z_]\w*", text))
         renames: dict[str, str] = {}
         for name, (callee, wrt, shapes) in bindings.items():
@@ -152,6 +178,8 @@ class Linker:
                 continue
             kind = "jvp" if wrt == ("jvp",) else "pullback"
             renames[name] = self._dispatcher(kind)
+            if kind == "jvp" and function in self._derived:
+                text = self._applied(text, name, function)
             for site in sites(text, name, kind, function):
                 self._dispatch(site)
         if not renames:
@@ -161,6 +189,23 @@ class Linker:
             n: cst.Name(renames[n.value]) for n in nodes if n.value in renames
         }
         return tree.visit(_Replace(replacements)).code
+
+    def _applied(self, text: str, name: str, function: types.FunctionType) -> str:
+        """``text``, the tangent program of derivative code, with its calls
+        of applied vjps made calls of the apply dispatcher (see
+        ``dispatch.applied_calls``), whose sites are dispatched."""
+        applies = {
+            emitted: (callee, wrt[1:])
+            for emitted, (callee, wrt, _) in self._derived[function][1].items()
+            if wrt[:1] == (APPLY,)
+        }
+        if not applies:
+            return text
+        dispatcher = self._dispatcher("apply")
+        text = applied_calls(text, name, dispatcher, applies)
+        for site in sites(text, dispatcher, "apply", function):
+            self._dispatch(site)
+        return text
 
     def finish(self) -> None:
         """Build what each dispatched call can reach; refuse a call that can
@@ -180,7 +225,7 @@ class Linker:
                     "pass a function defined at the top level of the module by "
                     "name (apply(model, w)), call it directly, or use "
                     "adcompile.grad in process",
-                    call_location(site.function, site.callee),
+                    call_location(self._origin(site.function), site.callee),
                 )
 
     # -- callees ---------------------------------------------------------------
@@ -216,23 +261,8 @@ class Linker:
     ) -> str:
         """The module-level name of ``function``'s derivative of ``kind``
         (pullback or jvp) wrt ``wrt``, emitting it when first asked."""
-        if not isinstance(function, types.FunctionType) or not python_callable(
-            function
-        ):
-            raise UnknownCallee(
-                f"{getattr(function, '__qualname__', function)!r} is not a Python "
-                "function adcompile can read",
-                "give it a rule with adcompile.custom",
-            )
-        if function.__code__.co_freevars:
-            raise UnknownCallee(
-                f"it calls {function.__qualname__}, which reads variables of an "
-                f"enclosing function ({', '.join(function.__code__.co_freevars)}) "
-                "that a module built ahead of time cannot reach",
-                "define the function at the top level of its module and pass "
-                "those values as arguments",
-                definition(function),
-            )
+        if function not in self._derived:  # not derivative code adcompile emitted
+            _check_readable(function)
         key = (function, resolve_wrt(function, wrt), kind, shapes)
         name = self._names.get(key)
         if name is not None:
@@ -240,7 +270,7 @@ class Linker:
         name = self._names[key] = self.fresh(
             f"{'vjp' if kind == 'pullback' else 'jvp'}_{_word(function.__qualname__)}"
         )
-        self._note(function)
+        self._note(self._origin(function))
         if kind == "jvp":
             text, tangent = emitted_text(function, wrt, "jvp", DEFAULT_OPTIONS)
             self._tangent_names[name] = tuple(tangent.tangent_params)  # type: ignore[union-attr]
@@ -250,10 +280,16 @@ class Linker:
             text = emit(derivative, "pullback")
             bindings, calls = derivative.bindings, derivative.call_bindings
         text = _named(text, name)
+        origin = self._origin(function)
         self.code.append(
-            Code(name, self.link(text, function, calls), function, bindings)
+            Code(name, self.link(text, function, calls), function, bindings, origin)
         )
         return name
+
+    def _origin(self, function: types.FunctionType) -> types.FunctionType:
+        """The user function ``function`` is, or is derivative code of."""
+        derived = self._derived.get(function)
+        return function if derived is None else derived[0]
 
     def _dispatcher(self, kind: str) -> str:
         name = self.dispatchers.get(kind)
@@ -275,10 +311,21 @@ class Linker:
             return
         self._enter(site, target, site.wrt)
 
-    def _enter(self, site: Site, target: Any, wrt: tuple) -> None:
-        function, shifted, _ = bind_target(target, wrt)
-        name = self._derivative(function, shifted, site.kind)
-        row = (function, shifted, name, self._tangent_names.get(name, ()))
+    def _enter(
+        self, site: Site, target: Any, wrt: tuple, offset: int | None = None
+    ) -> None:
+        """Add ``target``'s derivative to the site's table; ``offset``: how
+        many arguments the dispatcher binds before the call's (None: as many
+        as ``target`` binds)."""
+        function, shifted, bound = bind_target(target, wrt)
+        if site.kind == "apply":
+            row = self._apply_row(site, function, shifted, len(bound), offset)
+        else:
+            name = self._derivative(function, shifted, site.kind)
+            value = name
+            if site.kind == "jvp":
+                value = f"({name}, {self._tangent_names[name]!r})"
+            row = (function, (shifted,), value)
         if row not in site.entries:
             site.entries.append(row)
         if row not in self.tables[site.kind]:
@@ -297,9 +344,34 @@ class Linker:
             found = []
         for function, wrt in found:
             try:
-                self._enter(site, function, wrt)
+                self._enter(site, function, wrt, 1 if attribute else 0)
             except AdcompileError:
                 continue  # a function that does not fit this call
+
+    def _apply_row(
+        self,
+        site: Site,
+        function: Any,
+        wrt: tuple,
+        bound: int,
+        offset: int | None,
+    ) -> Row:
+        """The row of an applied vjp's table: the tangent program of
+        ``function``'s ``apply`` code wrt ``wrt`` (the callee's vjp applied
+        to a cotangent, keyword-only last), along the site's tangents."""
+        if function not in self._derived:
+            _check_readable(function)
+        applied = callee_derivative(function, wrt, "apply")
+        emitted = applied.function
+        assert isinstance(emitted, types.FunctionType)  # a plain function's
+        self._derived.setdefault(emitted, (function, applied.entry.calls))
+        seed = cotangent_parameter(emitted)
+        offset = bound if offset is None else offset
+        given = tuple(w + offset if isinstance(w, int) else w for w in site.given)
+        along = given + ((seed,) if site.seeded else ())
+        name = self._derivative(emitted, along, "jvp")
+        value = f"({name}, {seed!r}, {self._tangent_names[name]!r})"
+        return (function, (wrt, given, site.seeded), value)
 
     def _note(self, function: types.FunctionType) -> None:
         """Remember ``function``'s module and the user functions it passes."""
@@ -316,20 +388,18 @@ class Linker:
         spells a user function from the module (None: it cannot)."""
         table = f"{self.dispatchers[kind]}_table"
         rows = []
-        for function, wrt, name, names in self.tables[kind]:
+        for function, key, value in self.tables[kind]:
             spelled = reference(function)
             if spelled is None:
                 continue
-            value = name if kind == "pullback" else f"({name}, {names!r})"
-            rows.append(f"    ({spelled}, {wrt!r}): {value},")
+            rows.append(f"    ({', '.join([spelled, *map(repr, key)])}): {value},")
         return "\n".join([f"{table} = {{", *rows, "}"])
 
     def dispatcher_texts(self) -> list[str]:
-        texts = []
-        for kind, name in self.dispatchers.items():
-            template = VJP_CALL if kind == "pullback" else JVP_CALL
-            texts.append(template.format(name=name, table=f"{name}_table"))
-        return texts
+        return [
+            dispatcher_text(kind, name, f"{name}_table")
+            for kind, name in self.dispatchers.items()
+        ]
 
 
 class _Replace(cst.CSTTransformer):
@@ -350,6 +420,25 @@ def _pullback_derivative(function: types.FunctionType, wrt: tuple, shapes: str) 
         except Exception as error:
             tolerate(error)
     return derivative_of(function, wrt)[2]
+
+
+def _check_readable(function: Any) -> None:
+    """Refuse a callee whose derivative a built module cannot hold."""
+    if not isinstance(function, types.FunctionType) or not python_callable(function):
+        raise UnknownCallee(
+            f"{getattr(function, '__qualname__', function)!r} is not a Python "
+            "function adcompile can read",
+            "give it a rule with adcompile.custom",
+        )
+    if function.__code__.co_freevars:
+        raise UnknownCallee(
+            f"it calls {function.__qualname__}, which reads variables of an "
+            f"enclosing function ({', '.join(function.__code__.co_freevars)}) "
+            "that a module built ahead of time cannot reach",
+            "define the function at the top level of its module and pass "
+            "those values as arguments",
+            definition(function),
+        )
 
 
 def _named(text: str, name: str) -> str:

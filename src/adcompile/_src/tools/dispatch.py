@@ -4,8 +4,18 @@
 emitted text, with the callee's expression and the arguments that carry a
 derivative; ``passed_functions`` and ``methods`` are the functions such a
 call can reach as far as the source tells; ``call_location`` points at the
-call in the user's source. The dispatchers' own code is ``VJP_CALL`` and
-``JVP_CALL``: it needs nothing but the module's ``AdcompileError``.
+call in the user's source. The dispatchers' own code is ``VJP_CALL``,
+``JVP_CALL`` and ``APPLY_CALL``: it needs nothing but the module's
+``AdcompileError``.
+
+``APPLY_CALL`` serves Hessian-vector products: the tangent program of
+gradient code that applies a callee's vector-Jacobian product
+(``apply_g(cotangent, *args)``, or ``apply_call(g, wrt, cotangent, *args)``
+for a callee known at run time) calls ``jvp_call(apply_g, ...)``, which in
+process compiles the tangent program of ``g``'s ``apply`` code.
+``applied_calls`` rewrites those calls into calls of the module's
+``APPLY_CALL`` with the callee's expression and wrt, whose table holds the
+tangent programs of the callees' ``apply`` code built ahead of time.
 """
 
 from __future__ import annotations
@@ -18,12 +28,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import libcst as cst
+
 from adcompile._src.errors import Location
 from adcompile._src.read.calls import python_callable
 from adcompile._src.read.source import visible_names
 
-# a dispatcher table's entry: function, wrt, derivative's name, tangent names
-Row = tuple[Any, tuple, str, tuple[str, ...]]
+# a dispatcher table's entry: the function, the rest of its key (wrt, and
+# for APPLY_CALL which tangents are given), and the text of its value
+Row = tuple[Any, tuple, str]
 
 
 @dataclass
@@ -31,21 +44,35 @@ class Site:
     """A call that goes through a dispatcher: in ``function``, of the
     expression ``callee`` (a local name or ``local.attr``), wrt ``wrt``."""
 
-    kind: str  # "pullback" or "jvp"
+    kind: str  # "pullback", "jvp" or "apply"
     function: types.FunctionType
     callee: str
     wrt: tuple[Any, ...]
     entries: list[Row] = field(default_factory=list)
+    # apply: the arguments after the cotangent that carry a tangent
+    # (positions and keywords), and whether the cotangent does
+    given: tuple[Any, ...] = ()
+    seeded: bool = False
 
 
-DISPATCH = {"pullback": "vjp_call", "jvp": "jvp_call"}
+DISPATCH = {"pullback": "vjp_call", "jvp": "jvp_call", "apply": "jvp_apply_call"}
+
+# The function a callee runs and the arguments bound before the caller's,
+# as ``read.calls.bind_target`` finds them in process.
+_TARGET = """\
+    function = getattr(callee, "__func__", None)
+    if function is not None:  # a bound method
+        bound = (callee.__self__,)
+    elif hasattr(callee, "__code__"):  # a function
+        function, bound = callee, ()
+    else:  # a callable object
+        function, bound = type(callee).__call__, (callee,)"""
 
 VJP_CALL = '''\
 def {name}(callee, wrt, *args, **kwargs):
     """(value, pullback) of a call into a function known only at run time,
     among those this module was built with."""
-    function = getattr(callee, "__func__", callee)
-    bound = () if function is callee else (callee.__self__,)
+{target}
     wrt = tuple(w + len(bound) if isinstance(w, int) else w for w in wrt)
     pullback = {table}.get((function, wrt))
     if pullback is None:
@@ -64,8 +91,7 @@ def {name}(callee, args, tangents, kwargs=None, kwarg_tangents=None):
     function this module was built with for it."""
     kwargs = kwargs or {{}}
     kwarg_tangents = kwarg_tangents or {{}}
-    function = getattr(callee, "__func__", callee)
-    bound = () if function is callee else (callee.__self__,)
+{target}
     wrt = tuple(i + len(bound) for i, t in enumerate(tangents) if t is not None)
     wrt += tuple(k for k, t in kwarg_tangents.items() if t is not None)
     entry = {table}.get((function, wrt))
@@ -82,6 +108,45 @@ def {name}(callee, args, tangents, kwargs=None, kwarg_tangents=None):
     return tangent_function(*bound, *args, **kwargs, **dict(zip(names, given)))
 '''
 
+APPLY_CALL = '''\
+def {name}(callee, wrt, args, tangents, kwargs=None, kwarg_tangents=None):
+    """(value, tangent) of the vector-Jacobian product of a user function
+    with respect to ``wrt`` at ``args[1:]`` applied to the cotangent
+    ``args[0]``, by the tangent function of its gradient code this module
+    was built with."""
+    kwargs = kwargs or {{}}
+    kwarg_tangents = kwarg_tangents or {{}}
+{target}
+    wrt = tuple(w + len(bound) if isinstance(w, int) else w for w in wrt)
+    cotangent, args = args[0], args[1:]
+    dcotangent, tangents = tangents[0], tangents[1:]
+    given = tuple(i + len(bound) for i, t in enumerate(tangents) if t is not None)
+    given += tuple(k for k, t in kwarg_tangents.items() if t is not None)
+    entry = {table}.get((function, wrt, given, dcotangent is not None))
+    if entry is None:
+        raise AdcompileError(
+            "no tangent function of the gradient of "
+            f"{{getattr(callee, '__qualname__', callee)!r}} with respect to {{wrt}}, "
+            f"with tangents of {{given}}, was built into this module",
+            "only the functions the source calls or passes by name are built "
+            "in: build again after passing the function by name in the module",
+        )
+    tangent_function, seed, names = entry
+    values = [t for t in tangents if t is not None]
+    values += [t for t in kwarg_tangents.values() if t is not None]
+    values += [] if dcotangent is None else [dcotangent]
+    return tangent_function(
+        *bound, *args, **kwargs, **{{seed: cotangent}}, **dict(zip(names, values))
+    )
+'''
+
+TEMPLATES = {"pullback": VJP_CALL, "jvp": JVP_CALL, "apply": APPLY_CALL}
+
+
+def dispatcher_text(kind: str, name: str, table: str) -> str:
+    """The code of the dispatcher ``name`` of ``kind``, reading ``table``."""
+    return TEMPLATES[kind].format(name=name, table=table, target=_TARGET)
+
 
 def sites(text: str, name: str, kind: str, function: types.FunctionType) -> list[Site]:
     """The calls of the dispatcher ``name`` in ``text``: callee and wrt."""
@@ -95,25 +160,92 @@ def sites(text: str, name: str, kind: str, function: types.FunctionType) -> list
             continue
         callee = ast.unparse(node.args[0])
         if kind == "pullback":
-            wrt = tuple(ast.literal_eval(node.args[1]))
-        else:
-            tangents = node.args[2]
-            assert isinstance(tangents, ast.Tuple)
-            wrt = tuple(
-                i
-                for i, t in enumerate(tangents.elts)
-                if not (isinstance(t, ast.Constant) and t.value is None)
+            sites.append(
+                Site(kind, function, callee, tuple(ast.literal_eval(node.args[1])))
             )
-            if len(node.args) > 4 and isinstance(node.args[4], ast.Dict):
-                keyed = zip(node.args[4].keys, node.args[4].values, strict=True)
-                wrt += tuple(
-                    ast.literal_eval(k)
-                    for k, v in keyed
-                    if k is not None
-                    and not (isinstance(v, ast.Constant) and v.value is None)
-                )
-        sites.append(Site(kind, function, callee, wrt))
+        elif kind == "jvp":
+            wrt = _given(node.args[2], node.args[4] if len(node.args) > 4 else None)
+            sites.append(Site(kind, function, callee, wrt))
+        else:  # apply: callee, wrt, (cotangent, *args), (its tangent, *theirs)
+            tangents = node.args[3]
+            assert isinstance(tangents, ast.Tuple)
+            keyed = node.args[5] if len(node.args) > 5 else None
+            given = _given(ast.Tuple(tangents.elts[1:]), keyed)
+            seeded = not _none(tangents.elts[0])
+            wrt = tuple(ast.literal_eval(node.args[1]))
+            sites.append(Site(kind, function, callee, wrt, [], given, seeded))
     return sites
+
+
+def _given(tangents: ast.expr, keyed: ast.expr | None) -> tuple[Any, ...]:
+    """The positions and keywords whose tangent is not a literal None."""
+    assert isinstance(tangents, ast.Tuple)
+    given: tuple[Any, ...] = tuple(
+        i for i, t in enumerate(tangents.elts) if not _none(t)
+    )
+    if isinstance(keyed, ast.Dict):
+        pairs = zip(keyed.keys, keyed.values, strict=True)
+        given += tuple(
+            ast.literal_eval(k) for k, v in pairs if k is not None and not _none(v)
+        )
+    return given
+
+
+def _none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def applied_calls(
+    text: str, jvp_name: str, apply_name: str, applies: dict[str, tuple[str, tuple]]
+) -> str:
+    """``text`` with each ``jvp_name(apply_g, (cotangent, *args), ...)``
+    made ``apply_name(g, wrt, (cotangent, *args), ...)``, and each
+    ``jvp_name(apply_call, (g, wrt, cotangent, *args), ...)`` made
+    ``apply_name(g, wrt, (cotangent, *args), ...)``. ``applies`` maps the
+    names of ``apply_g`` to g's dotted name and wrt ("" for ``apply_call``)."""
+    tree = cst.parse_module(text)
+    return tree.visit(_Applied(jvp_name, apply_name, applies)).code
+
+
+class _Applied(cst.CSTTransformer):
+    def __init__(
+        self, jvp_name: str, apply_name: str, applies: dict[str, tuple[str, tuple]]
+    ) -> None:
+        self.jvp_name, self.apply_name, self.applies = jvp_name, apply_name, applies
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        if not (
+            isinstance(updated.func, cst.Name)
+            and updated.func.value == self.jvp_name
+            and isinstance(updated.args[0].value, cst.Name)
+            and updated.args[0].value.value in self.applies
+        ):
+            return updated
+        callee, wrt = self.applies[updated.args[0].value.value]
+        args, rest = updated.args[1:3], updated.args[3:]
+        if callee:
+            head = [cst.Arg(cst.parse_expression(callee)), cst.Arg(_literal(wrt))]
+            return updated.with_changes(
+                func=cst.Name(self.apply_name), args=[*head, *args, *rest]
+            )
+        values, tangents = (arg.value for arg in args)
+        assert isinstance(values, cst.Tuple) and isinstance(tangents, cst.Tuple)
+        head = [cst.Arg(element.value) for element in values.elements[:2]]
+        tails = [
+            cst.Arg(cst.Tuple([_element(e) for e in t.elements[2:]]))
+            for t in (values, tangents)
+        ]
+        return updated.with_changes(
+            func=cst.Name(self.apply_name), args=[*head, *tails, *rest]
+        )
+
+
+def _literal(value: tuple) -> cst.BaseExpression:
+    return cst.parse_expression(repr(value))
+
+
+def _element(element: cst.BaseElement) -> cst.BaseElement:
+    return element.with_changes(comma=cst.MaybeSentinel.DEFAULT)
 
 
 def local_names(function: types.FunctionType) -> set[str]:

@@ -32,10 +32,11 @@ from dataclasses import dataclass, field
 from types import FunctionType, ModuleType
 from typing import Any
 
-from adcompile._src.api.functions import GradientFunction
+from adcompile._src.api.nested import DIFFERENTIABLE
 from adcompile._src.compilation.compiler import (
     DEFAULT_OPTIONS,
     Options,
+    compiled,
     derivative_of,
     emitted_text,
     resolve_wrt,
@@ -74,6 +75,9 @@ class Piece:
     calls: list[dict[str, tuple[str, tuple, str]]]  # each text's call bindings
     shapes: tuple = ()  # a variant's: ((parameter, abstract value), ...)
     checks: list[str] = field(default_factory=list)  # a variant's shape check
+    # hvp: ``function`` is the gradient code of this user function, whose
+    # names these call bindings bind
+    derived_from: tuple[FunctionType, dict[str, tuple[str, tuple, str]]] | None = None
 
     @property
     def word(self) -> str:
@@ -116,6 +120,8 @@ def pieces_of(
         try:
             function = function_named(module, name, source_name)
             piece = _piece(name, function, wrt, mode, explicit, args)
+            if piece.derived_from is not None:
+                linker.derived(piece.function, *piece.derived_from)
             piece.texts = [
                 linker.link(text, piece.function, calls)
                 for text, calls in zip(piece.texts, piece.calls, strict=True)
@@ -189,25 +195,18 @@ def _piece(
         texts.append(renamed(text, "jvp", word))
         calls.append(tangent.call_bindings)
         bindings = tangent.bindings
-    else:
-        gradient = GradientFunction(
-            function, wrt, "grad", Options(recompute_calls=True)
-        )
-        _, _, derivative = derivative_of(function, wrt, Options(recompute_calls=True))
-        if derivative.call_bindings:
-            raise Refused(
-                "its Hessian-vector products go through calls into user "
-                "functions, which a built module cannot include yet",
-                "build it with --mode reverse or --mode forward, or use "
-                "adcompile.hvp in process",
-            )
-        emitted = gradient.compiled.function
+    else:  # the tangent program of the gradient code adcompile.hvp runs
+        gradient = compiled(function, wrt, "grad", DIFFERENTIABLE)
+        emitted = gradient.function
         assert isinstance(emitted, FunctionType)  # a plain function's gradient
-        function = emitted
-        text, tangent = emitted_text(function, wrt, "jvp", DEFAULT_OPTIONS)
+        text, tangent = emitted_text(emitted, wrt, "jvp", DEFAULT_OPTIONS)
         texts.append(renamed(text, "hvp", word))
         calls.append(tangent.call_bindings)
-        bindings = tangent.bindings
+        piece = Piece(
+            name, emitted, list(wrt_names), tangent.bindings, texts, kinds, calls
+        )
+        piece.derived_from = (function, gradient.entry.calls)
+        return piece
     return Piece(name, function, list(wrt_names), bindings, texts, kinds, calls)
 
 
