@@ -144,10 +144,21 @@ class CallLowering:
                 )
                 for k, a in kwargs.items()
             }
-        if call and known is not UNKNOWN:  # (code read from its source)
-            new = known.result_new
-            args = [self._as_it_is_now(a, new, node) for a in args]
-            kwargs = {k: self._as_it_is_now(a, new, node) for k, a in kwargs.items()}
+        if call and known is not UNKNOWN:  # (code read from its source; what
+            new = known.result_new  # it writes into itself, the caller sees)
+            mine = _written_positions(callee, known.written, len(args))
+            args = [
+                a if known.writes and i in mine else self._as_it_is_now(a, new, node)
+                for i, a in enumerate(args)
+            ]
+            kwargs = {
+                k: (
+                    a
+                    if known.writes and (known.written is None or k in known.written)
+                    else self._as_it_is_now(a, new, node)
+                )
+                for k, a in kwargs.items()
+            }
         return self._apply(
             prim,
             args,
