@@ -9,6 +9,8 @@ tangents, has_aux, the emitted source.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -153,3 +155,43 @@ def test_a_name_read_before_any_value_on_a_path_that_never_runs():
     )
     assert value == pytest.approx(0.1)
     assert tangent == pytest.approx(0.2)
+
+
+def stack_grown_and_emptied(x):
+    """A stack the function builds: pushed in one loop, popped from both
+    ends in another (the shape of the stacks in gradient code)."""
+    items = []
+    for k in range(4):
+        items.append(np.sin(x * (k + 1)))
+    first = items.pop(0)
+    total = np.sum(first * x)
+    while items:
+        last = items.pop()
+        total = total + np.sum(last * first)
+    return total
+
+
+def test_a_stack_the_function_builds_changes_in_place_in_forward_mode():
+    # append and pop at an end copy no list (O(1) per step, not O(length)),
+    # for the list and for its tangent list; the tangents are right
+    x = np.array([0.3, -0.8, 1.1])
+    check_jvp(stack_grown_and_emptied, (x,))
+    source = adcompile.source(stack_grown_and_emptied, kind="jvp")
+    assert "items.append(" in source and "ditems.append(" in source
+    assert "ditems.pop(0)" in source and re.search(r"ditems\w*\.pop\(\)", source)
+    assert "[*items" not in source
+
+
+def test_hvp_through_a_loop_keeps_its_stacks_in_place():
+    def loop(x, n):
+        total = 0.0
+        for i in range(n):
+            total = total + np.sum(np.sin(x * i))
+        return total
+
+    source = adcompile.source(loop, kind="hvp")
+    assert "[*stack" not in source and "[:-1]" not in source
+    x = np.array([0.2, 0.5])
+    product = adcompile.hvp(loop, (x, 6), (np.ones(2), None))
+    expected = -np.sum([np.sin(x * i) * i * i for i in range(6)], axis=0)
+    np.testing.assert_allclose(product, expected)

@@ -209,6 +209,10 @@ class ForwardMode:
         carried = self._carried(apply)
         if apply.call and carried:
             return [self._jvp_call(apply, carried)]
+        if apply.in_place and (
+            apply.target not in self.active or apply.args[0].name in self.tangents
+        ):
+            return self._in_place(apply)
         primal = Line(
             assign(target, primal_expression(apply, self.binding_nodes)),
             target=target,
@@ -241,6 +245,37 @@ class ForwardMode:
         name = self._tangent_name(target)
         line = Line(assign(name, tangent), target=name)
         return [primal, line]
+
+    def _in_place(self, apply: ir.Apply) -> list[Line]:
+        """``items.append(value)``, ``items.pop()`` or ``items.pop(0)`` on a
+        list no name reads again (``Apply.in_place``), done in place on the
+        list and on its tangent list, rather than by copying both."""
+        items = apply.args[0]
+        assert isinstance(items, ir.Var)
+        pairs = [
+            (items.name, node(apply.args[1]) if apply.in_place == "append" else None)
+        ]
+        if apply.target in self.active and items.name in self.tangents:
+            value = apply.args[1] if apply.in_place == "append" else None
+            tangent = self._tangent_or_zero(value) if value is not None else None
+            pairs.append((self.tangents[items.name], tangent))
+        lines = []
+        for name, value in pairs:
+            method = "append" if apply.in_place == "append" else "pop"
+            args = [cst.Arg(value)] if value is not None else []
+            if apply.in_place == "pop0":
+                args = [cst.Arg(cst.Integer("0"))]
+            call = cst.Call(cst.Attribute(cst.Name(name), cst.Name(method)), args)
+            lines.append(Line(cst.Expr(call)))
+        lines.append(
+            Line(assign(apply.target, cst.Name(items.name)), target=apply.target)
+        )
+        if len(pairs) == 2:
+            tangent_name = self._tangent_name(apply.target)
+            lines.append(
+                Line(assign(tangent_name, cst.Name(pairs[1][0])), target=tangent_name)
+            )
+        return lines
 
     def _carried(self, apply: ir.Apply) -> list[tuple[str, ir.Var]]:
         """(parameter, operand) pairs whose operand carries a tangent."""

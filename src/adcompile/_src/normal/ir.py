@@ -75,6 +75,8 @@ class Apply:
     shape: object = None  # the result's shape class where it is computed
     initializes: bool = False  # first value of a loop or branch variable
     call_shapes: str = ""  # a call, specialized: what is known of its arguments
+    in_place: str = ""  # "append", "pop", "pop0": a list method on a list no
+    # name reads again (forward mode may change it in place; see lists.py)
 
     def operands(self) -> list[Operand]:
         return [*self.args, *self.kwargs.values()]

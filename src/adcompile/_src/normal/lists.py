@@ -22,6 +22,7 @@ as written and lose the gradient.
 from __future__ import annotations
 
 import contextlib
+import operator
 from collections.abc import Iterator
 
 import libcst as cst
@@ -77,6 +78,7 @@ class ListLowering:
             items, item = self._lower(owner), self._lower(args[0])
             with self._rebuilding(name):
                 self._apply(registry.lookup(APPEND), [items, item], {}, name, call)
+            self._mark_in_place(name, "append")
         elif method == "extend":
             more = args[0]
             if not self._known_list(more):  # any iterable: its items, in a list
@@ -118,6 +120,32 @@ class ListLowering:
             self.fresh.add(items)  # the new name sees the item, not the list
         before, after = _parts(owner, position, skip=1)
         self._rebuild(name, [*before, after] if after is not None else before, call)
+        if _int_literal(position) in (0, -1):
+            self._mark_in_place(name, "pop0" if _int_literal(position) == 0 else "pop")
+
+    def _mark_in_place(self, name: str, method: str) -> None:
+        """The statement just lowered made ``name``'s new list from its old
+        one, which no name reads again (``_not_writable`` said so, and the
+        list is not a parameter's): forward mode may change the old list in
+        place (O(1) for a stack), reverse mode keeps both values."""
+        made = {self.env[name]}  # (the new list, or the value copied into it)
+        for statement in reversed(self.body):
+            if not isinstance(statement, ir.Apply) or statement.target not in made:
+                return
+            operand = statement.args[0] if statement.args else None
+            if statement.prim is not None and statement.prim.key in (
+                APPEND,
+                operator.getitem,
+            ):
+                if (
+                    isinstance(operand, ir.Var)
+                    and self._parameter_root(operand.name) is None
+                ):
+                    statement.in_place = method
+                return
+            if not isinstance(operand, ir.Var):
+                return
+            made.add(operand.name)
 
     def _dict(self, node: cst.Dict, target_name: str | None) -> ir.Var:
         """``{k: v, ...}`` with keys that carry no derivative: a new dict that
