@@ -203,3 +203,26 @@ def test_random_programs_agree_when_every_array_is_reused(
     reuse_everything, tmp_path, text
 ):
     agree(load(tmp_path, text), ARGS, (0, 1, 2, 3))
+
+
+@pytest.mark.parametrize(
+    "g, index",
+    [
+        (2.5, 3),  # a number
+        (np.arange(4.0), 1),  # a row
+        (np.arange(5.0), (slice(None), 2)),  # a column
+        (np.ones((2, 4)), slice(1, 3)),  # rows
+        (np.arange(3.0), ([0, 0, 4], 1)),  # repeated entries: added up
+        (np.arange(4, dtype=np.float32), 1),  # another dtype: a new array
+    ],
+)
+def test_an_index_adjoint_adds_into_the_adjoint_it_owns(g, index):
+    from adcompile._src.runtime import containers
+
+    x = np.zeros((5, 4))
+    acc = np.full((5, 4), 0.5)
+    expected = acc + containers.unindex(g, x, index)
+    out = containers.unindex_add(acc, g, x, index)
+    np.testing.assert_allclose(out, expected)
+    same_dtype = not isinstance(g, np.ndarray) or g.dtype == acc.dtype
+    assert (out is acc) == same_dtype

@@ -43,7 +43,11 @@ def unindex_add(acc: Any, g: Any, x: Any, index: Any) -> Any:
         type(acc) is np.ndarray
         and type(x) is np.ndarray
         and acc.shape == x.shape
-        and (type(g) is float or (type(g) is _FLOAT64 and acc.dtype is _FLOAT64_DTYPE))
+        and (
+            type(g) is float
+            or (type(g) is _FLOAT64 and acc.dtype is _FLOAT64_DTYPE)
+            or (type(g) is np.ndarray and g.dtype == acc.dtype)  # a row, a slice
+        )
     ):
         if type(index) is int or _is_basic_index(index):
             acc[index] += g
