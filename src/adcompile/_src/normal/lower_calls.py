@@ -129,6 +129,12 @@ class CallLowering:
         elif isinstance(func, cst.Name) and func.value in self.env:
             known = self.nested_purity.get(self.env[func.value], UNKNOWN)
         if known is not UNKNOWN and known.writes:  # (read from its source)
+            static = {  # not copied for it (below): it writes into them
+                a.value.value
+                for a in node.args
+                if isinstance(a.value, cst.Name) and not self._is_varied(a.value)
+            }
+            self._checkpoint_in_place(node, static)
             written = _written_positions(callee, known.written, len(args))
             args = [
                 self._private_argument(a, func, node) if i in written else a

@@ -326,8 +326,9 @@ class Normalizer(
         if not share:  # a nested function, closure-converted: emitted as is
             self.body.append(ir.Effect(node, self.origin))
             return
-        self._unfresh_names(node)
         mutated = mutated_names(node, self.source)
+        self._checkpoint_in_place(node, mutated)
+        self._unfresh_names(node)
         mutates = tuple(sorted(self.env[n] for n in mutated if n in self.env))
         if mutates:  # saved for the backward sweep: a copy, where it is read
             self.has_control_flow = True
