@@ -307,6 +307,13 @@ def no_snapshot(x, n):
     return np.sum(h)
 
 
+def draws_noise(x, n):
+    h = x
+    for _i in adcompile.checkpoint(range(n)):
+        h = np.sin(h) + 0.01 * np.random.normal(size=3)
+    return np.sum(h)
+
+
 REFUSED = [
     (nested, "inside another loop", "for _i in adcompile.checkpoint", "outer loop"),
     (breaks, "may end early", "break", "np.where"),
@@ -319,6 +326,7 @@ REFUSED = [
     (unknown_keyword, "snapshots= only", "k=3", "snapshots=k"),
     (snapshots_from_x, "depends on the differentiated", "snapshots=x", "an int"),
     (no_snapshot, "at least one snapshot", "snapshots=0", "snapshots=1"),
+    (draws_noise, "draws random numbers", "np.random.normal(size=3)", "before"),
 ]
 
 

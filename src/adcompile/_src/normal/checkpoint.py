@@ -25,6 +25,7 @@ import libcst as cst
 from adcompile._src.errors import CheckpointError, Location
 from adcompile._src.read.source import FunctionSource
 from adcompile._src.read.static_code import resolve_callee
+from adcompile._src.syntax.tree import walk
 
 T = TypeVar("T")
 
@@ -95,10 +96,12 @@ def refuse_unsupported(
     snapshots: cst.BaseExpression,
     nested: bool,
     varied: bool,
+    env: dict[str, str],
 ) -> None:
     """Refuse a checkpointed loop that cannot be run again from snapshots:
     inside another loop (``nested``), ended early, or with ``snapshots=``
-    computed from values the gradient depends on (``varied``)."""
+    computed from values the gradient depends on (``varied``), or drawing
+    random numbers (``env``: the function's local names)."""
     header = source.location(node) or source.location(node.iter)
     if nested:
         raise CheckpointError(
@@ -120,6 +123,15 @@ def refuse_unsupported(
             "the number of snapshots depends on the differentiated values",
             "pass an int that does not depend on them",
             source.location(snapshots),
+        )
+    draw = _random_draw(source, node.body.body, env)
+    if draw is not None:
+        raise CheckpointError(
+            "a checkpointed loop draws random numbers: a step run again from a "
+            "snapshot would draw other ones",
+            "draw them before the loop (noise = rng.normal(size=(n, d))) and "
+            "read them by index in the loop (noise[i])",
+            source.location(draw),
         )
     exit_node = _early_exit(node.body.body)
     if exit_node is not None:
@@ -161,6 +173,34 @@ def refuse_in_place(
                 f"{name}.copy()), or compute a new value (np.where(...))",
                 location,
             )
+
+
+# methods of numpy's random Generator and RandomState, and of random.Random
+_DRAWS = frozenset(
+    "beta binomial choice exponential gamma gauss integers lognormal "
+    "multivariate_normal normal normalvariate permutation permuted poisson "
+    "rand randint randn random random_sample sample shuffle standard_normal "
+    "uniform".split()
+)
+
+
+def _random_draw(
+    source: FunctionSource, statements: list[cst.BaseStatement], env: dict[str, str]
+) -> cst.Call | None:
+    """A call in the loop that draws random numbers: a function of
+    ``numpy.random`` or ``random``, or a drawing method of any object."""
+    for statement in statements:
+        for call in walk(statement):
+            if not isinstance(call, cst.Call):
+                continue
+            func = call.func
+            if isinstance(func, cst.Attribute) and func.attr.value in _DRAWS:
+                return call
+            callee = resolve_callee(source, func, env, strict=False)
+            module = getattr(callee, "__module__", None) or ""
+            if module == "random" or module.startswith("numpy.random"):
+                return call
+    return None
 
 
 def _early_exit(statements: list[cst.BaseStatement]) -> cst.CSTNode | None:

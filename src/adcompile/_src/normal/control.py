@@ -206,7 +206,7 @@ class ControlFlowLowering:
         if marked is not None:
             unmarked, checkpoint = marked
             nested, varied = self.loop_depth > 0, self._is_varied(checkpoint)
-            refuse_unsupported(self.source, node, checkpoint, nested, varied)
+            refuse_unsupported(self.source, node, checkpoint, nested, varied, self.env)
             checkpoint = rename_locals(checkpoint, self.env)
         target, iterable, prologue = self._iteration(marked[0] if marked else node)
         headers = frozenset(target_names(target))
