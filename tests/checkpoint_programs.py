@@ -116,3 +116,61 @@ def long_loop(x, n):
     for _i in checkpoint(range(n)):
         h = np.tanh(h * 0.9 + 0.1)
     return np.sum(h)
+
+
+def enumerated_rows(x, X):
+    h = x
+    for i, row in checkpoint(enumerate(X), snapshots=2):
+        h = np.tanh(h * row + 0.1 * i)
+    return np.sum(h)
+
+
+def in_a_branch(x, n, flag):
+    h = x
+    if flag:
+        for _ in checkpoint(range(n), snapshots=2):
+            h = np.sin(h) + 0.5
+    else:
+        h = h * 2.0
+    return np.sum(h)
+
+
+def two_loops(x, n):
+    h = x
+    for _ in checkpoint(range(n), snapshots=2):
+        h = np.sin(h) + 0.5
+    g = h * 2.0
+    for _ in checkpoint(range(n), snapshots=3):
+        g = np.cos(g) * h
+    return np.sum(g)
+
+
+def checkpointed_inside(h, n):
+    for _ in checkpoint(range(n), snapshots=2):
+        h = np.sin(h) * 1.1
+    return h
+
+
+def called_in_a_loop(x, n):
+    h = x
+    for _ in range(3):
+        h = checkpointed_inside(h, n) + 0.1
+    return np.sum(h)
+
+
+def counter_without_derivative(x, n):
+    h = x
+    k = 0
+    for _ in checkpoint(range(n), snapshots=2):
+        k = k + 1
+        h = np.sin(h) * k * 0.1 + h
+    return np.sum(h)
+
+
+def first_made_in_a_step(x, n):
+    h = x
+    for i in checkpoint(range(n), snapshots=2):
+        if i > 0:
+            h = h + previous * 0.5  # noqa: F821 - made by the step before
+        previous = np.sin(h)  # noqa: F841 - read by the next step
+    return np.sum(h)

@@ -151,6 +151,13 @@ CASES = [
     ("overwritten_after", (x3, 6), 0),
     ("list_of_steps", (x3, 5), 0),
     ("long_loop", (x3, 40), 0),
+    ("enumerated_rows", (x3, rng.normal(size=(4, 3))), 0),
+    ("in_a_branch", (x3, 5, True), 0),
+    ("in_a_branch", (x3, 5, False), 0),
+    ("two_loops", (x3, 6), 0),
+    ("called_in_a_loop", (x3, 5), 0),
+    ("counter_without_derivative", (x3, 6), 0),
+    ("first_made_in_a_step", (x3, 6), 0),
 ]
 
 
@@ -158,7 +165,9 @@ def _as_list(grads, wrt):
     return list(grads) if isinstance(wrt, tuple) else [grads]
 
 
-@pytest.mark.parametrize("name, args, wrt", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    "name, args, wrt", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
+)
 def test_gradients_are_those_of_the_loop_recorded_step_by_step(plain, name, args, wrt):
     marked, unmarked = getattr(programs, name), getattr(plain, name)
     expected = _as_list(adcompile.grad(unmarked, wrt=wrt)(*args), wrt)

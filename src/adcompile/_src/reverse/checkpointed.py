@@ -126,10 +126,11 @@ class CheckpointedLoops:
         )
         save = Line(block=Block("if", taken, [self._save(names)]))
         counted = cst.Call(cst.Name("enumerate"), [cst.Arg(loop.iterable)])
+        item = loop.target
+        if isinstance(item, cst.Tuple):  # for step, (i, row) in enumerate(...)
+            item = item.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
         target = cst.Tuple(
-            [cst.Element(cst.Name(names.step)), cst.Element(loop.target)],
-            lpar=[],
-            rpar=[],
+            [cst.Element(cst.Name(names.step)), cst.Element(item)], lpar=[], rpar=[]
         )
         body = [save, *self._plain_lines(loop.body)]
         return [
