@@ -174,3 +174,13 @@ def first_made_in_a_step(x, n):
             h = h + previous * 0.5  # noqa: F821 - made by the step before
         previous = np.sin(h)  # noqa: F841 - read by the next step
     return np.sum(h)
+
+
+def reassigned_in_the_loop(x, n):
+    t = np.sin(x)
+    s = np.sum(t * x)
+    h = x
+    for _ in checkpoint(range(n), snapshots=2):
+        t = np.cos(h)
+        h = h * t
+    return s + np.sum(h) + np.sum(t)

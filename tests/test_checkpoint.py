@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import itertools
 import sys
 import tracemalloc
 from pathlib import Path
@@ -13,11 +14,22 @@ from pathlib import Path
 import libcst as cst
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
 
 import adcompile
 from adcompile._src.runtime.revolve import _actions, revolve
 from tests import checkpoint_programs as programs
 from tests.gradcheck import check_grad
+from tests.test_random_control_flow import (
+    COORDINATE,
+    HAZARDS,
+    SETTINGS,
+    arguments,
+    render,
+)
+from tests.test_random_control_flow import programs as random_programs
+
+_loaded = itertools.count()
 
 # ---- the schedule -------------------------------------------------------------
 
@@ -158,6 +170,7 @@ CASES = [
     ("called_in_a_loop", (x3, 5), 0),
     ("counter_without_derivative", (x3, 6), 0),
     ("first_made_in_a_step", (x3, 6), 0),
+    ("reassigned_in_the_loop", (x3, 5), 0),
 ]
 
 
@@ -382,3 +395,58 @@ def test_a_long_loop_keeps_snapshots_not_steps(plain):
     np.testing.assert_allclose(marked(x, 50), recorded(x, 50), rtol=1e-12)
     checkpointed, every_step = _peak(marked, x, steps), _peak(recorded, x, steps)
     assert checkpointed < 0.25 * every_step, (checkpointed, every_step)
+
+
+# ---- random programs --------------------------------------------------------------
+
+
+def _in_a_loop(lines: list, header: str) -> list:
+    """The drawn program with everything between its first two assignments
+    and its return in one loop (new names are first made in its first
+    step; the result reads them after the loop)."""
+    first, body, last = lines[:2], lines[2:-1], lines[-1]
+    looped = [(indent + 1, text, condition) for indent, text, condition in body]
+    return [*first, (0, header, None), *looped, last]
+
+
+@settings(max_examples=40, derandomize=True, database=None, **SETTINGS)
+@given(lines=random_programs(hazards=HAZARDS), a=COORDINATE, b=COORDINATE)
+def test_random_programs_checkpointed(tmp_path, lines, a, b):
+    """Random programs run in a checkpointed loop: the gradient is the one
+    of the same loop unmarked, or the loop is refused (an in-place change
+    of a value from an earlier step)."""
+    plain = _in_a_loop(lines, "for step in range(n):")
+    marked = _in_a_loop(
+        lines, "for step in adcompile.checkpoint(range(n), snapshots=2):"
+    )
+    path = tmp_path / f"checkpointed_{next(_loaded)}.py"
+    path.write_text(
+        "import numpy as np\n\nimport adcompile\n\n\n"
+        + render(plain, traced=False).replace("def f(", "def plain(")
+        + "\n\n\n"
+        + render(marked, traced=False)
+        + "\n"
+    )
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    args = arguments(a, b)
+    wrt = (0, 1, 2)
+    try:  # (a loop target read after the loop may be unbound)
+        value = module.plain(*args)
+    except Exception:
+        assume(False)
+    assume(abs(value) < 1e3)
+    assert module.f(*args) == value
+    try:
+        expected = adcompile.grad(module.plain, wrt=wrt)(*args)
+    except adcompile.AdcompileError:
+        assume(False)
+    try:
+        got = adcompile.grad(module.f, wrt=wrt)(*args)
+    except adcompile.CheckpointError as error:
+        assert "in place" in str(error)
+        return
+    for g, e in zip(got, expected, strict=True):
+        np.testing.assert_allclose(g, e, rtol=1e-9, atol=1e-12)

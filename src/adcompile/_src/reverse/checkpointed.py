@@ -28,19 +28,21 @@ carrying ``h``::
             snapshots.pop()
 
 Invariant: the loop-carried values (``carried_values``: what the body
-assigns and may read before assigning it in the same step) are all a step
-reads from earlier steps, so a step run from a snapshot computes what it
-computed the first time (lowering refused the in-place changes that would
-break this, ``normal/checkpoint.py``). Each step's adjoint runs right after
-the same step ran saving what the adjoint reads, so the pairing of the
-sweeps holds step by step: what a recorded step pushes, its adjoint pops;
-the steps' adjoints run in the order of the plain reversed loop, so the
-adjoints add up as they do there.
+assigns and may read before assigning it in the same step, or that held a
+value before the loop) are all a step reads from earlier steps, so a step
+run from a snapshot computes what it computed the first time (lowering
+refused the in-place changes that would break this,
+``normal/checkpoint.py``). Each step's adjoint runs right after the same
+step ran saving what the adjoint reads, so the pairing of the sweeps holds
+step by step: what a recorded step pushes, its adjoint pops; the steps'
+adjoints run in the order of the plain reversed loop, so the adjoints add
+up as they do there. After the adjoint of the first step, every value the
+loop assigns holds what it held before the loop.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import libcst as cst
 
@@ -94,7 +96,7 @@ class CheckpointedLoops:
                 fresh("schedule"),
                 fresh("snapshots"),
                 fresh("step"),
-                carried_values(loop),
+                carried_values(loop, self.program.carried_names),
             )
             self.checkpoint_names[id(loop)] = names
         return names
@@ -158,12 +160,14 @@ class CheckpointedLoops:
             ],
         )
         advance = Block("for", steps, self._plain_lines(loop.body), target=loop.target)
-        record = Block(
-            "for",
-            steps,
-            self._forward_lines(loop.body),
-            target=loop.target,
-        )
+        # a value made once in a step, and nowhere else: the step's adjoint
+        # reads the one value the step just made, and nothing reads the value
+        # of the step before (the next step recorded makes its own)
+        once = made_once(loop, set(names.carried) | self.program.carried_names)
+        once |= {self.pullbacks[n] for n in once if n in self.pullbacks}
+        recorded = _unmarked(self._forward_lines(loop.body), once)
+        body = _unmarked(body, once)
+        record = Block("for", steps, recorded, target=loop.target)
         last = cst.Subscript(
             cst.Name(names.snapshots),
             [cst.SubscriptElement(cst.Index(cst.UnaryOperation(cst.Minus(), one())))],
@@ -214,15 +218,63 @@ class CheckpointedLoops:
             saved.rerun = sorted(_assigned(saved.backward))
 
 
-def carried_values(loop: ir.Loop) -> list[str]:
-    """The values a step of the loop may read before it assigns them, among
-    those the loop assigns: what a snapshot must hold."""
+def carried_values(loop: ir.Loop, held: set[str]) -> list[str]:
+    """What a snapshot must hold: the values the loop assigns that a step
+    may read before it assigns them, or that ``held`` a value before the
+    loop (code before the loop may read them, and its backward sweep runs
+    after the loop's, when the first step, run again from the first
+    snapshot, has given them back their values from before the loop)."""
     assigned: set[str] = set()
     for statement in ir.walk(loop.body):
         assigned |= _targets(statement)
     defined = set(target_names(loop.target)) if loop.target is not None else set()
     exposed, _ = _exposed(loop.body, defined)
-    return sorted(assigned & exposed)
+    return sorted(assigned & (exposed | held))
+
+
+def made_once(loop: ir.Loop, carried: set[str]) -> set[str]:
+    """The values one statement of the loop body makes, outside nested loops,
+    and that are neither ``carried`` (from step to step, or into the loop)
+    nor changed in place."""
+    counts: dict[str, int] = {}
+    excluded = set(carried)
+    if loop.target is not None:
+        excluded |= target_names(loop.target)
+
+    def count(statements: list[ir.Statement], nested: bool) -> None:
+        for statement in statements:
+            if isinstance(statement, ir.Branch):
+                count(statement.body, nested)
+                count(statement.orelse, nested)
+            elif isinstance(statement, ir.Loop):
+                excluded.update(_targets(statement))
+                count(statement.body, True)
+            elif isinstance(statement, ir.Effect):
+                excluded.update(statement.mutates)
+            for name in _targets(statement) if not nested else ():
+                counts[name] = counts.get(name, 0) + 1
+            if nested:
+                excluded.update(_targets(statement))
+
+    count(loop.body, False)
+    return {n for n, c in counts.items() if c == 1} - excluded
+
+
+def _unmarked(lines: list[Line], names: set[str]) -> list[Line]:
+    """The lines without the save and restore markers of ``names``."""
+    kept: list[Line] = []
+    for line in lines:
+        if line.marker and line.target in names:
+            continue
+        if line.block is not None:
+            block = replace(
+                line.block,
+                body=_unmarked(line.block.body, names),
+                orelse=_unmarked(line.block.orelse, names),
+            )
+            line = replace(line, block=block)
+        kept.append(line)
+    return kept
 
 
 def _targets(statement: ir.Statement) -> set[str]:
