@@ -4,6 +4,8 @@ The test module also reads this file with every marker taken off (the same
 loops, recorded step by step), so each function here has a plain twin.
 """
 
+import dataclasses
+
 import numpy as np
 
 import adcompile
@@ -184,3 +186,21 @@ def reassigned_in_the_loop(x, n):
         t = np.cos(h)
         h = h * t
     return s + np.sum(h) + np.sum(t)
+
+
+@dataclasses.dataclass
+class Stepper:
+    def step(self, h):
+        out = np.sin(h) + h
+        h[0] = 0.5 * h[1]  # writes into what it is given
+        return out
+
+    def combine(self, h, w):
+        return np.tanh(h * w)
+
+
+def method_writes_its_argument(x, stepper, n):
+    h = x * 1.0
+    for _ in checkpoint(range(n), snapshots=2):
+        h = stepper.step(h) * 0.5
+    return np.sum(h)

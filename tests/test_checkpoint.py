@@ -171,6 +171,7 @@ CASES = [
     ("counter_without_derivative", (x3, 6), 0),
     ("first_made_in_a_step", (x3, 6), 0),
     ("reassigned_in_the_loop", (x3, 5), 0),
+    ("method_writes_its_argument", (x3, programs.Stepper(), 5), 0),
 ]
 
 
@@ -373,6 +374,27 @@ def test_what_cannot_be_checkpointed_is_refused_at_the_construct(f, reason, line
     assert hint in info.value.hint
     if f is not unknown_keyword:
         f(*args)  # and the function itself runs
+
+
+def method_given_data(x, w, stepper, n):
+    h = x
+    for _i in adcompile.checkpoint(range(n)):
+        h = stepper.combine(h, w)
+    return np.sum(h)
+
+
+def test_arrays_from_before_the_loop_given_to_code_known_only_as_it_runs():
+    """A method of an argument may write into what it is given: a carried
+    value is copied into its snapshots; what else it is given is refused."""
+    args = (np.ones(3) * 0.3, np.ones(3), programs.Stepper(), 4)
+    for wrt in (0, (0, 1)):
+        with pytest.raises(adcompile.CheckpointError) as info:
+            adcompile.grad(method_given_data, wrt=wrt)(*args)
+        assert "gives 'w' to a function known only as the code runs" in str(info.value)
+        assert "stepper.combine(h, w)" in str(info.value)
+    text = adcompile.source(programs.method_writes_its_argument)
+    assert "snapshots_1.append(private_copy(h))" in text
+    assert "h = private_copy(snapshots_1[-1])" in text
 
 
 # ---- memory -----------------------------------------------------------------------

@@ -149,13 +149,16 @@ def refuse_in_place(
     mutated: set[str],
     live: frozenset[str],
     shared: Callable[[str], str | None],
+    unknown: bool = False,
 ) -> None:
     """Inside a checkpointed loop, an in-place change (``z[0] = v``,
     ``z.fill(0)``, ``items.append(v)`` on values without derivative) must
     write an object the step made itself (``live``: the names a step may
     read before it assigns them) that no other name sees (``shared(name)``
     says why another may, or None): a step run again from a snapshot must
-    find what it reads as it was the first time."""
+    find what it reads as it was the first time. ``unknown``: the objects
+    are given to a function known only as the code runs (``self.f(buf)``, a
+    function passed in), which may change them."""
     for name in sorted(mutated):
         reason = ""
         if name in live:
@@ -164,6 +167,17 @@ def refuse_in_place(
             why = shared(name)
             if why is not None:
                 reason = f"another name may see the memory of '{name}'{why}"
+        if reason and unknown:
+            raise CheckpointError(
+                f"a checkpointed loop gives '{name}' to a function known only "
+                f"as the code runs, which may change it in place: {reason}, "
+                "so a step run again from a snapshot might not see the values "
+                "it saw the first time",
+                f"pass a copy made in the step ({name}.copy()), or call a "
+                "function adcompile can read (defined in a module, called by "
+                "its name)",
+                location,
+            )
         if reason:
             raise CheckpointError(
                 f"a checkpointed loop changes an object in place: {reason}, "

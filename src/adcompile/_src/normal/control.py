@@ -50,8 +50,9 @@ class ControlFlowLowering:
     """Mixed into the Normalizer, which owns the state these methods use."""
 
     # in a checkpointed loop's body: the names a step may read before it
-    # assigns them (see checkpoint.py)
+    # assigns them, and those it assigns (see checkpoint.py)
     checkpoint_live: frozenset[str] | None = None
+    checkpoint_assigned: frozenset[str] = frozenset()
 
     def _sub_block(self, statements: list[cst.BaseStatement]) -> list[ir.Statement]:
         outer, self.body = self.body, []
@@ -232,6 +233,7 @@ class ControlFlowLowering:
         self.iterated.append(iterated_names(node.iter))
         if marked is not None:  # what a step may read before assigning it
             self.checkpoint_live = live_in_loop(node)
+            self.checkpoint_assigned = frozenset(assigned_names(statements))
         try:
             body = self._loop_body(prologue + statements, trips, loop_origin)
         finally:
@@ -302,14 +304,19 @@ class ControlFlowLowering:
         finally:
             self.body = outer
 
-    def _checkpoint_in_place(self, node: cst.CSTNode, mutated: set[str]) -> None:
-        """Refuse an in-place change a checkpointed step cannot run again."""
+    def _checkpoint_in_place(
+        self, node: cst.CSTNode, mutated: set[str], unknown: bool = False
+    ) -> None:
+        """Refuse an in-place change a checkpointed step cannot run again
+        (``unknown``: a call of code known only as it runs, that may make
+        it)."""
         if self.checkpoint_live is not None and mutated:
             refuse_in_place(
                 self.source.location(node) or self.origin.location,
                 mutated,
                 self.checkpoint_live,
                 lambda n: self._not_writable(self.env[n], n) if n in self.env else None,
+                unknown,
             )
 
     def _saved_iterable(self, iterable: cst.BaseExpression) -> cst.BaseExpression:

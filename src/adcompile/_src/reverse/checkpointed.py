@@ -63,6 +63,8 @@ class _Names:
     snapshots: str
     step: str
     carried: list[str]
+    copied: bool  # the body calls code known only as it runs, which may
+    # change what it is given in place: snapshots hold copies
 
 
 class CheckpointedLoops:
@@ -97,6 +99,10 @@ class CheckpointedLoops:
                 fresh("snapshots"),
                 fresh("step"),
                 carried_values(loop, self.program.carried_names),
+                any(
+                    isinstance(s, ir.Apply) and s.call == "dynamic"
+                    for s in ir.walk(loop.body)
+                ),
             )
             self.checkpoint_names[id(loop)] = names
         return names
@@ -140,8 +146,19 @@ class CheckpointedLoops:
             Line(block=Block("for", counted, body, target=target)),
         ]
 
+    def _copy(self, names: _Names, value: cst.BaseExpression) -> cst.BaseExpression:
+        if not names.copied:
+            return value
+        return helper_call("private_copy", [value], self.binding_nodes)
+
     def _save(self, names: _Names) -> Line:
-        carried = self._carried_node(names) if names.carried else cst.Name("None")
+        carried: cst.BaseExpression = cst.Name("None")
+        if len(names.carried) == 1:
+            carried = self._copy(names, cst.Name(names.carried[0]))
+        elif names.carried:
+            carried = cst.Tuple(
+                [cst.Element(self._copy(names, cst.Name(n))) for n in names.carried]
+            )
         return Line(cst.Expr(_method(names.snapshots, "append", [carried])))
 
     def _checkpointed_loop(self, loop: ir.Loop, body: list[Line]) -> Block:
@@ -172,17 +189,25 @@ class CheckpointedLoops:
             cst.Name(names.snapshots),
             [cst.SubscriptElement(cst.Index(cst.UnaryOperation(cst.Minus(), one())))],
         )
-        restore = (
-            Line(cst.Assign([cst.AssignTarget(self._carried_node(names))], last))
-            if names.carried
-            else Line(cst.Pass())
-        )
+        restore = [
+            (
+                Line(cst.Assign([cst.AssignTarget(self._carried_node(names))], last))
+                if names.carried
+                else Line(cst.Pass())
+            )
+        ]
+        if names.copied and len(names.carried) == 1:  # a step may change it
+            restore = [Line(_assign(names.carried[0], self._copy(names, last)))]
+        elif names.copied:
+            restore += [
+                Line(_assign(n, self._copy(names, cst.Name(n)))) for n in names.carried
+            ]
         drop = Line(cst.Expr(_method(names.snapshots, "pop", [])))
         cases = [
             ("advance", [Line(block=advance, rerun=True)]),
             ("reverse", [Line(block=record, rerun=True), *body]),
             ("snapshot", [self._save(names)]),
-            ("restore", [restore]),
+            ("restore", restore),
             ("drop", [drop]),
         ]
         chain: list[Line] = []
