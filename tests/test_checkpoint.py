@@ -337,6 +337,18 @@ def draws_noise(x, n):
     return np.sum(h)
 
 
+def in_a_comprehension(x, n):
+    return sum(np.sum(np.sin(x * i)) for i in adcompile.checkpoint(range(n)))
+
+
+def kept_in_a_variable(x, n):
+    steps = adcompile.checkpoint(range(n))
+    h = x
+    for _i in steps:
+        h = np.sin(h)
+    return np.sum(h)
+
+
 REFUSED = [
     (nested, "inside another loop", "for _i in adcompile.checkpoint", "outer loop"),
     (breaks, "may end early", "break", "np.where"),
@@ -350,6 +362,18 @@ REFUSED = [
     (snapshots_from_x, "depends on the differentiated", "snapshots=x", "an int"),
     (no_snapshot, "at least one snapshot", "snapshots=0", "snapshots=1"),
     (draws_noise, "draws random numbers", "np.random.normal(size=3)", "before"),
+    (
+        in_a_comprehension,
+        "outside the header",
+        "adcompile.checkpoint(range(n))",
+        "for i",
+    ),
+    (
+        kept_in_a_variable,
+        "outside the header",
+        "adcompile.checkpoint(range(n))",
+        "for i",
+    ),
 ]
 
 

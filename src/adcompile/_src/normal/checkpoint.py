@@ -90,6 +90,26 @@ def checkpoint_marker(
     return node.with_changes(iter=iterable), snapshots
 
 
+def refuse_stray_markers(source: FunctionSource, definition: cst.FunctionDef) -> None:
+    """Refuse ``adcompile.checkpoint`` anywhere but as the iterable of a
+    ``for`` statement (a comprehension, a variable): there it would
+    checkpoint nothing, silently."""
+    headers = {id(node.iter) for node in walk(definition) if isinstance(node, cst.For)}
+    for node in walk(definition):
+        if (
+            isinstance(node, cst.Call)
+            and id(node) not in headers
+            and resolve_callee(source, node.func, {}, strict=False) is checkpoint
+        ):
+            raise CheckpointError(
+                "adcompile.checkpoint outside the header of a for statement, "
+                "where it would checkpoint nothing",
+                "write it as the iterable of the loop: "
+                "for i in adcompile.checkpoint(range(n), snapshots=k):",
+                source.location(node),
+            )
+
+
 def refuse_unsupported(
     source: FunctionSource,
     node: cst.For,
