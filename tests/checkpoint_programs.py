@@ -204,3 +204,19 @@ def method_writes_its_argument(x, stepper, n):
     for _ in checkpoint(range(n), snapshots=2):
         h = stepper.step(h) * 0.5
     return np.sum(h)
+
+
+@dataclasses.dataclass
+class Pendulum:
+    damping: float
+
+    def rhs(self, y, t):
+        return np.array([y[1], -np.sin(y[0]) * (1.0 + 0.1 * t) - self.damping * y[1]])
+
+
+def method_with_carried_time(y, pendulum, n):
+    t = 0.0
+    for _ in checkpoint(range(n), snapshots=3):
+        y = y + 0.01 * pendulum.rhs(y, t)
+        t = t + 0.01
+    return y[0] ** 2 + y[1]

@@ -172,6 +172,7 @@ CASES = [
     ("first_made_in_a_step", (x3, 6), 0),
     ("reassigned_in_the_loop", (x3, 5), 0),
     ("method_writes_its_argument", (x3, programs.Stepper(), 5), 0),
+    ("method_with_carried_time", (np.array([0.5, 0.1]), programs.Pendulum(0.3), 20), 0),
 ]
 
 

@@ -193,9 +193,9 @@ def refuse_in_place(
                 f"as the code runs, which may change it in place: {reason}, "
                 "so a step run again from a snapshot might not see the values "
                 "it saw the first time",
-                f"pass a copy made in the step ({name}.copy()), or call a "
-                "function adcompile can read (defined in a module, called by "
-                "its name)",
+                "call a function adcompile can read (defined in a module, "
+                f"called by its name), or pass a copy made in the step "
+                f"(np.copy({name}))",
                 location,
             )
         if reason:

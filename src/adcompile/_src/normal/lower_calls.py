@@ -121,16 +121,14 @@ class CallLowering:
                 call = "dynamic"  # known at run time: self.f(x), a parameter
             elif python_callable(callee):
                 call = "static"
-        if call == "dynamic":  # code that may change what it is given: a
-            given = {  # step's snapshot is a copy of what the loop carries
+        if call == "dynamic":  # code that may change what it is given
+            carried = self.checkpoint_assigned & (self.checkpoint_live or set())
+            given = {  # (snapshots copy what the loop carries)
                 a.value.value
                 for a in node.args
                 if isinstance(a.value, cst.Name)
                 and self.shapes.get(self.env.get(a.value.value, "")) != SCALAR
-                and not (
-                    self._is_varied(a.value)
-                    and a.value.value in self.checkpoint_assigned
-                )
+                and a.value.value not in carried
             }
             self._checkpoint_in_place(node, given, unknown=True)
         if call:
