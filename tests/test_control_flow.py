@@ -174,6 +174,10 @@ GOLDEN_INPUTS = {  # inputs away from branch boundaries, for each cf_ golden
         (np.array([1.5, 1.3]), np.array([-0.8, -0.4])),  # z < -1
     ],
     "cf_for_range": [(RNG.standard_normal((3, 3)) * 0.5, RNG.standard_normal(3), 4)],
+    "cf_checkpoint": [
+        (RNG.standard_normal((3, 3)) * 0.5, RNG.standard_normal(3), n)
+        for n in (0, 1, 9)
+    ],
     "cf_while": [(2.0,), (0.3,)],
     "cf_break": [(0.3,), (1.1,)],
     "cf_return_in_loop": [(0.3,), (-0.4,)],

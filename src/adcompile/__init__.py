@@ -26,6 +26,7 @@ from adcompile._src.errors import (
     AdcompileError,
     BadTangent,
     BadWrt,
+    CheckpointError,
     IntegerInput,
     NoDerivativeRule,
     NonScalarOutput,
@@ -33,6 +34,7 @@ from adcompile._src.errors import (
     UnresolvedName,
     UnsupportedSyntax,
 )
+from adcompile._src.normal.checkpoint import checkpoint
 from adcompile._version import __version__
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "AdcompileError",
     "BadTangent",
     "BadWrt",
+    "CheckpointError",
     "GradientFunction",
     "IntegerInput",
     "NestedGradient",
@@ -49,6 +52,7 @@ __all__ = [
     "UnresolvedName",
     "UnsupportedSyntax",
     "__version__",
+    "checkpoint",
     "clear_cache",
     "custom",
     "custom_vjp",

@@ -61,6 +61,11 @@ class UnsupportedSyntax(AdcompileError):
     """A Python construct adcompile does not differentiate."""
 
 
+class CheckpointError(AdcompileError):
+    """A loop marked with ``adcompile.checkpoint`` that cannot be
+    checkpointed as written, or a schedule that cannot be made."""
+
+
 class NoDerivativeRule(AdcompileError):
     """A differentiable value flows through a function with no rule."""
 

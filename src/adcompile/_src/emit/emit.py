@@ -61,10 +61,10 @@ def emit(derivative: Derivative, kind: str) -> str:
     if saved is not None and kind in ("vjp", "pullback"):
         # the pullback reads loop variables as they were after the forward
         # sweep: they must exist even when a loop ran no trip
-        params = set(program.param_names) | set(saved.restored)
+        params = set(program.param_names) | set(saved.restored) | set(saved.stacks)
         forward = [
             Line(cst.Assign([cst.AssignTarget(cst.Name(n))], cst.Name("None")))
-            for n in loop_targets(saved.backward)
+            for n in dict.fromkeys([*loop_targets(saved.backward), *saved.rerun])
             if n not in params
         ] + forward
     body = to_statements(forward)
@@ -155,8 +155,8 @@ def _pullback(
     params = [cst.Param(seed)]
     copies: list[cst.BaseStatement] = []
     if saved is not None:
-        targets = [t for t in loop_targets(saved.backward) if t not in saved.restored]
-        for name in [*saved.restored, *saved.stacks, *targets]:
+        targets = [*loop_targets(saved.backward), *saved.rerun]
+        for name in dict.fromkeys([*saved.restored, *saved.stacks, *targets]):
             params.append(cst.Param(cst.Name(name), default=cst.Name(name)))
         for stack in saved.stacks:
             copy = cst.Call(cst.Name("list"), [cst.Arg(cst.Name(stack))])

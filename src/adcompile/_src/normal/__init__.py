@@ -6,7 +6,9 @@ exits become structured), ``lower`` and ``lower_calls``
 (one primitive per statement; methods, operators and calls resolved to the
 objects they denote, ``vocabulary`` knowing numpy by name), ``assignments``,
 ``lists`` (list methods, joins and repetitions), ``closures``, ``control``
-and ``iteration`` (branches, loops, comprehensions), ``inplace`` (item
+and ``iteration`` (branches, loops, comprehensions; ``checkpoint`` takes
+the ``adcompile.checkpoint`` marker off a loop and refuses what its steps
+could not run again), ``inplace`` (item
 writes become new values, where ``sharing`` and ``liveness`` show no name
 read later sees the old object).
 ``control_facts`` holds what those passes ask of code; ``primal`` spells one

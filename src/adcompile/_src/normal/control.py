@@ -18,6 +18,11 @@ import libcst as cst
 
 from adcompile._src.errors import AdcompileError, UnsupportedSyntax
 from adcompile._src.normal import ir
+from adcompile._src.normal.checkpoint import (
+    checkpoint_marker,
+    refuse_in_place,
+    refuse_unsupported,
+)
 from adcompile._src.normal.control_facts import (
     ReplaceName,
     assigned_names,
@@ -34,6 +39,7 @@ from adcompile._src.normal.control_facts import (
     renamed_locals,
     target_names,
 )
+from adcompile._src.normal.liveness import live_in_loop
 from adcompile._src.read.static_code import rename_locals
 from adcompile._src.rules import registry
 from adcompile._src.rules.patterns import COPY
@@ -42,6 +48,11 @@ from adcompile._src.syntax.templates import render
 
 class ControlFlowLowering:
     """Mixed into the Normalizer, which owns the state these methods use."""
+
+    # in a checkpointed loop's body: the names a step may read before it
+    # assigns them, and those it assigns (see checkpoint.py)
+    checkpoint_live: frozenset[str] | None = None
+    checkpoint_assigned: frozenset[str] = frozenset()
 
     def _sub_block(self, statements: list[cst.BaseStatement]) -> list[ir.Statement]:
         outer, self.body = self.body, []
@@ -191,7 +202,14 @@ class ControlFlowLowering:
         loop_origin = self.origin
         statements = list(node.body.body)
         snapshots = len(self.loop_snapshots)
-        target, iterable, prologue = self._iteration(node)
+        marked = checkpoint_marker(self.source, node, self.env)
+        checkpoint, outer_live = None, self.checkpoint_live
+        if marked is not None:
+            unmarked, checkpoint = marked
+            nested, varied = self.loop_depth > 0, self._is_varied(checkpoint)
+            refuse_unsupported(self.source, node, checkpoint, nested, varied, self.env)
+            checkpoint = rename_locals(checkpoint, self.env)
+        target, iterable, prologue = self._iteration(marked[0] if marked else node)
         headers = frozenset(target_names(target))
         reassigned = headers & assigned_names(statements)
         if reassigned and not prologue:
@@ -213,15 +231,19 @@ class ControlFlowLowering:
                 self._share([ir.Static(iterable)], holder=self.env[name], item=True)
                 self.fresh.discard(self.env[name])  # runs over, as it is
         self.iterated.append(iterated_names(node.iter))
+        if marked is not None:  # what a step may read before assigning it
+            self.checkpoint_live = live_in_loop(node)
+            self.checkpoint_assigned = frozenset(assigned_names(statements))
         try:
             body = self._loop_body(prologue + statements, trips, loop_origin)
         finally:
             self.iterated.pop()
             del self.loop_snapshots[snapshots:]  # not read after the loop
+            self.checkpoint_live = outer_live
         self.origin = loop_origin
-        self.body.append(
-            ir.Loop("for", renamed_target, iterable, None, body, trips, loop_origin)
-        )
+        loop = ir.Loop("for", renamed_target, iterable, None, body, trips, loop_origin)
+        loop.checkpoint = checkpoint
+        self.body.append(loop)
 
     def _while(self, node: cst.While) -> None:
         self.has_control_flow = True
@@ -281,6 +303,21 @@ class ControlFlowLowering:
             return self.body
         finally:
             self.body = outer
+
+    def _checkpoint_in_place(
+        self, node: cst.CSTNode, mutated: set[str], unknown: bool = False
+    ) -> None:
+        """Refuse an in-place change a checkpointed step cannot run again
+        (``unknown``: a call of code known only as it runs, that may make
+        it)."""
+        if self.checkpoint_live is not None and mutated:
+            refuse_in_place(
+                self.source.location(node) or self.origin.location,
+                mutated,
+                self.checkpoint_live,
+                lambda n: self._not_writable(self.env[n], n) if n in self.env else None,
+                unknown,
+            )
 
     def _saved_iterable(self, iterable: cst.BaseExpression) -> cst.BaseExpression:
         name = self.names.fresh("iterable")

@@ -153,6 +153,8 @@ class Loop:
 
     ``trips`` names the counter of iterations run, kept when the number of
     iterations is not known from the iterable (``while``, ``break``).
+    ``checkpoint``: for a loop marked ``adcompile.checkpoint``, the number of
+    snapshots asked for, as static code (``None`` when left to adcompile).
     """
 
     kind: str  # "for" or "while"
@@ -162,6 +164,7 @@ class Loop:
     body: list[Statement]
     trips: str | None
     origin: Origin
+    checkpoint: cst.BaseExpression | None = None
 
 
 @dataclass

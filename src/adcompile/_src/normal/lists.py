@@ -53,6 +53,7 @@ class ListLowering:
             if method == "pop" and target is not None:
                 self._lower_into(call, target)  # nothing differentiable: as written
             elif self.env[name] in self.fresh:  # still the function's own list:
+                self._checkpoint_in_place(call, {name})
                 statement = rename_locals(cst.Expr(call), self.env)
                 changed = (self.env[name],)  # in place: saved where needed
                 if method != "pop":  # the list holds what it is given now

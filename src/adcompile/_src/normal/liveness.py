@@ -41,6 +41,13 @@ def live_after(statements: Sequence[cst.BaseStatement]) -> dict[int, Live]:
     return analysis.after
 
 
+def live_in_loop(node: cst.For | cst.While) -> Live:
+    """Names a trip of the loop may read before the trip assigns them (the
+    values it carries from the trip before, or from before the loop), and
+    the names its header reads."""
+    return _Liveness().loop(node, frozenset(), _Loop(frozenset(), frozenset()))
+
+
 @dataclass
 class _Loop:
     """Where ``break`` and ``continue`` go: the names live after the loop,

@@ -123,6 +123,16 @@ class CallLowering:
                 call = "dynamic"  # known at run time: self.f(x), a parameter
             elif python_callable(callee):
                 call = "static"
+        if call == "dynamic":  # code that may change what it is given
+            carried = self.checkpoint_assigned & (self.checkpoint_live or set())
+            given = {  # (snapshots copy what the loop carries)
+                a.value.value
+                for a in node.args
+                if isinstance(a.value, cst.Name)
+                and self.shapes.get(self.env.get(a.value.value, "")) != SCALAR
+                and a.value.value not in carried
+            }
+            self._checkpoint_in_place(node, given, unknown=True)
         if call:
             self._unfresh_names(func)
         known = UNKNOWN
@@ -131,6 +141,12 @@ class CallLowering:
         elif isinstance(func, cst.Name) and func.value in self.env:
             known = self.nested_purity.get(self.env[func.value], UNKNOWN)
         if known is not UNKNOWN and known.writes:  # (read from its source)
+            static = {  # not copied for it (below): it writes into them
+                a.value.value
+                for a in node.args
+                if isinstance(a.value, cst.Name) and not self._is_varied(a.value)
+            }
+            self._checkpoint_in_place(node, static)
             written = _written_positions(callee, known.written, len(args))
             args = [
                 self._private_argument(a, func, node) if i in written else a

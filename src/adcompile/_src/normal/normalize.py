@@ -20,6 +20,7 @@ from adcompile._src.errors import UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.assignments import AssignmentLowering
 from adcompile._src.normal.bound import Bound, bound_before
+from adcompile._src.normal.checkpoint import refuse_stray_markers
 from adcompile._src.normal.closures import ClosureLowering, convert_closures
 from adcompile._src.normal.control import ControlFlowLowering
 from adcompile._src.normal.control_facts import free_name, mark_overwrites
@@ -137,6 +138,7 @@ class Normalizer(
             self.fresh.add(name)  # no other name in the function sees it yet
             if name in self.wrt:
                 self.varied.add(name)
+        refuse_stray_markers(self.source, self.definition)
         flags = FlagNames(self.names.taken)  # the exits' flags: no user's names
         statements = convert_closures(
             _statements(self.definition), self.param_names, self.source
@@ -328,8 +330,9 @@ class Normalizer(
         if not share:  # a nested function, closure-converted: emitted as is
             self.body.append(ir.Effect(node, self.origin))
             return
-        self._unfresh_names(node)
         mutated = mutated_names(node, self.source)
+        self._checkpoint_in_place(node, mutated)
+        self._unfresh_names(node)
         mutates = tuple(sorted(self.env[n] for n in mutated if n in self.env))
         if mutates:  # saved for the backward sweep: a copy, where it is read
             self.has_control_flow = True

@@ -5,7 +5,9 @@ a forward sweep and a backward sweep, as lists of ``Line``.
 backward sweep visits its statements in reverse and gives each operand's
 adjoint the rule's local gradient times the result's adjoint.
 ``reverse_calls`` handles calls into user functions (their pullbacks),
-``stacks`` the values loops and branches overwrite, ``lean`` drops forward
+``stacks`` the values loops and branches overwrite, ``checkpointed`` the
+loops marked with ``adcompile.checkpoint`` (snapshots and a revolve
+schedule instead of every step's values), ``lean`` drops forward
 work the backward sweep does not need, ``reuse`` writes a variant's
 arithmetic into arrays about to die.
 

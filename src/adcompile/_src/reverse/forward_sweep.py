@@ -6,7 +6,9 @@ stands a ``push`` of each name it writes, and before every statement that
 changes a value in place (an ``Effect`` that ``mutates``) a ``push`` of a
 copy; ``stacks.resolve`` keeps those the backward sweep needs. A call into a
 user function is its vjp call (result and pullback), or, when the code is to
-be differentiated again (``recompute_calls``), the plain call.
+be differentiated again (``recompute_calls``), the plain call; so is every
+call in lines that run a checkpointed loop's steps as written (``plain``),
+which save nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ class ForwardSweep:
         lines: list[Line] = []
         for statement in statements:
             produced = self._forward(statement)
+            if self.plain:  # run as written (a checkpointed loop): no saving
+                lines.extend(produced)
+                continue
             if isinstance(statement, ir.Effect):
                 for target in statement.mutates:  # a copy: it changes in place
                     lines.append(Line(target=target, marker="push", copy=True))
@@ -38,8 +43,14 @@ class ForwardSweep:
         return lines
 
     def _forward(self, statement: ir.Statement) -> list[Line]:
+        if self._checkpointed(statement):
+            assert isinstance(statement, ir.Loop)
+            return self._checkpointed_forward(statement)
         if isinstance(statement, ir.Apply) and self._call_wrt(statement):
-            if self.recompute_calls:  # the plain call; its vjp is applied later
+            # a call known only as it runs goes through its vjp even when run
+            # as written: the vjp copies the arrays the callee writes into
+            plain = self.plain and statement.call == "static"
+            if self.recompute_calls or plain:
                 return [self._plain_call(statement)]
             return [self._vjp_call(statement)]
         if isinstance(statement, ir.Apply):

@@ -10,6 +10,7 @@ earlier variable known to have the same shape.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import operator
 from collections.abc import Iterable
@@ -196,12 +197,8 @@ def merge_resets(lines: list[Line]) -> list[Line]:
         elif line.block is not None:
             block = line.block
             body, orelse = merge_resets(block.body), merge_resets(block.orelse)
-            result[position] = Line(
-                line.code,
-                line.comment,
-                line.target,
-                block=type(block)(block.kind, block.header, body, orelse, block.target),
-            )
+            block = dataclasses.replace(block, body=body, orelse=orelse)
+            result[position] = dataclasses.replace(line, block=block)
         position += 1
     return result
 

@@ -26,6 +26,7 @@ from adcompile._src.normal.primal import (
     template_mapping,
     written_parameters,
 )
+from adcompile._src.reverse.checkpointed import CheckpointedLoops
 from adcompile._src.reverse.derivative import Derivative, useful_variables
 from adcompile._src.reverse.forward_sweep import ForwardSweep
 from adcompile._src.reverse.lean import ShapeOnly, merge_resets, shape_expressions
@@ -50,7 +51,7 @@ class _Region:
     seen: set[str] = field(default_factory=set)  # adjoints given a value so far
 
 
-class ReverseMode(ForwardSweep, UserCalls):
+class ReverseMode(ForwardSweep, UserCalls, CheckpointedLoops):
     """Builds the ``Derivative`` of one program."""
 
     def __init__(
@@ -89,6 +90,7 @@ class ReverseMode(ForwardSweep, UserCalls):
         self.call_bindings: dict[str, tuple[str, tuple, str]] = {}
         self.call_bindings_by_spec: dict[tuple[str, tuple, str], str] = {}
         self.dynamic_binding: str | None = None
+        self.checkpoint_names = {}
 
     def run(self) -> Derivative:
         program = self.program
@@ -131,6 +133,7 @@ class ReverseMode(ForwardSweep, UserCalls):
                 self.bindings.get("private_copy", "private_copy"),
             )
             saved.backward = merge_resets(saved.backward)
+            self._checkpoint_saved(saved, set(program.param_names))
         return Derivative(
             program=program,
             forward=forward,
@@ -225,7 +228,11 @@ class ReverseMode(ForwardSweep, UserCalls):
             body = self._region(statement.body)
             if not body:
                 return
-            block = self._reversed_loop(statement, body)
+            block = (
+                self._checkpointed_loop(statement, body)
+                if self._checkpointed(statement)
+                else self._reversed_loop(statement, body)
+            )
         if outermost:  # adjoints start at zero, shaped like their values
             variable_of = {a: v for v, a in self.adjoints.items()}
             for adjoint in sorted(self.touched - self.assigned):

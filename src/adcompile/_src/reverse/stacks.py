@@ -18,7 +18,7 @@ every path.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
@@ -34,6 +34,9 @@ class Saved:
     backward: list[Line]
     restored: list[str]  # variables the backward sweep restores
     stacks: list[str]
+    # variables the backward sweep assigns by running steps of a checkpointed
+    # loop again (checkpointed.py): a pullback takes them with the restored
+    rerun: list[str] = field(default_factory=list)
 
 
 def resolve(
@@ -72,6 +75,7 @@ def _read_after_a_restore(lines: list[Line]) -> set[str]:
         reads_here = _read_by_backward([line])
         if line.block is not None:
             needed |= reads_here & (popped | pops_here)
+            needed |= _read_by_backward([line], rerun=True) & popped
             # its header is read once, as it starts: after the restores of
             # the lines before it (a loop later in the function may change
             # the list this one runs over)
@@ -82,21 +86,30 @@ def _read_after_a_restore(lines: list[Line]) -> set[str]:
     return needed
 
 
-def _read_by_backward(lines: list[Line], depth: int = 0) -> set[str]:
+def _read_by_backward(
+    lines: list[Line], depth: int = 0, rerun: bool = False
+) -> set[str]:
     """Names the backward sweep reads, except in the header of a top-level
-    loop (its iterable and trip count are read once, before any restore)."""
+    loop (its iterable and trip count are read once, before any restore).
+    The steps of a checkpointed loop run again (``rerun``) are left out, or
+    with ``rerun``, are all that is counted: they read what a snapshot or
+    the same step gave, or what held before the loop's backward sweep."""
     names: set[str] = set()
     for line in lines:
         if line.marker or line.shape_only:
             continue
-        if line.code is not None:
+        if line.rerun:
+            if rerun:
+                names |= names_of([line])
+            continue
+        if line.code is not None and not rerun:
             names |= names_of([line])
         if line.block is not None:
             block = line.block
-            if depth > 0:
+            if depth > 0 and not rerun:
                 names |= names_of([Line(cst.Expr(block.header))])
-            names |= _read_by_backward(block.body, depth + 1)
-            names |= _read_by_backward(block.orelse, depth + 1)
+            names |= _read_by_backward(block.body, depth + 1, rerun)
+            names |= _read_by_backward(block.orelse, depth + 1, rerun)
     return names
 
 

@@ -122,6 +122,7 @@ for _name in [
     "zero_tangent",
     "check_tangent",
     "sorting_order",
+    "revolve",
 ]:
     defnondiff(_name)
 

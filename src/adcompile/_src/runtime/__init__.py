@@ -25,6 +25,7 @@ from adcompile._src.runtime import (
     products,
     reductions,
     reuse,
+    revolve,
     scans,
     sequences,
     shapes,
@@ -50,6 +51,7 @@ MODULES = (
     forward,
     reuse,
     structs,
+    revolve,
 )
 
 

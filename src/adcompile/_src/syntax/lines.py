@@ -25,6 +25,7 @@ class Block:
     body: list[Line]
     orelse: list[Line] = field(default_factory=list)
     target: cst.BaseAssignTargetExpression | None = None  # of a for
+    chain: bool = False  # an "if" whose else is one "if": written as elif
 
 
 @dataclass
@@ -50,6 +51,10 @@ class Line:
     shape_only: bool = False
     # a push before a statement that changes the value in place: save a copy
     copy: bool = False
+    # a step of a checkpointed loop run again in the backward sweep: what it
+    # reads comes from a snapshot, from the same step, or from before the
+    # loop's backward sweep started (reverse/checkpointed.py)
+    rerun: bool = False
 
 
 def names_of(lines: list[Line], headers: bool = True) -> set[str]:
@@ -95,7 +100,13 @@ def _indented(lines: list[Line]) -> cst.IndentedBlock:
 def _compound(block: Block, leading: list[cst.EmptyLine]) -> cst.BaseCompoundStatement:
     body = _indented(block.body)
     if block.kind == "if":
-        orelse = cst.Else(body=_indented(block.orelse)) if block.orelse else None
+        orelse: cst.If | cst.Else | None = (
+            cst.Else(body=_indented(block.orelse)) if block.orelse else None
+        )
+        nested = block.orelse[0].block if len(block.orelse) == 1 else None
+        if block.chain and nested is not None and nested.kind == "if":
+            orelse = _compound(nested, [])
+            assert isinstance(orelse, cst.If)
         return cst.If(
             test=block.header, body=body, orelse=orelse, leading_lines=leading
         )
