@@ -128,7 +128,8 @@ def main(argv: list[str]) -> int:
     time_ratio = best["checkpointed"] / best["recorded"]
     print(
         f"{'peak memory (tracemalloc)':28}"
-        f"{memory['recorded'] / 2**20:>11.1f} MB{memory['checkpointed'] / 2**20:>11.2f} MB"
+        f"{memory['recorded'] / 2**20:>11.1f} MB"
+        f"{memory['checkpointed'] / 2**20:>11.2f} MB"
         f"{memory_ratio:>9.3f}{'<= 0.10':>9}"
     )
     print(
