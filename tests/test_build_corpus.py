@@ -175,3 +175,80 @@ def test_every_example_builds(example, project):
     built = importlib.import_module("built_grad")
     for name in generated.built:
         assert callable(getattr(built, f"grad_{name.replace('.', '_')}"))
+
+
+_RUN_IN_VENV = """
+import copy, importlib, pickle, sys
+
+sys.path.insert(0, ".")  # (-I leaves the working directory out)
+
+def leaves(value):
+    if isinstance(value, (tuple, list)):
+        return [leaf for item in value for leaf in leaves(item)]
+    if isinstance(value, dict):
+        return [leaf for key in sorted(value) for leaf in leaves(value[key])]
+    return [value]
+
+results = {}
+for module_name, names in pickle.load(open("chosen.pickle", "rb")).items():
+    module = importlib.import_module("tests.corpus." + module_name)
+    built = importlib.import_module(module_name + "_grad")
+    for case in module.CASES:
+        key = (module_name, case.id)
+        if (case.f.__qualname__, case.wrt) not in names:
+            continue
+        gradient = getattr(built, "grad_" + case.f.__qualname__.replace(".", "_"))
+        try:
+            results[key] = leaves(gradient(*copy.deepcopy(case.args)))
+        except built.AdcompileError as err:
+            results[key] = type(err).__name__
+assert "adcompile" not in sys.modules
+pickle.dump(results, open("results.pickle", "wb"))
+"""
+
+
+@pytest.mark.slow
+def test_built_corpus_runs_where_only_numpy_is_installed(tmp_path, bare_python):
+    """Every built corpus module (but those whose code calls scipy), run by
+    a Python with numpy only, gives the in-process gradients."""
+    import pickle
+    import shutil
+    import subprocess
+
+    from tests.venvs import clean_environment
+
+    source = tmp_path / "source"
+    shutil.copytree(CORPUS, source / "tests" / "corpus")
+    (source / "tests" / "__init__.py").write_text("")
+    chosen: dict[str, set] = {}
+    expected: dict[tuple, object] = {}
+    for module_name in MODULES:
+        if "scipy" in (CORPUS / f"{module_name}.py").read_text():
+            continue
+        built, cases, _ = build_cases(module_name, source)
+        chosen[module_name] = {(c.f.__qualname__, c.wrt) for c in cases}
+        for case in cases:
+            try:
+                gradient = adcompile.grad(case.f, wrt=case.wrt)
+                expected[(module_name, case.id)] = gradient(*copy.deepcopy(case.args))
+            except adcompile.AdcompileError as err:
+                expected[(module_name, case.id)] = type(err).__name__
+    (source / "chosen.pickle").write_bytes(pickle.dumps(chosen))
+    (source / "run.py").write_text(_RUN_IN_VENV)
+    done = subprocess.run(
+        [str(bare_python), "-I", "run.py"],
+        cwd=source,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=clean_environment(),
+    )
+    assert done.returncode == 0, done.stderr
+    results = pickle.loads((source / "results.pickle").read_bytes())
+    assert results.keys() == expected.keys()
+    for key, got in results.items():
+        if isinstance(got, str):
+            assert got == expected[key], key
+            continue
+        for a, b in zip(got, _leaves(expected[key]), strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15, err_msg=str(key))
