@@ -32,10 +32,17 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = _THREADS
 
 import timeit  # noqa: E402
-import tracemalloc  # noqa: E402
 import warnings  # noqa: E402
 
-from timing import OtherLoad, Timing, calibrate, format_seconds, header, setup  # noqa
+from timing import (  # noqa: E402
+    OtherLoad,
+    Timing,
+    calibrate,
+    format_seconds,
+    header,
+    peak_bytes,
+    setup,
+)
 
 setup()
 
@@ -54,17 +61,6 @@ except ImportError:
     torch = torch_models = None
 
 TOOLS = ("adcompile", "autograd", "hand", "torch")
-
-
-def peak_bytes(function, args) -> int:
-    tracemalloc.start()
-    try:
-        base = tracemalloc.get_traced_memory()[0]
-        tracemalloc.reset_peak()
-        function(*args)
-        return tracemalloc.get_traced_memory()[1] - base
-    finally:
-        tracemalloc.stop()
 
 
 def format_bytes(n: int | None) -> str:
@@ -162,7 +158,7 @@ def run_case(case, budget: float, repeat: int):
     memory = {}
     for name in ("adcompile", "autograd"):
         if name in tools and name not in failed:
-            memory[name] = peak_bytes(tools[name], case.args)
+            memory[name] = peak_bytes(tools[name], case.args, warm=False)  # (checked)
     candidates = {"objective": ("f(*args)", {"f": case.f, "args": case.args})}
     for name in TOOLS:
         if name == "hand" and not case.time_hand:

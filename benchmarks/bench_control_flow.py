@@ -39,10 +39,17 @@ import sys
 import textwrap
 import time
 import timeit
-import tracemalloc
 
 import numpy as np
-from timing import Row, Timing, compare, format_seconds, format_table, setup
+from timing import (
+    Row,
+    Timing,
+    compare,
+    format_seconds,
+    format_table,
+    peak_bytes,
+    setup,
+)
 
 setup()
 
@@ -169,20 +176,6 @@ def _scalar_by_hand_np(y):
 
 
 # --- 2. RNN -------------------------------------------------------------------
-
-
-def peak_bytes(function, args) -> int:
-    """Peak bytes allocated during one call, above what was live before it."""
-    function(*args)  # first-call work (compilation, caches) is not counted,
-    function(*args)  # nor the second call's (the variant for these shapes)
-    tracemalloc.start()
-    try:
-        base = tracemalloc.get_traced_memory()[0]
-        tracemalloc.reset_peak()
-        function(*args)
-        return tracemalloc.get_traced_memory()[1] - base
-    finally:
-        tracemalloc.stop()
 
 
 def rnn(repeat: int = 15) -> list[Row]:

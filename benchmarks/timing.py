@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import timeit
+import tracemalloc
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -278,3 +279,21 @@ def page_faults_per_call(function, args: tuple, calls: int = 50) -> float | None
         function(*args)
     after = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     return (after - before) / calls
+
+
+def peak_bytes(function, args: tuple, warm: bool = True) -> int:
+    """Peak bytes allocated during one call, above what was live before it.
+    ``warm``: call it twice first, so that first-call work (compilation,
+    caches) is not counted, nor the second call's (the variant for these
+    shapes)."""
+    if warm:
+        function(*args)
+        function(*args)
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        function(*args)
+        return tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
