@@ -6,7 +6,6 @@ import ast
 import builtins
 import hashlib
 import importlib
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -19,7 +18,7 @@ import adcompile
 from adcompile._src.emit.emit import format_source
 from adcompile._src.tools import cli
 from tests.test_cli import run
-from tests.venvs import clean_environment
+from tests.venvs import run_bare
 
 MODEL = """\
 import numpy as np
@@ -392,14 +391,7 @@ def test_generated_module_runs_where_adcompile_is_not_installed(bare_python, pro
         reg=adcompile.grad(model.reg)(args["w"]),
     )
     write(project, "check.py", VENV_SCRIPT)
-    result = subprocess.run(
-        [str(bare_python), "-E", "-s", "check.py"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=clean_environment(),
-    )
+    result = run_bare(bare_python, ["-E", "-s", "check.py"], project)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
 

@@ -213,9 +213,8 @@ def test_built_corpus_runs_where_only_numpy_is_installed(tmp_path, bare_python):
     a Python with numpy only, gives the in-process gradients."""
     import pickle
     import shutil
-    import subprocess
 
-    from tests.venvs import clean_environment
+    from tests.venvs import run_bare
 
     source = tmp_path / "source"
     shutil.copytree(CORPUS, source / "tests" / "corpus")
@@ -235,14 +234,7 @@ def test_built_corpus_runs_where_only_numpy_is_installed(tmp_path, bare_python):
                 expected[(module_name, case.id)] = type(err).__name__
     (source / "chosen.pickle").write_bytes(pickle.dumps(chosen))
     (source / "run.py").write_text(_RUN_IN_VENV)
-    done = subprocess.run(
-        [str(bare_python), "-I", "run.py"],
-        cwd=source,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=clean_environment(),
-    )
+    done = run_bare(bare_python, ["-I", "run.py"], source, timeout=600)
     assert done.returncode == 0, done.stderr
     results = pickle.loads((source / "results.pickle").read_bytes())
     assert results.keys() == expected.keys()

@@ -15,7 +15,7 @@ import pytest
 
 import adcompile
 from adcompile._src.tools import cli
-from tests.venvs import clean_environment
+from tests.venvs import run_bare
 
 PROGRAMS = """\
 import numpy as np
@@ -338,13 +338,6 @@ def test_built_module_runs_where_adcompile_is_not_installed(bare_python, program
         1,
     )
     (programs / "check.py").write_text(check_script)
-    result = subprocess.run(
-        [str(bare_python), "-E", "-s", "check.py"],
-        cwd=programs,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=clean_environment(),
-    )
+    result = run_bare(bare_python, ["-E", "-s", "check.py"], programs)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_cli import run
-from tests.venvs import clean_environment
+from tests.venvs import run_bare
 
 PROJECT = Path(__file__).resolve().parents[1] / "examples" / "aot_project"
 
@@ -70,13 +70,6 @@ def test_the_project_trains_where_adcompile_is_not_installed(bare_python, tmp_pa
         "runpy.run_path('train.py', run_name='__main__')\n"
         "assert not any(m.startswith('adcompile') for m in sys.modules)\n"
     )
-    result = subprocess.run(
-        [str(bare_python), "-E", "-s", "-c", check],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=clean_environment(),
-    )
+    result = run_bare(bare_python, ["-E", "-s", "-c", check], project, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "omega 2.000, damping 0.300" in result.stdout

@@ -39,3 +39,17 @@ def clean_environment() -> dict[str, str]:
         for key, value in os.environ.items()
         if not key.startswith(("PYTHON", "PIP_REQUIRE", "VIRTUAL_ENV"))
     }
+
+
+def run_bare(
+    python: Path, args: list[str], cwd: Path, timeout: float = 60
+) -> subprocess.CompletedProcess:
+    """``python args...`` in ``cwd``, with the environment of no project."""
+    return subprocess.run(
+        [str(python), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=clean_environment(),
+    )
