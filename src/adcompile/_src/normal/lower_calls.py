@@ -140,38 +140,31 @@ class CallLowering:
             known = purity(callee)
         elif isinstance(func, cst.Name) and func.value in self.env:
             known = self.nested_purity.get(self.env[func.value], UNKNOWN)
-        if known is not UNKNOWN and known.writes:  # (read from its source)
-            static = {  # not copied for it (below): it writes into them
-                a.value.value
-                for a in node.args
-                if isinstance(a.value, cst.Name) and not self._is_varied(a.value)
-            }
-            self._checkpoint_in_place(node, static)
-            written = _written_positions(callee, known.written, len(args))
-            args = [
-                self._private_argument(a, func, node) if i in written else a
-                for i, a in enumerate(args)
-            ]
+        if known is not UNKNOWN:  # (read from its source)
+            if known.writes:
+                static = {  # not copied for it (below): it writes into them
+                    a.value.value
+                    for a in node.args
+                    if isinstance(a.value, cst.Name) and not self._is_varied(a.value)
+                }
+                self._checkpoint_in_place(node, static)
+            written = (
+                _written_positions(callee, known.written, len(args))
+                if known.writes
+                else set()
+            )
+
+            def given(operand: ir.Operand, writes: bool) -> ir.Operand:
+                if writes:  # what it writes into, the caller sees
+                    return self._private_argument(operand, func, node)
+                if call:
+                    return self._as_it_is_now(operand, known.result_new, node)
+                return operand
+
+            args = [given(a, i in written) for i, a in enumerate(args)]
             kwargs = {
-                k: (
-                    self._private_argument(a, func, node)
-                    if known.written is None or k in known.written
-                    else a
-                )
-                for k, a in kwargs.items()
-            }
-        if call and known is not UNKNOWN:  # (code read from its source; what
-            new = known.result_new  # it writes into itself, the caller sees)
-            mine = _written_positions(callee, known.written, len(args))
-            args = [
-                a if known.writes and i in mine else self._as_it_is_now(a, new, node)
-                for i, a in enumerate(args)
-            ]
-            kwargs = {
-                k: (
-                    a
-                    if known.writes and (known.written is None or k in known.written)
-                    else self._as_it_is_now(a, new, node)
+                k: given(
+                    a, known.writes and (known.written is None or k in known.written)
                 )
                 for k, a in kwargs.items()
             }
