@@ -529,6 +529,10 @@ def helper_writes_into_the_parameter(x):
     return np.sum(x) + s
 
 
+def helper_writes_into_the_parameter_never_read_again(x):
+    return _overwrites_its_argument(x) + 2.0  # the caller's x changes
+
+
 def list_item_set_to_the_array_written(w):
     x = np.sin(w * np.arange(1.0, 4.0))
     a = [np.ones(3)]

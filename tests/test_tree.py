@@ -148,3 +148,36 @@ def test_rebuild_copies_only_the_nodes_on_the_way_to_a_change():
     assert render(changed) == "f(a, b) + g(c)"
     assert changed.right is expression.right  # g(c): nothing changed below it
     assert changed.left.args[1] is expression.left.args[1]
+
+
+def test_stack_lists_are_lists_used_only_by_append_and_pop():
+    """A list bound only to ``[]`` and used only by ``append(v)`` and
+    ``pop()`` in the function's own body is one no other name sees; any
+    other use (read as a value, iterated, a keyword argument's name aside,
+    a use in a nested function, an argument to ``pop``, a parameter) makes
+    it an ordinary list."""
+    source = """
+def f(a, param):
+    stack = []
+    aliased = []
+    closed = []
+    popped_at = []
+    rebound = []
+    iterated = []
+    stack.append(a); x = stack.pop()
+    aliased.append(a); y = aliased
+    closed.append(a); g = lambda: closed.pop()
+    popped_at.append(a); popped_at.pop(0)
+    rebound.append(a); rebound = [a]
+    iterated.append(a)
+    for v in iterated:
+        pass
+    param.append(1)
+    obj.stack = 3
+    h(stack=3)
+    if x:
+        stack = []
+    return x
+"""
+    definition = cst.parse_module(source).body[0]
+    assert tree.stack_lists(definition) == {"stack"}

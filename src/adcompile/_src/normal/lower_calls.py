@@ -184,12 +184,14 @@ class CallLowering:
         self, operand: ir.Operand, func: cst.BaseExpression, node: cst.Call
     ) -> ir.Operand:
         """An argument that carries a derivative, for a function that may
-        write into it: a copy, if nothing read later sees it (the write is
-        then seen by no one, as in Python, and leaves the values the
-        gradient reads as they were); else refused as the code runs unless
-        it is a number, since the callee's derivative cannot carry its write
-        back into this function. The names the statement reads elsewhere
-        count as read later: the rest of it may read them after the call."""
+        write into it: a copy, if nothing read later sees it and it is not
+        the caller's object (a parameter's, or one it was updated into: the
+        caller sees it) (the write is then seen by no one, as in Python, and
+        leaves the values the gradient reads as they were); else refused as
+        the code runs unless it is a number, since the callee's derivative
+        cannot carry its write back into this function. The names the
+        statement reads elsewhere count as read later: the rest of it may
+        read them after the call."""
         if not isinstance(operand, ir.Var) or self.shapes.get(operand.name) == SCALAR:
             return operand  # (a number: ``z += v`` in the callee rebinds z)
         live = self.live  # names the rest of the statement reads are read later
@@ -197,9 +199,13 @@ class CallLowering:
         if live is not None and statement is not None:
             self.live = live | _read_besides(statement, node)
         try:
-            if self._not_writable(operand.name, "") is not None:
-                self._guard_update(operand.name, None)  # right only for a number
-                return operand
+            if (
+                self._not_writable(operand.name, "") is not None
+                or self._parameter_root(operand.name) is not None
+            ):  # (the caller sees what is written into its own object)
+                writer = self.source.code(func)
+                self._guard_update(operand.name, None, writer=writer)
+                return operand  # right only for a number
         finally:
             self.live = live
         copy = registry.lookup(HELPERS["private_copy"])  # (an array or list)

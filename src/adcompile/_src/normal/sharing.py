@@ -56,6 +56,7 @@ import libcst as cst
 from adcompile._src.normal import ir
 from adcompile._src.normal.vocabulary import NONDIFF_ATTRIBUTES
 from adcompile._src.syntax.templates import used_names
+from adcompile._src.syntax.tree import stack_lists
 
 
 class SharingAnalysis:
@@ -69,6 +70,7 @@ class SharingAnalysis:
         self.copied_edges: set[tuple[str, str]] = set()  # through a stand-in
         self.stand_in_of: dict[str, str] = {}  # an update's value -> the one before
         self.retired: dict[str, str] = {}  # variable -> its old object (_retire)
+        self.stacks = stack_lists(self.definition)  # names no other name sees
 
     def _roots(self, operands: list[ir.Operand]) -> set[str]:
         """The variables whose memory these operands may share."""
@@ -251,9 +253,12 @@ class SharingAnalysis:
         may see its memory (the same object, a view, a container holding
         it, or the caller's object, followed through the holders).
         ``items_kept``: the update leaves the object's items as they are (a
-        list's append or pop), so its items read before see no change."""
+        list's append or pop), so its items read before see no change, and a
+        list used only as a stack (``stack_lists``) has no other observer."""
         if ssa not in self.fresh:
             return self._why_shared(ssa) or ""
+        if items_kept and name in self.stacks:
+            return None  # only the items it gave back see it: they are kept
         observer = self._observer(ssa, name, items_kept)
         if observer is None:
             return None

@@ -28,7 +28,9 @@ _LINEAR_IN_FIRST = {
     "diagonal_adjoint": "g, value",
     "private_copy": "x, name=None, others=None",
     "snapshot": "x",
-    "shared_update": "x, others=None, statement='', names='', index=None, before=()",
+    "shared_update": (
+        "x, others=None, statement='', names='', index=None, before=(), writer=''"
+    ),
     "part": "g, position",
     "reshape_like": "g, x",
     "transpose_back": "g, axes, x",

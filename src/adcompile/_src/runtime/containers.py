@@ -220,6 +220,7 @@ def shared_update(
     names: Any = "",
     index: Any = _WHOLE,
     before: Any = (),
+    writer: Any = "",
 ) -> Any:
     """``x`` itself, before an in-place update of x (``x op= v``, ``x[i] =
     v``) that lowering turned into a new value: right only if no value in
@@ -230,10 +231,10 @@ def shared_update(
     only, so an array that sees other parts of x sees no change (None: all
     of x). ``before``: the arrays x's object was before earlier updates made
     it a new array as the derivative runs; what was read from them sees
-    their memory, not x's. Refused
-    otherwise, since
-    the other names would see the change in Python and not in the
-    derivative."""
+    their memory, not x's. ``writer``: the update is a call of this
+    function, which writes into x (its argument) in place. Refused
+    otherwise, since the other names would see the change in Python and not
+    in the derivative."""
     if isinstance(x, (int, float, complex, np.generic)):
         return x
     who = (
@@ -259,6 +260,17 @@ def shared_update(
             else "another name read later may share memory with it"
         )
     code = str(statement)
+    if writer:
+        error = UnsupportedSyntax(
+            f"`{code}`: {writer}(...) writes into a {type(x).__name__} it is "
+            "given, in place, which the caller of this function or a name read "
+            f"later sees; the derivative of {writer} cannot carry its write "
+            "back to this function",
+            f"pass {writer} a copy of the array if the change need not be seen "
+            f"here, or have {writer} return the new array and assign it",
+        )
+        error.statement = code
+        raise error
     what = f"`{code}` updates a {type(x).__name__} in place"
     new_value = _as_new_value(code)
     error = UnsupportedSyntax(

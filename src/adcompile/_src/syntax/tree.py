@@ -4,7 +4,8 @@ replace a few of its names.
 libcst's visitors rebuild every node they pass, even to read; on the small
 expressions the compiler handles thousands of times per transformation
 that is most of its time. ``walk`` yields the nodes of a tree without
-rebuilding any. ``NameSites`` records, once per template, where its
+rebuilding any (``stack_lists`` reads with it which lists the function
+uses only as stacks). ``NameSites`` records, once per template, where its
 replaceable names stand, so that filling it in rebuilds only the nodes on
 the way to them.
 
@@ -216,3 +217,59 @@ def name_sites(template: cst.CSTNode) -> NameSites:
         if len(_SITES) < 4096:
             _SITES[id(template)] = sites
     return sites
+
+
+_STACK_METHODS = ("append", "pop")
+
+
+def stack_lists(definition: cst.FunctionDef) -> set[str]:
+    """The local names used only as stacks: every binding is ``name = []``
+    and every other use is ``name.append(value)`` or ``name.pop()`` in the
+    function's own body (not in a nested function). No other name can see
+    such a list, nor a container hold it: only the items it gives back."""
+    bound: set[str] = set()
+    allowed: set[int] = set()  # the Name nodes of bindings and method calls
+    ignored: set[int] = set()  # attribute and keyword names, and nested uses
+    names: list[cst.Name] = []
+    for node in walk(definition.body):
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            nested = [n for n in walk(node) if isinstance(n, cst.Name)]
+            names += nested  # (seen again below: a use, wherever it stands)
+        elif isinstance(node, cst.Name):
+            names.append(node)
+        elif isinstance(node, cst.Attribute):
+            ignored.add(id(node.attr))
+        elif isinstance(node, cst.Arg) and node.keyword is not None:
+            ignored.add(id(node.keyword))
+        elif (
+            isinstance(node, cst.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0].target, cst.Name)
+            and isinstance(node.value, cst.List)
+            and not node.value.elements
+        ):
+            bound.add(node.targets[0].target.value)
+            allowed.add(id(node.targets[0].target))
+        elif (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and isinstance(node.func.value, cst.Name)
+            and node.func.attr.value in _STACK_METHODS
+            and len(node.args) == (node.func.attr.value == "append")
+            and all(a.keyword is None and not a.star for a in node.args)
+        ):
+            allowed.add(id(node.func.value))
+    nested_ids = {
+        id(n)
+        for node in walk(definition.body)
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef))
+        for n in walk(node)
+    }
+    others = {
+        name.value
+        for name in names
+        if id(name) in nested_ids
+        or (id(name) not in allowed and id(name) not in ignored)
+    }
+    params = {p.name.value for p in walk(definition.params) if isinstance(p, cst.Param)}
+    return bound - others - params
