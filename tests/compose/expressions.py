@@ -46,6 +46,7 @@ class Helper:
     params: list[str]  # kinds of its float parameters
     ret: str  # s, v, t (a pair s, v), n (s, (v, s)) or d (a dict w: v, b: s)
     recursive: bool = False
+    writes: bool = False  # into its array parameters, in place
 
 
 @dataclass
@@ -194,6 +195,11 @@ class Expressions:
         h = self.pick(fits)
         args = []
         for kind in h.params:
+            bare = sc.names(kind) if h.writes and kind in "vm" else []
+            if bare and self.chance(0.5):  # the caller's own array is written
+                self.tags.add("helper_writes_name")
+                args.append(self.pick(bare))
+                continue
             arg = self.expr(sc, kind, d - 1, helpers)
             if "(" in arg and any(g.name + "(" in arg for g in self.helpers):
                 self.tags.add("call_as_arg")

@@ -90,6 +90,7 @@ class Generator(Additions):
         own = [names[k] for k in params if k in ("v", "m")]
         if self.extended and own and not recursive and self.chance(0.04):
             self.tags.add("helper_writes_param")  # the caller's array changes
+            h.writes = True
             sc.writable |= set(own)
             writes = self.st_inplace(sc, fn, 1)
         body = writes + self.block(sc, fn, 1, self.r.randint(1, 3))

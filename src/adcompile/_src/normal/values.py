@@ -23,7 +23,8 @@ from adcompile._src.syntax.tree import walk
 
 def creates_new_value(node: cst.BaseExpression, source: FunctionSource) -> bool:
     """A value no other name can refer to: a literal, a new list, an
-    arithmetic result, a new array (np.zeros(...), x.copy())."""
+    arithmetic result, a new array (np.zeros(...), x.copy()), or ``a and
+    b``, ``a if c else b`` of such values (the result is one of them)."""
     if is_numeric_literal(node):
         return True
     new = (
@@ -36,6 +37,14 @@ def creates_new_value(node: cst.BaseExpression, source: FunctionSource) -> bool:
     )
     if isinstance(node, new):
         return True
+    if isinstance(node, cst.BooleanOperation):  # one of its operands
+        return creates_new_value(node.left, source) and creates_new_value(
+            node.right, source
+        )
+    if isinstance(node, cst.IfExp):
+        return creates_new_value(node.body, source) and creates_new_value(
+            node.orelse, source
+        )
     if not isinstance(node, cst.Call):
         return False
     func = node.func
@@ -56,6 +65,10 @@ def may_hold_operands(node: cst.BaseExpression) -> bool:
     it is checked against in-place updates, where it never shares memory)."""
     if isinstance(node, (cst.List, cst.ListComp, cst.Dict)):
         return True
+    if isinstance(node, cst.BooleanOperation):
+        return may_hold_operands(node.left) or may_hold_operands(node.right)
+    if isinstance(node, cst.IfExp):
+        return may_hold_operands(node.body) or may_hold_operands(node.orelse)
     return isinstance(node, cst.BinaryOperation) and isinstance(
         node.operator, (cst.Add, cst.Multiply)
     )
