@@ -567,6 +567,17 @@ def constant_given_to_a_helper_that_returns_it_then_written(W):
     return s + np.sum(r)
 
 
+def _weighted_energy(w, y):
+    return w * np.sum(y**2)
+
+
+def constant_given_to_a_function_parameter_then_written(w, energy):
+    y = np.ones(3)
+    s = energy(w, y)  # known only as it runs: it may keep or return y
+    y[:] = 5.0  # its derivative would read 5.0: 75 where the gradient is 3
+    return s
+
+
 def _subtracts_in_place(z, c):
     z -= 0.3
 

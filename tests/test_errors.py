@@ -363,6 +363,19 @@ def test_a_constant_given_to_a_helper_that_may_return_it_then_written_is_refused
     assert_points_at(error, "_energy_and_input(W, y)")
 
 
+def test_a_constant_given_to_a_function_known_as_it_runs_then_written_is_refused():
+    """A callee known only as the code runs (a parameter, ``self.f``) is not
+    read: it may keep or return what it is given, so an array it is given
+    that the function changes in place later is refused at the call (its
+    derivative would read the changed values)."""
+    f = p.constant_given_to_a_function_parameter_then_written
+    error = error_of(f, 0.5, p._weighted_energy)
+    assert isinstance(error, adcompile.UnsupportedSyntax)
+    assert "energy(...) is given 'y'" in error.reason, error.reason
+    assert "y.copy()" in error.hint
+    assert_points_at(error, "energy(w, y)")
+
+
 def test_an_argument_a_helper_writes_into_read_later_in_the_statement_is_refused():
     """The rest of the statement reads u after the helper wrote into it."""
     f = p.argument_written_by_a_helper_and_read_later_in_the_statement

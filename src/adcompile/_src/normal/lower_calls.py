@@ -168,6 +168,9 @@ class CallLowering:
                 )
                 for k, a in kwargs.items()
             }
+        elif call == "dynamic" and callee is None:  # may keep or return them
+            args = [self._as_it_is_now(a, False, node) for a in args]
+            kwargs = {k: self._as_it_is_now(a, False, node) for k, a in kwargs.items()}
         return self._apply(
             prim,
             args,
@@ -219,7 +222,8 @@ class CallLowering:
         an earlier trip of a loop): its values as they are now
         (``snapshot``), since the callee's derivative reads them when the
         backward sweep runs, after the write. Refused where the callee may
-        return (part of) it: its result must see the write."""
+        return (part of) it (``result_new`` False, as for a callee known only
+        as the code runs): its result must see the write."""
         if not isinstance(operand, ir.Static) or not isinstance(
             operand.node, (cst.Name, cst.Subscript, cst.Attribute)
         ):
