@@ -11,7 +11,7 @@ import scipy.special
 from scipy.stats import norm
 
 from adcompile._src.normal.bound import bound_before
-from adcompile._src.normal.purity import purity
+from adcompile._src.normal.purity import PURE, purity
 
 
 def _before(code: str, params=("x",)) -> dict[str, frozenset[str]]:
@@ -191,3 +191,30 @@ def test_changing_a_list_it_made_writes_no_argument():
     assert not purity(_appends_to_a_list_it_made).writes
     found = purity(_writes_into_an_item_of_a_list_it_made)
     assert found.writes and found.written is None
+
+
+def _fills_the_diagonal_of_its_own_array(z):
+    D = np.zeros((3, 3))
+    np.fill_diagonal(D, sum(np.sin(e) for e in z))
+    return D @ z
+
+
+def _fills_the_diagonal_of_its_argument(A, z):
+    np.fill_diagonal(A, sum(np.sin(e) for e in z))
+    return A @ z
+
+
+def _copies_into_an_array_it_may_be_given(z, buffer):
+    target = buffer if buffer is not None else np.zeros(3)
+    np.copyto(target, z)
+    return np.sum(target)
+
+
+def test_numpys_writers_write_into_their_first_argument_only():
+    """np.fill_diagonal(a, v), np.copyto(dst, src)...: only the array given
+    first changes, whatever the others read (a generator's loop name too)."""
+    assert purity(_fills_the_diagonal_of_its_own_array) == PURE
+    found = purity(_fills_the_diagonal_of_its_argument)
+    assert found.writes and found.written == frozenset({"A"})
+    found = purity(_copies_into_an_array_it_may_be_given)
+    assert found.writes and found.written is None  # a local that may hold one

@@ -55,12 +55,14 @@ from adcompile._src.normal.vocabulary import (
     NEW_VALUE_BUILTINS,
     NEW_VALUE_METHODS,
     NONDIFF_ATTRIBUTES,
+    RUNS_LATER,
     SAFE_BUILTINS,
     VIEW_FREE_SHAPES,
     VIEW_METHODS,
     is_numpy_callable,
     rule_of,
     writes_into_an_argument,
+    written_argument,
 )
 from adcompile._src.read.calls import python_callable
 from adcompile._src.read.source import FunctionSource, read_function
@@ -77,16 +79,11 @@ class Purity:
     result_new: bool = False  # returns_new, whatever else the function does
 
 
-# code that may run after the function returns, or change what it cannot see
-RUNS_LATER = (cst.Global, cst.Nonlocal, cst.ClassDef, cst.FunctionDef, cst.Lambda)
-
 UNKNOWN = Purity(keeps=True, returns_new=False)
 PURE = Purity(False, True, writes=False, written=frozenset(), result_new=True)
 
 _lock = threading.RLock()
-_cache: weakref.WeakKeyDictionary[types.FunctionType, Purity] = (
-    weakref.WeakKeyDictionary()
-)
+_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # -> Purity
 _in_progress: set[types.FunctionType] = set()
 
 
@@ -254,7 +251,9 @@ class _Reading:
                 node, self.source, self._object_not_given, keeping=False
             ):
                 func = node.func  # (a method writes its object; other calls
-                given = [a.value for a in node.args]  # what they are given)
+                given = [a.value for a in node.args]  # what they are given,
+                first = written_argument(node, self.source)  # numpy's writers
+                given = given if first is None else [first]  # their first)
                 if (
                     isinstance(func, cst.Attribute)
                     and func.attr.value in MUTATING_METHODS
@@ -488,8 +487,9 @@ def call_may_keep(
         and own(func.value)
     ):  # a method of a module's own container: changes only that
         return False
-    if writes_into_an_argument(callee):
-        return True
+    if writes_into_an_argument(callee):  # into its first argument only
+        first = written_argument(call, source)
+        return first is None or not own(first)
     module = (getattr(callee, "__module__", None) or "").split(".")[0]
     if rule_of(callee) is not None:  # numerical code: it keeps no reference to what it
         return False  # is given and writes into none of it (out=: above)

@@ -11,6 +11,8 @@ import libcst as cst
 import numpy as np
 
 from adcompile._src import runtime
+from adcompile._src.read.source import FunctionSource
+from adcompile._src.read.static_code import resolve_callee
 from adcompile._src.rules import registry
 from adcompile._src.rules.registry import BROADCAST, REDUCE, SAME, SCALAR
 
@@ -119,6 +121,21 @@ def writes_into_an_argument(callee: object) -> bool:
     owner = getattr(callee, "__self__", None)
     return isinstance(owner, np.ufunc) and getattr(callee, "__name__", "") == "at"
 
+
+def written_argument(
+    call: cst.Call, source: FunctionSource
+) -> cst.BaseExpression | None:
+    """The array a call of one of numpy's writers (``writes_into_an_argument``)
+    writes into: its first argument, given by position; None for any other
+    call (or one whose first argument is not given by position)."""
+    if not call.args or call.args[0].keyword is not None or call.args[0].star:
+        return None
+    callee = resolve_callee(source, call.func, {}, strict=False)
+    return call.args[0].value if writes_into_an_argument(callee) else None
+
+
+# code that may run after the function returns, or change what it cannot see
+RUNS_LATER = (cst.Global, cst.Nonlocal, cst.ClassDef, cst.FunctionDef, cst.Lambda)
 
 # methods that change a list, dict or set in place
 CONTAINER_CHANGES = frozenset(
