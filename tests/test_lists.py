@@ -105,3 +105,64 @@ def test_hvp_differentiates_the_list_copies_of_gradient_code():
     gradient_code = adcompile.source(copies_an_accumulator)
     assert "list(acc)" in gradient_code and "tuple(" in gradient_code
     check_hvp(copies_an_accumulator, (np.array([0.3, 1.2, -0.7]),))
+
+
+# A join or repetition of lists (xs + ys, xs * n) is a new list of the
+# operands' items: changing an operand list itself (append, pop, a slot
+# assigned) leaves it as it is, while a write into an item it shares, or
+# into a list it holds as an item, is seen through it.
+
+
+def appends_to_a_list_after_joining_it(x, a):
+    first = [np.sin(x), x * a]
+    joined = first + [np.cos(x)]
+    first.append(x * 3.0)
+    return np.sum(joined[-1] * a) + np.sum(first[-1]) + len(joined)
+
+
+def assigns_a_slot_after_joining(x, a):
+    first = [np.sin(x), x * a]
+    joined = first + [np.cos(x)]
+    first[0] = x * 7.0
+    return np.sum(joined[0] * a) + np.sum(first[0])
+
+
+def pops_and_inserts_around_a_repetition_in_a_loop(x, a):
+    items = [np.sin(x), x * a, x]
+    total = 0.0
+    for _ in range(2):
+        twice = items * 2
+        last = items.pop()
+        twice.insert(0, last * a)
+        total = total + np.sum(twice[0] * twice[-1]) + len(twice)
+    return total
+
+
+def appends_to_a_list_a_join_holds(x, a):
+    inner = [np.sin(x), x * a]
+    outer = [inner] + [[np.cos(x)]]
+    inner.append(x * a)  # outer[0] is inner: it sees the new item
+    return np.sum(outer[0][-1] * a) + len(outer[0])
+
+
+@pytest.mark.parametrize(
+    "function",
+    [
+        appends_to_a_list_after_joining_it,
+        assigns_a_slot_after_joining,
+        pops_and_inserts_around_a_repetition_in_a_loop,
+    ],
+)
+def test_changing_a_list_leaves_its_joins_and_repetitions(function):
+    from tests.forwardcheck import check_jvp
+    from tests.gradcheck import check_grad
+
+    args = (np.array([0.3, 0.5, 0.7]), 0.4)
+    check_grad(function, args, wrt=(0, 1))
+    check_jvp(function, args, wrt=(0, 1))
+
+
+def test_appending_to_a_list_a_join_holds_is_refused():
+    with pytest.raises(adcompile.UnsupportedSyntax) as info:
+        adcompile.grad(appends_to_a_list_a_join_holds, wrt=(0, 1))(np.ones(3), 0.4)
+    assert "append to 'inner'" in info.value.reason

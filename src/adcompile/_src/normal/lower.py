@@ -35,7 +35,7 @@ from adcompile._src.read.static_code import (
 from adcompile._src.rules import registry
 from adcompile._src.rules.patterns import APPEND, LOGISTIC
 from adcompile._src.rules.registry import BROADCAST, REDUCE, SAME, SCALAR, Primitive
-from adcompile._src.rules.sequences import SEQUENCE_RESULTS
+from adcompile._src.rules.sequences import ITEMS_ONLY, SEQUENCE_RESULTS
 from adcompile._src.syntax.naming import operand_word
 from adcompile._src.syntax.tree import children
 
@@ -267,10 +267,13 @@ class ExpressionLowering(SharingAnalysis):
             self.fresh.add(target)
         elif prim is not None or not keeps:  # the result may be (a view of) one
             item = prim is not None and prim.key in (operator.getitem, getattr)
+            item = item or prim is not None and id(prim.key) in ITEMS_ONLY
             self._share(apply.operands(), holder=target, item=item)
             roots = self._roots(apply.operands())
             if roots and roots <= self.fresh and not self.updating_in_place:
-                items_only = prim is not None and prim.key in (list, tuple)
+                items_only = prim is not None and (
+                    prim.key in (list, tuple) or id(prim.key) in ITEMS_ONLY
+                )
                 sliced = item and isinstance(index, cst.Subscript)
                 self._part_of(target, roots, sliced or items_only)
         else:  # handed to code that may keep it

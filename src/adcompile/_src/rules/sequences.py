@@ -85,6 +85,9 @@ for _copy in ("list", "tuple"):
         jvp={"iterable": LINEAR},
     )
 
+# a new list of its operands' items (not of the operands themselves): a
+# change of an operand list's own items (append, pop) leaves it as it is
+ITEMS_ONLY = frozenset(id(key) for key in (JOIN, REPEAT, REPEAT_LEFT))
 SEQUENCE_RESULTS = frozenset(
     id(key) for key in (JOIN, REPEAT, REPEAT_LEFT, APPEND, sorted, list, tuple)
 )
