@@ -381,7 +381,7 @@ def test_an_argument_a_helper_writes_into_read_later_in_the_statement_is_refused
     f = p.argument_written_by_a_helper_and_read_later_in_the_statement
     error = error_of(f, 0.3, np.ones((2, 3)))
     assert isinstance(error, adcompile.UnsupportedSyntax)
-    assert "writes into a ndarray it is given" in error.reason, error.reason
+    assert "wrote into a ndarray it was given" in error.reason, error.reason
     assert_points_at(error, "return _calls_one_that_writes(M, u)[0]")
 
 
@@ -548,6 +548,6 @@ def test_helper_that_writes_into_a_differentiated_argument_is_refused(
             adcompile.grad(function)(x)
         else:
             adcompile.jvp(function, (x,), (np.ones(3),))
-    assert f"{call}(...) writes into a ndarray it is given" in info.value.reason
+    assert f"{call}(...) wrote into a ndarray it was given" in info.value.reason
     assert np.array_equal(x, [0.5, 0.7, 0.9])
     assert_points_at(info.value, f"{call}(")

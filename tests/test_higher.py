@@ -288,8 +288,8 @@ HVP_REFUSED: dict[str, str] = {  # corpus cases whose hvp is refused
     # the gradient code passes the helper its private copy, which the
     # helper's pullback reads again: differentiated once more, the write is
     # seen by a name read later
-    "helper_writes_into_a_value_no_one_reads_again": "writes into a ndarray it is given",
-    "helper_writes_into_a_keyword_argument": "writes into a ndarray it is given",
+    "helper_writes_into_a_value_no_one_reads_again": "wrote into a ndarray it was given",
+    "helper_writes_into_a_keyword_argument": "wrote into a ndarray it was given",
 }
 
 

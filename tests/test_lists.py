@@ -166,3 +166,46 @@ def test_appending_to_a_list_a_join_holds_is_refused():
     with pytest.raises(adcompile.UnsupportedSyntax) as info:
         adcompile.grad(appends_to_a_list_a_join_holds, wrt=(0, 1))(np.ones(3), 0.4)
     assert "append to 'inner'" in info.value.reason
+
+
+# A helper that changes a list or array it is given keeps no derivative in
+# it, but its local gradients may read it: they read it as it was when the
+# helper ran, not after a later call changed it again.
+
+
+def _counts_its_calls(w, seen):
+    seen.append(1)
+    return w * w * len(seen)
+
+
+def calls_a_helper_that_grows_a_list_twice(w):
+    seen = []
+    return _counts_its_calls(w, seen) + _counts_its_calls(2.0 * w, seen)
+
+
+def _bumps_a_buffer(w, buffer):
+    buffer[0] += 1.0
+    return w * buffer[0] + np.sum(buffer * w)
+
+
+def calls_a_helper_that_bumps_a_buffer_in_a_loop(w):
+    buffer = np.zeros(2)
+    total = 0.0
+    for k in range(3):
+        total = total + _bumps_a_buffer(w ** (k + 1), buffer)
+    return total
+
+
+def test_a_helpers_gradient_reads_what_it_is_given_as_it_was_then():
+    w = 0.5
+    # 1 * w**2 + 2 * (2w)**2
+    assert adcompile.grad(calls_a_helper_that_grows_a_list_twice)(w) == pytest.approx(
+        2 * w + 16 * w
+    )
+    # trip k bumps buffer[0] to k + 1: (k + 1) * w**(k + 1) twice over
+    expected = sum(2 * (k + 1) * (k + 1) * w**k for k in range(3))
+    value, gradient = adcompile.value_and_grad(
+        calls_a_helper_that_bumps_a_buffer_in_a_loop
+    )(w)
+    assert value == pytest.approx(calls_a_helper_that_bumps_a_buffer_in_a_loop(w))
+    assert gradient == pytest.approx(expected)

@@ -116,7 +116,6 @@ class AssignmentLowering:
         current: str,
         checks: tuple[list[tuple[str, str]], list[str]] | None,
         index: cst.BaseExpression | None = None,
-        writer: str = "",
     ) -> None:
         """``shared_update(x, (a, b), "statement", "'a', 'b'")`` before an
         update in place of x that other names may see, run for its effect (a
@@ -127,13 +126,10 @@ class AssignmentLowering:
         of them can be read here), x must be a number. ``index``: an item
         write's, whose part of x alone is checked; without one, x shares no
         memory with the names read later once the check has passed, and
-        leaves the graph of who sees what. ``writer``: the update is a call
-        of that function, which writes into x."""
+        leaves the graph of who sees what."""
         code = repr(self.origin.code)
         if checks is None:
             text = f"shared_update({current}, None, {code})"
-            if writer:
-                text = f"shared_update({current}, None, {code}, writer={writer!r})"
         else:
             others, before = checks
             held = ", ".join(variable for variable, _ in others)

@@ -220,6 +220,9 @@ class ExpressionLowering(SharingAnalysis):
         keeps: bool = True,
     ) -> ir.Var:
         word = prim.name if prim is not None else _callee_word(callee)
+        if prim is not None and not call[0] and not self.updating_in_place:
+            args = [self._state_now(a) for a in args]  # (lower_calls.py)
+            kwargs = {k: self._state_now(a) for k, a in kwargs.items()}
         if target is None:
             target = self._target(target_name, word, args)
         reads = operand_names([*args, *kwargs.values()])

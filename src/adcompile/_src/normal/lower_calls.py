@@ -21,6 +21,8 @@ from adcompile._src.errors import NoDerivativeRule, UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.lower import render_none
 from adcompile._src.normal.purity import PURE, UNKNOWN, purity
+from adcompile._src.normal.sharing import load_names
+from adcompile._src.normal.values import creates_new_value
 from adcompile._src.normal.vocabulary import CONTAINER_CHANGES, METHODS
 from adcompile._src.read.calls import (
     frozen_distribution_hint,
@@ -28,10 +30,15 @@ from adcompile._src.read.calls import (
     is_plain_derivative_call,
     python_callable,
 )
-from adcompile._src.read.static_code import rename_locals, resolve_callee
+from adcompile._src.read.static_code import (
+    is_numeric_literal,
+    rename_locals,
+    resolve_callee,
+)
 from adcompile._src.rules import registry
 from adcompile._src.rules.registry import SCALAR
 from adcompile._src.runtime import HELPERS
+from adcompile._src.syntax.naming import operand_word
 from adcompile._src.syntax.tree import walk
 
 
@@ -171,7 +178,8 @@ class CallLowering:
         elif call == "dynamic" and callee is None:  # may keep or return them
             args = [self._as_it_is_now(a, False, node) for a in args]
             kwargs = {k: self._as_it_is_now(a, False, node) for k, a in kwargs.items()}
-        return self._apply(
+        checks, self.unwritten_checks = self.unwritten_checks, []
+        result = self._apply(
             prim,
             args,
             kwargs,
@@ -182,19 +190,27 @@ class CallLowering:
             pure_call=known == PURE,
             keeps=known.keeps,
         )
+        for copy, original in checks:  # (after the call: did it write?)
+            check = f"unwritten({copy}, {original}, {self.origin.code!r}, "
+            check += f"{self.source.code(func)!r})"
+            self.body.append(
+                ir.Effect(cst.Expr(cst.parse_expression(check)), self.origin)
+            )
+        return result
 
     def _private_argument(
         self, operand: ir.Operand, func: cst.BaseExpression, node: cst.Call
     ) -> ir.Operand:
         """An argument that carries a derivative, for a function that may
-        write into it: a copy, if nothing read later sees it and it is not
-        the caller's object (a parameter's, or one it was updated into: the
-        caller sees it) (the write is then seen by no one, as in Python, and
-        leaves the values the gradient reads as they were); else refused as
-        the code runs unless it is a number, since the callee's derivative
-        cannot carry its write back into this function. The names the
-        statement reads elsewhere count as read later: the rest of it may
-        read them after the call."""
+        write into it: a copy (``private_copy``), so that the values the
+        gradient reads stay as they were. If a name read later, or the
+        caller (the object is a parameter's, or one it was updated into),
+        sees the object, the call is followed by ``unwritten``, which
+        refuses it as the code runs if the callee did write into the copy:
+        in Python they would see the write, and the callee's derivative
+        cannot carry it back into this function. The names the statement
+        reads elsewhere count as read later: the rest of it may read them
+        after the call."""
         if not isinstance(operand, ir.Var) or self.shapes.get(operand.name) == SCALAR:
             return operand  # (a number: ``z += v`` in the callee rebinds z)
         live = self.live  # names the rest of the statement reads are read later
@@ -206,9 +222,11 @@ class CallLowering:
                 self._not_writable(operand.name, "") is not None
                 or self._parameter_root(operand.name) is not None
             ):  # (the caller sees what is written into its own object)
-                writer = self.source.code(func)
-                self._guard_update(operand.name, None, writer=writer)
-                return operand  # right only for a number
+                copy = self._apply(
+                    registry.lookup(HELPERS["private_copy"]), [operand], {}, None
+                )
+                self.unwritten_checks.append((copy.name, operand.name))
+                return copy  # (checked after the call: did it write?)
         finally:
             self.live = live
         copy = registry.lookup(HELPERS["private_copy"])  # (an array or list)
@@ -244,6 +262,28 @@ class CallLowering:
             )
         copy = cst.Call(cst.Name("snapshot"), [cst.Arg(operand.node)])
         return ir.Static(copy)
+
+    def _state_now(self, operand: ir.Operand) -> ir.Operand:
+        """An operand of a rule that carries no derivative and reads a
+        parameter the function changes in place (``seen.append(1)``, then
+        ``w * len(seen)``): its value now, kept in a variable (a snapshot),
+        since the backward sweep would read it again after the function
+        returns, when the caller, or a later call of this function, may have
+        changed the object again. Other operands as they are."""
+        if not isinstance(operand, ir.Static) or not self.param_names:
+            return operand
+        read = load_names(operand.node) & self.written_in_place & self.param_names
+        if not read or is_numeric_literal(operand.node):
+            return operand
+        now = self.names.fresh(f"{operand_word(min(read))}_now")
+        value = operand.node  # (a number or a new value needs no copy)
+        if not isinstance(value, cst.Call) or not (
+            creates_new_value(value, self.source)
+            or resolve_callee(self.source, value.func, {}, strict=False) in _NUMBERS
+        ):
+            value = cst.Call(cst.Name("snapshot"), [cst.Arg(value)])
+        self.body.append(ir.Assign(now, ir.Static(value), self.origin))
+        return ir.Static(cst.Name(now))
 
     def _chained_extreme(self, node: cst.Call) -> cst.BaseExpression:
         """Builtin ``max``/``min`` of several values, or of a list or tuple
@@ -355,3 +395,6 @@ def _written_positions(
     if len(names) < count:  # (*args)
         return every
     return {i for i in every if names[i] in written}
+
+
+_NUMBERS = (len, int, float, bool)  # builtins whose results are numbers

@@ -71,6 +71,7 @@ class SharingAnalysis:
         self.stand_in_of: dict[str, str] = {}  # an update's value -> the one before
         self.retired: dict[str, str] = {}  # variable -> its old object (_retire)
         self.stacks = stack_lists(self.definition)  # names no other name sees
+        self.unwritten_checks: list[tuple[str, str]] = []  # (lower_calls.py)
 
     def _roots(self, operands: list[ir.Operand]) -> set[str]:
         """The variables whose memory these operands may share."""

@@ -28,9 +28,7 @@ _LINEAR_IN_FIRST = {
     "diagonal_adjoint": "g, value",
     "private_copy": "x, name=None, others=None",
     "snapshot": "x",
-    "shared_update": (
-        "x, others=None, statement='', names='', index=None, before=(), writer=''"
-    ),
+    "shared_update": "x, others=None, statement='', names='', index=None, before=()",
     "part": "g, position",
     "reshape_like": "g, x",
     "transpose_back": "g, axes, x",
@@ -125,6 +123,7 @@ for _name in [
     "check_tangent",
     "sorting_order",
     "revolve",
+    "unwritten",
 ]:
     defnondiff(_name)
 

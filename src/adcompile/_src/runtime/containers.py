@@ -210,6 +210,48 @@ def private_copy(x: Any, name: Any = None, others: Any = None) -> Any:
     return list(x) if isinstance(x, list) else x
 
 
+def unwritten(copy: Any, original: Any, statement: Any = "", writer: Any = "") -> None:
+    """After a call of ``writer``, which may write into what it is given and
+    was given ``copy``, a private copy of ``original`` that the caller (or
+    a name read later) sees: nothing if the call left the copy as it was
+    (it wrote nothing); else refused, since in Python ``original`` would
+    have changed, and the derivative cannot carry the write back."""
+    if copy is original:
+        return
+    if isinstance(copy, np.ndarray):
+        same = (
+            isinstance(original, np.ndarray)
+            and copy.shape == original.shape
+            and _equal(copy, original)
+        )
+    else:
+        same = (
+            type(copy) is type(original)
+            and len(copy) == len(original)
+            and all(a is b for a, b in zip(copy, original, strict=True))
+        )
+    if same:
+        return
+    error = UnsupportedSyntax(
+        f"`{statement}`: {writer}(...) wrote into a {type(original).__name__} it "
+        "was given, in place, which the caller of this function or a name read "
+        f"later sees; the derivative of {writer} cannot carry its write back to "
+        "this function",
+        f"pass {writer} a copy of the array if the change need not be seen "
+        f"here, or have {writer} return the new array and assign it",
+    )
+    error.statement = str(statement)
+    raise error
+
+
+def _equal(a: np.ndarray, b: np.ndarray) -> bool:
+    """Equal entries (a NaN equals a NaN), whatever the dtype."""
+    try:
+        return bool(np.array_equal(a, b, equal_nan=True))
+    except TypeError:  # (a dtype without NaN)
+        return bool(np.array_equal(a, b))
+
+
 _WHOLE = object()  # (the update writes the whole of x)
 
 
@@ -220,7 +262,6 @@ def shared_update(
     names: Any = "",
     index: Any = _WHOLE,
     before: Any = (),
-    writer: Any = "",
 ) -> Any:
     """``x`` itself, before an in-place update of x (``x op= v``, ``x[i] =
     v``) that lowering turned into a new value: right only if no value in
@@ -231,10 +272,8 @@ def shared_update(
     only, so an array that sees other parts of x sees no change (None: all
     of x). ``before``: the arrays x's object was before earlier updates made
     it a new array as the derivative runs; what was read from them sees
-    their memory, not x's. ``writer``: the update is a call of this
-    function, which writes into x (its argument) in place. Refused
-    otherwise, since the other names would see the change in Python and not
-    in the derivative."""
+    their memory, not x's. Refused otherwise, since the other names would
+    see the change in Python and not in the derivative."""
     if isinstance(x, (int, float, complex, np.generic)):
         return x
     who = (
@@ -260,17 +299,6 @@ def shared_update(
             else "another name read later may share memory with it"
         )
     code = str(statement)
-    if writer:
-        error = UnsupportedSyntax(
-            f"`{code}`: {writer}(...) writes into a {type(x).__name__} it is "
-            "given, in place, which the caller of this function or a name read "
-            f"later sees; the derivative of {writer} cannot carry its write "
-            "back to this function",
-            f"pass {writer} a copy of the array if the change need not be seen "
-            f"here, or have {writer} return the new array and assign it",
-        )
-        error.statement = code
-        raise error
     what = f"`{code}` updates a {type(x).__name__} in place"
     new_value = _as_new_value(code)
     error = UnsupportedSyntax(
