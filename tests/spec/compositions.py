@@ -94,6 +94,88 @@ row(
 row("logistic_swapped-floatx(3,)", logistic_swapped, 0.4, data((3,)), wrt=(0, 1))
 
 
+def sigmoid_cross_entropy(w, x, y):
+    p = 1.0 / (1.0 + np.exp(-(x @ w)))
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+def sigmoid_cross_entropy_swapped(z, y):
+    p = 1 / (1 + np.exp(-z))
+    loss = (1.0 - y) * np.log(1.0 - p) + np.log(p) * y
+    return np.sum(np.cos(np.arange(np.size(loss))).reshape(np.shape(loss)) * loss) + (
+        np.sum(p * p)
+    )
+
+
+def sigmoid_entropy(z):
+    p = 1 / (1 + np.exp(-z))
+    return np.sum(p * np.log(p) + (1 - p) * np.log(1 - p))
+
+
+def sigmoid_cross_entropy_changed(z, y):
+    p = 1 / (1 + np.exp(-z))
+    z = z * 2.0
+    p = p * 0.5
+    return np.sum(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+def sigmoid_cross_entropy_in_loop(z, y):
+    p = 1 / (1 + np.exp(-z))
+    total = 0.0
+    for k in range(2):
+        total = total + np.sum(y * np.log(p) + (1 - y) * np.log(1 - p))
+        p = 1 / (1 + np.exp(-(z * (k + 2.0))))
+    return total
+
+
+row(
+    "sigmoid_cross_entropy-(6,3)",
+    sigmoid_cross_entropy,
+    data((3,)),
+    data((6, 3)),
+    data((6,), 0.0, 1.0),
+    wrt=(0, 2),
+    second_order=True,
+)
+row(
+    "sigmoid_cross_entropy_swapped-(2,3)x(3,)",
+    sigmoid_cross_entropy_swapped,
+    data((2, 3), -3.0, 3.0),
+    data((3,), 0.0, 1.0),
+    wrt=(0, 1),
+    second_order=True,
+)
+row(
+    "sigmoid_cross_entropy_swapped-(3,)x(2,3)",
+    sigmoid_cross_entropy_swapped,
+    data((3,), -3.0, 3.0),
+    data((2, 3), 0.0, 1.0),
+    wrt=(0, 1),
+)
+row(
+    "sigmoid_cross_entropy_swapped-floatxfloat",
+    sigmoid_cross_entropy_swapped,
+    0.3,
+    0.8,
+    wrt=(0, 1),
+)
+row("sigmoid_entropy-(4,)", sigmoid_entropy, data((4,), -3.0, 3.0), second_order=True)
+row(
+    "sigmoid_cross_entropy_changed-(4,)",
+    sigmoid_cross_entropy_changed,
+    data((4,)),
+    data((4,), 0.0, 1.0),
+    wrt=(0, 1),
+)
+row(
+    "sigmoid_cross_entropy_in_loop-(4,)",
+    sigmoid_cross_entropy_in_loop,
+    data((4,)),
+    data((4,), 0.0, 1.0),
+    wrt=(0, 1),
+)
+
+
 def copy_into_loop_variable(x):
     y = x  # y is x until the loop gives it its own variable: a copy
     for _ in range(3):

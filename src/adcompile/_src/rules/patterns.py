@@ -2,13 +2,16 @@
 
 The logistic sigmoid written out, ``1 / (1 + np.exp(-z))``, is recognized as
 one primitive so its local gradient reads ``s * (1 - s)`` instead of the
-chain of exp, addition and division it is made of. The forward sweep still
-computes it exactly as the user wrote it.
+chain of exp, addition and division it is made of; the binary cross-entropy
+of such a sigmoid, ``y * np.log(p) + (1 - y) * np.log(1 - p)``, has the
+adjoint ``g * (y - p)`` with respect to the sigmoid's argument. The forward
+sweep still computes each exactly as the user wrote it.
 """
 
 from __future__ import annotations
 
 from adcompile._src.rules.registry import (
+    BROADCAST,
     LINEAR,
     SAME,
     Primitive,
@@ -36,6 +39,37 @@ register(
         vjps={"x": "g * ans * (1.0 - ans)"},
         jvps={"x": "t * ans * (1.0 - ans)"},
         shape=SAME,
+        infix=True,
+    )
+)
+
+
+class SigmoidCrossEntropy:
+    """Marker key of ``y * np.log(p) + (1 - y) * np.log(1 - p)`` where ``p``
+    is the logistic sigmoid of ``z`` computed just before (the binary
+    cross-entropy of a logistic model)."""
+
+    def __repr__(self) -> str:
+        return "binary cross-entropy of p = sigmoid(z)"
+
+
+SIGMOID_CROSS_ENTROPY = SigmoidCrossEntropy()
+
+# The forward sweep computes the expression from p in this order (the value
+# the user's order gives: IEEE sums and products commute). Its
+# derivative through p and the sigmoid together is taken with respect to z:
+# (y/p - (1-y)/(1-p)) * p*(1-p) = y - p; p itself carries no adjoint here
+# (its value is sigmoid(z), so z's term holds its share). Where p is exactly
+# 0 or 1 the expression is not finite and y - p is the limit.
+register(
+    Primitive(
+        key=SIGMOID_CROSS_ENTROPY,
+        name="cross_entropy",
+        spelling="y * np.log(p) + (1 - y) * np.log(1 - p)",
+        params=parse_signature("y, p, z"),
+        vjps={"z": "g * (y - p)", "y": "g * (np.log(p) - np.log(1 - p))", "p": None},
+        jvps={"z": "t * (y - p)", "y": "t * (np.log(p) - np.log(1 - p))", "p": None},
+        shape=BROADCAST,
         infix=True,
     )
 )

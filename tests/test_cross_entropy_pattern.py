@@ -1,0 +1,40 @@
+"""The binary cross-entropy of a sigmoid is one primitive where the sigmoid
+was computed in the same block and neither p nor z was assigned again: its
+gradient reads ``y - p``. Elsewhere it is lowered as written. Finite
+differences check every case in tests/spec/compositions.py (the
+``sigmoid_cross_entropy`` rows)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import adcompile
+from tests.gradcheck import check_grad
+from tests.spec import compositions as c
+
+
+def _source(f, wrt) -> str:
+    return adcompile.grad(f, wrt=wrt).source
+
+
+def test_logistic_loss_reads_y_minus_p() -> None:
+    source = _source(c.sigmoid_cross_entropy, 0)
+    assert "(y - p)" in source
+    code = [line for line in source.splitlines() if not line.strip().startswith("#")]
+    assert not any("np.log" in line for line in code)  # the loss is not needed
+
+
+def test_either_order_is_recognised() -> None:
+    assert "(y - p)" in _source(c.sigmoid_cross_entropy_swapped, (0, 1))
+
+
+def test_reassigned_or_outer_sigmoid_is_lowered_as_written() -> None:
+    assert "(y - p" not in _source(c.sigmoid_cross_entropy_changed, (0, 1))
+    assert "(y - p" not in _source(c.sigmoid_cross_entropy_in_loop, (0, 1))
+
+
+def test_large_margins() -> None:
+    w = np.array([3.0, -2.0])
+    x = np.array([[1.0, 0.5], [-10.0, 5.0], [0.2, 0.1]])  # a p near 4e-18
+    y = np.array([1.0, 0.0, 1.0])
+    check_grad(c.sigmoid_cross_entropy, (w, x, y), wrt=0)
