@@ -1,8 +1,10 @@
 """The binary cross-entropy of a sigmoid is one primitive where the sigmoid
 was computed in the same block and neither p nor z was assigned again: its
-gradient reads ``y - p``. Elsewhere it is lowered as written. Finite
-differences check every case in tests/spec/compositions.py (the
-``sigmoid_cross_entropy`` rows)."""
+gradient reads ``y - p``. The written-out log-softmax is one primitive
+whose gradient reads ``g - np.exp(ans) * axis_total(g, axis)``. Elsewhere
+each is lowered as written. Finite differences check every case in
+tests/spec/compositions.py (the ``sigmoid_cross_entropy`` and
+``log_softmax`` rows)."""
 
 from __future__ import annotations
 
@@ -38,3 +40,16 @@ def test_large_margins() -> None:
     x = np.array([[1.0, 0.5], [-10.0, 5.0], [0.2, 0.1]])  # a p near 4e-18
     y = np.array([1.0, 0.0, 1.0])
     check_grad(c.sigmoid_cross_entropy, (w, x, y), wrt=0)
+
+
+def test_log_softmax_reads_softmax() -> None:
+    for f, wrt in (
+        (c.log_softmax_written, 0),
+        (c.log_softmax_all_axes, 0),
+        (c.log_softmax_axis_first, 0),
+    ):
+        assert "np.exp(logp) * axis_total(" in _source(f, wrt)
+
+
+def test_log_softmax_lookalikes_are_lowered_as_written() -> None:
+    assert "axis_total(" not in _source(c.log_softmax_not_the_pattern, (0, 1))

@@ -128,6 +128,53 @@ def sigmoid_cross_entropy_in_loop(z, y):
     return total
 
 
+def log_softmax_written(z, onehot):
+    z = z - np.max(z, axis=1, keepdims=True)
+    logp = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+    return -np.sum(onehot * logp) / z.shape[0]
+
+
+def log_softmax_all_axes(z):
+    logp = z - np.log(np.sum(np.exp(z), keepdims=True))
+    return np.sum(np.cos(np.arange(np.size(logp))).reshape(np.shape(logp)) * logp)
+
+
+def log_softmax_axis_first(z, w):
+    logp = z - np.log(np.sum(np.exp(z), keepdims=True, axis=0))
+    return np.sum(w * logp * logp)
+
+
+def log_softmax_not_the_pattern(z, w):
+    other = z - np.log(np.sum(np.exp(w), axis=-1, keepdims=True))
+    summed = z - np.log(np.sum(np.exp(z), axis=-1))
+    return np.sum(other * other) + np.sum(summed * summed)
+
+
+row(
+    "log_softmax_written-(4,3)",
+    log_softmax_written,
+    data((4, 3)),
+    np.eye(3)[[0, 2, 1, 2]] * 0.7,
+    wrt=(0, 1),
+    second_order=True,
+)
+row("log_softmax_all_axes-(2,3)", log_softmax_all_axes, data((2, 3)), second_order=True)
+row("log_softmax_all_axes-(3,)", log_softmax_all_axes, data((3,)))
+row(
+    "log_softmax_axis_first-(2,3)",
+    log_softmax_axis_first,
+    data((2, 3)),
+    data((3,)),
+    wrt=(0, 1),
+    second_order=True,
+)
+row(
+    "log_softmax_not_the_pattern-(3,3)",
+    log_softmax_not_the_pattern,
+    data((3, 3)),
+    data((3, 3)),
+    wrt=(0, 1),
+)
 row(
     "sigmoid_cross_entropy-(6,3)",
     sigmoid_cross_entropy,

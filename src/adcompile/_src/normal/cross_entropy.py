@@ -1,4 +1,5 @@
-"""Recognizing the binary cross-entropy of a logistic sigmoid.
+"""Recognizing the binary cross-entropy of a logistic sigmoid, and the
+written-out log-softmax.
 
 ``y * np.log(p) + (1 - y) * np.log(1 - p)`` (either factor order in each
 product, either order of the sum) where ``y`` and ``p`` are names and ``p``
@@ -10,6 +11,10 @@ Invariant: the fusion happens only when the sigmoid's ``Apply`` is in the
 current block and nothing after it in the block assigns p or z again, so
 p holds sigmoid(z) where the expression reads it. Anything else is lowered
 as written.
+
+``z - np.log(np.sum(np.exp(z), axis=a, keepdims=True))`` (z a name, ``a``
+an expression the gradient does not depend on, or no axis) becomes the
+primitive LOG_SOFTMAX of (z, a).
 """
 
 from __future__ import annotations
@@ -22,7 +27,70 @@ import numpy as np
 from adcompile._src.normal import ir
 from adcompile._src.read.static_code import resolve_callee
 from adcompile._src.rules import registry
-from adcompile._src.rules.patterns import LOGISTIC, SIGMOID_CROSS_ENTROPY
+from adcompile._src.rules.patterns import (
+    LOG_SOFTMAX,
+    LOGISTIC,
+    SIGMOID_CROSS_ENTROPY,
+)
+
+
+def log_softmax(
+    lowering: Any, node: cst.BaseExpression, target_name: str | None
+) -> ir.Var | None:
+    """One primitive for the written-out log-softmax, appended by the
+    expression lowering ``lowering``; None (nothing appended) otherwise."""
+    if not (
+        isinstance(node, cst.BinaryOperation)
+        and isinstance(node.operator, cst.Subtract)
+        and isinstance(node.left, cst.Name)
+    ):
+        return None
+    z = node.left.value
+    log = _single_argument(lowering, node.right, np.log)
+    if not isinstance(log, cst.Call) or not _resolves(lowering, log.func, np.sum):
+        return None
+    first, *options = log.args
+    if (
+        first.keyword is not None
+        or first.star
+        or any(a.keyword is None or a.star for a in options)
+    ):
+        return None
+    exp = _single_argument(lowering, first.value, np.exp)
+    keywords = {a.keyword.value: a.value for a in options if a.keyword is not None}
+    keepdims = keywords.get("keepdims")
+    axis = keywords.get("axis", cst.Name("None"))
+    if (
+        not (isinstance(exp, cst.Name) and exp.value == z)
+        or set(keywords) - {"axis", "keepdims"}
+        or not (isinstance(keepdims, cst.Name) and keepdims.value == "True")
+        or lowering._is_varied(axis)
+    ):
+        return None
+    value = lowering._lower(cst.Name(z))
+    if not isinstance(value, ir.Var):
+        return None
+    prim = registry.lookup(LOG_SOFTMAX)
+    axis_operand = lowering._lower(axis)
+    return lowering._apply(prim, [value, axis_operand], {}, target_name, node=node)
+
+
+def _single_argument(lowering: Any, node: cst.BaseExpression, function: Any) -> Any:
+    """The argument of ``function(argument)``; None for anything else."""
+    if (
+        isinstance(node, cst.Call)
+        and len(node.args) == 1
+        and node.args[0].keyword is None
+        and node.args[0].star == ""
+        and _resolves(lowering, node.func, function)
+    ):
+        return node.args[0].value
+    return None
+
+
+def _resolves(lowering: Any, func: cst.BaseExpression, function: Any) -> bool:
+    found = resolve_callee(lowering.source, func, lowering.env, strict=False)
+    return found is function
 
 
 def sigmoid_cross_entropy(

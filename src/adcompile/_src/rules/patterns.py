@@ -4,7 +4,8 @@ The logistic sigmoid written out, ``1 / (1 + np.exp(-z))``, is recognized as
 one primitive so its local gradient reads ``s * (1 - s)`` instead of the
 chain of exp, addition and division it is made of; the binary cross-entropy
 of such a sigmoid, ``y * np.log(p) + (1 - y) * np.log(1 - p)``, has the
-adjoint ``g * (y - p)`` with respect to the sigmoid's argument. The forward
+adjoint ``g * (y - p)`` with respect to the sigmoid's argument; the
+written-out log-softmax has scipy.special.log_softmax's rule. The forward
 sweep still computes each exactly as the user wrote it.
 """
 
@@ -70,6 +71,32 @@ register(
         vjps={"z": "g * (y - p)", "y": "g * (np.log(p) - np.log(1 - p))", "p": None},
         jvps={"z": "t * (y - p)", "y": "t * (np.log(p) - np.log(1 - p))", "p": None},
         shape=BROADCAST,
+        infix=True,
+    )
+)
+
+
+class LogSoftmax:
+    """Marker key of the written-out log-softmax
+    ``z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))``."""
+
+    def __repr__(self) -> str:
+        return "log-softmax z - log(sum(exp(z)))"
+
+
+LOG_SOFTMAX = LogSoftmax()
+
+# As scipy.special.log_softmax's rule: the adjoint g - softmax * (g's total
+# over axis) instead of the chain through log, sum and exp.
+register(
+    Primitive(
+        key=LOG_SOFTMAX,
+        name="log_softmax",
+        spelling="z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))",
+        params=parse_signature("z, axis=None"),
+        vjps={"z": "g - np.exp(ans) * axis_total(g, axis)", "axis": None},
+        jvps={"z": "t - axis_total(np.exp(ans) * t, axis)", "axis": None},
+        shape=SAME,
         infix=True,
     )
 )
