@@ -53,3 +53,12 @@ def test_log_softmax_reads_softmax() -> None:
 
 def test_log_softmax_lookalikes_are_lowered_as_written() -> None:
     assert "axis_total(" not in _source(c.log_softmax_not_the_pattern, (0, 1))
+
+
+def test_log_softmax_of_max_shift_skips_the_max() -> None:
+    assert "extremum_grad" not in _source(c.log_softmax_written, 0)
+    # the shifted values' other use still needs the max's adjoint
+    used_again = _source(c.log_softmax_shift_used_again, 0)
+    assert "bx = blogp - np.exp(logp) * axis_total(blogp, -1)" in used_again
+    assert "extremum_grad" in used_again
+    assert "extremum_grad" in _source(c.log_softmax_other_shifts, 0)

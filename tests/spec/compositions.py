@@ -134,6 +134,21 @@ def log_softmax_written(z, onehot):
     return -np.sum(onehot * logp) / z.shape[0]
 
 
+def log_softmax_shift_used_again(x, onehot):
+    z = x - np.max(x, axis=-1, keepdims=True)
+    logp = z - np.log(np.sum(np.exp(z), axis=-1, keepdims=True))
+    return -np.sum(onehot * logp) + np.sum(z * z * onehot)
+
+
+def log_softmax_other_shifts(x):
+    z = x - np.max(x, axis=0, keepdims=True)
+    logp = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+    u = x - np.max(x, axis=1)[:, None]
+    logq = u - np.log(np.sum(np.exp(u), axis=1, keepdims=True))
+    weights = np.cos(np.arange(np.size(x))).reshape(np.shape(x))
+    return np.sum(weights * (logp + 2.0 * logq))
+
+
 def log_softmax_all_axes(z):
     logp = z - np.log(np.sum(np.exp(z), keepdims=True))
     return np.sum(np.cos(np.arange(np.size(logp))).reshape(np.shape(logp)) * logp)
@@ -156,6 +171,21 @@ row(
     data((4, 3)),
     np.eye(3)[[0, 2, 1, 2]] * 0.7,
     wrt=(0, 1),
+    second_order=True,
+)
+row(
+    "log_softmax_shift_used_again-(3,4)",
+    log_softmax_shift_used_again,
+    data((3, 4)),
+    np.eye(4)[[3, 0, 1]],
+    second_order=True,
+)
+row("log_softmax_other_shifts-(3,4)", log_softmax_other_shifts, data((3, 4)))
+row(
+    "log_softmax_written-ties-(2,3)",
+    log_softmax_written,
+    np.array([[0.5, 0.5, -1.0], [2.0, -0.3, 2.0]]),
+    np.eye(3)[[0, 1]],
     second_order=True,
 )
 row("log_softmax_all_axes-(2,3)", log_softmax_all_axes, data((2, 3)), second_order=True)

@@ -14,11 +14,15 @@ as written.
 
 ``z - np.log(np.sum(np.exp(z), axis=a, keepdims=True))`` (z a name, ``a``
 an expression the gradient does not depend on, or no axis) becomes the
-primitive LOG_SOFTMAX of (z, a).
+primitive LOG_SOFTMAX of (z, a); when z holds ``x - np.max(x, axis=a,
+keepdims=True)`` (the same ``a``, written the same way) computed earlier in
+the same block, under the invariant above for z, x and the max, it becomes
+SHIFTED_LOG_SOFTMAX of (z, x, a), whose adjoint goes to x.
 """
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import libcst as cst
@@ -30,6 +34,7 @@ from adcompile._src.rules import registry
 from adcompile._src.rules.patterns import (
     LOG_SOFTMAX,
     LOGISTIC,
+    SHIFTED_LOG_SOFTMAX,
     SIGMOID_CROSS_ENTROPY,
 )
 
@@ -70,9 +75,72 @@ def log_softmax(
     value = lowering._lower(cst.Name(z))
     if not isinstance(value, ir.Var):
         return None
-    prim = registry.lookup(LOG_SOFTMAX)
     axis_operand = lowering._lower(axis)
+    unshifted = _max_shifted(lowering.body, value.name, _code(axis))
+    if unshifted is not None:
+        prim = registry.lookup(SHIFTED_LOG_SOFTMAX)
+        args = [value, unshifted, axis_operand]
+        return lowering._apply(prim, args, {}, target_name, node=node)
+    prim = registry.lookup(LOG_SOFTMAX)
     return lowering._apply(prim, [value, axis_operand], {}, target_name, node=node)
+
+
+def _max_shifted(body: list[Any], z: str, axis: str) -> ir.Var | None:
+    """x when the variable z was assigned ``x - np.max(x, axis=<axis>,
+    keepdims=True)`` by statements of ``body`` after which nothing in it
+    assigns z, x or the max again."""
+    shift = _last_assignment(body, z)
+    if not (
+        shift is not None
+        and shift.prim is not None
+        and shift.prim.key is operator.sub
+        and len(shift.args) == 2
+        and all(isinstance(a, ir.Var) for a in shift.args)
+    ):
+        return None
+    x, peak = shift.args
+    top = _last_assignment(body, peak.name)  # type: ignore[union-attr]
+    if not (
+        top is not None
+        and top.prim is not None
+        and top.prim.key is np.max
+        and len(top.args) == 1
+        and isinstance(top.args[0], ir.Var)
+        and top.args[0].name == x.name  # type: ignore[union-attr]
+        and _static_code(top.bound.get("keepdims")) == "True"
+        and (_static_code(top.bound.get("axis")) or "None") == axis
+        and set(top.bound) <= {"x", "axis", "keepdims"}
+    ):
+        return None
+    later = body[body.index(top) :]
+    if any(getattr(s, "target", None) == x.name for s in later[1:]):  # type: ignore[union-attr]
+        return None
+    return x  # type: ignore[return-value]
+
+
+def _last_assignment(body: list[Any], name: str) -> ir.Apply | None:
+    """The statement of ``body`` that last assigned ``name``, when it is an
+    ``Apply`` and only plain statements (no loops or branches) follow it."""
+    for position in range(len(body) - 1, -1, -1):
+        if getattr(body[position], "target", None) != name:
+            continue
+        statement = body[position]
+        later = body[position + 1 :]
+        if not isinstance(statement, ir.Apply) or any(
+            not isinstance(s, (ir.Apply, ir.Assign)) for s in later
+        ):
+            return None
+        return statement
+    return None
+
+
+def _static_code(operand: Any) -> str | None:
+    """The code of a Static operand; None for anything else."""
+    return _code(operand.node) if isinstance(operand, ir.Static) else None
+
+
+def _code(node: cst.BaseExpression) -> str:
+    return cst.Module([]).code_for_node(node)
 
 
 def _single_argument(lowering: Any, node: cst.BaseExpression, function: Any) -> Any:

@@ -102,6 +102,33 @@ register(
 )
 
 
+class ShiftedLogSoftmax:
+    """Marker key of the written-out log-softmax of ``z = x - np.max(x,
+    axis=axis, keepdims=True)`` computed just before."""
+
+    def __repr__(self) -> str:
+        return "log-softmax of z = x - max(x)"
+
+
+SHIFTED_LOG_SOFTMAX = ShiftedLogSoftmax()
+
+# log_softmax(x - max(x)) is log_softmax(x) as a function of x (the shift is
+# constant along the axis), so the adjoint goes to x directly and z, the
+# shifted values, carries none here: the max's adjoint is not computed.
+register(
+    Primitive(
+        key=SHIFTED_LOG_SOFTMAX,
+        name="log_softmax",
+        spelling="z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))",
+        params=parse_signature("z, x, axis=None"),
+        vjps={"x": "g - np.exp(ans) * axis_total(g, axis)", "z": None, "axis": None},
+        jvps={"x": "t - axis_total(np.exp(ans) * t, axis)", "z": None, "axis": None},
+        shape=SAME,
+        infix=True,
+    )
+)
+
+
 class Copy:
     """Marker key of a plain copy ``y = x`` between names of a loop or branch."""
 
