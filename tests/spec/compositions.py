@@ -94,6 +94,165 @@ row(
 row("logistic_swapped-floatx(3,)", logistic_swapped, 0.4, data((3,)), wrt=(0, 1))
 
 
+def sigmoid_cross_entropy(w, x, y):
+    p = 1.0 / (1.0 + np.exp(-(x @ w)))
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+def sigmoid_cross_entropy_swapped(z, y):
+    p = 1 / (1 + np.exp(-z))
+    loss = (1.0 - y) * np.log(1.0 - p) + np.log(p) * y
+    return np.sum(np.cos(np.arange(np.size(loss))).reshape(np.shape(loss)) * loss) + (
+        np.sum(p * p)
+    )
+
+
+def sigmoid_entropy(z):
+    p = 1 / (1 + np.exp(-z))
+    return np.sum(p * np.log(p) + (1 - p) * np.log(1 - p))
+
+
+def sigmoid_cross_entropy_changed(z, y):
+    p = 1 / (1 + np.exp(-z))
+    z = z * 2.0
+    p = p * 0.5
+    return np.sum(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+def sigmoid_cross_entropy_in_loop(z, y):
+    p = 1 / (1 + np.exp(-z))
+    total = 0.0
+    for k in range(2):
+        total = total + np.sum(y * np.log(p) + (1 - y) * np.log(1 - p))
+        p = 1 / (1 + np.exp(-(z * (k + 2.0))))
+    return total
+
+
+def log_softmax_written(z, onehot):
+    z = z - np.max(z, axis=1, keepdims=True)
+    logp = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+    return -np.sum(onehot * logp) / z.shape[0]
+
+
+def log_softmax_shift_used_again(x, onehot):
+    z = x - np.max(x, axis=-1, keepdims=True)
+    logp = z - np.log(np.sum(np.exp(z), axis=-1, keepdims=True))
+    return -np.sum(onehot * logp) + np.sum(z * z * onehot)
+
+
+def log_softmax_other_shifts(x):
+    z = x - np.max(x, axis=0, keepdims=True)
+    logp = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+    u = x - np.max(x, axis=1)[:, None]
+    logq = u - np.log(np.sum(np.exp(u), axis=1, keepdims=True))
+    weights = np.cos(np.arange(np.size(x))).reshape(np.shape(x))
+    return np.sum(weights * (logp + 2.0 * logq))
+
+
+def log_softmax_all_axes(z):
+    logp = z - np.log(np.sum(np.exp(z), keepdims=True))
+    return np.sum(np.cos(np.arange(np.size(logp))).reshape(np.shape(logp)) * logp)
+
+
+def log_softmax_axis_first(z, w):
+    logp = z - np.log(np.sum(np.exp(z), keepdims=True, axis=0))
+    return np.sum(w * logp * logp)
+
+
+def log_softmax_not_the_pattern(z, w):
+    other = z - np.log(np.sum(np.exp(w), axis=-1, keepdims=True))
+    summed = z - np.log(np.sum(np.exp(z), axis=-1))
+    return np.sum(other * other) + np.sum(summed * summed)
+
+
+row(
+    "log_softmax_written-(4,3)",
+    log_softmax_written,
+    data((4, 3)),
+    np.eye(3)[[0, 2, 1, 2]] * 0.7,
+    wrt=(0, 1),
+    second_order=True,
+)
+row(
+    "log_softmax_shift_used_again-(3,4)",
+    log_softmax_shift_used_again,
+    data((3, 4)),
+    np.eye(4)[[3, 0, 1]],
+    second_order=True,
+)
+row("log_softmax_other_shifts-(3,4)", log_softmax_other_shifts, data((3, 4)))
+row(
+    "log_softmax_written-ties-(2,3)",
+    log_softmax_written,
+    np.array([[0.5, 0.5, -1.0], [2.0, -0.3, 2.0]]),
+    np.eye(3)[[0, 1]],
+    second_order=True,
+)
+row("log_softmax_all_axes-(2,3)", log_softmax_all_axes, data((2, 3)), second_order=True)
+row("log_softmax_all_axes-(3,)", log_softmax_all_axes, data((3,)))
+row(
+    "log_softmax_axis_first-(2,3)",
+    log_softmax_axis_first,
+    data((2, 3)),
+    data((3,)),
+    wrt=(0, 1),
+    second_order=True,
+)
+row(
+    "log_softmax_not_the_pattern-(3,3)",
+    log_softmax_not_the_pattern,
+    data((3, 3)),
+    data((3, 3)),
+    wrt=(0, 1),
+)
+row(
+    "sigmoid_cross_entropy-(6,3)",
+    sigmoid_cross_entropy,
+    data((3,)),
+    data((6, 3)),
+    data((6,), 0.0, 1.0),
+    wrt=(0, 2),
+    second_order=True,
+)
+row(
+    "sigmoid_cross_entropy_swapped-(2,3)x(3,)",
+    sigmoid_cross_entropy_swapped,
+    data((2, 3), -3.0, 3.0),
+    data((3,), 0.0, 1.0),
+    wrt=(0, 1),
+    second_order=True,
+)
+row(
+    "sigmoid_cross_entropy_swapped-(3,)x(2,3)",
+    sigmoid_cross_entropy_swapped,
+    data((3,), -3.0, 3.0),
+    data((2, 3), 0.0, 1.0),
+    wrt=(0, 1),
+)
+row(
+    "sigmoid_cross_entropy_swapped-floatxfloat",
+    sigmoid_cross_entropy_swapped,
+    0.3,
+    0.8,
+    wrt=(0, 1),
+)
+row("sigmoid_entropy-(4,)", sigmoid_entropy, data((4,), -3.0, 3.0), second_order=True)
+row(
+    "sigmoid_cross_entropy_changed-(4,)",
+    sigmoid_cross_entropy_changed,
+    data((4,)),
+    data((4,), 0.0, 1.0),
+    wrt=(0, 1),
+)
+row(
+    "sigmoid_cross_entropy_in_loop-(4,)",
+    sigmoid_cross_entropy_in_loop,
+    data((4,)),
+    data((4,), 0.0, 1.0),
+    wrt=(0, 1),
+)
+
+
 def copy_into_loop_variable(x):
     y = x  # y is x until the loop gives it its own variable: a copy
     for _ in range(3):

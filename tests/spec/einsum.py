@@ -98,6 +98,26 @@ for _spec, _sa, _sb, _ag in TWO:
         ag=_ag,
         second_order=_spec in ("ij,jk->ik", "ii,i->i", "...ij,...jk->...ik"),
     )
+# Contractions large enough for the adjoint's BLAS path (see
+# adcompile._src.runtime.products._contract): batched products, with
+# broadcasting, a repeated subscript and a complex operand.
+LARGE = [
+    ("kij,nkj->nki", (5, 4, 4), (60, 5, 4)),
+    ("nki,kij->nkj", (60, 5, 4), (5, 4, 4)),
+    ("...ij,...jk->...ik", (1, 16, 12), (3, 12, 10)),
+    ("iij,jk->ik", (20, 20, 15), (15, 20)),
+    ("bij,bjk", (8, 9, 10), (8, 10, 7)),
+]
+for _spec, _sa, _sb in LARGE:
+    row(
+        f"einsum_two_large-{_spec}-{shape_id(_sa)}x{shape_id(_sb)}",
+        einsum_two,
+        _spec,
+        data(_sa),
+        data(_sb),
+        wrt=(1, 2),
+        ag=False,
+    )
 row(
     "einsum_three-ij,jk,k->i",
     einsum_three,

@@ -69,6 +69,13 @@ def index_fancy_repeated(x):
     return np.sum(y * y * y)
 
 
+def index_rows_twice(x):
+    first = np.array([0, -1, 2, 2, 0, -3])
+    y = x[first]
+    z = x[np.array([1, 1, -1], dtype=np.int32)]
+    return np.sum(y * y * y) + np.sum(np.cos(z))
+
+
 def index_fancy_list(x):
     y = x[[3, 0, 3]]
     return np.sum(y * y * y)
@@ -126,6 +133,9 @@ row("index_element-(3,4)", index_element, data((3, 4)))
 row("index_twice-(3,4)", index_twice, data((3, 4)))
 row("index_fancy_repeated-(3,)", index_fancy_repeated, data((3,)))
 row("index_fancy_repeated-(3,2)", index_fancy_repeated, data((3, 2)))
+row("index_rows_twice-(4,)", index_rows_twice, data((4,)))
+row("index_rows_twice-(3,2)", index_rows_twice, data((3, 2)))
+row("index_rows_twice-(3,4,5)", index_rows_twice, data((3, 4, 5)))
 row("index_fancy_list-(4,)", index_fancy_list, data((4,)))
 row("index_fancy_2d-(2,3)", index_fancy_2d, data((2, 3)))
 row("index_fancy_mixed-(2,3)", index_fancy_mixed, data((2, 3)))

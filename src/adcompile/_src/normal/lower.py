@@ -18,6 +18,7 @@ import numpy as np
 
 from adcompile._src.errors import NoDerivativeRule, UnsupportedSyntax
 from adcompile._src.normal import ir
+from adcompile._src.normal.cross_entropy import log_softmax, sigmoid_cross_entropy
 from adcompile._src.normal.sharing import SharingAnalysis, load_names
 from adcompile._src.normal.vocabulary import (
     ATTRIBUTES,
@@ -55,6 +56,11 @@ class ExpressionLowering(SharingAnalysis):
             value = self._lower(logistic_argument)
             prim = registry.lookup(LOGISTIC)
             return self._apply(prim, [value], {}, target_name, node=node)
+        fused = sigmoid_cross_entropy(self, node, target_name) or log_softmax(
+            self, node, target_name
+        )  # one primitive
+        if fused is not None:
+            return fused
         if isinstance(node, cst.BinaryOperation):
             joined = self._sequence_operation(node, target_name)  # lists.py
             if joined is not None:

@@ -2,13 +2,17 @@
 
 The logistic sigmoid written out, ``1 / (1 + np.exp(-z))``, is recognized as
 one primitive so its local gradient reads ``s * (1 - s)`` instead of the
-chain of exp, addition and division it is made of. The forward sweep still
-computes it exactly as the user wrote it.
+chain of exp, addition and division it is made of; the binary cross-entropy
+of such a sigmoid, ``y * np.log(p) + (1 - y) * np.log(1 - p)``, has the
+adjoint ``g * (y - p)`` with respect to the sigmoid's argument; the
+written-out log-softmax has scipy.special.log_softmax's rule. The forward
+sweep still computes each exactly as the user wrote it.
 """
 
 from __future__ import annotations
 
 from adcompile._src.rules.registry import (
+    BROADCAST,
     LINEAR,
     SAME,
     Primitive,
@@ -35,6 +39,90 @@ register(
         params=parse_signature("x"),
         vjps={"x": "g * ans * (1.0 - ans)"},
         jvps={"x": "t * ans * (1.0 - ans)"},
+        shape=SAME,
+        infix=True,
+    )
+)
+
+
+class SigmoidCrossEntropy:
+    """Marker key of ``y * np.log(p) + (1 - y) * np.log(1 - p)`` where ``p``
+    is the logistic sigmoid of ``z`` computed just before (the binary
+    cross-entropy of a logistic model)."""
+
+    def __repr__(self) -> str:
+        return "binary cross-entropy of p = sigmoid(z)"
+
+
+SIGMOID_CROSS_ENTROPY = SigmoidCrossEntropy()
+
+# The forward sweep computes the expression from p in this order (the value
+# the user's order gives: IEEE sums and products commute). Its
+# derivative through p and the sigmoid together is taken with respect to z:
+# (y/p - (1-y)/(1-p)) * p*(1-p) = y - p; p itself carries no adjoint here
+# (its value is sigmoid(z), so z's term holds its share). Where p is exactly
+# 0 or 1 the expression is not finite and y - p is the limit.
+register(
+    Primitive(
+        key=SIGMOID_CROSS_ENTROPY,
+        name="cross_entropy",
+        spelling="y * np.log(p) + (1 - y) * np.log(1 - p)",
+        params=parse_signature("y, p, z"),
+        vjps={"z": "g * (y - p)", "y": "g * (np.log(p) - np.log(1 - p))", "p": None},
+        jvps={"z": "t * (y - p)", "y": "t * (np.log(p) - np.log(1 - p))", "p": None},
+        shape=BROADCAST,
+        infix=True,
+    )
+)
+
+
+class LogSoftmax:
+    """Marker key of the written-out log-softmax
+    ``z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))``."""
+
+    def __repr__(self) -> str:
+        return "log-softmax z - log(sum(exp(z)))"
+
+
+LOG_SOFTMAX = LogSoftmax()
+
+# As scipy.special.log_softmax's rule: the adjoint g - softmax * (g's total
+# over axis) instead of the chain through log, sum and exp.
+register(
+    Primitive(
+        key=LOG_SOFTMAX,
+        name="log_softmax",
+        spelling="z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))",
+        params=parse_signature("z, axis=None"),
+        vjps={"z": "g - np.exp(ans) * axis_total(g, axis)", "axis": None},
+        jvps={"z": "t - axis_total(np.exp(ans) * t, axis)", "axis": None},
+        shape=SAME,
+        infix=True,
+    )
+)
+
+
+class ShiftedLogSoftmax:
+    """Marker key of the written-out log-softmax of ``z = x - np.max(x,
+    axis=axis, keepdims=True)`` computed just before."""
+
+    def __repr__(self) -> str:
+        return "log-softmax of z = x - max(x)"
+
+
+SHIFTED_LOG_SOFTMAX = ShiftedLogSoftmax()
+
+# log_softmax(x - max(x)) is log_softmax(x) as a function of x (the shift is
+# constant along the axis), so the adjoint goes to x directly and z, the
+# shifted values, carries none here: the max's adjoint is not computed.
+register(
+    Primitive(
+        key=SHIFTED_LOG_SOFTMAX,
+        name="log_softmax",
+        spelling="z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))",
+        params=parse_signature("z, x, axis=None"),
+        vjps={"x": "g - np.exp(ans) * axis_total(g, axis)", "z": None, "axis": None},
+        jvps={"x": "t - axis_total(np.exp(ans) * t, axis)", "z": None, "axis": None},
         shape=SAME,
         infix=True,
     )

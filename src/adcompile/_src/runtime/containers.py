@@ -4,6 +4,7 @@ and dict items, of ``x[index]``, and of item assignment and
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -27,12 +28,53 @@ def unindex(g: Any, x: Any, index: Any) -> Any:
     dtype = np.result_type(np.asarray(g).dtype, np.float64 if np.ndim(x) else float)
     if isinstance(x, np.ndarray) and np.issubdtype(x.dtype, np.floating):
         dtype = np.result_type(x.dtype, np.asarray(g).dtype)
+    if _takes_rows(g, x, index):
+        return _scatter_rows(g, index, x.shape)
     out = np.zeros(np.shape(x), dtype=dtype)
     if _is_basic_index(index):
         out[index] = g
     else:
         np.add.at(out, index, g)
     return out
+
+
+def _takes_rows(g: Any, x: Any, index: Any) -> bool:
+    """``x[index]`` takes rows of a float64 array by a 1-D integer array and
+    g is float64 in the shape of what it took (so the rows' sums may be
+    computed in float64 by np.bincount)."""
+    return (
+        type(index) is np.ndarray
+        and index.ndim == 1
+        and index.dtype.kind in "iu"
+        and type(x) is np.ndarray
+        and x.ndim >= 1
+        and x.dtype == _FLOAT64_DTYPE
+        and type(g) is np.ndarray
+        and g.dtype == _FLOAT64_DTYPE
+        and g.shape == index.shape + x.shape[1:]
+    )
+
+
+def _scatter_rows(g: np.ndarray, rows: np.ndarray, shape: tuple) -> np.ndarray:
+    """The sums of g's rows at ``rows`` (1-D integers, negative from the
+    end) in zeros of ``shape``: what ``np.add.at`` gives, in the same order
+    of additions, computed with np.bincount (several times faster)."""
+    n = shape[0]
+    rows = rows.astype(np.intp, copy=False)
+    if rows.size and (rows.min() < -n or rows.max() >= n):
+        raise IndexError(f"an index is out of bounds for axis 0 with size {n}")
+    if rows.size and rows.min() < 0:
+        rows = np.where(rows < 0, rows + n, rows)
+    width = math.prod(shape[1:])
+    flat = g.reshape(rows.shape[0], width)
+    if width <= 16:
+        out = np.empty((n, width))
+        for column in range(width):
+            out[:, column] = np.bincount(rows, weights=flat[:, column], minlength=n)
+    else:
+        cells = (rows[:, None] * width + np.arange(width)).ravel()
+        out = np.bincount(cells, weights=flat.ravel(), minlength=n * width)
+    return out.reshape(shape)
 
 
 def unindex_add(acc: Any, g: Any, x: Any, index: Any) -> Any:
@@ -51,6 +93,8 @@ def unindex_add(acc: Any, g: Any, x: Any, index: Any) -> Any:
     ):
         if type(index) is int or _is_basic_index(index):
             acc[index] += g
+        elif _takes_rows(g, x, index):
+            acc += _scatter_rows(g, index, x.shape)
         else:
             np.add.at(acc, index, g)
         return acc

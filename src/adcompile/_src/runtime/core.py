@@ -318,14 +318,17 @@ def reduced_count(x: Any, axis: Any = None) -> int:
 
 
 def extremum_grad(g: Any, x: Any, ans: Any, axis: Any = None, keepdims=False) -> Any:
-    """Adjoint of max/min: shared equally among the entries that attain it."""
+    """Adjoint of max/min: shared equally among the entries that attain it
+    (each share is g / count, divided before it is spread over x)."""
     if is_zero(g):
         return g
     x = np.asarray(x)
     full = repeat_to(ans, x, axis, keepdims)
     mask = x == full
     count = np.sum(mask, axis=axis, keepdims=True)
-    return repeat_to(g, x, axis, keepdims) * mask / count
+    if not keepdims and axis is not None:
+        g = np.expand_dims(g, normalize_axes(axis, x.ndim))
+    return mask * (g / count)
 
 
 def picked(a: Any, ans: Any, b: Any) -> Any:

@@ -10,6 +10,7 @@ repeated (diagonal) subscripts and sums over broadcast axes.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -82,6 +83,24 @@ def _einsum_parse(
     return expanded, output, operands, shapes, positions
 
 
+# Contractions whose loop over every subscript takes at least this many steps
+# go through np.einsum's optimized path (batched matrix products on BLAS);
+# smaller ones stay in its C loop, which the path's planning would outweigh.
+_OPTIMIZE_FROM = 4096
+
+
+def _contract(spec: str, operands: list[Any]) -> Any:
+    """np.einsum(spec, *operands), planned into BLAS products when it is
+    large enough to pay for the planning (same values up to rounding)."""
+    inputs = spec.partition("->")[0].split(",")
+    size: dict[str, int] = {}
+    for subscripts, operand in zip(inputs, operands, strict=True):
+        for c, n in zip(subscripts, np.shape(operand), strict=True):
+            size[c] = max(size.get(c, 1), n)
+    steps = math.prod(size.values())
+    return np.einsum(spec, *operands, optimize=steps >= _OPTIMIZE_FROM)
+
+
 def _einsum_adjoint(
     g: Any,
     inputs: list[str],
@@ -98,7 +117,7 @@ def _einsum_adjoint(
     reached = set(output).union(*(inputs[i] for i in others))
     present = "".join(c for c in unique if c in reached)
     spec = ",".join([output] + [inputs[i] for i in others]) + "->" + present
-    part = np.einsum(spec, g, *(operands[i] for i in others))
+    part = _contract(spec, [g, *(operands[i] for i in others)])
     size = {c: shape[own.index(c)] for c in unique}
     missing = [n for n, c in enumerate(unique) if c not in present]
     if missing:
