@@ -30,11 +30,12 @@ from adcompile._src.reverse.checkpointed import CheckpointedLoops
 from adcompile._src.reverse.derivative import Derivative, useful_variables
 from adcompile._src.reverse.forward_sweep import ForwardSweep
 from adcompile._src.reverse.lean import ShapeOnly, merge_resets, shape_expressions
+from adcompile._src.reverse.owned import add_indices_in_place
 from adcompile._src.reverse.reuse import reuse_dying_arrays
 from adcompile._src.reverse.reverse_calls import UserCalls
 from adcompile._src.reverse.stacks import resolve
 from adcompile._src.rules.registry import BROADCAST, SCALAR, Primitive
-from adcompile._src.syntax.lines import Block, Line
+from adcompile._src.syntax.lines import Block, Line, names_of
 from adcompile._src.syntax.naming import NameAllocator
 from adcompile._src.syntax.templates import (
     parenthesize,
@@ -133,6 +134,10 @@ class ReverseMode(ForwardSweep, UserCalls, CheckpointedLoops):
                 self.bindings.get("private_copy", "private_copy"),
             )
             saved.backward = merge_resets(saved.backward)
+            excluded = {seed_name, *program.param_names, *names_of(saved.forward)}
+            saved.backward = add_indices_in_place(
+                saved.backward, self.bindings, excluded
+            )
             self._checkpoint_saved(saved, set(program.param_names))
         return Derivative(
             program=program,
