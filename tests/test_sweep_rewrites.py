@@ -1,9 +1,11 @@
-"""Index adjoints added up in place in loops and branches (reverse/owned.py),
-and the fast path of ``unindex``.
+"""Rewrites of backward sweeps with loops and branches: index adjoints
+added up in place (reverse/owned.py), shapes a variant knows written as
+literals (no value kept only for its shape), identical contributions added
+once (``x * x``); and the fast path of ``unindex``.
 
-Every program is checked against finite differences; the sources show
-where the in-place form is emitted and where an adjoint another name can
-see keeps the form that makes a new array.
+Every program is checked against finite differences, in the general code
+and in the variant for its arguments' shapes; the sources show where each
+rewrite applies and where it must not.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import numpy as np
 import pytest
 
 import adcompile
+from adcompile._src.compilation.compiler import Options, compiled
+from adcompile._src.compilation.specialized import argument_shapes
 from adcompile._src.runtime.containers import unindex
 from tests.gradcheck import check_grad
 
@@ -85,6 +89,26 @@ def nested_loops(x):
     return s
 
 
+def squares_overwritten(x, w):
+    h = x[0]
+    s = 0.0
+    for i in range(x.shape[0]):
+        h = h * h * 0.5 + x[i] * w
+        s = s + np.sum(h * h) + np.sum(x[i] + x[i])
+    return s
+
+
+def same_operand_twice(x):
+    y = x * x
+    s = 0.0
+    for i in range(3):
+        if i % 2 == 0:
+            s = s + np.sum(y * y) - np.sum(np.sin(x) * np.sin(x))
+        else:
+            s = s + np.sum(x / (x * x + 1.0))
+    return s
+
+
 RNG = np.random.default_rng(3)
 CASES = [
     (rows_chain, (RNG.normal(size=(5, 3)),), 0),
@@ -95,12 +119,27 @@ CASES = [
     (while_rows, (RNG.normal(size=(5, 3)),), 0),
     (rows_through_calls, (RNG.normal(size=(4, 3)), RNG.normal(size=3)), (0, 1)),
     (nested_loops, (RNG.normal(size=(3, 4)),), 0),
+    (squares_overwritten, (0.5 * RNG.normal(size=(4, 3)), RNG.normal(size=3)), (0, 1)),
+    (same_operand_twice, (RNG.normal(size=5),), 0),
 ]
 
 
 @pytest.mark.parametrize("f, args, wrt", CASES, ids=[c[0].__name__ for c in CASES])
 def test_gradients_match_finite_differences(f, args, wrt):
     check_grad(f, args, wrt)
+
+
+@pytest.mark.parametrize("f, args, wrt", CASES, ids=[c[0].__name__ for c in CASES])
+def test_variant_equals_general_code(f, args, wrt):
+    """The variant for these shapes (literal shapes, no value kept only for
+    its shape) gives the general code's gradients."""
+    general = compiled(f, wrt, "grad").function(*args)
+    variant = compiled(f, wrt, "grad", Options(shapes=argument_shapes(f, args)))
+    got = variant.function(*args)
+    if wrt == 0:
+        general, got = [general], [got]
+    for g, e in zip(got, general, strict=True):
+        np.testing.assert_allclose(g, e, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("f, args, wrt", CASES, ids=[c[0].__name__ for c in CASES])
@@ -129,6 +168,20 @@ def test_adjoint_read_elsewhere_is_not_written_in_place():
     source = adcompile.source(view_and_rows)
     assert "unindex_add(bv," not in source
     assert "bx = unindex_add(bx, " in source
+
+
+def test_known_shapes_are_literals_and_repeats_add_once():
+    args = (0.5 * RNG.normal(size=(4, 3)), RNG.normal(size=3))
+    source = adcompile.grad(squares_overwritten, wrt=(0, 1)).source_for(*args)
+    assert "btimes_h_1 = np.full((3,), bsum_times_h)" in source
+    assert "stack_times_h" not in source  # read only for its shape
+    assert "2.0 * (" in source
+
+
+def test_large_known_shapes_stay_views():
+    args = (np.ones((2, 5000)), np.ones(5000))
+    source = adcompile.grad(squares_overwritten, wrt=(0, 1)).source_for(*args)
+    assert "np.broadcast_to(bsum_times_h, (5000,))" in source
 
 
 def test_pullback_called_twice_gives_the_same_gradients():
