@@ -1,18 +1,23 @@
 """The fast paths of runtime helpers give what their general code gives:
-same values, shapes and dtypes (the reductions', splits' and stacks'
-adjoints on plain float arrays), and gradients through them stay right."""
+same values, shapes and dtypes (the adjoints of reductions, splits, stacks
+and matrix products on plain float arrays, items of containers' adjoints),
+and gradients through them stay right."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from adcompile._src.runtime.containers import part
 from adcompile._src.runtime.core import (
     extremum_grad,
+    matmul_left,
+    matmul_right,
     repeat_to,
     unconcatenate,
     unstack,
 )
+from adcompile._src.runtime.support import Fields, Items
 from tests.gradcheck import check_grad
 
 RNG = np.random.default_rng(7)
@@ -75,3 +80,23 @@ def test_gradients_through_the_fast_paths():
     check_grad(
         pieces_and_extrema, (RNG.normal(size=(3, 4)), RNG.normal(size=4)), (0, 1)
     )
+
+
+@pytest.mark.parametrize("b_shape", [(4,), (4, 2)])
+def test_matmul_adjoints_of_matrix_products(b_shape):
+    a, b = RNG.normal(size=(3, 4)), RNG.normal(size=b_shape)
+    g = RNG.normal(size=(a @ b).shape)
+    np.testing.assert_allclose(
+        matmul_left(g, a, b), np.reshape(g, (3, -1)) @ np.reshape(b, (4, -1)).T
+    )
+    np.testing.assert_allclose(
+        matmul_right(g, a, b), np.reshape(a.T @ np.reshape(g, (3, -1)), b_shape)
+    )
+    assert matmul_left(0.0, a, b) == 0.0 and matmul_right(0.0, a, b) == 0.0
+
+
+def test_part_of_items_and_of_zero():
+    items = Items((np.ones(2), 3.0))
+    assert part(items, 1) == 3.0 and part(items, 0) is items[0]
+    assert part(0.0, 1) == 0.0
+    assert part(Fields({"a": 1.0}), "b") == 0.0

@@ -363,6 +363,8 @@ def zero_adjoint(value: Any) -> Any:
 def part(g: Any, position: Any) -> Any:
     """Item ``position`` of a container's adjoint (zero when it is zero, or
     when it is the adjoint of some entries of a dict, which lacks it)."""
+    if type(g) is Items:
+        return g[position]
     if is_zero(g):
         return g
     if isinstance(g, Fields) and position not in g:
