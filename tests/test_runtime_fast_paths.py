@@ -1,7 +1,8 @@
 """The fast paths of runtime helpers give what their general code gives:
-same values, shapes and dtypes (the adjoints of reductions, splits, stacks
-and matrix products on plain float arrays, items of containers' adjoints),
-and gradients through them stay right."""
+same values, shapes and dtypes (the adjoints of reductions, splits and
+stacks on plain float arrays, the items of containers' adjoints), and
+gradients through them stay right. The matrix products' helpers are
+checked alongside."""
 
 from __future__ import annotations
 

@@ -362,19 +362,13 @@ def inside(a: Any, low: Any, high: Any) -> Any:
 
 def matmul_left(g: Any, a: Any, b: Any) -> Any:
     """Adjoint of ``a`` in ``a @ b``."""
-    if (  # is_zero(g) is False for an array of one or more axes
-        type(g) is np.ndarray
-        and g.ndim
-        and type(a) is np.ndarray
-        and type(b) is np.ndarray
-        and a.ndim == 2
-    ):
+    if is_zero(g):
+        return g
+    if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2:
         if b.ndim == 2:
             return np.matmul(g, b.T)
         if b.ndim == 1:  # matrix @ vector
             return np.multiply.outer(g, b)
-    if is_zero(g):
-        return g
     a_nd, b_nd = np.ndim(a), np.ndim(b)
     if a_nd == 1 and b_nd == 1:
         ga = g * b
@@ -389,19 +383,13 @@ def matmul_left(g: Any, a: Any, b: Any) -> Any:
 
 def matmul_right(g: Any, a: Any, b: Any) -> Any:
     """Adjoint of ``b`` in ``a @ b``."""
-    if (  # is_zero(g) is False for an array of one or more axes
-        type(g) is np.ndarray
-        and g.ndim
-        and type(a) is np.ndarray
-        and type(b) is np.ndarray
-        and a.ndim == 2
-    ):
+    if is_zero(g):
+        return g
+    if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2:
         if b.ndim == 2:
             return np.matmul(a.T, g)
         if b.ndim == 1:  # matrix @ vector: g @ a reads a in its own order
             return np.matmul(g, a)
-    if is_zero(g):
-        return g
     a_nd, b_nd = np.ndim(a), np.ndim(b)
     if a_nd == 1 and b_nd == 1:
         gb = g * a
