@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import libcst as cst
 
@@ -308,13 +308,8 @@ FULL_LIMIT = 4096
 
 
 class _KnownShapes(cst.CSTTransformer):
-    def __init__(
-        self,
-        known: Callable[[str], tuple[int, ...] | None],
-        np_name: str,
-        scalar: str | None,
-    ):
-        self.known = known
+    def __init__(self, shapes: dict[str, object], np_name: str, scalar: str | None):
+        self.shapes = shapes
         self.np_name = np_name
         self.scalar = scalar
 
@@ -325,9 +320,9 @@ class _KnownShapes(cst.CSTTransformer):
             and len(args) == 1
             and isinstance(args[0].value, cst.Name)
         ):
-            shape = self.known(args[0].value.value)
-            if shape is not None:
-                return cst.parse_expression(repr(shape))
+            known = self.shapes.get(args[0].value.value)
+            if isinstance(known, tuple) and known[0] == "shape":  # specialize.py
+                return cst.parse_expression(repr(known[1]))
         if (
             name == f"{self.np_name}.broadcast_to"
             and len(args) == 2
@@ -344,16 +339,17 @@ class _KnownShapes(cst.CSTTransformer):
 
 def literal_shapes(
     node: cst.BaseExpression,
-    known: Callable[[str], tuple[int, ...] | None],
+    shapes: dict[str, object],
     np_name: str,
     scalar: str | None = None,
 ) -> cst.BaseExpression:
-    """``node`` with ``np.shape(v)`` written as v's shape where ``known``
-    gives it: a shape a variant knows holds on every trip (specialize.py),
+    """``node`` with ``np.shape(v)`` written as v's shape where ``shapes``
+    (a program's shape classes) gives it: a shape a variant knows holds on
+    every trip (specialize.py),
     so the backward sweep need not keep v to read it. ``scalar`` names an
     adjoint known to be a scalar: broadcast to a small known shape, it is
     ``np.full(shape, scalar)`` (the same values, a new writable array)."""
-    return node.visit(_KnownShapes(known, np_name, scalar))
+    return node.visit(_KnownShapes(shapes, np_name, scalar))
 
 
 def merge_repeated(

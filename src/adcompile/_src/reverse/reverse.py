@@ -81,6 +81,7 @@ class ReverseMode(ForwardSweep, UserCalls, CheckpointedLoops):
         self.pending_comment = ""
         self.last_comment = ""
         self.binding_nodes = {k: cst.Name(v) for k, v in bindings.items()}
+        self.np_name = bindings["np"]
         self.shape_only = (
             None
             if program.has_control_flow
@@ -374,8 +375,7 @@ class ReverseMode(ForwardSweep, UserCalls, CheckpointedLoops):
         local = substitute(template, mapping)
         if self.program.has_control_flow:  # no ShapeOnly: known shapes only
             scalar = adjoint if self._known_shape(apply.target) == () else None
-            np_name = self.bindings["np"]
-            local = literal_shapes(local, self._specialized_shape, np_name, scalar)
+            local = literal_shapes(local, self.program.shapes, self.np_name, scalar)
         text = prim.simple.get(param) if simple else None
         text = text or prim.vjps.get(param) or ""
         self.reads_shapes = "shape(" in text or "size(" in text
@@ -464,13 +464,6 @@ class ReverseMode(ForwardSweep, UserCalls, CheckpointedLoops):
         known = self.program.shapes.get(primal)
         if known == SCALAR:
             return ()
-        if isinstance(known, tuple) and known[0] == "shape":
-            return known[1]
-        return None
-
-    def _specialized_shape(self, name: str) -> tuple[int, ...] | None:
-        """The shape a variant knows ``name`` has on every trip."""
-        known = self.program.shapes.get(name)
         if isinstance(known, tuple) and known[0] == "shape":
             return known[1]
         return None

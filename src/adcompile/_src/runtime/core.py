@@ -302,15 +302,10 @@ def repeat_to(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Spread the adjoint of a reduction of ``x`` back over x's shape."""
     if is_zero(g):
         return g
-    if (
-        type(axis) is int
-        and type(g) is np.ndarray
-        and type(x) is np.ndarray
-        and (keepdims or g.ndim == x.ndim - 1)
-    ):
-        if not keepdims:  # np.expand_dims, for one axis
-            at = axis % x.ndim
-            g = g.reshape(g.shape[:at] + (1,) + g.shape[at:])
+    arrays = type(g) is np.ndarray and type(x) is np.ndarray
+    if arrays and type(axis) is int and (keepdims or g.ndim == x.ndim - 1):
+        at = axis % max(x.ndim, 1)  # np.expand_dims, for one axis:
+        g = g if keepdims else g.reshape(g.shape[:at] + (1,) + g.shape[at:])
         return np.broadcast_to(g, x.shape)
     shape = np.shape(x)
     if not keepdims and axis is not None:
