@@ -300,3 +300,72 @@ def _shape_witnesses(program: ir.Program) -> dict[object, str]:
         if shape is not None and shape != SCALAR and shape[0] != "shape":
             witnesses.setdefault(shape, name)
     return witnesses
+
+
+# the most elements ``np.full`` fills where ``np.broadcast_to`` would give a
+# view: a small array is cheaper to fill than a view is to make
+FULL_LIMIT = 4096
+
+
+class _KnownShapes(cst.CSTTransformer):
+    def __init__(self, shapes: dict[str, object], np_name: str, scalar: str | None):
+        self.shapes = shapes
+        self.np_name = np_name
+        self.scalar = scalar
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        args, name = updated.args, dotted_name(updated.func)
+        if (
+            name == f"{self.np_name}.shape"
+            and len(args) == 1
+            and isinstance(args[0].value, cst.Name)
+        ):
+            known = self.shapes.get(args[0].value.value)
+            if isinstance(known, tuple) and known[0] == "shape":  # specialize.py
+                return cst.parse_expression(repr(known[1]))
+        if (
+            name == f"{self.np_name}.broadcast_to"
+            and len(args) == 2
+            and isinstance(args[0].value, cst.Name)
+            and args[0].value.value == self.scalar
+            and isinstance(args[1].value, cst.Tuple)
+            and math.prod(_literal_ints(args[1].value) or (FULL_LIMIT + 1,))
+            <= FULL_LIMIT
+        ):
+            full = cst.Attribute(cst.Name(self.np_name), cst.Name("full"))
+            return cst.Call(full, [cst.Arg(args[1].value), cst.Arg(args[0].value)])
+        return updated
+
+
+def literal_shapes(
+    node: cst.BaseExpression,
+    shapes: dict[str, object],
+    np_name: str,
+    scalar: str | None = None,
+) -> cst.BaseExpression:
+    """``node`` with ``np.shape(v)`` written as v's shape where ``shapes``
+    (a program's shape classes) gives it: a shape a variant knows holds on
+    every trip (specialize.py),
+    so the backward sweep need not keep v to read it. ``scalar`` names an
+    adjoint known to be a scalar: broadcast to a small known shape, it is
+    ``np.full(shape, scalar)`` (the same values, a new writable array)."""
+    return node.visit(_KnownShapes(shapes, np_name, scalar))
+
+
+def merge_repeated(
+    contributions: list[tuple[str, cst.BaseExpression, bool]],
+) -> list[tuple[str, cst.BaseExpression, bool, int]]:
+    """Contributions in order, each identical one (same adjoint, same code)
+    counted once with how many times it came."""
+    merged: list[tuple[str, cst.BaseExpression, bool, int]] = []
+    codes: list[str] = []
+    for name, local, reads_shapes in contributions:
+        code = cst.Module([]).code_for_node(local)
+        for position, (other, _, _, count) in enumerate(merged):
+            if other == name and codes[position] == code:
+                merged[position] = (other, merged[position][1], reads_shapes, count + 1)
+                break
+        else:
+            merged.append((name, local, reads_shapes, 1))
+            codes.append(code)
+    return merged

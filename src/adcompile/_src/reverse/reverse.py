@@ -29,12 +29,19 @@ from adcompile._src.normal.primal import (
 from adcompile._src.reverse.checkpointed import CheckpointedLoops
 from adcompile._src.reverse.derivative import Derivative, useful_variables
 from adcompile._src.reverse.forward_sweep import ForwardSweep
-from adcompile._src.reverse.lean import ShapeOnly, merge_resets, shape_expressions
+from adcompile._src.reverse.lean import (
+    ShapeOnly,
+    literal_shapes,
+    merge_repeated,
+    merge_resets,
+    shape_expressions,
+)
+from adcompile._src.reverse.owned import add_indices_in_place
 from adcompile._src.reverse.reuse import reuse_dying_arrays
 from adcompile._src.reverse.reverse_calls import UserCalls
 from adcompile._src.reverse.stacks import resolve
 from adcompile._src.rules.registry import BROADCAST, SCALAR, Primitive
-from adcompile._src.syntax.lines import Block, Line
+from adcompile._src.syntax.lines import Block, Line, names_of
 from adcompile._src.syntax.naming import NameAllocator
 from adcompile._src.syntax.templates import (
     parenthesize,
@@ -74,6 +81,7 @@ class ReverseMode(ForwardSweep, UserCalls, CheckpointedLoops):
         self.pending_comment = ""
         self.last_comment = ""
         self.binding_nodes = {k: cst.Name(v) for k, v in bindings.items()}
+        self.np_name = bindings["np"]
         self.shape_only = (
             None
             if program.has_control_flow
@@ -133,6 +141,10 @@ class ReverseMode(ForwardSweep, UserCalls, CheckpointedLoops):
                 self.bindings.get("private_copy", "private_copy"),
             )
             saved.backward = merge_resets(saved.backward)
+            excluded = {seed_name, *program.param_names, *names_of(saved.forward)}
+            saved.backward = add_indices_in_place(
+                saved.backward, self.bindings, excluded
+            )
             self._checkpoint_saved(saved, set(program.param_names))
         return Derivative(
             program=program,
@@ -304,9 +316,19 @@ class ReverseMode(ForwardSweep, UserCalls, CheckpointedLoops):
                 apply.origin.node_location,
             )
         simple = is_simple(apply)
+        contributions: list[tuple[str, cst.BaseExpression, bool]] = []
         for param, operand in operands:
             assert isinstance(param, str) and isinstance(operand, ir.Var)
-            self._contribute(apply, prim, param, operand, adjoint, simple)
+            local = self._contribute(apply, prim, param, operand, adjoint, simple)
+            if local is not None:
+                contributions.append((operand.name, local, self.reads_shapes))
+        for name, local, reads_shapes, count in merge_repeated(contributions):
+            if count > 1:  # ``x * x``: the same term for both operands
+                factor = cst.Float(f"{count}.0")
+                local = cst.BinaryOperation(factor, cst.Multiply(), parenthesize(local))
+            self.reads_shapes = reads_shapes
+            self._accumulate(name, local)
+            self.reads_shapes = False
 
     def _emit(self, statement: cst.BaseSmallStatement) -> None:
         """A backward line that assigns no adjoint (it carries the comment)."""
@@ -329,9 +351,11 @@ class ReverseMode(ForwardSweep, UserCalls, CheckpointedLoops):
         operand: ir.Var,
         adjoint: str,
         simple: bool,
-    ) -> None:
+    ) -> cst.BaseExpression | None:
+        """The contribution of ``operand`` (bound to ``param``) to its
+        adjoint; ``reads_shapes`` tells whether it reads shapes."""
         if param in prim.vjps and prim.vjps[param] is None:
-            return  # a parameter that carries no gradient (a condition, an index)
+            return None  # a parameter that carries no gradient (a condition, an index)
         template = prim.template(param, simple)
         if template is None:
             custom = f"@adcompile.custom.defvjp({prim.spelling})"
@@ -349,13 +373,15 @@ class ReverseMode(ForwardSweep, UserCalls, CheckpointedLoops):
             )
         mapping = template_mapping(apply, self.binding_nodes, g=cst.Name(adjoint))
         local = substitute(template, mapping)
+        if self.program.has_control_flow:  # no ShapeOnly: known shapes only
+            scalar = adjoint if self._known_shape(apply.target) == () else None
+            local = literal_shapes(local, self.program.shapes, self.np_name, scalar)
         text = prim.simple.get(param) if simple else None
         text = text or prim.vjps.get(param) or ""
         self.reads_shapes = "shape(" in text or "size(" in text
         if prim.shape == BROADCAST:
             local = self._unbroadcast(local, operand, apply.shape)
-        self._accumulate(operand.name, local)
-        self.reads_shapes = False
+        return local
 
     def _unbroadcast(
         self, local: cst.BaseExpression, operand: ir.Var, result_shape: object

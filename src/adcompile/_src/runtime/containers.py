@@ -21,6 +21,15 @@ def unindex(g: Any, x: Any, index: Any) -> Any:
         out = np.zeros(x.shape, dtype=x.dtype if same else np.result_type(x.dtype, g))
         out[index] = g
         return out
+    if (  # a float64 array read at a basic index (slices, ints): as below
+        type(x) is np.ndarray
+        and x.dtype is _FLOAT64_DTYPE
+        and (type(g) is float or type(g) is _FLOAT64 or _is_float64_array(g))
+        and _is_basic_index(index)
+    ):
+        out = np.zeros(x.shape)
+        out[index] = g
+        return out
     if isinstance(x, (list, tuple)):
         return _unindex_items(g, x, index)
     if isinstance(x, dict):
@@ -105,15 +114,19 @@ _FLOAT64 = np.float64
 _FLOAT64_DTYPE = np.dtype(np.float64)
 
 
+def _is_float64_array(g: Any) -> bool:
+    return type(g) is np.ndarray and g.dtype is _FLOAT64_DTYPE
+
+
 def _is_basic_index(index: Any) -> bool:
-    items = index if isinstance(index, tuple) else (index,)
-    return all(
-        item is None
-        or item is Ellipsis
-        or isinstance(item, slice)
-        or (isinstance(item, (int, np.integer)) and not isinstance(item, bool))
-        for item in items
-    )
+    """Whether ``index`` selects a view: ints, slices, None, Ellipsis."""
+    for item in index if type(index) is tuple else (index,):
+        kind = type(item)
+        if kind is slice or kind is int or item is None or item is Ellipsis:
+            continue
+        if isinstance(item, bool) or not isinstance(item, (int, np.integer)):
+            return False
+    return True
 
 
 def _unindex_items(g: Any, items: Any, index: Any) -> Items:
@@ -434,6 +447,8 @@ def zero_adjoint(value: Any) -> Any:
 def part(g: Any, position: Any) -> Any:
     """Item ``position`` of a container's adjoint (zero when it is zero, or
     when it is the adjoint of some entries of a dict, which lacks it)."""
+    if type(g) is Items:
+        return g[position]
     if is_zero(g):
         return g
     if isinstance(g, Fields) and position not in g:

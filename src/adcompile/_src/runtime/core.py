@@ -302,6 +302,11 @@ def repeat_to(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Spread the adjoint of a reduction of ``x`` back over x's shape."""
     if is_zero(g):
         return g
+    arrays = type(g) is np.ndarray and type(x) is np.ndarray
+    if arrays and type(axis) is int and (keepdims or g.ndim == x.ndim - 1):
+        at = axis % max(x.ndim, 1)  # np.expand_dims, for one axis:
+        g = g if keepdims else g.reshape(g.shape[:at] + (1,) + g.shape[at:])
+        return np.broadcast_to(g, x.shape)
     shape = np.shape(x)
     if not keepdims and axis is not None:
         g = np.expand_dims(g, normalize_axes(axis, len(shape)))
@@ -322,6 +327,9 @@ def extremum_grad(g: Any, x: Any, ans: Any, axis: Any = None, keepdims=False) ->
     (each share is g / count, divided before it is spread over x)."""
     if is_zero(g):
         return g
+    if axis is None and type(x) is np.ndarray and np.ndim(g) == 0:  # one extremum
+        mask = x == ans
+        return g * mask / np.int64(np.count_nonzero(mask))  # np.sum's dtype
     x = np.asarray(x)
     full = repeat_to(ans, x, axis, keepdims)
     mask = x == full
@@ -469,6 +477,14 @@ def unconcatenate(g: Any, arrays: Any, axis: Any = 0) -> Items:
         return Items(
             np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays, strict=True)
         )
+    if type(g) is np.ndarray and type(axis) is int:  # np.split's views, directly
+        before = (slice(None),) * (axis + g.ndim if axis < 0 else axis)
+        pieces, start = [], 0
+        for a in arrays:
+            end = start + np.shape(a)[axis]
+            pieces.append(g[(*before, slice(start, end))])
+            start = end
+        return Items(pieces)
     sizes = [np.shape(a)[axis] for a in arrays]
     return Items(np.split(g, np.cumsum(sizes)[:-1], axis=axis))
 
@@ -477,6 +493,8 @@ def unstack(g: Any, axis: int = 0) -> Items:
     """Adjoints of the pieces of ``np.stack(arrays, axis)``."""
     if is_zero(g):
         return g
+    if axis == 0 and type(g) is np.ndarray:
+        return Items(g)  # its rows
     return Items(np.moveaxis(g, axis, 0))
 
 
