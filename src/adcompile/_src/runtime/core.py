@@ -447,16 +447,6 @@ def transpose_back(g: Any, axes: Any, x: Any) -> Any:
     return np.transpose(g, inverse_axes(axes, np.ndim(x)))
 
 
-def outer_left(g: Any, a: Any, b: Any) -> Any:
-    """Adjoint of ``a`` in ``np.outer(a, b)``."""
-    return g if is_zero(g) else np.reshape(g @ np.ravel(b), np.shape(a))
-
-
-def outer_right(g: Any, a: Any, b: Any) -> Any:
-    """Adjoint of ``b`` in ``np.outer(a, b)``."""
-    return g if is_zero(g) else np.reshape(np.ravel(a) @ g, np.shape(b))
-
-
 def total(g: Any) -> Any:
     """The sum of all of g's entries (g itself when g is a Python float)."""
     return g if type(g) is float else np.sum(g)

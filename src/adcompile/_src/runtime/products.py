@@ -388,3 +388,13 @@ def correlate_right(g: Any, a: Any, v: Any, mode: Any = "valid") -> Any:
     full = _full_adjoint(g, np.size(a), np.size(v), mode, correlate=True)
     reversed_grad = np.correlate(full, np.ravel(a), "valid")[::-1]
     return np.reshape(reversed_grad, np.shape(v))
+
+
+def outer_left(g: Any, a: Any, b: Any) -> Any:
+    """Adjoint of ``a`` in ``np.outer(a, b)``."""
+    return g if is_zero(g) else np.reshape(g @ np.ravel(b), np.shape(a))
+
+
+def outer_right(g: Any, a: Any, b: Any) -> Any:
+    """Adjoint of ``b`` in ``np.outer(a, b)``."""
+    return g if is_zero(g) else np.reshape(np.ravel(a) @ g, np.shape(b))
