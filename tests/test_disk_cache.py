@@ -468,3 +468,44 @@ def test_stored_code_that_does_not_load_is_compiled_again(stored, model, code):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         np.testing.assert_allclose(gradient(model.f, W, X), expected(W, X))
+
+
+def _scaled_sum(x, k):
+    def term(z):  # a new function object at each call, with the same code
+        return np.sin(z) * k
+
+    return np.sum(term(x))
+
+
+def calls_a_helper_with_a_closure_in_a_loop(x):
+    total = 0.0
+    for k in range(5):
+        total = total + _scaled_sum(x, float(k))
+    return total
+
+
+@pytest.mark.parametrize("mode", ["grad", "jvp"])
+def test_a_closure_made_anew_at_each_call_is_emitted_once(monkeypatch, mode):
+    """The derivative of a nested function is emitted once for all the
+    function objects its maker makes (kept in memory by its cache key, even
+    with the disk cache off); each still reads its own closure."""
+    monkeypatch.setenv("ADCOMPILE_CACHE", "0")
+    emitted = []
+    original = compiler.emitted_text
+
+    def counting(function, *args, **kwargs):
+        emitted.append(function.__qualname__)
+        return original(function, *args, **kwargs)
+
+    monkeypatch.setattr(compiler, "emitted_text", counting)
+    x = np.array([0.3, 0.5, 0.7])
+    if mode == "grad":
+        result = adcompile.grad(calls_a_helper_with_a_closure_in_a_loop)(x)
+        np.testing.assert_allclose(result, 10.0 * np.cos(x), rtol=1e-12)
+    else:
+        _, result = adcompile.jvp(
+            calls_a_helper_with_a_closure_in_a_loop, (x,), (np.ones(3),)
+        )
+        assert result == pytest.approx(10.0 * np.sum(np.cos(x)))
+    terms = [name for name in emitted if name.endswith("<locals>.term")]
+    assert len(terms) <= 1, emitted

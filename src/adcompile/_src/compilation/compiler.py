@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from adcompile._src import rules, runtime
-from adcompile._src.compilation import disk_cache
+from adcompile._src.compilation import cache_key, disk_cache
 from adcompile._src.compilation.executable import Compiled, executable
 from adcompile._src.compilation.specialized import (
     specialized_program,
@@ -304,7 +304,10 @@ def compiled(
             return cached
         with gc_paused():
             disk_key = disk_cache.key_for(function, wrt_key, kind, options)
-            entry = disk_cache.load(disk_key)
+            shared = _closure_key(function, wrt_key, kind, options, disk_key)
+            entry = _closure_entries.get(shared) if shared else None
+            if entry is None:
+                entry = disk_cache.load(disk_key)
             if entry is None:
                 text, derivative = emitted_text(function, wrt, kind, options)
                 if options.formatted:
@@ -317,11 +320,35 @@ def compiled(
                     derivative.call_bindings,
                 )
             result = executable(function, entry, kind, wrt_key)
+            if shared:
+                _closure_entries[shared] = result.entry
             if result.entry is not entry:  # new, or its code compiled again
                 disk_cache.store(disk_key, result.entry)
         per_function = _compiled.setdefault(function, {})
         per_function[key] = per_function[raw_key] = result
         return result
+
+
+# emitted entries of closures, by cache key: a nested function is a new
+# object each time the code that defines it runs (a helper called in a
+# loop), with the same code; its derivative is emitted once for all of them
+_closure_entries: dict[str, disk_cache.Entry] = {}
+
+
+def _closure_key(
+    function: types.FunctionType, wrt_key: Any, kind: str, options: Any, known: Any
+) -> str | None:
+    """The key a closure's emitted entry is kept under in memory (that of
+    the disk cache, which describes the source, the names it reads and what
+    they are), or None: not a closure, or no key can be made."""
+    if not function.__closure__:
+        return None
+    if known is not None:
+        return str(known)
+    try:
+        return cache_key.key(function, wrt_key, kind, options)
+    except Exception:  # (no source, odd objects: emitted for this object alone)
+        return None
 
 
 def callee_derivative(
