@@ -590,3 +590,32 @@ def _calls_one_that_writes(A, z):
 def argument_written_by_a_helper_and_read_later_in_the_statement(a, M):
     u = a + np.arange(3.0)
     return _calls_one_that_writes(M, u)[0] + np.sum(np.tanh(u))
+
+
+def _triples_the_first(z):
+    z[0] *= 3.0
+    return np.sum(z)
+
+
+def condition_calls_a_helper_that_writes(x):
+    y = x * 2.0
+    if _triples_the_first(y) > 0.0:  # y changes: y * x reads the new y
+        return np.sum(y * x)
+    return np.sum(x)
+
+
+def while_condition_calls_a_helper_that_writes(x):
+    y = x * 2.0
+    n = 0
+    while _triples_the_first(y) < 10.0 and n < 3:
+        n += 1
+    return np.sum(y * x)
+
+
+def condition_pops_from_a_list(x):
+    items = [x, 2.0 * x, 3.0 * x]
+    if items.pop() > 0.0:
+        s = items[-1]
+    else:
+        s = items[0]
+    return s * x

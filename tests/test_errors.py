@@ -551,3 +551,34 @@ def test_helper_that_writes_into_a_differentiated_argument_is_refused(
     assert f"{call}(...) wrote into a ndarray it was given" in info.value.reason
     assert np.array_equal(x, [0.5, 0.7, 0.9])
     assert_points_at(info.value, f"{call}(")
+
+
+@pytest.mark.parametrize(
+    "function, fragment, words",
+    [
+        (
+            p.condition_calls_a_helper_that_writes,
+            "if _triples_the_first(y) > 0.0:",
+            "_triples_the_first(...) wrote into a ndarray it was given",
+        ),
+        (
+            p.while_condition_calls_a_helper_that_writes,
+            "while _triples_the_first(y) < 10.0",
+            "a while loop's condition that calls _triples_the_first(...)",
+        ),
+        (p.condition_pops_from_a_list, "if items.pop() > 0.0:", ".pop()"),
+    ],
+)
+def test_a_condition_that_changes_a_value_in_place_is_not_run_hidden(
+    function, fragment, words
+):
+    """A branch or loop condition carries no derivative, but a call in it
+    may change a value that does: it is lowered as any other call (and
+    refused here, since the change is seen later), never run where the
+    derivative cannot see the change (the gradient was silently wrong, and
+    a list popped in a condition crashed the backward sweep)."""
+    x = np.array([0.3, 0.5]) if "pops" not in function.__name__ else 0.7
+    error = error_of(function, x)
+    assert isinstance(error, adcompile.AdcompileError)
+    assert words in error.reason, error.reason
+    assert_points_at(error, fragment)

@@ -23,6 +23,7 @@ from adcompile._src.normal.checkpoint import (
     refuse_in_place,
     refuse_unsupported,
 )
+from adcompile._src.normal.conditions import ConditionLowering
 from adcompile._src.normal.control_facts import (
     ReplaceName,
     assigned_names,
@@ -46,7 +47,7 @@ from adcompile._src.rules.patterns import COPY
 from adcompile._src.syntax.templates import render
 
 
-class ControlFlowLowering:
+class ControlFlowLowering(ConditionLowering):
     """Mixed into the Normalizer, which owns the state these methods use."""
 
     # in a checkpointed loop's body: the names a step may read before it
@@ -251,6 +252,7 @@ class ControlFlowLowering:
         self.origin = ir.Origin(header, node, locate=self.source.location)
         loop_origin = self.origin
         trips = self._trips()
+        self._refuse_writing_while_test(node.test)
         self._pin(assigned_names([node]))
         test = rename_locals(node.test, self.env)
         body = self._loop_body(list(node.body.body), trips, loop_origin)
@@ -332,16 +334,6 @@ class ControlFlowLowering:
     def _trips(self) -> str:
         name = self.names.fresh("trips")
         self.body.append(ir.Assign(name, ir.Static(cst.Integer("0")), self.origin))
-        return name
-
-    def _record(self, test: cst.BaseExpression, word: str) -> str:
-        """Evaluate a branch condition once, into a variable the backward
-        sweep reads to take the same branch."""
-        name = self.names.fresh(word)
-        static = ir.Static(rename_locals(test, self.env))  # read now, kept nowhere
-        self.body.append(
-            ir.Assign(name, static, self.origin, overwrites=self.loop_depth > 0)
-        )
         return name
 
     def _pin(self, names: set[str], headers: frozenset[str] = frozenset()) -> None:

@@ -288,3 +288,25 @@ def names_bound(nodes: list[cst.CSTNode]) -> set[str]:
         for name in walk(part)
         if isinstance(name, cst.Name)
     }
+
+
+def is_inside(node: cst.CSTNode, outer: cst.CSTNode) -> bool:
+    return any(n is node for n in walk(outer))
+
+
+def may_be_skipped(call: cst.CSTNode, test: cst.BaseExpression) -> bool:
+    """Whether Python may skip ``call`` when it evaluates ``test``: it
+    stands right of an ``and``/``or``, in a branch of a conditional
+    expression, or in a comprehension or lambda."""
+    for node in walk(test):
+        if isinstance(node, cst.BooleanOperation) and is_inside(call, node.right):
+            return True
+        if isinstance(node, cst.IfExp) and (
+            is_inside(call, node.body) or is_inside(call, node.orelse)
+        ):
+            return True
+        if isinstance(node, (cst.Lambda, cst.ListComp, cst.GeneratorExp)) and is_inside(
+            call, node
+        ):
+            return True
+    return False

@@ -1,0 +1,108 @@
+"""Branch and loop conditions.
+
+A condition is evaluated once where the forward sweep reaches it, into a
+variable the backward sweep reads to take the same path (``_record``). It
+carries no derivative and is run as written, with one exception: a call in
+it that changes a value carrying a derivative in place (a helper that writes
+into what it is given, ``items.pop()``). Run as written, that change would
+be hidden from the derivative, which would then read the changed values as
+if they were the old ones. Such calls are lowered first, as any other call
+is (``_writing_calls_lowered``); where Python might skip the call, or the
+rest of the condition reads what it changes, and in a ``while`` loop's
+condition (evaluated at each trip), they are refused with the location.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from adcompile._src.errors import UnsupportedSyntax
+from adcompile._src.normal import ir
+from adcompile._src.normal.control_facts import is_inside, may_be_skipped
+from adcompile._src.normal.values import calls_in, mutated_names
+from adcompile._src.read.static_code import rename_locals
+from adcompile._src.syntax.tree import walk
+
+
+class ConditionLowering:
+    """Mixed into the Normalizer, which owns the state these methods use."""
+
+    def _record(self, test: cst.BaseExpression, word: str) -> str:
+        """Evaluate a branch condition once, into a variable the backward
+        sweep reads to take the same branch (see ``_writing_calls_lowered``
+        for the calls in it that change values in place)."""
+        name = self.names.fresh(word)
+        test = self._writing_calls_lowered(test)
+        static = ir.Static(rename_locals(test, self.env))  # read now, kept nowhere
+        self.body.append(
+            ir.Assign(name, static, self.origin, overwrites=self.loop_depth > 0)
+        )
+        return name
+
+    def _writing_calls_lowered(self, test: cst.BaseExpression) -> cst.BaseExpression:
+        """``test`` with each call in it that changes a value carrying a
+        derivative in place (a helper that writes into what it is given,
+        ``items.pop()``) lowered first, as any other call is, and read from
+        its variable: run as written, the change would be hidden from the
+        derivative. Refused where Python might not make the call (after
+        ``and``/``or``, in a conditional expression) or where the rest of
+        the condition reads what it changes."""
+        outer = self._writing_calls(test)
+        if not outer:
+            return test
+        changed = set().union(*(mutated_names(w, self.source) for w in outer))
+        read = sum(
+            1 for n in walk(test) if isinstance(n, cst.Name) and n.value in changed
+        )
+        written = sum(
+            1
+            for w in outer
+            for n in walk(w)
+            if isinstance(n, cst.Name) and n.value in changed
+        )
+        if read > written or any(may_be_skipped(w, test) for w in outer):
+            raise UnsupportedSyntax(
+                f"a condition that calls {self.source.code(outer[0].func)}(...), "
+                "which changes a value the gradient depends on in place, where "
+                "Python might not make the call or the condition reads the value "
+                "again",
+                "make the call in a statement before the condition "
+                "(c = f(...); if c > 0: ...)",
+                self.source.location(outer[0]),
+            )
+        replaced = test
+        for call in outer:  # (in the order Python makes them)
+            value = self._lower(call)
+            node = cst.Name(value.name) if isinstance(value, ir.Var) else value.node
+            replaced = replaced.deep_replace(call, node)
+        return replaced
+
+    def _writing_calls(self, test: cst.BaseExpression) -> list[cst.Call]:
+        """The outermost calls in ``test`` that change a local value
+        carrying a derivative in place."""
+        writers = [
+            call
+            for call in calls_in(test)
+            if mutated_names(call, self.source) & set(self.env)
+            and self._is_varied(call)
+        ]
+        return [
+            w
+            for w in writers
+            if not any(w is not o and is_inside(w, o) for o in writers)
+        ]
+
+    def _refuse_writing_while_test(self, test: cst.BaseExpression) -> None:
+        """A ``while`` condition is evaluated at every trip, in the loop's
+        header: a call in it that changes a value in place is refused."""
+        writers = self._writing_calls(test)
+        if writers:
+            callee = self.source.code(writers[0].func)
+            raise UnsupportedSyntax(
+                f"a while loop's condition that calls {callee}(...), which changes "
+                "a value the gradient depends on in place",
+                f"call {callee} in the loop body and test its result: c = "
+                f"{callee}(...) before the loop and at the end of its body, "
+                "then while c > 0:",
+                self.source.location(writers[0]),
+            )
