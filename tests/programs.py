@@ -619,3 +619,16 @@ def condition_pops_from_a_list(x):
     else:
         s = items[0]
     return s * x
+
+
+def _count_after_tripling_the_first(z):
+    z[0] *= 3.0
+    return 2
+
+
+def loop_range_calls_a_helper_that_writes(x):
+    y = x * 2.0
+    s = 0.0
+    for _ in range(_count_after_tripling_the_first(y)):
+        s = s + np.sum(y * x)
+    return s

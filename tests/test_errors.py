@@ -567,6 +567,11 @@ def test_helper_that_writes_into_a_differentiated_argument_is_refused(
             "a while loop's condition that calls _triples_the_first(...)",
         ),
         (p.condition_pops_from_a_list, "if items.pop() > 0.0:", ".pop()"),
+        (
+            p.loop_range_calls_a_helper_that_writes,
+            "range(_count_after_tripling_the_first(y))",
+            "_count_after_tripling_the_first(...) wrote into a ndarray",
+        ),
     ],
 )
 def test_a_condition_that_changes_a_value_in_place_is_not_run_hidden(

@@ -98,9 +98,10 @@ class IterationLowering:
 
         ``for row in X`` is lowered as ``for i in range(len(X)): row = X[i]``
         (likewise ``enumerate``, ``zip`` and ``reversed``), so each row's
-        adjoint flows back into X's.
+        adjoint flows back into X's. A call in the iterable that changes a
+        value in place is lowered first (``_writing_calls_lowered``).
         """
-        iterable = node.iter
+        iterable = self._writing_calls_lowered(node.iter)
         if not self._is_varied(iterable):
             return node.target, rename_locals(iterable, self.env), []
         index = free_name("i", self.names.taken)
