@@ -7,9 +7,9 @@ it that changes a value carrying a derivative in place (a helper that writes
 into what it is given, ``items.pop()``). Run as written, that change would
 be hidden from the derivative, which would then read the changed values as
 if they were the old ones. Such calls are lowered first, as any other call
-is (``_writing_calls_lowered``); where Python might skip the call, or the
-rest of the condition reads what it changes, and in a ``while`` loop's
-condition (evaluated at each trip), they are refused with the location.
+is (``_writing_calls_lowered``); where Python might skip the call, and in a
+``while`` loop's condition (evaluated at each trip), they are refused with
+the location.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from adcompile._src.normal import ir
 from adcompile._src.normal.control_facts import is_inside, may_be_skipped
 from adcompile._src.normal.values import calls_in, mutated_names
 from adcompile._src.read.static_code import rename_locals
-from adcompile._src.syntax.tree import walk
 
 
 class ConditionLowering:
@@ -44,31 +43,22 @@ class ConditionLowering:
         derivative in place (a helper that writes into what it is given,
         ``items.pop()``) lowered first, as any other call is, and read from
         its variable: run as written, the change would be hidden from the
-        derivative. Refused where Python might not make the call (after
-        ``and``/``or``, in a conditional expression) or where the rest of
-        the condition reads what it changes."""
+        derivative (the call's own lowering then refuses, as the code runs,
+        a write that a name read later would see). Refused where Python
+        might not make the call (after ``and``/``or``, in a conditional
+        expression)."""
         outer = self._writing_calls(test)
         if not outer:
             return test
-        changed = set().union(*(mutated_names(w, self.source) for w in outer))
-        read = sum(
-            1 for n in walk(test) if isinstance(n, cst.Name) and n.value in changed
-        )
-        written = sum(
-            1
-            for w in outer
-            for n in walk(w)
-            if isinstance(n, cst.Name) and n.value in changed
-        )
-        if read > written or any(may_be_skipped(w, test) for w in outer):
+        skipped = [w for w in outer if may_be_skipped(w, test)]
+        if skipped:
             raise UnsupportedSyntax(
-                f"a condition that calls {self.source.code(outer[0].func)}(...), "
+                f"a condition that calls {self.source.code(skipped[0].func)}(...), "
                 "which changes a value the gradient depends on in place, where "
-                "Python might not make the call or the condition reads the value "
-                "again",
+                "Python might not make the call",
                 "make the call in a statement before the condition "
                 "(c = f(...); if c > 0: ...)",
-                self.source.location(outer[0]),
+                self.source.location(skipped[0]),
             )
         replaced = test
         for call in outer:  # (in the order Python makes them)

@@ -24,6 +24,7 @@ from adcompile._src.normal.checkpoint import refuse_stray_markers
 from adcompile._src.normal.closures import ClosureLowering, convert_closures
 from adcompile._src.normal.control import ControlFlowLowering
 from adcompile._src.normal.control_facts import free_name, mark_overwrites
+from adcompile._src.normal.cursors import iterators_as_cursors
 from adcompile._src.normal.exits import FlagNames, lift_exits
 from adcompile._src.normal.inplace import InPlaceLowering
 from adcompile._src.normal.iteration import IterationLowering
@@ -144,6 +145,7 @@ class Normalizer(
             _statements(self.definition), self.param_names, self.source
         )
         statements = inline_stored_iterators(statements, self.source)
+        statements = iterators_as_cursors(statements, self.source, self.names.fresh)
         statements = lift_exits(lower_loop_exits(statements, flags), flags)
         self.liveness = live_after(statements)
         self.written_in_place = written_anywhere(statements, self.source)
