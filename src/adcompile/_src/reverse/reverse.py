@@ -39,15 +39,12 @@ from adcompile._src.reverse.lean import (
 from adcompile._src.reverse.owned import add_indices_in_place
 from adcompile._src.reverse.reuse import reuse_dying_arrays
 from adcompile._src.reverse.reverse_calls import UserCalls
+from adcompile._src.reverse.scalar_adjoints import ScalarAdjoints
 from adcompile._src.reverse.stacks import resolve
 from adcompile._src.rules.registry import BROADCAST, SCALAR, Primitive
 from adcompile._src.syntax.lines import Block, Line, names_of
 from adcompile._src.syntax.naming import NameAllocator
-from adcompile._src.syntax.templates import (
-    parenthesize,
-    substitute,
-    used_names,
-)
+from adcompile._src.syntax.templates import parenthesize, substitute, used_names
 
 
 @dataclass
@@ -58,7 +55,7 @@ class _Region:
     seen: set[str] = field(default_factory=set)  # adjoints given a value so far
 
 
-class ReverseMode(ForwardSweep, UserCalls, CheckpointedLoops):
+class ReverseMode(ForwardSweep, UserCalls, CheckpointedLoops, ScalarAdjoints):
     """Builds the ``Derivative`` of one program."""
 
     def __init__(
@@ -99,6 +96,7 @@ class ReverseMode(ForwardSweep, UserCalls, CheckpointedLoops):
         self.call_bindings_by_spec: dict[tuple[str, tuple, str], str] = {}
         self.dynamic_binding: str | None = None
         self.checkpoint_names = {}
+        self.broadcasts = {}  # adjoint -> broadcast scalar (scalar_adjoints.py)
 
     def run(self) -> Derivative:
         program = self.program
@@ -118,6 +116,7 @@ class ReverseMode(ForwardSweep, UserCalls, CheckpointedLoops):
         self.assigned.add(seed_name)
         self._backward_lines(program.body)
         gradients = [self._gradient(name) for name in program.wrt]
+        self._drop_broadcasts({n for g in gradients for n in used_names(g)})
         raw_gradients: list[cst.BaseExpression] = [
             cst.Name(self.adjoints[name]) if name in self.adjoints else cst.Float("0.0")
             for name in program.wrt
@@ -376,6 +375,7 @@ class ReverseMode(ForwardSweep, UserCalls, CheckpointedLoops):
         if self.program.has_control_flow:  # no ShapeOnly: known shapes only
             scalar = adjoint if self._known_shape(apply.target) == () else None
             local = literal_shapes(local, self.program.shapes, self.np_name, scalar)
+        local = self._scalar_local(local, adjoint, apply.shape)
         text = prim.simple.get(param) if simple else None
         text = text or prim.vjps.get(param) or ""
         self.reads_shapes = "shape(" in text or "size(" in text
@@ -446,6 +446,8 @@ class ReverseMode(ForwardSweep, UserCalls, CheckpointedLoops):
             if lean_value is not value:
                 lean = _assign(target, lean_value)
         self.backward.append(Line(_assign(target, value), comment, lean=lean))
+        if value is local:  # its first value: maybe a scalar broadcast
+            self._note_broadcast(target, name, self.backward[-1])
 
     def _is_call_of(self, node: cst.BaseExpression, helper: str) -> bool:
         """Whether ``node`` calls the runtime helper ``helper`` (straight-line
