@@ -21,6 +21,7 @@ from adcompile._src.normal import ir
 from adcompile._src.normal.control_facts import is_inside, may_be_skipped
 from adcompile._src.normal.values import calls_in, mutated_names
 from adcompile._src.read.static_code import rename_locals
+from adcompile._src.syntax.tree import walk
 
 
 class ConditionLowering:
@@ -44,27 +45,32 @@ class ConditionLowering:
         ``items.pop()``) lowered first, as any other call is, and read from
         its variable: run as written, the change would be hidden from the
         derivative (the call's own lowering then refuses, as the code runs,
-        a write that a name read later would see). Refused where Python
-        might not make the call (after ``and``/``or``, in a conditional
-        expression)."""
+        a write that a name read later would see). A call in a branch of a
+        conditional expression is lowered with the expression, whose
+        branches are then branches; refused where Python might not make
+        the call otherwise (right of ``and``/``or``, in a comprehension)."""
         outer = self._writing_calls(test)
         if not outer:
             return test
-        skipped = [w for w in outer if may_be_skipped(w, test)]
-        if skipped:
-            raise UnsupportedSyntax(
-                f"a condition that calls {self.source.code(skipped[0].func)}(...), "
-                "which changes a value the gradient depends on in place, where "
-                "Python might not make the call",
-                "make the call in a statement before the condition "
-                "(c = f(...); if c > 0: ...)",
-                self.source.location(skipped[0]),
-            )
+        units: list[cst.BaseExpression] = []
+        for call in outer:  # a call in a branch of a conditional expression:
+            unit = _branch_holding(call, test)  # the expression, branches and all
+            if may_be_skipped(unit, test):  # (right of and/or, in a comprehension)
+                raise UnsupportedSyntax(
+                    f"a condition that calls {self.source.code(call.func)}(...), "
+                    "which changes a value the gradient depends on in place, where "
+                    "Python might not make the call",
+                    "make the call in a statement before the condition "
+                    "(c = f(...); if c > 0: ...)",
+                    self.source.location(call),
+                )
+            if not any(is_inside(unit, u) for u in units):
+                units = [u for u in units if not is_inside(u, unit)] + [unit]
         replaced = test
-        for call in outer:  # (in the order Python makes them)
-            value = self._lower(call)
+        for unit in units:  # (in the order Python makes them)
+            value = self._lower(unit)
             node = cst.Name(value.name) if isinstance(value, ir.Var) else value.node
-            replaced = replaced.deep_replace(call, node)
+            replaced = replaced.deep_replace(unit, node)
         return replaced
 
     def _writing_calls(self, test: cst.BaseExpression) -> list[cst.Call]:
@@ -96,3 +102,14 @@ class ConditionLowering:
                 "then while c > 0:",
                 self.source.location(writers[0]),
             )
+
+
+def _branch_holding(call: cst.Call, test: cst.BaseExpression) -> cst.BaseExpression:
+    """The outermost conditional expression of ``test`` with ``call`` in one
+    of its branches (lowered whole, its branches as branches), or ``call``."""
+    for node in walk(test):  # (outermost first)
+        if isinstance(node, cst.IfExp) and (
+            is_inside(call, node.body) or is_inside(call, node.orelse)
+        ):
+            return node
+    return call

@@ -1,0 +1,33 @@
+"""Branch conditions that call a function changing a value in place
+(normal/conditions.py): the call is lowered as any other, never run where
+the derivative cannot see what it changes."""
+
+import numpy as np
+import pytest
+
+from tests.forwardcheck import check_jvp
+from tests.gradcheck import check_grad
+
+
+def _triples_the_first_if(z, flag):
+    if flag > 10.0:
+        z[0] *= 3.0
+    return np.sum(z)
+
+
+def condition_with_a_writing_call_in_a_branch(x, c):
+    y = x * 2.0
+    if (_triples_the_first_if(y, c) if c > 0.0 else 0.0) > -1.0:
+        return np.sum(y * x)
+    return np.sum(x)
+
+
+@pytest.mark.parametrize("c", [0.5, -0.5])
+def test_a_writing_call_in_a_conditional_expression_of_a_condition(c):
+    """(normal/conditions.py) The call may change y, so it is not run as
+    written; it stands in a branch of a conditional expression, which is
+    lowered whole: the call is made only on its branch, as in Python, and
+    wrote nothing here."""
+    args = (np.array([0.3, 0.5]), c)
+    check_grad(condition_with_a_writing_call_in_a_branch, args)
+    check_jvp(condition_with_a_writing_call_in_a_branch, args)
