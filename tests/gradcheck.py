@@ -362,3 +362,19 @@ def autograd_clone(f):
                 value.__code__, namespace, name, value.__defaults__, value.__closure__
             )
     return clone
+
+
+def check_variant(f: Callable[..., Any], args: Sequence[Any], wrt: Any = 0) -> None:
+    """The variant compiled for ``args``' shapes gives the general code's
+    gradients: the same shapes and types, the same values to rounding."""
+    from adcompile._src.compilation.compiler import Options, compiled
+    from adcompile._src.compilation.specialized import argument_shapes
+
+    general = compiled(f, wrt, "grad").function(*args)
+    variant = compiled(f, wrt, "grad", Options(shapes=argument_shapes(f, args)))
+    got = variant.function(*args)
+    if not isinstance(wrt, tuple):
+        general, got = [general], [got]
+    for g, e in zip(got, general, strict=True):
+        assert np.shape(g) == np.shape(e) and type(g) is type(e)
+        np.testing.assert_allclose(g, e, rtol=1e-12, atol=1e-12)

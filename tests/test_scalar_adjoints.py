@@ -15,10 +15,8 @@ import numpy as np
 import pytest
 
 import adcompile
-from adcompile._src.compilation.compiler import Options, compiled
-from adcompile._src.compilation.specialized import argument_shapes
 from tests.forwardcheck import check_hvp, check_jvp
-from tests.gradcheck import check_grad
+from tests.gradcheck import check_grad, check_variant
 
 
 def rnn(wh, b, xs):
@@ -115,14 +113,7 @@ def test_hessian_vector_products(f, args, wrt):
 
 @pytest.mark.parametrize("f, args, wrt", CASES, ids=IDS)
 def test_variant_equals_general_code(f, args, wrt):
-    general = compiled(f, wrt, "grad").function(*args)
-    variant = compiled(f, wrt, "grad", Options(shapes=argument_shapes(f, args)))
-    got = variant.function(*args)
-    if wrt == 0:
-        general, got = [general], [got]
-    for g, e in zip(got, general, strict=True):
-        assert np.shape(g) == np.shape(e) and type(g) is type(e)
-        np.testing.assert_allclose(g, e, rtol=1e-12, atol=1e-12)
+    check_variant(f, args, wrt)
 
 
 @pytest.mark.parametrize("f, args, wrt", CASES, ids=IDS)

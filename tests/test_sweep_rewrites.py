@@ -14,10 +14,8 @@ import numpy as np
 import pytest
 
 import adcompile
-from adcompile._src.compilation.compiler import Options, compiled
-from adcompile._src.compilation.specialized import argument_shapes
 from adcompile._src.runtime.containers import unindex
-from tests.gradcheck import check_grad
+from tests.gradcheck import check_grad, check_variant
 
 
 def rows_chain(x):
@@ -141,13 +139,7 @@ def test_gradients_match_finite_differences(f, args, wrt):
 def test_variant_equals_general_code(f, args, wrt):
     """The variant for these shapes (literal shapes, no value kept only for
     its shape) gives the general code's gradients."""
-    general = compiled(f, wrt, "grad").function(*args)
-    variant = compiled(f, wrt, "grad", Options(shapes=argument_shapes(f, args)))
-    got = variant.function(*args)
-    if wrt == 0:
-        general, got = [general], [got]
-    for g, e in zip(got, general, strict=True):
-        np.testing.assert_allclose(g, e, rtol=1e-12, atol=1e-12)
+    check_variant(f, args, wrt)
 
 
 @pytest.mark.parametrize("f, args, wrt", CASES, ids=[c[0].__name__ for c in CASES])
