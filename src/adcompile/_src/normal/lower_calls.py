@@ -270,9 +270,10 @@ class CallLowering:
         since the backward sweep would read it again after the function
         returns, when the caller, or a later call of this function, may have
         changed the object again. Other operands as they are."""
-        if not isinstance(operand, ir.Static) or not self.param_names:
-            return operand
-        read = load_names(operand.node) & self.written_in_place & self.param_names
+        changed = self.written_in_place & self.param_names
+        if not isinstance(operand, ir.Static) or not changed:
+            return operand  # (most functions change no parameter in place)
+        read = load_names(operand.node) & changed
         if not read or is_numeric_literal(operand.node):
             return operand
         now = self.names.fresh(f"{operand_word(min(read))}_now")
