@@ -533,6 +533,35 @@ def helper_writes_into_the_parameter_never_read_again(x):
     return _overwrites_its_argument(x) + 2.0  # the caller's x changes
 
 
+def helper_writes_into_the_parameter_in_a_call_statement(x):
+    _overwrites_its_argument(x)  # (its result unused: the call is still made)
+    return np.sum(x * x)
+
+
+def _doubles_the_array_in_its_pair(pair):
+    first, (second, scale) = pair
+    second *= scale
+    return 0.0
+
+
+def helper_writes_into_an_array_inside_a_tuple(x):
+    _doubles_the_array_in_its_pair((x, (x * 1.0, 2.0)))  # a new array: fine
+    pair = (x, (np.sin(x), 2.0))
+    _doubles_the_array_in_its_pair(pair)  # pair[1][0], read below, changes
+    return np.sum(pair[1][0])
+
+
+def _doubles_the_first(items):
+    items[0] *= 2.0
+    return 0.0
+
+
+def helper_writes_into_an_array_inside_a_list(x):
+    items = [np.sin(x), x]
+    _doubles_the_first(items)
+    return np.sum(items[0] * items[1])
+
+
 def list_item_set_to_the_array_written(w):
     x = np.sin(w * np.arange(1.0, 4.0))
     a = [np.ones(3)]
@@ -578,18 +607,14 @@ def constant_given_to_a_function_parameter_then_written(w, energy):
     return s
 
 
-def _subtracts_in_place(z, c):
-    z -= 0.3
-
-
-def _calls_one_that_writes(A, z):
-    _subtracts_in_place(z, A[0])
+def _writes_then_sums(A, z):
+    z -= 0.3 * A[0]
     return np.sum(A, axis=0)
 
 
 def argument_written_by_a_helper_and_read_later_in_the_statement(a, M):
     u = a + np.arange(3.0)
-    return _calls_one_that_writes(M, u)[0] + np.sum(np.tanh(u))
+    return _writes_then_sums(M, u)[0] + np.sum(np.tanh(u))
 
 
 def _triples_the_first(z):

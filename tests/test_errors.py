@@ -382,7 +382,7 @@ def test_an_argument_a_helper_writes_into_read_later_in_the_statement_is_refused
     error = error_of(f, 0.3, np.ones((2, 3)))
     assert isinstance(error, adcompile.UnsupportedSyntax)
     assert "wrote into a ndarray it was given" in error.reason, error.reason
-    assert_points_at(error, "return _calls_one_that_writes(M, u)[0]")
+    assert_points_at(error, "return _writes_then_sums(M, u)[0]")
 
 
 def test_an_array_written_while_a_list_of_its_rows_is_read_is_refused():
@@ -531,6 +531,10 @@ def test_update_seen_through_a_value_without_derivative_is_refused(
             p.helper_writes_into_the_parameter_never_read_again,
             "_overwrites_its_argument",
         ),
+        (
+            p.helper_writes_into_the_parameter_in_a_call_statement,
+            "_overwrites_its_argument",
+        ),
     ],
 )
 @pytest.mark.parametrize("mode", ["grad", "jvp"])
@@ -541,16 +545,42 @@ def test_helper_that_writes_into_a_differentiated_argument_is_refused(
     caller's, where a name read later or the caller (its object is a
     parameter's) sees it: refused at the call, as the code runs (an
     argument that is a number is not changed), before anything is written
-    into the caller's array."""
+    into the caller's array. A call made as a statement is made (it was
+    left out of the gradient, which then missed the write)."""
     x = np.array([0.5, 0.7, 0.9])
     with pytest.raises(adcompile.UnsupportedSyntax) as info:
         if mode == "grad":
             adcompile.grad(function)(x)
         else:
             adcompile.jvp(function, (x,), (np.ones(3),))
-    assert f"{call}(...) wrote into a ndarray it was given" in info.value.reason
+    assert f"{call}(...) wrote into a" in info.value.reason
     assert np.array_equal(x, [0.5, 0.7, 0.9])
     assert_points_at(info.value, f"{call}(")
+
+
+@pytest.mark.parametrize(
+    "function, call",
+    [
+        (
+            p.helper_writes_into_an_array_inside_a_tuple,
+            "_doubles_the_array_in_its_pair",
+        ),
+        (p.helper_writes_into_an_array_inside_a_list, "_doubles_the_first"),
+    ],
+)
+def test_helper_that_writes_into_an_array_inside_a_container_is_refused(function, call):
+    """An array inside a tuple or list given to a helper is copied with it
+    (the helper wrote into the caller's, and the gradient was silently
+    wrong); the write is seen and refused at the call. Forward mode refuses
+    it in the helper itself."""
+    x = np.array([0.5, 0.7, 0.9])
+    with pytest.raises(adcompile.UnsupportedSyntax) as info:
+        adcompile.grad(function)(x)
+    assert f"{call}(...) wrote into a" in info.value.reason, info.value.reason
+    assert_points_at(info.value, f"{call}(")
+    with pytest.raises(adcompile.UnsupportedSyntax):
+        adcompile.jvp(function, (x,), (np.ones(3),))
+    assert np.array_equal(x, [0.5, 0.7, 0.9])
 
 
 @pytest.mark.parametrize(

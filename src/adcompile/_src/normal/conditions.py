@@ -20,7 +20,9 @@ from adcompile._src.errors import UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.control_facts import is_inside, may_be_skipped
 from adcompile._src.normal.values import calls_in, mutated_names
-from adcompile._src.read.static_code import rename_locals
+from adcompile._src.normal.vocabulary import writes_into_an_argument
+from adcompile._src.read.calls import python_callable
+from adcompile._src.read.static_code import rename_locals, resolve_callee
 from adcompile._src.syntax.tree import walk
 
 
@@ -73,20 +75,47 @@ class ConditionLowering:
             replaced = replaced.deep_replace(unit, node)
         return replaced
 
+    def _statement_writers_lowered(self, statement: cst.Expr) -> cst.Expr | None:
+        """An expression statement (``h(x)``, its result unused) whose calls
+        change a value carrying a derivative in place: those calls lowered,
+        as in a condition (run as written, a helper's write into ``x`` would
+        be hidden from the derivative); what is left of it to run as
+        written, or None when nothing is."""
+        calls = self._writing_calls(statement.value)
+        if not any(python_callable(self._callee(call)) for call in calls):
+            return statement  # (a list method, a numpy writer: _effect's)
+        value = self._writing_calls_lowered(statement.value)
+        if not any(True for _ in calls_in(value)):
+            return None  # (the result of the lowered call, unused)
+        return statement.with_changes(value=value)
+
     def _writing_calls(self, test: cst.BaseExpression) -> list[cst.Call]:
         """The outermost calls in ``test`` that change a local value
         carrying a derivative in place."""
-        writers = [
-            call
-            for call in calls_in(test)
-            if mutated_names(call, self.source) & set(self.env)
-            and self._is_varied(call)
-        ]
+        writers: list[cst.Call] = []
+        for call in calls_in(test):
+            if not (
+                mutated_names(call, self.source) & set(self.env)
+                and self._is_varied(call)
+            ):
+                continue
+            if writes_into_an_argument(self._callee(call)):  # (no derivative as a call)
+                raise UnsupportedSyntax(
+                    f"{self.source.code(call.func)}(...) writes into an array in "
+                    "place, with or into values the gradient depends on",
+                    "compute a new array and assign it (y[idx] += v, indices "
+                    "without repeats, rather than np.add.at(y, idx, v))",
+                    self.source.location(call),
+                )
+            writers.append(call)
         return [
             w
             for w in writers
             if not any(w is not o and is_inside(w, o) for o in writers)
         ]
+
+    def _callee(self, call: cst.Call) -> object:
+        return resolve_callee(self.source, call.func, self.env, strict=False)
 
     def _refuse_writing_while_test(self, test: cst.BaseExpression) -> None:
         """A ``while`` condition is evaluated at every trip, in the loop's

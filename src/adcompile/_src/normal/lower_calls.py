@@ -190,9 +190,10 @@ class CallLowering:
             pure_call=known == PURE,
             keeps=known.keeps,
         )
-        for copy, original in checks:  # (after the call: did it write?)
-            check = f"unwritten({copy}, {original}, {self.origin.code!r}, "
-            check += f"{self.source.code(func)!r})"
+        made = f", {result.name}" if isinstance(result, ir.Var) else ""
+        for copy, original in checks:  # (after the call, which it reads: did it
+            check = f"unwritten({copy}, {original}, {self.origin.code!r}, "  # write?)
+            check += f"{self.source.code(func)!r}{made})"
             self.body.append(
                 ir.Effect(cst.Expr(cst.parse_expression(check)), self.origin)
             )

@@ -258,7 +258,8 @@ class Normalizer(
                 return
             if self._fill_diagonal(node.value):  # (an item write: inplace.py)
                 return
-            self._effect(node)
+            if (node := self._statement_writers_lowered(node)) is not None:
+                self._effect(node)
             return
         if isinstance(node, cst.Assert):
             self._effect(node)

@@ -32,10 +32,12 @@ from adcompile._src.runtime import (
     special,
     structs,
     support,  # not a module of helpers: aot_runtime copies from it
+    writes,
 )
 
 MODULES = (
     containers,
+    writes,
     core,
     elementwise,
     reductions,

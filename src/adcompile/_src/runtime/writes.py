@@ -1,0 +1,275 @@
+"""Runtime helpers for values a function writes into in place: private
+copies of what a callee or the function itself writes into, snapshots of
+values read later, checks as the code runs that no other name sees a write,
+and the caller's array given the function's final values (numpy only)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from adcompile._src.errors import UnsupportedSyntax
+
+
+def snapshot(x: Any) -> Any:
+    """The values of an argument as they are now, for a helper's derivative
+    to read after the function has written into the argument in place: a
+    copy of an array, and of the arrays in a list, tuple or dict (named
+    tuples and other objects as they are)."""
+    if isinstance(x, np.ndarray):
+        return x.copy()
+    if type(x) in (list, tuple):
+        return type(x)(snapshot(v) for v in x)
+    if type(x) is dict:
+        return {k: snapshot(v) for k, v in x.items()}
+    return x
+
+
+def private_copy(x: Any, name: Any = None, others: Any = None) -> Any:
+    """A copy of an array or list the function writes into (other values as
+    they are). ``others``: the other arguments of a function that writes
+    into its parameter ``name``; one that shares the parameter's memory (the
+    same array passed twice, or a view of it) would see the writes in the
+    function, not in its derivative, which works on the copy: refused."""
+    for other in others or ():
+        if other is x or (
+            isinstance(x, np.ndarray)
+            and isinstance(other, np.ndarray)
+            and np.shares_memory(x, other)
+        ):
+            raise UnsupportedSyntax(
+                f"the function writes into its parameter '{name}' in place, and "
+                "another argument shares its memory (the same array passed "
+                "twice, or a view of it)",
+                "pass a copy for one of them (f(a, a.copy())): the derivative "
+                "works on a private copy of the parameter it writes into",
+            )
+    return _private(x, {})
+
+
+def _private(x: Any, memo: dict[int, Any]) -> Any:
+    """``x`` with every array and list it holds copied, through lists,
+    tuples (named ones too) and dicts: a write into an array inside a
+    container must not reach the caller's. An object held twice is copied
+    once (``memo``), so the copies share as the originals do."""
+    if id(x) in memo:
+        return memo[id(x)]
+    if isinstance(x, np.ndarray):
+        memo[id(x)] = copy = x.copy()
+    elif isinstance(x, list):
+        memo[id(x)] = copy = []
+        copy.extend(_private(item, memo) for item in x)
+    elif type(x) is dict:
+        memo[id(x)] = copy = {}
+        copy.update((key, _private(value, memo)) for key, value in x.items())
+    elif isinstance(x, tuple) and (type(x) is tuple or hasattr(x, "_fields")):
+        items = [_private(item, memo) for item in x]
+        if all(a is b for a, b in zip(items, x, strict=True)):
+            return x
+        copy = type(x)(*items) if hasattr(x, "_fields") else tuple(items)
+        memo[id(x)] = copy
+    else:
+        return x
+    return copy
+
+
+def unwritten(
+    copy: Any, original: Any, statement: Any = "", writer: Any = "", made: Any = None
+) -> None:
+    """After a call of ``writer``, which may write into what it is given and
+    was given ``copy``, a private copy of ``original`` that the caller (or
+    a name read later) sees: nothing if the call left the copy as it was
+    (it wrote nothing); else refused, since in Python ``original`` would
+    have changed, and the derivative cannot carry the write back. ``made``:
+    the call's result, read here so that the call is made (and made first)
+    even where nothing else reads it."""
+    if _same(copy, original):
+        return
+    held = "" if isinstance(original, np.ndarray) else " (or into what it holds)"
+    error = UnsupportedSyntax(
+        f"`{statement}`: {writer}(...) wrote into a {type(original).__name__} it "
+        f"was given{held}, in place, which the caller of this function or a name read "
+        f"later sees; the derivative of {writer} cannot carry its write back to "
+        "this function",
+        f"pass {writer} a copy of the array if the change need not be seen "
+        f"here, or have {writer} return the new array and assign it",
+    )
+    error.statement = str(statement)
+    raise error
+
+
+def _same(copy: Any, original: Any) -> bool:
+    """``copy`` (from ``private_copy``) still holds what ``original`` does:
+    equal arrays, and containers of the same kind and length whose items
+    are the same, through every level."""
+    if copy is original:
+        return True
+    if isinstance(copy, np.ndarray):
+        return (
+            isinstance(original, np.ndarray)
+            and copy.shape == original.shape
+            and _equal(copy, original)
+        )
+    if type(copy) is not type(original):
+        return False
+    if isinstance(copy, dict):
+        return copy.keys() == original.keys() and all(
+            _same(copy[key], original[key]) for key in copy
+        )
+    if isinstance(copy, (list, tuple)):
+        return len(copy) == len(original) and all(
+            _same(a, b) for a, b in zip(copy, original, strict=True)
+        )
+    return False
+
+
+def _equal(a: np.ndarray, b: np.ndarray) -> bool:
+    """Equal entries (a NaN equals a NaN), whatever the dtype."""
+    try:
+        return bool(np.array_equal(a, b, equal_nan=True))
+    except TypeError:  # (a dtype without NaN)
+        return bool(np.array_equal(a, b))
+
+
+_WHOLE = object()  # (the update writes the whole of x)
+
+
+def shared_update(
+    x: Any,
+    others: Any = None,
+    statement: Any = "",
+    names: Any = "",
+    index: Any = _WHOLE,
+    before: Any = (),
+) -> Any:
+    """``x`` itself, before an in-place update of x (``x op= v``, ``x[i] =
+    v``) that lowering turned into a new value: right only if no value in
+    ``others`` (those of the names read later that may see x) sees x's
+    memory (``names``: who holds each of them, for the message), or, with
+    ``others`` None (code that may keep x anywhere), if x is a number, which
+    an update does not change. ``index``: the update writes ``x[index]``
+    only, so an array that sees other parts of x sees no change (None: all
+    of x). ``before``: the arrays x's object was before earlier updates made
+    it a new array as the derivative runs; what was read from them sees
+    their memory, not x's. Refused otherwise, since the other names would
+    see the change in Python and not in the derivative."""
+    if isinstance(x, (int, float, complex, np.generic)):
+        return x
+    who = (
+        "another name may see it (an alias, a view, a container holding it, or "
+        "code that keeps it)"
+    )
+    if others is not None:
+        if index is None:
+            index = _WHOLE
+        written = [_written_part(array, index) for array in (x, *before)]
+        seeing = [
+            i
+            for i, other in enumerate(others)
+            if any(_sees(other, part) for part in written)
+        ]
+        if not seeing:
+            return x
+        named = str(names).split(", ")
+        who = (
+            f"{named[seeing[0]]}, read later, may share memory with it (an "
+            "alias, a view, an item read from it, or a container holding it)"
+            if len(named) == len(others)
+            else "another name read later may share memory with it"
+        )
+    code = str(statement)
+    what = f"`{code}` updates a {type(x).__name__} in place"
+    new_value = _as_new_value(code)
+    error = UnsupportedSyntax(
+        f"{what}, and {who}",
+        (
+            f"write '{new_value}' (a new array), or copy the array first"
+            if new_value
+            else _copy_hint(code)
+        ),
+    )
+    error.statement = code  # where the caller's locate() points
+    raise error
+
+
+def _written_part(x: Any, index: Any) -> Any:
+    """The part of the array ``x`` that ``x[index] = v`` writes, as a view
+    (x itself for another index, or another kind of x)."""
+    if index is _WHOLE or not isinstance(x, np.ndarray):
+        return x
+    where = index if isinstance(index, tuple) else (index,)
+    try:
+        part = x[(*where, None)]  # (a view even where every index is an int)
+    except (IndexError, TypeError, ValueError):
+        return x
+    if isinstance(part, np.ndarray) and part.base is not None:
+        return part  # basic indexing: a view of what is written
+    return x  # indices picked by an array: a copy, which tells nothing
+
+
+def _sees(other: Any, x: Any) -> bool:
+    """Whether ``other`` (a value, or a container of values) may see the
+    memory of ``x`` (an array, a list or a dict), so that changing x in
+    place would change it; objects of other kinds are assumed to."""
+    if other is x:
+        return True
+    if other is None or isinstance(other, (int, float, complex, str, np.generic)):
+        return False
+    if isinstance(other, np.ndarray):
+        return isinstance(x, np.ndarray) and _overlap(other, x)
+    if isinstance(other, (list, tuple)):
+        return any(_sees(item, x) for item in other)
+    if isinstance(other, dict):
+        return any(_sees(item, x) for item in other.values())
+    return True
+
+
+def _copy_hint(statement: str) -> str:
+    """``write into a copy: 'y = y.copy()' first`` for ``y[i] = v`` and
+    ``np.fill_diagonal(y, v)``."""
+    found = re.match(r"\s*(\w+)\s*\[", statement) or re.search(
+        r"fill_diagonal\(\s*(\w+)", statement
+    )
+    if found is None:
+        return "write into a copy of the array"
+    name = found.group(1)
+    return f"write into a copy: '{name} = {name}.copy()' first"
+
+
+def _as_new_value(statement: str) -> str:
+    """``y = y + ...`` for ``y += v`` ("" for another statement)."""
+    name, _, rest = statement.partition(" ")
+    operator = rest.split(" ", 1)[0]
+    if not (operator.endswith("=") and len(operator) > 1 and name.isidentifier()):
+        return ""
+    return f"{name} = {name} {operator[:-1]} ..."
+
+
+def write_back(caller: Any, final: Any) -> None:
+    """Leave the caller's array, list or dict as the function left it, after it
+    wrote into its parameter in place (nothing to do for immutable values)."""
+    if final is caller:
+        return
+    if isinstance(caller, np.ndarray):
+        caller[...] = final
+    elif isinstance(caller, list):
+        caller[:] = final
+    elif isinstance(caller, dict):
+        caller.clear()
+        caller.update(final)
+
+
+_TOO_HARD = getattr(np, "exceptions", np).TooHardError
+
+
+def _overlap(one: np.ndarray, other: np.ndarray) -> bool:
+    """Whether two arrays share memory (where telling for certain takes too
+    much work, they are taken to)."""
+    if not np.may_share_memory(one, other):
+        return False
+    try:
+        return bool(np.shares_memory(one, other, max_work=10_000))
+    except _TOO_HARD:
+        return True
