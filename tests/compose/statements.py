@@ -75,6 +75,9 @@ class Statements(Expressions):
         if made is None:
             return self.st_assign(sc, fn, depth)
         self.tags.add("call_in_loop" if fn.in_loop else "call_stmt")
+        if self.extended and self.chance(0.12):  # made for what it changes
+            self.tags.add("call_effect")
+            return [made]
         name, existed = self.target(sc, t)
         if existed and self.chance(0.5):
             text = f"0.5 * {name} + 0.5 * {made}"
