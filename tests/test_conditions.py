@@ -31,3 +31,25 @@ def test_a_writing_call_in_a_conditional_expression_of_a_condition(c):
     args = (np.array([0.3, 0.5]), c)
     check_grad(condition_with_a_writing_call_in_a_branch, args)
     check_jvp(condition_with_a_writing_call_in_a_branch, args)
+
+
+def _squashed(z, c):
+    rows = [np.sin(z), np.tanh(z)]
+    rows.insert(1, z * z)
+    return 0.5 * np.cos(rows.pop(1) - c)
+
+
+def call_statement_before_a_write(x, c):
+    M = np.outer(x, x)
+    _squashed(M[1], c)  # keeps nothing: M is still the function's own
+    M[1, :] = 0.5 * M[1] + np.tanh(M[0])
+    return np.sum(M * M)
+
+
+def test_a_call_statement_that_keeps_nothing_leaves_its_arguments_writable():
+    """(normal/conditions.py) A call made as a statement, its result
+    dropped, of a function that keeps and changes nothing it is given: run
+    as written, it makes no name see M (it was refused as an alias)."""
+    args = (np.array([0.3, 0.5, 0.7]), 0.5)
+    check_grad(call_statement_before_a_write, args)
+    check_jvp(call_statement_before_a_write, args)

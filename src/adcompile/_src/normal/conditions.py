@@ -1,4 +1,4 @@
-"""Branch and loop conditions.
+"""Branch and loop conditions, and calls made as statements.
 
 A condition is evaluated once where the forward sweep reaches it, into a
 variable the backward sweep reads to take the same path (``_record``). It
@@ -10,6 +10,12 @@ if they were the old ones. Such calls are lowered first, as any other call
 is (``_writing_calls_lowered``); where Python might skip the call, and in a
 ``while`` loop's condition (evaluated at each trip), they are refused with
 the location.
+
+A call made as a statement (``h(x)``, its result dropped) follows the same
+rule: one that may change a value carrying a derivative is lowered as any
+call is, and made even though nothing reads its result; one that keeps and
+changes nothing it is given is run as written, and makes no name see its
+arguments.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import libcst as cst
 from adcompile._src.errors import UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.control_facts import is_inside, may_be_skipped
+from adcompile._src.normal.purity import call_may_keep
 from adcompile._src.normal.values import calls_in, mutated_names
 from adcompile._src.normal.vocabulary import writes_into_an_argument
 from adcompile._src.read.calls import python_callable
@@ -88,6 +95,11 @@ class ConditionLowering:
         if not any(True for _ in calls_in(value)):
             return None  # (the result of the lowered call, unused)
         return statement.with_changes(value=value)
+
+    def _calls_keep_nothing(self, node: cst.CSTNode) -> bool:
+        """Whether no call in ``node`` may keep what it is given, or change it
+        in place."""
+        return not any(call_may_keep(call, self.source) for call in calls_in(node))
 
     def _writing_calls(self, test: cst.BaseExpression) -> list[cst.Call]:
         """The outermost calls in ``test`` that change a local value

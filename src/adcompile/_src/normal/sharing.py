@@ -389,7 +389,11 @@ class SharingAnalysis:
         return f" (since `{code}`)" if code else ""
 
     def _unfresh_names(self, node: cst.CSTNode) -> None:
-        """Any reference to a name may create an alias: it is no longer fresh."""
+        """Any reference to a name may create an alias: it is no longer fresh
+        (but in an expression statement whose calls keep nothing they are
+        given, ``h(g(x))``: its value is dropped, and no name sees it)."""
+        if isinstance(node, cst.Expr) and self._calls_keep_nothing(node):
+            return  # (conditions.py)
         for name in load_names(node):
             ssa = self.env.get(name)
             if ssa is not None:
