@@ -86,8 +86,9 @@ def user_call(x):
 
 def aug_view(x):
     y = x[0:2]
-    y += 1.0  # writes into x through the view
-    return np.sum(x * y)
+    for _ in range(2):  # (a view made before the loop: not followed)
+        y += 1.0  # writes into x through the view
+    return np.sum(x[0:2] * y)
 
 
 def writes_alias(x):

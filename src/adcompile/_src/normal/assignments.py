@@ -199,6 +199,11 @@ class AssignmentLowering:
         current = self.env.get(name)
         if current is None:
             raise self._unsupported(target, f"'{name}' used before assignment:")
+        varied = self._is_varied(target) or self._is_varied(node.value)
+        if varied and self._write_through_view(
+            name, node, lambda: self._augmented(node)
+        ):
+            return  # (views.py)
         why = self._not_writable(current, name)
         if why is not None and self.shapes.get(current) == SCALAR:
             why = None  # a number: `x += v` is `x = x + v`
@@ -234,3 +239,28 @@ class AssignmentLowering:
         finally:
             self.updating_in_place = False
         self._written(current, self.env[name])
+
+    def _check_target(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                if isinstance(element, cst.StarredElement):
+                    raise self._unsupported(element, "starred unpacking")
+                self._check_target(element.value)
+            return
+        if isinstance(target, cst.Subscript):
+            raise UnsupportedSyntax(
+                "assignment into part of an array (x[...] = ...) cannot be "
+                "differentiated yet",
+                "build the array with np.where, np.concatenate or np.stack instead",
+                self.source.location(target),
+            )
+        if isinstance(target, cst.Attribute):
+            raise UnsupportedSyntax(
+                f"assignment to an attribute ({self.source.code(target)} = ...) "
+                "cannot be differentiated: derivative code never writes into "
+                "the objects it is given",
+                "assign the new value to a local variable and use (or return) "
+                "that; update the object outside the function being "
+                "differentiated",
+                self.source.location(target),
+            )

@@ -11,6 +11,7 @@ import libcst as cst
 
 from adcompile._src.normal import ir
 from adcompile._src.normal.lower import load_names
+from adcompile._src.normal.views import has_a_slice
 from adcompile._src.read.static_code import rename_locals
 from adcompile._src.syntax.tree import walk
 
@@ -45,7 +46,28 @@ def assigned_names(statements: list[cst.CSTNode], nested: bool = True) -> set[st
     names: set[str] = set()
     for statement in statements:
         names |= _assigned_in(statement, nested)
+    for statement in statements:  # a write through a view writes its base
+        names |= _view_bases(statement, frozenset(names))
     return names
+
+
+@functools.lru_cache(maxsize=8192)
+def _view_bases(statement: cst.CSTNode, written: frozenset[str]) -> frozenset[str]:
+    """The ``y`` of each ``v = y[...]`` in ``statement`` whose ``v`` is in
+    ``written`` (views.py lowers a write into ``v`` as one into ``y``)."""
+    bases: set[str] = set()
+    for node in walk(statement):
+        if (
+            isinstance(node, cst.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0].target, cst.Name)
+            and node.targets[0].target.value in written
+            and isinstance(node.value, cst.Subscript)
+            and isinstance(node.value.value, cst.Name)
+            and has_a_slice(node.value.slice)
+        ):
+            bases.add(node.value.value.value)
+    return frozenset(bases)
 
 
 @functools.lru_cache(maxsize=8192)

@@ -46,6 +46,8 @@ class InPlaceLowering:
             statement = cst.Assign([cst.AssignTarget(target)], value)
             self._effect(statement)  # nothing to differentiate: run as written
             return
+        if self._write_through_view(name, target, lambda: self._setitem(target, value)):
+            return  # (views.py)
         observers = self._check_writable(name, "assignment into", target)
         for element in target.slice:
             if self._is_varied(element):

@@ -40,6 +40,7 @@ from adcompile._src.normal.values import (
     mutated_names,
     written_anywhere,
 )
+from adcompile._src.normal.views import ViewWrites
 from adcompile._src.normal.vocabulary import (
     IN_PLACE_METHODS,
     writes_into_an_argument,
@@ -65,6 +66,7 @@ class Normalizer(
     InPlaceLowering,
     ClosureLowering,
     CallLowering,
+    ViewWrites,
     ExpressionLowering,
 ):
     """Builds one ``ir.Program`` from one parsed function."""
@@ -388,6 +390,7 @@ class Normalizer(
             self._check_target(target)
         if isinstance(first, cst.Name):
             operand = self._lower_into(value, first.value)
+            self._record_view(first.value, value, others)  # (views.py)
         elif isinstance(first, (cst.Tuple, cst.List)):
             operand = self._unpack(first, value)
         else:
@@ -396,31 +399,6 @@ class Normalizer(
             if not isinstance(other, cst.Name):
                 raise self._unsupported(other, "assignment to this target")
             self._bind_alias(other.value, operand)
-
-    def _check_target(self, target: cst.BaseExpression) -> None:
-        if isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                if isinstance(element, cst.StarredElement):
-                    raise self._unsupported(element, "starred unpacking")
-                self._check_target(element.value)
-            return
-        if isinstance(target, cst.Subscript):
-            raise UnsupportedSyntax(
-                "assignment into part of an array (x[...] = ...) cannot be "
-                "differentiated yet",
-                "build the array with np.where, np.concatenate or np.stack instead",
-                self.source.location(target),
-            )
-        if isinstance(target, cst.Attribute):
-            raise UnsupportedSyntax(
-                f"assignment to an attribute ({self.source.code(target)} = ...) "
-                "cannot be differentiated: derivative code never writes into "
-                "the objects it is given",
-                "assign the new value to a local variable and use (or return) "
-                "that; update the object outside the function being "
-                "differentiated",
-                self.source.location(target),
-            )
 
     # ---- expressions -------------------------------------------------------
 

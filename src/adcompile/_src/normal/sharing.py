@@ -54,6 +54,7 @@ from collections.abc import Iterator
 import libcst as cst
 
 from adcompile._src.normal import ir
+from adcompile._src.normal.views import View
 from adcompile._src.normal.vocabulary import NONDIFF_ATTRIBUTES
 from adcompile._src.syntax.templates import used_names
 from adcompile._src.syntax.tree import stack_lists
@@ -72,6 +73,7 @@ class SharingAnalysis:
         self.retired: dict[str, str] = {}  # variable -> its old object (_retire)
         self.stacks = stack_lists(self.definition)  # names no other name sees
         self.unwritten_checks: list[tuple[str, str]] = []  # (lower_calls.py)
+        self.views: dict[str, View] = {}  # a view's value -> how made (views.py)
 
     def _roots(self, operands: list[ir.Operand]) -> set[str]:
         """The variables whose memory these operands may share."""

@@ -7,7 +7,7 @@ third derivatives).
 
 from __future__ import annotations
 
-from adcompile._src.rules.registry import LINEAR, defnondiff, defrule
+from adcompile._src.rules.registry import LINEAR, SAME, defnondiff, defrule
 
 # Helpers linear in their first argument (an adjoint): the tangent goes
 # through the same helper; the other arguments are read for their shapes,
@@ -78,6 +78,17 @@ for _name, _signature in _LINEAR_IN_FIRST.items():
         jvp={_params[0]: LINEAR, **{p: None for p in _params[1:]}},
         **_vjps,
     )
+
+# A copy of a view about to be written (views.py): a new array, x's shape.
+defrule(
+    "copy_of_view",
+    "x, base=None, statement=''",
+    shape=SAME,
+    jvp={"x": "snapshot(t)", "base": None, "statement": None},
+    x="g",
+    base=None,
+    statement=None,
+)
 
 # Bilinear adjoints of products: linear in the adjoint and in the other factor.
 for _name, _other, _shape_only in [

@@ -27,6 +27,31 @@ def snapshot(x: Any) -> Any:
     return x
 
 
+def copy_of_view(view: Any, base: Any, statement: Any = "") -> Any:
+    """A copy of ``view``, an array read from ``base`` by a basic index
+    (``view = base[1:]``), about to be written in place: the write goes into
+    the copy, and the copy into ``base[1:]``, as Python's write through the
+    view would. Refused if ``view`` does not see ``base``'s memory (``base``
+    a list, or the index one that copies): the write would not reach it."""
+    owner = (
+        base.base if isinstance(base, np.ndarray) and base.base is not None else base
+    )
+    if not (
+        isinstance(view, np.ndarray)
+        and isinstance(base, np.ndarray)
+        and (view.base is owner or view.base is base)
+    ):
+        error = UnsupportedSyntax(
+            f"`{statement}` writes into a value read from a "
+            f"{type(base).__name__} that is not a view of it (a list's slice, "
+            "or an index that copies)",
+            "write into a copy made with .copy(), or into the array itself",
+        )
+        error.statement = str(statement)
+        raise error
+    return view.copy()
+
+
 def private_copy(x: Any, name: Any = None, others: Any = None) -> Any:
     """A copy of an array or list the function writes into (other values as
     they are). ``others``: the other arguments of a function that writes
