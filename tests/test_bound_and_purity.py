@@ -218,3 +218,31 @@ def test_numpys_writers_write_into_their_first_argument_only():
     assert found.writes and found.written == frozenset({"A"})
     found = purity(_copies_into_an_array_it_may_be_given)
     assert found.writes and found.written is None  # a local that may hold one
+
+
+def _builds_a_dict(c, A):
+    out = {}
+    out["w"] = np.log(1.0 + np.sin(A[1]) ** 2)
+    out["b"] = np.tanh(c)
+    return out
+
+
+def _builds_a_dict_by_comprehension(A):
+    parts = {k: np.sin(A) * i for i, k in enumerate("wb")}
+    parts["w"] = parts["b"] + 1.0
+    return parts
+
+
+def _writes_into_a_dict_holding_its_argument(A):
+    out = {"w": A}
+    out["w"][0] = 1.0
+    return out
+
+
+def test_a_dict_it_made_is_its_own():
+    """A dict display or comprehension of new values is a new object:
+    writing into it writes no argument (a helper returning a dict it
+    built was taken to change any argument)."""
+    assert purity(_builds_a_dict) == PURE
+    assert purity(_builds_a_dict_by_comprehension) == PURE
+    assert purity(_writes_into_a_dict_holding_its_argument).writes

@@ -1,11 +1,8 @@
 """What a user function does with the arrays it is given, read from its source.
 
-Passing an array to a user function used to count as sharing it: the
-function might keep it (store it in an object, a global, a list it was
-given), change it in place, or return it (or a view of it), and then writing
-into the array in place later would change what another name sees. Most
-functions do none of that: they compute new values from their arguments.
-``purity(f)`` reads ``f`` to tell:
+A function given an array might keep it, change it in place or return
+it, and then a later write into the array would change what another name
+sees. Most compute new values; ``purity(f)`` reads ``f`` to tell:
 
 - ``keeps``: ``f`` may keep a reference to an argument after it returns, or
   change one in place (conservatively true whenever ``f``'s body does
@@ -371,16 +368,9 @@ class _Reading:
             p.name.value
             for node in self._nodes()
             if isinstance(node, cst.Parameters)
-            for p in (
-                *node.posonly_params,
-                *node.params,
-                *node.kwonly_params,
-                *[
-                    s
-                    for s in (node.star_arg, node.star_kwarg)
-                    if isinstance(s, cst.Param)
-                ],
-            )
+            for p in (*node.posonly_params, *node.params, *node.kwonly_params)
+            + (node.star_arg, node.star_kwarg)
+            if isinstance(p, cst.Param)
         }
         candidates = {n for n in values if n not in self.params | inner_params}
         self.new_names = candidates
@@ -420,10 +410,17 @@ class _Reading:
                 not isinstance(e, cst.StarredElement) and self._new(e.value)
                 for e in node.elements
             )
+        if isinstance(node, cst.Dict):  # (out = {} then out["w"] = v)
+            return all(
+                isinstance(e, cst.DictElement) and self._new(e.value)
+                for e in node.elements
+            )
         if isinstance(node, cst.IfExp):
             return self._new(node.body) and self._new(node.orelse)
         if isinstance(node, cst.ListComp):  # a new list of new values
             return self._new(node.elt)
+        if isinstance(node, cst.DictComp):
+            return self._new(node.value)
         if isinstance(node, cst.Attribute):
             return node.attr.value in NONDIFF_ATTRIBUTES
         if isinstance(node, cst.Subscript):
