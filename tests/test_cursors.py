@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import adcompile
-from tests.forwardcheck import check_jvp
+from tests.forwardcheck import check_hvp, check_jvp
 from tests.gradcheck import check_grad
 
 
@@ -84,3 +84,36 @@ def test_an_iterator_over_a_list_changed_later_is_refused():
     with pytest.raises(adcompile.UnsupportedSyntax) as info:
         adcompile.grad(list_grown_after_iter)(0.5)
     assert "an iterator (iter(...))" in info.value.reason
+
+
+def _listed_pairs(x, y):
+    pairs = list(zip(x, y, strict=True))
+    return sum(a * b for a, b in pairs)
+
+
+def _listed_enumeration(x):
+    items = tuple(enumerate(x))
+    return sum(i * e * e for i, e in items)
+
+
+def _listed_reversal(x):
+    r = list(reversed(x))
+    return r[0] * r[1] + np.sum(np.array(r) * x)
+
+
+@pytest.mark.parametrize(
+    "f",
+    [_listed_pairs, _listed_enumeration, _listed_reversal],
+    ids=lambda f: f.__name__,
+)
+def test_an_iterator_made_into_a_list(f):
+    """``list(zip(a, b))``, ``tuple(enumerate(x))``, ``list(reversed(x))``
+    are the lists a comprehension over the iterator makes (they were refused
+    as iterators used other than in a for loop; gradient code that keeps a
+    loop's iterable as ``list(enumerate(z))`` could not be differentiated
+    again for hvp)."""
+    x, y = np.array([0.3, 0.5, 0.7]), np.array([1.0, 2.0, 3.0])
+    args = (x, y) if f is _listed_pairs else (x,)
+    check_grad(f, args)
+    check_jvp(f, args)
+    check_hvp(f, args)

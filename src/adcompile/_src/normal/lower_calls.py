@@ -72,6 +72,9 @@ class CallLowering:
                 "supported yet: write the called function's computation inline",
                 self.source.location(node),
             )
+        listed = self._listed_iterator(node, callee)
+        if listed is not None:  # list(zip(a, b)): [(p, q) for p, q in zip(a, b)]
+            return self._lower(listed, target_name)
         if callee is dict and node.args and all(a.keyword for a in node.args):
             entries = [  # dict(w=..., b=...): the dict {"w": ..., "b": ...}
                 cst.DictElement(cst.SimpleString(repr(a.keyword.value)), a.value)
@@ -198,6 +201,37 @@ class CallLowering:
                 ir.Effect(cst.Expr(cst.parse_expression(check)), self.origin)
             )
         return result
+
+    def _listed_iterator(
+        self, node: cst.Call, callee: object
+    ) -> cst.BaseExpression | None:
+        """``list(zip(a, b))``, ``tuple(enumerate(x))``, ``list(reversed(x))``
+        as the comprehension that makes the same list (a loop over the
+        iterator, which lowering follows), in ``tuple(...)`` for a tuple;
+        None for any other call."""
+        if callee not in (list, tuple) or len(node.args) != 1 or node.args[0].star:
+            return None
+        inner = node.args[0].value
+        if not isinstance(inner, cst.Call) or any(a.star for a in inner.args):
+            return None
+        iterator = resolve_callee(self.source, inner.func, self.env, strict=False)
+        if iterator is zip:
+            count = len([a for a in inner.args if a.keyword is None])
+        elif iterator is enumerate:
+            count = 2
+        elif iterator is reversed:
+            count = 1
+        else:
+            return None
+        names = [cst.Name(self.names.fresh("item")) for _ in range(count)]
+        target = names[0] if count == 1 else cst.Tuple([cst.Element(n) for n in names])
+        listed: cst.BaseExpression = cst.ListComp(
+            target, cst.CompFor(target=target, iter=inner)
+        )
+        if callee is tuple:
+            listed = cst.Call(cst.Name("tuple"), [cst.Arg(listed)])
+        self.source.moved(listed, node)
+        return listed
 
     def _private_argument(
         self, operand: ir.Operand, func: cst.BaseExpression, node: cst.Call
