@@ -45,3 +45,18 @@ def test_the_sample_passes_more_than_it_refuses_where_nothing_is_shared():
     ]
     refused = [n for n in numbers if "refused" in aliases.check(n).values()]
     assert len(refused) <= len(numbers) // 10, [aliases.program(n) for n in refused]
+
+
+def test_a_joined_list_made_in_a_loop_holds_the_parameter_itself():
+    """``a = [x] + [y]`` in a loop, then ``x[0] += w``: a[0] is x and sees
+    the write. The list was made from a copy of x taken for the rule's local
+    gradients (``_state_now``), and the value came back without the write."""
+    join = next(
+        i for i, (alias, _) in enumerate(aliases.ALIASES) if "[x] + [y]" in alias
+    )
+    for update in aliases.UPDATES:
+        case = (join, "param", update, "for _ in range(2):", "alias_wrapped")
+        statuses = aliases.check(aliases.CASES.index(case))
+        assert all(
+            s.split(":")[0] not in aliases.FAILURES for s in statuses.values()
+        ), statuses

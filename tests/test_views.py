@@ -176,3 +176,23 @@ def test_generated_writes_through_views(view, write, read, tmp_path):
     f = namespace["f"]
     check_grad(f, (X,))
     check_jvp(f, (X,))
+
+
+def choice_read_in_the_statement(x, b):
+    u = np.cos(x)
+    y = np.sin(x)
+    pair = [
+        np.log(1.0 + (b * x if y[1] > 0.0 else u) ** 2),
+        np.tanh(u if b < 0.3 else y),
+    ]
+    y[0:2] += 0.5 * np.sin(b)  # u is not y: the choice above held one of them
+    return np.sum(pair[0]) + np.sum(pair[1]) + np.sum(u) + np.sum(y)
+
+
+@pytest.mark.parametrize("b", [0.1, 0.5])
+def test_a_conditional_expression_makes_no_alias_between_its_branches(b):
+    """``u if b < 0.3 else y`` holds one of u and y; once it is gone, u and y
+    are not one object (they were taken to be, and the write into y was
+    refused)."""
+    check_grad(choice_read_in_the_statement, (X[:3], b), wrt=(0, 1))
+    check_jvp(choice_read_in_the_statement, (X[:3], b), wrt=(0, 1))

@@ -83,6 +83,8 @@ ALIASES = [
     ("a = x if w > 0.0 else y", "np.sum(a * w)"),
     ("a = (x * 1.0) if w > 0.0 else (y + 0.0)", "np.sum(a * w)"),
     ("a = x[0] if w > 0.0 else y[0]", "a * w"),
+    ("a = y\nt = np.tanh(x if w > 0.0 else y)", "np.sum(a * w + t)"),
+    ("a = np.tanh(x if w > 0.0 else y)", "np.sum(a * w)"),
     ("a = []\na.append(x)", "np.sum(a[0] * w)"),
     ("a = [y]\na.extend([x])", "np.sum(a[1] * w)"),
     ("a = []\na.insert(0, x)", "np.sum(a[0] * w)"),

@@ -121,10 +121,14 @@ class ControlFlowLowering(ConditionLowering):
         self.pinned = outer_pinned
         self.env.pop(key, None)  # the key names this construct only
         self.shapes[name] = ("value", name)
-        if new_name:  # each path gives the variable its first value
-            for statement in [*body, *orelse]:
-                if getattr(statement, "target", "") == name:
-                    statement.initializes = True
+        for statement in [*body, *orelse]:
+            if getattr(statement, "target", "") != name:
+                continue
+            if new_name:  # each path gives the variable its first value
+                statement.initializes = True
+            held = _copied(statement)
+            if held is not None:  # the variable holds one of them, never both
+                self.choices.setdefault(name, set()).add(held)  # (sharing.py)
         self.body.append(ir.Branch(cond, body, orelse, origin))
         if target_name is not None and target_name not in self.pinned:
             self.env[target_name] = name
@@ -437,3 +441,16 @@ class ControlFlowLowering(ConditionLowering):
             self._set_state(state)
 
     # ---- statements --------------------------------------------------------
+
+
+def _copied(statement: ir.Statement) -> str | None:
+    """The variable a statement copies (``pinned = source``), if it is one."""
+    if isinstance(statement, ir.Assign) and isinstance(statement.value.node, cst.Name):
+        return statement.value.node.value
+    if (
+        isinstance(statement, ir.Apply)
+        and statement.prim is registry.lookup(COPY)
+        and isinstance(statement.args[0], ir.Var)
+    ):
+        return statement.args[0].name
+    return None

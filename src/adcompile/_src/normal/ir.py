@@ -212,3 +212,21 @@ def walk(statements: list[Statement]):
             yield from walk(statement.orelse)
         elif isinstance(statement, Loop):
             yield from walk(statement.body)
+
+
+def is_simple(apply: Apply) -> bool:
+    """True when the call leaves every ``simple_when`` parameter at its default."""
+    prim = apply.prim
+    if prim is None or not prim.simple_when:
+        return False
+    defaults = {p.name: p.default for p in prim.params}
+    for name in prim.simple_when:
+        operand = apply.bound.get(name)
+        if operand is None:
+            continue
+        if not isinstance(operand, Static):
+            return False
+        code = cst.Module([]).code_for_node(operand.node).strip()
+        if code != defaults.get(name):
+            return False
+    return True

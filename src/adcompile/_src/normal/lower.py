@@ -226,7 +226,7 @@ class ExpressionLowering(SharingAnalysis):
         keeps: bool = True,
     ) -> ir.Var:
         word = prim.name if prim is not None else _callee_word(callee)
-        if prim is not None and not call[0] and not self.updating_in_place:
+        if _new_value(prim) and not call[0] and not self.updating_in_place:
             args = [self._state_now(a) for a in args]  # (lower_calls.py)
             kwargs = {k: self._state_now(a) for k, a in kwargs.items()}
         if target is None:
@@ -266,9 +266,7 @@ class ExpressionLowering(SharingAnalysis):
             self.sequences.add(target)  # a list or tuple: see lists.py
         apply.shape = self._result_shape(apply)
         self._set_shape(target, apply.shape)
-        if prim is not None and (
-            prim.shape in VIEW_FREE_SHAPES or id(prim.key) in NEW_ARRAY_FUNCTIONS
-        ):
+        if _new_value(prim):
             self.fresh.add(target)  # a new array
         elif prim is not None and target_name is None:
             self.view_roots[target] = self._roots(apply.operands())  # maybe a view
@@ -336,7 +334,7 @@ class ExpressionLowering(SharingAnalysis):
         if prim.shape == SCALAR:
             return SCALAR
         if prim.shape == REDUCE:
-            return SCALAR if is_simple(apply) else fresh_class
+            return SCALAR if ir.is_simple(apply) else fresh_class
         if prim.shape == SAME and classes:
             return classes[0]
         if prim.shape == BROADCAST and classes:
@@ -441,24 +439,6 @@ def render_none(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
 
 
-def is_simple(apply: ir.Apply) -> bool:
-    """True when the call leaves every ``simple_when`` parameter at its default."""
-    prim = apply.prim
-    if prim is None or not prim.simple_when:
-        return False
-    defaults = {p.name: p.default for p in prim.params}
-    for name in prim.simple_when:
-        operand = apply.bound.get(name)
-        if operand is None:
-            continue
-        if not isinstance(operand, ir.Static):
-            return False
-        code = cst.Module([]).code_for_node(operand.node).strip()
-        if code != defaults.get(name):
-            return False
-    return True
-
-
 def _is_one(node: cst.BaseExpression) -> bool:
     return isinstance(node, (cst.Integer, cst.Float)) and node.evaluated_value == 1
 
@@ -497,3 +477,11 @@ def operand_names(operands: list[ir.Operand]) -> set[str]:
         else:
             names |= load_names(operand.node)
     return names
+
+
+def _new_value(prim: Primitive | None) -> bool:
+    """A rule whose result is a new value (one that may hold an operand,
+    a list or an item, must hold the object itself, not a copy of it)."""
+    return prim is not None and (
+        prim.shape in VIEW_FREE_SHAPES or id(prim.key) in NEW_ARRAY_FUNCTIONS
+    )

@@ -74,6 +74,7 @@ class SharingAnalysis:
         self.stacks = stack_lists(self.definition)  # names no other name sees
         self.unwritten_checks: list[tuple[str, str]] = []  # (lower_calls.py)
         self.views: dict[str, View] = {}  # a view's value -> how made (views.py)
+        self.choices: dict[str, set[str]] = {}  # a if c else b's variable -> a, b
 
     def _roots(self, operands: list[ir.Operand]) -> set[str]:
         """The variables whose memory these operands may share."""
@@ -221,10 +222,12 @@ class SharingAnalysis:
             if self._parameter_root(node) is not None:
                 continue  # the caller's object: seen by the caller
             seen_by = self.holders.get(node, set()) - {node}
+            chosen = self.choices.pop(node, set())  # (one of them, not both)
             for value, holders in list(self.holders.items()):
                 if node in holders and value != node:
                     for holder in sorted(seen_by - {value}):
-                        self._compose((value, node), (node, holder))
+                        if not {value, holder} <= chosen:
+                            self._compose((value, node), (node, holder))
             self._forget(node)
 
     def _compose(self, first: tuple[str, str], second: tuple[str, str]) -> None:

@@ -19,7 +19,6 @@ import libcst as cst
 
 from adcompile._src.errors import NoDerivativeRule, no_rule_hint
 from adcompile._src.normal import ir
-from adcompile._src.normal.lower import is_simple
 from adcompile._src.normal.primal import assign as _assign
 from adcompile._src.normal.primal import (
     helper_call,
@@ -314,7 +313,7 @@ class ReverseMode(ForwardSweep, UserCalls, CheckpointedLoops, ScalarAdjoints):
                 no_rule_hint(apply.callee),
                 apply.origin.node_location,
             )
-        simple = is_simple(apply)
+        simple = ir.is_simple(apply)
         contributions: list[tuple[str, cst.BaseExpression, bool]] = []
         for param, operand in operands:
             assert isinstance(param, str) and isinstance(operand, ir.Var)
