@@ -12,8 +12,10 @@ from __future__ import annotations
 import os
 import random
 
+import numpy as np
 import pytest
 
+import adcompile
 from tests.compose import aliases
 
 SAMPLE = 60
@@ -60,3 +62,23 @@ def test_a_joined_list_made_in_a_loop_holds_the_parameter_itself():
         assert all(
             s.split(":")[0] not in aliases.FAILURES for s in statuses.values()
         ), statuses
+
+
+def _builds_a_dict(c, u):
+    out = {}
+    out["w"] = np.log(1.0 + u**2)  # carries no derivative (wrt c): run as written
+    out["b"] = np.log(1.0 + ((u[0] + 0.3) * (c * c)) ** 2)
+    return out
+
+
+def test_an_item_written_as_written_leaves_the_container_its_own():
+    """``out["w"] = v`` run as written makes ``out`` hold v; no other name
+    sees ``out`` (it was taken to, and the next item write was refused)."""
+    u = np.array([0.1, 0.2, 0.3])
+    _, pullback = adcompile.vjp(_builds_a_dict, 0.5, u)
+    got = pullback({"w": np.ones(3), "b": 1.0})
+    step = 1e-6
+    numeric = (
+        _builds_a_dict(0.5 + step, u)["b"] - _builds_a_dict(0.5 - step, u)["b"]
+    ) / (2 * step)
+    assert got == pytest.approx(numeric, rel=1e-6)

@@ -396,10 +396,11 @@ class SharingAnalysis:
     def _unfresh_names(self, node: cst.CSTNode) -> None:
         """Any reference to a name may create an alias: it is no longer fresh
         (but in an expression statement whose calls keep nothing they are
-        given, ``h(g(x))``: its value is dropped, and no name sees it)."""
+        given, ``h(g(x))``: its value is dropped, and no name sees it; and
+        ``y[i] = v`` makes y hold v, not another name see y)."""
         if isinstance(node, cst.Expr) and self._calls_keep_nothing(node):
             return  # (conditions.py)
-        for name in load_names(node):
+        for name in load_names(node) - {_written_into(node)}:
             ssa = self.env.get(name)
             if ssa is not None:
                 self._shared({ssa})
@@ -408,3 +409,15 @@ class SharingAnalysis:
 def load_names(node: cst.CSTNode) -> set[str]:
     """Names read for their values (``x.shape`` does not read x's values)."""
     return used_names(node, skip_attributes=NONDIFF_ATTRIBUTES)
+
+
+def _written_into(node: cst.CSTNode) -> str | None:
+    """``y`` of ``y[i] = v`` where neither ``i`` nor ``v`` reads ``y``."""
+    if not isinstance(node, cst.Assign) or len(node.targets) != 1:
+        return None
+    target = node.targets[0].target
+    if not isinstance(target, cst.Subscript) or not isinstance(target.value, cst.Name):
+        return None
+    name = target.value.value
+    reads = load_names(node.value) | {n for e in target.slice for n in load_names(e)}
+    return None if name in reads else name
