@@ -82,3 +82,20 @@ def test_an_item_written_as_written_leaves_the_container_its_own():
         _builds_a_dict(0.5 + step, u)["b"] - _builds_a_dict(0.5 - step, u)["b"]
     ) / (2 * step)
     assert got == pytest.approx(numeric, rel=1e-6)
+
+
+def _appends_to_its_list(xs, w):
+    xs.append(w * 2.0)
+    return np.sum(xs[0] * w) + np.sum(xs[-1])
+
+
+def test_a_list_parameter_keeps_the_callers_items():
+    """A list the function appends to ends up as the function leaves it,
+    holding the caller's own arrays (not copies of them: an optimizer
+    updating them in place would update arrays no longer in the list)."""
+    first = np.ones(3)
+    items, w = [first], np.array([0.5, 1.0, 2.0])
+    gradient = adcompile.grad(_appends_to_its_list, wrt=1)(items, w)
+    np.testing.assert_allclose(gradient, [3.0, 3.0, 3.0])
+    assert len(items) == 2 and items[0] is first
+    np.testing.assert_allclose(items[1], 2.0 * w)

@@ -54,10 +54,15 @@ def copy_of_view(view: Any, base: Any, statement: Any = "") -> Any:
 
 def private_copy(x: Any, name: Any = None, others: Any = None) -> Any:
     """A copy of an array or list the function writes into (other values as
-    they are). ``others``: the other arguments of a function that writes
-    into its parameter ``name``; one that shares the parameter's memory (the
-    same array passed twice, or a view of it) would see the writes in the
-    function, not in its derivative, which works on the copy: refused."""
+    they are). ``name``: the function's own parameter, which the function
+    writes into (a list's items stay the caller's objects: ``write_back``
+    puts them back where the function leaves them); without one, an
+    argument of a callee that may write into it, copied through every
+    container it holds (``_private``). ``others``: the other arguments of
+    a function that writes into its parameter ``name``; one that shares the
+    parameter's memory (the same array passed twice, or a view of it) would
+    see the writes in the function, not in its derivative, which works on
+    the copy: refused."""
     for other in others or ():
         if other is x or (
             isinstance(x, np.ndarray)
@@ -71,6 +76,10 @@ def private_copy(x: Any, name: Any = None, others: Any = None) -> Any:
                 "pass a copy for one of them (f(a, a.copy())): the derivative "
                 "works on a private copy of the parameter it writes into",
             )
+    if name is not None:
+        if isinstance(x, np.ndarray):
+            return x.copy()
+        return list(x) if isinstance(x, list) else x
     return _private(x, {})
 
 
