@@ -29,6 +29,7 @@ from adcompile._src.read.static_code import rename_locals
 from adcompile._src.rules import registry
 from adcompile._src.rules.patterns import COPY
 from adcompile._src.rules.registry import SCALAR
+from adcompile._src.syntax.templates import string_literal
 
 AUGMENTED = {
     cst.AddAssign: cst.Add,
@@ -127,14 +128,16 @@ class AssignmentLowering:
         write's, whose part of x alone is checked; without one, x shares no
         memory with the names read later once the check has passed, and
         leaves the graph of who sees what."""
-        code = repr(self.origin.code)
+        code = string_literal(self.origin.code)
         if checks is None:
             text = f"shared_update({current}, None, {code})"
         else:
             others, before = checks
             held = ", ".join(variable for variable, _ in others)
             names = ", ".join(who for _, who in others)
-            text = f"shared_update({current}, ({held},), {code}, {names!r}"
+            text = (
+                f"shared_update({current}, ({held},), {code}, {string_literal(names)}"
+            )
             if index is not None or before:  # only x[index] is written
                 where = "None" if index is None else cst.Module([]).code_for_node(index)
                 text += f", {where}"

@@ -39,6 +39,7 @@ from adcompile._src.rules import registry
 from adcompile._src.rules.registry import SCALAR
 from adcompile._src.runtime import HELPERS
 from adcompile._src.syntax.naming import operand_word
+from adcompile._src.syntax.templates import string_literal
 from adcompile._src.syntax.tree import walk
 
 
@@ -195,8 +196,9 @@ class CallLowering:
         )
         made = f", {result.name}" if isinstance(result, ir.Var) else ""
         for copy, original in checks:  # (after the call, which it reads: did it
-            check = f"unwritten({copy}, {original}, {self.origin.code!r}, "  # write?)
-            check += f"{self.source.code(func)!r}{made})"
+            check = f"unwritten({copy}, {original}, "  # write?)
+            check += f"{string_literal(self.origin.code)}, "
+            check += f"{string_literal(self.source.code(func))}{made})"
             self.body.append(
                 ir.Effect(cst.Expr(cst.parse_expression(check)), self.origin)
             )

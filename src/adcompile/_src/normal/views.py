@@ -40,7 +40,7 @@ import libcst as cst
 from adcompile._src.normal import ir
 from adcompile._src.rules import registry
 from adcompile._src.runtime import HELPERS
-from adcompile._src.syntax.templates import used_names
+from adcompile._src.syntax.templates import string_literal, used_names
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ class ViewWrites:
         if self._not_writable(current, name) is None:
             return False  # no other name read later sees it: written as is
         copy = registry.lookup(HELPERS["copy_of_view"])
-        code = cst.SimpleString(repr(self.origin.code))
+        code = cst.SimpleString(string_literal(self.origin.code))
         base = self._lower(cst.Name(view.base))
         self._apply(copy, [ir.Var(current), base, ir.Static(code)], {}, name, node=at)
         write()

@@ -272,3 +272,12 @@ def used_names(
 
     visit(node)
     return names
+
+
+def string_literal(text: str) -> str:
+    """``text`` as a Python string literal, quoted as black writes it
+    (double quotes, unless the text holds one)."""
+    literal = repr(text)
+    if '"' in text or literal.startswith('"'):
+        return literal
+    return '"' + literal[1:-1].replace("\\'", "'") + '"'
