@@ -126,8 +126,8 @@ class ControlFlowLowering(ConditionLowering):
                 continue
             if new_name:  # each path gives the variable its first value
                 statement.initializes = True
-            held = _copied(statement)
-            if held is not None:  # the variable holds one of them, never both
+            held = _copied(statement)  # a statement's own variable holds one
+            if held is not None and target_name is None:  # of them, never both
                 self.choices.setdefault(name, set()).add(held)  # (sharing.py)
         self.body.append(ir.Branch(cond, body, orelse, origin))
         if target_name is not None and target_name not in self.pinned:

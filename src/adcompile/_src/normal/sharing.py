@@ -37,6 +37,12 @@ caller), each bound on every path to the statement, or None: then no check
 as the code runs can decide, and the update is refused (or, for ``x op=
 v``, allowed only on a number).
 
+A conditional expression's own variable (``u if c else y`` inside a
+statement) holds one of its branches' values, never both: when it leaves
+the graph, what saw it is related to each branch's value, but the two are
+not related to each other through it (``choices``). Only a statement's
+own variable, which no branch can read, is treated so.
+
 A check compares memory as the code runs, which matches Python's objects
 only until an update lowered to a new value: the new value is a stand-in
 for the object (``stand_in_of``), and what saw the object before sees the
