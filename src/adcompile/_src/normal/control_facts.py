@@ -11,7 +11,7 @@ import libcst as cst
 
 from adcompile._src.normal import ir
 from adcompile._src.normal.lower import load_names
-from adcompile._src.normal.views import has_a_slice
+from adcompile._src.normal.views import viewed_name
 from adcompile._src.read.static_code import rename_locals
 from adcompile._src.syntax.tree import walk
 
@@ -62,11 +62,9 @@ def _view_bases(statement: cst.CSTNode, written: frozenset[str]) -> frozenset[st
             and len(node.targets) == 1
             and isinstance(node.targets[0].target, cst.Name)
             and node.targets[0].target.value in written
-            and isinstance(node.value, cst.Subscript)
-            and isinstance(node.value.value, cst.Name)
-            and has_a_slice(node.value.slice)
+            and (base := viewed_name(node.value)) is not None
         ):
-            bases.add(node.value.value.value)
+            bases.add(base)
     return frozenset(bases)
 
 

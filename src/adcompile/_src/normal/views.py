@@ -63,13 +63,10 @@ class ViewWrites:
     ) -> None:
         """After ``name = value`` was lowered: if ``value`` is a basic view of
         a local name (``y[1:]``, ``y[0, :]``, ``y[..., 0]``), remember it."""
-        if others or not isinstance(value, cst.Subscript):
+        base = viewed_name(value)
+        if others or base is None or base not in self.env or base == name:
             return
-        base = value.value
-        if not isinstance(base, cst.Name) or base.value not in self.env:
-            return
-        if base.value == name or not has_a_slice(value.slice):
-            return
+        assert isinstance(value, cst.Subscript)
         reads = sorted(
             n for element in value.slice for n in used_names(element) if n != "None"
         )
@@ -77,8 +74,8 @@ class ViewWrites:
         if current is None or any(self._is_varied(cst.Name(n)) for n in reads):
             return
         self.views[current] = View(
-            base.value,
-            self.env[base.value],
+            base,
+            self.env[base],
             list(value.slice),
             tuple((n, self.env.get(n)) for n in reads),
             self.body,
@@ -120,10 +117,15 @@ class ViewWrites:
         return True
 
 
-def has_a_slice(elements: Sequence[cst.SubscriptElement]) -> bool:
-    """Whether an index has a slice or ``...`` (on an array: a view)."""
-    return any(
+def viewed_name(value: cst.BaseExpression) -> str | None:
+    """``y`` of ``y[index]`` where the index has a slice or ``...`` in it
+    (on an array: a view, never a number); None for any other value."""
+    if not isinstance(value, cst.Subscript) or not isinstance(value.value, cst.Name):
+        return None
+    if not any(
         isinstance(e.slice, cst.Slice)
         or (isinstance(e.slice, cst.Index) and isinstance(e.slice.value, cst.Ellipsis))
-        for e in elements
-    )
+        for e in value.slice
+    ):
+        return None
+    return value.value.value

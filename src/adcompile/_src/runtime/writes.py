@@ -15,13 +15,16 @@ from adcompile._src.errors import UnsupportedSyntax
 
 def snapshot(x: Any) -> Any:
     """The values of an argument as they are now, for a helper's derivative
-    to read after the function has written into the argument in place: a
-    copy of an array, and of the arrays in a list, tuple or dict (named
-    tuples and other objects as they are)."""
+    to read after the function has written into the argument in place (or
+    for a callee that may write into it, ``private_copy``): a copy of an
+    array, and of the arrays in a list, tuple, named tuple or dict (other
+    objects as they are)."""
     if isinstance(x, np.ndarray):
         return x.copy()
     if type(x) in (list, tuple):
         return type(x)(snapshot(v) for v in x)
+    if isinstance(x, tuple) and hasattr(x, "_fields"):
+        return type(x)(*(snapshot(v) for v in x))
     if type(x) is dict:
         return {k: snapshot(v) for k, v in x.items()}
     return x
@@ -33,13 +36,10 @@ def copy_of_view(view: Any, base: Any, statement: Any = "") -> Any:
     the copy, and the copy into ``base[1:]``, as Python's write through the
     view would. Refused if ``view`` does not see ``base``'s memory (``base``
     a list, or the index one that copies): the write would not reach it."""
-    owner = (
-        base.base if isinstance(base, np.ndarray) and base.base is not None else base
-    )
     if not (
         isinstance(view, np.ndarray)
-        and isinstance(base, np.ndarray)
-        and (view.base is owner or view.base is base)
+        and isinstance(base, np.ndarray)  # (numpy's views name the owner)
+        and view.base is (base if base.base is None else base.base)
     ):
         error = UnsupportedSyntax(
             f"`{statement}` writes into a value read from a "
@@ -58,7 +58,7 @@ def private_copy(x: Any, name: Any = None, others: Any = None) -> Any:
     writes into (a list's items stay the caller's objects: ``write_back``
     puts them back where the function leaves them); without one, an
     argument of a callee that may write into it, copied through every
-    container it holds (``_private``). ``others``: the other arguments of
+    container it holds (``snapshot``). ``others``: the other arguments of
     a function that writes into its parameter ``name``; one that shares the
     parameter's memory (the same array passed twice, or a view of it) would
     see the writes in the function, not in its derivative, which works on
@@ -80,33 +80,7 @@ def private_copy(x: Any, name: Any = None, others: Any = None) -> Any:
         if isinstance(x, np.ndarray):
             return x.copy()
         return list(x) if isinstance(x, list) else x
-    return _private(x, {})
-
-
-def _private(x: Any, memo: dict[int, Any]) -> Any:
-    """``x`` with every array and list it holds copied, through lists,
-    tuples (named ones too) and dicts: a write into an array inside a
-    container must not reach the caller's. An object held twice is copied
-    once (``memo``), so the copies share as the originals do."""
-    if id(x) in memo:
-        return memo[id(x)]
-    if isinstance(x, np.ndarray):
-        memo[id(x)] = copy = x.copy()
-    elif isinstance(x, list):
-        memo[id(x)] = copy = []
-        copy.extend(_private(item, memo) for item in x)
-    elif type(x) is dict:
-        memo[id(x)] = copy = {}
-        copy.update((key, _private(value, memo)) for key, value in x.items())
-    elif isinstance(x, tuple) and (type(x) is tuple or hasattr(x, "_fields")):
-        items = [_private(item, memo) for item in x]
-        if all(a is b for a, b in zip(items, x, strict=True)):
-            return x
-        copy = type(x)(*items) if hasattr(x, "_fields") else tuple(items)
-        memo[id(x)] = copy
-    else:
-        return x
-    return copy
+    return snapshot(x)
 
 
 def unwritten(
