@@ -246,3 +246,55 @@ def test_a_dict_it_made_is_its_own():
     assert purity(_builds_a_dict) == PURE
     assert purity(_builds_a_dict_by_comprehension) == PURE
     assert purity(_writes_into_a_dict_holding_its_argument).writes
+
+
+def _writes_through_a_parameter_rebound_to_another(a, b):
+    a = b
+    a[0] = 5.0 * a[1]
+    return np.sum(a)
+
+
+def _rebinds_a_parameter_to_a_new_value_then_updates_it(c, z):
+    z = z * 2.0
+    z += 1.0
+    c -= 0.3 * np.tanh(c)
+    return np.tanh(c) + np.sum(z)
+
+
+def _writes_new_values_into_its_argument(c, z):
+    z[0] = 2.0 * c
+    z *= 0.9
+    return np.sum(z)
+
+
+def _stores_one_argument_into_another(y, z):
+    z[0] = y
+    return np.sum(z)
+
+
+def _calls_a_function_that_only_writes(c, z):
+    _writes_new_values_into_its_argument(c, z)
+    return np.sum(np.sin(z))
+
+
+def test_a_write_through_a_parameter_given_another_reaches_any_argument():
+    """``a = b`` then ``a[0] = v`` writes into b's object: the parameters
+    written are not known (a parameter was taken to be its own argument
+    however the body rebound it: the caller gave b uncopied)."""
+    found = purity(_writes_through_a_parameter_rebound_to_another)
+    assert found.writes and found.written is None and found.holds
+    found = purity(_rebinds_a_parameter_to_a_new_value_then_updates_it)
+    assert found.written == frozenset({"c", "z"}) and not found.holds
+
+
+def test_writing_new_values_into_parameters_holds_nothing():
+    """A function whose only effect is new values written into its
+    parameters' objects keeps nothing (``holds`` false): given private
+    copies of those, its caller's other arguments stay unseen; storing an
+    argument into another holds it."""
+    found = purity(_writes_new_values_into_its_argument)
+    assert found.keeps and found.written == frozenset({"z"}) and not found.holds
+    found = purity(_calls_a_function_that_only_writes)  # (what it is given)
+    assert found.written is not None and "z" in found.written and not found.holds
+    found = purity(_stores_one_argument_into_another)
+    assert found.written is None or found.holds

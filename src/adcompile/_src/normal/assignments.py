@@ -167,6 +167,19 @@ class AssignmentLowering:
             self._share([static], holder=None if keeps else target, item=item)
         return new
 
+    def _part_or_shared(
+        self, target: str, static: ir.Static, value: cst.BaseExpression
+    ) -> None:
+        """``target``, given ``value`` as written (not a new value), is an
+        item, a view or what a call that keeps nothing returned of the
+        values ``value`` reads: fresh if they all are (``_part_of``), else
+        not."""
+        roots = self._roots([static]) - {target}
+        if roots and roots <= self.fresh and not self.updating_in_place:
+            self._part_of(target, roots, isinstance(value, cst.Subscript))
+        else:
+            self.fresh.discard(target)
+
     def _unpack_static(self, value: cst.BaseExpression, names: list[str]) -> None:
         """``a, b = value`` run as written, its value carrying no derivative.
         Each name sees the memory of what ``value`` reads (it may be one of
@@ -184,7 +197,7 @@ class AssignmentLowering:
             if new:
                 self._part_of(target, set(targets))
             else:
-                self.fresh.discard(target)
+                self._part_or_shared(target, static, value)
 
     def _augmented(self, node: cst.AugAssign) -> None:
         target = node.target

@@ -51,7 +51,11 @@ class ListLowering:
         args = [a.value for a in call.args]
         if not any(self._is_varied(node) for node in (owner, *args)):
             if method == "pop" and target is not None:
-                self._lower_into(call, target)  # nothing differentiable: as written
+                own = self.env[name] in self.fresh  # (the pop keeps nothing: the
+                self._lower_into(call, target)  # item is the list's own part)
+                if own:
+                    self.fresh.add(self.env[name])
+                    self._part_of(self.env[target], {self.env[name]}, sliced=True)
             elif self.env[name] in self.fresh:  # still the function's own list:
                 self._checkpoint_in_place(call, {name})
                 statement = rename_locals(cst.Expr(call), self.env)

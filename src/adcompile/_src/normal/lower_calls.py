@@ -192,7 +192,7 @@ class CallLowering:
             callee=self.source.code(func),
             call=(call, rename_locals(func, self.env) if call else None),
             pure_call=known == PURE,
-            keeps=known.keeps,
+            keeps=known.holds or known.written is None,  # (writes: private copies)
         )
         made = f", {result.name}" if isinstance(result, ir.Var) else ""
         for copy, original in checks:  # (after the call, which it reads: did it

@@ -428,7 +428,7 @@ class Normalizer(
         if new:
             self.fresh.add(target)
         else:
-            self.fresh.discard(target)
+            self._part_or_shared(target, static, value)
         return ir.Var(target)
 
     def _bind_alias(self, name: str, operand: ir.Operand) -> None:

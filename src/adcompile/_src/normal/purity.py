@@ -18,10 +18,17 @@ sees. Most compute new values; ``purity(f)`` reads ``f`` to tell:
   does;
 - ``writes``: ``f`` may change an argument in place (a kind of keeping: a
   write into a module's own object, a global list, is none), and
-  ``written``: the parameters whose objects it may change (None: any).
+  ``written``: the parameters whose objects it may change (None: any);
+- ``holds``: ``f`` may keep a reference to an argument other than by
+  writing new values into the objects of the parameters in ``written``
+  (``z[0] = 2 * c``, ``z += v``, a call of a function that only does that):
+  a caller that gives those parameters private copies hands ``f`` nothing
+  it keeps. A parameter counts only while every binding of its name in
+  the body gives it a new value: ``z = y`` makes a write through ``z`` one
+  into any argument (``written`` None).
 
-Invariant: ``keeps`` and ``writes`` are false, ``written`` leaves a
-parameter out, and ``returns_new`` is true only when that holds on every
+Invariant: ``keeps``, ``holds`` and ``writes`` are false, ``written``
+leaves a parameter out, and ``returns_new`` is true only when that holds on every
 path through ``f`` and the user functions it calls (recursion is
 followed to a fixpoint: a function in progress is taken to be pure, which is
 right as long as none of the others keeps or aliases anything). Anything
@@ -42,19 +49,15 @@ import libcst as cst
 
 from adcompile._src.errors import AdcompileError
 from adcompile._src.normal.control_facts import (
-    assigned_names,
     containers_made_here,
     names_bound,
 )
+from adcompile._src.normal.new_values import NewValues
 from adcompile._src.normal.vocabulary import (
     MUTATING_METHODS,
-    NEW_ARRAY_FUNCTIONS,
-    NEW_VALUE_BUILTINS,
     NEW_VALUE_METHODS,
-    NONDIFF_ATTRIBUTES,
     RUNS_LATER,
     SAFE_BUILTINS,
-    VIEW_FREE_SHAPES,
     VIEW_METHODS,
     is_numpy_callable,
     rule_of,
@@ -74,10 +77,11 @@ class Purity:
     writes: bool = True  # may change an argument in place (a kind of keeps)
     written: frozenset[str] | None = None  # the parameters it may (None: any)
     result_new: bool = False  # returns_new, whatever else the function does
+    holds: bool = True  # keeps, not counting new values written into `written`
 
 
 UNKNOWN = Purity(keeps=True, returns_new=False)
-PURE = Purity(False, True, writes=False, written=frozenset(), result_new=True)
+PURE = Purity(False, True, False, frozenset(), result_new=True, holds=False)
 
 _lock = threading.RLock()
 _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # -> Purity
@@ -115,7 +119,7 @@ def nested_purity(definition: cst.FunctionDef, source: FunctionSource) -> Purity
     return _Reading(dataclasses.replace(source, definition=definition)).purity()
 
 
-class _Reading:
+class _Reading(NewValues):
     """One function's body, read for what it does with its arguments."""
 
     def __init__(self, source: FunctionSource) -> None:
@@ -134,14 +138,28 @@ class _Reading:
         self.local_definitions: dict[str, cst.FunctionDef | cst.Lambda] | None = None
         self.bound: set[str] | None = None  # (_not_given)
         self.made: set[str] | None = None  # (_object_not_given)
+        self.rebound: set[str] | None = None  # (_param_object)
         self.new_names = self._new_names()
+        self.assigned = {  # an assignment's target -> the value it is given
+            id(target): node.value
+            for node in self._nodes()
+            if isinstance(node, cst.Assign)
+            for target in node.targets
+        }
 
     def purity(self) -> Purity:
         keeps = self._may_change(keeping=True)
         new = all(ret.value is None or self._new(ret.value) for ret in self._returns())
         writes = keeps and self._may_change(keeping=False)
         written = self._written_params() if writes else frozenset()
-        return Purity(keeps, not keeps and new, writes, written, new)
+        holds = keeps and (written is None or self._may_change(True, holds=True))
+        return Purity(keeps, not keeps and new, writes, written, new, holds)
+
+    def _user_returns_new(self, callee: object) -> bool:
+        return purity(callee).returns_new
+
+    def _nested_returns_new(self, definition: cst.FunctionDef) -> bool:
+        return nested_purity(definition, self.source).returns_new
 
     # ---- what the body does ----------------------------------------------
 
@@ -258,18 +276,65 @@ class _Reading:
                     given = [func.value]
             names = [n for g in given for n in walk(g) if isinstance(n, cst.Name)]
             for name in names:
-                if name.value in self.params:
+                if name.value in self.params and self._param_object(name.value):
                     found.add(name.value)
+                elif name.value in self.params:
+                    return None  # (z = y: a write through z may reach y)
                 elif not self._not_given(name):
                     return None  # a local name that may hold one, or unknown
         return frozenset(found)
 
-    def _may_change(self, keeping: bool) -> bool:
+    def _param_object(self, name: str) -> bool:
+        """Whether parameter ``name`` holds its argument's object or a new
+        value wherever the body reads it: every binding of the name gives it
+        a new value (none makes it another argument, or a view of one)."""
+        if self.rebound is None:
+            other = (cst.AnnAssign, cst.NamedExpr, cst.AsName, cst.For)
+            self.rebound = names_bound(
+                [n for n in self._nodes() if isinstance(n, other)]
+            )
+        values = self.bindings.get(name, [])
+        return name not in self.rebound and all(
+            v is not None and self._new(v) for v in values
+        )
+
+    def _writes_new_into_param(self, node: cst.CSTNode) -> bool:
+        """``z[i] = v``, ``z.a = v`` or ``z op= v`` with ``z`` a parameter
+        holding its argument's object (``_param_object``) and ``v`` new: a
+        write ``written`` names, which keeps no reference to anything."""
+        if isinstance(node, cst.AugAssign):
+            target, value = node.target, node.value
+        elif isinstance(node, cst.AssignTarget) and id(node) in self.assigned:
+            target, value = node.target, self.assigned[id(node)]
+        else:
+            return False
+        while isinstance(target, (cst.Subscript, cst.Attribute)):
+            target = target.value
+        return (
+            isinstance(target, cst.Name)
+            and target.value in self.params
+            and self._param_object(target.value)
+            and self._new(value)
+        )
+
+    def _only_writes(self, call: cst.Call) -> bool:
+        """A call of a user function that keeps nothing of what it is given
+        but new values written into the parameters it names (``holds``
+        false): what it writes into, ``_written_params`` follows."""
+        callee = resolve_callee(self.source, call.func, {}, strict=False)
+        if not python_callable(callee):
+            return False
+        known = purity(callee)
+        return not known.holds and known.written is not None
+
+    def _may_change(self, keeping: bool, holds: bool = False) -> bool:
         """Whether the function may change an argument in place (a write into
         something it did not make, a mutating method of one, a call that may
         write into what it is given, or code that runs later: a class, a
         function defined here and used otherwise than by calling it), or,
-        with ``keeping``, also keep a reference to one."""
+        with ``keeping``, also keep a reference to one; with ``holds``, not
+        counting new values written into parameters (``_writes_new_into_param``,
+        ``_only_writes``)."""
         unknown = RUNS_LATER + (
             (cst.Yield, cst.Await, cst.With, cst.Try) if keeping else ()
         )
@@ -281,6 +346,12 @@ class _Reading:
                 continue
             if isinstance(node, unknown):
                 return True
+            if holds and (
+                self._writes_new_into_param(node)
+                or isinstance(node, cst.Call)
+                and self._only_writes(node)
+            ):
+                continue
             if isinstance(node, (cst.AssignTarget, cst.AugAssign)):
                 target = node.target
                 if isinstance(target, cst.Attribute) and not own(target.value):
@@ -318,139 +389,6 @@ class _Reading:
         if self.bound is None:  # names the body binds (to anything)
             self.bound = names_bound(self._nodes())
         return node.value not in self.params and node.value not in self.bound
-
-    def _own(self, node: cst.BaseExpression) -> bool:
-        """A local value the function made itself (writing into it changes
-        nothing the caller sees)."""
-        return isinstance(node, cst.Name) and node.value in self.new_names
-
-    # ---- which values are new ----------------------------------------------
-
-    def _new_names(self) -> set[str]:
-        """Local names only ever given new values (a fixpoint over their
-        assignments; loop targets, parameters and names written otherwise
-        are not)."""
-        values: dict[str, list[cst.BaseExpression | None]] = {}
-
-        class Collect(cst.CSTVisitor):
-            def visit_AugAssign(self, node: cst.AugAssign) -> None:
-                if isinstance(node.target, cst.Name):
-                    values.setdefault(node.target.value, []).append(node.value)
-
-            def visit_Call(self, node: cst.Call) -> None:
-                func = node.func  # items.append(v): items holds v now
-                if (
-                    isinstance(func, cst.Attribute)
-                    and isinstance(func.value, cst.Name)
-                    and func.attr.value in ("append", "extend", "insert")
-                ):
-                    for arg in node.args:
-                        values.setdefault(func.value.value, []).append(arg.value)
-
-            def visit_For(self, node: cst.For) -> None:
-                for name in assigned_names([node.target]):
-                    values.setdefault(name, []).append(None)
-
-            def visit_Assign(self, node: cst.Assign) -> None:
-                for target in node.targets:
-                    if isinstance(target.target, cst.Name):
-                        values.setdefault(target.target.value, []).append(node.value)
-                    elif isinstance(target.target, cst.Subscript):  # y[i] = v
-                        base = target.target.value  # y holds v (a list would)
-                        if isinstance(base, cst.Name):
-                            values.setdefault(base.value, []).append(node.value)
-                    else:  # a, b = value: each a part of a new value or not
-                        for name in assigned_names([target]):
-                            values.setdefault(name, []).append(node.value)
-
-        self.body.visit(Collect())
-        inner_params = {  # of functions defined in the body: their arguments
-            p.name.value
-            for node in self._nodes()
-            if isinstance(node, cst.Parameters)
-            for p in (*node.posonly_params, *node.params, *node.kwonly_params)
-            + (node.star_arg, node.star_kwarg)
-            if isinstance(p, cst.Param)
-        }
-        candidates = {n for n in values if n not in self.params | inner_params}
-        self.new_names = candidates
-        while True:
-            new = {
-                n
-                for n in candidates
-                if all(v is not None and self._new(v) for v in values[n])
-            }
-            if new == self.new_names:
-                return new
-            self.new_names = new
-
-    def _new(self, node: cst.BaseExpression) -> bool:
-        """No part of this value is an argument or shares memory with one."""
-        if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString)):
-            return True
-        if isinstance(node, cst.Name):
-            return node.value in self.new_names or node.value in (
-                "None",
-                "True",
-                "False",
-            )
-        if isinstance(node, (cst.BinaryOperation, cst.UnaryOperation)):
-            operands = (
-                [node.left, node.right]
-                if isinstance(node, cst.BinaryOperation)
-                else [node.expression]
-            )
-            return not any(  # list + list joins what they hold
-                isinstance(o, (cst.List, cst.Tuple, cst.ListComp)) for o in operands
-            )
-        if isinstance(node, (cst.Comparison, cst.BooleanOperation)):
-            return isinstance(node, cst.Comparison)
-        if isinstance(node, (cst.Tuple, cst.List)):
-            return all(
-                not isinstance(e, cst.StarredElement) and self._new(e.value)
-                for e in node.elements
-            )
-        if isinstance(node, cst.Dict):  # (out = {} then out["w"] = v)
-            return all(
-                isinstance(e, cst.DictElement) and self._new(e.value)
-                for e in node.elements
-            )
-        if isinstance(node, cst.IfExp):
-            return self._new(node.body) and self._new(node.orelse)
-        if isinstance(node, cst.ListComp):  # a new list of new values
-            return self._new(node.elt)
-        if isinstance(node, cst.DictComp):
-            return self._new(node.value)
-        if isinstance(node, cst.Attribute):
-            return node.attr.value in NONDIFF_ATTRIBUTES
-        if isinstance(node, cst.Subscript):
-            return self._own(node.value) and self._new(node.value)
-        if isinstance(node, cst.Call):
-            return self._call_new(node)
-        return False
-
-    def _call_new(self, call: cst.Call) -> bool:
-        func = call.func
-        if isinstance(func, cst.Name) and func.value in self._local_definitions():
-            definition = self._local_definitions()[func.value]
-            if isinstance(definition, cst.Lambda):
-                return self._new(definition.body)
-            return nested_purity(definition, self.source).returns_new
-        callee = resolve_callee(self.source, func, {}, strict=False)
-        if isinstance(func, cst.Attribute) and callee is None:
-            return func.attr.value in NEW_VALUE_METHODS  # x.copy(), x.sum()
-        if callee is None:
-            return False
-        if python_callable(callee):
-            return purity(callee).returns_new
-        if callee in NEW_VALUE_BUILTINS:
-            return True
-        if getattr(callee, "__module__", None) == "math":
-            return True
-        if id(callee) in NEW_ARRAY_FUNCTIONS:
-            return True
-        prim = rule_of(callee)
-        return prim is not None and prim.shape in VIEW_FREE_SHAPES
 
 
 def call_may_keep(

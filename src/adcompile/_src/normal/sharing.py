@@ -16,7 +16,11 @@ being updated. The mixin here keeps what is needed to tell:
 
 An item, a view or a slice of fresh values (or what a call that keeps
 nothing may return of them) is fresh too, and sees them in turn: an update
-of either is checked against the names that see the other.
+of either is checked against the names that see the other. Such a part's
+edge to its whole (``part_edges``) carries only the part's own memory: a
+name that merely sees the part (another argument of the same call, an
+item of it read before) is not made to see the whole through it, so the
+arguments of ``z = h(x, y)`` do not see each other through ``z``.
 
 Every statement that may make a name see an object records it, whether or
 not its values carry a derivative (a statement run as written too): a list,
@@ -75,6 +79,8 @@ class SharingAnalysis:
         self.held_since: dict[tuple[str, str], str] = {}  # -> the statement
         self.edge_kinds: dict[tuple[str, str], str] = {}  # "same", "item"
         self.copied_edges: set[tuple[str, str]] = set()  # through a stand-in
+        self.part_edges: set[tuple[str, str]] = set()  # (part, whole): _part_of
+        self.plain_edges: set[tuple[str, str]] = set()  # added any other way
         self.stand_in_of: dict[str, str] = {}  # an update's value -> the one before
         self.retired: dict[str, str] = {}  # variable -> its old object (_retire)
         self.stacks = stack_lists(self.definition)  # names no other name sees
@@ -122,7 +128,7 @@ class SharingAnalysis:
         in place is checked against every name that sees them."""
         self.fresh.add(part)
         for whole in sorted(wholes - {part}):
-            self._add_edge(part, whole, "item" if sliced else "")
+            self._add_edge(part, whole, "item" if sliced else "", part=True)
 
     def _add_edge(
         self,
@@ -131,15 +137,18 @@ class SharingAnalysis:
         kind: str = "",
         since: str | None = None,
         copied: bool = False,
+        part: bool = False,
     ) -> None:
         """``holder`` sees ``value``'s memory; ``kind``: ``"same"`` (one
         object), ``"item"`` (an item read from it) or ``""`` (any other way,
         and the kind of an edge recorded two different ways). ``copied``:
         as the code runs, one of the two (or a variable between them) is a
         copy standing for the object (an in-place update's new value), so
-        their memory tells nothing (``copied_edges``)."""
+        their memory tells nothing (``copied_edges``). ``part``: ``value``
+        is a part of ``holder`` (``_part_of``), an edge ``_is_part`` tells."""
         holders = self.holders.setdefault(value, set())
         pair = (value, holder)
+        (self.part_edges if part else self.plain_edges).add(pair)
         if copied:
             self.copied_edges.add(pair)
         if holder in holders:
@@ -161,7 +170,8 @@ class SharingAnalysis:
             holders.discard(value)
         for pair in [p for p in self.edge_kinds if value in p]:
             del self.edge_kinds[pair]
-        self.copied_edges -= {p for p in self.copied_edges if value in p}
+        for edges in (self.copied_edges, self.part_edges, self.plain_edges):
+            edges -= {p for p in edges if value in p}
 
     def _retire(self, variable: str) -> None:
         """``variable`` is given a new object: its old one stays in the graph
@@ -179,9 +189,10 @@ class SharingAnalysis:
             for pair in [p for p in table if variable in p]:  # state, restored,
                 moved = (renamed.get(pair[0], pair[0]), renamed.get(pair[1], pair[1]))
                 table[moved] = table[pair]  # holds the edges it had)
-        self.copied_edges = {
-            (renamed.get(a, a), renamed.get(b, b)) for a, b in self.copied_edges
-        }
+        self.copied_edges, self.part_edges, self.plain_edges = (
+            {(renamed.get(a, a), renamed.get(b, b)) for a, b in edges}
+            for edges in (self.copied_edges, self.part_edges, self.plain_edges)
+        )
         for roots in self.view_roots.values():
             if variable in roots:
                 roots.discard(variable)
@@ -236,9 +247,19 @@ class SharingAnalysis:
                             self._compose((value, node), (node, holder))
             self._forget(node)
 
+    def _is_part(self, pair: tuple[str, str]) -> bool:
+        """Whether the edge was only ever added by ``_part_of``: the whole
+        sees the part's memory, not what merely sees the part."""
+        return pair in self.part_edges and pair not in self.plain_edges
+
     def _compose(self, first: tuple[str, str], second: tuple[str, str]) -> None:
-        """``first[0]`` is seen by ``second[1]`` through the variable between."""
+        """``first[0]`` is seen by ``second[1]`` through the variable between
+        (through a part, only if ``first[0]`` is that part's memory: the
+        same object, or a part of it in turn)."""
         kinds = (self.edge_kinds.get(first, ""), self.edge_kinds.get(second, ""))
+        part = self._is_part(second)
+        if part and not (self._is_part(first) or kinds[0] == "same"):
+            return  # (x and y in z = h(x, y): neither sees the other)
         if kinds == ("same", "same"):
             kind = "same"
         elif kinds[0] == "item" or kinds == ("same", "item"):
@@ -247,7 +268,7 @@ class SharingAnalysis:
             kind = ""
         since = self.held_since.get(second) or self.held_since.get(first, "")
         copied = first in self.copied_edges or second in self.copied_edges
-        self._add_edge(first[0], second[1], kind, since, copied)
+        self._add_edge(first[0], second[1], kind, since, copied, part)
 
     def _shared(self, names: set[str]) -> None:
         """These values are no longer fresh; remember the user's statement
@@ -325,12 +346,15 @@ class SharingAnalysis:
         # (a variable, the edge that led away from ssa's own object, if any,
         # and where the way crossed a copy standing for an object: the
         # variable before it, whose memory tells instead, or "" if none does)
-        start: tuple[str, tuple[str, str] | None, str | None] = (ssa, None, None)
+        # (and whether a whole value is a part of sees its memory: only if
+        # the way went through parts and one object, ``_is_part``)
+        Step = tuple[str, tuple[str, str] | None, str | None, bool]
+        start: Step = (ssa, None, None, True)
         todo = [start]
-        seen = {(ssa, None)}
+        seen = {(ssa, None, True)}
         lineage = {ssa}  # ssa and the arrays its object was before
         while todo:
-            value, edge, near = todo.pop(0)
+            value, edge, near, wholes = todo.pop(0)
             for other, bound in self.env.items():
                 if bound != value or (edge is None and other == name):
                     continue
@@ -352,6 +376,9 @@ class SharingAnalysis:
                 kind = self.edge_kinds.get(pair, "")
                 if items_kept and edge is None and kind == "item":
                     continue  # an item of the list, not the list
+                part = self._is_part(pair)
+                if part and not wholes:
+                    continue  # what sees a part does not see the whole
                 further = near
                 if near is None and pair in self.copied_edges:
                     if value in lineage and self.stand_in_of.get(value) == holder:
@@ -364,11 +391,12 @@ class SharingAnalysis:
                         further = value  # a stand-in for it: value's memory tells
                     else:
                         further = ""
-                if (holder, further) in seen or holder == ssa:
+                through = part or wholes and kind == "same"
+                if (holder, further, through) in seen or holder == ssa:
                     continue
-                seen.add((holder, further))
+                seen.add((holder, further, through))
                 same = edge is None and kind == "same"
-                todo.append((holder, None if same else edge or pair, further))
+                todo.append((holder, None if same else edge or pair, further, through))
 
     def _defined_here(self) -> set[str]:
         """Variables given a value earlier in the block being lowered (at its

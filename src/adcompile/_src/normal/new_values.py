@@ -1,0 +1,185 @@
+"""Which values a user function makes new, read from its source.
+
+A value is new when no part of it is an argument of the function or
+shares memory with one: arithmetic, numpy functions that make new arrays,
+literals, containers of such values, local names only ever given such
+values (``_new_names``, a fixpoint over their assignments). ``purity.py``
+reads a function's effects on top of this.
+
+Invariant: ``_new`` is true only when no path through the function can make
+the value hold, or be a view of, an argument (or a value a user function it
+calls may return of its arguments, as ``_user_returns_new`` tells).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from adcompile._src.normal.control_facts import assigned_names
+from adcompile._src.normal.vocabulary import (
+    NEW_ARRAY_FUNCTIONS,
+    NEW_VALUE_BUILTINS,
+    NEW_VALUE_METHODS,
+    NONDIFF_ATTRIBUTES,
+    VIEW_FREE_SHAPES,
+    rule_of,
+)
+from adcompile._src.read.calls import python_callable
+from adcompile._src.read.source import FunctionSource
+from adcompile._src.read.static_code import resolve_callee
+
+
+class NewValues:
+    """Mixed into purity's reading of one function body."""
+
+    source: FunctionSource
+    body: cst.BaseSuite
+    params: set[str]
+    new_names: set[str]
+    # each local name (parameters too) -> the values its bindings give it
+    # (None: a loop target), as ``_new_names`` collects them
+    bindings: dict[str, list[cst.BaseExpression | None]]
+
+    def _nodes(self) -> list[cst.CSTNode]:
+        raise NotImplementedError
+
+    def _local_definitions(self) -> dict[str, cst.FunctionDef | cst.Lambda]:
+        raise NotImplementedError
+
+    def _user_returns_new(self, callee: object) -> bool:
+        raise NotImplementedError
+
+    def _nested_returns_new(self, definition: cst.FunctionDef) -> bool:
+        raise NotImplementedError
+
+    def _new_names(self) -> set[str]:
+        """Local names only ever given new values (a fixpoint over their
+        assignments; loop targets, parameters and names written otherwise
+        are not)."""
+        values: dict[str, list[cst.BaseExpression | None]] = {}
+
+        class Collect(cst.CSTVisitor):
+            def visit_AugAssign(self, node: cst.AugAssign) -> None:
+                if isinstance(node.target, cst.Name):
+                    values.setdefault(node.target.value, []).append(node.value)
+
+            def visit_Call(self, node: cst.Call) -> None:
+                func = node.func  # items.append(v): items holds v now
+                if (
+                    isinstance(func, cst.Attribute)
+                    and isinstance(func.value, cst.Name)
+                    and func.attr.value in ("append", "extend", "insert")
+                ):
+                    for arg in node.args:
+                        values.setdefault(func.value.value, []).append(arg.value)
+
+            def visit_For(self, node: cst.For) -> None:
+                for name in assigned_names([node.target]):
+                    values.setdefault(name, []).append(None)
+
+            def visit_Assign(self, node: cst.Assign) -> None:
+                for target in node.targets:
+                    if isinstance(target.target, cst.Name):
+                        values.setdefault(target.target.value, []).append(node.value)
+                    elif isinstance(target.target, cst.Subscript):  # y[i] = v
+                        base = target.target.value  # y holds v (a list would)
+                        if isinstance(base, cst.Name):
+                            values.setdefault(base.value, []).append(node.value)
+                    else:  # a, b = value: each a part of a new value or not
+                        for name in assigned_names([target]):
+                            values.setdefault(name, []).append(node.value)
+
+        self.body.visit(Collect())
+        self.bindings = values
+        inner_params = {  # of functions defined in the body: their arguments
+            p.name.value
+            for node in self._nodes()
+            if isinstance(node, cst.Parameters)
+            for p in (*node.posonly_params, *node.params, *node.kwonly_params)
+            + (node.star_arg, node.star_kwarg)
+            if isinstance(p, cst.Param)
+        }
+        candidates = {n for n in values if n not in self.params | inner_params}
+        self.new_names = candidates
+        while True:
+            new = {
+                n
+                for n in candidates
+                if all(v is not None and self._new(v) for v in values[n])
+            }
+            if new == self.new_names:
+                return new
+            self.new_names = new
+
+    def _new(self, node: cst.BaseExpression) -> bool:
+        """No part of this value is an argument or shares memory with one."""
+        if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString)):
+            return True
+        if isinstance(node, cst.Name):
+            return node.value in self.new_names or node.value in (
+                "None",
+                "True",
+                "False",
+            )
+        if isinstance(node, (cst.BinaryOperation, cst.UnaryOperation)):
+            operands = (
+                [node.left, node.right]
+                if isinstance(node, cst.BinaryOperation)
+                else [node.expression]
+            )
+            return not any(  # list + list joins what they hold
+                isinstance(o, (cst.List, cst.Tuple, cst.ListComp)) for o in operands
+            )
+        if isinstance(node, (cst.Comparison, cst.BooleanOperation)):
+            return isinstance(node, cst.Comparison)
+        if isinstance(node, (cst.Tuple, cst.List)):
+            return all(
+                not isinstance(e, cst.StarredElement) and self._new(e.value)
+                for e in node.elements
+            )
+        if isinstance(node, cst.Dict):  # (out = {} then out["w"] = v)
+            return all(
+                isinstance(e, cst.DictElement) and self._new(e.value)
+                for e in node.elements
+            )
+        if isinstance(node, cst.IfExp):
+            return self._new(node.body) and self._new(node.orelse)
+        if isinstance(node, cst.ListComp):  # a new list of new values
+            return self._new(node.elt)
+        if isinstance(node, cst.DictComp):
+            return self._new(node.value)
+        if isinstance(node, cst.Attribute):
+            return node.attr.value in NONDIFF_ATTRIBUTES
+        if isinstance(node, cst.Subscript):
+            return self._own(node.value) and self._new(node.value)
+        if isinstance(node, cst.Call):
+            return self._call_new(node)
+        return False
+
+    def _call_new(self, call: cst.Call) -> bool:
+        func = call.func
+        if isinstance(func, cst.Name) and func.value in self._local_definitions():
+            definition = self._local_definitions()[func.value]
+            if isinstance(definition, cst.Lambda):
+                return self._new(definition.body)
+            return self._nested_returns_new(definition)
+        callee = resolve_callee(self.source, func, {}, strict=False)
+        if isinstance(func, cst.Attribute) and callee is None:
+            return func.attr.value in NEW_VALUE_METHODS  # x.copy(), x.sum()
+        if callee is None:
+            return False
+        if python_callable(callee):
+            return self._user_returns_new(callee)
+        if callee in NEW_VALUE_BUILTINS:
+            return True
+        if getattr(callee, "__module__", None) == "math":
+            return True
+        if id(callee) in NEW_ARRAY_FUNCTIONS:
+            return True
+        prim = rule_of(callee)
+        return prim is not None and prim.shape in VIEW_FREE_SHAPES
+
+    def _own(self, node: cst.BaseExpression) -> bool:
+        """A local value the function made itself (writing into it changes
+        nothing the caller sees)."""
+        return isinstance(node, cst.Name) and node.value in self.new_names
