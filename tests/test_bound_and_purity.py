@@ -298,3 +298,43 @@ def test_writing_new_values_into_parameters_holds_nothing():
     assert found.written is not None and "z" in found.written and not found.holds
     found = purity(_stores_one_argument_into_another)
     assert found.written is None or found.holds
+
+
+def _returns_values_made_apart(z, c):
+    return np.log(1.0 + z[0] ** 2), (np.sin(z + 0.3), np.tanh(np.sin(c + c)))
+
+
+def _returns_one_value_twice(z):
+    y = np.sin(z)
+    return y, y
+
+
+def _repeats_a_tuple(z):
+    return (np.sin(z),) * 2
+
+
+def _returns_a_result_made_apart_and_more(z):
+    return _returns_values_made_apart(z, 1.0), 0.5 * np.cos(z)
+
+
+def _returns_a_result_with_shared_parts(z):
+    return _returns_one_value_twice(z), 1.0
+
+
+def _repeats_a_tuple_it_is_given(z, t):
+    return t * 2, np.sin(z)
+
+
+def test_parts_made_in_the_return_are_apart():
+    """``return a, (b, c)`` with each part computed there: no two parts
+    share memory; a name returned twice, a tuple repeated or a result of a
+    helper whose parts may share are not apart."""
+    assert purity(_returns_values_made_apart).parts_apart
+    assert purity(_returns_a_result_made_apart_and_more).parts_apart
+    for function in (
+        _returns_one_value_twice,
+        _repeats_a_tuple,
+        _returns_a_result_with_shared_parts,
+        _repeats_a_tuple_it_is_given,
+    ):
+        assert not purity(function).parts_apart, function.__name__

@@ -11,7 +11,9 @@ the sharing analysis told these cases apart:
   object keeps nothing of its other arguments;
 - the arguments of one call do not see each other through its result;
 - an item read from the function's own list (``L[0]``, ``L.pop(0)``) run as
-  written is the function's own, like the list.
+  written is the function's own, like the list;
+- the parts of a result a helper makes apart (``return y, (u, s)``, each
+  computed there) do not see each other.
 """
 
 from __future__ import annotations
@@ -114,6 +116,36 @@ PROGRAMS = {
         """,
         ["a", "x"],
         "pass",
+    ),
+    # the helper's result is a tuple of values made in its return: u, s and
+    # t share no memory, and u may be updated while s and t are read later
+    "parts_of_a_result_made_apart": (
+        """
+        def h(z, c):
+            return np.log(1.0 + z[0] ** 2), (np.sin(z + 0.3), np.tanh(c + c))
+
+        def f(a, x):
+            s, (u, t) = h(x, a)
+            u[1] += s * t
+            return np.sum(u * x) + s * t
+        """,
+        ["a", "x"],
+        "pass",
+    ),
+    # here s is u: updating u changes s, read later
+    "parts_of_a_result_that_share_memory": (
+        """
+        def h(z):
+            y = np.sin(z)
+            return y, (y, 1.0)
+
+        def f(a, x):
+            s, (u, t) = h(x)
+            u[1] += a
+            return np.sum(u * x) + np.sum(s) * t
+        """,
+        ["a", "x"],
+        "refused",
     ),
 }
 

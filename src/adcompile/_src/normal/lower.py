@@ -266,6 +266,9 @@ class ExpressionLowering(SharingAnalysis):
             self.sequences.add(target)  # a list or tuple: see lists.py
         apply.shape = self._result_shape(apply)
         self._set_shape(target, apply.shape)
+        apart = self._part_apart(prim, args, index)
+        if apart and target not in self.pinned.values():
+            self.apart.add(target)  # (its own parts are apart too)
         if _new_value(prim):
             self.fresh.add(target)  # a new array
         elif prim is not None and target_name is None:
@@ -275,7 +278,8 @@ class ExpressionLowering(SharingAnalysis):
         elif prim is not None or not keeps:  # the result may be (a view of) one
             item = prim is not None and prim.key in (operator.getitem, getattr)
             item = item or prim is not None and id(prim.key) in ITEMS_ONLY
-            self._share(apply.operands(), holder=target, item=item)
+            if not apart:  # (a part apart from the rest sees none of it)
+                self._share(apply.operands(), holder=target, item=item)
             roots = self._roots(apply.operands())
             if roots and roots <= self.fresh and not self.updating_in_place:
                 items_only = prim is not None and (
@@ -379,6 +383,7 @@ class ExpressionLowering(SharingAnalysis):
             self.rebound_params.add(name)  # the name leaves the caller's array
         pinned = self.pinned.get(name)
         if pinned is not None:  # inside a loop or branch: one name throughout
+            self.apart.discard(pinned)  # (given values made anywhere)
             ssa = pinned
         else:
             free = name not in self.env and self.names.claim_if_free(name)

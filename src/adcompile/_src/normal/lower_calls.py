@@ -195,6 +195,8 @@ class CallLowering:
             keeps=known.holds or known.written is None,  # (writes: private copies)
         )
         made = f", {result.name}" if isinstance(result, ir.Var) else ""
+        if known.parts_apart and made and result.name not in self.pinned.values():
+            self.apart.add(result.name)
         for copy, original in checks:  # (after the call, which it reads: did it
             check = f"unwritten({copy}, {original}, "  # write?)
             check += f"{string_literal(self.origin.code)}, "

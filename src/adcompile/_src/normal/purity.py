@@ -25,7 +25,11 @@ sees. Most compute new values; ``purity(f)`` reads ``f`` to tell:
   a caller that gives those parameters private copies hands ``f`` nothing
   it keeps. A parameter counts only while every binding of its name in
   the body gives it a new value: ``z = y`` makes a write through ``z`` one
-  into any argument (``written`` None).
+  into any argument (``written`` None);
+- ``parts_apart``: ``f`` returns tuples written out (``return y, (u, s)``)
+  whose items are each computed in the return (a call or arithmetic that
+  makes a new value): no two parts of a result share memory, so a name
+  unpacked from it sees none of the others (``return y, y`` is not apart).
 
 Invariant: ``keeps``, ``holds`` and ``writes`` are false, ``written``
 leaves a parameter out, and ``returns_new`` is true only when that holds on every
@@ -42,7 +46,7 @@ import threading
 import types
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
@@ -58,6 +62,7 @@ from adcompile._src.normal.vocabulary import (
     NEW_VALUE_METHODS,
     RUNS_LATER,
     SAFE_BUILTINS,
+    VIEW_FREE_SHAPES,
     VIEW_METHODS,
     is_numpy_callable,
     rule_of,
@@ -78,6 +83,9 @@ class Purity:
     written: frozenset[str] | None = None  # the parameters it may (None: any)
     result_new: bool = False  # returns_new, whatever else the function does
     holds: bool = True  # keeps, not counting new values written into `written`
+    # every return is a tuple written out whose items (and theirs) are values
+    # computed there: no two parts of the result share memory
+    parts_apart: bool = field(default=False, compare=False)
 
 
 UNKNOWN = Purity(keeps=True, returns_new=False)
@@ -153,7 +161,53 @@ class _Reading(NewValues):
         writes = keeps and self._may_change(keeping=False)
         written = self._written_params() if writes else frozenset()
         holds = keeps and (written is None or self._may_change(True, holds=True))
-        return Purity(keeps, not keeps and new, writes, written, new, holds)
+        apart = new and all(
+            ret.value is not None and self._apart(ret.value) for ret in self._returns()
+        )
+        return Purity(keeps, not keeps and new, writes, written, new, holds, apart)
+
+    def _apart(self, node: cst.BaseExpression) -> bool:
+        """A tuple written out whose items, and theirs, are each a value made
+        right there (the whole is new, as ``_new`` tells): a number, an
+        array (``_array_made``), a call of a user function whose results are
+        apart."""
+        if isinstance(node, cst.Tuple):
+            return all(
+                not isinstance(e, cst.StarredElement) and self._apart(e.value)
+                for e in node.elements
+            )
+        if isinstance(node, cst.IfExp):
+            return self._apart(node.body) and self._apart(node.orelse)
+        if isinstance(node, cst.Call):
+            callee = resolve_callee(self.source, node.func, {}, strict=False)
+            if python_callable(callee):
+                return purity(callee).parts_apart
+        return isinstance(node, cst.Integer) or self._array_made(node)
+
+    def _array_made(self, node: cst.BaseExpression) -> bool:
+        """A new array (or number) made right there: a float, a numpy
+        function that makes a new array, arithmetic with one of those
+        (``+`` and ``*`` of anything else may join or repeat tuples)."""
+        if isinstance(node, cst.Float):
+            return True
+        if isinstance(node, cst.UnaryOperation):
+            return self._array_made(node.expression)
+        if isinstance(node, cst.BinaryOperation):
+            sides = (self._array_made(node.left), self._array_made(node.right))
+            joins = isinstance(node.operator, (cst.Add, cst.Multiply))
+            return (
+                any(sides)
+                or not joins
+                and not any(
+                    isinstance(side, (cst.Tuple, cst.List))
+                    for side in (node.left, node.right)
+                )
+            )
+        if not isinstance(node, cst.Call):
+            return False
+        callee = resolve_callee(self.source, node.func, {}, strict=False)
+        prim = rule_of(callee) if is_numpy_callable(callee) else None
+        return prim is not None and prim.shape in VIEW_FREE_SHAPES
 
     def _user_returns_new(self, callee: object) -> bool:
         return purity(callee).returns_new

@@ -59,7 +59,9 @@ checked at all (refused).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator
+from typing import Any
 
 import libcst as cst
 
@@ -87,6 +89,7 @@ class SharingAnalysis:
         self.unwritten_checks: list[tuple[str, str]] = []  # (lower_calls.py)
         self.views: dict[str, View] = {}  # a view's value -> how made (views.py)
         self.choices: dict[str, set[str]] = {}  # a if c else b's variable -> a, b
+        self.apart: set[str] = set()  # results whose parts share no memory
 
     def _roots(self, operands: list[ir.Operand]) -> set[str]:
         """The variables whose memory these operands may share."""
@@ -397,6 +400,23 @@ class SharingAnalysis:
                 seen.add((holder, further, through))
                 same = edge is None and kind == "same"
                 todo.append((holder, None if same else edge or pair, further, through))
+
+    def _part_apart(
+        self, prim: Any, args: list, index: cst.BaseExpression | None
+    ) -> bool:
+        """``t[i]`` with ``i`` a number, of a result whose parts share no
+        memory with each other (``apart``: a user function's, whose
+        ``parts_apart`` purity says so)."""
+        if prim is None or prim.key is not operator.getitem or not args:
+            return False
+        if not isinstance(args[0], ir.Var) or args[0].name not in self.apart:
+            return False
+        if isinstance(index, cst.Subscript) and len(index.slice) == 1:
+            element = index.slice[0].slice
+            index = element.value if isinstance(element, cst.Index) else None
+        if isinstance(index, cst.UnaryOperation):
+            index = index.expression
+        return isinstance(index, cst.Integer)
 
     def _defined_here(self) -> set[str]:
         """Variables given a value earlier in the block being lowered (at its
