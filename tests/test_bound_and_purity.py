@@ -338,3 +338,23 @@ def test_parts_made_in_the_return_are_apart():
         _repeats_a_tuple_it_is_given,
     ):
         assert not purity(function).parts_apart, function.__name__
+
+
+def _updates_a_slice_of_its_own_array(z):
+    u = np.sin(z)
+    u[0:2] += 0.5 * np.cos(z)[1:3]
+    return u
+
+
+def _updates_a_slice_of_its_argument(z):
+    z[0:2] += 0.5
+    return np.sum(z)
+
+
+def test_an_augmented_write_into_a_slice_of_its_own_array_keeps_nothing():
+    """``u[0:2] += v`` writes into u, which the function made (it was read
+    as a write into something else, and every such helper as keeping its
+    arguments)."""
+    assert purity(_updates_a_slice_of_its_own_array) == PURE
+    found = purity(_updates_a_slice_of_its_argument)
+    assert found.writes and found.written == frozenset({"z"})

@@ -117,6 +117,23 @@ PROGRAMS = {
         ["a", "x"],
         "pass",
     ),
+    # u[0:2] += v writes into the helper's own array: it keeps nothing of v
+    "helper_updates_a_slice_of_its_own_array": (
+        """
+        def h(z):
+            u = np.sin(z)
+            u[0:2] += 0.5 * np.cos(z)[1:3]
+            return u
+
+        def f(a, x):
+            v = np.tanh(x) * a
+            w = h(v)
+            v[1] += a
+            return np.sum(v * w)
+        """,
+        ["a", "x"],
+        "pass",
+    ),
     # the helper's result is a tuple of values made in its return: u, s and
     # t share no memory, and u may be updated while s and t are read later
     "parts_of_a_result_made_apart": (

@@ -412,8 +412,12 @@ class _Reading(NewValues):
                     return True
                 if isinstance(target, cst.Subscript) and not own(target.value):
                     return True
-                if isinstance(node, cst.AugAssign) and not own(target):
-                    return True  # z += v on an argument array changes it in place
+                if (
+                    isinstance(node, cst.AugAssign)
+                    and isinstance(target, cst.Name)
+                    and not own(target)
+                ):  # z += v on an argument array changes it in place
+                    return True
             if isinstance(node, cst.Call) and call_may_keep(
                 node, self.source, own if keeping else self._object_not_given, keeping
             ):
