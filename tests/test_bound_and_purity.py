@@ -358,3 +358,36 @@ def test_an_augmented_write_into_a_slice_of_its_own_array_keeps_nothing():
     assert purity(_updates_a_slice_of_its_own_array) == PURE
     found = purity(_updates_a_slice_of_its_argument)
     assert found.writes and found.written == frozenset({"z"})
+
+
+def _writes_and_returns_new(z):
+    z *= 0.9
+    return np.sin(z)
+
+
+def _updates_what_a_writer_returned(z, c):
+    c = _writes_and_returns_new(z * 1.0)
+    c[0] = 2.0 * c[1]
+    return np.sum(c * z)
+
+
+def _appends_and_returns_it(items):
+    r = np.zeros(2)
+    items.append(r)
+    return r
+
+
+def _updates_what_it_stored_in_its_argument(items):
+    y = _appends_and_returns_it(items)
+    y[0] = 1.0
+    return y
+
+
+def test_a_result_of_a_function_that_only_writes_its_parameters_is_new():
+    """A call of a function whose only effect is new values written into its
+    parameters returns a new value when its returns are new: ``c`` given
+    one is still the function's own (it was taken to be any argument). A
+    function that stores its result in an argument as well does not."""
+    found = purity(_updates_what_a_writer_returned)
+    assert found.written is not None and not found.holds
+    assert purity(_updates_what_it_stored_in_its_argument).holds

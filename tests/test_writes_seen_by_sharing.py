@@ -134,6 +134,27 @@ PROGRAMS = {
         ["a", "x"],
         "pass",
     ),
+    # c is given g's new result: h writes into nothing of u's but a copy
+    "helper_writes_into_a_writers_result": (
+        """
+        def g(z):
+            z *= 0.9
+            return np.sin(z)
+
+        def h(z, c):
+            c = g(z * 1.0)
+            c[0] = 2.0 * c[1]
+            return np.sum(c * z)
+
+        def f(a, x):
+            u = np.tanh(x) * a
+            s = h(u, a)
+            u[1] += s
+            return np.sum(u * x) + s
+        """,
+        ["a", "x"],
+        "pass",
+    ),
     # the helper's result is a tuple of values made in its return: u, s and
     # t share no memory, and u may be updated while s and t are read later
     "parts_of_a_result_made_apart": (

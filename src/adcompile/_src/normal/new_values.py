@@ -22,6 +22,7 @@ from adcompile._src.normal.vocabulary import (
     NEW_VALUE_METHODS,
     NONDIFF_ATTRIBUTES,
     VIEW_FREE_SHAPES,
+    is_numpy_callable,
     rule_of,
 )
 from adcompile._src.read.calls import python_callable
@@ -183,3 +184,28 @@ class NewValues:
         """A local value the function made itself (writing into it changes
         nothing the caller sees)."""
         return isinstance(node, cst.Name) and node.value in self.new_names
+
+    def _array_made(self, node: cst.BaseExpression) -> bool:
+        """A new array (or number) made right there: a float, a numpy
+        function that makes a new array, arithmetic with one of those
+        (``+`` and ``*`` of anything else may join or repeat tuples)."""
+        if isinstance(node, cst.Float):
+            return True
+        if isinstance(node, cst.UnaryOperation):
+            return self._array_made(node.expression)
+        if isinstance(node, cst.BinaryOperation):
+            sides = (self._array_made(node.left), self._array_made(node.right))
+            joins = isinstance(node.operator, (cst.Add, cst.Multiply))
+            return (
+                any(sides)
+                or not joins
+                and not any(
+                    isinstance(side, (cst.Tuple, cst.List))
+                    for side in (node.left, node.right)
+                )
+            )
+        if not isinstance(node, cst.Call):
+            return False
+        callee = resolve_callee(self.source, node.func, {}, strict=False)
+        prim = rule_of(callee) if is_numpy_callable(callee) else None
+        return prim is not None and prim.shape in VIEW_FREE_SHAPES

@@ -62,7 +62,6 @@ from adcompile._src.normal.vocabulary import (
     NEW_VALUE_METHODS,
     RUNS_LATER,
     SAFE_BUILTINS,
-    VIEW_FREE_SHAPES,
     VIEW_METHODS,
     is_numpy_callable,
     rule_of,
@@ -184,36 +183,11 @@ class _Reading(NewValues):
                 return purity(callee).parts_apart
         return isinstance(node, cst.Integer) or self._array_made(node)
 
-    def _array_made(self, node: cst.BaseExpression) -> bool:
-        """A new array (or number) made right there: a float, a numpy
-        function that makes a new array, arithmetic with one of those
-        (``+`` and ``*`` of anything else may join or repeat tuples)."""
-        if isinstance(node, cst.Float):
-            return True
-        if isinstance(node, cst.UnaryOperation):
-            return self._array_made(node.expression)
-        if isinstance(node, cst.BinaryOperation):
-            sides = (self._array_made(node.left), self._array_made(node.right))
-            joins = isinstance(node.operator, (cst.Add, cst.Multiply))
-            return (
-                any(sides)
-                or not joins
-                and not any(
-                    isinstance(side, (cst.Tuple, cst.List))
-                    for side in (node.left, node.right)
-                )
-            )
-        if not isinstance(node, cst.Call):
-            return False
-        callee = resolve_callee(self.source, node.func, {}, strict=False)
-        prim = rule_of(callee) if is_numpy_callable(callee) else None
-        return prim is not None and prim.shape in VIEW_FREE_SHAPES
-
     def _user_returns_new(self, callee: object) -> bool:
-        return purity(callee).returns_new
+        return _made_new(purity(callee))
 
     def _nested_returns_new(self, definition: cst.FunctionDef) -> bool:
-        return nested_purity(definition, self.source).returns_new
+        return _made_new(nested_purity(definition, self.source))
 
     # ---- what the body does ----------------------------------------------
 
@@ -447,6 +421,14 @@ class _Reading(NewValues):
         if self.bound is None:  # names the body binds (to anything)
             self.bound = names_bound(self._nodes())
         return node.value not in self.params and node.value not in self.bound
+
+
+def _made_new(known: Purity) -> bool:
+    """A call's result is a new value: the function keeps nothing and returns
+    new values, or its only effect is new values written into the
+    parameters ``written`` names (which its callers give private copies)."""
+    holds = known.holds or known.written is None
+    return known.returns_new or known.result_new and not holds
 
 
 def call_may_keep(
