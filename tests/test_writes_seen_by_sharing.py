@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import textwrap
 
+import numpy as np
 import pytest
 
+import adcompile
 from tests.compose.check import check_source
 
 HEADER = "import numpy as np\n\n\n"
@@ -197,3 +199,25 @@ def test_program_follows_python_in_every_mode(name: str) -> None:
     hvp = "def h(" not in body or expected != "pass"
     result = check_source(source, params, seed=7, program_id=name, hvp=hvp)
     assert result.klass == expected, (source, result)
+
+
+def _writes_into_an_item_popped_from_its_list(a, ws):
+    u = ws.pop(0)
+    u[1] = a * 2.0
+    return np.sum(u) * a
+
+
+def test_an_item_popped_from_a_list_parameter_is_the_callers():
+    """The popped array is the caller's (it may hold it elsewhere): Python
+    writes into it. Differentiated with respect to ``a`` only, the list
+    carries no derivative and its pop runs as written; the item must not
+    be taken for the function's own (a new value would leave the caller's
+    array as it was)."""
+    first = np.ones(3)
+    try:
+        adcompile.value_and_grad(_writes_into_an_item_popped_from_its_list)(
+            0.7, [first, np.ones(3)]
+        )
+    except adcompile.AdcompileError:
+        return  # refused: right too
+    np.testing.assert_allclose(first, [1.0, 1.4, 1.0])

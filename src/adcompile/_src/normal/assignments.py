@@ -172,10 +172,18 @@ class AssignmentLowering:
     ) -> None:
         """``target``, given ``value`` as written (not a new value), is an
         item, a view or what a call that keeps nothing returned of the
-        values ``value`` reads: fresh if they all are (``_part_of``), else
-        not."""
+        values ``value`` reads: fresh if they all are (``_part_of``) and
+        none is a parameter's object, else not. (The caller's objects stay
+        refused: a check as the code runs compares memory with what the
+        parameter holds then, and a list the item was popped from no longer
+        holds it.)"""
         roots = self._roots([static]) - {target}
-        if roots and roots <= self.fresh and not self.updating_in_place:
+        if (
+            roots
+            and roots <= self.fresh
+            and not self.updating_in_place
+            and all(self._parameter_root(r) is None for r in roots)
+        ):
             self._part_of(target, roots, isinstance(value, cst.Subscript))
         else:
             self.fresh.discard(target)

@@ -51,8 +51,9 @@ class ListLowering:
         args = [a.value for a in call.args]
         if not any(self._is_varied(node) for node in (owner, *args)):
             if method == "pop" and target is not None:
-                own = self.env[name] in self.fresh  # (the pop keeps nothing: the
-                self._lower_into(call, target)  # item is the list's own part)
+                items = self.env[name]  # (the pop keeps nothing: the item is
+                own = items in self.fresh and self._parameter_root(items) is None
+                self._lower_into(call, target)  # the own list's own part)
                 if own:
                     self.fresh.add(self.env[name])
                     self._part_of(self.env[target], {self.env[name]}, sliced=True)
