@@ -108,6 +108,22 @@ PROGRAMS = {
         ["a", "x"],
         "pass",
     ),
+    # u, put into a list that is a part of w, is seen by w (read later):
+    # refused (a rule that cut every way through a part lost this one, and
+    # the gradient came back without the write)
+    "value_put_into_a_part_later": (
+        """
+        def f(a, x):
+            w = [[np.ones(2)], 1.0]
+            t = w[0]
+            u = np.tanh(x) * a
+            t.append(u)
+            u[0] += a
+            return np.sum(w[0][-1]) * a
+        """,
+        ["a", "x"],
+        "refused",
+    ),
     "item_read_from_the_functions_own_list": (
         """
         def f(a, x):

@@ -17,10 +17,11 @@ being updated. The mixin here keeps what is needed to tell:
 An item, a view or a slice of fresh values (or what a call that keeps
 nothing may return of them) is fresh too, and sees them in turn: an update
 of either is checked against the names that see the other. Such a part's
-edge to its whole (``part_edges``) carries only the part's own memory: a
-name that merely sees the part (another argument of the same call, an
-item of it read before) is not made to see the whole through it, so the
-arguments of ``z = h(x, y)`` do not see each other through ``z``.
+edge to its whole (``part_edges``) is not followed from a value the part
+was made from (``part_sources``): ``z = h(x, y)`` is a part of x or of y,
+never of both, so x and y do not see each other through z. A value the
+part comes to hold later (``z.append(x)`` on a list item of y) leaves its
+sources, and y sees it through z.
 
 Every statement that may make a name see an object records it, whether or
 not its values carry a derivative (a statement run as written too): a list,
@@ -83,6 +84,7 @@ class SharingAnalysis:
         self.copied_edges: set[tuple[str, str]] = set()  # through a stand-in
         self.part_edges: set[tuple[str, str]] = set()  # (part, whole): _part_of
         self.plain_edges: set[tuple[str, str]] = set()  # added any other way
+        self.part_sources: dict[str, set[str]] = {}  # a part -> made from (only)
         self.stand_in_of: dict[str, str] = {}  # an update's value -> the one before
         self.retired: dict[str, str] = {}  # variable -> its old object (_retire)
         self.stacks = stack_lists(self.definition)  # names no other name sees
@@ -132,6 +134,7 @@ class SharingAnalysis:
         self.fresh.add(part)
         for whole in sorted(wholes - {part}):
             self._add_edge(part, whole, "item" if sliced else "", part=True)
+        self.part_sources[part] = set(wholes - {part})
 
     def _add_edge(
         self,
@@ -152,6 +155,9 @@ class SharingAnalysis:
         holders = self.holders.setdefault(value, set())
         pair = (value, holder)
         (self.part_edges if part else self.plain_edges).add(pair)
+        if not part and value in self.part_sources.get(holder, ()):
+            self.part_sources[holder].discard(value)  # (held now, not only made
+            # from: a whole the holder is part of sees it)
         if copied:
             self.copied_edges.add(pair)
         if holder in holders:
@@ -175,6 +181,9 @@ class SharingAnalysis:
             del self.edge_kinds[pair]
         for edges in (self.copied_edges, self.part_edges, self.plain_edges):
             edges -= {p for p in edges if value in p}
+        self.part_sources.pop(value, None)
+        for sources in self.part_sources.values():
+            sources.discard(value)
 
     def _retire(self, variable: str) -> None:
         """``variable`` is given a new object: its old one stays in the graph
@@ -196,10 +205,12 @@ class SharingAnalysis:
             {(renamed.get(a, a), renamed.get(b, b)) for a, b in edges}
             for edges in (self.copied_edges, self.part_edges, self.plain_edges)
         )
-        for roots in self.view_roots.values():
+        for roots in [*self.view_roots.values(), *self.part_sources.values()]:
             if variable in roots:
                 roots.discard(variable)
                 roots.add(old)
+        if variable in self.part_sources:
+            self.part_sources[old] = self.part_sources.pop(variable)
 
     def _same_object(self, one: str, other: str, copied: bool = False) -> None:
         """Two variables hold one object (a copy of a name, an in-place
@@ -255,14 +266,24 @@ class SharingAnalysis:
         sees the part's memory, not what merely sees the part."""
         return pair in self.part_edges and pair not in self.plain_edges
 
+    def _made_from(self, came: str | None, pair: tuple[str, str]) -> bool:
+        """Whether ``pair`` (a part, its whole) leads nowhere from ``came``:
+        the part was made from ``came`` (another whole it may be a part of
+        instead), and only sees it for that (``part_sources``)."""
+        return (
+            came is not None
+            and self._is_part(pair)
+            and came in self.part_sources.get(pair[0], ())
+        )
+
     def _compose(self, first: tuple[str, str], second: tuple[str, str]) -> None:
         """``first[0]`` is seen by ``second[1]`` through the variable between
         (through a part, only if ``first[0]`` is that part's memory: the
         same object, or a part of it in turn)."""
         kinds = (self.edge_kinds.get(first, ""), self.edge_kinds.get(second, ""))
-        part = self._is_part(second)
-        if part and not (self._is_part(first) or kinds[0] == "same"):
+        if self._made_from(first[0], second):
             return  # (x and y in z = h(x, y): neither sees the other)
+        part = self._is_part(second) and (self._is_part(first) or kinds[0] == "same")
         if kinds == ("same", "same"):
             kind = "same"
         elif kinds[0] == "item" or kinds == ("same", "item"):
@@ -349,15 +370,15 @@ class SharingAnalysis:
         # (a variable, the edge that led away from ssa's own object, if any,
         # and where the way crossed a copy standing for an object: the
         # variable before it, whose memory tells instead, or "" if none does)
-        # (and whether a whole value is a part of sees its memory: only if
-        # the way went through parts and one object, ``_is_part``)
-        Step = tuple[str, tuple[str, str] | None, str | None, bool]
-        start: Step = (ssa, None, None, True)
+        # (and the value the way came from, unless through a part or one
+        # object: a part made from it leads to no other whole, ``_made_from``)
+        Step = tuple[str, tuple[str, str] | None, str | None, str | None]
+        start: Step = (ssa, None, None, None)
         todo = [start]
-        seen = {(ssa, None, True)}
+        seen = {(ssa, None, None)}
         lineage = {ssa}  # ssa and the arrays its object was before
         while todo:
-            value, edge, near, wholes = todo.pop(0)
+            value, edge, near, came = todo.pop(0)
             for other, bound in self.env.items():
                 if bound != value or (edge is None and other == name):
                     continue
@@ -379,9 +400,8 @@ class SharingAnalysis:
                 kind = self.edge_kinds.get(pair, "")
                 if items_kept and edge is None and kind == "item":
                     continue  # an item of the list, not the list
-                part = self._is_part(pair)
-                if part and not wholes:
-                    continue  # what sees a part does not see the whole
+                if self._made_from(came, pair):
+                    continue  # a part of another whole than came's
                 further = near
                 if near is None and pair in self.copied_edges:
                     if value in lineage and self.stand_in_of.get(value) == holder:
@@ -394,7 +414,8 @@ class SharingAnalysis:
                         further = value  # a stand-in for it: value's memory tells
                     else:
                         further = ""
-                through = part or wholes and kind == "same"
+                through = came if kind == "same" else None
+                through = through if self._is_part(pair) or kind == "same" else value
                 if (holder, further, through) in seen or holder == ssa:
                     continue
                 seen.add((holder, further, through))
