@@ -31,7 +31,11 @@ from adcompile._src.errors import UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.control_facts import free_name
 from adcompile._src.normal.vocabulary import CONTAINER_CHANGES
-from adcompile._src.read.static_code import rename_locals, resolve_callee
+from adcompile._src.read.static_code import (
+    int_literal,
+    rename_locals,
+    resolve_callee,
+)
 from adcompile._src.rules import registry
 from adcompile._src.rules.patterns import APPEND
 from adcompile._src.rules.sequences import JOIN, REPEAT, REPEAT_LEFT
@@ -55,8 +59,8 @@ class ListLowering:
                 own = items in self.fresh and self._parameter_root(items) is None
                 self._lower_into(call, target)  # the own list's own part)
                 if own:
-                    self.fresh.add(self.env[name])
-                    self._part_of(self.env[target], {self.env[name]}, sliced=True)
+                    self.fresh.add(items)
+                    self._part_of(self.env[target], {items}, sliced=True)
             elif self.env[name] in self.fresh:  # still the function's own list:
                 self._checkpoint_in_place(call, {name})
                 statement = rename_locals(cst.Expr(call), self.env)
@@ -106,7 +110,7 @@ class ListLowering:
         owner = cst.Name(name)
         if (
             args
-            and _int_literal(args[0]) is None
+            and int_literal(args[0]) is None
             and self.env[name] not in self.sequences
         ):
             raise UnsupportedSyntax(  # perhaps a dict's pop(key)
@@ -126,8 +130,8 @@ class ListLowering:
             self.fresh.add(items)  # the new name sees the item, not the list
         before, after = _parts(owner, position, skip=1)
         self._rebuild(name, [*before, after] if after is not None else before, call)
-        if _int_literal(position) in (0, -1):
-            self._mark_in_place(name, "pop0" if _int_literal(position) == 0 else "pop")
+        if int_literal(position) in (0, -1):
+            self._mark_in_place(name, "pop0" if int_literal(position) == 0 else "pop")
 
     def _mark_in_place(self, name: str, method: str) -> None:
         """The statement just lowered made ``name``'s new list from its old
@@ -198,7 +202,7 @@ class ListLowering:
                 "not depend on the wrt parameters",
                 self.source.location(position),
             )
-        if _int_literal(position) is not None:
+        if int_literal(position) is not None:
             return position
         name = free_name("position", self.names.taken | set(self.env))
         self._assign_static(position, name)
@@ -364,16 +368,6 @@ def list_method(node: cst.BaseExpression, env: dict[str, str]) -> str | None:
     return method if len(node.args) in counts.get(method, ()) else None
 
 
-def _int_literal(node: cst.BaseExpression) -> int | None:
-    """The value of ``3`` or ``-3``; None for other code."""
-    if isinstance(node, cst.Integer):
-        return int(node.value, 0)
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-        inner = _int_literal(node.expression)
-        return None if inner is None else -inner
-    return None
-
-
 def _int_node(value: int) -> cst.BaseExpression:
     integer = cst.Integer(str(abs(value)))
     return cst.UnaryOperation(cst.Minus(), integer) if value < 0 else integer
@@ -387,7 +381,7 @@ def _parts(owner: cst.Name, position: cst.BaseExpression, skip: int):
     """The slices of ``owner`` before and after ``position``, leaving out
     ``skip`` items there (0 or 1): ``([before], after)``, with ``before``
     empty where it is always empty and ``after`` None where it is."""
-    known = _int_literal(position)
+    known = int_literal(position)
     if skip and known == -1:
         return [_slice(owner, upper=position)], None
     if known == 0:

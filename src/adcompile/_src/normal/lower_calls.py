@@ -192,7 +192,7 @@ class CallLowering:
             callee=self.source.code(func),
             call=(call, rename_locals(func, self.env) if call else None),
             pure_call=known == PURE,
-            keeps=known.holds or known.written is None,  # (writes: private copies)
+            keeps=not known.copies_suffice,  # (what it writes: private copies)
         )
         made = f", {result.name}" if isinstance(result, ir.Var) else ""
         if known.parts_apart and made and result.name not in self.pinned.values():

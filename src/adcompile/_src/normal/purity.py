@@ -86,6 +86,12 @@ class Purity:
     # computed there: no two parts of the result share memory
     parts_apart: bool = field(default=False, compare=False)
 
+    @property
+    def copies_suffice(self) -> bool:
+        """Given private copies of the parameters in ``written``, the
+        function keeps nothing of its arguments (``holds`` false)."""
+        return not self.holds and self.written is not None
+
 
 UNKNOWN = Purity(keeps=True, returns_new=False)
 PURE = Purity(False, True, False, frozenset(), result_new=True, holds=False)
@@ -147,12 +153,8 @@ class _Reading(NewValues):
         self.made: set[str] | None = None  # (_object_not_given)
         self.rebound: set[str] | None = None  # (_param_object)
         self.new_names = self._new_names()
-        self.assigned = {  # an assignment's target -> the value it is given
-            id(target): node.value
-            for node in self._nodes()
-            if isinstance(node, cst.Assign)
-            for target in node.targets
-        }
+        # an assignment's target -> the value it is given (_writes_new_into_param)
+        self.assigned: dict[int, cst.BaseExpression] | None = None
 
     def purity(self) -> Purity:
         keeps = self._may_change(keeping=True)
@@ -330,6 +332,13 @@ class _Reading(NewValues):
         """``z[i] = v``, ``z.a = v`` or ``z op= v`` with ``z`` a parameter
         holding its argument's object (``_param_object``) and ``v`` new: a
         write ``written`` names, which keeps no reference to anything."""
+        if self.assigned is None:
+            self.assigned = {
+                id(target): node.value
+                for node in self._nodes()
+                if isinstance(node, cst.Assign)
+                for target in node.targets
+            }
         if isinstance(node, cst.AugAssign):
             target, value = node.target, node.value
         elif isinstance(node, cst.AssignTarget) and id(node) in self.assigned:
@@ -352,8 +361,7 @@ class _Reading(NewValues):
         callee = resolve_callee(self.source, call.func, {}, strict=False)
         if not python_callable(callee):
             return False
-        known = purity(callee)
-        return not known.holds and known.written is not None
+        return purity(callee).copies_suffice
 
     def _may_change(self, keeping: bool, holds: bool = False) -> bool:
         """Whether the function may change an argument in place (a write into
@@ -427,8 +435,7 @@ def _made_new(known: Purity) -> bool:
     """A call's result is a new value: the function keeps nothing and returns
     new values, or its only effect is new values written into the
     parameters ``written`` names (which its callers give private copies)."""
-    holds = known.holds or known.written is None
-    return known.returns_new or known.result_new and not holds
+    return known.returns_new or known.result_new and known.copies_suffice
 
 
 def call_may_keep(

@@ -69,6 +69,7 @@ import libcst as cst
 from adcompile._src.normal import ir
 from adcompile._src.normal.views import View
 from adcompile._src.normal.vocabulary import NONDIFF_ATTRIBUTES
+from adcompile._src.read.static_code import int_literal
 from adcompile._src.syntax.templates import used_names
 from adcompile._src.syntax.tree import stack_lists
 
@@ -414,8 +415,10 @@ class SharingAnalysis:
                         further = value  # a stand-in for it: value's memory tells
                     else:
                         further = ""
-                through = came if kind == "same" else None
-                through = through if self._is_part(pair) or kind == "same" else value
+                if kind == "same":  # one object: the way still comes from came
+                    through = came
+                else:  # a whole of a part, or what sees value
+                    through = None if self._is_part(pair) else value
                 if (holder, further, through) in seen or holder == ssa:
                     continue
                 seen.add((holder, further, through))
@@ -435,9 +438,7 @@ class SharingAnalysis:
         if isinstance(index, cst.Subscript) and len(index.slice) == 1:
             element = index.slice[0].slice
             index = element.value if isinstance(element, cst.Index) else None
-        if isinstance(index, cst.UnaryOperation):
-            index = index.expression
-        return isinstance(index, cst.Integer)
+        return index is not None and int_literal(index) is not None
 
     def _defined_here(self) -> set[str]:
         """Variables given a value earlier in the block being lowered (at its

@@ -47,6 +47,16 @@ def dotted_name(node: cst.BaseExpression) -> str:
     return ""
 
 
+def int_literal(node: cst.BaseExpression) -> int | None:
+    """The value of ``3`` or ``-3``; None for other code."""
+    if isinstance(node, cst.Integer):
+        return int(node.value, 0)
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        inner = int_literal(node.expression)
+        return None if inner is None else -inner
+    return None
+
+
 def is_numeric_literal(node: cst.CSTNode) -> bool:
     """An int or float literal, possibly negated: a value known to be scalar."""
     if isinstance(node, (cst.Integer, cst.Float)):
