@@ -36,6 +36,7 @@ import numpy as np
 
 from adcompile import _version
 from adcompile._src.read.source import closure_values, definition_lines, nested_codes
+from adcompile._src.read.written_returns import written_returned
 from adcompile._src.rules import registry
 
 FORMAT = 1
@@ -56,6 +57,7 @@ def key(function: types.FunctionType, wrt_key: Any, kind: str, options: Any) -> 
         "rules": _rules_digest(),
         "source": text,
         "where": [code.co_filename, code.co_firstlineno, function.__qualname__],
+        "returns_written": list(written_returned(function)),
         "names": _names(function, text, 0),
         "wrt": [list(wrt_key[0]), bool(wrt_key[1])],
         "kind": kind,

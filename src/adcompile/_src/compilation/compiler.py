@@ -37,12 +37,8 @@ from adcompile._src.forward.forward import Tangent, emit_jvp, tangent_program
 from adcompile._src.normal import ir
 from adcompile._src.normal.normalize import all_names, normalize
 from adcompile._src.read import calls, fence
-from adcompile._src.read.source import (
-    read_function,
-    resolve_dotted,
-    unwrap_function,
-    visible_names,
-)
+from adcompile._src.read.source import unwrap_function, visible_names
+from adcompile._src.read.written_returns import read_function, resolve
 from adcompile._src.reverse.derivative import Derivative
 from adcompile._src.reverse.reverse import differentiate
 
@@ -421,6 +417,6 @@ def _callees_unchanged(function: types.FunctionType, compiled: Compiled) -> bool
         return True
     scope = visible_names(function)
     try:
-        return all(resolve_dotted(scope, name) is was for name, was in compiled.callees)
+        return all(resolve(scope, name) is was for name, was in compiled.callees)
     except (KeyError, AttributeError):  # gone, or a cell emptied
         return False

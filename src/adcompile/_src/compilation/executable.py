@@ -28,7 +28,8 @@ from adcompile._src.compilation import disk_cache
 from adcompile._src.compilation.specialized import parse_shapes
 from adcompile._src.errors import Location, SourceUnavailable
 from adcompile._src.read import calls
-from adcompile._src.read.source import closure_values, resolve_dotted, visible_names
+from adcompile._src.read.source import closure_values, visible_names
+from adcompile._src.read.written_returns import resolve
 
 
 @dataclass
@@ -70,7 +71,7 @@ def executable(
             continue
         if callee:
             try:
-                target = resolve_dotted(scope, callee)
+                target = resolve(scope, callee)
                 callees.append((callee, target))
             except (KeyError, AttributeError):
                 raise SourceUnavailable(

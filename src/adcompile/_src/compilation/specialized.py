@@ -20,8 +20,8 @@ import numpy as np
 
 from adcompile._src.errors import AdcompileError
 from adcompile._src.normal import ir
-from adcompile._src.read import calls
-from adcompile._src.read.source import resolve_dotted, visible_names
+from adcompile._src.read import calls, written_returns
+from adcompile._src.read.source import visible_names
 from adcompile._src.shapes import shape_values as sv
 from adcompile._src.shapes.specialize import (
     ChangesShapes,
@@ -29,7 +29,6 @@ from adcompile._src.shapes.specialize import (
     result_value,
     specialize,
 )
-from adcompile._src.syntax.templates import render
 
 Shapes = tuple[tuple[str, sv.Value], ...]
 MAX_VARIANTS = 8  # per gradient function; further shapes run the general code
@@ -94,7 +93,7 @@ def resolver(function: types.FunctionType) -> Resolve:
 
     def resolve(dotted: str) -> Any:
         try:
-            return resolve_dotted(scope, dotted)
+            return written_returns.resolve(scope, dotted)
         except (KeyError, AttributeError):
             return None
 
@@ -133,7 +132,7 @@ class Callees:
         self, apply: ir.Apply, args: list[sv.Value], kwargs: dict[str, sv.Value]
     ) -> tuple[sv.Value, Shapes | None]:
         assert apply.callee_node is not None
-        target = self.resolve(render(apply.callee_node))
+        target = self.resolve(apply.callee_spec)
         if target is None or not calls.python_callable(target):
             return sv.TOP, None
         callee, _, bound = calls.bind_target(target, ())

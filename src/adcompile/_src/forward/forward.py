@@ -30,7 +30,12 @@ from adcompile._src.normal.primal import (
 from adcompile._src.rules.registry import BROADCAST, LINEAR, Primitive
 from adcompile._src.syntax.lines import Block, Line, to_statements
 from adcompile._src.syntax.naming import NameAllocator
-from adcompile._src.syntax.templates import parse_spelling, substitute, used_names
+from adcompile._src.syntax.templates import (
+    parse_spelling,
+    substitute,
+    sum_of,
+    used_names,
+)
 
 
 @dataclass
@@ -236,7 +241,7 @@ class ForwardMode:
             return [primal, self._zero(target)]
         tangent = present[0]
         for term in present[1:]:
-            tangent = cst.BinaryOperation(tangent, cst.Add(), term)
+            tangent = sum_of(tangent, term)
         if prim.shape == BROADCAST and any(
             self.program.shapes.get(var.name) != apply.shape or apply.shape is None
             for _, var in carried
@@ -365,6 +370,9 @@ class ForwardMode:
                 ]
             )
             call_args += [cst.Arg(keywords), cst.Arg(keyword_tangents)]
+        if apply.written:  # of the variant returning what it writes into
+            written = cst.parse_expression(repr(apply.written))
+            call_args.append(cst.Arg(written, keyword=cst.Name("written")))
         call = cst.Call(cst.Name(self.jvp_call_name), call_args)
         targets = f"{apply.target}, {self._tangent_name(apply.target)}"
         code = cst.Assign([cst.AssignTarget(cst.parse_expression(targets))], call)

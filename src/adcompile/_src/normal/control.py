@@ -73,7 +73,7 @@ class ControlFlowLowering(ConditionLowering):
         self.origin = ir.Origin(f"if {origin.code}:", node, locate=self.source.location)
         if_origin = self.origin
         cond = self._record(node.test, "cond")
-        pinned = assigned_names([node])
+        pinned = assigned_names([node]) | self._written_by_calls([node])
         if contains_return(node):
             pinned |= (
                 {self.result_key, self.aux_key} if self.has_aux else {self.result_key}
@@ -224,7 +224,7 @@ class ControlFlowLowering(ConditionLowering):
                 "assign the new value to another name",
                 self.source.location(node.target),
             )
-        assigned = assigned_names([node]) | headers
+        assigned = assigned_names([node]) | headers | self._written_by_calls([node])
         if not is_range(iterable) or names_in(iterable) & assigned:
             iterable = self._saved_iterable(iterable)  # iterated once, as Python does
         trips = self._trips() if breaks_loop(statements) else None
@@ -238,7 +238,9 @@ class ControlFlowLowering(ConditionLowering):
         self.iterated.append(iterated_names(node.iter))
         if marked is not None:  # what a step may read before assigning it
             self.checkpoint_live = live_in_loop(node)
-            self.checkpoint_assigned = frozenset(assigned_names(statements))
+            self.checkpoint_assigned = frozenset(
+                assigned_names(statements) | self._written_by_calls(statements)
+            )
         try:
             body = self._loop_body(prologue + statements, trips, loop_origin)
         finally:
@@ -257,7 +259,7 @@ class ControlFlowLowering(ConditionLowering):
         loop_origin = self.origin
         trips = self._trips()
         self._refuse_writing_while_test(node.test)
-        self._pin(assigned_names([node]))
+        self._pin(assigned_names([node]) | self._written_by_calls([node]))
         test = rename_locals(node.test, self.env)
         body = self._loop_body(list(node.body.body), trips, loop_origin)
         self.origin = loop_origin

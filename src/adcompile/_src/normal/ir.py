@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from adcompile._src.errors import Location
+from adcompile._src.read.written_returns import spec
 from adcompile._src.rules.registry import Primitive
+from adcompile._src.syntax.templates import render
 
 
 @dataclass(frozen=True)
@@ -77,9 +79,23 @@ class Apply:
     call_shapes: str = ""  # a call, specialized: what is known of its arguments
     in_place: str = ""  # "append", "pop", "pop0": a list method on a list no
     # name reads again (forward mode may change it in place; see lists.py)
+    # a call into a user function that writes into these parameters: the
+    # call is of its variant returning them after its result (a tuple)
+    written: tuple[str, ...] = ()
+    # the parameters given private copies of what the callee may write into
+    # ("" where not known): run as written, the call must leave those copies
+    # as they are (the backward sweep may read them again)
+    copied: tuple[str, ...] = ()
 
     def operands(self) -> list[Operand]:
         return [*self.args, *self.kwargs.values()]
+
+    @property
+    def callee_spec(self) -> str:
+        """How a call binding names the function a static call calls: its
+        dotted name, or its variant's (``read.written_returns``)."""
+        assert self.callee_node is not None
+        return spec(render(self.callee_node), self.written)
 
 
 @dataclass

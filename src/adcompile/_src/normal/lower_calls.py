@@ -11,7 +11,6 @@ object made from differentiated values, and ``out=`` on them.
 from __future__ import annotations
 
 import inspect
-from collections import Counter
 
 import libcst as cst
 import numpy as np
@@ -24,6 +23,11 @@ from adcompile._src.normal.purity import PURE, UNKNOWN, purity
 from adcompile._src.normal.sharing import load_names
 from adcompile._src.normal.values import creates_new_value
 from adcompile._src.normal.vocabulary import CONTAINER_CHANGES, METHODS
+from adcompile._src.normal.write_back import (
+    param_at,
+    read_besides,
+    writes_constants_only,
+)
 from adcompile._src.read.calls import (
     frozen_distribution_hint,
     is_derivative_call,
@@ -62,6 +66,11 @@ class CallLowering:
                 self.source.location(node),
             )
         callee = resolve_callee(self.source, func, self.env)
+        forced: tuple[str, ...] = ()  # written_into(g, ("a",), ...): g's variant
+        if callee is HELPERS["written_into"] and len(node.args) >= 2:
+            node, forced = self._variant_call(node)
+            func = node.func
+            callee = resolve_callee(self.source, func, self.env)
         if is_derivative_call(callee):
             called = getattr(callee, "function", None) or getattr(
                 callee, "__adcompile_vjp_of__", None
@@ -151,6 +160,7 @@ class CallLowering:
             known = purity(callee)
         elif isinstance(func, cst.Name) and func.value in self.env:
             known = self.nested_purity.get(self.env[func.value], UNKNOWN)
+        returned = self._returned_writes(node, callee, known, forced) if call else {}
         if known is not UNKNOWN:  # (read from its source)
             if known.writes:
                 static = {  # not copied for it (below): it writes into them
@@ -165,17 +175,28 @@ class CallLowering:
                 else set()
             )
 
-            def given(operand: ir.Operand, writes: bool) -> ir.Operand:
+            def given(
+                operand: ir.Operand, writes: bool, where: int | str
+            ) -> ir.Operand:
+                if where in returned:  # its write comes back (write_back.py)
+                    return self._given_back(operand, callee, where, node)
                 if writes:  # what it writes into, the caller sees
-                    return self._private_argument(operand, func, node)
+                    param = param_at(callee, where)
+                    copy = self._private_argument(operand, func, node, param)
+                    if copy is not operand:
+                        copied.append(param or "")
+                    return copy
                 if call:
                     return self._as_it_is_now(operand, known.result_new, node)
                 return operand
 
-            args = [given(a, i in written) for i, a in enumerate(args)]
+            copied: list[str] = []  # (given private copies it may write into)
+            args = [given(a, i in written, i) for i, a in enumerate(args)]
             kwargs = {
                 k: given(
-                    a, known.writes and (known.written is None or k in known.written)
+                    a,
+                    known.writes and (known.written is None or k in known.written),
+                    k,
                 )
                 for k, a in kwargs.items()
             }
@@ -183,26 +204,37 @@ class CallLowering:
             args = [self._as_it_is_now(a, False, node) for a in args]
             kwargs = {k: self._as_it_is_now(a, False, node) for k, a in kwargs.items()}
         checks, self.unwritten_checks = self.unwritten_checks, []
+        start = len(self.body)
         result = self._apply(
             prim,
             args,
             kwargs,
-            target_name,
+            None if returned else target_name,  # (returned: a tuple, see below)
+            target=self._tuple_name(func, returned) if returned else None,
             node=node,
             callee=self.source.code(func),
             call=(call, rename_locals(func, self.env) if call else None),
             pure_call=known == PURE,
             keeps=not known.copies_suffice,  # (what it writes: private copies)
         )
+        if known is not UNKNOWN and copied:
+            for statement in self.body[start:]:
+                if isinstance(statement, ir.Apply) and statement.call:
+                    statement.copied = tuple(copied)
         made = f", {result.name}" if isinstance(result, ir.Var) else ""
-        if known.parts_apart and made and result.name not in self.pinned.values():
-            self.apart.add(result.name)
+        if known.parts_apart and made and not returned:
+            if result.name not in self.pinned.values():
+                self.apart.add(result.name)
         for copy, original in checks:  # (after the call, which it reads: did it
             check = f"unwritten({copy}, {original}, "  # write?)
             check += f"{string_literal(self.origin.code)}, "
             check += f"{string_literal(self.source.code(func))}{made})"
             self.body.append(
                 ir.Effect(cst.Expr(cst.parse_expression(check)), self.origin)
+            )
+        if returned:
+            return self._written_back(
+                result, returned, callee, node, known.result_new, target_name, forced
             )
         return result
 
@@ -238,7 +270,11 @@ class CallLowering:
         return listed
 
     def _private_argument(
-        self, operand: ir.Operand, func: cst.BaseExpression, node: cst.Call
+        self,
+        operand: ir.Operand,
+        func: cst.BaseExpression,
+        node: cst.Call,
+        param: str | None = None,
     ) -> ir.Operand:
         """An argument that carries a derivative, for a function that may
         write into it: a copy (``private_copy``), so that the values the
@@ -249,22 +285,35 @@ class CallLowering:
         in Python they would see the write, and the callee's derivative
         cannot carry it back into this function. The names the statement
         reads elsewhere count as read later: the rest of it may read them
-        after the call."""
-        if not isinstance(operand, ir.Var) or self.shapes.get(operand.name) == SCALAR:
+        after the call. So does a name that carries no derivative (a buffer
+        the callee fills with values that do): its values after the call
+        would carry none."""
+        name = operand.name if isinstance(operand, ir.Var) else None
+        if isinstance(operand, ir.Static) and isinstance(operand.node, cst.Name):
+            name = operand.node.value if operand.node.value in self.shapes else None
+            if (
+                name is not None
+                and param is not None
+                and writes_constants_only(
+                    resolve_callee(self.source, func, self.env, strict=False), param
+                )
+            ):
+                return operand  # (run as written: it writes no derivative)
+        if name is None or self.shapes.get(name) == SCALAR:
             return operand  # (a number: ``z += v`` in the callee rebinds z)
         live = self.live  # names the rest of the statement reads are read later
         statement = self.origin.statement
         if live is not None and statement is not None:
-            self.live = live | _read_besides(statement, node)
+            self.live = live | read_besides(statement, node)
         try:
             if (
-                self._not_writable(operand.name, "") is not None
-                or self._parameter_root(operand.name) is not None
+                self._not_writable(name, "") is not None
+                or self._parameter_root(name) is not None
             ):  # (the caller sees what is written into its own object)
                 copy = self._apply(
                     registry.lookup(HELPERS["private_copy"]), [operand], {}, None
                 )
-                self.unwritten_checks.append((copy.name, operand.name))
+                self.unwritten_checks.append((copy.name, name))
                 return copy  # (checked after the call: did it write?)
         finally:
             self.live = live
@@ -410,14 +459,6 @@ class CallLowering:
         return self._apply(
             registry.lookup(function), args, kwargs, target_name, node=node
         )
-
-
-def _read_besides(statement: cst.CSTNode, call: cst.Call) -> frozenset[str]:
-    """The names ``statement`` reads outside ``call`` (more often than
-    ``call`` does)."""
-    counts = Counter(n.value for n in walk(statement) if isinstance(n, cst.Name))
-    counts.subtract(n.value for n in walk(call) if isinstance(n, cst.Name))
-    return frozenset(name for name, count in counts.items() if count > 0)
 
 
 def _written_positions(

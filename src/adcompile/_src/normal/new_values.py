@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from adcompile._src.normal.control_facts import assigned_names
+from adcompile._src.normal.control_facts import assigned_names, names_bound
 from adcompile._src.normal.vocabulary import (
     NEW_ARRAY_FUNCTIONS,
     NEW_VALUE_BUILTINS,
@@ -29,6 +29,9 @@ from adcompile._src.read.calls import python_callable
 from adcompile._src.read.source import FunctionSource
 from adcompile._src.read.static_code import resolve_callee
 
+# list methods that change a list without keeping anything else
+_LIST_CHANGES = frozenset({"append", "extend", "insert", "pop", "clear", "reverse"})
+
 
 class NewValues:
     """Mixed into purity's reading of one function body."""
@@ -40,6 +43,8 @@ class NewValues:
     # each local name (parameters too) -> the values its bindings give it
     # (None: a loop target), as ``_new_names`` collects them
     bindings: dict[str, list[cst.BaseExpression | None]]
+    rebound: set[str] | None  # (computed on first use)
+    assigned: dict[int, cst.BaseExpression] | None
 
     def _nodes(self) -> list[cst.CSTNode]:
         raise NotImplementedError
@@ -61,8 +66,13 @@ class NewValues:
 
         class Collect(cst.CSTVisitor):
             def visit_AugAssign(self, node: cst.AugAssign) -> None:
-                if isinstance(node.target, cst.Name):
-                    values.setdefault(node.target.value, []).append(node.value)
+                if isinstance(node.target, cst.Name):  # y += v, y *= v may
+                    value = node.value  # join or repeat what v holds; y -= v
+                    if not isinstance(
+                        node.operator, (cst.AddAssign, cst.MultiplyAssign)
+                    ):
+                        value = cst.Float("0.0")  # keeps y's object, or a number
+                    values.setdefault(node.target.value, []).append(value)
 
             def visit_Call(self, node: cst.Call) -> None:
                 func = node.func  # items.append(v): items holds v now
@@ -209,3 +219,61 @@ class NewValues:
         callee = resolve_callee(self.source, node.func, {}, strict=False)
         prim = rule_of(callee) if is_numpy_callable(callee) else None
         return prim is not None and prim.shape in VIEW_FREE_SHAPES
+
+    def _param_object(self, name: str) -> bool:
+        """Whether parameter ``name`` holds its argument's object or a new
+        value wherever the body reads it: every binding of the name gives it
+        a new value (none makes it another argument, or a view of one)."""
+        if self.rebound is None:
+            other = (cst.AnnAssign, cst.NamedExpr, cst.AsName, cst.For)
+            self.rebound = names_bound(
+                [n for n in self._nodes() if isinstance(n, other)]
+            )
+        values = self.bindings.get(name, [])
+        return name not in self.rebound and all(
+            v is not None and self._new(v) for v in values
+        )
+
+    def _writes_new_into_param(self, node: cst.CSTNode) -> bool:
+        """``z[i] = v``, ``z.a = v`` or ``z op= v`` with ``z`` a parameter
+        holding its argument's object (``_param_object``) and ``v`` new: a
+        write ``written`` names, which keeps no reference to anything."""
+        if self.assigned is None:
+            self.assigned = {
+                id(target): node.value
+                for node in self._nodes()
+                if isinstance(node, cst.Assign)
+                for target in node.targets
+            }
+        if isinstance(node, cst.AugAssign):
+            target, value = node.target, node.value
+        elif isinstance(node, cst.AssignTarget) and id(node) in self.assigned:
+            target, value = node.target, self.assigned[id(node)]
+        else:
+            return False
+        while isinstance(target, (cst.Subscript, cst.Attribute)):
+            target = target.value
+        return (
+            isinstance(target, cst.Name)
+            and target.value in self.params
+            and self._param_object(target.value)
+            and self._new(value)
+        )
+
+    def _grows_param(self, call: cst.Call) -> bool:
+        """``z.append(np.tanh(v))``, ``z.pop()``: a list method on a
+        parameter holding its argument's object that puts into it only
+        arrays made right there (no name of the function holds them)."""
+        func = call.func
+        return (
+            isinstance(func, cst.Attribute)
+            and func.attr.value in _LIST_CHANGES
+            and isinstance(func.value, cst.Name)
+            and func.value.value in self.params
+            and self._param_object(func.value.value)
+            and all(
+                not a.star
+                and (isinstance(a.value, cst.Integer) or self._array_made(a.value))
+                for a in call.args
+            )
+        )

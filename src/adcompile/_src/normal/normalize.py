@@ -45,6 +45,7 @@ from adcompile._src.normal.vocabulary import (
     IN_PLACE_METHODS,
     writes_into_an_argument,
 )
+from adcompile._src.normal.write_back import WriteBack
 from adcompile._src.read.source import FunctionSource
 from adcompile._src.read.static_code import (
     is_numeric_literal,
@@ -67,6 +68,7 @@ class Normalizer(
     ClosureLowering,
     CallLowering,
     ViewWrites,
+    WriteBack,
     ExpressionLowering,
 ):
     """Builds one ``ir.Program`` from one parsed function."""

@@ -134,6 +134,12 @@ def primal_expression(
     call_args += [
         cst.Arg(v, keyword=cst.Name(k), equal=EQUAL) for k, v in kwarg_nodes.items()
     ]
+    if apply.written:  # g's variant returning what it writes into, as plain
+        assert apply.callee_node is not None  # code: written_into(g, ("a",), ...)
+        written = cst.parse_expression(repr(apply.written))
+        head = [cst.Arg(apply.callee_node), cst.Arg(written)]
+        func = substitute(parse_spelling("written_into"), binding_nodes)
+        call_args = head + call_args
     return cst.Call(func=func, args=call_args)
 
 

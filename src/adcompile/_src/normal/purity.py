@@ -69,8 +69,9 @@ from adcompile._src.normal.vocabulary import (
     written_argument,
 )
 from adcompile._src.read.calls import python_callable
-from adcompile._src.read.source import FunctionSource, read_function
+from adcompile._src.read.source import FunctionSource
 from adcompile._src.read.static_code import resolve_callee
+from adcompile._src.read.written_returns import arguments_to, read_function
 from adcompile._src.syntax.tree import walk
 
 
@@ -304,6 +305,10 @@ class _Reading(NewValues):
                     and func.attr.value in MUTATING_METHODS
                 ):
                     given = [func.value]
+                elif (  # a user function: what it writes into, where known
+                    picked := self._given_to_writes(node)
+                ) is not None:
+                    given = picked
             names = [n for g in given for n in walk(g) if isinstance(n, cst.Name)]
             for name in names:
                 if name.value in self.params and self._param_object(name.value):
@@ -314,45 +319,14 @@ class _Reading(NewValues):
                     return None  # a local name that may hold one, or unknown
         return frozenset(found)
 
-    def _param_object(self, name: str) -> bool:
-        """Whether parameter ``name`` holds its argument's object or a new
-        value wherever the body reads it: every binding of the name gives it
-        a new value (none makes it another argument, or a view of one)."""
-        if self.rebound is None:
-            other = (cst.AnnAssign, cst.NamedExpr, cst.AsName, cst.For)
-            self.rebound = names_bound(
-                [n for n in self._nodes() if isinstance(n, other)]
-            )
-        values = self.bindings.get(name, [])
-        return name not in self.rebound and all(
-            v is not None and self._new(v) for v in values
-        )
-
-    def _writes_new_into_param(self, node: cst.CSTNode) -> bool:
-        """``z[i] = v``, ``z.a = v`` or ``z op= v`` with ``z`` a parameter
-        holding its argument's object (``_param_object``) and ``v`` new: a
-        write ``written`` names, which keeps no reference to anything."""
-        if self.assigned is None:
-            self.assigned = {
-                id(target): node.value
-                for node in self._nodes()
-                if isinstance(node, cst.Assign)
-                for target in node.targets
-            }
-        if isinstance(node, cst.AugAssign):
-            target, value = node.target, node.value
-        elif isinstance(node, cst.AssignTarget) and id(node) in self.assigned:
-            target, value = node.target, self.assigned[id(node)]
-        else:
-            return False
-        while isinstance(target, (cst.Subscript, cst.Attribute)):
-            target = target.value
-        return (
-            isinstance(target, cst.Name)
-            and target.value in self.params
-            and self._param_object(target.value)
-            and self._new(value)
-        )
+    def _given_to_writes(self, call: cst.Call) -> list[cst.BaseExpression] | None:
+        """The arguments a call of a user function gives the parameters it
+        writes into (None: not a user function, or not known)."""
+        callee = resolve_callee(self.source, call.func, {}, strict=False)
+        if type(callee) is not types.FunctionType or not python_callable(callee):
+            return None
+        written = purity(callee).written
+        return None if written is None else arguments_to(call, callee, written)
 
     def _only_writes(self, call: cst.Call) -> bool:
         """A call of a user function that keeps nothing of what it is given
@@ -385,7 +359,7 @@ class _Reading(NewValues):
             if holds and (
                 self._writes_new_into_param(node)
                 or isinstance(node, cst.Call)
-                and self._only_writes(node)
+                and (self._only_writes(node) or self._grows_param(node))
             ):
                 continue
             if isinstance(node, (cst.AssignTarget, cst.AugAssign)):

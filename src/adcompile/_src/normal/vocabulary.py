@@ -96,6 +96,9 @@ NEW_ARRAY_FUNCTIONS = frozenset(
         np.matmul,
         np.dot,
         operator.matmul,  # a @ b
+        # a caller's name after a callee's ``a op= v``: the callee's final
+        # array (a part of its result apart from the rest), or a number
+        runtime.HELPERS["written_back"],
     )
 )
 

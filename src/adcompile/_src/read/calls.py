@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from adcompile._src.errors import NoDerivativeRule
+from adcompile._src.read.written_returns import returning_written, written_returned
 
 # (function, wrt, kind, shapes) -> the compiled derivative (an object with a
 # ``function``): the variant for arguments of ``shapes`` where one can be
@@ -249,13 +250,14 @@ def _compiled_at_run_time(function: Any, wrt: tuple[Any, ...], kind: str) -> Any
     closures) share their code object and globals: they are compiled once
     for both. Code objects compare by value, so they are told apart by
     identity (kept alive in the entry, so that no id is reused): two modules'
-    functions with equal code read different globals.
+    functions with equal code read different globals. A function's variant
+    returning what it writes into shares its code, not its derivative.
     """
     if function.__closure__:
         anchor: tuple[Any, ...] = (function,)
     else:
         anchor = (function.__code__, function.__globals__)
-    key = (*map(id, anchor), wrt, kind)
+    key = (*map(id, anchor), wrt, kind, written_returned(function))
     entry = _dynamic.get(key)
     if entry is None or any(a is not b for a, b in zip(entry[0], anchor, strict=True)):
         entry = (anchor, _compiled(function, wrt, kind))
@@ -354,10 +356,15 @@ def jvp_call(
     tangents: tuple[Any, ...],
     kwargs: dict[str, Any] | None = None,
     kwarg_tangents: dict[str, Any] | None = None,
+    written: tuple[str, ...] = (),
 ) -> tuple[Any, Any]:
     """``(value, tangent)`` of a call into a user function in forward mode;
     arguments whose tangent is None carry none. The callee's tangent program
-    is compiled on first use, once per (function, arguments with tangents)."""
+    is compiled on first use, once per (function, arguments with tangents).
+    ``written``: the call is of the callee's variant returning these
+    parameters after its result (``written_returns``)."""
+    if written:
+        callee = returning_written(callee, written)
     kwargs = kwargs or {}
     kwarg_tangents = kwarg_tangents or {}
     if is_plain_derivative_call(callee):

@@ -43,7 +43,7 @@ from adcompile._src.reverse.stacks import resolve
 from adcompile._src.rules.registry import BROADCAST, SCALAR, Primitive
 from adcompile._src.syntax.lines import Block, Line, names_of
 from adcompile._src.syntax.naming import NameAllocator
-from adcompile._src.syntax.templates import parenthesize, substitute, used_names
+from adcompile._src.syntax.templates import parenthesize, substitute, sum_of, used_names
 
 
 @dataclass
@@ -420,7 +420,7 @@ class ReverseMode(ForwardSweep, UserCalls, CheckpointedLoops, ScalarAdjoints):
                 value = local
             else:  # adjoints that add up across paths or trips start at zero
                 self.touched.add(target)
-                value = cst.BinaryOperation(cst.Name(target), cst.Add(), local)
+                value = sum_of(cst.Name(target), local)
         elif existing is None:
             target = self._adjoint_name(name)
             self.assigned.add(target)
@@ -429,7 +429,7 @@ class ReverseMode(ForwardSweep, UserCalls, CheckpointedLoops, ScalarAdjoints):
                 self.owned.add(target)
         else:
             target = existing
-            value = cst.BinaryOperation(cst.Name(existing), cst.Add(), local)
+            value = sum_of(cst.Name(existing), local)
             if target in self.owned and self._is_call_of(local, "unindex"):
                 # straight-line code: every contribution to this adjoint comes
                 # before any line reads it, and it holds a new array that no

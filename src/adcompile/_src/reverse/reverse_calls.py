@@ -14,11 +14,14 @@ call, ``pullback_y`` holds the pullback of that very call.
 
 from __future__ import annotations
 
+import dataclasses
+
 import libcst as cst
 
 from adcompile._src.normal import ir
 from adcompile._src.normal.primal import EQUAL as _EQUAL
 from adcompile._src.normal.primal import assign as _assign
+from adcompile._src.normal.primal import helper_call, primal_expression
 from adcompile._src.normal.primal import node as _node
 from adcompile._src.read.calls import APPLY
 from adcompile._src.syntax.lines import Line
@@ -52,7 +55,7 @@ class UserCalls:
         args = self._call_args(apply)
         wrt_node = cst.parse_expression(repr(wrt))
         if apply.call == "static":
-            spec = (render(apply.callee_node), wrt, apply.call_shapes)
+            spec = (apply.callee_spec, wrt, apply.call_shapes)
             func = self.call_bindings_by_spec.get(spec)
             if func is None:
                 word = _identifier_word(render(apply.callee_node))
@@ -87,15 +90,38 @@ class UserCalls:
         return pullback
 
     def _plain_call(self, apply: ir.Apply) -> Line:
-        """``y = g(a, b)`` as the user wrote it (``recompute_calls``)."""
+        """``y = g(a, b)`` as the user wrote it (``recompute_calls``); for a
+        call of g's variant returning the parameter ``a`` it writes into,
+        ``y = written_into(g, ("a",), a, b)``, which runs g on a copy of
+        ``a`` (the backward sweep reads ``a`` as it was)."""
         assert apply.callee_node is not None
-        call = cst.Call(apply.callee_node, self._call_args(apply))
+        call: cst.BaseExpression = cst.Call(apply.callee_node, self._call_args(apply))
+        if apply.written:
+            call = primal_expression(apply, self.binding_nodes)
+        elif apply.copied and all(apply.copied):  # g(x, b) writing into x:
+            variant = dataclasses.replace(apply, written=apply.copied)
+            whole = primal_expression(variant, self.binding_nodes)  # written_into
+            call = cst.Subscript(
+                whole, [cst.SubscriptElement(cst.Index(cst.Integer("0")))]
+            )
+        elif apply.copied:  # (parameters not known: a copy of each argument)
+            call = cst.Call(apply.callee_node, self._call_args(apply, copies=True))
         return Line(_assign(apply.target, call), target=apply.target)
 
-    def _call_args(self, apply: ir.Apply) -> list[cst.Arg]:
-        args = [cst.Arg(_node(a)) for a in apply.args]
+    def _call_args(self, apply: ir.Apply, copies: bool = False) -> list[cst.Arg]:
+        """The call's arguments; with ``copies``, a copy of each that is a
+        variable: a call run as written leaves them as the backward sweep
+        reads them."""
+
+        def given(operand: ir.Operand) -> cst.BaseExpression:
+            value = _node(operand)
+            if copies and isinstance(operand, ir.Var):
+                return helper_call("snapshot", [value], self.binding_nodes)
+            return value
+
+        args = [cst.Arg(given(a)) for a in apply.args]
         args += [
-            cst.Arg(_node(v), keyword=cst.Name(k), equal=_EQUAL)
+            cst.Arg(given(v), keyword=cst.Name(k), equal=_EQUAL)
             for k, v in apply.kwargs.items()
         ]
         return args
@@ -109,7 +135,7 @@ class UserCalls:
         assert apply.callee_node is not None
         args = [cst.Arg(cst.Name(adjoint)), *self._call_args(apply)]
         if apply.call == "static":
-            spec = (render(apply.callee_node), (APPLY, *wrt), apply.call_shapes)
+            spec = (apply.callee_spec, (APPLY, *wrt), apply.call_shapes)
             func = self.call_bindings_by_spec.get(spec)
             if func is None:
                 word = _identifier_word(render(apply.callee_node))

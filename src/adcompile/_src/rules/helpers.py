@@ -120,6 +120,18 @@ defrule(
     "acc, g, x, index",
     jvp={"acc": "t", "g": "unindex(t, x, index)", "x": None, "index": None},
 )
+# A caller's name after a callee's ``a op= v`` (write_back.py): the final
+# value where that changed the object, the value given for a number.
+defrule(
+    "written_back",
+    "given, final",
+    jvp={
+        "given": "zero_tangent(given) if changed_in_place(given) else t",
+        "final": "t if changed_in_place(given) else zero_tangent(final)",
+    },
+    given="zero_adjoint(given) if changed_in_place(given) else g",
+    final="g if changed_in_place(given) else zero_adjoint(final)",
+)
 defrule("log_or_zero", "a", jvp={"a": "t / np.where(a == 0, 1.0, a)"})
 
 for _name in [
@@ -135,6 +147,8 @@ for _name in [
     "sorting_order",
     "revolve",
     "unwritten",
+    "changed_in_place",
+    "array_given",
 ]:
     defnondiff(_name)
 

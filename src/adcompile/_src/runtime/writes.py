@@ -5,6 +5,7 @@ and the caller's array given the function's final values (numpy only)."""
 
 from __future__ import annotations
 
+import inspect
 import re
 from typing import Any
 
@@ -81,6 +82,53 @@ def private_copy(x: Any, name: Any = None, others: Any = None) -> Any:
             return x.copy()
         return list(x) if isinstance(x, list) else x
     return snapshot(x)
+
+
+def written_back(given: Any, final: Any) -> Any:
+    """What a caller's name holds after a call that wrote into the
+    parameter it was given by an augmented assignment of the name itself
+    (``a *= 2``): for an array, a list or a dict, the object changed in
+    place (``final``, the parameter's value at the callee's return); for a
+    number, which that assignment rebinds inside the callee only, the value
+    it had (``given``)."""
+    return final if changed_in_place(given) else given
+
+
+def written_into(function: Any, params: tuple, *args: Any, **kwargs: Any) -> Any:
+    """``(function(*args, **kwargs), a, ...)`` run on private copies of the
+    arguments given to the parameters ``params`` (``snapshot``), which it
+    writes into, each copy after the result: a call of the function's
+    variant returning those parameters (``written_returns``), as plain
+    code, which leaves the arguments as they were."""
+    bound = inspect.signature(function).bind(*args, **kwargs)
+    for param in params:
+        bound.arguments[param] = snapshot(bound.arguments[param])
+    result = function(*bound.args, **bound.kwargs)
+    return (result, *(bound.arguments[param] for param in params))
+
+
+def array_given(value: Any, statement: Any = "", writer: Any = "") -> None:
+    """Before a call of ``writer``, whose write into ``value`` comes back to
+    the caller (``written_into``), and which may change the objects ``value``
+    holds in place: nothing for an array (the objects are its own memory);
+    refused for a list, tuple or dict, whose items other names may hold (in
+    Python they would see the change; the derivative works on copies)."""
+    if isinstance(value, np.ndarray) or not isinstance(value, (list, tuple, dict)):
+        return
+    error = UnsupportedSyntax(
+        f"`{statement}`: {writer}(...) may change in place the arrays a "
+        f"{type(value).__name__} it is given holds, which other names may hold "
+        f"too; the derivative of {writer} works on copies of them",
+        f"have {writer} put new arrays into the {type(value).__name__} "
+        "(items[0] = items[0] * 2.0) rather than change them in place",
+    )
+    error.statement = str(statement)
+    raise error
+
+
+def changed_in_place(value: Any) -> bool:
+    """Whether ``value op= v`` changes ``value`` itself (not a new value)."""
+    return isinstance(value, (np.ndarray, list, dict))
 
 
 def unwritten(

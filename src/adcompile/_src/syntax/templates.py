@@ -38,6 +38,25 @@ def parenthesize(node: cst.BaseExpression) -> cst.BaseExpression:
     return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
 
+# expressions that bind less tightly than ``+``: a term of a sum needs
+# parentheses around them (``a + (b if c else d)``)
+_LOOSER_THAN_SUM = (cst.IfExp, cst.Lambda, cst.BooleanOperation, cst.Comparison)
+
+
+def summand(node: cst.BaseExpression) -> cst.BaseExpression:
+    """``node`` as a term of a sum built as a tree: wrapped in parentheses
+    where it binds less tightly than ``+`` (the tree prints as written)."""
+    loose = isinstance(node, _LOOSER_THAN_SUM) or (
+        isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not)
+    )
+    return parenthesize(node) if loose else node
+
+
+def sum_of(left: cst.BaseExpression, right: cst.BaseExpression) -> cst.BinaryOperation:
+    """``left + right``, each term parenthesized where it needs it."""
+    return cst.BinaryOperation(summand(left), cst.Add(), summand(right))
+
+
 def substitute(
     template: cst.BaseExpression,
     mapping: dict[str, cst.BaseExpression],

@@ -62,7 +62,8 @@ from adcompile._src.read.calls import (
     cotangent_parameter,
     python_callable,
 )
-from adcompile._src.read.source import resolve_dotted, visible_names
+from adcompile._src.read.source import visible_names
+from adcompile._src.read.written_returns import resolve
 from adcompile._src.tools.aot_runtime import drop_annotations, free_names
 from adcompile._src.tools.dispatch import (
     DISPATCH,
@@ -173,7 +174,7 @@ class Linker:
                     definition(function),
                 )
             if callee:
-                target = resolve_dotted(visible_names(function), callee)
+                target = resolve(visible_names(function), callee)
                 renames[name] = self._static(function, callee, target, wrt, shapes)
                 continue
             kind = "jvp" if wrt == ("jvp",) else "pullback"
@@ -306,7 +307,7 @@ class Linker:
         if not root.isidentifier() or root in local_names(site.function):
             return
         try:
-            target = resolve_dotted(visible_names(site.function), site.callee)
+            target = resolve(visible_names(site.function), site.callee)
         except (KeyError, AttributeError):
             return
         self._enter(site, target, site.wrt)

@@ -1,0 +1,401 @@
+"""Calls into user functions that write into what they are given, read
+again by the caller: ``s = h(y, b)`` where ``h`` writes into its parameter
+``a`` and the caller reads ``y`` after the call.
+
+In Python the caller's ``y`` now holds h's write. Derivative code passes
+callees private copies (``lower_calls._private_argument``), so the write
+must come back as a value: the call becomes a call of h's variant that
+returns ``a`` after its result (``read.written_returns``), and ``y`` is
+rebound to that value, as an in-place update of ``y`` would be
+(``inplace.py``):
+
+    t = h_returning_a(private_copy(y), b)
+    s = t[0]
+    y_1 = t[1]                 (written_back(y, t[1]) where h writes
+                                ``a op= ...``: a number keeps its value)
+
+Invariant: a call is written back only where that rebinding is the whole of
+Python's effect on the caller's names: h is a function read from source
+that keeps nothing of its arguments but what it writes into its
+parameters (``Purity.copies_suffice``) and never rebinds those parameters;
+each argument written back is a plain name the statement reads nowhere
+else (no other argument, no other part of the statement sees the object
+before or after the call); and the in-place update of that name passes the
+checks any other does (``_check_writable``: no other name read later sees
+its memory, or a check as the code runs tells). Anything else keeps the
+private copy and the check after the call (``unwritten``), which refuses a
+write the caller would see.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import operator
+import re
+import types
+from collections import Counter
+
+import libcst as cst
+
+from adcompile._src.normal import ir
+from adcompile._src.normal.purity import Purity, purity
+from adcompile._src.normal.vocabulary import (
+    SAFE_BUILTINS,
+    is_numpy_callable,
+    writes_into_an_argument,
+)
+from adcompile._src.read.calls import python_callable
+from adcompile._src.read.static_code import resolve_callee
+from adcompile._src.read.written_returns import (
+    augmented,
+    item_writes,
+    read_function,
+    rebound,
+)
+from adcompile._src.rules import registry
+from adcompile._src.rules.registry import SCALAR
+from adcompile._src.runtime import HELPERS
+from adcompile._src.syntax.templates import render, string_literal
+from adcompile._src.syntax.tree import walk
+
+# where an argument stands in a call (a position or a keyword) -> the
+# parameter it is given to, and the caller's name it is
+Returned = dict[int | str, tuple[str, str]]
+
+
+class WriteBack:
+    """Mixed into the Normalizer, with CallLowering and InPlaceLowering."""
+
+    def _variant_call(self, node: cst.Call) -> tuple[cst.Call, tuple[str, ...]]:
+        """``written_into(g, ("a",), x, b)``, in derivative code read back
+        (``reverse_calls._plain_call``): the call ``g(x, b)`` of g's variant
+        returning ``a``, and ``("a",)``."""
+        function, params, *rest = node.args
+        written = ast.literal_eval(self.source.code(params.value))
+        call = node.with_changes(func=function.value, args=rest)
+        self.source.moved(call, node)
+        return call, tuple(written)
+
+    def _returned_writes(
+        self, node: cst.Call, callee: object, known: Purity, forced: tuple[str, ...]
+    ) -> Returned:
+        """The arguments of a call whose writes come back to the caller's
+        names (none where the call keeps the private copies and checks);
+        ``forced``: the parameters a call of the variant returns, whatever
+        it is given (its tuple is the result, no name is rebound)."""
+        if forced:
+            return _given_to(node, callee, forced)
+        found = _written_arguments(node, callee, known)
+        statement = self.origin.statement
+        call = self.source.original(node)
+        if not found or not _runs_once_in_order(statement, call):
+            return {}
+        assert statement is not None
+        for where, (param, name) in list(found.items()):
+            if (
+                name not in self.env
+                or self.shapes.get(self.env[name]) == SCALAR  # (``a += v``
+                or _read_before(statement, call, name)  # rebinds a
+                or not self._writable_here(name, node)  # number in h only)
+            ):
+                del found[where]
+            elif not self._is_varied(cst.Name(name)) and writes_constants_only(
+                callee, param
+            ):  # (run as written: its values carry no derivative after it)
+                del found[where]
+        return found
+
+    def _tuple_name(self, func: cst.BaseExpression, returned: Returned) -> str:
+        """``h_and_y``: the variable holding what a call of h's variant
+        returns, h's result and the ``y`` it wrote into."""
+        word = re.sub(r"\W+", "_", self.source.code(func)).strip("_")
+        given = "_and_".join(name or param for param, name in returned.values())
+        name = self.names.fresh(f"{word}_and_{given}")
+        self._forget(name)  # (a name a loop's earlier pass used)
+        return name
+
+    def _writable_here(self, name: str, node: cst.Call) -> bool:
+        """Whether ``name`` may be updated in place at this call (no other
+        name read later sees it, or a check as the code runs can tell);
+        else the call keeps its private copy and the check after it."""
+        live, statement = self.live, self.origin.statement
+        if live is not None and statement is not None:  # (the rest of it
+            self.live = live | read_besides(statement, node)  # reads later)
+        try:
+            current = self.env[name]
+            return (
+                self._not_writable(current, name) is None
+                or self._checkable_observers(current, name) is not None
+            )
+        finally:
+            self.live = live
+
+    def _given_back(
+        self, operand: ir.Operand, callee: object, where: int | str, node: cst.Call
+    ) -> ir.Operand:
+        """The private copy a call whose write comes back is given, after a
+        check as the code runs that the object is an array where the callee
+        may change the objects it holds (``array_given``)."""
+        definition = read_function(callee).definition
+        param = param_at(callee, where)
+        if param in item_writes(definition, [param]):
+            value = render(operand.node) if isinstance(operand, ir.Static) else ""
+            code = string_literal(self.origin.code)
+            writer = string_literal(self.source.code(node.func))
+            check = f"array_given({value or operand.name}, {code}, {writer})"
+            self.body.append(
+                ir.Effect(cst.Expr(cst.parse_expression(check)), self.origin)
+            )
+        copy = registry.lookup(HELPERS["private_copy"])
+        return self._apply(copy, [operand], {}, None, node=node)
+
+    def _written_by_calls(self, nodes: list[cst.CSTNode]) -> set[str]:
+        """The names calls in ``nodes`` may write back (a loop or branch
+        that holds them gives those names one variable throughout)."""
+        names: set[str] = set()
+        for node in nodes:
+            for call in walk(node):
+                if not isinstance(call, cst.Call):
+                    continue
+                callee = resolve_callee(self.source, call.func, self.env, strict=False)
+                if type(callee) is types.FunctionType:
+                    found = _written_arguments(call, callee, purity(callee))
+                    names.update(name for _, name in found.values())
+        return names
+
+    def _written_back(
+        self,
+        whole: ir.Var,
+        returned: Returned,
+        callee: object,
+        node: cst.Call,
+        result_new: bool,
+        target_name: str | None,
+        forced: tuple[str, ...] = (),
+    ) -> ir.Var:
+        """After the call of the variant (``whole``, its tuple): its result,
+        and each name written back rebound to its parameter's final value
+        (``forced``: the tuple itself)."""
+        call = next(
+            s
+            for s in reversed(self.body)
+            if isinstance(s, ir.Apply) and s.target == whole.name
+        )
+        params = tuple(param for param, _ in returned.values())
+        call.written = params
+        call.bound = {
+            param: call.args[where] if isinstance(where, int) else call.kwargs[where]
+            for where, (param, _) in returned.items()
+        }
+        if result_new:  # the result sees none of the parameters' objects
+            self.apart.add(whole.name)
+        if forced:
+            return whole
+        item = registry.lookup(operator.getitem)
+        assert isinstance(callee, types.FunctionType)
+        rebinds = augmented(read_function(callee).definition, params)
+        what = f"{self.source.code(node.func)}(...) writing into"
+        live, statement = self.live, self.origin.statement
+        for position, (param, name) in enumerate(returned.values(), 1):
+            if live is not None and statement is not None:  # (the rest of it
+                self.live = live | read_besides(statement, node)  # reads later)
+            try:
+                observers = self._check_writable(name, what, node)
+            finally:
+                self.live = live
+            current = self.env[name]
+            if observers:
+                self._guard_update(current, observers)
+            before = self._lower(cst.Name(name))
+            index = cst.Integer(str(position))
+            self.updating_in_place = True
+            try:
+                if param in rebinds:  # ``a *= v``: a number is only rebound
+                    final = self._apply(item, [whole], {}, None, node=node, index=index)
+                    if whole.name in self.apart:  # (a part apart: it sees
+                        self.view_roots.pop(final.name, None)  # no other)
+                    kept = registry.lookup(HELPERS["written_back"])
+                    self._apply(kept, [before, final], {}, name, node=node)
+                else:
+                    self._apply(item, [whole], {}, name, node=node, index=index)
+            finally:
+                self.updating_in_place = False
+            self._written(current, self.env[name])
+        first = cst.Integer("0")  # (after: ``y = h(y)`` rebinds y to it)
+        return self._apply(item, [whole], {}, target_name, node=node, index=first)
+
+
+def writes_constants_only(callee: object, param: str) -> bool:
+    """Whether every write ``callee`` makes into its parameter ``param``
+    writes a constant (``seen.append(1)``, ``count[0] += 1.0``): a value
+    that carries no derivative, whatever the call is given. False where
+    ``param`` is handed to other code, or is not known to be written so."""
+    if type(callee) is not types.FunctionType:
+        return False
+    try:
+        source = read_function(callee)
+    except Exception:  # (no source: the call's own path explains)
+        return False
+    definition = source.definition
+    allowed = {param, "None", "True", "False"}
+
+    def reads_only(call: cst.Call) -> bool:  # len(seen), np.sum(count)
+        read = resolve_callee(source, call.func, {}, strict=False)
+        if read in SAFE_BUILTINS:
+            return True
+        return (
+            is_numpy_callable(read)
+            and not writes_into_an_argument(read)
+            and all(a.keyword is None or a.keyword.value != "out" for a in call.args)
+        )
+
+    def constant(value: cst.CSTNode) -> bool:
+        return all(n.value in allowed for n in walk(value) if isinstance(n, cst.Name))
+
+    for node in walk(definition.body):
+        if isinstance(node, cst.Assign) and any(
+            _base(t.target) == param and not isinstance(t.target, cst.Name)
+            for t in node.targets
+        ):
+            if not constant(node.value):
+                return False
+        elif isinstance(node, cst.AugAssign) and _base(node.target) == param:
+            if not constant(node.value):
+                return False
+        elif isinstance(node, cst.Call):
+            method = node.func
+            if isinstance(method, cst.Attribute) and _base(method.value) == param:
+                if not all(constant(a.value) for a in node.args):
+                    return False
+            elif any(_base(a.value) == param for a in node.args):
+                if not reads_only(node):  # (handed to code that may write)
+                    return False
+    return True
+
+
+def _base(node: cst.BaseExpression) -> str:
+    """The name ``a`` of ``a``, ``a[i]``, ``a.w[i]`` (empty for others)."""
+    while isinstance(node, (cst.Subscript, cst.Attribute)):
+        node = node.value
+    return node.value if isinstance(node, cst.Name) else ""
+
+
+def param_at(callee: object, where: int | str) -> str | None:
+    """The parameter of ``callee`` an argument at ``where`` (a position or
+    a keyword) is given to, if known."""
+    if isinstance(where, str):
+        return where
+    try:
+        names = list(inspect.signature(callee).parameters)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return names[where] if where < len(names) else None
+
+
+def _given_to(node: cst.Call, callee: object, params: tuple[str, ...]) -> Returned:
+    """Where a call gives each of ``params`` its argument (names unknown)."""
+    found: Returned = {}
+    for position, arg in enumerate(node.args):
+        where = arg.keyword.value if arg.keyword is not None else position
+        param = param_at(callee, where)
+        if param in params:
+            found[where] = (param, "")
+    return found
+
+
+def _written_arguments(node: cst.Call, callee: object, known: Purity) -> Returned:
+    """The arguments of a call of ``callee`` that are plain names given to
+    parameters it writes into and never rebinds, where private copies
+    suffice (``Purity.copies_suffice``); none if one name is given twice
+    or stands in another argument (it would see the write in Python)."""
+    if not (
+        known.writes
+        and known.copies_suffice
+        and type(callee) is types.FunctionType
+        and python_callable(callee)
+        and all(not a.star for a in node.args)
+    ):
+        return {}
+    assert known.written is not None
+    try:
+        params = inspect.signature(callee).parameters
+        definition = read_function(callee).definition
+    except Exception:  # (no source: the call's own path explains)
+        return {}
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    positional = [p for p, v in params.items() if v.kind in kinds]
+    never = rebound(definition, known.written)
+    found: Returned = {}
+    for position, arg in enumerate(node.args):
+        if arg.keyword is not None:
+            where: int | str = arg.keyword.value
+            param = arg.keyword.value
+        elif position < len(positional):
+            where, param = position, positional[position]
+        else:
+            return {}
+        if param in known.written and param not in never:
+            if isinstance(arg.value, cst.Name):  # (else a value made here:
+                found[where] = (param, arg.value.value)  # no name sees it)
+    named = Counter(n.value for n in walk(node) if isinstance(n, cst.Name))
+    return {w: found[w] for w in found if named[found[w][1]] == 1}
+
+
+_SIMPLE = (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Expr, cst.Return)
+# where Python may run a call more than once, or not at all, or later
+_SKIPPED = (cst.IfExp, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp)
+
+
+def _runs_once_in_order(statement: cst.CSTNode | None, call: cst.CSTNode) -> bool:
+    """Whether ``call`` stands in the simple statement ``statement``, where
+    it runs once, in the order of the source (not in a conditional
+    expression's branch, right of ``and``/``or``, in a comprehension or a
+    lambda)."""
+    if not isinstance(statement, _SIMPLE):
+        return False
+    found = False
+    for node in walk(statement):
+        if node is call:
+            found = True
+        elif isinstance(node, (*_SKIPPED, cst.GeneratorExp, cst.BooleanOperation)):
+            if any(n is call for n in walk(node)):
+                if not isinstance(node, cst.BooleanOperation):
+                    return False
+                if any(n is call for n in walk(node.right)):
+                    return False
+    return found
+
+
+def _read_before(statement: cst.CSTNode, call: cst.CSTNode, name: str) -> bool:
+    """Whether Python reads ``name`` in ``statement`` before ``call`` has
+    run (or where the order is not the source's: a conditional expression,
+    an augmented assignment's target). Names read after the call see the
+    write (the lowering reads them after the name is rebound), and names
+    the statement assigns are assigned after it."""
+    value = getattr(statement, "value", None)
+    if isinstance(statement, cst.AugAssign) and any(
+        isinstance(n, cst.Name) and n.value == name for n in walk(statement.target)
+    ):
+        return True
+    if value is None:
+        return False
+    before = True
+    for node in walk(value):
+        if node is call:
+            before = False
+        elif isinstance(node, cst.Name) and node.value == name and before:
+            return True
+        elif isinstance(node, _SKIPPED) and any(
+            isinstance(n, cst.Name) and n.value == name for n in walk(node)
+        ):
+            return True
+    return False
+
+
+def read_besides(statement: cst.CSTNode, call: cst.Call) -> frozenset[str]:
+    """The names ``statement`` reads outside ``call`` (more often than
+    ``call`` does)."""
+    counts = Counter(n.value for n in walk(statement) if isinstance(n, cst.Name))
+    counts.subtract(n.value for n in walk(call) if isinstance(n, cst.Name))
+    return frozenset(name for name, count in counts.items() if count > 0)

@@ -1,0 +1,344 @@
+"""A helper that writes into what it is given, read again by its caller.
+
+In Python the caller sees the helper's write; the gradient must see it too,
+with its derivative. Each program runs through every mode (grad,
+value_and_grad, vjp, jvp, hvp) against finite differences, with the
+arguments left as ``f`` leaves them (``tests/compose/check.py``). Before
+writes came back to the caller (``normal/write_back.py``), those marked
+"pass" were refused, and the buffers given to a helper that fills them
+(``fill(buf, x)``) came back with a silently wrong (zero) gradient.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pytest
+
+import adcompile
+from tests.compose.check import check_source
+
+HEADER = "import numpy as np\n\n\n"
+
+PROGRAMS = {
+    # a buffer made here, carrying no derivative until the helper fills it
+    "buffer_filled_by_a_helper": (
+        """
+        def fill(out, x, k):
+            out[k] = np.sin(x[k]) * x[0]
+
+        def f(x, b):
+            buf = np.zeros(3)
+            fill(buf, x * b, 1)
+            return np.sum(buf ** 2) + b
+        """,
+        "pass",
+    ),
+    "buffer_filled_in_a_loop": (
+        """
+        def fill(out, x, k):
+            out[k] = np.sin(x[k]) * x[0]
+
+        def f(x, b):
+            buf = np.zeros(3)
+            for k in range(3):
+                fill(buf, x * b, k)
+            return np.sum(buf ** 2)
+        """,
+        "pass",
+    ),
+    # the helper's result and its write, both read after
+    "local_array_written_then_read": (
+        """
+        def h(a, b):
+            a[0] = a[0] * b
+            return np.sum(a)
+
+        def f(x, b):
+            y = x * 1.0
+            s = h(y, b)
+            return s + np.sum(y * y)
+        """,
+        "pass",
+    ),
+    # the caller's own array: f leaves it as h left it
+    "parameter_written_by_a_helper": (
+        """
+        def h(a, b):
+            a[1:] = a[1:] * np.cos(b)
+            return np.sum(a)
+
+        def f(x, b):
+            s = h(x, b)
+            return s * np.sum(x)
+        """,
+        "pass",
+    ),
+    # ``a *= v`` changes an array in place and rebinds a number in h only
+    "augmented_array": (
+        """
+        def h(a, b):
+            a *= np.cos(b)
+            return np.sum(a)
+
+        def f(x, b):
+            y = x + 0.0
+            s = h(y, b)
+            return s * np.sum(y)
+        """,
+        "pass",
+    ),
+    "augmented_number": (
+        """
+        def h(a, b):
+            a -= np.sum(b)
+            return a * 2.0
+
+        def f(x, b):
+            s = h(b, x)
+            return s * np.sum(x) + b
+        """,
+        "pass",
+    ),
+    "augmented_number_in_a_loop": (
+        """
+        def h(c, z):
+            if np.sum(z) > 0.5:
+                c -= 0.3 * np.tanh(c)
+            return np.tanh(c) * z
+
+        def f(x, b):
+            s = 0.0
+            for i in range(3):
+                s = s + np.sum(h(b, x))
+                x[i] += 0.3 * b
+            return s * b
+        """,
+        "pass",
+    ),
+    # the name is rebound to the result after the call, as Python does
+    "rebound_to_the_result": (
+        """
+        def h(a, b):
+            a *= np.cos(b)
+            return np.sum(a)
+
+        def f(x, b):
+            x = h(x, b) * x
+            return np.sum(x)
+        """,
+        "pass",
+    ),
+    # read again in the same statement, after the call
+    "read_after_the_call_in_its_statement": (
+        """
+        def h(a, b):
+            a[0] = np.tanh(a[1] * b)
+            return a[2] * b
+
+        def f(x, b):
+            y = x * 2.0
+            return h(y, b) + np.sum(y ** 2)
+        """,
+        "pass",
+    ),
+    # read before the call in its statement: its old value
+    "read_before_the_call_in_its_statement": (
+        """
+        def h(a, b):
+            a[0] = np.tanh(a[1] * b)
+            return a[2] * b
+
+        def f(x, b):
+            y = x * 2.0
+            return y[0] * b + h(y, b) + np.sum(y)
+        """,
+        "pass_or_refused",
+    ),
+    # a helper in a branch, another in the loop, early return
+    "helpers_in_branches_and_loops": (
+        """
+        def scale(v, c):
+            if c > 0.0:
+                v *= np.tanh(c)
+                return np.sum(v)
+            v[0] = 0.5 * c
+            return 0.0
+
+        def step(v, w):
+            v[:] = v * np.cos(w)
+
+        def f(x, b):
+            y = x + b
+            total = 0.0
+            k = 0
+            while k < 3:
+                if k % 2 == 0:
+                    total = total + scale(y, b)
+                else:
+                    step(y, b * x)
+                k += 1
+            return total + np.sum(y * x)
+        """,
+        "pass",
+    ),
+    # a helper that calls a helper that writes: the write comes back twice
+    "written_through_two_helpers": (
+        """
+        def inner(a, b):
+            a[0] = a[0] * b + a[1]
+            return np.sum(a) * b
+
+        def outer(a, b):
+            s = inner(a, b)
+            a[2] = s * b
+            return s
+
+        def f(x, b):
+            y = np.sin(x)
+            s = outer(y, b)
+            return s + np.sum(y * y)
+        """,
+        "pass",
+    ),
+    # a recursive helper writing into what it is given
+    "recursive_helper": (
+        """
+        def rec(a, n, b):
+            if n == 0:
+                return 0.0
+            a[n - 1] = a[n - 1] * b + 0.1
+            s = rec(a, n - 1, b)
+            return a[n - 1] + s
+
+        def f(x, b):
+            y = x * 1.0
+            s = rec(y, 3, b)
+            return s * np.sum(y)
+        """,
+        "pass",
+    ),
+    # a keyword argument, and two arrays written by one call
+    "two_written_one_by_keyword": (
+        """
+        def h(a, c, b):
+            a[0] = b * c[1]
+            c[1] = np.sin(a[2])
+            return a[1] * c[0]
+
+        def f(x, b):
+            u = x * 1.0
+            v = np.cos(x)
+            s = h(u, b=b, c=v)
+            return s + np.sum(u * v)
+        """,
+        "pass",
+    ),
+    # a list the helper appends to, read again
+    "list_appended_by_a_helper": (
+        """
+        def push(items, v):
+            items.append(np.tanh(v))
+            return len(items)
+
+        def f(x, b):
+            items = [x * b]
+            push(items, x)
+            push(items, b * x)
+            return np.sum(items[0] * items[1] + items[2])
+        """,
+        "pass",
+    ),
+    # the same array given twice: the helper's write is seen through both
+    # parameters in Python; the private copies would not see it
+    "same_array_given_twice": (
+        """
+        def h(a, c, b):
+            a[0] = b * 2.0
+            return np.sum(c)
+
+        def f(x, b):
+            y = x * 1.0
+            s = h(y, y, b)
+            return s + np.sum(y)
+        """,
+        "refused",
+    ),
+    # a view of y, read later, sees the write: refused, not followed
+    "a_view_read_later": (
+        """
+        def h(a, b):
+            a[0] = b * 2.0
+            return np.sum(a)
+
+        def f(x, b):
+            y = x * 1.0
+            v = y[0:2]
+            s = h(y, b)
+            return s + np.sum(v)
+        """,
+        "refused",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_write_comes_back_in_every_mode(name: str) -> None:
+    body, expected = PROGRAMS[name]
+    source = HEADER + textwrap.dedent(body)
+    result = check_source(source, ["x", "b"], seed=7, program_id=name)
+    allowed = expected.split("_or_")
+    assert result.klass in allowed, (source, result)
+
+
+def _fill(out, x):
+    out[0] = np.sin(x[0]) * x[1]
+    out[1] = x[0] * x[1]
+
+
+def _filled(x):
+    buf = np.zeros(2)
+    _fill(buf, x)
+    return np.sum(buf**2)
+
+
+def test_a_filled_buffer_has_the_gradient_of_its_values():
+    """The case that came back silently zero: the buffer carries no
+    derivative until the helper fills it."""
+    x = np.array([0.3, 0.8])
+    s, c = np.sin(x[0]), np.cos(x[0])
+    expected = [
+        2 * s * x[1] * c * x[1] + 2 * x[0] * x[1] * x[1],
+        2 * s * x[1] * s + 2 * x[0] * x[1] * x[0],
+    ]
+    np.testing.assert_allclose(adcompile.grad(_filled)(x), expected, rtol=1e-12)
+
+
+def _h(a, b):
+    a[0] = a[0] * b
+    return np.sum(a)
+
+
+def _writes_into_its_parameter(x, b):
+    s = _h(x, b)
+    return s + np.sum(x * x)
+
+
+def test_the_callers_array_is_left_as_f_leaves_it():
+    x = np.array([1.0, 2.0, 3.0])
+    value, grads = adcompile.value_and_grad(_writes_into_its_parameter, wrt=(0, 1))(
+        x, 0.5
+    )
+    np.testing.assert_allclose(x, [0.5, 2.0, 3.0])
+    assert value == pytest.approx(0.5 + 2 + 3 + 0.25 + 4 + 9)
+    np.testing.assert_allclose(grads[0], [1.0, 5.0, 7.0])
+    assert grads[1] == pytest.approx(2.0)
+
+
+def test_emitted_code_shows_the_write_coming_back():
+    text = adcompile.source(_writes_into_its_parameter, wrt=(0, 1))
+    assert "h_and_x, pullback_h_and_x = vjp_h(private_copy_x, b)" in text
+    assert "x_1 = h_and_x[1]" in text
+    assert "s = h_and_x[0]" in text
+    assert "write_back(caller_x, x_1)" in text  # (f's caller sees h's write)
