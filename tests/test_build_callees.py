@@ -126,6 +126,46 @@ def test_forward_mode_calls_tangent_functions(calls):
     assert (value, tangent) == pytest.approx(expected, rel=1e-12)
 
 
+FILLS = """\
+import numpy as np
+
+
+def fill(out, x):
+    out[0] = np.sin(x[0]) * x[1]
+    out[1] *= x[2]
+
+
+def loss(x, b):
+    buf = np.ones(2)
+    fill(buf, x * b)
+    y = x * 1.0
+    fill(y, x)
+    return np.sum(buf**2) + np.sum(y * x)
+"""
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_a_helper_writing_into_what_it_is_given(project, mode):
+    """A helper that fills a buffer (and an array read again): the built
+    module carries the derivative of its variant returning the buffer
+    (``written_returns``), in both modes."""
+    (project / "fills.py").write_text(FILLS)
+    args = ["build", "fills.py", "--func", "loss", "--wrt", "x,b", "--mode", mode]
+    assert cli.main(args) == 0
+    source, built = load("fills"), load("fills_grad")
+    x, b = np.array([0.3, -0.8, 1.1]), 0.6
+    if mode == "reverse":
+        got = built.grad_loss(x.copy(), b)
+        expected = adcompile.grad(source.loss, wrt=(0, 1))(x.copy(), b)
+    else:
+        tangents = (np.array([1.0, 0.5, -0.2]), 0.3)
+        got = built.jvp_loss(x.copy(), b, dx=tangents[0], db=tangents[1])
+        expected = adcompile.jvp(source.loss, (x.copy(), b), tangents)
+    for g, e in zip(got, expected, strict=True):
+        np.testing.assert_allclose(g, e, rtol=1e-12)
+    assert "fill_and_buf" in (project / "fills_grad.py").read_text()
+
+
 def test_a_callee_known_only_at_run_time_is_refused_with_its_place(calls, capsys):
     status = cli.main(["build", "calls.py", "--func", "takes_function"])
     assert status == 2

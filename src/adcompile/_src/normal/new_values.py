@@ -237,7 +237,11 @@ class NewValues:
     def _writes_new_into_param(self, node: cst.CSTNode) -> bool:
         """``z[i] = v``, ``z.a = v`` or ``z op= v`` with ``z`` a parameter
         holding its argument's object (``_param_object``) and ``v`` new: a
-        write ``written`` names, which keeps no reference to anything."""
+        write ``written`` names, which keeps no reference to anything. So is
+        ``z[i] op= v`` whatever ``v`` is: it stores the item's own new value
+        (an array's values, a number), or changes the item in place, which
+        a caller that sees the write refuses for a list, tuple or dict
+        (``array_given``, ``item_writes``)."""
         if self.assigned is None:
             self.assigned = {
                 id(target): node.value
@@ -251,13 +255,14 @@ class NewValues:
             target, value = node.target, self.assigned[id(node)]
         else:
             return False
+        item = isinstance(node, cst.AugAssign) and not isinstance(target, cst.Name)
         while isinstance(target, (cst.Subscript, cst.Attribute)):
             target = target.value
         return (
             isinstance(target, cst.Name)
             and target.value in self.params
             and self._param_object(target.value)
-            and self._new(value)
+            and (item or self._new(value))
         )
 
     def _grows_param(self, call: cst.Call) -> bool:

@@ -63,7 +63,7 @@ from adcompile._src.read.calls import (
     python_callable,
 )
 from adcompile._src.read.source import visible_names
-from adcompile._src.read.written_returns import resolve
+from adcompile._src.read.written_returns import resolve, returning_written
 from adcompile._src.tools.aot_runtime import drop_annotations, free_names
 from adcompile._src.tools.dispatch import (
     DISPATCH,
@@ -322,11 +322,15 @@ class Linker:
         if site.kind == "apply":
             row = self._apply_row(site, function, shifted, len(bound), offset)
         else:
-            name = self._derivative(function, shifted, site.kind)
-            value = name
+            derived = function
+            if site.written:  # the variant returning what it writes into
+                derived = returning_written(function, site.written)
+            name = self._derivative(derived, shifted, site.kind)
+            value, key = name, (shifted,)
             if site.kind == "jvp":
                 value = f"({name}, {self._tangent_names[name]!r})"
-            row = (function, (shifted,), value)
+                key = (shifted, site.written)
+            row = (function, key, value)
         if row not in site.entries:
             site.entries.append(row)
         if row not in self.tables[site.kind]:

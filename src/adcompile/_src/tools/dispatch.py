@@ -53,6 +53,9 @@ class Site:
     # (positions and keywords), and whether the cotangent does
     given: tuple[Any, ...] = ()
     seeded: bool = False
+    # jvp: the parameters the callee's variant returns after its result
+    # (``read.written_returns``; the call's ``written=``)
+    written: tuple[str, ...] = ()
 
 
 DISPATCH = {"pullback": "vjp_call", "jvp": "jvp_call", "apply": "jvp_apply_call"}
@@ -86,15 +89,16 @@ def {name}(callee, wrt, *args, **kwargs):
 '''
 
 JVP_CALL = '''\
-def {name}(callee, args, tangents, kwargs=None, kwarg_tangents=None):
+def {name}(callee, args, tangents, kwargs=None, kwarg_tangents=None, written=()):
     """(value, tangent) of a call into a user function, by the tangent
-    function this module was built with for it."""
+    function this module was built with for it (``written``: of its variant
+    returning those parameters, which it writes into, after its result)."""
     kwargs = kwargs or {{}}
     kwarg_tangents = kwarg_tangents or {{}}
 {target}
     wrt = tuple(i + len(bound) for i, t in enumerate(tangents) if t is not None)
     wrt += tuple(k for k, t in kwarg_tangents.items() if t is not None)
-    entry = {table}.get((function, wrt))
+    entry = {table}.get((function, wrt, written))
     if entry is None:
         raise AdcompileError(
             f"no tangent function of {{getattr(callee, '__qualname__', callee)!r}} "
@@ -165,7 +169,9 @@ def sites(text: str, name: str, kind: str, function: types.FunctionType) -> list
             )
         elif kind == "jvp":
             wrt = _given(node.args[2], node.args[4] if len(node.args) > 4 else None)
-            sites.append(Site(kind, function, callee, wrt))
+            written = [k.value for k in node.keywords if k.arg == "written"]
+            returned = tuple(ast.literal_eval(written[0])) if written else ()
+            sites.append(Site(kind, function, callee, wrt, written=returned))
         else:  # apply: callee, wrt, (cotangent, *args), (its tangent, *theirs)
             tangents = node.args[3]
             assert isinstance(tangents, ast.Tuple)
