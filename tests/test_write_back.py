@@ -183,6 +183,35 @@ PROGRAMS = {
         """,
         "pass",
     ),
+    # another argument reads the buffer: its value is computed before the call
+    "buffer_read_by_another_argument_in_a_loop": (
+        """
+        def fill(out, z, k):
+            out[k] = np.sin(z[k]) * z[0]
+            out[(k + 1) % 3] += 0.5 * np.tanh(z[1])
+
+        def f(x, b):
+            buf = np.ones(3)
+            for k in range(3):
+                fill(buf, np.tanh(buf * x) + b, k)
+            return np.sum(buf * x)
+        """,
+        "pass",
+    ),
+    # ... but not when it is (a view of) the buffer itself
+    "buffer_given_twice_through_a_view": (
+        """
+        def fill(out, z, k):
+            out[k] = np.sin(z[0]) * 2.0
+            return np.sum(z)
+
+        def f(x, b):
+            buf = x * b
+            s = fill(buf, buf[0:2], 1)
+            return s + np.sum(buf)
+        """,
+        "refused",
+    ),
     # a helper that calls a helper that writes: the write comes back twice
     "written_through_two_helpers": (
         """

@@ -362,6 +362,8 @@ class Additions(Statements):
 
     def extended_kinds(self, sc: Scope, fn: Fn, depth: int) -> list[str]:
         kinds = ["view"]
+        if getattr(self, "fillers", None) and fn.ret == "main":
+            kinds.append("fill")  # (fills.py)
         if depth < fn.max_depth:
             kinds += list(EXTENDED_COMPOUND)
         if any(sc.names(k) for k in ("q", "tt")) or any(

@@ -31,6 +31,7 @@ from tests.compose.expressions import (
     Scope,
     has_call,
 )
+from tests.compose.fills import Fills
 
 __all__ = ["PARAM_KINDS", "Program", "generate"]
 
@@ -50,7 +51,7 @@ class Program:
         return f"{self.seed}:{self.index}"
 
 
-class Generator(Additions):
+class Generator(Fills, Additions):
     """Draws one program: helpers first (each may call the earlier ones),
     then the entry function ``f``."""
 
@@ -185,6 +186,9 @@ def generate(seed: int, index: int, extended: bool = True) -> Program:
     parts = [HEADER if extended else "import numpy as np"]
     for number in range(1, g.r.randint(2, 4)):
         parts.append("\n".join(g.helper(number)))
+    g.fillers = []
+    if extended and g.chance(0.35):  # (only f calls it: see fills.py)
+        parts.append("\n".join(g.filler(len(g.helpers) + 1)))
     main, params = g.main(params)
     parts.append("\n".join(main))
     source = "\n\n\n".join(parts) + "\n"

@@ -160,7 +160,10 @@ class CallLowering:
             known = purity(callee)
         elif isinstance(func, cst.Name) and func.value in self.env:
             known = self.nested_purity.get(self.env[func.value], UNKNOWN)
-        returned = self._returned_writes(node, callee, known, forced) if call else {}
+        returned = {}
+        if call:
+            lowered = {**dict(enumerate(args)), **kwargs}
+            returned = self._returned_writes(node, callee, known, forced, lowered)
         if known is not UNKNOWN:  # (read from its source)
             if known.writes:
                 static = {  # not copied for it (below): it writes into them

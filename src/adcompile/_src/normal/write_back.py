@@ -35,13 +35,16 @@ import operator
 import re
 import types
 from collections import Counter
+from collections.abc import Callable
 
 import libcst as cst
 
 from adcompile._src.normal import ir
 from adcompile._src.normal.purity import Purity, purity
 from adcompile._src.normal.vocabulary import (
+    NEW_ARRAY_FUNCTIONS,
     SAFE_BUILTINS,
+    VIEW_FREE_SHAPES,
     is_numpy_callable,
     writes_into_an_argument,
 )
@@ -78,15 +81,22 @@ class WriteBack:
         return call, tuple(written)
 
     def _returned_writes(
-        self, node: cst.Call, callee: object, known: Purity, forced: tuple[str, ...]
+        self,
+        node: cst.Call,
+        callee: object,
+        known: Purity,
+        forced: tuple[str, ...],
+        lowered: dict[int | str, ir.Operand],
     ) -> Returned:
         """The arguments of a call whose writes come back to the caller's
         names (none where the call keeps the private copies and checks);
         ``forced``: the parameters a call of the variant returns, whatever
-        it is given (its tuple is the result, no name is rebound)."""
+        it is given (its tuple is the result, no name is rebound).
+        ``lowered``: the call's arguments as lowered (another argument may
+        read a name written back if its value is a new array)."""
         if forced:
             return _given_to(node, callee, forced)
-        found = _written_arguments(node, callee, known)
+        found = _written_arguments(node, callee, known, self._made_new, lowered)
         statement = self.origin.statement
         call = self.source.original(node)
         if not found or not _runs_once_in_order(statement, call):
@@ -114,6 +124,25 @@ class WriteBack:
         name = self.names.fresh(f"{word}_and_{given}")
         self._forget(name)  # (a name a loop's earlier pass used)
         return name
+
+    def _made_new(self, operand: ir.Operand | None) -> bool:
+        """Whether ``operand`` is an array (or number) the statement computes
+        by a rule whose result holds no reference to anything
+        (``np.tanh(y)``; not a name's value)."""
+        if not isinstance(operand, ir.Var) or operand.name in self.env.values():
+            return False
+        for statement in reversed(self.body):
+            if isinstance(statement, ir.Apply) and statement.target == operand.name:
+                prim = statement.prim
+                return (
+                    prim is not None
+                    and not statement.call
+                    and (
+                        prim.shape in VIEW_FREE_SHAPES
+                        or id(prim.key) in NEW_ARRAY_FUNCTIONS
+                    )
+                )
+        return False
 
     def _writable_here(self, name: str, node: cst.Call) -> bool:
         """Whether ``name`` may be updated in place at this call (no other
@@ -159,8 +188,10 @@ class WriteBack:
                 if not isinstance(call, cst.Call):
                     continue
                 callee = resolve_callee(self.source, call.func, self.env, strict=False)
-                if type(callee) is types.FunctionType:
-                    found = _written_arguments(call, callee, purity(callee))
+                if type(callee) is types.FunctionType:  # (every name that may
+                    found = _written_arguments(  # be written back: a new array
+                        call, callee, purity(callee), lambda operand: True
+                    )  # may read it in another argument)
                     names.update(name for _, name in found.values())
         return names
 
@@ -304,11 +335,18 @@ def _given_to(node: cst.Call, callee: object, params: tuple[str, ...]) -> Return
     return found
 
 
-def _written_arguments(node: cst.Call, callee: object, known: Purity) -> Returned:
+def _written_arguments(
+    node: cst.Call,
+    callee: object,
+    known: Purity,
+    made_new: Callable[[ir.Operand | None], bool] = lambda operand: False,
+    lowered: dict[int | str, ir.Operand] | None = None,
+) -> Returned:
     """The arguments of a call of ``callee`` that are plain names given to
     parameters it writes into and never rebinds, where private copies
     suffice (``Purity.copies_suffice``); none if one name is given twice
-    or stands in another argument (it would see the write in Python)."""
+    or stands in another argument (it would see the write in Python) whose
+    value is not a new array (``made_new`` of its ``lowered`` operand)."""
     if not (
         known.writes
         and known.copies_suffice
@@ -338,8 +376,29 @@ def _written_arguments(node: cst.Call, callee: object, known: Purity) -> Returne
         if param in known.written and param not in never:
             if isinstance(arg.value, cst.Name):  # (else a value made here:
                 found[where] = (param, arg.value.value)  # no name sees it)
-    named = Counter(n.value for n in walk(node) if isinstance(n, cst.Name))
-    return {w: found[w] for w in found if named[found[w][1]] == 1}
+    positions = [
+        (a.keyword.value if a.keyword is not None else i, a)
+        for i, a in enumerate(node.args)
+    ]
+
+    def seen_elsewhere(where: int | str, name: str) -> bool:
+        return any(
+            other != where
+            and any(isinstance(n, cst.Name) and n.value == name for n in walk(arg))
+            and not (  # (pinning a loop's names: no operands yet)
+                made_new(None)
+                if lowered is None
+                else other in lowered and made_new(lowered[other])
+            )
+            for other, arg in positions
+        ) or any(isinstance(n, cst.Name) and n.value == name for n in walk(node.func))
+
+    names = Counter(name for _, name in found.values())
+    return {
+        w: found[w]
+        for w in found
+        if names[found[w][1]] == 1 and not seen_elsewhere(w, found[w][1])
+    }
 
 
 _SIMPLE = (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Expr, cst.Return)
