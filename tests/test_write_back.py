@@ -294,6 +294,50 @@ PROGRAMS = {
         """,
         "refused",
     ),
+    # the helper writes into its parameter through another name: it was
+    # passed the buffer as it was, and the gradient came back zero
+    "helper_writes_through_an_alias": (
+        """
+        def h(out, z):
+            o = out
+            o[0] = z[0] * 2.0
+
+        def f(x, b):
+            buf = np.zeros(2)
+            h(buf, x * b)
+            return np.sum(buf ** 2)
+        """,
+        "refused",
+    ),
+    # a helper whose only write is into a literal array, in the argument of
+    # a call made as a statement: forward mode took y for written (zero)
+    "writer_nested_in_a_call_statement": (
+        """
+        def h(A, z):
+            A[:] += 0.3
+            return z
+
+        def f(x, b):
+            y = x * b
+            def use(v):
+                pass
+            use(h(np.array([0.6, 0.4]), y)[1])
+            return y[1]
+        """,
+        "pass",
+    ),
+    # a buffer updated from its own values (nothing varied) and then with
+    # varied values: the first update makes no name see it
+    "buffer_updated_as_written_then_with_a_derivative": (
+        """
+        def f(x, b):
+            y = np.ones(3) * 0.5
+            y[2] += 0.3 * np.tanh(y)[2]
+            y[1:] = 0.5 * y[1:] + b
+            return np.sum(y * x)
+        """,
+        "pass",
+    ),
     # a view of y, read later, sees the write: refused, not followed
     "a_view_read_later": (
         """

@@ -26,7 +26,7 @@ from adcompile._src.errors import UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.control_facts import is_inside, may_be_skipped
 from adcompile._src.normal.purity import call_may_keep
-from adcompile._src.normal.values import calls_in, mutated_names
+from adcompile._src.normal.values import calls_in, mutated_names, stores_new_value
 from adcompile._src.normal.vocabulary import writes_into_an_argument
 from adcompile._src.read.calls import python_callable
 from adcompile._src.read.static_code import rename_locals, resolve_callee
@@ -101,13 +101,19 @@ class ConditionLowering:
         in place."""
         return not any(call_may_keep(call, self.source) for call in calls_in(node))
 
+    def _stores_new_value(self, node: cst.CSTNode) -> bool:
+        """``y[i] op= v`` or ``y[i] = v`` storing a new value that holds
+        nothing, whose calls keep nothing they are given: no name sees
+        another through it."""
+        return stores_new_value(node, self.source) and self._calls_keep_nothing(node)
+
     def _writing_calls(self, test: cst.BaseExpression) -> list[cst.Call]:
         """The outermost calls in ``test`` that change a local value
         carrying a derivative in place."""
         writers: list[cst.Call] = []
         for call in calls_in(test):
-            if not (
-                mutated_names(call, self.source) & set(self.env)
+            if not (  # (by itself: a call in its arguments is one of its own)
+                mutated_names(call, self.source, nested=False) & set(self.env)
                 and self._is_varied(call)
             ):
                 continue

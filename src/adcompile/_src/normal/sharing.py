@@ -43,10 +43,8 @@ as the code runs can decide, and the update is refused (or, for ``x op=
 v``, allowed only on a number).
 
 A conditional expression's own variable (``u if c else y`` inside a
-statement) holds one of its branches' values, never both: when it leaves
-the graph, what saw it is related to each branch's value, but the two are
-not related to each other through it (``choices``). Only a statement's
-own variable, which no branch can read, is treated so.
+statement, which no branch can read) holds one branch's value, never both:
+what saw it is related to each, not they to each other (``choices``).
 
 A check compares memory as the code runs, which matches Python's objects
 only until an update lowered to a new value: the new value is a stand-in
@@ -471,10 +469,12 @@ class SharingAnalysis:
 
     def _unfresh_names(self, node: cst.CSTNode) -> None:
         """Any reference to a name may create an alias: it is no longer fresh
-        (but in an expression statement whose calls keep nothing they are
-        given, ``h(g(x))``: its value is dropped, and no name sees it; and
+        (but not in ``h(g(x))`` whose calls keep nothing, its value dropped,
+        nor in ``y[i] op= v`` storing a new value that holds nothing; and
         ``y[i] = v`` makes y hold v, not another name see y)."""
         if isinstance(node, cst.Expr) and self._calls_keep_nothing(node):
+            return  # (conditions.py)
+        if self._stores_new_value(node):
             return  # (conditions.py)
         for name in load_names(node) - {_written_into(node)}:
             ssa = self.env.get(name)

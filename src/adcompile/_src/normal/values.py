@@ -13,11 +13,15 @@ from adcompile._src.normal.vocabulary import (
     CONTAINER_CHANGES,
     IN_PLACE_METHODS,
     NEW_ARRAY_FUNCTIONS,
+    VIEW_FREE_SHAPES,
+    is_numpy_callable,
+    rule_of,
     writes_into_an_argument,
 )
 from adcompile._src.read.calls import python_callable
 from adcompile._src.read.source import FunctionSource
 from adcompile._src.read.static_code import is_numeric_literal, resolve_callee
+from adcompile._src.read.written_returns import arguments_to
 from adcompile._src.syntax.tree import walk
 
 
@@ -58,6 +62,44 @@ def creates_new_value(node: cst.BaseExpression, source: FunctionSource) -> bool:
     return callee is not None and id(callee) in NEW_ARRAY_FUNCTIONS
 
 
+def stores_new_value(node: cst.CSTNode, source: FunctionSource) -> bool:
+    """``y[i] = v``, ``y.a = v`` or ``y[i] op= v`` with ``v`` a new value
+    that holds none of the values it was made from (``y[2] += np.tanh(y)``
+    makes no name see another)."""
+    if isinstance(node, cst.Assign) and len(node.targets) == 1:
+        target = node.targets[0].target
+    elif isinstance(node, cst.AugAssign):
+        target = node.target
+    else:
+        return False
+    return isinstance(target, (cst.Subscript, cst.Attribute)) and _numeric(
+        node.value, source
+    )
+
+
+def _numeric(node: cst.BaseExpression, source: FunctionSource) -> bool:
+    """A new array or number made right there, holding nothing: a float,
+    arithmetic that cannot join or repeat lists (``0.3 * v``, ``a - b``),
+    a numpy function that makes a new array, an item of one."""
+    if isinstance(node, cst.Float):
+        return True
+    if isinstance(node, cst.UnaryOperation):
+        return True  # (-v, +v: a new array or number, or numpy's error)
+    if isinstance(node, cst.BinaryOperation):
+        if not isinstance(node.operator, (cst.Add, cst.Multiply)):
+            return True
+        return _numeric(node.left, source) or _numeric(node.right, source)
+    if isinstance(node, cst.Subscript):
+        return _numeric(node.value, source)
+    if not isinstance(node, cst.Call):
+        return False
+    callee = resolve_callee(source, node.func, {}, strict=False)
+    if isinstance(callee, np.ufunc):  # without out=: a new array (or scalar)
+        return not any(a.keyword is not None for a in node.args)
+    prim = rule_of(callee) if is_numpy_callable(callee) else None
+    return prim is not None and prim.shape in VIEW_FREE_SHAPES
+
+
 def may_hold_operands(node: cst.BaseExpression) -> bool:
     """A new value (``creates_new_value``) that may still hold the values it
     was made from: a list or dict of them, or ``+``/``*`` that join or repeat
@@ -80,11 +122,16 @@ def keeps_nothing(node: cst.BaseExpression, source: FunctionSource) -> bool:
     return not any(call_may_keep(call, source) for call in calls_in(node))
 
 
-def mutated_names(node: cst.CSTNode, source: FunctionSource) -> set[str]:
+def mutated_names(
+    node: cst.CSTNode, source: FunctionSource, nested: bool = True
+) -> set[str]:
     """The local names a statement run as written changes in place: the
     array of ``y[i] = v`` (or ``y.attr = v``), the object of an in-place
     method (``y.fill(0)``), the array a numpy function writes into
-    (``np.copyto(y, v)``, ``out=y``)."""
+    (``np.copyto(y, v)``, ``out=y``), what a user function is given for
+    the parameters it writes into (all it is given, where not known).
+    Without ``nested``, of a call ``node`` itself, not of calls in its
+    arguments."""
     names: set[str] = set()
 
     def base(target: cst.BaseExpression) -> None:
@@ -102,7 +149,8 @@ def mutated_names(node: cst.CSTNode, source: FunctionSource) -> set[str]:
         for target in targets:
             if isinstance(target, (cst.Subscript, cst.Attribute)):
                 base(target)
-    for call in calls_in(node):
+    calls = calls_in(node) if nested or not isinstance(node, cst.Call) else [node]
+    for call in calls:
         func = call.func
         if isinstance(func, cst.Attribute) and (
             func.attr.value in IN_PLACE_METHODS or func.attr.value in CONTAINER_CHANGES
@@ -113,8 +161,10 @@ def mutated_names(node: cst.CSTNode, source: FunctionSource) -> set[str]:
         if positional and writes_into_an_argument(callee):
             base(positional[0].value)
         if callee is not None and python_callable(callee) and purity(callee).writes:
-            for arg in call.args:  # a user function that writes into what
-                base(arg.value)  # it is given (saved where read later)
+            written = purity(callee).written  # a user function that writes
+            given = None if written is None else arguments_to(call, callee, written)
+            for value in [a.value for a in call.args] if given is None else given:
+                base(value)  # into what it is given (saved where read later)
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value == "out":
                 base(arg.value)

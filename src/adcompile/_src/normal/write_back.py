@@ -133,15 +133,30 @@ class WriteBack:
             return False
         for statement in reversed(self.body):
             if isinstance(statement, ir.Apply) and statement.target == operand.name:
-                prim = statement.prim
-                return (
-                    prim is not None
-                    and not statement.call
-                    and (
-                        prim.shape in VIEW_FREE_SHAPES
-                        or id(prim.key) in NEW_ARRAY_FUNCTIONS
-                    )
+                return _makes_array(statement)
+        return False
+
+    def _an_array(self, operand: ir.Operand) -> bool:
+        """Whether ``operand`` is known to be an array: the last value given
+        its variable was made by a numpy function that makes new arrays
+        (``np.zeros(3)``, ``np.tanh(x)``)."""
+        node = operand.node if isinstance(operand, ir.Static) else None
+        name = operand.name if isinstance(operand, ir.Var) else None
+        if isinstance(node, cst.Name):
+            name = node.value
+        for statement in reversed(self.body):
+            if getattr(statement, "target", None) != name:
+                continue
+            if isinstance(statement, ir.Apply):
+                return _makes_array(statement)
+            if isinstance(statement, ir.Assign) and isinstance(
+                statement.value.node, cst.Call
+            ):
+                made = resolve_callee(
+                    self.source, statement.value.node.func, {}, strict=False
                 )
+                return id(made) in NEW_ARRAY_FUNCTIONS
+            return False
         return False
 
     def _writable_here(self, name: str, node: cst.Call) -> bool:
@@ -168,7 +183,7 @@ class WriteBack:
         may change the objects it holds (``array_given``)."""
         definition = read_function(callee).definition
         param = param_at(callee, where)
-        if param in item_writes(definition, [param]):
+        if param in item_writes(definition, [param]) and not self._an_array(operand):
             value = render(operand.node) if isinstance(operand, ir.Static) else ""
             code = string_literal(self.origin.code)
             writer = string_literal(self.source.code(node.func))
@@ -257,12 +272,26 @@ class WriteBack:
         return self._apply(item, [whole], {}, target_name, node=node, index=first)
 
 
+def _makes_array(apply: ir.Apply) -> bool:
+    """Whether ``apply`` computes a new array (or number) that holds no
+    reference to anything: a rule of numpy's that makes one."""
+    prim = apply.prim
+    return (
+        prim is not None
+        and not apply.call
+        and (prim.shape in VIEW_FREE_SHAPES or id(prim.key) in NEW_ARRAY_FUNCTIONS)
+    )
+
+
 def writes_constants_only(callee: object, param: str) -> bool:
     """Whether every write ``callee`` makes into its parameter ``param``
     writes a constant (``seen.append(1)``, ``count[0] += 1.0``): a value
     that carries no derivative, whatever the call is given. False where
     ``param`` is handed to other code, or is not known to be written so."""
     if type(callee) is not types.FunctionType:
+        return False
+    written = purity(callee).written  # (None: a write through another name)
+    if written is None or param not in written:
         return False
     try:
         source = read_function(callee)
