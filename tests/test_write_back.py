@@ -338,6 +338,19 @@ PROGRAMS = {
         """,
         "pass",
     ),
+    # a view of a buffer scaled in place, nothing varied: run as written,
+    # the buffer changes too (and the backward sweep reads its old values)
+    "view_of_a_buffer_scaled_as_written": (
+        """
+        def f(x, b):
+            y = np.zeros(3) + 1.0
+            D = np.outer(y, x)
+            v = y[0:2]
+            v *= 0.5
+            return np.sum(D) * b + np.sum(y * x)
+        """,
+        "pass",
+    ),
     # a view of y, read later, sees the write: refused, not followed
     "a_view_read_later": (
         """

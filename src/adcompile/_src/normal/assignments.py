@@ -245,6 +245,8 @@ class AssignmentLowering:
                 )
                 return
             why = None  # an array no name read later sees: updated in place
+        if why is not None and not varied and self._as_written(node, current, name):
+            return  # (nothing varied: the names that see it see it change)
         if why is not None:
             raise UnsupportedSyntax(
                 f"augmented assignment to '{name}', which may share memory with "
@@ -263,6 +265,24 @@ class AssignmentLowering:
         finally:
             self.updating_in_place = False
         self._written(current, self.env[name])
+
+    def _as_written(self, node: cst.AugAssign, current: str, name: str) -> bool:
+        """``v *= 0.5`` on values that carry no derivative, where other names
+        may see v (``v = y[0:2]``): run as written, if every such name can
+        be told (``_checkable_observers``) and carries no derivative either.
+        The statement changes them all (``Effect.mutates``): the backward
+        sweep reads copies of their values from before it."""
+        checks = self._checkable_observers(current, name)
+        if checks is None:
+            return False
+        observers = [variable for variable, _ in checks[0]]
+        if any(variable in self.varied for variable in observers):
+            return False
+        mutates = tuple(sorted({current, *observers}))
+        self.has_control_flow = True
+        statement = rename_locals(node, self.env)
+        self.body.append(ir.Effect(statement, self.origin, mutates))
+        return True
 
     def _check_target(self, target: cst.BaseExpression) -> None:
         if isinstance(target, (cst.Tuple, cst.List)):

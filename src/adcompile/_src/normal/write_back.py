@@ -53,7 +53,7 @@ from adcompile._src.read.static_code import resolve_callee
 from adcompile._src.read.written_returns import (
     augmented,
     item_writes,
-    read_function,
+    read_once,
     rebound,
 )
 from adcompile._src.rules import registry
@@ -181,7 +181,7 @@ class WriteBack:
         """The private copy a call whose write comes back is given, after a
         check as the code runs that the object is an array where the callee
         may change the objects it holds (``array_given``)."""
-        definition = read_function(callee).definition
+        definition = read_once(callee).definition
         param = param_at(callee, where)
         if param in item_writes(definition, [param]) and not self._an_array(operand):
             value = render(operand.node) if isinstance(operand, ir.Static) else ""
@@ -240,7 +240,7 @@ class WriteBack:
             return whole
         item = registry.lookup(operator.getitem)
         assert isinstance(callee, types.FunctionType)
-        rebinds = augmented(read_function(callee).definition, params)
+        rebinds = augmented(read_once(callee).definition, params)
         what = f"{self.source.code(node.func)}(...) writing into"
         live, statement = self.live, self.origin.statement
         for position, (param, name) in enumerate(returned.values(), 1):
@@ -294,7 +294,7 @@ def writes_constants_only(callee: object, param: str) -> bool:
     if written is None or param not in written:
         return False
     try:
-        source = read_function(callee)
+        source = read_once(callee)
     except Exception:  # (no source: the call's own path explains)
         return False
     definition = source.definition
@@ -387,7 +387,7 @@ def _written_arguments(
     assert known.written is not None
     try:
         params = inspect.signature(callee).parameters
-        definition = read_function(callee).definition
+        definition = read_once(callee).definition
     except Exception:  # (no source: the call's own path explains)
         return {}
     kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)

@@ -109,6 +109,24 @@ def read_function(f: Any) -> FunctionSource:
     return rebuilt
 
 
+_read: weakref.WeakKeyDictionary[types.FunctionType, FunctionSource] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def read_once(function: types.FunctionType) -> FunctionSource:
+    """``read_function`` of a plain function, parsed once per function
+    object, for the passes that only read its definition (a caller's
+    lowering asks for each call it makes)."""
+    with _lock:
+        source = _read.get(function)
+    if source is None:
+        source = read_function(function)
+        with _lock:
+            _read[function] = source
+    return source
+
+
 def rebound(definition: cst.FunctionDef, params: Iterable[str]) -> set[str]:
     """Those of ``params`` that a statement of ``definition`` (or of a
     function defined in it) binds, other than by an augmented assignment."""
