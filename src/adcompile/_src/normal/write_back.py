@@ -9,22 +9,23 @@ returns ``a`` after its result (``read.written_returns``), and ``y`` is
 rebound to that value, as an in-place update of ``y`` would be
 (``inplace.py``):
 
-    t = h_returning_a(private_copy(y), b)
-    s = t[0]
-    y_1 = t[1]                 (written_back(y, t[1]) where h writes
-                                ``a op= ...``: a number keeps its value)
+    h_and_y = h(private_copy(y), b)     (h's variant: its vjp, its jvp)
+    y_1 = h_and_y[1]                    (written_back(y, h_and_y[1]) where
+    s = h_and_y[0]                       h writes ``a op= ...``: a number
+                                         keeps its value)
 
 Invariant: a call is written back only where that rebinding is the whole of
 Python's effect on the caller's names: h is a function read from source
 that keeps nothing of its arguments but what it writes into its
 parameters (``Purity.copies_suffice``) and never rebinds those parameters;
-each argument written back is a plain name the statement reads nowhere
-else (no other argument, no other part of the statement sees the object
-before or after the call); and the in-place update of that name passes the
-checks any other does (``_check_writable``: no other name read later sees
-its memory, or a check as the code runs tells). Anything else keeps the
-private copy and the check after the call (``unwritten``), which refuses a
-write the caller would see.
+each argument written back is a plain name that no other argument sees
+(one may read it into a new array: ``fill(buf, np.tanh(buf))``) and that
+the statement reads nowhere before the call (after it, the rest of the
+statement reads the new value); and the in-place update of that name
+passes the checks any other does (``_check_writable``: no other name read
+later sees its memory, or a check as the code runs tells). Anything else
+keeps the private copy and the check after the call (``unwritten``), which
+refuses a write the caller would see.
 """
 
 from __future__ import annotations
