@@ -4,7 +4,10 @@ A value is new when no part of it is an argument of the function or
 shares memory with one: arithmetic, numpy functions that make new arrays,
 literals, containers of such values, local names only ever given such
 values (``_new_names``, a fixpoint over their assignments). ``purity.py``
-reads a function's effects on top of this.
+reads a function's effects on top of this, with the writes into its
+parameters that put only new values there (``_writes_new_into_param``,
+``_grows_param``), counted for a parameter that holds its argument's
+object or a new value wherever it is read (``_param_object``).
 
 Invariant: ``_new`` is true only when no path through the function can make
 the value hold, or be a view of, an argument (or a value a user function it

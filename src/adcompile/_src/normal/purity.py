@@ -18,10 +18,13 @@ sees. Most compute new values; ``purity(f)`` reads ``f`` to tell:
   does;
 - ``writes``: ``f`` may change an argument in place (a kind of keeping: a
   write into a module's own object, a global list, is none), and
-  ``written``: the parameters whose objects it may change (None: any);
+  ``written``: the parameters whose objects it may change (None: any; a
+  call of a user function whose ``written`` is known writes into what it
+  gives those parameters only);
 - ``holds``: ``f`` may keep a reference to an argument other than by
   writing new values into the objects of the parameters in ``written``
-  (``z[0] = 2 * c``, ``z += v``, a call of a function that only does that):
+  (``z[0] = 2 * c``, ``z += v``, ``z[i] += v``, ``z.append(np.tanh(v))``,
+  a call of a function that only does that):
   a caller that gives those parameters private copies hands ``f`` nothing
   it keeps. A parameter counts only while every binding of its name in
   the body gives it a new value: ``z = y`` makes a write through ``z`` one
