@@ -25,7 +25,6 @@ from adcompile._src.normal.values import creates_new_value
 from adcompile._src.normal.vocabulary import CONTAINER_CHANGES, METHODS
 from adcompile._src.normal.write_back import (
     param_at,
-    read_besides,
     writes_constants_only,
 )
 from adcompile._src.read.calls import (
@@ -304,22 +303,17 @@ class CallLowering:
                 return operand  # (run as written: it writes no derivative)
         if name is None or self.shapes.get(name) == SCALAR:
             return operand  # (a number: ``z += v`` in the callee rebinds z)
-        live = self.live  # names the rest of the statement reads are read later
-        statement = self.origin.statement
-        if live is not None and statement is not None:
-            self.live = live | read_besides(statement, node)
-        try:
-            if (
+        with self._rest_of_statement_read_later(node):
+            seen = (
                 self._not_writable(name, "") is not None
                 or self._parameter_root(name) is not None
-            ):  # (the caller sees what is written into its own object)
-                copy = self._apply(
-                    registry.lookup(HELPERS["private_copy"]), [operand], {}, None
-                )
-                self.unwritten_checks.append((copy.name, name))
-                return copy  # (checked after the call: did it write?)
-        finally:
-            self.live = live
+            )  # (the caller sees what is written into its own object)
+        if seen:
+            copy = self._apply(
+                registry.lookup(HELPERS["private_copy"]), [operand], {}, None
+            )
+            self.unwritten_checks.append((copy.name, name))
+            return copy  # (checked after the call: did it write?)
         copy = registry.lookup(HELPERS["private_copy"])  # (an array or list)
         return self._apply(copy, [operand], {}, None, node=node)
 

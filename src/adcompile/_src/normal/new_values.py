@@ -30,7 +30,7 @@ from adcompile._src.normal.vocabulary import (
 )
 from adcompile._src.read.calls import python_callable
 from adcompile._src.read.source import FunctionSource
-from adcompile._src.read.static_code import resolve_callee
+from adcompile._src.read.static_code import chain_base, resolve_callee
 
 # list methods that change a list without keeping anything else
 _LIST_CHANGES = frozenset({"append", "extend", "insert", "pop", "clear", "reverse"})
@@ -259,8 +259,7 @@ class NewValues:
         else:
             return False
         item = isinstance(node, cst.AugAssign) and not isinstance(target, cst.Name)
-        while isinstance(target, (cst.Subscript, cst.Attribute)):
-            target = target.value
+        target, _ = chain_base(target)
         return (
             isinstance(target, cst.Name)
             and target.value in self.params

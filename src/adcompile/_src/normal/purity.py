@@ -73,7 +73,7 @@ from adcompile._src.normal.vocabulary import (
 )
 from adcompile._src.read.calls import python_callable
 from adcompile._src.read.source import FunctionSource
-from adcompile._src.read.static_code import resolve_callee
+from adcompile._src.read.static_code import chain_base, resolve_callee
 from adcompile._src.read.written_returns import arguments_to, read_function
 from adcompile._src.syntax.tree import walk
 
@@ -293,9 +293,7 @@ class _Reading(NewValues):
             if isinstance(node, (cst.AssignTarget, cst.AugAssign)):
                 base: cst.BaseExpression = node.target
                 if isinstance(node, cst.AugAssign) or not isinstance(base, cst.Name):
-                    while isinstance(base, (cst.Subscript, cst.Attribute)):
-                        base = base.value
-                    given = [base]  # (the object written into)
+                    given = [chain_base(base)[0]]  # (the object written into)
             elif isinstance(node, cst.Call) and call_may_keep(
                 node, self.source, self._object_not_given, keeping=False
             ):
@@ -399,8 +397,7 @@ class _Reading(NewValues):
         """Not (part of) what the function is given: a value it made, or a
         module's own object (a global list), but no parameter and no local
         name that may hold one."""
-        while isinstance(node, (cst.Subscript, cst.Attribute)):
-            node = node.value
+        node, _ = chain_base(node)
         if not isinstance(node, cst.Name) or self._own(node):
             return isinstance(node, cst.Name)
         if self.bound is None:  # names the body binds (to anything)

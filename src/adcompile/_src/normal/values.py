@@ -20,7 +20,11 @@ from adcompile._src.normal.vocabulary import (
 )
 from adcompile._src.read.calls import python_callable
 from adcompile._src.read.source import FunctionSource
-from adcompile._src.read.static_code import is_numeric_literal, resolve_callee
+from adcompile._src.read.static_code import (
+    chain_base,
+    is_numeric_literal,
+    resolve_callee,
+)
 from adcompile._src.read.written_returns import arguments_to
 from adcompile._src.syntax.tree import walk
 
@@ -135,8 +139,7 @@ def mutated_names(
     names: set[str] = set()
 
     def base(target: cst.BaseExpression) -> None:
-        while isinstance(target, (cst.Subscript, cst.Attribute)):
-            target = target.value
+        target, _ = chain_base(target)
         if isinstance(target, cst.Name):
             names.add(target.value)
 

@@ -31,12 +31,13 @@ refuses a write the caller would see.
 from __future__ import annotations
 
 import ast
+import contextlib
 import inspect
 import operator
 import re
 import types
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import libcst as cst
 
@@ -50,7 +51,7 @@ from adcompile._src.normal.vocabulary import (
     writes_into_an_argument,
 )
 from adcompile._src.read.calls import python_callable
-from adcompile._src.read.static_code import resolve_callee
+from adcompile._src.read.static_code import chain_base, resolve_callee
 from adcompile._src.read.written_returns import (
     augmented,
     item_writes,
@@ -130,12 +131,11 @@ class WriteBack:
         """Whether ``operand`` is an array (or number) the statement computes
         by a rule whose result holds no reference to anything
         (``np.tanh(y)``; not a name's value)."""
-        if not isinstance(operand, ir.Var) or operand.name in self.env.values():
-            return False
-        for statement in reversed(self.body):
-            if isinstance(statement, ir.Apply) and statement.target == operand.name:
-                return _makes_array(statement)
-        return False
+        return (
+            isinstance(operand, ir.Var)
+            and operand.name not in self.env.values()
+            and self._an_array(operand)
+        )
 
     def _an_array(self, operand: ir.Operand) -> bool:
         """Whether ``operand`` is known to be an array: the last value given
@@ -164,15 +164,22 @@ class WriteBack:
         """Whether ``name`` may be updated in place at this call (no other
         name read later sees it, or a check as the code runs can tell);
         else the call keeps its private copy and the check after it."""
-        live, statement = self.live, self.origin.statement
-        if live is not None and statement is not None:  # (the rest of it
-            self.live = live | read_besides(statement, node)  # reads later)
-        try:
-            current = self.env[name]
+        current = self.env[name]
+        with self._rest_of_statement_read_later(node):
             return (
                 self._not_writable(current, name) is None
                 or self._checkable_observers(current, name) is not None
             )
+
+    @contextlib.contextmanager
+    def _rest_of_statement_read_later(self, node: cst.Call) -> Iterator[None]:
+        """While a call is checked, the names the rest of its statement reads
+        count as read later: it may read them after the call."""
+        live, statement = self.live, self.origin.statement
+        if live is not None and statement is not None:
+            self.live = live | _read_besides(statement, node)
+        try:
+            yield
         finally:
             self.live = live
 
@@ -243,14 +250,9 @@ class WriteBack:
         assert isinstance(callee, types.FunctionType)
         rebinds = augmented(read_once(callee).definition, params)
         what = f"{self.source.code(node.func)}(...) writing into"
-        live, statement = self.live, self.origin.statement
         for position, (param, name) in enumerate(returned.values(), 1):
-            if live is not None and statement is not None:  # (the rest of it
-                self.live = live | read_besides(statement, node)  # reads later)
-            try:
+            with self._rest_of_statement_read_later(node):
                 observers = self._check_writable(name, what, node)
-            finally:
-                self.live = live
             current = self.env[name]
             if observers:
                 self._guard_update(current, observers)
@@ -337,9 +339,8 @@ def writes_constants_only(callee: object, param: str) -> bool:
 
 def _base(node: cst.BaseExpression) -> str:
     """The name ``a`` of ``a``, ``a[i]``, ``a.w[i]`` (empty for others)."""
-    while isinstance(node, (cst.Subscript, cst.Attribute)):
-        node = node.value
-    return node.value if isinstance(node, cst.Name) else ""
+    base, _ = chain_base(node)
+    return base.value if isinstance(base, cst.Name) else ""
 
 
 def param_at(callee: object, where: int | str) -> str | None:
@@ -482,7 +483,7 @@ def _read_before(statement: cst.CSTNode, call: cst.CSTNode, name: str) -> bool:
     return False
 
 
-def read_besides(statement: cst.CSTNode, call: cst.Call) -> frozenset[str]:
+def _read_besides(statement: cst.CSTNode, call: cst.Call) -> frozenset[str]:
     """The names ``statement`` reads outside ``call`` (more often than
     ``call`` does)."""
     counts = Counter(n.value for n in walk(statement) if isinstance(n, cst.Name))

@@ -47,6 +47,15 @@ def dotted_name(node: cst.BaseExpression) -> str:
     return ""
 
 
+def chain_base(node: cst.BaseExpression) -> tuple[cst.BaseExpression, int]:
+    """The expression a chain of subscripts and attributes starts from (``a``
+    of ``a.w[1]``, the node itself for any other), and the number of links."""
+    links = 0
+    while isinstance(node, (cst.Subscript, cst.Attribute)):
+        node, links = node.value, links + 1
+    return node, links
+
+
 def int_literal(node: cst.BaseExpression) -> int | None:
     """The value of ``3`` or ``-3``; None for other code."""
     if isinstance(node, cst.Integer):

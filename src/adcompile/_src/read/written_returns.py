@@ -40,6 +40,7 @@ import libcst as cst
 
 from adcompile._src.read import source as sources
 from adcompile._src.read.source import FunctionSource
+from adcompile._src.read.static_code import chain_base
 from adcompile._src.syntax.tree import walk
 
 _MARK = "__adcompile_returns_written__"
@@ -225,10 +226,8 @@ def item_writes(definition: cst.FunctionDef, params: Iterable[str]) -> set[str]:
 def _item_base(node: cst.BaseExpression, depth: int) -> set[str]:
     """``{a}`` for ``a`` reached through at least ``depth`` subscripts or
     attributes (``a[0]``, ``a.w[1]``), else nothing."""
-    levels = 0
-    while isinstance(node, (cst.Subscript, cst.Attribute)):
-        node, levels = node.value, levels + 1
-    return {node.value} if isinstance(node, cst.Name) and levels >= depth else set()
+    base, links = chain_base(node)
+    return {base.value} if isinstance(base, cst.Name) and links >= depth else set()
 
 
 class _Returning(cst.CSTTransformer):
