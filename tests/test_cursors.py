@@ -58,10 +58,19 @@ def list_grown_after_iter(x):
     return next(it)
 
 
+def list_grown_after_the_last_next(x):
+    xs = [x, 2.0 * x]
+    it = iter(xs)
+    a = next(it)
+    xs.append(3.0 * a)  # no next reads it: the iterator sees no change
+    return np.sum(a * xs[-1]) + np.sum(xs[1])
+
+
 @pytest.mark.parametrize(
     "function, args",
     [
         (first_two, (np.array([0.3, 0.5]),)),
+        (list_grown_after_the_last_next, (np.array([0.3, 0.5]),)),
         (list_grown_before_iter, (np.array([0.3, 0.5]),)),
         (rows_in_a_loop, (np.arange(6.0).reshape(3, 2) * 0.1,)),
         (read_in_a_branch, (np.array([0.3, 0.5]), 1.0)),

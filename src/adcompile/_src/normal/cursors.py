@@ -18,8 +18,9 @@ raises where Python raises. It is made only where that holds: the iterator's
 name is bound once, by that assignment, and every other use of it is a
 ``next(it)`` that is the whole value of an assignment (not inside a nested
 function or a comprehension); and nothing in the function changes in place
-the objects the iterable reads after the iterator is made (Python's
-iterator would see such a change, the list made at the start would not).
+the objects the iterable reads after the iterator is made and before its
+last ``next`` (Python's iterator would see such a change, the list made at
+the start would not).
 ``list(xs)`` takes the same items a list, tuple or array iterator gives (an
 array's rows, a dict's keys).
 Otherwise the code is left as it is, and lowering refuses the iterator with
@@ -64,7 +65,7 @@ def iterators_as_cursors(
         changed = set().union(
             *(
                 mutated_names(n, source)
-                for s in _after(statements, call)
+                for s in _after(statements, call, name)
                 for n in walk(s)
             )
         )
@@ -78,16 +79,26 @@ def iterators_as_cursors(
 
 
 def _after(
-    statements: list[cst.BaseStatement], call: cst.Call
+    statements: list[cst.BaseStatement], call: cst.Call, name: str
 ) -> list[cst.BaseStatement]:
-    """The statements that may run after ``call`` is made: those after it
-    where it stands in the function's own block, else (in a loop or a
-    branch) all of them."""
+    """The statements that may run after ``call`` is made and before the
+    iterator ``name`` is last read: where the call stands in the function's
+    own block, those after it up to the last that reads ``name`` (a change
+    after that is one no ``next`` sees); else (in a loop or a branch) all
+    of them."""
     for position, statement in enumerate(statements):
         if isinstance(statement, cst.SimpleStatementLine) and any(
             node is call for node in walk(statement)
         ):
-            return statements[position + 1 :]
+            reads = [
+                later
+                for later, other in enumerate(statements)
+                if later > position
+                and any(
+                    isinstance(n, cst.Name) and n.value == name for n in walk(other)
+                )
+            ]
+            return statements[position + 1 : max(reads, default=position) + 1]
     return statements
 
 

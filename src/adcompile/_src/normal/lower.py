@@ -68,7 +68,9 @@ class ExpressionLowering(SharingAnalysis):
             key = BINARY.get(type(node.operator))
             if key is None:
                 raise self._unsupported(node, "this operator")
+            mark = len(self.written_back_names)
             left, right = self._lower(node.left), self._lower(node.right)
+            left = self._late_bound(node.left, left, mark)  # (write_back.py)
             return self._apply(
                 registry.lookup(key), [left, right], {}, target_name, node=node
             )
@@ -277,7 +279,13 @@ class ExpressionLowering(SharingAnalysis):
             self.fresh.add(target)
         elif prim is not None or not keeps:  # the result may be (a view of) one
             item = prim is not None and prim.key in (operator.getitem, getattr)
-            item = item or prim is not None and id(prim.key) in ITEMS_ONLY
+            item = (
+                item
+                or prim is not None
+                and (  # (a new list of its items)
+                    id(prim.key) in ITEMS_ONLY or prim.key in (list, tuple)
+                )
+            )
             if not apart:  # (a part apart from the rest sees none of it)
                 self._share(apply.operands(), holder=target, item=item)
             roots = self._roots(apply.operands())

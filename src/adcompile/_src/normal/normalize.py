@@ -88,6 +88,7 @@ class Normalizer(
         self.varied: set[str] = set()
         self.fresh: set[str] = set()  # values no other name can see (safe for +=)
         self.sequences: set[str] = set()  # variables known to hold a list or tuple
+        self.written_back_names: list[str] = []  # by calls, in order (write_back)
         self._start_sharing()
         self.liveness: dict[int, Live] = {}  # statement -> names read after it
         self.live: Live | None = None  # after this statement (None: all)

@@ -350,8 +350,10 @@ class _Reading(NewValues):
             (cst.Yield, cst.Await, cst.With, cst.Try) if keeping else ()
         )
         local = self._local_functions()
-        own = self._own if keeping else self._not_given  # (a write into a
-        # module's own object, a global list, does not change an argument)
+        own = self._object_not_given  # (a write into a container made here,
+        # or a module's own object, a global list, changes no argument, and
+        # what a container made here holds leaves the call only through what
+        # else the body does with the container: a return, a store or a call)
         for node in self._nodes():
             if id(node) in local:  # read as part of this body
                 continue
@@ -376,7 +378,7 @@ class _Reading(NewValues):
                 ):  # z += v on an argument array changes it in place
                     return True
             if isinstance(node, cst.Call) and call_may_keep(
-                node, self.source, own if keeping else self._object_not_given, keeping
+                node, self.source, own, keeping
             ):
                 return True
         return False
@@ -389,8 +391,8 @@ class _Reading(NewValues):
             self.made = containers_made_here(self._nodes())
         return (
             isinstance(node, cst.Name)
-            and node.value in self.made
-            or (self._not_given(node))
+            and node.value in self.made - self.params  # (a parameter's name
+            or (self._not_given(node))  # holds its argument until rebound)
         )
 
     def _not_given(self, node: cst.BaseExpression) -> bool:

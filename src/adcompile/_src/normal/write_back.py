@@ -40,8 +40,14 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 
 import libcst as cst
+import numpy as np
 
 from adcompile._src.normal import ir
+from adcompile._src.normal.call_order import (
+    read_before,
+    read_besides,
+    runs_once_in_order,
+)
 from adcompile._src.normal.purity import Purity, purity
 from adcompile._src.normal.vocabulary import (
     NEW_ARRAY_FUNCTIONS,
@@ -101,15 +107,17 @@ class WriteBack:
         found = _written_arguments(node, callee, known, self._made_new, lowered)
         statement = self.origin.statement
         call = self.source.original(node)
-        if not found or not _runs_once_in_order(statement, call):
+        if not found or not runs_once_in_order(statement, call):
             return {}
         assert statement is not None
         for where, (param, name) in list(found.items()):
             if (
                 name not in self.env
                 or self.shapes.get(self.env[name]) == SCALAR  # (``a += v``
-                or _read_before(statement, call, name)  # rebinds a
-                or not self._writable_here(name, node)  # number in h only)
+                or read_before(  # rebinds a number in h only)
+                    statement, call, name, self._consumer_for(self.env[name])
+                )
+                or not self._writable_here(name, node)
             ):
                 del found[where]
             elif not self._is_varied(cst.Name(name)) and writes_constants_only(
@@ -117,6 +125,35 @@ class WriteBack:
             ):  # (run as written: its values carry no derivative after it)
                 del found[where]
         return found
+
+    def _consumer_for(self, current: str) -> Callable[[cst.Call], bool] | None:
+        """``call_order.read_before``'s test of a call that consumes what it
+        is given into a new value; None for a list (its ``+`` and ``*``
+        join and repeat it)."""
+        return None if current in self.sequences else self._consumes_into_new
+
+    def _consumes_into_new(self, call: cst.Call) -> bool:
+        """Whether ``call`` reads the values it is given into a new array
+        (``np.sin(y)``, ``np.sum(y)``, ``np.outer(u, y)``), not a view of
+        them, nor an argument itself (builtin ``max``)."""
+        if any(a.keyword is not None and a.keyword.value == "out" for a in call.args):
+            return False
+        callee = resolve_callee(self.source, call.func, self.env, strict=False)
+        if isinstance(callee, np.ufunc) or id(callee) in NEW_ARRAY_FUNCTIONS:
+            return True
+        prim = registry.lookup(callee) if is_numpy_callable(callee) else None
+        return prim is not None and prim.shape in VIEW_FREE_SHAPES
+
+    def _late_bound(
+        self, node: cst.BaseExpression, operand: ir.Operand, mark: int
+    ) -> ir.Operand:
+        """An operator's left operand, read again where it is a name a call
+        in its right operand wrote back since ``mark`` (a count of
+        ``written_back_names``): the operator reads the object's values
+        when it applies (``y - h(y)`` subtracts from what h left in y)."""
+        if isinstance(node, cst.Name) and node.value in self.written_back_names[mark:]:
+            return self._lower(node)
+        return operand
 
     def _tuple_name(self, func: cst.BaseExpression, returned: Returned) -> str:
         """``h_and_y``: the variable holding what a call of h's variant
@@ -177,7 +214,7 @@ class WriteBack:
         count as read later: it may read them after the call."""
         live, statement = self.live, self.origin.statement
         if live is not None and statement is not None:
-            self.live = live | _read_besides(statement, node)
+            self.live = live | read_besides(statement, node)
         try:
             yield
         finally:
@@ -271,6 +308,7 @@ class WriteBack:
             finally:
                 self.updating_in_place = False
             self._written(current, self.env[name])
+            self.written_back_names.append(name)
         first = cst.Integer("0")  # (after: ``y = h(y)`` rebinds y to it)
         return self._apply(item, [whole], {}, target_name, node=node, index=first)
 
@@ -430,62 +468,3 @@ def _written_arguments(
         for w in found
         if names[found[w][1]] == 1 and not seen_elsewhere(w, found[w][1])
     }
-
-
-_SIMPLE = (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Expr, cst.Return)
-# where Python may run a call more than once, or not at all, or later
-_SKIPPED = (cst.IfExp, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp)
-
-
-def _runs_once_in_order(statement: cst.CSTNode | None, call: cst.CSTNode) -> bool:
-    """Whether ``call`` stands in the simple statement ``statement``, where
-    it runs once, in the order of the source (not in a conditional
-    expression's branch, right of ``and``/``or``, in a comprehension or a
-    lambda)."""
-    if not isinstance(statement, _SIMPLE):
-        return False
-    found = False
-    for node in walk(statement):
-        if node is call:
-            found = True
-        elif isinstance(node, (*_SKIPPED, cst.GeneratorExp, cst.BooleanOperation)):
-            if any(n is call for n in walk(node)):
-                if not isinstance(node, cst.BooleanOperation):
-                    return False
-                if any(n is call for n in walk(node.right)):
-                    return False
-    return found
-
-
-def _read_before(statement: cst.CSTNode, call: cst.CSTNode, name: str) -> bool:
-    """Whether Python reads ``name`` in ``statement`` before ``call`` has
-    run (or where the order is not the source's: a conditional expression,
-    an augmented assignment's target). Names read after the call see the
-    write (the lowering reads them after the name is rebound), and names
-    the statement assigns are assigned after it."""
-    value = getattr(statement, "value", None)
-    if isinstance(statement, cst.AugAssign) and any(
-        isinstance(n, cst.Name) and n.value == name for n in walk(statement.target)
-    ):
-        return True
-    if value is None:
-        return False
-    before = True
-    for node in walk(value):
-        if node is call:
-            before = False
-        elif isinstance(node, cst.Name) and node.value == name and before:
-            return True
-        elif isinstance(node, _SKIPPED) and any(
-            isinstance(n, cst.Name) and n.value == name for n in walk(node)
-        ):
-            return True
-    return False
-
-
-def _read_besides(statement: cst.CSTNode, call: cst.Call) -> frozenset[str]:
-    """The names ``statement`` reads outside ``call`` (more often than
-    ``call`` does)."""
-    counts = Counter(n.value for n in walk(statement) if isinstance(n, cst.Name))
-    counts.subtract(n.value for n in walk(call) if isinstance(n, cst.Name))
-    return frozenset(name for name, count in counts.items() if count > 0)

@@ -1,0 +1,135 @@
+"""Where a call stands in its statement, and what Python reads around it.
+
+A call that writes into an array its caller reads again (``write_back.py``)
+changes that array's values in the middle of the statement. What the rest
+of the statement sees depends on when Python reads those values, which is
+not when it reads the name: a name evaluates to the object, and the values
+are read by whatever consumes the object.
+
+- ``np.sin(y) + h(y)``: ``np.sin`` consumes ``y`` before ``h`` runs; its
+  result is a new array, which holds y's old values.
+- ``y - 0.3 * h(y)``: the subtraction consumes ``y`` after ``h`` ran (its
+  right operand is evaluated first), so it subtracts from the values h
+  left in y; the lowering reads the name again there (``_late_bound``).
+- ``y[0] * h(y)``, ``[y, h(y)]``, ``f(y, h(y))``: the consumer may hold a
+  view of y, or y itself, or read y when it runs: not followed.
+
+Invariant: ``read_before`` is False only where every read of the name in
+the statement before the call is consumed by arithmetic, a comparison or a
+numpy function that makes a new array before the call runs, or is the left
+operand of an operator whose right operand holds the call; reads after the
+call see the new values (the lowering reads them after the name is
+rebound).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+import libcst as cst
+
+from adcompile._src.syntax.tree import walk
+
+SIMPLE = (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Expr, cst.Return)
+# where Python may run a call more than once, or not at all, or later
+SKIPPED = (cst.IfExp, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp)
+
+
+def runs_once_in_order(statement: cst.CSTNode | None, call: cst.CSTNode) -> bool:
+    """Whether ``call`` stands in the simple statement ``statement``, where
+    it runs once, in the order of the source (not in a conditional
+    expression's branch, right of ``and``/``or``, in a comprehension or a
+    lambda)."""
+    if not isinstance(statement, SIMPLE):
+        return False
+    found = False
+    for node in walk(statement):
+        if node is call:
+            found = True
+        elif isinstance(node, (*SKIPPED, cst.GeneratorExp, cst.BooleanOperation)):
+            if any(n is call for n in walk(node)):
+                if not isinstance(node, cst.BooleanOperation):
+                    return False
+                if any(n is call for n in walk(node.right)):
+                    return False
+    return found
+
+
+def read_before(
+    statement: cst.CSTNode,
+    call: cst.CSTNode,
+    name: str,
+    makes_new: Callable[[cst.Call], bool] | None = None,
+) -> bool:
+    """Whether Python may read the values of ``name`` in ``statement``
+    before ``call`` has run (or where the order is not the source's: a
+    conditional expression, an augmented assignment's target), other than
+    as the module docstring allows. ``makes_new``: whether a call consumes
+    what it is given into a new value (None: any read before the call
+    counts, for a list, whose operators the lowering reads otherwise).
+    Names the statement assigns are assigned after the call."""
+    value = getattr(statement, "value", None)
+    if isinstance(statement, cst.AugAssign) and any(
+        isinstance(n, cst.Name) and n.value == name for n in walk(statement.target)
+    ):
+        return True
+    if value is None:
+        return False
+    parents = _parents(value)
+    before = True
+    for node in walk(value):
+        if node is call:
+            before = False
+        elif isinstance(node, cst.Name) and node.value == name and before:
+            if makes_new is None:
+                return True
+            if not _consumed_in_time(node, call, parents, makes_new):
+                return True
+        elif isinstance(node, SKIPPED) and any(
+            isinstance(n, cst.Name) and n.value == name for n in walk(node)
+        ):
+            return True
+    return False
+
+
+def _consumed_in_time(
+    name: cst.Name,
+    call: cst.CSTNode,
+    parents: dict[int, cst.CSTNode],
+    makes_new: Callable[[cst.Call], bool],
+) -> bool:
+    """Whether what consumes ``name`` (read before ``call``) reads its
+    values into a new value before the call runs, or is an operator whose
+    right operand holds the call (and ``name`` its left)."""
+    parent = parents.get(id(name))
+    given = isinstance(parent, cst.Arg) and parent.value is name
+    if given or isinstance(parent, cst.ComparisonTarget):
+        parent = parents.get(id(parent))
+    if parent is None:
+        return False
+    if any(n is call for n in walk(parent)):
+        return isinstance(parent, cst.BinaryOperation) and parent.left is name
+    if isinstance(parent, (cst.BinaryOperation, cst.UnaryOperation, cst.Comparison)):
+        return True
+    return given and isinstance(parent, cst.Call) and makes_new(parent)
+
+
+def _parents(node: cst.CSTNode) -> dict[int, cst.CSTNode]:
+    """Each node under ``node`` (by id) -> the node holding it."""
+    found: dict[int, cst.CSTNode] = {}
+    todo = [node]
+    while todo:
+        parent = todo.pop()
+        for child in parent.children:
+            found[id(child)] = parent
+            todo.append(child)
+    return found
+
+
+def read_besides(statement: cst.CSTNode, call: cst.Call) -> frozenset[str]:
+    """The names ``statement`` reads outside ``call`` (more often than
+    ``call`` does)."""
+    counts = Counter(n.value for n in walk(statement) if isinstance(n, cst.Name))
+    counts.subtract(n.value for n in walk(call) if isinstance(n, cst.Name))
+    return frozenset(name for name, count in counts.items() if count > 0)
