@@ -101,15 +101,16 @@ for _name, _other, _shape_only in [
 ]:
     defrule(_name, "g, a, b", jvp={"g": LINEAR, _other: LINEAR, _shape_only: None})
 
-defrule(
-    "with_item",
-    "a, index, value",
-    jvp={
-        "a": "with_item(t, index, 0.0)",
-        "value": "with_item(zero_tangent(a), index, t)",
-        "index": None,
-    },
-)
+for _name in ("with_item", "with_item_tangent"):
+    defrule(
+        _name,
+        "a, index, value",
+        jvp={
+            "a": "with_item_tangent(t, index, 0.0)",
+            "value": "with_item_tangent(zero_tangent(a), index, t)",
+            "index": None,
+        },
+    )
 defrule(
     "with_diagonal",
     "a, value",

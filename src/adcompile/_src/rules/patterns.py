@@ -196,8 +196,8 @@ register(
             "index": None,
         },
         jvps={
-            "a": "with_item(t, index, 0.0)",
-            "value": "with_item(zero_tangent(a), index, t)",
+            "a": "with_item_tangent(t, index, 0.0)",
+            "value": "with_item_tangent(zero_tangent(a), index, t)",
             "index": None,
         },
         shape=SAME,

@@ -146,9 +146,31 @@ def with_item(a: Any, index: Any, value: Any) -> Any:
         out = Fields(a) if isinstance(a, Fields) else dict(a)
         out[index] = value
         return out
+    if isinstance(a, (list, tuple)):  # (its other items stay the objects)
+        items = list(a)
+        items[index] = value
+        return _like(a, items)
     out = np.array(a, copy=True)
     out[index] = value
     return out
+
+
+def with_item_tangent(t: Any, index: Any, value: Any) -> Any:
+    """``with_item`` of a tangent: a list's as the items' tangents, which add
+    item by item (a tangent of ``a[index] = value`` is a sum of two)."""
+    out = with_item(t, index, value)
+    return Items(out) if isinstance(out, list) else out
+
+
+def _like(a: list | tuple, items: list) -> Any:
+    """``items`` as a sequence of ``a``'s own type (a list, a tuple, a named
+    tuple, the adjoints of items)."""
+    if isinstance(a, list):
+        return items
+    if isinstance(a, Items):
+        return Items(items)
+    made = getattr(type(a), "_make", None)  # (a named tuple)
+    return made(items) if made is not None else tuple(items)
 
 
 def without_item(g: Any, index: Any) -> Any:
@@ -158,8 +180,18 @@ def without_item(g: Any, index: Any) -> Any:
         return g
     if isinstance(g, dict):
         return Fields({**g, index: 0.0})
+    if isinstance(g, (list, tuple)):
+        return Items(_zeroed(g, index))
     out = np.array(g, dtype=np.result_type(g, float), copy=True)
     out[index] = 0.0
+    return out
+
+
+def _zeroed(items: list | tuple, index: Any) -> list:
+    """``items`` with those at ``index`` (an int or a slice) zero."""
+    out = list(items)
+    for position in range(len(out))[index] if isinstance(index, slice) else [index]:
+        out[position] = 0.0
     return out
 
 
@@ -170,6 +202,9 @@ def item_adjoint(g: Any, index: Any) -> Any:
         return g
     if isinstance(g, dict):
         return g.get(index, 0.0)
+    if isinstance(g, (list, tuple)):  # (the adjoints of a list's items)
+        picked = g[index]
+        return Items(picked) if isinstance(index, slice) else picked
     g = np.asarray(g)
     picked = g[index]
     if _is_basic_index(index) or (
