@@ -1,7 +1,8 @@
 """A call made as a statement, its result unused, of a helper that may
-write into what it is given: the call is made, on a private copy, and
-``unwritten`` refuses it as the code runs if the helper did write (the
-derivative of ``_scale`` cannot carry a write back)."""
+write into what it is given (``z *= c`` puts new values into z): the call
+is made to ``_scale``'s variant returning z, on a private copy, and ``y``
+is rebound to what the helper left there (``written_back``: an array
+changed in place, a number as it was), with its derivative."""
 
 import numpy as np
 

@@ -110,6 +110,7 @@ class AssignmentLowering:
                 index=element,
                 target=target,
             )
+            self._record_part(name.value, value, position)  # (parts.py)
         return None
 
     def _guard_update(
@@ -199,13 +200,14 @@ class AssignmentLowering:
         targets = [self._new_ssa(name) for name in names]
         new = self._share_static(value, static, targets)
         self.body.append(ir.Assign(", ".join(targets), static, self.origin))
-        for target in targets:
+        for position, target in enumerate(targets):
             self.varied.discard(target)
             self._set_shape(target, ("value", target))
             if new:
                 self._part_of(target, set(targets))
             else:
                 self._part_or_shared(target, static, value)
+            self._record_part(names[position], value, position)  # (parts.py)
 
     def _augmented(self, node: cst.AugAssign) -> None:
         target = node.target
@@ -231,6 +233,14 @@ class AssignmentLowering:
         why = self._not_writable(current, name)
         if why is not None and self.shapes.get(current) == SCALAR:
             why = None  # a number: `x += v` is `x = x + v`
+        rebuilt = None
+        if why is not None and varied:
+            rebuilt = self._rebuilds_whole(current, name)
+        if rebuilt is not None:  # an item of a container, which follows
+            self.rebuilt_after[current] = name
+            if rebuilt[0]:  # (parts.py)
+                self._guard_update(current, rebuilt)
+            why = None
         if why is not None and (self._is_varied(target) or self._is_varied(node.value)):
             # another name may see x: right if x is a number (which += does
             # not change), or if, as the code runs, none of the names read

@@ -74,6 +74,7 @@ class ControlFlowLowering(ConditionLowering):
         if_origin = self.origin
         cond = self._record(node.test, "cond")
         pinned = assigned_names([node]) | self._written_by_calls([node])
+        pinned |= self._wholes_of(pinned, [node])  # (parts.py)
         if contains_return(node):
             pinned |= (
                 {self.result_key, self.aux_key} if self.has_aux else {self.result_key}
@@ -225,6 +226,7 @@ class ControlFlowLowering(ConditionLowering):
                 self.source.location(node.target),
             )
         assigned = assigned_names([node]) | headers | self._written_by_calls([node])
+        assigned |= self._wholes_of(assigned, [node])  # (parts.py)
         if not is_range(iterable) or names_in(iterable) & assigned:
             iterable = self._saved_iterable(iterable)  # iterated once, as Python does
         trips = self._trips() if breaks_loop(statements) else None
@@ -238,8 +240,11 @@ class ControlFlowLowering(ConditionLowering):
         self.iterated.append(iterated_names(node.iter))
         if marked is not None:  # what a step may read before assigning it
             self.checkpoint_live = live_in_loop(node)
+            assigned_here = assigned_names(statements) | self._written_by_calls(
+                statements
+            )
             self.checkpoint_assigned = frozenset(
-                assigned_names(statements) | self._written_by_calls(statements)
+                assigned_here | self._wholes_of(assigned_here, statements)
             )
         try:
             body = self._loop_body(prologue + statements, trips, loop_origin)
@@ -259,7 +264,8 @@ class ControlFlowLowering(ConditionLowering):
         loop_origin = self.origin
         trips = self._trips()
         self._refuse_writing_while_test(node.test)
-        self._pin(assigned_names([node]) | self._written_by_calls([node]))
+        pinned = assigned_names([node]) | self._written_by_calls([node])
+        self._pin(pinned | self._wholes_of(pinned, [node]))  # (parts.py)
         test = rename_locals(node.test, self.env)
         body = self._loop_body(list(node.body.body), trips, loop_origin)
         self.origin = loop_origin

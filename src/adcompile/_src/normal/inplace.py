@@ -115,6 +115,10 @@ class InPlaceLowering:
         why = self._not_writable(current, name)
         if why is None:
             return None
+        rebuilt = self._rebuilds_whole(current, name)  # (parts.py: the
+        if rebuilt is not None:  # container it is an item of follows)
+            self.rebuilt_after[current] = name
+            return rebuilt if rebuilt[0] else None
         observers = self._checkable_observers(current, name)
         if observers is None:
             raise UnsupportedSyntax(
@@ -157,6 +161,8 @@ class InPlaceLowering:
 
     def _written(self, before: str, after: str) -> None:
         """``after`` is the array ``before`` became by an in-place update."""
+        if before in self.rebuilt_after:  # an item of a container (parts.py)
+            self._rebuild_whole(before, after)
         root = self._parameter_root(before)
         self.fresh.add(after)
         self._updated(before, after)

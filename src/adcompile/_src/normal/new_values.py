@@ -36,6 +36,19 @@ from adcompile._src.read.static_code import chain_base, resolve_callee
 _LIST_CHANGES = frozenset({"append", "extend", "insert", "pop", "clear", "reverse"})
 
 
+# augmented assignments that put new values into their target (``+=`` on a
+# list and ``|=`` on a set or dict put the other operand's items there)
+_ARITHMETIC = (
+    cst.SubtractAssign,
+    cst.MultiplyAssign,
+    cst.DivideAssign,
+    cst.FloorDivideAssign,
+    cst.ModuloAssign,
+    cst.PowerAssign,
+    cst.MatrixMultiplyAssign,
+)
+
+
 class NewValues:
     """Mixed into purity's reading of one function body."""
 
@@ -69,11 +82,9 @@ class NewValues:
 
         class Collect(cst.CSTVisitor):
             def visit_AugAssign(self, node: cst.AugAssign) -> None:
-                if isinstance(node.target, cst.Name):  # y += v, y *= v may
-                    value = node.value  # join or repeat what v holds; y -= v
-                    if not isinstance(
-                        node.operator, (cst.AddAssign, cst.MultiplyAssign)
-                    ):
+                if isinstance(node.target, cst.Name):  # y += v may join
+                    value = node.value  # what v holds; y *= n repeats what y
+                    if isinstance(node.operator, _ARITHMETIC):  # holds
                         value = cst.Float("0.0")  # keeps y's object, or a number
                     values.setdefault(node.target.value, []).append(value)
 
@@ -259,6 +270,11 @@ class NewValues:
         else:
             return False
         item = isinstance(node, cst.AugAssign) and not isinstance(target, cst.Name)
+        item = (
+            item
+            or isinstance(node, cst.AugAssign)
+            and isinstance(node.operator, _ARITHMETIC)
+        )  # (z *= v, z -= v: new values; a list's z += v holds v's items)
         target, _ = chain_base(target)
         return (
             isinstance(target, cst.Name)

@@ -34,6 +34,7 @@ from adcompile._src.normal.liveness import Live, live_after
 from adcompile._src.normal.loop_exits import lower_loop_exits
 from adcompile._src.normal.lower import ExpressionLowering
 from adcompile._src.normal.lower_calls import CallLowering
+from adcompile._src.normal.parts import ContainerParts
 from adcompile._src.normal.purity import Purity
 from adcompile._src.normal.values import (
     calls_in,
@@ -69,6 +70,7 @@ class Normalizer(
     CallLowering,
     ViewWrites,
     WriteBack,
+    ContainerParts,
     ExpressionLowering,
 ):
     """Builds one ``ir.Program`` from one parsed function."""
@@ -89,6 +91,9 @@ class Normalizer(
         self.fresh: set[str] = set()  # values no other name can see (safe for +=)
         self.sequences: set[str] = set()  # variables known to hold a list or tuple
         self.written_back_names: list[str] = []  # by calls, in order (write_back)
+        self.part_paths: dict[str, tuple[str, tuple]] = {}  # (parts.py)
+        self.rebuilt_after: dict[str, str] = {}  # an item's value -> its name
+        self.binding_counts = None  # name -> statements binding it (parts.py)
         self._start_sharing()
         self.liveness: dict[int, Live] = {}  # statement -> names read after it
         self.live: Live | None = None  # after this statement (None: all)
@@ -394,6 +399,7 @@ class Normalizer(
         if isinstance(first, cst.Name):
             operand = self._lower_into(value, first.value)
             self._record_view(first.value, value, others)  # (views.py)
+            self._record_part(first.value, value)  # (parts.py)
         elif isinstance(first, (cst.Tuple, cst.List)):
             operand = self._unpack(first, value)
         else:

@@ -206,6 +206,7 @@ class WriteBack:
             return (
                 self._not_writable(current, name) is None
                 or self._checkable_observers(current, name) is not None
+                or self._rebuilds_whole(current, name) is not None  # (parts.py)
             )
 
     @contextlib.contextmanager

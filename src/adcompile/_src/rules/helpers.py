@@ -150,6 +150,7 @@ for _name in [
     "unwritten",
     "changed_in_place",
     "array_given",
+    "items_apart",
 ]:
     defnondiff(_name)
 

@@ -156,10 +156,11 @@ def with_item(a: Any, index: Any, value: Any) -> Any:
 
 
 def with_item_tangent(t: Any, index: Any, value: Any) -> Any:
-    """``with_item`` of a tangent: a list's as the items' tangents, which add
-    item by item (a tangent of ``a[index] = value`` is a sum of two)."""
+    """``with_item`` of a tangent: a list's or a tuple's as the items'
+    tangents, which add item by item (a tangent of ``a[index] = value`` is a
+    sum of two)."""
     out = with_item(t, index, value)
-    return Items(out) if isinstance(out, list) else out
+    return Items(out) if isinstance(out, (list, tuple)) else out
 
 
 def _like(a: list | tuple, items: list) -> Any:

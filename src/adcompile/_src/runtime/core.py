@@ -275,6 +275,8 @@ def unbroadcast(g: Any, x: Any) -> Any:
     if type(g) is float and g == 0.0:
         return g  # an adjoint still at zero (a loop trip that did not use it)
     if isinstance(x, (list, tuple)) and isinstance(g, (list, tuple)):
+        if len(g) == len(x):  # (the adjoints of its items: an item written)
+            return g
         raise joined_containers()
     shape = np.shape(x)
     if np.shape(g) == shape:

@@ -52,6 +52,8 @@ def attribute_tangent(t: Any, x: Any, attr: str) -> Any:
         return t.get(attr, zero_tangent(getattr(x, attr)))
     if is_zero(t):
         return zero_tangent(getattr(x, attr))
+    if isinstance(t, Items) and is_named_tuple(x):  # (a field written: items)
+        return t[x._fields.index(attr)]
     return getattr(t, attr)
 
 

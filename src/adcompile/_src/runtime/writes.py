@@ -64,11 +64,16 @@ def private_copy(x: Any, name: Any = None, others: Any = None) -> Any:
     parameter's memory (the same array passed twice, or a view of it) would
     see the writes in the function, not in its derivative, which works on
     the copy: refused."""
-    for other in others or ():
-        if other is x or (
-            isinstance(x, np.ndarray)
-            and isinstance(other, np.ndarray)
-            and np.shares_memory(x, other)
+    leaves = _array_leaves(x) if isinstance(x, tuple) and name is not None else []
+    for other in others or ():  # (a tuple's own items are written into)
+        if (
+            other is x
+            or (
+                isinstance(x, np.ndarray)
+                and isinstance(other, np.ndarray)
+                and np.shares_memory(x, other)
+            )
+            or any(_sees(other, leaf) for leaf in leaves)
         ):
             raise UnsupportedSyntax(
                 f"the function writes into its parameter '{name}' in place, and "
@@ -80,8 +85,25 @@ def private_copy(x: Any, name: Any = None, others: Any = None) -> Any:
     if name is not None:
         if isinstance(x, np.ndarray):
             return x.copy()
+        if isinstance(x, tuple):  # the arrays it holds are written into
+            _refuse_held_twice(leaves, name)
+            return snapshot(x)
         return list(x) if isinstance(x, list) else x
     return snapshot(x)
+
+
+def _refuse_held_twice(leaves: list[np.ndarray], name: Any) -> None:
+    """Refuse a tuple parameter whose items share memory (the same array held
+    twice, or a view of it), one of which the function writes into."""
+    for position, leaf in enumerate(leaves):
+        if any(_overlap(leaf, other) for other in leaves[position + 1 :]):
+            raise UnsupportedSyntax(
+                f"the function writes into an item of its parameter '{name}' in "
+                "place, and another item of it shares its memory (the same "
+                "array held twice, or a view of it)",
+                f"pass '{name}' with its items copied: the derivative works on "
+                "private copies of them",
+            )
 
 
 def written_back(given: Any, final: Any) -> Any:
@@ -250,6 +272,43 @@ def shared_update(
     raise error
 
 
+def items_apart(whole: Any, path: Any, statement: Any = "") -> None:
+    """Before an item of a container, ``whole[path[0]][path[1]]...``, is
+    updated in place as a new value that the container is rebuilt around:
+    right only if no other item of it shares the item's memory (the same
+    array held twice: in Python both would change). Refused otherwise."""
+    item = whole
+    for key in path:
+        item = item[key]
+    if not isinstance(item, np.ndarray):
+        return
+    others = [leaf for leaf in _array_leaves(whole) if leaf is not item]
+    if (
+        any(_overlap(item, leaf) for leaf in others)
+        or sum(leaf is item for leaf in _array_leaves(whole)) > 1
+    ):
+        code = str(statement)
+        error = UnsupportedSyntax(
+            f"`{code}` updates an item of a container in place, and another "
+            "item of the container shares its memory (the same array held "
+            "twice, or a view of it)",
+            "copy the item before writing into it (v = v.copy())",
+        )
+        error.statement = code  # where the caller's locate() points
+        raise error
+
+
+def _array_leaves(value: Any) -> list[np.ndarray]:
+    """The arrays a value holds, through lists, tuples and dicts."""
+    if isinstance(value, np.ndarray):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [leaf for item in value for leaf in _array_leaves(item)]
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in _array_leaves(item)]
+    return []
+
+
 def _written_part(x: Any, index: Any) -> Any:
     """The part of the array ``x`` that ``x[index] = v`` writes, as a view
     (x itself for another index, or another kind of x)."""
@@ -305,7 +364,8 @@ def _as_new_value(statement: str) -> str:
 
 def write_back(caller: Any, final: Any) -> None:
     """Leave the caller's array, list or dict as the function left it, after it
-    wrote into its parameter in place (nothing to do for immutable values)."""
+    wrote into its parameter in place (a tuple's items, each so; nothing to do
+    for immutable values)."""
     if final is caller:
         return
     if isinstance(caller, np.ndarray):
@@ -315,6 +375,9 @@ def write_back(caller: Any, final: Any) -> None:
     elif isinstance(caller, dict):
         caller.clear()
         caller.update(final)
+    elif isinstance(caller, tuple) and isinstance(final, tuple):
+        for given, left in zip(caller, final, strict=True):  # (its items: a
+            write_back(given, left)  # tuple itself never changes)
 
 
 _TOO_HARD = getattr(np, "exceptions", np).TooHardError
