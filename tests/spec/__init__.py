@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.spec import (  # noqa: F401
     compositions,
+    constructors,
     einsum,
     elementwise,
     indexing,

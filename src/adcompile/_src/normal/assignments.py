@@ -19,6 +19,7 @@ from adcompile._src.errors import UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.control_facts import free_name
 from adcompile._src.normal.lower import load_names
+from adcompile._src.normal.parts import container_path
 from adcompile._src.normal.values import (
     creates_new_value,
     keeps_nothing,
@@ -177,13 +178,17 @@ class AssignmentLowering:
         none is a parameter's object, else not. (The caller's objects stay
         refused: a check as the code runs compares memory with what the
         parameter holds then, and a list the item was popped from no longer
-        holds it.)"""
+        holds it; an item read by constant keys, ``u, v = pair``, is fresh:
+        its container, which sees it, follows a write, ``parts.py``.)"""
         roots = self._roots([static]) - {target}
         if (
             roots
             and roots <= self.fresh
             and not self.updating_in_place
-            and all(self._parameter_root(r) is None for r in roots)
+            and (
+                all(self._parameter_root(r) is None for r in roots)
+                or container_path(value) is not None  # (an item read:
+            )  # the caller sees it, through its container: parts.py)
         ):
             self._part_of(target, roots, isinstance(value, cst.Subscript))
         else:

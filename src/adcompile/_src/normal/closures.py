@@ -31,6 +31,7 @@ import libcst as cst
 from adcompile._src.errors import UnsupportedSyntax
 from adcompile._src.normal.control_facts import assigned_names
 from adcompile._src.normal.purity import nested_purity
+from adcompile._src.normal.vocabulary import MUTATING_METHODS
 from adcompile._src.read.source import FunctionSource
 from adcompile._src.syntax.templates import used_names
 from adcompile._src.syntax.tree import walk
@@ -301,6 +302,9 @@ class ClosureLowering:
         if known is None:
             known = self.purity_of_def[key] = nested_purity(node, self.source)
         self.nested_purity[target] = known
+        written = enclosing_writes(node)
+        if written:  # (with the enclosing names it reads)
+            self.nested_writes[target] = (written, _reads(node) - _own_names(node))
         converted = node.with_changes(name=cst.Name(target), leading_lines=[])
         self._effect(converted, share=False)
 
@@ -312,3 +316,82 @@ class ClosureLowering:
             body=cst.IndentedBlock([cst.SimpleStatementLine([cst.Return(node.body)])]),
         )
         self._nested_def(definition, written=node)
+
+    def _refuse_enclosing_writes(self, call: cst.Call) -> None:
+        """Refuse a call of a nested function that writes into a variable of
+        this function (``log.append(v)``, ``state["h"] = ...``) where the
+        call's values carry a derivative: the write is run as written, and
+        its derivative would be lost (a silently zero gradient)."""
+        func = call.func
+        if not isinstance(func, cst.Name) or func.value not in self.env:
+            return
+        found = self.nested_writes.get(self.env[func.value])
+        if found is None:
+            return
+        written, reads = found
+        varied = [a.value for a in call.args] + [
+            cst.Name(n) for n in sorted(reads) if n in self.env
+        ]
+        if not any(self._is_varied(v) for v in varied):
+            return
+        raise UnsupportedSyntax(
+            f"{func.value}(...) writes into '{sorted(written)[0]}', a variable of "
+            "the function being differentiated, with values the gradient may "
+            "depend on: the derivative cannot follow a nested function's writes",
+            f"have {func.value} return the value and update "
+            f"'{sorted(written)[0]}' where it is called",
+            self.source.location(call),
+        )
+
+
+def enclosing_writes(node: cst.FunctionDef) -> set[str]:
+    """The names of the enclosing function a nested function changes in
+    place or rebinds: ``log.append(v)``, ``state[k] = v``, ``acc += v`` on a
+    name it does not bind, ``nonlocal`` ones."""
+    own = set(_parameters(node)) | _bound_here(node)
+    found: set[str] = set()
+
+    def base(target: cst.BaseExpression) -> None:
+        while isinstance(target, (cst.Subscript, cst.Attribute)):
+            target = target.value
+        if isinstance(target, cst.Name) and target.value not in own:
+            found.add(target.value)
+
+    for inner in walk(node.body):
+        if isinstance(inner, cst.Nonlocal):
+            found.update(item.name.value for item in inner.names)
+        elif isinstance(inner, (cst.AssignTarget, cst.AugAssign)):
+            if isinstance(inner.target, (cst.Subscript, cst.Attribute)):
+                base(inner.target)
+            elif isinstance(inner, cst.AugAssign):
+                base(inner.target)
+        elif isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute):
+            if inner.func.attr.value in MUTATING_METHODS:
+                base(inner.func.value)
+    return found
+
+
+def _bound_here(node: cst.FunctionDef) -> set[str]:
+    """The names a function's body binds (not the objects ``a[i] = v``
+    writes into)."""
+
+    def names(target: cst.CSTNode | None) -> set[str]:
+        if isinstance(target, cst.Name):
+            return {target.value}
+        if isinstance(target, (cst.Tuple, cst.List)):
+            return {n for e in target.elements for n in names(e.value)}
+        if isinstance(target, cst.StarredElement):
+            return names(target.value)
+        return set()
+
+    found: set[str] = set()
+    for inner in walk(node.body):
+        if isinstance(inner, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign)):
+            found |= names(inner.target)
+        elif isinstance(inner, (cst.For, cst.CompFor, cst.NamedExpr)):
+            found |= names(inner.target)
+        elif isinstance(inner, cst.AsName):
+            found |= names(inner.name)
+        elif isinstance(inner, (cst.FunctionDef, cst.ClassDef)):
+            found.add(inner.name.value)
+    return found

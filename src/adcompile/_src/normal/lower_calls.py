@@ -19,10 +19,15 @@ from adcompile._src import runtime
 from adcompile._src.errors import NoDerivativeRule, UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.lower import render_none
+from adcompile._src.normal.numpy_arguments import lists_as_arrays
 from adcompile._src.normal.purity import PURE, UNKNOWN, purity
 from adcompile._src.normal.sharing import load_names
 from adcompile._src.normal.values import creates_new_value
-from adcompile._src.normal.vocabulary import CONTAINER_CHANGES, METHODS
+from adcompile._src.normal.vocabulary import (
+    CONTAINER_CHANGES,
+    METHODS,
+    is_numpy_callable,
+)
 from adcompile._src.normal.write_back import (
     param_at,
     writes_constants_only,
@@ -118,6 +123,14 @@ class CallLowering:
             if len(node.args) == 1:  # max(xs), min(xs): the items' own rule
                 extreme = "max_of_items" if callee is max else "min_of_items"
                 prim = registry.lookup(runtime.HELPERS[extreme])
+        if prim is not None and is_numpy_callable(callee):
+            node = lists_as_arrays(
+                node,
+                prim,
+                self.np_name,
+                self.source,
+                lambda name: self.env.get(name) in self.sequences,
+            )
         args = [self._lower(a.value) for a in node.args if a.keyword is None]
         kwargs = {
             a.keyword.value: self._lower(a.value)
@@ -159,6 +172,7 @@ class CallLowering:
             known = purity(callee)
         elif isinstance(func, cst.Name) and func.value in self.env:
             known = self.nested_purity.get(self.env[func.value], UNKNOWN)
+            self._refuse_enclosing_writes(node)  # (closures.py)
         returned = {}
         if call:
             lowered = {**dict(enumerate(args)), **kwargs}
@@ -312,6 +326,11 @@ class CallLowering:
             copy = self._apply(
                 registry.lookup(HELPERS["private_copy"]), [operand], {}, None
             )
+            if name in self.pinned_all:  # (a construct's variable, which the
+                given = self.names.fresh(f"given_{name}")  # call's statement
+                static = ir.Static(cst.Name(name))  # may give a new value:
+                self.body.append(ir.Assign(given, static, self.origin))  # the
+                name = given  # object it held is checked)
             self.unwritten_checks.append((copy.name, name))
             return copy  # (checked after the call: did it write?)
         copy = registry.lookup(HELPERS["private_copy"])  # (an array or list)

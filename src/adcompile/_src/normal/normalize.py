@@ -91,6 +91,7 @@ class Normalizer(
         self.fresh: set[str] = set()  # values no other name can see (safe for +=)
         self.sequences: set[str] = set()  # variables known to hold a list or tuple
         self.written_back_names: list[str] = []  # by calls, in order (write_back)
+        self.nested_writes: dict[str, tuple[set[str], set[str]]] = {}  # closures
         self.part_paths: dict[str, tuple[str, tuple]] = {}  # (parts.py)
         self.rebuilt_after: dict[str, str] = {}  # an item's value -> its name
         self.binding_counts = None  # name -> statements binding it (parts.py)
@@ -304,6 +305,7 @@ class Normalizer(
     def _effect(self, node: cst.CSTNode, share: bool = True) -> None:
         for call in calls_in(node):
             self._check_list_change(call)
+            self._refuse_enclosing_writes(call)  # (closures.py)
             func = call.func
             writes = any(
                 a.keyword is not None and a.keyword.value == "out" for a in call.args

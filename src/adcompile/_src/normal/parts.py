@@ -59,7 +59,7 @@ class ContainerParts:
         the names ``value`` is unpacked to): remember ``name`` as an item of
         a container (see the module's docstring), or forget it."""
         self.part_paths.pop(name, None)
-        found = _container_path(value)
+        found = container_path(value)
         if found is None or not self._bound_once(name):
             return
         container, keys = found
@@ -214,14 +214,14 @@ def _reads_into(node: cst.CSTNode) -> list[tuple[str, set[str]]]:
     found = []
     for assign in walk(node):
         if isinstance(assign, cst.Assign):
-            path = _container_path(assign.value)
+            path = container_path(assign.value)
             if path is not None:
                 targets = {n for t in assign.targets for n in _bound_names(t.target)}
                 found.append((path[0], targets))
     return found
 
 
-def _container_path(value: cst.BaseExpression) -> tuple[str, Path] | None:
+def container_path(value: cst.BaseExpression) -> tuple[str, Path] | None:
     """``(w, (k1, k2))`` of ``w[k1][k2]`` with constant keys (integers,
     strings), and ``(w, ())`` of ``w`` itself; None for any other value."""
     if isinstance(value, cst.Name):
@@ -232,7 +232,7 @@ def _container_path(value: cst.BaseExpression) -> tuple[str, Path] | None:
         or not isinstance(value.slice[0].slice, cst.Index)
     ):
         return None
-    inner = _container_path(value.value)
+    inner = container_path(value.value)
     key = _constant_key(value.slice[0].slice.value)
     if inner is None or key is None:
         return None

@@ -31,7 +31,7 @@ BINARY = {
 }
 NONDIFF_ATTRIBUTES = frozenset({"shape", "ndim", "size", "dtype", "itemsize", "nbytes"})
 NONDIFF_METHODS = frozenset(
-    {"argmax", "argmin", "argsort", "nonzero", "any", "all", "tolist", "__len__"}
+    {"argmax", "argmin", "argsort", "nonzero", "any", "all", "__len__"}
     | {"keys"}  # a dict's keys carry no derivative
 )
 # method name -> (numpy function, whether extra positional arguments are packed

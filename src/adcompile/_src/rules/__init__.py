@@ -10,6 +10,7 @@ rules are keyed by object, never by spelling.
 """
 
 from adcompile._src.rules import (  # noqa: F401
+    constructors,
     elementwise,
     helpers,
     indexing,

@@ -386,3 +386,12 @@ def undelete(g: Any, x: Any, obj: Any, axis: Any = None) -> Any:
     zero in the deleted ones."""
     n = np.size(x) if axis is None else np.shape(x)[axis]
     return untake(g, x, np.delete(np.arange(n), obj), axis)
+
+
+def linspace_weights(num: Any, endpoint: Any, start: Any, stop: Any) -> Any:
+    """Where each point of ``np.linspace(start, stop, num, endpoint)`` lies
+    between the ends, from 0 (start) to 1 (stop), shaped to multiply the
+    points (one per row, for array ends)."""
+    weights = np.linspace(0.0, 1.0, num, endpoint=endpoint)
+    ends = np.ndim(start) or np.ndim(stop)
+    return weights.reshape(weights.shape + (1,) * max(ends, 0))

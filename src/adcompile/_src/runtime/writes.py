@@ -88,6 +88,8 @@ def private_copy(x: Any, name: Any = None, others: Any = None) -> Any:
         if isinstance(x, tuple):  # the arrays it holds are written into
             _refuse_held_twice(leaves, name)
             return snapshot(x)
+        if isinstance(x, dict):  # (its entries at the call: the gradient's)
+            return dict(x)
         return list(x) if isinstance(x, list) else x
     return snapshot(x)
 

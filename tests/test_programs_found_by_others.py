@@ -1,0 +1,153 @@
+"""Programs written the way other people write numpy code, which gave a
+silently wrong gradient, left an argument other than ``f`` leaves it, or
+crashed inside adcompile. Each now gives the right result in every mode,
+or a located refusal (``tests/compose/check.py`` runs grad,
+value_and_grad, vjp, jvp and hvp against finite differences, and against
+what ``f`` returns and leaves in its arguments)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pytest
+
+import adcompile
+from tests.compose.check import check_source
+
+PROGRAMS = {
+    # a list written out for an array: numpy makes the array (crashed)
+    "list_for_an_array": ("pass", "return np.dot([a, 1.0, 2.0], x)"),
+    "constant_list_for_an_array": ("pass", "return np.dot([1.0, 2.0, 3.0], x) * a"),
+    "list_to_power": ("pass", "return np.sum(np.power([a, x[0]], 2))"),
+    "list_clipped": ("pass", "return np.sum(np.clip([a, x[0]], -2.0, 2.0))"),
+    "list_divides": ("pass", "return np.sum(np.divide(x, [a + 2.0, 1.0, 2.0]))"),
+    "list_sorted": (
+        "pass",
+        """
+        s = np.sort([a, x[0], x[1]])
+        return s[0] * 2.0 + s[2]
+        """,
+    ),
+    "list_in_a_variable": (
+        "pass",
+        """
+        weights = [0.2, 0.3 * a, 0.5]
+        return np.dot(weights, np.tanh(x))
+        """,
+    ),
+    "sequence_of_arrays_stays_one": (
+        "pass",
+        "return np.sum(np.concatenate([x, [a, 1.0]])) + np.sum(np.stack([x, x * a]))",
+    ),
+    # arrays built from values that carry a derivative (a zero gradient)
+    "full": ("pass", "return np.sum(np.full(3, a) * x)"),
+    "full_with_shape": ("pass", "return np.sum(np.full((2, 3), fill_value=a) @ x)"),
+    "full_like": ("pass", "return np.sum(np.full_like(x, np.sum(x)) * a)"),
+    "linspace": (
+        "pass",
+        "return np.sum(np.linspace(0.0, a, 4) ** 2) + np.sum(np.linspace(x, a, 3) ** 2)",
+    ),
+    "linspace_without_endpoint": (
+        "pass",
+        "return np.sum(np.linspace(a, 1.0, 5, endpoint=False) * x[0])",
+    ),
+    # .tolist() of values the gradient depends on (a zero gradient)
+    "tolist": (
+        "refused",
+        """
+        vals = (x * a).tolist()
+        return sum(vals)
+        """,
+    ),
+    # a nested function writing into a variable of f (a zero gradient)
+    "closure_appends": (
+        "refused",
+        """
+        log = []
+        def record(v):
+            log.append(v)
+        record(x * a)
+        return np.sum(log[0])
+        """,
+    ),
+    "closure_steps_a_state_dict": (
+        "refused",
+        """
+        state = {"h": x}
+        def step():
+            state["h"] = np.tanh(state["h"] * a)
+        for _ in range(2):
+            step()
+        return np.sum(state["h"])
+        """,
+    ),
+    "closure_counts_its_calls": (
+        "refused",
+        """
+        calls = [0]
+        def g(z):
+            calls[0] += 1
+            return z * a
+        return np.sum(g(x)) + calls[0]
+        """,
+    ),
+    # a closure read in a loop: nothing written (it was refused as writing)
+    "closure_layers_in_a_loop": (
+        "pass",
+        """
+        def act(z):
+            return np.tanh(a * z)
+        def layer(z):
+            return act(z)
+        h = x
+        for _ in range(2):
+            h = layer(h)
+        return np.sum(h)
+        """,
+    ),
+    # a helper writing into its argument and returning it, in a loop: the
+    # caller's x changed in Python, not in the derivative (a deviation)
+    "helper_writes_and_returns_in_a_loop": (
+        "refused",
+        """
+        h = x
+        for _ in range(1):
+            h = _scale(h, a)
+        return np.sum(h)
+        """,
+    ),
+}
+
+HELPERS = """
+def _scale(z, s):
+    z *= s
+    return z
+"""
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_program_found_by_others(name: str) -> None:
+    expected, body = PROGRAMS[name]
+    source = (
+        "import numpy as np\n\n"
+        + HELPERS
+        + "\n\ndef f(x, a):\n"
+        + textwrap.indent(textwrap.dedent(body).strip() + "\n", "    ")
+    )
+    result = check_source(source, ["x", "a"], seed=3, program_id=name)
+    assert result.klass == expected, (source, result)
+
+
+def _gains_a_key(p, a):
+    p["extra"] = a
+    return np.sum(p["w"]) * p["b"] * a
+
+
+def test_a_dict_that_gains_a_key_has_the_gradient_of_its_entries_at_the_call():
+    p = {"w": np.array([1.0, 2.0, 3.0]), "b": 2.0}
+    value, (gp, ga) = adcompile.value_and_grad(_gains_a_key, wrt=(0, 1))(p, 2.0)
+    assert value == 24.0 and set(gp) == {"w", "b"}
+    np.testing.assert_allclose(gp["w"], 4.0)
+    assert gp["b"] == 12.0 and ga == 12.0
+    assert p["extra"] == 2.0  # as f leaves it
