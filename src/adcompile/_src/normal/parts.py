@@ -151,10 +151,12 @@ class ContainerParts:
 
     def _wholes_of(self, names: set[str], nodes: list[cst.CSTNode]) -> set[str]:
         """The containers whose items among ``names`` a construct (``nodes``)
-        writes: they are given new values in it too. Items recorded before
-        it, and items it reads itself (``v = tt[1][0]``, ``u, v = pair``)."""
-        found = {self.part_paths[n][0] for n in names if n in self.part_paths}
-        written = set(names) | found
+        writes in place: they are given new values in it too. Items recorded
+        before it, and items it reads itself (``v = tt[1][0]``, ``u, v =
+        pair``). (A name only given new values there changes no container.)"""
+        written = names & {n for node in nodes for n in _written_in_place(node)}
+        found = {self.part_paths[n][0] for n in written if n in self.part_paths}
+        written |= found
         while True:
             more = {
                 container
@@ -165,6 +167,7 @@ class ContainerParts:
             if not more:
                 return found | (written - set(names))
             written |= more
+            found |= more
 
     def _bound_once(self, name: str) -> bool:
         return self._binding_counts().get(name, 0) <= 1
@@ -206,6 +209,31 @@ def _bound_names(target: cst.CSTNode | None) -> list[str]:
     if isinstance(target, cst.Del):
         return [n.value for n in walk(target.target) if isinstance(n, cst.Name)]
     return []
+
+
+def _written_in_place(node: cst.CSTNode) -> set[str]:
+    """The names ``node`` may change in place: written into by an item or
+    attribute assignment (``v[0] = e``), an augmented assignment
+    (``v -= e``), a method that changes its object, or given to a call
+    (which may write into it: ``scale(v, c)``)."""
+    found: set[str] = set()
+    for inner in walk(node):
+        target = getattr(inner, "target", None)
+        if isinstance(inner, (cst.AssignTarget, cst.AugAssign)):
+            while isinstance(target, (cst.Subscript, cst.Attribute)):
+                target = target.value
+                if isinstance(target, cst.Name):
+                    found.add(target.value)
+            if isinstance(inner, cst.AugAssign) and isinstance(target, cst.Name):
+                found.add(target.value)
+        elif isinstance(inner, cst.Call):
+            if isinstance(inner.func, cst.Attribute):
+                if isinstance(inner.func.value, cst.Name):
+                    found.add(inner.func.value.value)
+            found.update(
+                a.value.value for a in inner.args if isinstance(a.value, cst.Name)
+            )
+    return found
 
 
 def _reads_into(node: cst.CSTNode) -> list[tuple[str, set[str]]]:

@@ -73,7 +73,9 @@ def private_copy(x: Any, name: Any = None, others: Any = None) -> Any:
                 and isinstance(other, np.ndarray)
                 and np.shares_memory(x, other)
             )
-            or any(_sees(other, leaf) for leaf in leaves)
+            or any(
+                _overlap(leaf, held) for leaf in leaves for held in _array_leaves(other)
+            )
         ):
             raise UnsupportedSyntax(
                 f"the function writes into its parameter '{name}' in place, and "
@@ -301,13 +303,17 @@ def items_apart(whole: Any, path: Any, statement: Any = "") -> None:
 
 
 def _array_leaves(value: Any) -> list[np.ndarray]:
-    """The arrays a value holds, through lists, tuples and dicts."""
+    """The arrays a value holds, through lists, tuples, dicts and the fields
+    of objects."""
     if isinstance(value, np.ndarray):
         return [value]
     if isinstance(value, (list, tuple)):
         return [leaf for item in value for leaf in _array_leaves(item)]
     if isinstance(value, dict):
         return [leaf for item in value.values() for leaf in _array_leaves(item)]
+    fields = getattr(value, "__dict__", None)  # (a dataclass, an object)
+    if isinstance(fields, dict) and not isinstance(value, type):
+        return [leaf for item in fields.values() for leaf in _array_leaves(item)]
     return []
 
 
