@@ -117,12 +117,45 @@ PROGRAMS = {
         return np.sum(h)
         """,
     ),
+    # a helper wrapped by a decorator made with functools.wraps: the wrapper
+    # runs (its wrapped function alone was read: half the value, silently)
+    "helper_with_a_wraps_decorator": ("pass", "return _energy(x) * a"),
+    # a loop over a generator function's items (crashed)
+    "loop_over_a_generator": (
+        "refused",
+        """
+        s = 0.0
+        for t in _items(x):
+            s = s + t * t * a
+        return s
+        """,
+    ),
 }
 
 HELPERS = """
+import functools
+
+
 def _scale(z, s):
     z *= s
     return z
+
+
+def _twice(fn):
+    @functools.wraps(fn)
+    def wrapper(z):
+        return 2.0 * fn(z)
+    return wrapper
+
+
+@_twice
+def _energy(z):
+    return np.sum(z ** 2)
+
+
+def _items(v):
+    for i in range(2):
+        yield v[i]
 """
 
 

@@ -12,6 +12,7 @@ still needed later are flagged for ``stacks`` to save.
 from __future__ import annotations
 
 import contextlib
+import inspect
 from collections.abc import Callable
 
 import libcst as cst
@@ -41,7 +42,7 @@ from adcompile._src.normal.control_facts import (
     target_names,
 )
 from adcompile._src.normal.liveness import live_in_loop
-from adcompile._src.read.static_code import rename_locals
+from adcompile._src.read.static_code import rename_locals, resolve_callee
 from adcompile._src.rules import registry
 from adcompile._src.rules.patterns import COPY
 from adcompile._src.syntax.templates import render
@@ -208,6 +209,16 @@ class ControlFlowLowering(ConditionLowering):
         loop_origin = self.origin
         statements = list(node.body.body)
         snapshots = len(self.loop_snapshots)
+        if isinstance(node.iter, cst.Call):  # a generator function's items
+            made = resolve_callee(self.source, node.iter.func, self.env, strict=False)
+            if inspect.isgeneratorfunction(made):
+                raise UnsupportedSyntax(
+                    f"a loop over {self.source.code(node.iter.func)}(...), a "
+                    "generator function: adcompile cannot follow its yields",
+                    "have it return a list of the items (return [...]) and loop "
+                    "over that",
+                    self.source.location(node.iter),
+                )
         marked = checkpoint_marker(self.source, node, self.env)
         checkpoint, outer_live = None, self.checkpoint_live
         if marked is not None:

@@ -40,6 +40,7 @@ from collections import Counter
 import libcst as cst
 
 from adcompile._src.normal import ir
+from adcompile._src.normal.vocabulary import MUTATING_METHODS
 from adcompile._src.rules import registry
 from adcompile._src.rules.patterns import SETITEM
 from adcompile._src.runtime import HELPERS
@@ -154,7 +155,8 @@ class ContainerParts:
         writes in place: they are given new values in it too. Items recorded
         before it, and items it reads itself (``v = tt[1][0]``, ``u, v =
         pair``). (A name only given new values there changes no container.)"""
-        written = names & {n for node in nodes for n in _written_in_place(node)}
+        in_place = {n for node in nodes for n in _written_in_place(node)}
+        written = names & (in_place | self._written_by_calls(nodes))
         found = {self.part_paths[n][0] for n in written if n in self.part_paths}
         written |= found
         while True:
@@ -214,8 +216,8 @@ def _bound_names(target: cst.CSTNode | None) -> list[str]:
 def _written_in_place(node: cst.CSTNode) -> set[str]:
     """The names ``node`` may change in place: written into by an item or
     attribute assignment (``v[0] = e``), an augmented assignment
-    (``v -= e``), a method that changes its object, or given to a call
-    (which may write into it: ``scale(v, c)``)."""
+    (``v -= e``), a method that changes its object (calls that write into
+    what they are given: ``_written_by_calls``)."""
     found: set[str] = set()
     for inner in walk(node):
         target = getattr(inner, "target", None)
@@ -226,13 +228,10 @@ def _written_in_place(node: cst.CSTNode) -> set[str]:
                     found.add(target.value)
             if isinstance(inner, cst.AugAssign) and isinstance(target, cst.Name):
                 found.add(target.value)
-        elif isinstance(inner, cst.Call):
-            if isinstance(inner.func, cst.Attribute):
+        elif isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute):
+            if inner.func.attr.value in MUTATING_METHODS:
                 if isinstance(inner.func.value, cst.Name):
                     found.add(inner.func.value.value)
-            found.update(
-                a.value.value for a in inner.args if isinstance(a.value, cst.Name)
-            )
     return found
 
 

@@ -157,6 +157,8 @@ def unwrap_function(f: Any) -> types.FunctionType:
     target = f
     if isinstance(target, types.MethodType):
         target = target.__func__
+    if isinstance(target, types.FunctionType):
+        return target  # (a wrapper made with functools.wraps is its own code)
     target = inspect.unwrap(target) if callable(target) else target
     if isinstance(target, types.FunctionType):
         return target
@@ -199,7 +201,7 @@ def read_function(f: Any) -> FunctionSource:
         except (SourceUnavailable, cst.ParserSyntaxError):
             pass  # inspect knows better where the definition ends
     try:
-        raw_lines, first_line = inspect.getsourcelines(function)
+        raw_lines, first_line = inspect.getsourcelines(function.__code__)
     except (OSError, TypeError) as exc:
         raise SourceUnavailable(
             f"cannot read the source of {function.__qualname__} "
@@ -341,6 +343,6 @@ def _find_definition(
 ) -> cst.FunctionDef | None:
     for statement in module.body:
         if isinstance(statement, cst.FunctionDef):
-            if statement.name.value == function.__name__:
+            if statement.name.value == function.__code__.co_name:
                 return statement
     return None
