@@ -7,6 +7,7 @@ what ``f`` returns and leaves in its arguments)."""
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 
 import numpy as np
@@ -184,3 +185,26 @@ def test_a_dict_that_gains_a_key_has_the_gradient_of_its_entries_at_the_call():
     np.testing.assert_allclose(gp["w"], 4.0)
     assert gp["b"] == 12.0 and ga == 12.0
     assert p["extra"] == 2.0  # as f leaves it
+
+
+@dataclasses.dataclass
+class _Lin:
+    W: np.ndarray
+
+
+def _shrinks(A, z):
+    A *= 0.9
+    return z
+
+
+def _shrinks_a_field(x, P):
+    _shrinks(P.W, x)  # (P.W changes: in Python the loss sees it)
+    return np.sum(P.W[:, 1]) + np.sum(x)
+
+
+def test_a_helper_writing_into_a_field_read_by_getattr_is_refused():
+    """Found by the long generator run (seed 54): the write went unseen, and
+    the gradient was that of the values before it, silently."""
+    P = _Lin(np.ones((2, 3)))
+    with pytest.raises(adcompile.AdcompileError, match="wrote into"):
+        adcompile.grad(_shrinks_a_field, wrt=(0, 1))(np.ones(3), P)

@@ -346,6 +346,15 @@ class Normalizer(
             self.body.append(ir.Effect(node, self.origin))
             return
         mutated = mutated_names(node, self.source)
+        changed = sorted(n for n in mutated if self._is_varied(cst.Name(n)))
+        if changed:  # (run as written: its derivative would be lost)
+            raise UnsupportedSyntax(
+                f"`{self.origin.code}` changes '{changed[0]}' in place, a value "
+                "the gradient depends on, where adcompile cannot follow the write",
+                f"compute the new value and assign it to '{changed[0]}' (or pass "
+                "the helper a plain name: h(w) after w = ...)",
+                self.source.location(node),
+            )
         self._checkpoint_in_place(node, mutated)
         self._unfresh_names(node)
         mutates = tuple(sorted(self.env[n] for n in mutated if n in self.env))

@@ -49,11 +49,28 @@ def dotted_name(node: cst.BaseExpression) -> str:
 
 def chain_base(node: cst.BaseExpression) -> tuple[cst.BaseExpression, int]:
     """The expression a chain of subscripts and attributes starts from (``a``
-    of ``a.w[1]``, the node itself for any other), and the number of links."""
+    of ``a.w[1]`` and of ``getattr(a, "w")``, the node itself for any other),
+    and the number of links."""
     links = 0
-    while isinstance(node, (cst.Subscript, cst.Attribute)):
-        node, links = node.value, links + 1
-    return node, links
+    while True:
+        if isinstance(node, (cst.Subscript, cst.Attribute)):
+            node, links = node.value, links + 1
+        elif _getattr_call(node):
+            assert isinstance(node, cst.Call)
+            node, links = node.args[0].value, links + 1
+        else:
+            return node, links
+
+
+def _getattr_call(node: cst.BaseExpression) -> bool:
+    """``getattr(a, "w")`` (the builtin's name as written, two arguments)."""
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Name)
+        and node.func.value == "getattr"
+        and len(node.args) == 2
+        and all(a.keyword is None and not a.star for a in node.args)
+    )
 
 
 def int_literal(node: cst.BaseExpression) -> int | None:
