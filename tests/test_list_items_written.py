@@ -1,8 +1,9 @@
 """An item of a list written in place: ``L[0] = L[0] * b``.
 
 The write is lowered to a new list (``with_item``) whose other items stay
-the objects they were, and whose tangent adds item by item
-(``with_item_tangent``). Before, the list was made one array
+the objects they were, and whose tangent is the same write into the
+list's tangent (``with_item(dL, i, dv)``, a list that a join still
+concatenates). Before, the list was made one array
 (``np.array(L)``): a list holding an array and a number crashed inside the
 runtime, and a list of equal arrays came back to the caller as rows of one
 array. Each program runs through every mode against finite differences,
@@ -65,7 +66,7 @@ def _scaled_first(x, L):
 
 def test_a_list_parameter_keeps_its_items() -> None:
     """The caller's list holds what ``f`` leaves there, the number a number,
-    and the tangents of its items add item by item."""
+    and its tangent is a list of the items' tangents."""
     L = [np.ones(2), 3.0]
     value, grad = adcompile.value_and_grad(_scaled_first, wrt=(0, 1))(0.5, L)
     assert value == _scaled_first(0.5, [np.ones(2), 3.0])

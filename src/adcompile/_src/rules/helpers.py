@@ -101,16 +101,12 @@ for _name, _other, _shape_only in [
 ]:
     defrule(_name, "g, a, b", jvp={"g": LINEAR, _other: LINEAR, _shape_only: None})
 
-for _name in ("with_item", "with_item_tangent"):
-    defrule(
-        _name,
-        "a, index, value",
-        jvp={
-            "a": "with_item_tangent(t, index, 0.0)",
-            "value": "with_item_tangent(zero_tangent(a), index, t)",
-            "index": None,
-        },
-    )
+defrule(
+    "with_item",
+    "a, index, value",
+    jvp={"a": LINEAR, "value": LINEAR, "index": None},
+    jointly_linear=True,  # (as its own rule: patterns.SETITEM)
+)
 defrule(
     "with_diagonal",
     "a, value",

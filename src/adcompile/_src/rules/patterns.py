@@ -195,14 +195,11 @@ register(
             "value": "unbroadcast(item_adjoint(g, index), value)",
             "index": None,
         },
-        jvps={
-            "a": "with_item_tangent(t, index, 0.0)",
-            "value": "with_item_tangent(zero_tangent(a), index, t)",
-            "index": None,
-        },
+        jvps={"a": LINEAR, "value": LINEAR, "index": None},
         shape=SAME,
         infix=True,
-    )
+        jointly_linear=True,  # (with_item(da, index, dv): a list's tangent
+    )  # stays a list, which a join (xs + ys) concatenates)
 )
 
 

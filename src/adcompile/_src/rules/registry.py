@@ -264,10 +264,13 @@ def defrule(
     simple_when: tuple[str, ...] = (),
     simple: dict[str, str] | None = None,
     jvp: dict[str, str | None] | None = None,
+    jointly_linear: bool = False,
     **vjps: str | None,
 ) -> Primitive:
     """Register the reverse rule (keyword per parameter) and the forward rule
-    (``jvp``, per parameter) of the function at ``path`` (e.g. "np.sin")."""
+    (``jvp``, per parameter; ``jointly_linear``: the call on all the
+    ``LINEAR`` parameters' tangents at once) of the function at ``path``
+    (e.g. "np.sin")."""
     return register(
         Primitive(
             key=resolve_path(path),
@@ -279,6 +282,7 @@ def defrule(
             simple=dict(simple or {}),
             simple_when=simple_when,
             shape=shape,
+            jointly_linear=jointly_linear,
         )
     )
 

@@ -155,14 +155,6 @@ def with_item(a: Any, index: Any, value: Any) -> Any:
     return out
 
 
-def with_item_tangent(t: Any, index: Any, value: Any) -> Any:
-    """``with_item`` of a tangent: a list's or a tuple's as the items'
-    tangents, which add item by item (a tangent of ``a[index] = value`` is a
-    sum of two)."""
-    out = with_item(t, index, value)
-    return Items(out) if isinstance(out, (list, tuple)) else out
-
-
 def _like(a: list | tuple, items: list) -> Any:
     """``items`` as a sequence of ``a``'s own type (a list, a tuple, a named
     tuple, the adjoints of items)."""
