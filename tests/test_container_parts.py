@@ -134,8 +134,22 @@ PROGRAMS = {
             return np.sum(held[0][1][0]) + np.sum(tt[1][0])
         """,
     ),
+    # a name holding the tuple the item sits in: it would not follow
+    "the_items_own_container_read_later": (
+        ["x", "tt"],
+        """
+        def f(x, tt):
+            inner = tt[1]
+            v = tt[1][0]
+            v[0] = v[0] * x[1]
+            return np.sum(inner[0] * x) + np.sum(tt[1][0])
+        """,
+    ),
 }
-EXPECTED = {"container_held_by_a_list": "refused"}
+EXPECTED = {
+    "container_held_by_a_list": "refused",
+    "the_items_own_container_read_later": "refused",
+}
 
 
 @pytest.mark.parametrize("name", sorted(PROGRAMS))

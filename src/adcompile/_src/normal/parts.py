@@ -91,7 +91,7 @@ class ContainerParts:
             return None
         if current not in self.fresh:  # (code that may keep it has seen it)
             return None
-        root, _ = found
+        root, own = found
         whole = self.env.get(root)
         if whole is None:
             return None
@@ -99,10 +99,10 @@ class ContainerParts:
             if bound == whole and self.pinned and other not in self.pinned:
                 return None  # name given the new container is its own)
         rebuilt = {f"'{n}'" for n, bound in self.env.items() if bound == whole}
-        items = {  # other items of the container: apart, as the code runs
-            f"'{n}'"
+        items = {  # other items of the container (not one holding this one,
+            f"'{n}'"  # nor one it holds): apart, as the code runs
             for n, (other, path) in self.part_paths.items()
-            if other == root and n != name and path
+            if other == root and n != name and path and not _nested(path, own)
         }
         checks: list[tuple[str, str]] = []
         for who, edge, variable in self._observers(current, name):
@@ -275,6 +275,12 @@ def _constant_key(node: cst.BaseExpression) -> int | str | None:
     if isinstance(node, cst.SimpleString) and node.prefix == "":
         return node.evaluated_value
     return None
+
+
+def _nested(one: Path, other: Path) -> bool:
+    """Whether one path leads into the other (one item holds the other)."""
+    shorter = min(len(one), len(other))
+    return one[:shorter] == other[:shorter]
 
 
 def _constant(key: int | str) -> cst.BaseExpression:
