@@ -121,6 +121,17 @@ PROGRAMS = {
     # a helper wrapped by a decorator made with functools.wraps: the wrapper
     # runs (its wrapped function alone was read: half the value, silently)
     "helper_with_a_wraps_decorator": ("pass", "return _energy(x) * a"),
+    # len(v) is a new number: it sees none of v's memory (v was refused)
+    "len_then_written": (
+        "pass",
+        """
+        v = x * a
+        n = len(v)
+        for i in range(2):
+            v[1] = v[0]
+        return v[0] + 2 * v[1] + n
+        """,
+    ),
     # a loop over a generator function's items (crashed)
     "loop_over_a_generator": (
         "refused",

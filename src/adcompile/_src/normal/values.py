@@ -63,7 +63,15 @@ def creates_new_value(node: cst.BaseExpression, source: FunctionSource) -> bool:
         return purity(callee) == PURE
     if isinstance(callee, np.ufunc):  # without out=: a new array (or scalar)
         return not any(a.keyword is not None for a in node.args)
+    if any(callee is f for f in _NEW_NUMBERS):  # len(v), float(s), ...
+        return True
+    if getattr(callee, "__module__", None) == "math":
+        return True  # (a float, or an int)
     return callee is not None and id(callee) in NEW_ARRAY_FUNCTIONS
+
+
+# builtins whose result is a new number, string or bool: no name sees it
+_NEW_NUMBERS = (len, int, float, bool, str, repr, abs, round, isinstance, hash, id)
 
 
 def stores_new_value(node: cst.CSTNode, source: FunctionSource) -> bool:
