@@ -136,7 +136,10 @@ class WriteBack:
         """Whether ``call`` reads the values it is given into a new array
         (``np.sin(y)``, ``np.sum(y)``, ``np.outer(u, y)``), not a view of
         them, nor an argument itself (builtin ``max``)."""
-        if any(a.keyword is not None and a.keyword.value == "out" for a in call.args):
+        if any(
+            a.keyword is not None and a.keyword.value in ("out", "copy")
+            for a in call.args
+        ):  # (np.nan_to_num(y, copy=False) is y)
             return False
         callee = resolve_callee(self.source, call.func, self.env, strict=False)
         if isinstance(callee, np.ufunc) or id(callee) in NEW_ARRAY_FUNCTIONS:
