@@ -187,8 +187,8 @@ class AssignmentLowering:
             and not self.updating_in_place
             and (
                 all(self._parameter_root(r) is None for r in roots)
-                or container_path(value) is not None  # (an item read:
-            )  # the caller sees it, through its container: parts.py)
+                or (container_path(value) or ("", ()))[1] != ()  # (an item
+            )  # read: the caller sees it, through its container: parts.py)
         ):
             self._part_of(target, roots, isinstance(value, cst.Subscript))
         else:
