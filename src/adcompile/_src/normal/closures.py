@@ -33,6 +33,7 @@ from adcompile._src.normal.control_facts import assigned_names
 from adcompile._src.normal.purity import nested_purity
 from adcompile._src.normal.vocabulary import MUTATING_METHODS
 from adcompile._src.read.source import FunctionSource
+from adcompile._src.read.static_code import bound_names, chain_base
 from adcompile._src.syntax.templates import used_names
 from adcompile._src.syntax.tree import walk
 
@@ -352,8 +353,7 @@ def enclosing_writes(node: cst.FunctionDef) -> set[str]:
     found: set[str] = set()
 
     def base(target: cst.BaseExpression) -> None:
-        while isinstance(target, (cst.Subscript, cst.Attribute)):
-            target = target.value
+        target, _ = chain_base(target)
         if isinstance(target, cst.Name) and target.value not in own:
             found.add(target.value)
 
@@ -374,24 +374,14 @@ def enclosing_writes(node: cst.FunctionDef) -> set[str]:
 def _bound_here(node: cst.FunctionDef) -> set[str]:
     """The names a function's body binds (not the objects ``a[i] = v``
     writes into)."""
-
-    def names(target: cst.CSTNode | None) -> set[str]:
-        if isinstance(target, cst.Name):
-            return {target.value}
-        if isinstance(target, (cst.Tuple, cst.List)):
-            return {n for e in target.elements for n in names(e.value)}
-        if isinstance(target, cst.StarredElement):
-            return names(target.value)
-        return set()
-
     found: set[str] = set()
     for inner in walk(node.body):
         if isinstance(inner, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign)):
-            found |= names(inner.target)
+            found.update(bound_names(inner.target))
         elif isinstance(inner, (cst.For, cst.CompFor, cst.NamedExpr)):
-            found |= names(inner.target)
+            found.update(bound_names(inner.target))
         elif isinstance(inner, cst.AsName):
-            found |= names(inner.name)
+            found.update(bound_names(inner.name))
         elif isinstance(inner, (cst.FunctionDef, cst.ClassDef)):
             found.add(inner.name.value)
     return found

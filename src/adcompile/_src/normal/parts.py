@@ -41,6 +41,7 @@ import libcst as cst
 
 from adcompile._src.normal import ir
 from adcompile._src.normal.vocabulary import MUTATING_METHODS
+from adcompile._src.read.static_code import bound_names, chain_base
 from adcompile._src.rules import registry
 from adcompile._src.rules.patterns import SETITEM
 from adcompile._src.runtime import HELPERS
@@ -127,9 +128,9 @@ class ContainerParts:
         whole = self.env[root]
         keys = cst.Tuple([cst.Element(_constant(k)) for k in path])
         code = cst.SimpleString(string_literal(self.origin.code))
-        check = cst.Call(cst.Name("items_apart"), [cst.Arg(cst.Name(whole))])
-        check = check.with_changes(args=[*check.args, cst.Arg(keys), cst.Arg(code)])
-        self.body.append(ir.Effect(cst.Expr(check), self.origin))
+        args = [cst.Arg(cst.Name(whole)), cst.Arg(keys), cst.Arg(code)]
+        check = cst.Expr(cst.Call(cst.Name("items_apart"), args))
+        self.body.append(ir.Effect(check, self.origin))
         item = registry.lookup(operator.getitem)
         levels: list[ir.Operand] = [ir.Var(whole)]
         for key in path:
@@ -196,21 +197,12 @@ class ContainerParts:
 
 
 def _bound_names(target: cst.CSTNode | None) -> list[str]:
-    """The names a binding target binds (``a``, ``a, (b, *c)``, a global
-    statement's; not the object ``a[0]`` or ``a.w`` writes into)."""
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, cst.AsName):
-        return _bound_names(target.name)
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [n for e in target.elements for n in _bound_names(e.value)]
-    if isinstance(target, cst.StarredElement):
-        return _bound_names(target.value)
+    """``bound_names``, and a global, nonlocal or del statement's names."""
     if isinstance(target, (cst.Global, cst.Nonlocal)):
         return [item.name.value for item in target.names]
     if isinstance(target, cst.Del):
         return [n.value for n in walk(target.target) if isinstance(n, cst.Name)]
-    return []
+    return bound_names(target)
 
 
 def _written_in_place(node: cst.CSTNode) -> set[str]:
@@ -220,14 +212,12 @@ def _written_in_place(node: cst.CSTNode) -> set[str]:
     what they are given: ``_written_by_calls``)."""
     found: set[str] = set()
     for inner in walk(node):
-        target = getattr(inner, "target", None)
         if isinstance(inner, (cst.AssignTarget, cst.AugAssign)):
-            while isinstance(target, (cst.Subscript, cst.Attribute)):
-                target = target.value
-                if isinstance(target, cst.Name):
-                    found.add(target.value)
-            if isinstance(inner, cst.AugAssign) and isinstance(target, cst.Name):
-                found.add(target.value)
+            base, links = chain_base(inner.target)
+            if isinstance(base, cst.Name) and (
+                links or isinstance(inner, cst.AugAssign)
+            ):
+                found.add(base.value)
         elif isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute):
             if inner.func.attr.value in MUTATING_METHODS:
                 if isinstance(inner.func.value, cst.Name):

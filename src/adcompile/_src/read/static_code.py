@@ -73,6 +73,20 @@ def _getattr_call(node: cst.BaseExpression) -> bool:
     )
 
 
+def bound_names(target: cst.CSTNode | None) -> list[str]:
+    """The names a binding target binds (``a``, ``a, (b, *c)``, ``as a``; not
+    the object ``a[0]`` or ``a.w`` writes into)."""
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, cst.AsName):
+        return bound_names(target.name)
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for e in target.elements for n in bound_names(e.value)]
+    if isinstance(target, cst.StarredElement):
+        return bound_names(target.value)
+    return []
+
+
 def int_literal(node: cst.BaseExpression) -> int | None:
     """The value of ``3`` or ``-3``; None for other code."""
     if isinstance(node, cst.Integer):

@@ -40,7 +40,7 @@ import libcst as cst
 
 from adcompile._src.read import source as sources
 from adcompile._src.read.source import FunctionSource
-from adcompile._src.read.static_code import chain_base
+from adcompile._src.read.static_code import bound_names, chain_base
 from adcompile._src.syntax.tree import walk
 
 _MARK = "__adcompile_returns_written__"
@@ -147,20 +147,10 @@ def rebound(definition: cst.FunctionDef, params: Iterable[str]) -> set[str]:
             targets = [n.name for n in node.names]
         elif isinstance(node, cst.ImportAlias) and node.asname is None:
             targets = [node.name]  # (import a.b binds a: an Attribute, ignored)
-        found.update(n for target in targets for n in _bound(target) if n in wanted)
+        found.update(
+            n for target in targets for n in bound_names(target) if n in wanted
+        )
     return found
-
-
-def _bound(target: cst.CSTNode) -> list[str]:
-    """The names a binding target binds (``a``, ``a, (b, *c)``; not the
-    object ``a[0]`` or ``a.w`` writes into)."""
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [n for e in target.elements for n in _bound(e.value)]
-    if isinstance(target, cst.StarredElement):
-        return _bound(target.value)
-    return []
 
 
 def augmented(definition: cst.FunctionDef, params: Iterable[str]) -> set[str]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from adcompile._src.runtime.support import Fields, Items, is_zero
+from adcompile._src.runtime.support import Fields, Items, is_zero, rebuilt
 
 
 def unindex(g: Any, x: Any, index: Any) -> Any:
@@ -149,21 +149,10 @@ def with_item(a: Any, index: Any, value: Any) -> Any:
     if isinstance(a, (list, tuple)):  # (its other items stay the objects)
         items = list(a)
         items[index] = value
-        return _like(a, items)
+        return rebuilt(a, items)
     out = np.array(a, copy=True)
     out[index] = value
     return out
-
-
-def _like(a: list | tuple, items: list) -> Any:
-    """``items`` as a sequence of ``a``'s own type (a list, a tuple, a named
-    tuple, the adjoints of items)."""
-    if isinstance(a, list):
-        return items
-    if isinstance(a, Items):
-        return Items(items)
-    made = getattr(type(a), "_make", None)  # (a named tuple)
-    return made(items) if made is not None else tuple(items)
 
 
 def without_item(g: Any, index: Any) -> Any:

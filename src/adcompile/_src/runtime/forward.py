@@ -14,6 +14,7 @@ from adcompile._src.runtime.support import (
     is_struct,
     joined_containers,
     new_struct,
+    rebuilt,
     struct_fields,
 )
 
@@ -28,7 +29,7 @@ def zero_tangent(value: Any, outer: tuple[int, ...] = ()) -> Any:
     if id(value) in outer:
         return 0.0
     if isinstance(value, (list, tuple)) and not is_struct(value):
-        return _rebuilt(value, [zero_tangent(v, outer) for v in value])
+        return rebuilt(value, [zero_tangent(v, outer) for v in value])
     if isinstance(value, dict):  # entries that add up entry by entry
         return Fields({k: zero_tangent(v, outer) for k, v in value.items()})
     if isinstance(value, np.generic):
@@ -38,13 +39,6 @@ def zero_tangent(value: Any, outer: tuple[int, ...] = ()) -> Any:
         fields = struct_fields(value).items()
         return new_struct(value, {k: zero_tangent(v, inside) for k, v in fields})
     return 0.0
-
-
-def _rebuilt(value: Any, items: list[Any]) -> Any:
-    """A container of ``value``'s type (named tuples too) holding ``items``."""
-    if hasattr(value, "_fields"):
-        return type(value)(*items)
-    return type(value)(items)
 
 
 def broadcast_tangent(t: Any, ans: Any) -> Any:
@@ -68,7 +62,7 @@ def as_tangent(t: Any, value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         if isinstance(t, (list, tuple)) and len(t) == len(value):
             items = [as_tangent(a, b) for a, b in zip(t, value, strict=True)]
-            return _rebuilt(value, items)
+            return rebuilt(value, items)
         return zero_tangent(value)
     if isinstance(value, dict):  # a missing entry of the tangent is zero
         given = t if isinstance(t, dict) else {}
@@ -151,7 +145,7 @@ def _struct_tangent(t: Any, x: Any, name: str, outer: tuple) -> Any:
                     field_tangent(a, b, f"{label}[{i}]")
                     for i, (a, b) in enumerate(zip(t, value, strict=True))
                 ]
-                return _rebuilt(value, items)
+                return rebuilt(value, items)
         if isinstance(value, dict) and isinstance(t, dict):
             return {
                 k: field_tangent(t.get(k), v, f"{label}[{k!r}]")

@@ -218,3 +218,11 @@ def check_field_names(x: Any, name: str) -> None:
                 f".{field} would get a wrong derivative)",
                 f"rename the field {field} of {type(x).__name__}",
             )
+
+
+def rebuilt(value: Any, items: list[Any]) -> Any:
+    """A container of ``value``'s type (named tuples, the adjoints of items
+    too) holding ``items``."""
+    if hasattr(value, "_fields"):
+        return type(value)(*items)
+    return type(value)(items)
