@@ -88,6 +88,45 @@ PROGRAMS = {
         """,
         "pass",
     ),
+    # a branch, an attribute or an item of y, consumed into a new value
+    # before the call
+    "branch_consumed_before_the_call": (
+        """
+        def f(x, b):
+            y = x * 1.0
+            s = np.sum(np.tanh(y if b > 0.0 else x)) + h(b, y)
+            return s + np.sum(y * y)
+        """,
+        "pass",
+    ),
+    "attribute_consumed_before_the_call": (
+        """
+        def f(x, b):
+            y = np.outer(x, x)
+            s = np.sum(np.sin(y.T[0])) * h(b, y)
+            return s + np.sum(y * y)
+        """,
+        "pass",
+    ),
+    "item_consumed_before_the_call": (
+        """
+        def f(x, b):
+            y = x * 1.0
+            s = np.tanh(y[1]) + h(b, y)
+            return s + np.sum(y * y)
+        """,
+        "pass",
+    ),
+    # a row (a view) read by the operator after the call: not followed
+    "row_before_the_call": (
+        """
+        def f(x, b):
+            M = np.outer(x, x)
+            t = np.sum(M[0] * h(b, M))
+            return t + np.sum(M)
+        """,
+        "refused",
+    ),
     # a function that reads y when it applies, after the call: not followed
     "call_consuming_after": (
         """

@@ -18,8 +18,10 @@ without the write.
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import itertools
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -158,6 +160,7 @@ def program(number: int) -> str:
 
 
 _DIRECTORY = Path(tempfile.mkdtemp(prefix="adcompile-aliases-"))
+atexit.register(shutil.rmtree, _DIRECTORY, ignore_errors=True)
 
 
 def _load(number: int) -> Any:

@@ -14,8 +14,13 @@ are read by whatever consumes the object.
 - ``y[0] * h(y)``, ``[y, h(y)]``, ``f(y, h(y))``: the consumer may hold a
   view of y, or y itself, or read y when it runs: not followed.
 
+- ``fill(y, np.tanh(y if c else z))``, ``np.tanh(y.w) + h(y)``: a
+  conditional expression's branch, an attribute or an item hand the object
+  on to what consumes it; that is what reads the values.
+
 Invariant: ``read_before`` is False only where every read of the name in
-the statement before the call is consumed by arithmetic, a comparison or a
+the statement before the call (or of a branch, attribute or item of it
+holding no call) is consumed by arithmetic, a comparison or a
 numpy function that makes a new array before the call runs, or is the left
 operand of an operator whose right operand holds the call; reads after the
 call see the new values (the lowering reads them after the name is
@@ -86,8 +91,10 @@ def read_before(
                 return True
             if not _consumed_in_time(node, call, parents, makes_new):
                 return True
-        elif isinstance(node, SKIPPED) and any(
-            isinstance(n, cst.Name) and n.value == name for n in walk(node)
+        elif (
+            isinstance(node, SKIPPED)
+            and not isinstance(node, cst.IfExp)  # (its reads: as any)
+            and any(isinstance(n, cst.Name) and n.value == name for n in walk(node))
         ):
             return True
     return False
@@ -102,8 +109,14 @@ def _consumed_in_time(
     """Whether what consumes ``name`` (read before ``call``) reads its
     values into a new value before the call runs, or is an operator whose
     right operand holds the call (and ``name`` its left)."""
-    parent = parents.get(id(name))
-    given = isinstance(parent, cst.Arg) and parent.value is name
+    value: cst.CSTNode = name  # (a branch's value, an attribute or an
+    parent = parents.get(id(name))  # item of it: what consumes that)
+    while _passes_on(parent, value):
+        assert parent is not None
+        if any(n is call for n in walk(parent)):
+            return False  # (``y[h(y)]`` reads y's values after the call)
+        value, parent = parent, parents.get(id(parent))
+    given = isinstance(parent, cst.Arg) and parent.value is value
     if given or isinstance(parent, cst.ComparisonTarget):
         parent = parents.get(id(parent))
     if parent is None:
@@ -113,6 +126,15 @@ def _consumed_in_time(
     if isinstance(parent, (cst.BinaryOperation, cst.UnaryOperation, cst.Comparison)):
         return True
     return given and isinstance(parent, cst.Call) and makes_new(parent)
+
+
+def _passes_on(parent: cst.CSTNode | None, value: cst.CSTNode) -> bool:
+    """Whether ``parent`` hands ``value`` (or an attribute or item of it)
+    to what consumes it: a conditional expression's branch (``y if c else
+    z``), ``y.w``, ``y[i]``."""
+    if isinstance(parent, cst.IfExp):
+        return value is not parent.test
+    return isinstance(parent, (cst.Attribute, cst.Subscript)) and parent.value is value
 
 
 def _parents(node: cst.CSTNode) -> dict[int, cst.CSTNode]:
@@ -127,9 +149,27 @@ def _parents(node: cst.CSTNode) -> dict[int, cst.CSTNode]:
     return found
 
 
-def read_besides(statement: cst.CSTNode, call: cst.Call) -> frozenset[str]:
+def read_besides(
+    statement: cst.CSTNode,
+    call: cst.Call,
+    makes_new: Callable[[cst.Call], bool] | None = None,
+) -> frozenset[str]:
     """The names ``statement`` reads outside ``call`` (more often than
-    ``call`` does)."""
+    ``call`` does), but for reads before the call that ``makes_new`` and
+    arithmetic consume into new values before it runs (as in
+    ``read_before``): the values of those names are read by then."""
     counts = Counter(n.value for n in walk(statement) if isinstance(n, cst.Name))
     counts.subtract(n.value for n in walk(call) if isinstance(n, cst.Name))
+    value = getattr(statement, "value", None)
+    if makes_new is not None and value is not None:
+        parents = _parents(value)
+        for node in walk(value):
+            if node is call:
+                break
+            if (
+                isinstance(node, cst.Name)
+                and _consumed_in_time(node, call, parents, makes_new)
+                and not any(n is call for n in walk(parents[id(node)]))
+            ):  # (not a left operand read when the call has run)
+                counts[node.value] -= 1
     return frozenset(name for name, count in counts.items() if count > 0)

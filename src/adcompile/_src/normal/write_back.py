@@ -218,7 +218,8 @@ class WriteBack:
         count as read later: it may read them after the call."""
         live, statement = self.live, self.origin.statement
         if live is not None and statement is not None:
-            self.live = live | read_besides(statement, node)
+            read = read_besides(statement, node, self._consumes_into_new)
+            self.live = live | read
         try:
             yield
         finally:
