@@ -360,8 +360,30 @@ class Additions(Statements):
             f"    {k} += 1",
         ]
 
+    def st_flag(self, sc: Scope, fn: Fn, depth: int) -> list[str]:
+        """A value that carries no derivative made from a call (a flag, an
+        index), then used: code run as written around a call that may
+        write into what it is given."""
+        made = self.call(sc, "s", 2, fn.helpers)
+        vectors = sc.names("v")
+        if made is None or not vectors:
+            return self.st_assign(sc, fn, depth)
+        self.tags.add("call_in_static")
+        limit = self.pick(["-0.5", "0.0", "0.5"])
+        if self.chance(0.5):
+            flag = self.fresh("c")
+            name, _ = self.target(sc, "s")
+            then = f"{name} = {self.value(sc, 's', 1)}"
+            self.bind(sc, name, "s")
+            return [f"{flag} = {made} > {limit}", f"if {flag}:", f"    {then}"]
+        k = self.fresh("k")
+        name, _ = self.target(sc, "s")
+        read = f"{self.pick(vectors)}[{k}]"
+        self.bind(sc, name, "s")
+        return [f"{k} = int({made} > {limit})", f"{name} = np.tanh({read})"]
+
     def extended_kinds(self, sc: Scope, fn: Fn, depth: int) -> list[str]:
-        kinds = ["view"]
+        kinds = ["view", "flag"]
         if getattr(self, "fillers", None) and fn.ret == "main":
             kinds.append("fill")  # (fills.py)
         if depth < fn.max_depth:

@@ -201,7 +201,7 @@ class AssignmentLowering:
         function that returns new values), is the function's own: fresh, and
         seen by the other names, since two items of one result may still
         share memory (``return y, y``)."""
-        static = ir.Static(rename_locals(value, self.env))
+        static = self._static(value)
         targets = [self._new_ssa(name) for name in names]
         new = self._share_static(value, static, targets)
         self.body.append(ir.Assign(", ".join(targets), static, self.origin))

@@ -11,6 +11,9 @@ is (``_writing_calls_lowered``); where Python might skip the call, and in a
 ``while`` loop's condition (evaluated at each trip), they are refused with
 the location.
 
+So does any other code run as written, its value carrying no derivative
+(``c = h(y) > 0.5``, ``n = len(h(y))``): ``_static``.
+
 A call made as a statement (``h(x)``, its result dropped) follows the same
 rule: one that may change a value carrying a derivative is lowered as any
 call is, and made even though nothing reads its result; one that keeps and
@@ -48,6 +51,12 @@ class ConditionLowering:
         )
         return name
 
+    def _static(self, node: cst.BaseExpression) -> ir.Static:
+        """``node``, whose value carries no derivative, run as written, but
+        for the calls in it that change a value carrying a derivative in
+        place: lowered first (``_writing_calls_lowered``)."""
+        return ir.Static(rename_locals(self._writing_calls_lowered(node), self.env))
+
     def _writing_calls_lowered(self, test: cst.BaseExpression) -> cst.BaseExpression:
         """``test`` with each call in it that changes a value carrying a
         derivative in place (a helper that writes into what it is given,
@@ -65,12 +74,13 @@ class ConditionLowering:
         for call in outer:  # a call in a branch of a conditional expression:
             unit = _branch_holding(call, test)  # the expression, branches and all
             if may_be_skipped(unit, test):  # (right of and/or, in a comprehension)
+                callee = self.source.code(call.func)
                 raise UnsupportedSyntax(
-                    f"a condition that calls {self.source.code(call.func)}(...), "
-                    "which changes a value the gradient depends on in place, where "
-                    "Python might not make the call",
-                    "make the call in a statement before the condition "
-                    "(c = f(...); if c > 0: ...)",
+                    f"a call of {callee}(...), which changes a value the gradient "
+                    "depends on in place, where Python might not make it (right "
+                    "of and/or, in a comprehension)",
+                    f"make the call in a statement of its own (c = {callee}(...)) "
+                    "and use its result",
                     self.source.location(call),
                 )
             if not any(is_inside(unit, u) for u in units):

@@ -24,7 +24,7 @@ import numpy as np
 from adcompile._src.errors import NoDerivativeRule, UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.lower import index_expression
-from adcompile._src.read.static_code import rename_locals, resolve_callee
+from adcompile._src.read.static_code import resolve_callee
 from adcompile._src.rules import registry
 from adcompile._src.rules.patterns import FILL_DIAGONAL, SETITEM
 from adcompile._src.rules.registry import SCALAR
@@ -57,7 +57,7 @@ class InPlaceLowering:
                     "does not depend on the wrt parameters",
                     self.source.location(element),
                 )
-        index = rename_locals(index_expression(target.slice, self.np_name), self.env)
+        index = self._static(index_expression(target.slice, self.np_name)).node
         if observers:  # whether they see the part written, as the code runs
             self._guard_update(self.env[name], observers, index)
         self._write(SETITEM, base, value, target, index)

@@ -30,7 +30,6 @@ from adcompile._src.normal.vocabulary import (
 )
 from adcompile._src.read.static_code import (
     is_numeric_literal,
-    rename_locals,
     resolve_callee,
 )
 from adcompile._src.rules import registry
@@ -48,7 +47,7 @@ class ExpressionLowering(SharingAnalysis):
         self, node: cst.BaseExpression, target_name: str | None = None
     ) -> ir.Operand:
         if not self._is_varied(node):  # freshness: see _share
-            return ir.Static(rename_locals(node, self.env))
+            return self._static(node)
         if isinstance(node, cst.Name):
             return ir.Var(self.env[node.value])
         logistic_argument = self._logistic_argument(node)
@@ -152,7 +151,7 @@ class ExpressionLowering(SharingAnalysis):
                     self.source.location(element),
                 )
         value = self._lower(node.value)
-        index = rename_locals(index_expression(node.slice, self.np_name), self.env)
+        index = self._static(index_expression(node.slice, self.np_name)).node
         return self._apply(
             registry.lookup(operator.getitem),
             [value],

@@ -436,7 +436,7 @@ class Normalizer(
 
     def _assign_static(self, value: cst.BaseExpression, name: str) -> ir.Operand:
         """``name = value`` run as written, its value carrying no derivative."""
-        static = ir.Static(rename_locals(value, self.env))
+        static = self._static(value)
         target = self._new_ssa(name)
         new = self._share_static(value, static, [target])
         self.body.append(ir.Assign(target, static, self.origin))
