@@ -88,6 +88,27 @@ PROGRAMS = {
         """,
         "pass",
     ),
+    # Python evaluates the value before writing it into y: the item is
+    # written into what h left there
+    "item_written_from_a_call_writing_the_array": (
+        """
+        def f(x, b):
+            y = x * 1.0
+            y[1] = h(b, y) * b
+            return np.sum(y * y)
+        """,
+        "pass",
+    ),
+    # Y given twice, once to be written by np.fill_diagonal: not followed
+    "diagonal_filled_from_a_call_writing_the_array": (
+        """
+        def f(x, b):
+            Y = np.outer(x, x)
+            np.fill_diagonal(Y, h(b, Y))
+            return np.sum(Y * Y)
+        """,
+        "refused",
+    ),
     # a branch, an attribute or an item of y, consumed into a new value
     # before the call
     "branch_consumed_before_the_call": (

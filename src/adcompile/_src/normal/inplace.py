@@ -138,10 +138,12 @@ class InPlaceLowering:
         index: cst.BaseExpression | None = None,
     ) -> None:
         """``base`` gets a new value: the primitive of ``key`` applied to its
-        old value and ``value`` (and ``index``)."""
+        old value and ``value`` (and ``index``). Python evaluates ``value``
+        first: what a call in it writes into ``base`` (``x[1] = h(x)``,
+        ``write_back.py``) is in the old value."""
+        item = self._lower(value)
         name, current = base.value, self.env[base.value]
         array = self._lower(base)
-        item = self._lower(value)
         self.updating_in_place = True
         try:
             self._apply(
