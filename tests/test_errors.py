@@ -583,24 +583,27 @@ def test_helper_that_writes_into_an_array_inside_a_container_is_refused(function
 
 
 @pytest.mark.parametrize(
+    "function",
+    [p.condition_calls_a_helper_that_writes, p.loop_range_calls_a_helper_that_writes],
+)
+def test_a_helper_writing_in_an_if_test_or_a_for_header_is_written_back(function):
+    """An ``if`` test and a ``for`` header run once: the helper's write into
+    ``y`` comes back to ``f`` as any call's does (``write_back.py``); it
+    was refused before."""
+    x = np.array([0.3, 0.5])
+    check_grad(function, (x,))
+    check_jvp(function, (x,))
+
+
+@pytest.mark.parametrize(
     "function, fragment, words",
     [
-        (
-            p.condition_calls_a_helper_that_writes,
-            "if _triples_the_first(y) > 0.0:",
-            "_triples_the_first(...) wrote into a ndarray it was given",
-        ),
         (
             p.while_condition_calls_a_helper_that_writes,
             "while _triples_the_first(y) < 10.0",
             "a while loop's condition that calls _triples_the_first(...)",
         ),
         (p.condition_pops_from_a_list, "if items.pop() > 0.0:", ".pop()"),
-        (
-            p.loop_range_calls_a_helper_that_writes,
-            "range(_count_after_tripling_the_first(y))",
-            "_count_after_tripling_the_first(...) wrote into a ndarray",
-        ),
     ],
 )
 def test_a_condition_that_changes_a_value_in_place_is_not_run_hidden(

@@ -109,6 +109,75 @@ PROGRAMS = {
         """,
         "refused",
     ),
+    # a call in a conditional expression's branch runs when the branch is
+    # taken; one in an if's test or a for's iterable runs once
+    "call_in_a_conditional_expression": (
+        """
+        def f(x, b):
+            y = x * 1.0
+            t = h(b, y) if b > 0.0 else np.sum(y)
+            return t + np.sum(y * y)
+        """,
+        "pass",
+    ),
+    "calls_in_both_branches_in_a_loop": (
+        """
+        def f(x, b):
+            y = x * 1.0
+            s = 0.0
+            for k in range(3):
+                s = s + (h(b, y) if k % 2 == 0 else 0.5 * h(b * b, y))
+            return s + np.sum(y * y)
+        """,
+        "pass",
+    ),
+    "call_in_an_if_test": (
+        """
+        def f(x, b):
+            y = x * 1.0
+            if h(b, y) > 0.5:
+                b = b * 2.0
+            elif h(b, y) > 0.1:
+                b = b * 3.0
+            return b + np.sum(y ** 2)
+        """,
+        "pass",
+    ),
+    "call_in_a_for_iterable": (
+        """
+        def f(x, b):
+            y = x * 1.0
+            s = 0.0
+            for e in np.tanh(h(b, y) * y):
+                s = s + e * b
+            return s + np.sum(y ** 2)
+        """,
+        "pass",
+    ),
+    # the call's result carries its derivative through the loop (it was
+    # dropped: a zero gradient for x, silently)
+    "call_result_iterated": (
+        """
+        def f(x, b):
+            y = x * 1.0
+            s = 0.0
+            for e in np.tanh(h(b, y) * np.sin(y)):
+                s = s + e * b
+            return s
+        """,
+        "pass",
+    ),
+    # a call Python might not make: not followed
+    "call_right_of_and": (
+        """
+        def f(x, b):
+            y = x * 1.0
+            if b > 0.0 and h(b, y) > 0.5:
+                b = b * 2.0
+            return b + np.sum(y ** 2)
+        """,
+        "refused",
+    ),
     # a branch, an attribute or an item of y, consumed into a new value
     # before the call
     "branch_consumed_before_the_call": (

@@ -372,9 +372,10 @@ class Additions(Statements):
         limit = self.pick(["-0.5", "0.0", "0.5"])
         if self.chance(0.5):
             flag = self.fresh("c")
-            name, _ = self.target(sc, "s")
+            name, existed = self.target(sc, "s")
             then = f"{name} = {self.value(sc, 's', 1)}"
-            self.bind(sc, name, "s")
+            if existed:  # (a new name is bound on one path only)
+                self.bind(sc, name, "s")
             return [f"{flag} = {made} > {limit}", f"if {flag}:", f"    {then}"]
         k = self.fresh("k")
         name, _ = self.target(sc, "s")

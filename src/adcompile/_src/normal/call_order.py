@@ -41,19 +41,36 @@ SIMPLE = (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Expr, cst.Return)
 SKIPPED = (cst.IfExp, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp)
 
 
+def evaluated(statement: cst.CSTNode | None) -> cst.CSTNode | None:
+    """What Python evaluates of ``statement`` when it reaches it, once: a
+    simple statement, an ``if``'s (or ``elif``'s) test, a ``for``'s
+    iterable; None for others (a ``while`` test runs at every trip)."""
+    if isinstance(statement, SIMPLE):
+        return statement
+    if isinstance(statement, cst.If):
+        return statement.test
+    if isinstance(statement, cst.For):
+        return statement.iter
+    return None
+
+
 def runs_once_in_order(statement: cst.CSTNode | None, call: cst.CSTNode) -> bool:
-    """Whether ``call`` stands in the simple statement ``statement``, where
-    it runs once, in the order of the source (not in a conditional
-    expression's branch, right of ``and``/``or``, in a comprehension or a
-    lambda)."""
-    if not isinstance(statement, SIMPLE):
+    """Whether ``call`` stands in what ``statement`` evaluates once
+    (``evaluated``), where it runs at most once, in the order of the source:
+    not right of ``and``/``or``, in a comprehension or a lambda. A call in
+    a conditional expression's branch runs when the branch is taken, which
+    the lowering makes a branch (``_if_expression``)."""
+    part = evaluated(statement)
+    if part is None:
         return False
     found = False
-    for node in walk(statement):
+    for node in walk(part):
         if node is call:
             found = True
         elif isinstance(node, (*SKIPPED, cst.GeneratorExp, cst.BooleanOperation)):
             if any(n is call for n in walk(node)):
+                if isinstance(node, cst.IfExp):
+                    continue
                 if not isinstance(node, cst.BooleanOperation):
                     return False
                 if any(n is call for n in walk(node.right)):
@@ -74,7 +91,7 @@ def read_before(
     what it is given into a new value (None: any read before the call
     counts, for a list, whose operators the lowering reads otherwise).
     Names the statement assigns are assigned after the call."""
-    value = getattr(statement, "value", None)
+    value = _value(statement)
     if isinstance(statement, cst.AugAssign) and any(
         isinstance(n, cst.Name) and n.value == name for n in walk(statement.target)
     ):
@@ -82,10 +99,13 @@ def read_before(
     if value is None:
         return False
     parents = _parents(value)
+    other = _other_branches(value, call)
     before = True
     for node in walk(value):
         if node is call:
             before = False
+        elif id(node) in other:
+            continue
         elif isinstance(node, cst.Name) and node.value == name and before:
             if makes_new is None:
                 return True
@@ -128,6 +148,26 @@ def _consumed_in_time(
     return given and isinstance(parent, cst.Call) and makes_new(parent)
 
 
+def _other_branches(value: cst.CSTNode, call: cst.CSTNode) -> set[int]:
+    """The nodes (by id) of the branches of conditional expressions in
+    ``value`` that hold ``call`` in their other branch: Python evaluates
+    them on the paths where the call is not made."""
+    other: set[int] = set()
+    for node in walk(value):
+        if isinstance(node, cst.IfExp):
+            for branch, rest in ((node.body, node.orelse), (node.orelse, node.body)):
+                if any(n is call for n in walk(branch)):
+                    other.update(id(n) for n in walk(rest))
+    return other
+
+
+def _value(statement: cst.CSTNode) -> cst.CSTNode | None:
+    """The expression ``statement`` evaluates (its targets are assigned
+    after it)."""
+    part = evaluated(statement)
+    return getattr(statement, "value", None) if part is statement else part
+
+
 def _passes_on(parent: cst.CSTNode | None, value: cst.CSTNode) -> bool:
     """Whether ``parent`` hands ``value`` (or an attribute or item of it)
     to what consumes it: a conditional expression's branch (``y if c else
@@ -158,9 +198,10 @@ def read_besides(
     ``call`` does), but for reads before the call that ``makes_new`` and
     arithmetic consume into new values before it runs (as in
     ``read_before``): the values of those names are read by then."""
-    counts = Counter(n.value for n in walk(statement) if isinstance(n, cst.Name))
+    part = evaluated(statement) or statement
+    counts = Counter(n.value for n in walk(part) if isinstance(n, cst.Name))
     counts.subtract(n.value for n in walk(call) if isinstance(n, cst.Name))
-    value = getattr(statement, "value", None)
+    value = _value(statement)
     if makes_new is not None and value is not None:
         parents = _parents(value)
         for node in walk(value):

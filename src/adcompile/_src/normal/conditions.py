@@ -12,7 +12,12 @@ is (``_writing_calls_lowered``); where Python might skip the call, and in a
 the location.
 
 So does any other code run as written, its value carrying no derivative
-(``c = h(y) > 0.5``, ``n = len(h(y))``): ``_static``.
+(``c = h(y) > 0.5``, ``n = len(h(y))``): ``_static``. Such code that
+calls anything but numpy's functions and plain builtins (a helper, a
+method), used as an operand, runs once, into a variable
+(``_static_operand``): derivative code reads the variable and never runs
+the call again (a helper's writes would repeat in the backward sweep, at
+each call of a pullback, or in a tangent).
 
 A call made as a statement (``h(x)``, its result dropped) follows the same
 rule: one that may change a value carrying a derivative is lowered as any
@@ -23,6 +28,8 @@ arguments.
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from adcompile._src.errors import UnsupportedSyntax
@@ -30,9 +37,14 @@ from adcompile._src.normal import ir
 from adcompile._src.normal.control_facts import is_inside, may_be_skipped
 from adcompile._src.normal.purity import call_may_keep
 from adcompile._src.normal.values import calls_in, mutated_names, stores_new_value
-from adcompile._src.normal.vocabulary import writes_into_an_argument
+from adcompile._src.normal.vocabulary import (
+    SAFE_BUILTINS,
+    is_numpy_callable,
+    writes_into_an_argument,
+)
 from adcompile._src.read.calls import python_callable
 from adcompile._src.read.static_code import rename_locals, resolve_callee
+from adcompile._src.syntax.naming import operand_word
 from adcompile._src.syntax.tree import walk
 
 
@@ -56,6 +68,34 @@ class ConditionLowering:
         for the calls in it that change a value carrying a derivative in
         place: lowered first (``_writing_calls_lowered``)."""
         return ir.Static(rename_locals(self._writing_calls_lowered(node), self.env))
+
+    def _static_operand(self, node: cst.BaseExpression) -> ir.Static:
+        """``node`` as an operand that carries no derivative (``_static``),
+        kept in a variable where it calls code that may do more than
+        compute a value (see the module docstring)."""
+        static = self._static(node)
+        if isinstance(node, cst.Name) or not any(
+            self._runs_code(call) for call in calls_in(static.node)
+        ):
+            return static
+        word = re.sub(r"\W+", "_", self.source.code(node)).strip("_")
+        name = self.names.fresh(operand_word(f"{word}_value"))
+        self.body.append(
+            ir.Assign(name, static, self.origin, overwrites=self.loop_depth > 0)
+        )
+        self.shapes[name] = ("value", name)
+        return ir.Static(cst.Name(name))
+
+    def _runs_code(self, call: cst.Call) -> bool:
+        """Whether ``call`` calls something other than a numpy function that
+        writes nothing, or a plain builtin."""
+        callee = self._callee(call)
+        if callee in SAFE_BUILTINS:
+            return False
+        writes = writes_into_an_argument(callee) or any(
+            a.keyword is not None and a.keyword.value == "out" for a in call.args
+        )
+        return not is_numpy_callable(callee) or writes
 
     def _writing_calls_lowered(self, test: cst.BaseExpression) -> cst.BaseExpression:
         """``test`` with each call in it that changes a value carrying a
@@ -87,9 +127,15 @@ class ConditionLowering:
                 units = [u for u in units if not is_inside(u, unit)] + [unit]
         replaced = test
         for unit in units:  # (in the order Python makes them)
-            value = self._lower(unit)
+            self.calls_lowered_first = True
+            try:
+                value = self._lower(unit)
+            finally:
+                self.calls_lowered_first = False
             node = cst.Name(value.name) if isinstance(value, ir.Var) else value.node
-            replaced = replaced.deep_replace(unit, node)
+            if isinstance(value, ir.Var):  # read as a name: what is left of the
+                self.env[value.name] = value.name  # expression may carry its
+            replaced = replaced.deep_replace(unit, node)  # derivative (a for's)
         return replaced
 
     def _statement_writers_lowered(self, statement: cst.Expr) -> cst.Expr | None:

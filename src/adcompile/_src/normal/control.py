@@ -114,6 +114,7 @@ class ControlFlowLowering(ConditionLowering):
         self.env[key] = name
         origin = self.origin
         cond = self._record(node.test, "cond")
+        self._pin(self._written_by_calls([node.body, node.orelse]))  # (write_back)
         entry = self._state()
         body = self._sub_lower(lambda: self._lower_into(node.body, key))
         after_body = self._state()

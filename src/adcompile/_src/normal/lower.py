@@ -47,7 +47,7 @@ class ExpressionLowering(SharingAnalysis):
         self, node: cst.BaseExpression, target_name: str | None = None
     ) -> ir.Operand:
         if not self._is_varied(node):  # freshness: see _share
-            return self._static(node)
+            return self._static_operand(node)
         if isinstance(node, cst.Name):
             return ir.Var(self.env[node.value])
         logistic_argument = self._logistic_argument(node)

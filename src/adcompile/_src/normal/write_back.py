@@ -78,6 +78,11 @@ Returned = dict[int | str, tuple[str, str]]
 class WriteBack:
     """Mixed into the Normalizer, with CallLowering and InPlaceLowering."""
 
+    # while a call is lowered ahead of the expression around it
+    # (``_writing_calls_lowered``): what reads the name before it in the
+    # source reads it after the call
+    calls_lowered_first = False
+
     def _variant_call(self, node: cst.Call) -> tuple[cst.Call, tuple[str, ...]]:
         """``written_into(g, ("a",), x, b)``, in derivative code read back
         (``reverse_calls._plain_call``): the call ``g(x, b)`` of g's variant
@@ -129,8 +134,11 @@ class WriteBack:
     def _consumer_for(self, current: str) -> Callable[[cst.Call], bool] | None:
         """``call_order.read_before``'s test of a call that consumes what it
         is given into a new value; None for a list (its ``+`` and ``*``
-        join and repeat it)."""
-        return None if current in self.sequences else self._consumes_into_new
+        join and repeat it), and while calls are lowered first (every read
+        before the call then reads after it)."""
+        if current in self.sequences or self.calls_lowered_first:
+            return None
+        return self._consumes_into_new
 
     def _consumes_into_new(self, call: cst.Call) -> bool:
         """Whether ``call`` reads the values it is given into a new array
@@ -218,7 +226,7 @@ class WriteBack:
         count as read later: it may read them after the call."""
         live, statement = self.live, self.origin.statement
         if live is not None and statement is not None:
-            read = read_besides(statement, node, self._consumes_into_new)
+            read = read_besides(statement, node, self._consumer_for(""))
             self.live = live | read
         try:
             yield
