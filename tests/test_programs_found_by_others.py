@@ -30,6 +30,21 @@ PROGRAMS = {
         return s[0] * 2.0 + s[2]
         """,
     ),
+    # the exits rewrite copies the definition after a break onto both
+    # paths that fall through: one function, not two (hvp refused it,
+    # pointing at derivative code; long run, seed 201)
+    "definition_after_a_loop_exit": (
+        "pass",
+        """
+        s = a
+        for i in range(3):
+            if s:
+                if x[2]:
+                    break
+            inner = lambda z: 1.0
+        return s * np.sum(x)
+        """,
+    ),
     "list_in_a_variable": (
         "pass",
         """

@@ -70,7 +70,9 @@ def _helpers(
     found: dict[str, cst.FunctionDef | cst.Lambda] = {}
 
     def add(name: str, node: cst.FunctionDef | cst.Lambda) -> None:
-        if name in found:
+        if name in found and source.code(found[name]) != source.code(node):
+            # (the same code twice is one function: ``exits.py`` copies a
+            # one-line rest, a definition too, onto each path)
             raise UnsupportedSyntax(
                 f"the nested function {name} is defined more than once",
                 "give each nested function its own name",
