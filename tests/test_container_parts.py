@@ -51,6 +51,28 @@ PROGRAMS = {
             return np.sum(tt[1][0] ** 2) + np.sum(v)
         """,
     ),
+    # unpacked inside the construct (refused: the name holding the tuple
+    # while it is unpacked was left bound; long run, seed 202)
+    "unpacked_and_written_in_a_branch": (
+        ["a", "tt", "x"],
+        """
+        def f(a, tt, x):
+            if np.sum(x) > -5.0:
+                u, (v, s) = tt
+                v[1] += 0.3 * a
+            return np.sum(tt[1][0]) * a
+        """,
+    ),
+    "unpacked_and_written_in_a_loop": (
+        ["a", "tt", "x"],
+        """
+        def f(a, tt, x):
+            for k in range(2):
+                u, (v, s) = tt
+                v[1] += 0.3 * a * s
+            return np.sum(tt[1][0]) * a
+        """,
+    ),
     "augmented_in_a_branch": (
         ["x", "tt"],
         """

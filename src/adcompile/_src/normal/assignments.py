@@ -60,6 +60,7 @@ class AssignmentLowering:
             for position, part in enumerate(names):
                 element = cst.SubscriptElement(cst.Index(cst.Integer(str(position))))
                 self._assign([part], cst.Subscript(cst.Name(whole), [element]))
+            self.env.pop(whole, None)  # (no name of the user's holds the value)
             return None
         if not all(isinstance(n, cst.Name) for n in names):
             raise self._unsupported(target, "nested unpacking")
