@@ -45,6 +45,19 @@ PROGRAMS = {
         return s * np.sum(x)
         """,
     ),
+    # the conditional expression sees y or a row of M, never both: y and M
+    # do not share memory through it (refused in a loop; long run, 202)
+    "one_of_two_arrays_chosen_then_a_loop": (
+        "pass",
+        """
+        M = np.outer(x, x) * a
+        y = x * 1.0
+        t = np.tanh(y if y[1] > 0.0 else M[1])
+        for r in M:
+            y[:] = r
+        return M[1, 0] * np.sum(y) + np.sum(t)
+        """,
+    ),
     "list_in_a_variable": (
         "pass",
         """

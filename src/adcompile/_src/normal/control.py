@@ -132,6 +132,10 @@ class ControlFlowLowering(ConditionLowering):
             held = _copied(statement)  # a statement's own variable holds one
             if held is not None and target_name is None:  # of them, never both
                 self.choices.setdefault(name, set()).add(held)  # (sharing.py)
+        if target_name is None:  # what each branch made it see: one of them
+            seen = {v for v, held in self.holders.items() if name in held}
+            seen |= self.holders.get(name, set())
+            self.choices.setdefault(name, set()).update(seen - {name})
         self.body.append(ir.Branch(cond, body, orelse, origin))
         if target_name is not None and target_name not in self.pinned:
             self.env[target_name] = name
