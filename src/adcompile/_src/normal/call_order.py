@@ -34,6 +34,7 @@ from collections.abc import Callable
 
 import libcst as cst
 
+from adcompile._src.read.static_code import bound_names
 from adcompile._src.syntax.tree import walk
 
 SIMPLE = (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Expr, cst.Return)
@@ -201,6 +202,8 @@ def read_besides(
     part = evaluated(statement) or statement
     counts = Counter(n.value for n in walk(part) if isinstance(n, cst.Name))
     counts.subtract(n.value for n in walk(call) if isinstance(n, cst.Name))
+    if isinstance(statement, cst.Assign):  # (a name assigned is not read)
+        counts.subtract(n for t in statement.targets for n in bound_names(t.target))
     value = _value(statement)
     if makes_new is not None and value is not None:
         parents = _parents(value)

@@ -38,6 +38,7 @@ from adcompile._src.normal.control_facts import is_inside, may_be_skipped
 from adcompile._src.normal.purity import call_may_keep
 from adcompile._src.normal.values import calls_in, mutated_names, stores_new_value
 from adcompile._src.normal.vocabulary import (
+    MUTATING_METHODS,
     SAFE_BUILTINS,
     is_numpy_callable,
     writes_into_an_argument,
@@ -145,7 +146,10 @@ class ConditionLowering:
         be hidden from the derivative); what is left of it to run as
         written, or None when nothing is."""
         calls = self._writing_calls(statement.value)
-        if not any(python_callable(self._callee(call)) for call in calls):
+        if not any(
+            python_callable(self._callee(call)) or self._unknown_callee(call)
+            for call in calls
+        ):
             return statement  # (a list method, a numpy writer: _effect's)
         value = self._writing_calls_lowered(statement.value)
         if not any(True for _ in calls_in(value)):
@@ -165,13 +169,15 @@ class ConditionLowering:
 
     def _writing_calls(self, test: cst.BaseExpression) -> list[cst.Call]:
         """The outermost calls in ``test`` that change a local value
-        carrying a derivative in place."""
+        carrying a derivative in place, or may: a callee known only as the
+        code runs (``g(x)`` with ``g = h``), given such a value (lowered,
+        its derivative refuses a write into it: ``calls.py``)."""
         writers: list[cst.Call] = []
         for call in calls_in(test):
             if not (  # (by itself: a call in its arguments is one of its own)
                 mutated_names(call, self.source, nested=False) & set(self.env)
-                and self._is_varied(call)
-            ):
+                or self._unknown_callee(call)
+            ) or not self._is_varied(call):
                 continue
             if writes_into_an_argument(self._callee(call)):  # (no derivative as a call)
                 raise UnsupportedSyntax(
@@ -187,6 +193,20 @@ class ConditionLowering:
             for w in writers
             if not any(w is not o and is_inside(w, o) for o in writers)
         ]
+
+    def _unknown_callee(self, call: cst.Call) -> bool:
+        """A call, given values carrying a derivative, of a function known
+        only as the code runs (``g(x)`` with ``g = h``, ``model.step(x)``),
+        not a method that changes its object (``_effect`` reads those)."""
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value in MUTATING_METHODS:
+            return False
+        if not any(self._is_varied(a.value) for a in call.args):
+            return False
+        nested = self.env.get(func.value) if isinstance(func, cst.Name) else None
+        if nested in self.nested_purity:  # (a function defined here: read)
+            return self.nested_purity[nested].writes
+        return self._callee(call) is None
 
     def _callee(self, call: cst.Call) -> object:
         return resolve_callee(self.source, call.func, self.env, strict=False)

@@ -18,11 +18,10 @@ import numpy as np
 from adcompile._src import runtime
 from adcompile._src.errors import NoDerivativeRule, UnsupportedSyntax
 from adcompile._src.normal import ir
+from adcompile._src.normal.call_arguments import CallArguments
 from adcompile._src.normal.lower import render_none
 from adcompile._src.normal.numpy_arguments import lists_as_arrays
 from adcompile._src.normal.purity import PURE, UNKNOWN, purity
-from adcompile._src.normal.sharing import load_names
-from adcompile._src.normal.values import creates_new_value
 from adcompile._src.normal.vocabulary import (
     CONTAINER_CHANGES,
     METHODS,
@@ -30,7 +29,6 @@ from adcompile._src.normal.vocabulary import (
 )
 from adcompile._src.normal.write_back import (
     param_at,
-    writes_constants_only,
 )
 from adcompile._src.read.calls import (
     frozen_distribution_hint,
@@ -39,19 +37,16 @@ from adcompile._src.read.calls import (
     python_callable,
 )
 from adcompile._src.read.static_code import (
-    is_numeric_literal,
     rename_locals,
     resolve_callee,
 )
 from adcompile._src.rules import registry
 from adcompile._src.rules.registry import SCALAR
 from adcompile._src.runtime import HELPERS
-from adcompile._src.syntax.naming import operand_word
 from adcompile._src.syntax.templates import string_literal
-from adcompile._src.syntax.tree import walk
 
 
-class CallLowering:
+class CallLowering(CallArguments):
     """Mixed into the Normalizer, with ExpressionLowering, which owns
     ``_lower``, ``_apply`` and the state they use."""
 
@@ -216,9 +211,10 @@ class CallLowering:
                 )
                 for k, a in kwargs.items()
             }
-        elif call == "dynamic" and callee is None:  # may keep or return them
-            args = [self._as_it_is_now(a, False, node) for a in args]
-            kwargs = {k: self._as_it_is_now(a, False, node) for k, a in kwargs.items()}
+        elif call and not is_plain_derivative_call(callee):
+            # writes not known: it may keep, return or write into what it is given
+            args = [self._dynamic_argument(a, node) for a in args]
+            kwargs = {k: self._dynamic_argument(a, node) for k, a in kwargs.items()}
         checks, self.unwritten_checks = self.unwritten_checks, []
         start = len(self.body)
         result = self._apply(
@@ -229,7 +225,7 @@ class CallLowering:
             target=self._tuple_name(func, returned) if returned else None,
             node=node,
             callee=self.source.code(func),
-            call=(call, rename_locals(func, self.env) if call else None),
+            call=(call, rename_locals(_bare(func), self.env) if call else None),
             pure_call=known == PURE,
             keeps=not known.copies_suffice,  # (what it writes: private copies)
         )
@@ -284,111 +280,6 @@ class CallLowering:
             listed = cst.Call(cst.Name("tuple"), [cst.Arg(listed)])
         self.source.moved(listed, node)
         return listed
-
-    def _private_argument(
-        self,
-        operand: ir.Operand,
-        func: cst.BaseExpression,
-        node: cst.Call,
-        param: str | None = None,
-    ) -> ir.Operand:
-        """An argument that carries a derivative, for a function that may
-        write into it: a copy (``private_copy``), so that the values the
-        gradient reads stay as they were. If a name read later, or the
-        caller (the object is a parameter's, or one it was updated into),
-        sees the object, the call is followed by ``unwritten``, which
-        refuses it as the code runs if the callee did write into the copy:
-        in Python they would see the write, and the callee's derivative
-        cannot carry it back into this function. The names the statement
-        reads elsewhere count as read later: the rest of it may read them
-        after the call. So does a name that carries no derivative (a buffer
-        the callee fills with values that do): its values after the call
-        would carry none."""
-        name = operand.name if isinstance(operand, ir.Var) else None
-        if isinstance(operand, ir.Static) and isinstance(operand.node, cst.Name):
-            name = operand.node.value if operand.node.value in self.shapes else None
-            if (
-                name is not None
-                and param is not None
-                and writes_constants_only(
-                    resolve_callee(self.source, func, self.env, strict=False), param
-                )
-            ):
-                return operand  # (run as written: it writes no derivative)
-        if name is None or self.shapes.get(name) == SCALAR:
-            return operand  # (a number: ``z += v`` in the callee rebinds z)
-        with self._rest_of_statement_read_later(node):
-            seen = (
-                self._not_writable(name, "") is not None
-                or self._parameter_root(name) is not None
-            )  # (the caller sees what is written into its own object)
-        if seen:
-            copy = self._apply(
-                registry.lookup(HELPERS["private_copy"]), [operand], {}, None
-            )
-            if name in self.pinned_all:  # (a construct's variable, which the
-                given = self.names.fresh(f"given_{name}")  # call's statement
-                static = ir.Static(cst.Name(name))  # may give a new value:
-                self.body.append(ir.Assign(given, static, self.origin))  # the
-                name = given  # object it held is checked)
-            self.unwritten_checks.append((copy.name, name))
-            return copy  # (checked after the call: did it write?)
-        copy = registry.lookup(HELPERS["private_copy"])  # (an array or list)
-        return self._apply(copy, [operand], {}, None, node=node)
-
-    def _as_it_is_now(
-        self, operand: ir.Operand, result_new: bool, node: cst.Call
-    ) -> ir.Operand:
-        """An argument of a user function that carries no derivative but
-        names an object the function may write into in place (later, or at
-        an earlier trip of a loop): its values as they are now
-        (``snapshot``), since the callee's derivative reads them when the
-        backward sweep runs, after the write. Refused where the callee may
-        return (part of) it (``result_new`` False, as for a callee known only
-        as the code runs): its result must see the write."""
-        if not isinstance(operand, ir.Static) or not isinstance(
-            operand.node, (cst.Name, cst.Subscript, cst.Attribute)
-        ):
-            return operand  # (a value computed here is a new object)
-        names = {n.value for n in walk(operand.node) if isinstance(n, cst.Name)}
-        written = sorted(names & self.written_in_place)
-        if not written:
-            return operand
-        if not result_new:
-            code = self.source.code(self.source.original(operand.node))
-            through = f" (through '{written[0]}')" if written[0] != code else ""
-            raise UnsupportedSyntax(
-                f"{self.source.code(node.func)}(...) is given '{code}', which the "
-                f"function changes in place elsewhere{through}, and may return "
-                "it: its derivative would read the changed values",
-                f"pass a copy ({code}.copy()), or change a copy of it in place",
-                self.source.location(node),
-            )
-        copy = cst.Call(cst.Name("snapshot"), [cst.Arg(operand.node)])
-        return ir.Static(copy)
-
-    def _state_now(self, operand: ir.Operand) -> ir.Operand:
-        """An operand of a rule that carries no derivative and reads a
-        parameter the function changes in place (``seen.append(1)``, then
-        ``w * len(seen)``): its value now, kept in a variable (a snapshot),
-        since the backward sweep would read it again after the function
-        returns, when the caller, or a later call of this function, may have
-        changed the object again. Other operands as they are."""
-        changed = self.written_in_place & self.param_names
-        if not isinstance(operand, ir.Static) or not changed:
-            return operand  # (most functions change no parameter in place)
-        read = load_names(operand.node) & changed
-        if not read or is_numeric_literal(operand.node):
-            return operand
-        now = self.names.fresh(f"{operand_word(min(read))}_now")
-        value = operand.node  # (a number or a new value needs no copy)
-        if not isinstance(value, cst.Call) or not (
-            creates_new_value(value, self.source)
-            or resolve_callee(self.source, value.func, {}, strict=False) in _NUMBERS
-        ):
-            value = cst.Call(cst.Name("snapshot"), [cst.Arg(value)])
-        self.body.append(ir.Assign(now, ir.Static(value), self.origin))
-        return ir.Static(cst.Name(now))
 
     def _chained_extreme(self, node: cst.Call) -> cst.BaseExpression:
         """Builtin ``max``/``min`` of several values, or of a list or tuple
@@ -494,4 +385,8 @@ def _written_positions(
     return {i for i in every if names[i] in written}
 
 
-_NUMBERS = (len, int, float, bool)  # builtins whose results are numbers
+def _bare(func: cst.BaseExpression) -> cst.BaseExpression:
+    """``h`` of ``(h)(x)``: the callee without its parentheses."""
+    if isinstance(func, (cst.Name, cst.Attribute)) and func.lpar:
+        return func.with_changes(lpar=[], rpar=[])
+    return func

@@ -290,10 +290,13 @@ class _Reading(NewValues):
             if isinstance(node, RUNS_LATER):
                 return None
             given: list[cst.BaseExpression] = []
-            if isinstance(node, (cst.AssignTarget, cst.AugAssign)):
-                base: cst.BaseExpression = node.target
-                if isinstance(node, cst.AugAssign) or not isinstance(base, cst.Name):
-                    given = [chain_base(base)[0]]  # (the object written into)
+            if isinstance(node, WRITES):
+                given = [  # (the objects written into)
+                    chain_base(target)[0]
+                    for target in written_targets(node)
+                    if isinstance(node, cst.AugAssign)
+                    or not isinstance(target, cst.Name)
+                ]
             elif isinstance(node, cst.Call) and call_may_keep(
                 node, self.source, self._object_not_given, keeping=False
             ):
@@ -365,11 +368,10 @@ class _Reading(NewValues):
                 and (self._only_writes(node) or self._grows_param(node))
             ):
                 continue
-            if isinstance(node, (cst.AssignTarget, cst.AugAssign)):
-                target = node.target
-                if isinstance(target, cst.Attribute) and not own(target.value):
-                    return True
-                if isinstance(target, cst.Subscript) and not own(target.value):
+            for target in written_targets(node):
+                if isinstance(target, (cst.Attribute, cst.Subscript)) and not own(
+                    target.value
+                ):
                     return True
                 if (
                     isinstance(node, cst.AugAssign)
@@ -405,6 +407,28 @@ class _Reading(NewValues):
         if self.bound is None:  # names the body binds (to anything)
             self.bound = names_bound(self._nodes())
         return node.value not in self.params and node.value not in self.bound
+
+
+WRITES = (cst.AssignTarget, cst.AugAssign, cst.For, cst.Del)
+
+
+def written_targets(node: cst.CSTNode) -> list[cst.BaseExpression]:
+    """What ``node`` assigns or deletes: the targets of an assignment, an
+    augmented one, a ``for`` loop or a ``del``, unpacked
+    (``y[0], y[1] = ...``, ``for y[0] in ...``, ``del ws[0]``)."""
+    if not isinstance(node, WRITES):
+        return []
+    found: list[cst.BaseExpression] = []
+    todo: list[cst.BaseExpression] = [node.target]
+    while todo:
+        target = todo.pop()
+        if isinstance(target, (cst.Tuple, cst.List)):
+            todo.extend(e.value for e in target.elements)
+        elif isinstance(target, cst.StarredElement):
+            todo.append(target.value)
+        else:
+            found.append(target)
+    return found
 
 
 def _made_new(known: Purity) -> bool:

@@ -5,6 +5,8 @@ which names a statement run as written changes in place (``mutated_names``)."""
 
 from __future__ import annotations
 
+import functools
+
 import libcst as cst
 import numpy as np
 
@@ -171,7 +173,12 @@ def mutated_names(
         callee = resolve_callee(source, func, {}, strict=False)
         if positional and writes_into_an_argument(callee):
             base(positional[0].value)
-        if callee is not None and python_callable(callee) and purity(callee).writes:
+        if isinstance(callee, functools.partial) and python_callable(callee.func):
+            callee = callee.func  # (its arguments placed otherwise: all of them)
+            if purity(callee).writes:
+                for value in [a.value for a in call.args]:
+                    base(value)
+        elif callee is not None and python_callable(callee) and purity(callee).writes:
             written = purity(callee).written  # a user function that writes
             given = None if written is None else arguments_to(call, callee, written)
             for value in [a.value for a in call.args] if given is None else given:

@@ -147,6 +147,8 @@ CONTAINER_CHANGES = frozenset(
 )
 IN_PLACE_METHODS = frozenset(
     {"sort", "partition", "fill", "resize", "put", "itemset", "setfield"}
+    | {"__setitem__", "__delitem__", "__iadd__", "__isub__", "__imul__"}
+    | {"__itruediv__", "__ifloordiv__", "__ipow__", "__imatmul__", "__imod__"}
 )
 
 

@@ -1,0 +1,195 @@
+"""The arguments of calls into user code: what the callee is given.
+
+A callee that writes into what it is given gets a private copy
+(``_private_argument``), so that the values the derivative reads stay as
+they were; a callee whose writes are not known (a function known only as
+the code runs, a method) gets the object itself (``_dynamic_argument``),
+since it may also keep or return it. Either way, where a name read later or
+the caller sees the object, ``unwritten`` compares it after the call with a
+copy made before, and refuses a write as the code runs.
+
+Invariant: after a call into user code, every object a name read later (or
+the caller) sees either holds the values it held before the call, or the
+call is followed by the check that refuses it, or the write comes back as a
+value (``write_back.py``).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from adcompile._src.errors import UnsupportedSyntax
+from adcompile._src.normal import ir
+from adcompile._src.normal.call_order import read_besides
+from adcompile._src.normal.sharing import load_names
+from adcompile._src.normal.values import creates_new_value
+from adcompile._src.normal.write_back import writes_constants_only
+from adcompile._src.read.static_code import (
+    bound_names,
+    is_numeric_literal,
+    resolve_callee,
+)
+from adcompile._src.rules import registry
+from adcompile._src.rules.registry import SCALAR
+from adcompile._src.runtime import HELPERS
+from adcompile._src.syntax.naming import operand_word
+from adcompile._src.syntax.tree import walk
+
+_NUMBERS = (len, int, float, bool)  # builtins whose results are numbers
+
+
+class CallArguments:
+    """Mixed into the Normalizer through ``CallLowering``."""
+
+    def _private_argument(
+        self,
+        operand: ir.Operand,
+        func: cst.BaseExpression,
+        node: cst.Call,
+        param: str | None = None,
+    ) -> ir.Operand:
+        """An argument that carries a derivative, for a function that may
+        write into it: a copy (``private_copy``), so that the values the
+        gradient reads stay as they were. If a name read later, or the
+        caller (the object is a parameter's, or one it was updated into),
+        sees the object, the call is followed by ``unwritten``, which
+        refuses it as the code runs if the callee did write into the copy:
+        in Python they would see the write, and the callee's derivative
+        cannot carry it back into this function. The names the statement
+        reads elsewhere count as read later: the rest of it may read them
+        after the call. So does a name that carries no derivative (a buffer
+        the callee fills with values that do): its values after the call
+        would carry none."""
+        name = _array_name(operand, self.shapes)
+        if (
+            isinstance(operand, ir.Static)
+            and name is not None
+            and param is not None
+            and writes_constants_only(
+                resolve_callee(self.source, func, self.env, strict=False), param
+            )
+        ):
+            return operand  # (run as written: it writes no derivative)
+        if name is None or self.shapes.get(name) == SCALAR:
+            return operand  # (a number: ``z += v`` in the callee rebinds z)
+        if self._seen_after(name, node):
+            return self._checked_after(operand, name)  # (did it write?)
+        copy = registry.lookup(HELPERS["private_copy"])  # (an array or list)
+        return self._apply(copy, [operand], {}, None, node=node)
+
+    def _dynamic_argument(self, operand: ir.Operand, node: cst.Call) -> ir.Operand:
+        """An argument of a callee whose writes are not known (``g(x)`` with
+        ``g = h``, a method): it may also keep or return it, so it gets the
+        object itself (kept as it is now, ``_as_it_is_now``), and where a
+        name read later or the caller sees it, a copy made before the call
+        that ``unwritten`` compares it with after."""
+        name = _array_name(operand, self.shapes)
+        if name is not None and self.shapes.get(name) != SCALAR:
+            if self._object_seen_after(name, node):
+                self._checked_after(operand, name)
+        return self._as_it_is_now(operand, False, node)
+
+    def _object_seen_after(self, name: str, node: cst.Call) -> bool:
+        """Whether a name read later (the rest of the statement too), or the
+        caller, sees the object the variable ``name`` holds: not a name the
+        statement gives a new value (``h = step(h)``), nor code that has
+        seen it before (which ``_seen_after`` counts, for a copy's sake)."""
+        statement = self.origin.statement
+        rebound: set[str] = set()
+        if isinstance(statement, cst.Assign):  # (and not read besides the call)
+            rebound = {n for t in statement.targets for n in bound_names(t.target)}
+            rebound -= read_besides(statement, node)
+        env = self.env
+        self.env = {n: v for n, v in env.items() if n not in rebound}
+        try:
+            with self._rest_of_statement_read_later(node):
+                observer = self._observer(name, "")
+        finally:
+            self.env = env
+        return observer is not None or self._parameter_root(name) is not None
+
+    def _seen_after(self, name: str, node: cst.Call) -> bool:
+        """Whether a name read later (the rest of the statement too) or the
+        caller (a parameter's object) sees the object ``name`` holds."""
+        with self._rest_of_statement_read_later(node):
+            return (
+                self._not_writable(name, "") is not None
+                or self._parameter_root(name) is not None
+            )
+
+    def _checked_after(self, operand: ir.Operand, name: str) -> ir.Var:
+        """A copy of ``operand`` (the object of ``name``) that ``unwritten``
+        compares with the object after the call."""
+        copy = self._apply(
+            registry.lookup(HELPERS["private_copy"]), [operand], {}, None
+        )
+        if name in self.pinned_all:  # (a construct's variable, which the call's
+            given = self.names.fresh(f"given_{name}")  # statement may give a new
+            static = ir.Static(cst.Name(name))  # value: the object it held
+            self.body.append(ir.Assign(given, static, self.origin))  # is checked)
+            name = given
+        self.unwritten_checks.append((copy.name, name))
+        return copy
+
+    def _as_it_is_now(
+        self, operand: ir.Operand, result_new: bool, node: cst.Call
+    ) -> ir.Operand:
+        """An argument of a user function that carries no derivative but
+        names an object the function may write into in place (later, or at
+        an earlier trip of a loop): its values as they are now
+        (``snapshot``), since the callee's derivative reads them when the
+        backward sweep runs, after the write. Refused where the callee may
+        return (part of) it (``result_new`` False, as for a callee known only
+        as the code runs): its result must see the write."""
+        if not isinstance(operand, ir.Static) or not isinstance(
+            operand.node, (cst.Name, cst.Subscript, cst.Attribute)
+        ):
+            return operand  # (a value computed here is a new object)
+        names = {n.value for n in walk(operand.node) if isinstance(n, cst.Name)}
+        written = sorted(names & self.written_in_place)
+        if not written:
+            return operand
+        if not result_new:
+            code = self.source.code(self.source.original(operand.node))
+            through = f" (through '{written[0]}')" if written[0] != code else ""
+            raise UnsupportedSyntax(
+                f"{self.source.code(node.func)}(...) is given '{code}', which the "
+                f"function changes in place elsewhere{through}, and may return "
+                "it: its derivative would read the changed values",
+                f"pass a copy ({code}.copy()), or change a copy of it in place",
+                self.source.location(node),
+            )
+        copy = cst.Call(cst.Name("snapshot"), [cst.Arg(operand.node)])
+        return ir.Static(copy)
+
+    def _state_now(self, operand: ir.Operand) -> ir.Operand:
+        """An operand of a rule that carries no derivative and reads a
+        parameter the function changes in place (``seen.append(1)``, then
+        ``w * len(seen)``): its value now, kept in a variable (a snapshot),
+        since the backward sweep would read it again after the function
+        returns, when the caller, or a later call of this function, may have
+        changed the object again. Other operands as they are."""
+        changed = self.written_in_place & self.param_names
+        if not isinstance(operand, ir.Static) or not changed:
+            return operand  # (most functions change no parameter in place)
+        read = load_names(operand.node) & changed
+        if not read or is_numeric_literal(operand.node):
+            return operand
+        now = self.names.fresh(f"{operand_word(min(read))}_now")
+        value = operand.node  # (a number or a new value needs no copy)
+        if not isinstance(value, cst.Call) or not (
+            creates_new_value(value, self.source)
+            or resolve_callee(self.source, value.func, {}, strict=False) in _NUMBERS
+        ):
+            value = cst.Call(cst.Name("snapshot"), [cst.Arg(value)])
+        self.body.append(ir.Assign(now, ir.Static(value), self.origin))
+        return ir.Static(cst.Name(now))
+
+
+def _array_name(operand: ir.Operand, shapes: dict) -> str | None:
+    """The variable an operand names (a static one only if it has a shape)."""
+    if isinstance(operand, ir.Var):
+        return operand.name
+    if isinstance(operand, ir.Static) and isinstance(operand.node, cst.Name):
+        return operand.node.value if operand.node.value in shapes else None
+    return None
