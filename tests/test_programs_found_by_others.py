@@ -58,6 +58,16 @@ PROGRAMS = {
         return M[1, 0] * np.sum(y) + np.sum(t)
         """,
     ),
+    # the statement a generator stands in stays the statement the rest of
+    # it is lowered for: h's write into u, read later in the same return,
+    # was not checked (the gradient came back wrong; long run, seed 302)
+    "helper_writes_after_a_generator": (
+        "refused",
+        """
+        u = a + np.arange(3.0)
+        return sum(a for e in u) + np.sum(u if _fills(x, u) else u)
+        """,
+    ),
     "list_in_a_variable": (
         "pass",
         """
@@ -191,6 +201,10 @@ def _twice(fn):
 @_twice
 def _energy(z):
     return np.sum(z ** 2)
+
+
+def _fills(A, z):
+    z[1] = 0.5
 
 
 def _items(v):

@@ -8,6 +8,8 @@ with its location (``tests/compose/check.py`` runs every mode).
   loop over functions, a method, a classmethod, a callable object,
   ``functools.partial``): ``unwritten`` compares the object after the call
   with a copy made before (``normal/call_arguments.py``);
+- writing into an object of the helper's module (a global array or dict):
+  refused at the call where f reads that object (``Purity.module_written``);
 - writing through targets other than a plain ``y[i] = v`` (``y[0], y[1] =
   ...``, ``for y[0] in ...``, ``del ws[0]``, ``y.__setitem__``): purity reads
   them as writes (``purity.written_targets``).
@@ -22,6 +24,33 @@ import pytest
 from tests.compose.check import check_source
 
 PROGRAMS = {
+    # into an object of the helper's module, read back by f: a zero gradient
+    "a_global_array_filled": (
+        ["x"],
+        """
+        BUF = np.zeros(3)
+
+        def fill(x):
+            BUF[:] = x
+
+        def f(x):
+            fill(x)
+            return BUF[0]
+        """,
+    ),
+    "a_global_dict_written": (
+        ["x"],
+        """
+        CACHE = {}
+
+        def put(x):
+            CACHE["y"] = x
+
+        def f(x):
+            put(x * 2.0)
+            return CACHE["y"][0]
+        """,
+    ),
     "a_variable_holding_the_function": (
         ["x"],
         """

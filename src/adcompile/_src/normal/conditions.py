@@ -35,7 +35,7 @@ import libcst as cst
 from adcompile._src.errors import UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.control_facts import is_inside, may_be_skipped
-from adcompile._src.normal.purity import call_may_keep
+from adcompile._src.normal.purity import call_may_keep, purity
 from adcompile._src.normal.values import calls_in, mutated_names, stores_new_value
 from adcompile._src.normal.vocabulary import (
     MUTATING_METHODS,
@@ -98,7 +98,9 @@ class ConditionLowering:
         )
         return not is_numpy_callable(callee) or writes
 
-    def _writing_calls_lowered(self, test: cst.BaseExpression) -> cst.BaseExpression:
+    def _writing_calls_lowered(
+        self, test: cst.BaseExpression, named: bool = False
+    ) -> cst.BaseExpression:
         """``test`` with each call in it that changes a value carrying a
         derivative in place (a helper that writes into what it is given,
         ``items.pop()``) lowered first, as any other call is, and read from
@@ -134,9 +136,9 @@ class ConditionLowering:
             finally:
                 self.calls_lowered_first = False
             node = cst.Name(value.name) if isinstance(value, ir.Var) else value.node
-            if isinstance(value, ir.Var):  # read as a name: what is left of the
-                self.env[value.name] = value.name  # expression may carry its
-            replaced = replaced.deep_replace(unit, node)  # derivative (a for's)
+            if named and isinstance(value, ir.Var):  # read as a name: what is
+                self.env[value.name] = value.name  # left of the expression
+            replaced = replaced.deep_replace(unit, node)  # carries its derivative
         return replaced
 
     def _statement_writers_lowered(self, statement: cst.Expr) -> cst.Expr | None:
@@ -206,7 +208,10 @@ class ConditionLowering:
         nested = self.env.get(func.value) if isinstance(func, cst.Name) else None
         if nested in self.nested_purity:  # (a function defined here: read)
             return self.nested_purity[nested].writes
-        return self._callee(call) is None
+        callee = self._callee(call)
+        if python_callable(callee) and purity(callee).module_written:
+            return True  # (its call may refuse it: lower_calls.py)
+        return callee is None
 
     def _callee(self, call: cst.Call) -> object:
         return resolve_callee(self.source, call.func, self.env, strict=False)

@@ -183,12 +183,15 @@ class ControlFlowLowering(ConditionLowering):
             )
         start = cst.parse_statement(f"{items} = {start}")
         before = {name: self.env.get(name) for name in loop_variables(clauses, renames)}
+        origin = self.origin  # (the statement the comprehension stands in)
         try:
             self._block([start, body])
         except AdcompileError as error:  # at code written for the loop
             if error.location is None:
                 error.location = self.source.location(node)
             raise
+        finally:
+            self.origin = origin
         for name, previous in before.items():  # they do not leak out
             if previous is None:
                 self.env.pop(name, None)

@@ -101,7 +101,7 @@ class IterationLowering:
         adjoint flows back into X's. A call in the iterable that changes a
         value in place is lowered first (``_writing_calls_lowered``).
         """
-        iterable = self._writing_calls_lowered(node.iter)
+        iterable = self._writing_calls_lowered(node.iter, named=True)
         if not self._is_varied(iterable):
             return node.target, rename_locals(iterable, self.env), []
         index = free_name("i", self.names.taken)

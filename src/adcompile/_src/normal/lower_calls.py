@@ -44,6 +44,7 @@ from adcompile._src.rules import registry
 from adcompile._src.rules.registry import SCALAR
 from adcompile._src.runtime import HELPERS
 from adcompile._src.syntax.templates import string_literal
+from adcompile._src.syntax.tree import walk
 
 
 class CallLowering(CallArguments):
@@ -172,6 +173,15 @@ class CallLowering(CallArguments):
         if call:
             lowered = {**dict(enumerate(args)), **kwargs}
             returned = self._returned_writes(node, callee, known, forced, lowered)
+        read_back = known.module_written & self._free_names_read()
+        if read_back and any(isinstance(a, ir.Var) for a in args):
+            raise UnsupportedSyntax(
+                f"{self.source.code(func)}(...) writes into '{min(read_back)}', "
+                "an object of its module that this function reads, given values "
+                "the gradient depends on: no derivative follows them there",
+                "pass the object in and return what the function computes",
+                self.source.location(node),
+            )
         if known is not UNKNOWN:  # (read from its source)
             if known.writes:
                 static = {  # not copied for it (below): it writes into them
@@ -249,6 +259,11 @@ class CallLowering(CallArguments):
                 result, returned, callee, node, known.result_new, target_name, forced
             )
         return result
+
+    def _free_names_read(self) -> frozenset[str]:
+        """The names this function's body mentions."""
+        body = self.definition.body
+        return frozenset(n.value for n in walk(body) if isinstance(n, cst.Name))
 
     def _listed_iterator(
         self, node: cst.Call, callee: object

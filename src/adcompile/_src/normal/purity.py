@@ -73,7 +73,13 @@ from adcompile._src.normal.vocabulary import (
 )
 from adcompile._src.read.calls import python_callable
 from adcompile._src.read.source import FunctionSource
-from adcompile._src.read.static_code import chain_base, resolve_callee
+from adcompile._src.read.static_code import (
+    WRITES,
+    bound_names,
+    chain_base,
+    resolve_callee,
+    written_targets,
+)
 from adcompile._src.read.written_returns import arguments_to, read_function
 from adcompile._src.syntax.tree import walk
 
@@ -89,6 +95,8 @@ class Purity:
     # every return is a tuple written out whose items (and theirs) are values
     # computed there: no two parts of the result share memory
     parts_apart: bool = field(default=False, compare=False)
+    # the objects of its module it writes into (global arrays, lists, dicts)
+    module_written: frozenset[str] = field(default=frozenset(), compare=False)
 
     @property
     def copies_suffice(self) -> bool:
@@ -169,7 +177,36 @@ class _Reading(NewValues):
         apart = new and all(
             ret.value is not None and self._apart(ret.value) for ret in self._returns()
         )
-        return Purity(keeps, not keeps and new, writes, written, new, holds, apart)
+        module = self._module_written()
+        return Purity(
+            keeps, not keeps and new, writes, written, new, holds, apart, module
+        )
+
+    def _module_written(self) -> frozenset[str]:
+        """The objects of its module the body writes into (``BUF[:] = x``,
+        ``LOG.append(x)``): names it neither binds nor is given."""
+        found: set[str] = set()
+        for node in self._nodes():
+            targets = [t for t in written_targets(node) if not isinstance(t, cst.Name)]
+            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+                if node.func.attr.value in MUTATING_METHODS:
+                    targets.append(node.func.value)
+            for target in targets:
+                base, _ = chain_base(target)
+                if isinstance(base, cst.Name) and self._global(base):
+                    found.add(base.value)
+        return frozenset(found)
+
+    def _global(self, name: cst.Name) -> bool:
+        bindings = (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For)
+        bindings += (cst.CompFor, cst.NamedExpr, cst.AsName)
+        local = {  # (what a binding binds: not the object of ``BUF[:] = x``)
+            name
+            for node in self._nodes()
+            if isinstance(node, bindings)
+            for name in bound_names(getattr(node, "target", None) or node.name)
+        }
+        return name.value not in self.params and name.value not in local
 
     def _apart(self, node: cst.BaseExpression) -> bool:
         """A tuple written out whose items, and theirs, are each a value made
@@ -407,28 +444,6 @@ class _Reading(NewValues):
         if self.bound is None:  # names the body binds (to anything)
             self.bound = names_bound(self._nodes())
         return node.value not in self.params and node.value not in self.bound
-
-
-WRITES = (cst.AssignTarget, cst.AugAssign, cst.For, cst.Del)
-
-
-def written_targets(node: cst.CSTNode) -> list[cst.BaseExpression]:
-    """What ``node`` assigns or deletes: the targets of an assignment, an
-    augmented one, a ``for`` loop or a ``del``, unpacked
-    (``y[0], y[1] = ...``, ``for y[0] in ...``, ``del ws[0]``)."""
-    if not isinstance(node, WRITES):
-        return []
-    found: list[cst.BaseExpression] = []
-    todo: list[cst.BaseExpression] = [node.target]
-    while todo:
-        target = todo.pop()
-        if isinstance(target, (cst.Tuple, cst.List)):
-            todo.extend(e.value for e in target.elements)
-        elif isinstance(target, cst.StarredElement):
-            todo.append(target.value)
-        else:
-            found.append(target)
-    return found
 
 
 def _made_new(known: Purity) -> bool:

@@ -141,3 +141,25 @@ def resolve_callee(
             source.location(func),
         ) from exc
     return obj
+
+
+WRITES = (cst.AssignTarget, cst.AugAssign, cst.For, cst.Del)
+
+
+def written_targets(node: cst.CSTNode) -> list[cst.BaseExpression]:
+    """What ``node`` assigns or deletes: the targets of an assignment, an
+    augmented one, a ``for`` loop or a ``del``, unpacked
+    (``y[0], y[1] = ...``, ``for y[0] in ...``, ``del ws[0]``)."""
+    if not isinstance(node, WRITES):
+        return []
+    found: list[cst.BaseExpression] = []
+    todo: list[cst.BaseExpression] = [node.target]
+    while todo:
+        target = todo.pop()
+        if isinstance(target, (cst.Tuple, cst.List)):
+            todo.extend(e.value for e in target.elements)
+        elif isinstance(target, cst.StarredElement):
+            todo.append(target.value)
+        else:
+            found.append(target)
+    return found
