@@ -40,6 +40,7 @@ from adcompile._src.normal.values import calls_in, mutated_names, stores_new_val
 from adcompile._src.normal.vocabulary import (
     MUTATING_METHODS,
     SAFE_BUILTINS,
+    gives_out,
     is_numpy_callable,
     writes_into_an_argument,
 )
@@ -93,9 +94,7 @@ class ConditionLowering:
         callee = self._callee(call)
         if callee in SAFE_BUILTINS:
             return False
-        writes = writes_into_an_argument(callee) or any(
-            a.keyword is not None and a.keyword.value == "out" for a in call.args
-        )
+        writes = writes_into_an_argument(callee) or gives_out(call)
         return not is_numpy_callable(callee) or writes
 
     def _writing_calls_lowered(

@@ -44,6 +44,7 @@ from adcompile._src.normal.values import (
 from adcompile._src.normal.views import ViewWrites
 from adcompile._src.normal.vocabulary import (
     IN_PLACE_METHODS,
+    gives_out,
     writes_into_an_argument,
 )
 from adcompile._src.normal.write_back import WriteBack
@@ -307,9 +308,7 @@ class Normalizer(
             self._check_list_change(call)
             self._refuse_enclosing_writes(call)  # (closures.py)
             func = call.func
-            writes = any(
-                a.keyword is not None and a.keyword.value == "out" for a in call.args
-            )
+            writes = gives_out(call)
             varied_args = any(self._is_varied(a.value) for a in call.args)
             if writes and varied_args:
                 raise UnsupportedSyntax(

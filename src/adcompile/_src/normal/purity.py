@@ -66,6 +66,7 @@ from adcompile._src.normal.vocabulary import (
     RUNS_LATER,
     SAFE_BUILTINS,
     VIEW_METHODS,
+    gives_out,
     is_numpy_callable,
     rule_of,
     writes_into_an_argument,
@@ -464,7 +465,7 @@ def call_may_keep(
     the objects of mutating methods that are values the calling code made
     (changing them is no leak)."""
     func = call.func
-    if any(a.keyword is not None and a.keyword.value == "out" for a in call.args):
+    if gives_out(call):
         return True
     callee = resolve_callee(source, func, {}, strict=False)
     if callee is None and isinstance(func, cst.Attribute):  # a method

@@ -201,3 +201,8 @@ def rule_of(callee: Any) -> Any:
 def is_numpy_callable(callee: Any) -> bool:
     module = getattr(callee, "__module__", None) or ""
     return isinstance(callee, np.ufunc) or module.split(".")[0] == "numpy"
+
+
+def gives_out(call: cst.Call) -> bool:
+    """Whether ``call`` is given ``out=``: it writes into that array."""
+    return any(a.keyword is not None and a.keyword.value == "out" for a in call.args)
