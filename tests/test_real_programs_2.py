@@ -134,7 +134,7 @@ def logical_masks(x):
 
 
 def list_of_arrays_augmented(x):
-    xs = [x, 2.0 * x, x**2]
+    xs = [1.0 * x, 2.0 * x, x**2]  # (xs[0] += ... on x itself: refused)
     for i in range(len(xs)):
         xs[i] += np.sin(x) * i
     xs[-1] *= 0.5

@@ -21,6 +21,7 @@ import re
 import shutil
 import signal
 import tempfile
+import textwrap
 import time
 import traceback
 from collections.abc import Callable
@@ -350,6 +351,13 @@ def smooth_point(f: Callable[..., Any], params: list[str], seed: int):
         else:
             return (args, directions, refs), ""
     return None, reason
+
+
+def check_body(body: str, params: list[str], seed: int, program_id: str) -> Result:
+    """``check_source`` of a program written out in a test (indented, numpy
+    imported for it)."""
+    source = "import numpy as np\n" + textwrap.dedent(body)
+    return check_source(source, params, seed=seed, program_id=program_id)
 
 
 def check_source(

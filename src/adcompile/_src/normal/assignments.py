@@ -18,7 +18,7 @@ import libcst as cst
 from adcompile._src.errors import UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.control_facts import free_name
-from adcompile._src.normal.lower import load_names
+from adcompile._src.normal.lower import index_expression, load_names
 from adcompile._src.normal.parts import container_path
 from adcompile._src.normal.values import (
     creates_new_value,
@@ -220,9 +220,13 @@ class AssignmentLowering:
         operator_type = AUGMENTED.get(type(node.operator))
         if operator_type is None:
             raise self._unsupported(node, "this augmented assignment")
-        if isinstance(target, cst.Subscript):  # y[i] += v: y[i] = y[i] + v
+        if isinstance(target, cst.Subscript):
+            if self._item_held_by_reference(target):
+                self._item_update(node, target)
+                return
+            self._check_copied_item(target)
             value = cst.BinaryOperation(target, operator_type(), node.value)
-            self._setitem(target, value)
+            self._setitem(target, value)  # y[i] += v: y[i] = y[i] + v
             return
         if not isinstance(target, cst.Name):
             self._check_target(target)
@@ -282,6 +286,62 @@ class AssignmentLowering:
             self.updating_in_place = False
         self._written(current, self.env[name])
 
+    def _item_held_by_reference(self, target: cst.Subscript) -> bool:
+        """``y[i] op= v`` where ``y`` is a list, tuple or dict (one the
+        function built, or a copy of one): the item is an object of its
+        own, which numpy's ``op=`` changes in place when it is an array,
+        and which other names may hold (``L = [x, w]``, ``L = list(ws)``,
+        ``q = p.copy()``); not so for an array ``y``, whose item is its own
+        memory. Indices that are names or constants only (they are read
+        twice)."""
+        base = target.value
+        if not isinstance(base, cst.Name) or base.value not in self.env:
+            return False
+        if not all(_plain_index(e.slice) for e in target.slice):
+            return False
+        return self.env[base.value] in self.item_holders
+
+    def _check_copied_item(self, target: cst.Subscript) -> None:
+        """``y[i] op= v`` on ``y = x.copy()``, which may be a list or dict
+        copy holding x's arrays: checked as the code runs
+        (``copied_item_update``)."""
+        base = target.value
+        if not isinstance(base, cst.Name):
+            return
+        if self.env.get(base.value) not in self.copies:
+            return
+        if not self._is_varied(target):
+            return  # (run as written: the names that see it see it change)
+        index = self._static(index_expression(target.slice, self.np_name)).node
+        code = cst.SimpleString(string_literal(self.origin.code))
+        args = [cst.Arg(cst.Name(self.env[base.value])), cst.Arg(index), cst.Arg(code)]
+        check = cst.Expr(cst.Call(cst.Name("copied_item_update"), args))
+        self.body.append(ir.Effect(check, self.origin))
+
+    def _item_update(self, node: cst.AugAssign, target: cst.Subscript) -> None:
+        """``y[i] op= v`` on a container: ``item = y[i]``, ``item op= v``
+        (an update in place of that object, under every check of one:
+        ``observers.py``, ``parts.py``), then ``y[i] = item``. ``y`` itself
+        is no observer of the update, since the new item goes back into it;
+        no other item of ``y`` may be the same array (``items_apart``, as
+        the code runs)."""
+        assert isinstance(target.value, cst.Name)
+        container = self.env[target.value.value]
+        item = cst.Name(self.names.fresh("item"))
+        self._assign([item], target)
+        index = self._static(index_expression(target.slice, self.np_name)).node
+        code = cst.SimpleString(string_literal(self.origin.code))
+        path = cst.Tuple([cst.Element(index)])
+        args = [cst.Arg(cst.Name(container)), cst.Arg(path), cst.Arg(code)]
+        check = cst.Expr(cst.Call(cst.Name("items_apart"), args))
+        self.body.append(ir.Effect(check, self.origin))
+        self.storing_back.add(container)
+        try:
+            self._augmented(node.with_changes(target=item))
+        finally:
+            self.storing_back.discard(container)
+        self._setitem(target, item)
+
     def _as_written(self, node: cst.AugAssign, current: str, name: str) -> bool:
         """``v *= 0.5`` on values that carry no derivative, where other names
         may see v (``v = y[0:2]``): run as written, if every such name can
@@ -324,3 +384,19 @@ class AssignmentLowering:
                 "differentiated",
                 self.source.location(target),
             )
+
+
+def _plain_index(index: cst.BaseSlice) -> bool:
+    """An index made of names and constants only (``i``, ``"w"``, ``1:k``)."""
+    parts = (
+        [index.value]
+        if isinstance(index, cst.Index)
+        else [index.lower, index.upper, index.step]
+    )
+    return all(
+        part is None
+        or isinstance(part, (cst.Name, cst.Integer, cst.SimpleString))
+        or isinstance(part, cst.UnaryOperation)
+        and isinstance(part.expression, cst.Integer)
+        for part in parts
+    )

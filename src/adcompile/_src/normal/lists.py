@@ -173,6 +173,7 @@ class ListLowering:
         target = self._target(target_name, "dict", values)
         self._share(values, holder=target)  # the dict keeps its values
         self.body.append(ir.Pack(target, values, self.origin, "dict", keys=tuple(keys)))
+        self.item_holders.add(target)
         self.varied.add(target)
         self.fresh.add(target)
         self._set_shape(target, ("value", target))

@@ -19,6 +19,7 @@ import numpy as np
 from adcompile._src.errors import NoDerivativeRule, UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.cross_entropy import log_softmax, sigmoid_cross_entropy
+from adcompile._src.normal.shape_classes import ShapeClasses
 from adcompile._src.normal.sharing import SharingAnalysis, load_names
 from adcompile._src.normal.vocabulary import (
     ATTRIBUTES,
@@ -29,18 +30,18 @@ from adcompile._src.normal.vocabulary import (
     VIEW_FREE_SHAPES,
 )
 from adcompile._src.read.static_code import (
-    is_numeric_literal,
     resolve_callee,
 )
 from adcompile._src.rules import registry
 from adcompile._src.rules.patterns import APPEND, LOGISTIC
-from adcompile._src.rules.registry import BROADCAST, REDUCE, SAME, SCALAR, Primitive
+from adcompile._src.rules.registry import Primitive
 from adcompile._src.rules.sequences import ITEMS_ONLY, SEQUENCE_RESULTS
+from adcompile._src.runtime import methods as runtime_methods
 from adcompile._src.syntax.naming import operand_word
 from adcompile._src.syntax.tree import children
 
 
-class ExpressionLowering(SharingAnalysis):
+class ExpressionLowering(SharingAnalysis, ShapeClasses):
     """Expression lowering; mixed into the Normalizer, which owns the state."""
 
     def _lower(
@@ -205,6 +206,7 @@ class ExpressionLowering(SharingAnalysis):
         self.body.append(ir.Pack(target, items, self.origin, kind))
         self.varied.add(target)
         self.sequences.add(target)
+        self.item_holders.add(target)
         if kind == "list":
             self.fresh.add(target)  # a new list: appending to it is safe
         self._set_shape(target, ("value", target))
@@ -265,6 +267,9 @@ class ExpressionLowering(SharingAnalysis):
         self.varied.add(target)
         if prim is not None and id(prim.key) in SEQUENCE_RESULTS:
             self.sequences.add(target)  # a list or tuple: see lists.py
+            self.item_holders.add(target)
+        elif prim is not None and prim.key is runtime_methods.copy_of:
+            self.copies.add(target)  # an array, or a list or dict: inplace.py
         apply.shape = self._result_shape(apply)
         self._set_shape(target, apply.shape)
         apart = self._part_apart(prim, args, index)
@@ -331,53 +336,6 @@ class ExpressionLowering(SharingAnalysis):
             bound[keyword] = operand
         return bound
 
-    def _result_shape(self, apply: ir.Apply) -> object:
-        prim = apply.prim
-        fresh_class = ("value", apply.target)
-        if prim is None:
-            return fresh_class
-        operands = [
-            apply.bound[p] for p, t in prim.vjps.items() if t and p in apply.bound
-        ]
-        if prim.shape == BROADCAST:  # all take part, differentiable or not
-            operands = [apply.bound[p] for p in prim.vjps if p in apply.bound]
-        classes = [self._shape_of(o) for o in operands]
-        if prim.shape == SCALAR:
-            return SCALAR
-        if prim.shape == REDUCE:
-            return SCALAR if ir.is_simple(apply) else fresh_class
-        if prim.shape == SAME and classes:
-            return classes[0]
-        if prim.shape == BROADCAST and classes:
-            arrays = {c for c in classes if c != SCALAR}
-            if not arrays:
-                return SCALAR
-            if len(arrays) == 1:
-                return arrays.pop()
-        return fresh_class
-
-    def _shape_of(self, operand: ir.Operand) -> object:
-        if isinstance(operand, ir.Var):
-            return self.shapes.get(operand.name, ("value", operand.name))
-        return self._static_shape(operand.node)
-
-    def _static_shape(self, node: cst.BaseExpression) -> object:
-        """Shape class of code that carries no derivative: arithmetic on
-        known scalars (``dt / 2``) is a scalar too."""
-        if is_numeric_literal(node):
-            return SCALAR
-        if isinstance(node, cst.Name) and node.value in self.shapes:
-            return self.shapes[node.value]
-        if isinstance(node, cst.BinaryOperation) and not isinstance(
-            node.operator, cst.MatrixMultiply
-        ):
-            left, right = self._static_shape(node.left), self._static_shape(node.right)
-            if left == right == SCALAR:
-                return SCALAR
-        if isinstance(node, cst.UnaryOperation):
-            return self._static_shape(node.expression)
-        return ("static", id(node))
-
     def _target(self, target_name: str | None, word: str, args: list) -> str:
         if target_name is not None:
             return self._new_ssa(target_name)
@@ -399,12 +357,6 @@ class ExpressionLowering(SharingAnalysis):
         if not self.updating_in_place:  # a new object (the name's old one, or
             self._retire(ssa)  # a value a loop's earlier pass gave the name)
         return ssa
-
-    def _set_shape(self, name: str, shape: object) -> None:
-        """Record a variable's shape class; a loop or branch variable keeps
-        its own class, since its shape may differ from one trip to the next."""
-        if name not in self.pinned.values():
-            self.shapes[name] = shape
 
     # ---- analysis helpers --------------------------------------------------
 

@@ -91,6 +91,9 @@ class Normalizer(
         self.varied: set[str] = set()
         self.fresh: set[str] = set()  # values no other name can see (safe for +=)
         self.sequences: set[str] = set()  # variables known to hold a list or tuple
+        self.item_holders: set[str] = set()  # lists, tuples and dicts built here
+        self.copies: set[str] = set()  # x.copy(): an array, or a list or dict
+        self.storing_back: set[str] = set()  # (assignments._item_update)
         self.written_back_names: list[str] = []  # by calls, in order (write_back)
         self.nested_writes: dict[str, tuple[set[str], set[str]]] = {}  # closures
         self.part_paths: dict[str, tuple[str, tuple]] = {}  # (parts.py)
@@ -444,32 +447,12 @@ class Normalizer(
         self._set_shape(target, shape)
         if isinstance(value, (cst.List, cst.Tuple, cst.ListComp)):
             self.sequences.add(target)
+            self.item_holders.add(target)
         if new:
             self.fresh.add(target)
         else:
             self._part_or_shared(target, static, value)
         return ir.Var(target)
-
-    def _bind_alias(self, name: str, operand: ir.Operand) -> None:
-        # a variable another name holds: both names see one object now
-        # (``_observer`` finds the other name through ``env``)
-        if isinstance(operand, ir.Var):
-            if name in self.pinned:  # the construct's variable: copy into it
-                if self.pinned[name] != operand.name:
-                    self._copy(name, operand)
-                return
-            self.env[name] = operand.name
-            return
-        target = self._new_ssa(name)
-        self._share([operand], holder=target)
-        self.body.append(ir.Assign(target, operand, self.origin))
-        self.varied.discard(target)
-        self.fresh.discard(target)
-        for root in self._roots([operand]):
-            self.view_roots.setdefault(target, set()).add(root)
-        self._set_shape(
-            target, SCALAR if is_numeric_literal(operand.node) else ("value", target)
-        )
 
 
 def normalize(

@@ -110,7 +110,8 @@ class ContainerParts:
             if who in rebuilt or who in items and variable != current:
                 continue  # (items_apart checks they are)
             if who == "the caller" and edge is not None:
-                if self._parameter_root(edge[1]) == self._parameter_root(whole):
+                root = self._parameter_root(edge[1])
+                if root is not None and root == self._parameter_root(whole):
                     continue  # (through the container, written back)
             if not who or variable is None:
                 return None

@@ -59,20 +59,21 @@ checked at all (refused).
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterator
 from typing import Any
 
 import libcst as cst
 
 from adcompile._src.normal import ir
+from adcompile._src.normal.observers import Observers
 from adcompile._src.normal.views import View
 from adcompile._src.normal.vocabulary import NONDIFF_ATTRIBUTES
-from adcompile._src.read.static_code import int_literal
+from adcompile._src.read.static_code import int_literal, is_numeric_literal
+from adcompile._src.rules.registry import SCALAR
 from adcompile._src.syntax.templates import used_names
 from adcompile._src.syntax.tree import stack_lists
 
 
-class SharingAnalysis:
+class SharingAnalysis(Observers):
     """Mixed into the Normalizer, which owns the state these methods use."""
 
     def _start_sharing(self) -> None:
@@ -91,6 +92,28 @@ class SharingAnalysis:
         self.views: dict[str, View] = {}  # a view's value -> how made (views.py)
         self.choices: dict[str, set[str]] = {}  # a if c else b's variable -> a, b
         self.apart: set[str] = set()  # results whose parts share no memory
+
+    def _bind_alias(self, name: str, operand: ir.Operand) -> None:
+        """``name = operand`` where the operand is a variable another name
+        holds: both names see one object now (``_observers`` finds the
+        other name through ``env``)."""
+        if isinstance(operand, ir.Var):
+            if name in self.pinned:  # the construct's variable: copy into it
+                if self.pinned[name] != operand.name:
+                    self._copy(name, operand)
+                return
+            self.env[name] = operand.name
+            return
+        target = self._new_ssa(name)
+        self._share([operand], holder=target)
+        self.body.append(ir.Assign(target, operand, self.origin))
+        self.varied.discard(target)
+        self.fresh.discard(target)
+        for root in self._roots([operand]):
+            self.view_roots.setdefault(target, set()).add(root)
+        self._set_shape(
+            target, SCALAR if is_numeric_literal(operand.node) else ("value", target)
+        )
 
     def _roots(self, operands: list[ir.Operand]) -> set[str]:
         """The variables whose memory these operands may share."""
@@ -300,129 +323,6 @@ class SharingAnalysis:
             self.shared_at.setdefault(name, self.origin.code)
         self.fresh -= names
 
-    def _not_writable(
-        self, ssa: str, name: str, items_kept: bool = False
-    ) -> str | None:
-        """Why the value of ``name`` (``ssa``) cannot be updated in place by
-        a new value, or None when it can: it must be fresh (no code that may
-        keep it has seen it), and no other name read after this statement
-        may see its memory (the same object, a view, a container holding
-        it, or the caller's object, followed through the holders).
-        ``items_kept``: the update leaves the object's items as they are (a
-        list's append or pop), so its items read before see no change, and a
-        list used only as a stack (``stack_lists``) has no other observer."""
-        if ssa not in self.fresh:
-            return self._why_shared(ssa) or ""
-        if items_kept and name in self.stacks:
-            return None  # only the items it gave back see it: they are kept
-        observer = self._observer(ssa, name, items_kept)
-        if observer is None:
-            return None
-        who, edge = observer
-        if edge is None:
-            return f" ({who} is the same object, and is read later)"
-        since = self.held_since[edge]
-        return f" ({who} sees its memory, since `{since}`, and is read later)"
-
-    def _observer(
-        self, ssa: str, name: str, items_kept: bool = False
-    ) -> tuple[str, tuple[str, str] | None] | None:
-        """The first name (or the caller) that may see ``ssa``'s memory and
-        is read later, with the holder edge that made it see it."""
-        for who, edge, _ in self._observers(ssa, name, items_kept):
-            if who:  # (not an array ssa's object was before)
-                return who, edge
-        return None
-
-    def _checkable_observers(
-        self, ssa: str, name: str, items_kept: bool = False
-    ) -> tuple[list[tuple[str, str]], list[str]] | None:
-        """The variables holding every value read later that may see
-        ``ssa``'s memory, each with who reads it, for a check as the code
-        runs (``shared_update``), and the arrays ``ssa``'s object was before
-        updates made it a new one as the code runs, which what was read
-        before sees instead; None if one of them cannot be read there (a
-        name not bound on every path to this statement) or is the same
-        object (which sees the update for certain)."""
-        if ssa not in self.fresh:  # code that may keep it has seen it
-            return None
-        found: list[tuple[str, str]] = []
-        before: list[str] = []
-        for who, edge, variable in self._observers(ssa, name, items_kept):
-            if variable is None or edge is None:  # (the same object: it sees)
-                return None
-            if not who:
-                before.append(variable)
-            elif all(variable != v for v, _ in found):
-                found.append((variable, who))
-        return found, before
-
-    def _observers(
-        self, ssa: str, name: str, items_kept: bool = False
-    ) -> Iterator[tuple[str, tuple[str, str] | None, str | None]]:
-        """Each name (or the caller) that may see ``ssa``'s memory and is
-        read later: who, the holder edge that made it see it, and the
-        variable a check as the code runs can read its value from (None if
-        there is none)."""
-        own_root = self._parameter_root(ssa)
-        here = self._defined_here() if self.copied_edges else set()
-        # (a variable, the edge that led away from ssa's own object, if any,
-        # and where the way crossed a copy standing for an object: the
-        # variable before it, whose memory tells instead, or "" if none does)
-        # (and the value the way came from, unless through a part or one
-        # object: a part made from it leads to no other whole, ``_made_from``)
-        Step = tuple[str, tuple[str, str] | None, str | None, str | None]
-        start: Step = (ssa, None, None, None)
-        todo = [start]
-        seen = {(ssa, None, None)}
-        lineage = {ssa}  # ssa and the arrays its object was before
-        while todo:
-            value, edge, near, came = todo.pop(0)
-            for other, bound in self.env.items():
-                if bound != value or (edge is None and other == name):
-                    continue
-                readable = bound if near is None else near or None
-                if other in self.loop_snapshots:  # bound as its loop starts
-                    yield "the loop running over it", edge, readable
-                elif self._read_later(other):
-                    if near is None and other not in self.bound:
-                        readable = None
-                    yield f"'{other}'", edge, readable
-            root = self._parameter_root(value)
-            if edge is not None and root is not None and root != own_root:
-                # (its own lineage is written back); the parameter's own
-                # variable holds the caller's object (or its private copy)
-                readable = root if value == root and near is None else near or None
-                yield "the caller", edge, readable
-            for holder in sorted(self.holders.get(value, ())):
-                pair = (value, holder)
-                kind = self.edge_kinds.get(pair, "")
-                if items_kept and edge is None and kind == "item":
-                    continue  # an item of the list, not the list
-                if self._made_from(came, pair):
-                    continue  # a part of another whole than came's
-                further = near
-                if near is None and pair in self.copied_edges:
-                    if value in lineage and self.stand_in_of.get(value) == holder:
-                        if holder not in here:
-                            further = ""
-                        else:  # what saw it before sees this array: checked too
-                            lineage.add(holder)
-                            yield "", pair, holder
-                    elif self.stand_in_of.get(holder) == value and value in here:
-                        further = value  # a stand-in for it: value's memory tells
-                    else:
-                        further = ""
-                if kind == "same":  # one object: the way still comes from came
-                    through = came
-                else:  # a whole of a part, or what sees value
-                    through = None if self._is_part(pair) else value
-                if (holder, further, through) in seen or holder == ssa:
-                    continue
-                seen.add((holder, further, through))
-                same = edge is None and kind == "same"
-                todo.append((holder, None if same else edge or pair, further, through))
-
     def _part_apart(
         self, prim: Any, args: list, index: cst.BaseExpression | None
     ) -> bool:
@@ -438,22 +338,6 @@ class SharingAnalysis:
             index = element.value if isinstance(element, cst.Index) else None
         return index is not None and int_literal(index) is not None
 
-    def _defined_here(self) -> set[str]:
-        """Variables given a value earlier in the block being lowered (at its
-        own level, so on every path to the statement being lowered), and
-        never given another (a construct's own variables are)."""
-        found: set[str] = set()
-        for statement in self.body:
-            target = getattr(statement, "target", None)
-            if isinstance(target, str):
-                found.update(t for t in target.split(", ") if t)
-        return found - self.pinned_all
-
-    def _read_later(self, name: str) -> bool:
-        if name in self.loop_snapshots:  # read by the loop at each trip
-            return True
-        return self.live is None or name in self.live
-
     def _parameter_root(self, value: str) -> str | None:
         """The parameter whose object ``value`` is (or was rebuilt from, by
         updates the caller gets back), if any: the caller sees it."""
@@ -461,11 +345,6 @@ class SharingAnalysis:
         if root is None and value in self.param_names:
             root = value
         return root
-
-    def _why_shared(self, ssa: str) -> str:
-        """`` (shared by `...`)`` naming the statement that shared ``ssa``."""
-        code = self.shared_at.get(ssa)
-        return f" (since `{code}`)" if code else ""
 
     def _unfresh_names(self, node: cst.CSTNode) -> None:
         """Any reference to a name may create an alias: it is no longer fresh

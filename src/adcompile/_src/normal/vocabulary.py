@@ -45,7 +45,7 @@ METHODS: dict[str, tuple[Any, bool]] = {
     "dot": (np.dot, False),
     "ravel": (np.ravel, False),
     "flatten": (np.ravel, False),
-    "copy": (np.copy, False),
+    "copy": (runtime.copy_of, False),
     "squeeze": (np.squeeze, False),
     "clip": (np.clip, False),
     "reshape": (np.reshape, True),

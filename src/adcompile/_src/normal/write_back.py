@@ -60,6 +60,7 @@ from adcompile._src.read.calls import python_callable
 from adcompile._src.read.static_code import chain_base, resolve_callee
 from adcompile._src.read.written_returns import (
     augmented,
+    captured,
     item_writes,
     read_once,
     rebound,
@@ -445,7 +446,9 @@ def _written_arguments(
         return {}
     kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     positional = [p for p, v in params.items() if v.kind in kinds]
-    never = rebound(definition, known.written)
+    never = rebound(definition, known.written) - set(
+        captured(definition, known.written)
+    )
     found: Returned = {}
     for position, arg in enumerate(node.args):
         if arg.keyword is not None:

@@ -18,12 +18,19 @@ the user's return, so errors point at h's lines). A call binding names it
 ``h@returning:a`` (``spec``), which ``resolve`` turns back into the
 variant where the derivative code is linked.
 
-Invariant: a variant returns only parameters h never rebinds (``rebound``:
-no assignment, loop, ``with``, ``del``, import or definition binds the name
-anywhere in h), so the ``a`` each return reads is the object the caller
-passed. An augmented assignment ``a += v`` keeps the object for an array or
-list, but rebinds a number: ``augmented`` names those parameters, for which
-the caller decides as the code runs (``written_back``).
+Invariant: each ``a`` a return reads is the object the caller passed. A
+parameter h never rebinds (``rebound``: no assignment, loop, ``with``,
+``del``, import or definition binds the name anywhere in h) is that object
+everywhere. One that a line of h's own body rebinds first (``a = a - v``
+after ``a[0] = e``; no earlier statement binds it, and the line holds no
+return) is kept under a name of its own just before that line (``captured``:
+``a_given = a``), which the returns after it read: the object holds every
+write made into it before, and any made after through a view of it (which
+the caller's checks see: ``a_given`` is read at the return). Any other
+rebinding keeps the call from being written back. An augmented assignment
+``a += v`` keeps the object for an array or list, but rebinds a number:
+``augmented`` names those parameters, for which the caller decides as the
+code runs (``written_back``).
 """
 
 from __future__ import annotations
@@ -102,11 +109,84 @@ def read_function(f: Any) -> FunctionSource:
     if not params:
         return source
     rebuilt = dataclasses.replace(source, _code={}, _made_from={})
-    definition = source.definition.visit(_Returning(rebuilt, params))
-    assert isinstance(definition, cst.FunctionDef)
+    definition = _returning_captured(rebuilt, source.definition, params)
     if not _always_exits(_statements(definition.body)):
-        definition = _with_final_return(rebuilt, definition, params)
+        given = captured(source.definition, params)
+        final = tuple(given[p][1] if p in given else p for p in params)
+        definition = _with_final_return(rebuilt, definition, final)
     rebuilt.definition = definition
+    return rebuilt
+
+
+def captured(
+    definition: cst.FunctionDef, params: Iterable[str]
+) -> dict[str, tuple[int, str]]:
+    """Those of ``params`` that ``definition`` rebinds first on a line of
+    its own body with no return, no earlier statement binding them: the
+    line's position, and the name the caller's object is kept under from
+    there on (``a_given``, a name h uses nowhere)."""
+    wanted = rebound(definition, params)
+    if not wanted or not isinstance(definition.body, cst.IndentedBlock):
+        return {}
+    taken = {n.value for n in walk(definition) if isinstance(n, cst.Name)}
+    found: dict[str, tuple[int, str]] = {}
+    for position, statement in enumerate(definition.body.body):
+        binds = rebound(_alone(statement), wanted - set(found))
+        if not binds:
+            continue
+        simple = isinstance(statement, cst.SimpleStatementLine) and not any(
+            isinstance(small, cst.Return) for small in statement.body
+        )
+        for param in sorted(binds):
+            if simple:
+                name = f"{param}_given"
+                while name in taken:
+                    name += "_"
+                taken.add(name)
+                found[param] = (position, name)
+            wanted.discard(param)  # (bound first elsewhere: not captured)
+        if not wanted - set(found):
+            break
+    return found
+
+
+def _alone(statement: cst.BaseStatement) -> cst.FunctionDef:
+    """``statement`` as the body of a function, for ``rebound``."""
+    return cst.FunctionDef(
+        cst.Name("_"), cst.Parameters(), cst.IndentedBlock([statement])
+    )
+
+
+def _returning_captured(
+    source: FunctionSource, definition: cst.FunctionDef, params: tuple[str, ...]
+) -> cst.FunctionDef:
+    """``definition`` with every return of its own returning ``params``
+    after its value, each as the object the caller passed (``captured``)."""
+    given = captured(definition, params)
+    if not given:
+        rebuilt = definition.visit(_Returning(source, params))
+        assert isinstance(rebuilt, cst.FunctionDef)
+        return rebuilt
+    assert isinstance(definition.body, cst.IndentedBlock)
+    body: list[cst.BaseStatement] = []
+    for position, statement in enumerate(definition.body.body):
+        for param, (where, name) in sorted(given.items()):
+            if where == position:
+                keep = cst.parse_statement(f"{name} = {param}")
+                source.moved(keep, statement)
+                for node in walk(keep):
+                    source.moved(node, statement)
+                body.append(keep)
+        names = tuple(
+            given[p][1] if p in given and given[p][0] < position else p for p in params
+        )
+        visited = statement.visit(_Returning(source, names, depth=1))
+        assert isinstance(visited, cst.BaseStatement)
+        body.append(visited)
+    new_body = definition.body.with_changes(body=body)
+    source.moved(new_body, definition.body)
+    rebuilt = definition.with_changes(body=new_body)
+    source.moved(rebuilt, definition)
     return rebuilt
 
 
@@ -224,11 +304,13 @@ class _Returning(cst.CSTTransformer):
     """Every ``return e`` of the function itself (not of a function or
     lambda defined in it) made ``return (e, a, ...)``."""
 
-    def __init__(self, source: FunctionSource, params: tuple[str, ...]) -> None:
+    def __init__(
+        self, source: FunctionSource, params: tuple[str, ...], depth: int = 0
+    ) -> None:
         super().__init__()
         self.source = source
         self.params = params
-        self.depth = 0
+        self.depth = depth  # (1: visiting the function's own statements)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         self.depth += 1

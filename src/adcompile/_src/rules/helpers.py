@@ -147,6 +147,7 @@ for _name in [
     "changed_in_place",
     "array_given",
     "items_apart",
+    "copied_item_update",
 ]:
     defnondiff(_name)
 

@@ -1,5 +1,5 @@
-"""Runtime helpers that stand for array methods numpy has no function for:
-``x.astype(dtype)`` and ``x.item()`` (numpy only)."""
+"""Runtime helpers that stand for methods numpy has no function for:
+``x.astype(dtype)``, ``x.item()`` and ``x.copy()`` (numpy only)."""
 
 from __future__ import annotations
 
@@ -29,3 +29,12 @@ def item_of(x: Any) -> Any:
 def spread_item(g: Any, x: Any) -> Any:
     """The adjoint of ``x.item()``: g in x's (size-1) shape."""
     return np.reshape(np.asarray(g, dtype=float), np.shape(x))
+
+
+def copy_of(x: Any) -> Any:
+    """``x.copy()`` as the value's own method makes it: a new array for an
+    array, a new dict or list (holding the same items) for a dict or list;
+    a number is its own copy."""
+    if isinstance(x, (int, float, complex)):
+        return x
+    return x.copy()

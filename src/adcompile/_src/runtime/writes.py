@@ -256,10 +256,15 @@ def shared_update(
             return x
         named = str(names).split(", ")
         who = (
-            f"{named[seeing[0]]}, read later, may share memory with it (an "
-            "alias, a view, an item read from it, or a container holding it)"
-            if len(named) == len(others)
-            else "another name read later may share memory with it"
+            "another name read later may share memory with it"
+            if len(named) != len(others)
+            else (
+                "the caller's argument may share memory with it (it may be "
+                "one of the caller's arrays, or a part of one)"
+                if named[seeing[0]] == "the caller"
+                else f"{named[seeing[0]]}, read later, may share memory with it (an "
+                "alias, a view, an item read from it, or a container holding it)"
+            )
         )
     code = str(statement)
     what = f"`{code}` updates a {type(x).__name__} in place"
@@ -286,10 +291,14 @@ def items_apart(whole: Any, path: Any, statement: Any = "") -> None:
         item = item[key]
     if not isinstance(item, np.ndarray):
         return
-    others = [leaf for leaf in _array_leaves(whole) if leaf is not item]
-    if (
-        any(_overlap(item, leaf) for leaf in others)
-        or sum(leaf is item for leaf in _array_leaves(whole)) > 1
+    leaves = _array_leaves(whole)
+    root = _memory_root(item)
+    if (  # (only arrays made from one buffer may share memory)
+        sum(leaf is item for leaf in leaves) > 1
+        or any(
+            leaf is not item and _memory_root(leaf) is root and _overlap(item, leaf)
+            for leaf in leaves
+        )
     ):
         code = str(statement)
         error = UnsupportedSyntax(
@@ -300,6 +309,35 @@ def items_apart(whole: Any, path: Any, statement: Any = "") -> None:
         )
         error.statement = code  # where the caller's locate() points
         raise error
+
+
+def copied_item_update(copy: Any, index: Any, statement: Any = "") -> None:
+    """Before ``y[i] op= v`` on ``y = x.copy()``, lowered as ``y[i] = y[i]
+    op v``: right for an array ``y``, whose item is its own memory, and for
+    an item that is a number; refused where ``y`` is a list or dict, whose
+    copy holds the very arrays ``x`` holds, which ``op=`` would change in
+    place for both."""
+    if isinstance(copy, np.ndarray) or not isinstance(copy, (list, tuple, dict)):
+        return
+    if not isinstance(copy[index], np.ndarray):
+        return
+    code = str(statement)
+    new_value = _as_new_value(code)
+    error = UnsupportedSyntax(
+        f"`{code}` changes an array in place that the {type(copy).__name__} "
+        "it is an item of shares with the one it was copied from (.copy() of "
+        "a list or dict copies neither array)",
+        f"write '{new_value}' (a new array)" if new_value else _copy_hint(code),
+    )
+    error.statement = code  # where the caller's locate() points
+    raise error
+
+
+def _memory_root(array: np.ndarray) -> Any:
+    """The object whose memory ``array`` views (itself if it owns its own)."""
+    while isinstance(array, np.ndarray) and array.base is not None:
+        array = array.base
+    return array
 
 
 def _array_leaves(value: Any) -> list[np.ndarray]:

@@ -1,0 +1,189 @@
+"""``L[i] op= v`` where ``L`` is a list, tuple or dict: numpy's ``op=``
+changes the item's array in place, and every name (and the caller) holding
+that array sees the change. Lowering it as ``L[i] = L[i] op v`` gave a new
+array to ``L`` only, which silently lost the change wherever another name
+held the item: a wrong value and gradient (``L = list(ws)`` then ``L[0] *=
+2`` and ``ws[0]`` read later), or the caller's arrays left unchanged (``L =
+[w for w in ws]``). Now such an update is one of its item
+(``Assignments._item_update``): ``item = L[i]; item op= v; L[i] = item``,
+under every check of an update in place (an item read from a container
+built of other names' values may be any of them: ``sharing._held_by``); on
+a ``.copy()`` of what may be a list or dict, a check as the code runs
+(``copied_item_update``). ``x.copy()`` itself is the value's own method
+(``copy_of``): a dict's ``p.copy()`` crashed inside emitted code.
+
+Every program runs through ``tests/compose/check.py``: each mode against
+finite differences, and the arguments as ``f`` leaves them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.compose.check import check_body
+
+REFUSED = {
+    # ws[0] read later is the array L[0] *= 2.0 changed: 56 where f gives 28
+    "list_copy_item_then_parameter_read": (
+        ["ws"],
+        """
+        def f(ws):
+            L = list(ws)
+            L[0] *= 2.0
+            return np.sum(L[0] * ws[0])
+        """,
+    ),
+    "list_method_copy_item": (
+        ["ws"],
+        """
+        def f(ws):
+            L = ws.copy()
+            L[0] *= 2.0
+            return np.sum(L[0] * ws[0])
+        """,
+    ),
+    "dict_method_copy_item": (
+        ["p"],
+        """
+        def f(p):
+            q = p.copy()
+            q["w"] += 1.0
+            return np.sum(q["w"] * p["w"])
+        """,
+    ),
+    # the caller's ws[1] is changed by f, and was left as it was
+    "comprehension_of_parameter_items": (
+        ["ws"],
+        """
+        def f(ws):
+            L = [w for w in ws]
+            L[1] += 1.0
+            return np.sum(L[1] * L[0])
+        """,
+    ),
+    "list_of_parameter_items": (
+        ["ws"],
+        """
+        def f(ws):
+            L = [ws[0], ws[1]]
+            L[1] += 1.0
+            return np.sum(L[1] * L[0])
+        """,
+    ),
+    "item_name_of_a_list_of_parameter_items": (
+        ["ws"],
+        """
+        def f(ws):
+            L = [ws[0], ws[1]]
+            w = L[1]
+            w += 1.0
+            return np.sum(w * L[0])
+        """,
+    ),
+    "first_of_a_comprehension_written": (
+        ["ws"],
+        """
+        def f(ws):
+            first = [w for w in ws][0]
+            first *= 2.0
+            return np.sum(ws[0] * ws[1])
+        """,
+    ),
+    # xs[0] is x: f changes the caller's x, and reads it again
+    "list_holding_the_parameter_updated_in_a_loop": (
+        ["x"],
+        """
+        def f(x):
+            xs = [x, 2.0 * x, x**2]
+            for i in range(len(xs)):
+                xs[i] += np.sin(x) * (i + 1)
+            return np.sum(xs[0] * xs[1] + xs[2])
+        """,
+    ),
+    "dict_of_local_arrays_item_seen_later": (
+        ["x"],
+        """
+        def f(x):
+            y = x * 2.0
+            d = {"y": y}
+            d["y"] *= x
+            return np.sum(d["y"] + y)
+        """,
+    ),
+}
+
+RIGHT = {
+    "list_of_new_arrays_item_updated": (
+        ["ws"],
+        """
+        def f(ws):
+            L = [np.zeros(3), np.zeros(3)]
+            L[1] += ws[0]
+            L[0] -= 2.0 * ws[1]
+            return np.sum(L[1] * L[0] + L[1])
+        """,
+    ),
+    "dict_of_new_arrays_item_updated_in_a_loop": (
+        ["x", "a"],
+        """
+        def f(x, a):
+            d = {"s": np.zeros(3), "n": 0.0}
+            for k in range(3):
+                d["s"] += np.sin(x * a + k)
+                d["n"] += a
+            return np.sum(d["s"]) * d["n"]
+        """,
+    ),
+    "list_of_numbers_item_updated": (
+        ["x", "a"],
+        """
+        def f(x, a):
+            L = [a, x[0]]
+            L[0] *= x[1]
+            L[1] += a
+            return L[0] * L[1] + a
+        """,
+    ),
+    "array_copy_items_updated": (
+        ["x", "a"],
+        """
+        def f(x, a):
+            y = x.copy()
+            y[0:2] += x[1:]
+            y[2] *= a
+            return np.sum(y * y) + np.sum(x)
+        """,
+    ),
+    "dict_parameter_copied_then_item_replaced": (
+        ["p", "a"],
+        """
+        def f(p, a):
+            q = p.copy()
+            q["w"] = q["w"] * a
+            return np.sum(q["w"] * p["w"])
+        """,
+    ),
+    "list_parameter_copied_then_appended": (
+        ["ws", "a"],
+        """
+        def f(ws, a):
+            L = list(ws)
+            L.append(ws[0] * a)
+            return np.sum(L[0] * L[-1])
+        """,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_an_update_of_an_item_others_hold_is_refused(name: str) -> None:
+    params, body = REFUSED[name]
+    result = check_body(body, params, seed=3, program_id=name)
+    assert result.klass == "refused", (body, result)
+
+
+@pytest.mark.parametrize("name", sorted(RIGHT))
+def test_an_update_of_an_item_no_one_else_holds_is_right(name: str) -> None:
+    params, body = RIGHT[name]
+    result = check_body(body, params, seed=3, program_id=name)
+    assert result.klass == "pass", (body, result)

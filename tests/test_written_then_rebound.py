@@ -1,0 +1,138 @@
+"""A helper that writes into its parameter and then gives the name a new
+value (``A[1, :] = ...`` then ``A = A - ...``): the caller's array holds
+the writes made before, and nothing after. Such a call was refused where
+the caller read the array again; now h's variant keeps the caller's
+object under a name of its own just before the line that rebinds it
+(``written_returns.captured``), and returns that. A rebinding anywhere
+else (in a branch, a loop, on a line with a return) is still refused, and
+writes made after the rebinding (into the new value, or through a view
+of the old object) are right as in Python, or refused.
+
+Every program runs through ``tests/compose/check.py``: each mode against
+finite differences, and the arguments as ``f`` leaves them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.compose.check import check_body
+
+RIGHT = {
+    "written_then_rebound": (
+        ["a", "M"],
+        """
+        def h(A, c):
+            A[1, :] = 0.5 * A[1] + 0.5 * np.tanh(A[0] * c)
+            A = A - 0.25 * np.sin(A * c)
+            return np.sum(A ** 2) * c
+
+        def f(a, M):
+            r = h(M, a)
+            return r + 0.2 * np.sum(M * M)
+        """,
+    ),
+    "early_return_before_the_rebinding": (
+        ["a", "x"],
+        """
+        def h(z, c):
+            z[0] = z[1] * c
+            if c > 5.0:
+                return np.sum(z)
+            z = z * 2.0
+            return np.sum(z * z)
+
+        def f(a, x):
+            t = h(x, a)
+            return t * np.sum(x)
+        """,
+    ),
+    "rebound_twice": (
+        ["a", "x"],
+        """
+        def h(z, c):
+            z[1:] = z[1:] * c
+            z = z + 1.0
+            z = z * z
+            return np.sum(z)
+
+        def f(a, x):
+            return h(x, a) + np.sum(np.cos(x))
+        """,
+    ),
+    "written_in_a_loop_then_rebound": (
+        ["a", "x"],
+        """
+        def h(z, c):
+            for i in range(2):
+                z[i] = z[i + 1] * c
+            z = np.sin(z)
+            return np.sum(z)
+
+        def f(a, x):
+            u = h(x, a)
+            return u + np.sum(x * x)
+        """,
+    ),
+}
+
+REFUSED_OR_RIGHT = {
+    # (purity reads a write through a rebound parameter's name as one that
+    # may reach any argument: refused)
+    "written_then_rebound_then_written_again": (
+        ["a", "M"],
+        """
+        def h(A, c):
+            A *= np.cos(c)
+            A = np.tanh(A)
+            A[0, 0] = c  # (the new array: the caller's is not changed)
+            return np.sum(A)
+
+        def f(a, M):
+            s = np.sin(h(M, a))
+            M[1] = M[1] * s
+            return np.sum(M ** 2) + s
+        """,
+    ),
+    # a view of the caller's array, written after the rebinding
+    "rebound_to_a_view_then_written": (
+        ["a", "x"],
+        """
+        def h(z, c):
+            z[0] = c
+            z = z[1:]
+            z *= c
+            return np.sum(z)
+
+        def f(a, x):
+            return h(x, a) * np.sum(x)
+        """,
+    ),
+    "rebound_in_a_branch": (
+        ["a", "x"],
+        """
+        def h(z, c):
+            z[0] = c * z[2]
+            if c > 0.0:
+                z = z * 2.0
+            return np.sum(z)
+
+        def f(a, x):
+            return h(x, a) * np.sum(x)
+        """,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RIGHT))
+def test_a_write_before_the_rebinding_reaches_the_caller(name: str) -> None:
+    params, body = RIGHT[name]
+    result = check_body(body, params, seed=5, program_id=name)
+    assert result.klass == "pass", (body, result)
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED_OR_RIGHT))
+def test_other_rebindings_are_right_or_refused(name: str) -> None:
+    params, body = REFUSED_OR_RIGHT[name]
+    result = check_body(body, params, seed=5, program_id=name)
+    assert result.klass in ("pass", "refused"), (body, result)
