@@ -10,7 +10,9 @@ under every check of an update in place (an item read from a container
 built of other names' values may be any of them: ``sharing._held_by``); on
 a ``.copy()`` of what may be a list or dict, a check as the code runs
 (``copied_item_update``). ``x.copy()`` itself is the value's own method
-(``copy_of``): a dict's ``p.copy()`` crashed inside emitted code.
+(``copy_of``): a dict's ``p.copy()`` crashed inside emitted code. A loop
+target that stores into an item (``for x[0] in ...``) is an assignment at
+the top of each trip (``IterationLowering._target_stored``).
 
 Every program runs through ``tests/compose/check.py``: each mode against
 finite differences, and the arguments as ``f`` leaves them.
@@ -113,6 +115,26 @@ REFUSED = {
 }
 
 RIGHT = {
+    # a loop target that is an item: each trip writes into x (the gradient
+    # to x[0] was 2 * x[0], though the loop overwrites it; with a, refused)
+    "loop_target_is_an_item_of_the_parameter": (
+        ["x"],
+        """
+        def f(x):
+            for x[0] in [1.0, 2.0]:
+                pass
+            return np.sum(x * x)
+        """,
+    ),
+    "loop_target_is_an_item_written_from_a": (
+        ["x", "a"],
+        """
+        def f(x, a):
+            for x[0] in [a, 2.0 * a]:
+                x[1] = x[1] * x[0]
+            return np.sum(x * x)
+        """,
+    ),
     "list_of_new_arrays_item_updated": (
         ["ws"],
         """

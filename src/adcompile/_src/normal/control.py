@@ -209,6 +209,9 @@ class ControlFlowLowering(ConditionLowering):
             self.body = outer
 
     def _for(self, node: cst.For) -> None:
+        if (stored := self._target_stored(node)) is not None:
+            self._for(stored)  # for x[0] in ...: item, then x[0] = item
+            return
         self.has_control_flow = True
         header = (
             f"for {self.source.code(node.target)} in {self.source.code(node.iter)}:"

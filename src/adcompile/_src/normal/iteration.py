@@ -91,6 +91,22 @@ class IterationLowering:
             return None
         return target.elements[0].value, items, zipped
 
+    def _target_stored(self, node: cst.For) -> cst.For | None:
+        """``for x[0] in xs: body`` (a target that stores into an item or
+        attribute, which each trip writes into) as ``for item in xs: x[0] =
+        item; body``, an assignment lowered as any other; None for a loop
+        over names."""
+        if not _stores_into_parts(node.target):
+            return None
+        item = cst.Name(self.names.fresh("item"))
+        store = cst.Assign([cst.AssignTarget(node.target)], item)
+        line = cst.SimpleStatementLine([store])
+        body = node.body.with_changes(body=[line, *node.body.body])
+        rebuilt = node.with_changes(target=item, body=body)
+        for new in (store, line, rebuilt):
+            self.source.moved(new, node.target if new is not rebuilt else node)
+        return rebuilt
+
     def _iteration(
         self, node: cst.For
     ) -> tuple[cst.BaseAssignTargetExpression, cst.BaseExpression, list]:
@@ -257,3 +273,13 @@ class IterationLowering:
         """``for index in range(length):`` with ``prologue`` first in its body."""
         range_call = rename_locals(cst.parse_expression(f"range({length})"), self.env)
         return cst.Name(index), range_call, prologue
+
+
+def _stores_into_parts(target: cst.BaseExpression) -> bool:
+    """A loop target that stores into an item or attribute (``for x[0] in
+    ...``, ``for i, self.w in ...``): each trip writes into that object."""
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return any(_stores_into_parts(e.value) for e in target.elements)
+    if isinstance(target, cst.StarredElement):
+        return _stores_into_parts(target.value)
+    return isinstance(target, (cst.Subscript, cst.Attribute))
