@@ -8,6 +8,7 @@ import numpy as onp
 from numpy import sin
 
 try:
+    import scipy.special
     from scipy.stats import norm
 except ImportError:  # scipy is optional: the tests that need it skip
     norm = None
@@ -658,3 +659,29 @@ def loop_range_calls_a_helper_that_writes(x):
     for _ in range(_count_after_tripling_the_first(y)):
         s = s + np.sum(y * x)
     return s
+
+
+def logsumexp_with_sign(x, a):
+    r, s = scipy.special.logsumexp(x * a, return_sign=True)
+    return r * s
+
+
+def _sum_of_squares(*values):
+    return sum(v * v for v in values)
+
+
+def helper_given_star_arguments(x, a):
+    return np.sum(_sum_of_squares(x, a))
+
+
+def _scaled(z, **options):
+    return z * options["scale"]
+
+
+def helper_given_keyword_arguments(x, a):
+    return np.sum(_scaled(x, scale=a))
+
+
+def item_of_a_zero_d_value(x):
+    s = np.sum(x * x)
+    return s[()] * 2.0

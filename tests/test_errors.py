@@ -619,3 +619,32 @@ def test_a_condition_that_changes_a_value_in_place_is_not_run_hidden(
     assert isinstance(error, adcompile.AdcompileError)
     assert words in error.reason, error.reason
     assert_points_at(error, fragment)
+
+
+@pytest.mark.parametrize(
+    "function, fragment, words",
+    [
+        (
+            p.logsumexp_with_sign,
+            "scipy.special.logsumexp(x * a, return_sign=True)",
+            "return_sign=False only",
+        ),
+        (p.helper_given_star_arguments, "_sum_of_squares(x, a)", "*values"),
+        (p.helper_given_keyword_arguments, "_scaled(x, scale=a)", "**options"),
+    ],
+)
+def test_a_call_its_rule_or_derivative_cannot_follow_is_refused_where_written(
+    function, fragment, words
+):
+    """Each crashed inside emitted code (a broadcast error) or was refused
+    with a message about adcompile's own names at the function's def."""
+    if function is p.logsumexp_with_sign:
+        pytest.importorskip("scipy")
+    error = error_of(function, np.array([0.3, -0.5, 0.2]), 0.7, wrt=(0, 1))
+    assert words in error.reason, error.reason
+    assert_points_at(error, fragment)
+
+
+def test_an_empty_index_reads_the_value_itself():
+    """``s[()]`` of a 0-d value (a crash while emitting code, before)."""
+    check_grad(p.item_of_a_zero_d_value, (np.array([0.3, -0.5, 0.2]),))

@@ -16,6 +16,8 @@ value (``write_back.py``).
 
 from __future__ import annotations
 
+import inspect
+
 import libcst as cst
 
 from adcompile._src.errors import UnsupportedSyntax
@@ -184,6 +186,49 @@ class CallArguments:
             value = cst.Call(cst.Name("snapshot"), [cst.Arg(value)])
         self.body.append(ir.Assign(now, ir.Static(value), self.origin))
         return ir.Static(cst.Name(now))
+
+    def _refuse_varied_star_arguments(
+        self,
+        node: cst.Call,
+        callee: object,
+        args: list[ir.Operand],
+        kwargs: dict[str, ir.Operand],
+    ) -> None:
+        """A user function given values the gradient depends on through its
+        ``*args`` or ``**kwargs``: its derivative is taken through named
+        parameters only, so the call is refused where it is written."""
+        try:
+            params = list(inspect.signature(callee).parameters.values())
+        except (TypeError, ValueError):
+            return
+        kinds = (
+            inspect.Parameter.POSITIONAL_ONLY,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        )
+        named = [p for p in params if p.kind in kinds]
+        star = next((p for p in params if p.kind is p.VAR_POSITIONAL), None)
+        stars = next((p for p in params if p.kind is p.VAR_KEYWORD), None)
+        names = {
+            p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        }
+        through = None
+        if star is not None and any(isinstance(a, ir.Var) for a in args[len(named) :]):
+            through = f"*{star.name}"
+        elif stars is not None and any(
+            isinstance(v, ir.Var) for k, v in kwargs.items() if k not in names
+        ):
+            through = f"**{stars.name}"
+        if through is None:
+            return
+        function = self.source.code(node.func)
+        raise UnsupportedSyntax(
+            f"{function}(...) is given values the gradient depends on through "
+            f"{through}: adcompile differentiates a function through its named "
+            "parameters",
+            f"give {function} a named parameter for each such value, or pass "
+            "them in one list or tuple",
+            self.source.location(node),
+        )
 
 
 def _array_name(operand: ir.Operand, shapes: dict) -> str | None:

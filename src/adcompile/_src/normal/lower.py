@@ -38,6 +38,7 @@ from adcompile._src.rules.registry import Primitive
 from adcompile._src.rules.sequences import ITEMS_ONLY, SEQUENCE_RESULTS
 from adcompile._src.runtime import methods as runtime_methods
 from adcompile._src.syntax.naming import operand_word
+from adcompile._src.syntax.templates import render
 from adcompile._src.syntax.tree import children
 
 
@@ -334,6 +335,19 @@ class ExpressionLowering(SharingAnalysis, ShapeClasses):
                     self.source.location(node),
                 )
             bound[keyword] = operand
+        for param in prim.params:
+            given = bound.get(param.name)
+            if param.name in prim.defaults_only and given is not None:
+                code = render(given.node) if isinstance(given, ir.Static) else ""
+                if code != param.default:
+                    raise NoDerivativeRule(
+                        f"{prim.spelling} with {param.name} other than "
+                        f"{param.default}: its derivative rule holds for "
+                        f"{param.name}={param.default} only",
+                        f"drop {param.name}, or compute this value outside the "
+                        "function",
+                        self.source.location(node),
+                    )
         return bound
 
     def _target(self, target_name: str | None, word: str, args: list) -> str:

@@ -151,6 +151,7 @@ class CallLowering(CallArguments):
                 call = "dynamic"  # known at run time: self.f(x), a parameter
             elif python_callable(callee):
                 call = "static"
+                self._refuse_varied_star_arguments(node, callee, args, kwargs)
         if call == "dynamic":  # code that may change what it is given
             carried = self.checkpoint_assigned & (self.checkpoint_live or set())
             given = {  # (snapshots copy what the loop carries)

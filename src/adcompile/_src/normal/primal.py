@@ -164,8 +164,8 @@ def _subscript_elements(index: cst.BaseExpression) -> list[cst.SubscriptElement]
         and index.value.attr.value == "s_"
     ):
         return list(index.slice)
-    if isinstance(index, cst.Tuple) and index.lpar:
-        return [
+    if isinstance(index, cst.Tuple) and index.lpar and index.elements:
+        return [  # (a[()]: the empty tuple itself, below)
             cst.SubscriptElement(
                 cst.Index(e.value),
                 comma=(

@@ -78,6 +78,9 @@ class Primitive:
     # linear in all its differentiable arguments together (a list's join):
     # its tangent is the call with every argument's tangent in its place
     jointly_linear: bool = False
+    # parameters whose rules hold at the default value only (logsumexp's
+    # return_sign): any other value given is refused where it is written
+    defaults_only: tuple[str, ...] = ()
 
     @property
     def param_names(self) -> tuple[str, ...]:

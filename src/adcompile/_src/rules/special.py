@@ -47,6 +47,7 @@ def _rule(
     signature: str,
     shape: str,
     jvp: dict[str, str | None],
+    defaults_only: tuple[str, ...] = (),
     **vjps: str | None,
 ) -> None:
     function = getattr(special, name, None)
@@ -62,6 +63,7 @@ def _rule(
             jvps=jvp,
             shape=shape,
             user_spelling=True,
+            defaults_only=defaults_only,
         )
     )
 
@@ -137,6 +139,7 @@ def _register_scipy() -> None:
         axis=None,
         keepdims=None,
         return_sign=None,
+        defaults_only=("return_sign",),
     )
     _rule(
         special,
