@@ -76,7 +76,35 @@ RIGHT = {
     ),
 }
 
+RIGHT["helper_writes_into_a_new_value_then_into_the_parameter"] = (
+    ["a", "b", "M"],
+    """
+    def h(A, c):
+        A[1, :] = 0.5 * A[1] + 0.5 * np.tanh(np.sin(A[0] / (1.0 + c**2)))
+        L = [np.tanh(A[0]) for j in range(2)]
+        A = A - 0.25 * np.sin((A[0] + A[1, 0]) * (c * A))
+        return {"b": np.tanh(c - 0.2 * np.dot(A[0], A[1])) + L[0][1]}
+
+    def f(a, b, M):
+        h(M * M[0, 0], b)  # (writes into a new array: M stays the function's own)
+        return np.tanh(h(M, a)["b"]) + 0.2 * np.sum(M * M)
+    """,
+)
+
 REFUSED_OR_RIGHT = {
+    # a new list holding x, whose item the helper changes in place: x changes
+    "helper_writes_into_an_item_of_a_new_list": (
+        ["a", "x"],
+        """
+        def h(A, c):
+            A[0] += c
+            return 0.0
+
+        def f(a, x):
+            h([x, 2.0 * x], a)
+            return np.sum(x * x)
+        """,
+    ),
     # (purity reads a write through a rebound parameter's name as one that
     # may reach any argument: refused)
     "written_then_rebound_then_written_again": (

@@ -112,11 +112,14 @@ class CallArguments:
 
     def _seen_after(self, name: str, node: cst.Call) -> bool:
         """Whether a name read later (the rest of the statement too) or the
-        caller (a parameter's object) sees the object ``name`` holds."""
+        caller (a parameter's object) sees the object ``name`` holds, or an
+        object it holds (a list written out, ``h([x, y])``: the callee may
+        change ``x`` in place)."""
         with self._rest_of_statement_read_later(node):
-            return (
-                self._not_writable(name, "") is not None
-                or self._parameter_root(name) is not None
+            return any(
+                self._not_writable(value, "") is not None
+                or self._parameter_root(value) is not None
+                for value in (name, *sorted(self._held_by(name)))
             )
 
     def _checked_after(self, operand: ir.Operand, name: str) -> ir.Var:

@@ -36,7 +36,12 @@ from adcompile._src.errors import UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.control_facts import is_inside, may_be_skipped
 from adcompile._src.normal.purity import call_may_keep, purity
-from adcompile._src.normal.values import calls_in, mutated_names, stores_new_value
+from adcompile._src.normal.values import (
+    calls_in,
+    mutated_names,
+    stores_new_value,
+    writes_only_new_arguments,
+)
 from adcompile._src.normal.vocabulary import (
     MUTATING_METHODS,
     SAFE_BUILTINS,
@@ -159,8 +164,13 @@ class ConditionLowering:
 
     def _calls_keep_nothing(self, node: cst.CSTNode) -> bool:
         """Whether no call in ``node`` may keep what it is given, or change it
-        in place."""
-        return not any(call_may_keep(call, self.source) for call in calls_in(node))
+        in place (a helper that writes only into new values it is given,
+        ``h(M * 2.0)``, changes nothing a name sees)."""
+        return not any(
+            call_may_keep(call, self.source)
+            and not writes_only_new_arguments(call, self.source)
+            for call in calls_in(node)
+        )
 
     def _stores_new_value(self, node: cst.CSTNode) -> bool:
         """``y[i] op= v`` or ``y[i] = v`` storing a new value that holds

@@ -6,6 +6,7 @@ which names a statement run as written changes in place (``mutated_names``)."""
 from __future__ import annotations
 
 import functools
+import types
 
 import libcst as cst
 import numpy as np
@@ -16,6 +17,7 @@ from adcompile._src.normal.vocabulary import (
     IN_PLACE_METHODS,
     NEW_ARRAY_FUNCTIONS,
     VIEW_FREE_SHAPES,
+    gives_out,
     is_numpy_callable,
     rule_of,
     writes_into_an_argument,
@@ -27,7 +29,7 @@ from adcompile._src.read.static_code import (
     is_numeric_literal,
     resolve_callee,
 )
-from adcompile._src.read.written_returns import arguments_to
+from adcompile._src.read.written_returns import arguments_to, read_once
 from adcompile._src.syntax.tree import walk
 
 
@@ -149,6 +151,14 @@ def mutated_names(
     names: set[str] = set()
 
     def base(target: cst.BaseExpression) -> None:
+        if isinstance(target, (cst.List, cst.Tuple, cst.Set)):
+            for element in target.elements:  # (a list written out holds them)
+                base(element.value)
+            return
+        if isinstance(target, cst.Dict):
+            for element in target.elements:
+                base(element.value)
+            return
         target, _ = chain_base(target)
         if isinstance(target, cst.Name):
             names.add(target.value)
@@ -253,3 +263,67 @@ def _names_seen(node: cst.CSTNode) -> set[str]:
 def calls_in(node: cst.CSTNode) -> list[cst.Call]:
     """Every call in ``node``, nested ones included."""
     return [call for call in walk(node) if isinstance(call, cst.Call)]
+
+
+def writes_only_new_arguments(call: cst.Call, source: FunctionSource) -> bool:
+    """A call of a user function that keeps nothing of what it is given and
+    writes only into the objects given to the parameters it writes into
+    (not into objects they hold: ``item_writes``), each given a new value
+    (``creates_new_value``): no object another name sees changes."""
+    callee = resolve_callee(source, call.func, {}, strict=False)
+    if type(callee) is not types.FunctionType or not python_callable(callee):
+        return False
+    known = purity(callee)
+    if not known.copies_suffice or known.module_written:
+        return False
+    assert known.written is not None
+    try:
+        own = read_once(callee)
+    except Exception:  # (no source: not known)
+        return False
+    definition = own.definition
+    if _item_writers(definition, known.written, own):
+        return False
+    given = arguments_to(call, callee, known.written)
+    return given is not None and all(creates_new_value(a, source) for a in given)
+
+
+def _item_writers(
+    definition: cst.FunctionDef, params: set[str] | frozenset[str], own: FunctionSource
+) -> bool:
+    """Whether ``definition`` may change in place an object one of
+    ``params`` holds (``item_writes``, which counts every call given an
+    item; here a numpy function called without ``out=`` writes into
+    nothing it is given)."""
+    for node in walk(definition.body):
+        if isinstance(node, cst.AugAssign):
+            reached = _item_base(node.target, 1)
+        elif isinstance(node, cst.AssignTarget):
+            reached = _item_base(node.target, 2)
+        elif isinstance(node, cst.Call):
+            func = node.func
+            callee = resolve_callee(own, func, {}, strict=False)
+            reads_only = (
+                is_numpy_callable(callee)
+                and not gives_out(node)
+                and not writes_into_an_argument(callee)
+            )
+            reached = (
+                set()
+                if reads_only
+                else {n for a in node.args for n in _item_base(a.value, 1)}
+            )
+            if isinstance(func, cst.Attribute) and not reads_only:
+                reached |= _item_base(func.value, 1)
+        else:
+            continue
+        if reached & set(params):
+            return True
+    return False
+
+
+def _item_base(node: cst.BaseExpression, depth: int) -> set[str]:
+    """``{a}`` for ``a`` reached through at least ``depth`` subscripts or
+    attributes (``a[0]``, ``a.w[1]``), else nothing."""
+    base, links = chain_base(node)
+    return {base.value} if isinstance(base, cst.Name) and links >= depth else set()
