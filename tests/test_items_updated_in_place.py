@@ -25,6 +25,143 @@ import pytest
 from tests.compose.check import check_body
 
 REFUSED = {
+    # (found by programs written the way others write numpy code: each gave a
+    # wrong value and gradient, or left the caller's arrays unchanged)
+    "dict_item_stored_then_updated": (
+        ["x", "a"],
+        """
+        def f(x, a):
+            y = np.sin(x)
+            d = {}
+            d["k"] = y
+            d["k"] *= a
+            return np.sum(y)
+        """,
+    ),
+    "parameter_stored_into_a_list_then_updated": (
+        ["x", "a"],
+        """
+        def f(x, a):
+            L = [x * 1.0]
+            L[0] = x
+            L[0] *= a
+            return np.sum(L[0] * x)
+        """,
+    ),
+    "dict_comprehension_of_parameter_items_updated": (
+        ["ws", "a"],
+        """
+        def f(ws, a):
+            d = {i: w for i, w in enumerate(ws)}
+            d[0] *= a
+            return np.sum(ws[0])
+        """,
+    ),
+    "two_appends_of_the_parameter_then_updated": (
+        ["x", "a"],
+        """
+        def f(x, a):
+            L = []
+            L.append(x)
+            L.append(2.0 * x)
+            L[0] *= a
+            return np.sum(x)
+        """,
+    ),
+    "helper_returning_a_list_holding_its_argument": (
+        ["x", "a"],
+        """
+        def wrap(v):
+            return [v]
+
+        def f(x, a):
+            y = np.sin(x)
+            L = wrap(y)
+            L[0] *= a
+            return np.sum(y)
+        """,
+    ),
+    "list_joined_from_a_list_holding_an_array": (
+        ["x", "a"],
+        """
+        def f(x, a):
+            y = np.sin(x)
+            base = [y]
+            L = base + [x]
+            L[0] *= a
+            return np.sum(y)
+        """,
+    ),
+    "one_array_stored_twice_then_one_updated": (
+        ["x", "a"],
+        """
+        def f(x, a):
+            y = np.sin(x)
+            L = [0.0, 0.0]
+            L[0] = y
+            L[1] = y
+            L[0] *= a
+            return np.sum(L[1])
+        """,
+    ),
+    "helper_returning_a_slice_of_a_list": (
+        ["ws", "a"],
+        """
+        def first_two(L):
+            return L[:2]
+
+        def f(ws, a):
+            L = [np.sin(w) for w in ws]
+            M = first_two(L)
+            M[0] *= a
+            return np.sum(L[0])
+        """,
+    ),
+    "comprehension_items_updated_in_a_loop": (
+        ["x", "a"],
+        """
+        def f(x, a):
+            y = np.sin(x)
+            C = [v for v in [y, 2.0 * x]]
+            for k in range(2):
+                C[k] += a
+            return np.sum(y)
+        """,
+    ),
+    "dict_copied_then_its_array_updated": (
+        ["x", "a"],
+        """
+        def f(x, a):
+            z = np.sin(x)
+            d = {'u': z}
+            e = d.copy()
+            z *= a
+            return np.sum(e['u'])
+        """,
+    ),
+    "loop_target_stored_into_a_dict_then_updated": (
+        ["x", "a"],
+        """
+        def f(x, a):
+            y = np.sin(x)
+            z = np.cos(x)
+            d = {}
+            for d["w"] in [y, z]:
+                d["w"] *= a
+            return np.sum(y * z)
+        """,
+    ),
+    "list_item_rebound_to_a_view_then_updated": (
+        ["x", "a"],
+        """
+        def f(x, a):
+            y = np.sin(x)
+            L = [y]
+            L[0] = L[0][1:]
+            L[0] *= a
+            return np.sum(y)
+        """,
+    ),
     # ws[0] read later is the array L[0] *= 2.0 changed: 56 where f gives 28
     "list_copy_item_then_parameter_read": (
         ["ws"],
@@ -115,6 +252,35 @@ REFUSED = {
 }
 
 RIGHT = {
+    # (each left the caller's arrays unlike f, or was refused without a place;
+    # a > 100.0 never holds: the parameter itself is written)
+    "tuple_loop_target_with_an_item": (
+        ["x", "a"],
+        """
+        def f(x, a):
+            for i, x[0] in enumerate([a]):
+                pass
+            return np.sum(x * x)
+        """,
+    ),
+    "parameter_or_its_copy_written": (
+        ["x", "a"],
+        """
+        def f(x, a):
+            y = x.copy() if a > 100.0 else x
+            y[0] = a
+            return np.sum(y)
+        """,
+    ),
+    "parameter_list_or_its_copy_item_replaced": (
+        ["ws", "a"],
+        """
+        def f(ws, a):
+            L = list(ws) if a > 100.0 else ws
+            L[0] = L[0] * a
+            return np.sum(L[0])
+        """,
+    ),
     # a loop target that is an item: each trip writes into x (the gradient
     # to x[0] was 2 * x[0], though the loop overwrites it; with a, refused)
     "loop_target_is_an_item_of_the_parameter": (

@@ -287,19 +287,22 @@ class AssignmentLowering:
         self._written(current, self.env[name])
 
     def _item_held_by_reference(self, target: cst.Subscript) -> bool:
-        """``y[i] op= v`` where ``y`` is a list, tuple or dict (one the
-        function built, or a copy of one): the item is an object of its
-        own, which numpy's ``op=`` changes in place when it is an array,
-        and which other names may hold (``L = [x, w]``, ``L = list(ws)``,
-        ``q = p.copy()``); not so for an array ``y``, whose item is its own
-        memory. Indices that are names or constants only (they are read
-        twice)."""
+        """``y[i] op= v`` where ``y`` may be a list, tuple or dict (one the
+        function built, a user function's result, an item read from one,
+        a loop or branch variable that started as one): the item is an
+        object of its own, which numpy's ``op=`` changes in place when it is
+        an array, and which other names may hold (``L = [x, w]``, ``L =
+        list(ws)``, ``d["k"] = y``); not so for an array ``y``, whose item is
+        its own memory (nor for a parameter, whose containers the caller
+        gets back: ``write_back``). Indices that are names or constants
+        only (they are read twice)."""
         base = target.value
         if not isinstance(base, cst.Name) or base.value not in self.env:
             return False
         if not all(_plain_index(e.slice) for e in target.slice):
             return False
-        return self.env[base.value] in self.item_holders
+        value = self.env[base.value]
+        return value in self.item_holders or value in self.unknown_kinds
 
     def _check_copied_item(self, target: cst.Subscript) -> None:
         """``y[i] op= v`` on ``y = x.copy()``, which may be a list or dict

@@ -391,6 +391,8 @@ class ControlFlowLowering(ConditionLowering):
             if current is not None and name not in headers:
                 self.carried.add(pinned)  # has a value when the construct starts
             self.shapes[pinned] = ("value", pinned)
+            if current in self.item_holders or current in self.unknown_kinds:
+                self.unknown_kinds.add(pinned)  # (a list when the construct starts)
             if current is not None and current != pinned and name not in headers:
                 self.updating_in_place = True  # the same object, a new name
                 try:
@@ -424,6 +426,9 @@ class ControlFlowLowering(ConditionLowering):
             self._same_object(source.name, target)
             if source.name in self.view_roots:  # a value that may be (or hold)
                 self._share([source], holder=target)  # what it was made from
+        root = self._parameter_root(source.name)
+        if root is not None:  # (the caller's object on this path: updates of
+            self.buffer_root[target] = root  # it are followed as the code runs)
         if was_fresh:
             self.fresh.add(target)
         else:

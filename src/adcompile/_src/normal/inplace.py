@@ -157,8 +157,9 @@ class InPlaceLowering:
         ):  # a list or dict keeps the object itself, not its values; where
             # the function made the list, the derivative keeps a copy of the
             # values (with_item): the object may not be written in place later
-            holder = None if current in self.sequences else self.env[name]
-            self._share([item], holder=holder)
+            self._share([item], holder=self.env[name])  # (it holds the item)
+            if current in self.sequences:
+                self._share([item])
         self._written(current, self.env[name])
 
     def _written(self, before: str, after: str) -> None:
@@ -166,6 +167,8 @@ class InPlaceLowering:
         if before in self.rebuilt_after:  # an item of a container (parts.py)
             self._rebuild_whole(before, after)
         root = self._parameter_root(before)
+        if before in self.item_holders:  # (still a list, tuple or dict)
+            self.item_holders.add(after)
         self.fresh.add(after)
         self._updated(before, after)
         if root is not None:

@@ -94,17 +94,34 @@ class IterationLowering:
     def _target_stored(self, node: cst.For) -> cst.For | None:
         """``for x[0] in xs: body`` (a target that stores into an item or
         attribute, which each trip writes into) as ``for item in xs: x[0] =
-        item; body``, an assignment lowered as any other; None for a loop
+        item; body``, an assignment lowered as any other (in a tuple target,
+        each such part: ``for i, item in enumerate(xs)``); None for a loop
         over names."""
         if not _stores_into_parts(node.target):
             return None
-        item = cst.Name(self.names.fresh("item"))
-        store = cst.Assign([cst.AssignTarget(node.target)], item)
-        line = cst.SimpleStatementLine([store])
+        stores: list[cst.BaseSmallStatement] = []
+
+        def named(target: cst.BaseExpression) -> cst.BaseExpression:
+            if isinstance(target, (cst.Tuple, cst.List)):
+                elements = [
+                    e.with_changes(value=named(e.value)) for e in target.elements
+                ]
+                return target.with_changes(elements=elements)
+            if not isinstance(target, (cst.Subscript, cst.Attribute)):
+                return target
+            item = cst.Name(self.names.fresh("item"))
+            store = cst.Assign([cst.AssignTarget(target)], item)
+            self.source.moved(store, target)
+            stores.append(store)
+            return item
+
+        renamed = named(node.target)
+        self.source.moved(renamed, node.target)
+        line = cst.SimpleStatementLine(stores)
+        self.source.moved(line, node.target)
         body = node.body.with_changes(body=[line, *node.body.body])
-        rebuilt = node.with_changes(target=item, body=body)
-        for new in (store, line, rebuilt):
-            self.source.moved(new, node.target if new is not rebuilt else node)
+        rebuilt = node.with_changes(target=renamed, body=body)
+        self.source.moved(rebuilt, node)
         return rebuilt
 
     def _iteration(

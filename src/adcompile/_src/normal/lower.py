@@ -271,6 +271,8 @@ class ExpressionLowering(SharingAnalysis, ShapeClasses):
             self.item_holders.add(target)
         elif prim is not None and prim.key is runtime_methods.copy_of:
             self.copies.add(target)  # an array, or a list or dict: inplace.py
+            self._copy_holds(args[0], target)
+        self._note_kind(apply)
         apply.shape = self._result_shape(apply)
         self._set_shape(target, apply.shape)
         apart = self._part_apart(prim, args, index)

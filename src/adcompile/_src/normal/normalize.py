@@ -93,6 +93,7 @@ class Normalizer(
         self.sequences: set[str] = set()  # variables known to hold a list or tuple
         self.item_holders: set[str] = set()  # lists, tuples and dicts built here
         self.copies: set[str] = set()  # x.copy(): an array, or a list or dict
+        self.unknown_kinds: set[str] = set()  # may be a list, tuple or dict
         self.storing_back: set[str] = set()  # (assignments._item_update)
         self.written_back_names: list[str] = []  # by calls, in order (write_back)
         self.nested_writes: dict[str, tuple[set[str], set[str]]] = {}  # closures
@@ -447,6 +448,9 @@ class Normalizer(
         self._set_shape(target, shape)
         if isinstance(value, (cst.List, cst.Tuple, cst.ListComp)):
             self.sequences.add(target)
+        if isinstance(value, (cst.List, cst.Tuple, cst.ListComp, cst.Dict)):
+            self.item_holders.add(target)
+        if isinstance(value, (cst.DictComp, cst.Set, cst.SetComp)):
             self.item_holders.add(target)
         if new:
             self.fresh.add(target)

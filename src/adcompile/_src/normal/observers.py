@@ -22,13 +22,35 @@ class Observers:
     queries read."""
 
     def _held_by(self, container: str) -> set[str]:
-        """The values a list, tuple or dict holds (an item read from it is
-        one of them: the same object)."""
-        return {
-            value
-            for value, holders in self.holders.items()
-            if container in holders and (value, container) in self.plain_edges
-        }
+        """The values a list, tuple or dict may hold (an item read from it is
+        one of them: the same object): those put into it, and, through a
+        container it holds or was made from (``base + [x]``, a helper's
+        ``L[:2]``), what that one holds, and that one itself."""
+        found: set[str] = set()
+        seen = {container}
+        todo = [container]
+        while todo:
+            whole = todo.pop()
+            held = {
+                value
+                for value, holders in self.holders.items()
+                if whole in holders and (value, whole) in self.plain_edges
+            }
+            made_from = {
+                other
+                for other in self.holders.get(whole, ())
+                if (whole, other) in self.part_edges
+            }
+            for value in sorted((held | made_from) - seen):
+                seen.add(value)
+                found.add(value)
+                if (
+                    value in made_from
+                    or value in self.item_holders
+                    or value in self.unknown_kinds
+                ):
+                    todo.append(value)
+        return found
 
     def _not_writable(
         self, ssa: str, name: str, items_kept: bool = False
@@ -154,7 +176,9 @@ class Observers:
                 seen.add((holder, further, through))
                 same = edge is None and kind == "same"
                 todo.append((holder, None if same else edge or pair, further, through))
-                if self._is_part(pair) and holder in self.item_holders:
+                if self._is_part(pair) and (
+                    holder in self.item_holders or holder in self.unknown_kinds
+                ):
                     for held in self._held_by(holder) - {value, ssa}:  # (the item
                         if (held, further, None) not in seen:  # read may be it)
                             seen.add((held, further, None))

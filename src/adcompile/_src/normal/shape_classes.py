@@ -1,4 +1,5 @@
-"""Shape classes: which values are known to have one shape.
+"""Shape classes: which values are known to have one shape (and which may
+be a list, tuple or dict rather than an array).
 
 Each variable gets a class: ``SCALAR`` for a number, the class of the
 operand a rule keeps the shape of (``SAME``, or ``BROADCAST`` against
@@ -7,6 +8,8 @@ shape, so derivative code needs no ``unbroadcast`` between them.
 """
 
 from __future__ import annotations
+
+import operator
 
 import libcst as cst
 
@@ -70,3 +73,31 @@ class ShapeClasses:
         its own class, since its shape may differ from one trip to the next."""
         if name not in self.pinned.values():
             self.shapes[name] = shape
+
+    def _note_kind(self, apply: ir.Apply) -> None:
+        """Whether ``apply``'s value may be a list, tuple or dict (whose items
+        are objects of their own, ``assignments._item_update``): a user
+        function's result, or an item read from such a value."""
+        if apply.call:
+            self.unknown_kinds.add(apply.target)
+            return
+        if apply.prim is None or apply.prim.key is not operator.getitem:
+            return
+        whole = apply.args[0] if apply.args else None
+        if isinstance(whole, ir.Var) and (
+            whole.name in self.item_holders or whole.name in self.unknown_kinds
+        ):
+            self.unknown_kinds.add(apply.target)
+
+    def _copy_holds(self, given: ir.Operand, copy: str) -> None:
+        """``copy = given.copy()`` of what may be a list, tuple or dict (not
+        an array the function made): the copy holds the same objects, and
+        an update in place of one of them reaches it."""
+        if not isinstance(given, ir.Var):
+            return
+        value = given.name
+        if value in self.item_holders or value in self.unknown_kinds:
+            self.item_holders.add(copy)
+        elif value not in self.param_names:
+            return
+        self._add_edge(value, copy, "item")
