@@ -685,3 +685,15 @@ def helper_given_keyword_arguments(x, a):
 def item_of_a_zero_d_value(x):
     s = np.sum(x * x)
     return s[()] * 2.0
+
+
+def _writes_then_rebinds(A, c):
+    A[0] = A[2] * c
+    A = A + c
+    return np.sum(A)
+
+
+def writing_helper_in_a_comprehension(x, a):
+    y = x * 1.0
+    s = sum([_writes_then_rebinds(y, a) for k in range(2)])
+    return s + np.sum(y)

@@ -648,3 +648,16 @@ def test_a_call_its_rule_or_derivative_cannot_follow_is_refused_where_written(
 def test_an_empty_index_reads_the_value_itself():
     """``s[()]`` of a 0-d value (a crash while emitting code, before)."""
     check_grad(p.item_of_a_zero_d_value, (np.array([0.3, -0.5, 0.2]),))
+
+
+def test_a_refusal_as_the_code_runs_in_a_comprehension_points_at_it():
+    """The check after a call in a comprehension named the loop adcompile
+    writes for it (``items.append(...)``) and pointed at the def line."""
+    error = error_of(
+        p.writing_helper_in_a_comprehension,
+        np.array([0.3, -0.5, 0.2]),
+        0.7,
+        wrt=(0, 1),
+    )
+    assert "items" not in error.reason, error.reason
+    assert_points_at(error, "[_writes_then_rebinds(y, a) for k in range(2)]")

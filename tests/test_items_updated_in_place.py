@@ -252,6 +252,16 @@ REFUSED = {
 }
 
 RIGHT = {
+    # momentum buffers: a comprehension's new list, given a name (refused)
+    "buffers_made_by_a_comprehension_then_replaced": (
+        ["ws", "a"],
+        """
+        def f(ws, a):
+            vel = [np.zeros(3) for w in ws]
+            vel[0] = vel[0] + a * ws[0]
+            return np.sum(vel[0] * ws[1])
+        """,
+    ),
     # (each left the caller's arrays unlike f, or was refused without a place;
     # a > 100.0 never holds: the parameter itself is written)
     "tuple_loop_target_with_an_item": (

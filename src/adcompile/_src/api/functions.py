@@ -184,6 +184,12 @@ def _statement_location(definition: Location, statement: str) -> Location | None
         if text.strip() == first or text.strip().startswith(first):
             col = len(text) - len(text.lstrip())
             return Location(definition.filename, index + 1, col, text, len(first))
+    for index in order:  # (a part of a statement: a comprehension)
+        col = lines[index].find(first)
+        if col >= 0:
+            return Location(
+                definition.filename, index + 1, col, lines[index], len(first)
+            )
     return None
 
 

@@ -170,6 +170,8 @@ class ControlFlowLowering(ConditionLowering):
         body: cst.BaseStatement = cst.parse_statement(write.replace("__items__", items))
         body = body.visit(ReplaceName("__element__", element))
         body = body.visit(ReplaceName("__key__", key))
+        for small in getattr(body, "body", ()):  # (messages and checks as the
+            self.source.moved(small, node)  # code runs point at the user's)
         for clause in reversed(clauses):
             for condition in reversed(clause.ifs):
                 body = cst.If(

@@ -105,6 +105,17 @@ class SharingAnalysis(Observers):
             self.env[name] = operand.name
             return
         target = self._new_ssa(name)
+        node = operand.node
+        if isinstance(node, cst.Name) and node.value in self.fresh:
+            self.body.append(ir.Assign(target, operand, self.origin))
+            self.varied.discard(target)  # a variable of its own: the same
+            self._same_object(node.value, target)  # object (a comprehension's
+            self.fresh.add(target)  # list, built for this name)
+            for kind in (self.sequences, self.item_holders):
+                if node.value in kind:
+                    kind.add(target)
+            self._set_shape(target, ("value", target))
+            return
         self._share([operand], holder=target)
         self.body.append(ir.Assign(target, operand, self.origin))
         self.varied.discard(target)
