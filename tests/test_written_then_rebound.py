@@ -76,6 +76,19 @@ RIGHT = {
     ),
 }
 
+RIGHT["helper_replacing_a_list_item_and_reading_another"] = (
+    ["ws", "a"],
+    """
+    def h(L, c):
+        L[0] = L[0] * c  # (a new array into the list: np.sum(L[1]) writes nothing)
+        return np.sum(L[1])
+
+    def f(ws, a):
+        s = h(ws, a)
+        return s + np.sum(ws[0] * ws[1])
+    """,
+)
+
 RIGHT["helper_writes_into_a_new_value_then_into_the_parameter"] = (
     ["a", "b", "M"],
     """

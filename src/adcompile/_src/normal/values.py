@@ -282,13 +282,13 @@ def writes_only_new_arguments(call: cst.Call, source: FunctionSource) -> bool:
     except Exception:  # (no source: not known)
         return False
     definition = own.definition
-    if _item_writers(definition, known.written, own):
+    if item_writers(definition, known.written, own):
         return False
     given = arguments_to(call, callee, known.written)
     return given is not None and all(creates_new_value(a, source) for a in given)
 
 
-def _item_writers(
+def item_writers(
     definition: cst.FunctionDef, params: set[str] | frozenset[str], own: FunctionSource
 ) -> bool:
     """Whether ``definition`` may change in place an object one of

@@ -49,6 +49,7 @@ from adcompile._src.normal.call_order import (
     runs_once_in_order,
 )
 from adcompile._src.normal.purity import Purity, purity
+from adcompile._src.normal.values import item_writers
 from adcompile._src.normal.vocabulary import (
     NEW_ARRAY_FUNCTIONS,
     SAFE_BUILTINS,
@@ -61,7 +62,6 @@ from adcompile._src.read.static_code import chain_base, resolve_callee
 from adcompile._src.read.written_returns import (
     augmented,
     captured,
-    item_writes,
     read_once,
     rebound,
 )
@@ -240,9 +240,9 @@ class WriteBack:
         """The private copy a call whose write comes back is given, after a
         check as the code runs that the object is an array where the callee
         may change the objects it holds (``array_given``)."""
-        definition = read_once(callee).definition
+        own = read_once(callee)
         param = param_at(callee, where)
-        if param in item_writes(definition, [param]) and not self._an_array(operand):
+        if item_writers(own.definition, {param}, own) and not self._an_array(operand):
             value = render(operand.node) if isinstance(operand, ir.Static) else ""
             code = string_literal(self.origin.code)
             writer = string_literal(self.source.code(node.func))
