@@ -66,9 +66,32 @@ def list_grown_after_the_last_next(x):
     return np.sum(a * xs[-1]) + np.sum(xs[1])
 
 
+def made_in_a_branch_after_the_list_grew(x, a):
+    if a > 0.0:
+        xs = [x * a, 2.0 * x]
+        xs.extend(xs)  # before iter: the iterator reads the grown list
+        it = iter(xs)
+        u = next(it)
+        return np.sum(u * xs[-1])
+    return a
+
+
+def changed_in_a_branch_before_a_later_next(x, a):
+    xs = [x * a, 2.0 * x]
+    it = iter(xs)
+    if a > 0.0:
+        u = next(it)
+        xs[1] = xs[1] * a  # a later next (after the branch) reads the new item
+    else:
+        u = x
+    v = next(it)
+    return np.sum(u * v)
+
+
 @pytest.mark.parametrize(
     "function, args",
     [
+        (made_in_a_branch_after_the_list_grew, (np.array([0.3, 0.5]), 0.7)),
         (first_two, (np.array([0.3, 0.5]),)),
         (list_grown_after_the_last_next, (np.array([0.3, 0.5]),)),
         (list_grown_before_iter, (np.array([0.3, 0.5]),)),
@@ -92,6 +115,10 @@ def test_reading_past_the_end_raises_stop_iteration_as_python_does():
 def test_an_iterator_over_a_list_changed_later_is_refused():
     with pytest.raises(adcompile.UnsupportedSyntax) as info:
         adcompile.grad(list_grown_after_iter)(0.5)
+    assert "an iterator (iter(...))" in info.value.reason
+    x = np.array([0.3, 0.5])
+    with pytest.raises(adcompile.UnsupportedSyntax) as info:
+        adcompile.grad(changed_in_a_branch_before_a_later_next)(x, 0.7)
     assert "an iterator (iter(...))" in info.value.reason
 
 

@@ -79,17 +79,21 @@ def iterators_as_cursors(
 
 
 def _after(
-    statements: list[cst.BaseStatement], call: cst.Call, name: str
+    statements: list[cst.BaseStatement], call: cst.Call, name: str, own: bool = True
 ) -> list[cst.BaseStatement]:
     """The statements that may run after ``call`` is made and before the
     iterator ``name`` is last read: where the call stands in the function's
     own block, those after it up to the last that reads ``name`` (a change
-    after that is one no ``next`` sees); else (in a loop or a branch) all
-    of them."""
+    after that is one no ``next`` sees); in a branch, all those after it in
+    each block that holds it, out to the function's own (``own``: the
+    function's block); in a loop, all of them (the loop may run the block
+    again)."""
     for position, statement in enumerate(statements):
-        if isinstance(statement, cst.SimpleStatementLine) and any(
-            node is call for node in walk(statement)
-        ):
+        if not any(node is call for node in walk(statement)):
+            continue
+        if isinstance(statement, cst.SimpleStatementLine):
+            if not own:  # (a block in a branch: read after it too, maybe)
+                return statements[position + 1 :]
             reads = [
                 later
                 for later, other in enumerate(statements)
@@ -99,7 +103,31 @@ def _after(
                 )
             ]
             return statements[position + 1 : max(reads, default=position) + 1]
+        if not isinstance(statement, cst.If):
+            return statements  # (a loop, a with: all of them)
+        inner = next(
+            (
+                block
+                for block in _branch_blocks(statement)
+                if any(node is call for s in block for node in walk(s))
+            ),
+            None,
+        )
+        if inner is None:  # (in the test)
+            return statements
+        return [*_after(inner, call, name, False), *statements[position + 1 :]]
     return statements
+
+
+def _branch_blocks(statement: cst.If) -> list[list[cst.BaseStatement]]:
+    """The statements of each block of an ``if`` (its ``elif``s' too)."""
+    blocks: list[list[cst.BaseStatement]] = [list(statement.body.body)]
+    orelse = statement.orelse
+    if isinstance(orelse, cst.If):
+        blocks.extend(_branch_blocks(orelse))
+    elif isinstance(orelse, cst.Else):
+        blocks.append(list(orelse.body.body))
+    return blocks
 
 
 def _is_builtin(node: cst.BaseExpression, source: FunctionSource, name: str) -> bool:
