@@ -25,6 +25,60 @@ import pytest
 from tests.compose.check import check_body
 
 REFUSED = {
+    # a list or dict written out, looped over or indexed: the item is the
+    # array itself (a wrong value and gradient; the SGD step did not train)
+    "loop_over_a_list_written_out": (
+        ["a"],
+        """
+        def f(a):
+            u = np.ones(2) * a
+            for y in [u]:
+                y += a
+            return np.sum(u)
+        """,
+    ),
+    "item_of_a_list_written_out": (
+        ["a"],
+        """
+        def f(a):
+            u = np.ones(2) * a
+            y = [u][0]
+            y += a
+            return np.sum(u)
+        """,
+    ),
+    "items_of_a_dict_written_out": (
+        ["a"],
+        """
+        def f(a):
+            u = np.ones(2) * a
+            for k, y in {"u": u}.items():
+                y += a
+            return np.sum(u)
+        """,
+    ),
+    "sgd_step_over_zipped_parameters": (
+        ["M", "x", "a"],
+        """
+        def f(M, x, a):
+            W = M * 1.0
+            b = x[:2] * 1.0
+            for step in range(2):
+                err = np.tanh(W @ x + b) - 0.5
+                for prm, g in zip([W, b], [np.outer(err, x), err]):
+                    prm -= a * 0.1 * g
+            return np.sum((np.tanh(W @ x + b) - 0.5) ** 2)
+        """,
+    ),
+    "loop_over_a_list_of_a_dict_parameter_item": (
+        ["p", "a"],
+        """
+        def f(p, a):
+            for prm in [p["w"]]:
+                prm *= a
+            return np.sum(p["w"] ** 2)
+        """,
+    ),
     # (found by programs written the way others write numpy code: each gave a
     # wrong value and gradient, or left the caller's arrays unchanged)
     "dict_item_stored_then_updated": (

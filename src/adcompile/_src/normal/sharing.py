@@ -106,11 +106,15 @@ class SharingAnalysis(Observers):
             return
         target = self._new_ssa(name)
         node = operand.node
-        if isinstance(node, cst.Name) and node.value in self.fresh:
+        if (
+            isinstance(node, cst.Name)
+            and node.value in self.fresh
+            and node.value in self.item_holders
+        ):
             self.body.append(ir.Assign(target, operand, self.origin))
             self.varied.discard(target)  # a variable of its own: the same
             self._same_object(node.value, target)  # object (a comprehension's
-            self.fresh.add(target)  # list, built for this name)
+            self.fresh.add(target)  # list or dict, built for this name)
             for kind in (self.sequences, self.item_holders):
                 if node.value in kind:
                     kind.add(target)
@@ -286,6 +290,7 @@ class SharingAnalysis(Observers):
             if self._parameter_root(node) is not None:
                 continue  # the caller's object: seen by the caller
             seen_by = self.holders.get(node, set()) - {node}
+            self._items_are_held(node)
             chosen = self.choices.pop(node, set())  # (one of them, not both)
             for value, holders in list(self.holders.items()):
                 if node in holders and value != node:
@@ -293,6 +298,28 @@ class SharingAnalysis(Observers):
                         if not {value, holder} <= chosen:
                             self._compose((value, node), (node, holder))
             self._forget(node)
+
+    def _items_are_held(self, node: str) -> None:
+        """``node``, a list, tuple or dict leaving the graph: an item read
+        from it may be any value it held, and each such value sees the item
+        (what the walk from the item found through ``_held_by`` while the
+        container stood)."""
+        if node not in self.item_holders and node not in self.unknown_kinds:
+            return
+        known = {  # (items read by constant keys: which item each is, is known)
+            self.env.get(name) for name, (_, path) in self.part_paths.items() if path
+        }
+        parts = [
+            part
+            for part, holders in self.holders.items()
+            if node in holders
+            and (part, node) in self.part_edges
+            and part != node
+            and part not in known
+        ]
+        for part in parts:
+            for held in self._held_by(node) - {part}:
+                self._add_edge(part, held, "item")
 
     def _is_part(self, pair: tuple[str, str]) -> bool:
         """Whether the edge was only ever added by ``_part_of``: the whole

@@ -1,5 +1,8 @@
 """Functions whose result carries no gradient: shapes, indices, tests,
-piecewise-constant functions and constructors of constant arrays."""
+piecewise-constant functions and constructors of constant arrays.
+(``np.arange`` and ``np.unique`` are not among them: ``np.arange(a, b,
+h)``'s values move with ``a`` and ``h``, and ``np.unique``'s with its
+argument; given values the gradient depends on, they are refused.)"""
 
 from __future__ import annotations
 
@@ -56,10 +59,8 @@ NONDIFFERENTIABLE = [
     "np.empty",
     "np.eye",
     "np.identity",
-    "np.arange",
     "np.searchsorted",
     "np.digitize",
-    "np.unique",
     "np.result_type",
     "np.iscomplexobj",
     "np.isscalar",

@@ -43,8 +43,16 @@ defrule(
 for _path in ("np.atleast_1d", "np.atleast_2d", "np.atleast_3d"):
     defrule(_path, "x", jvp={"x": LINEAR}, x="reshape_like(g, x)")
 defrule("np.copy", "x", jvp={"x": LINEAR}, x="g")
-defrule("np.array", "x, dtype=None", jvp={"x": LINEAR, "dtype": None}, x="g")
-defrule("np.asarray", "x, dtype=None", jvp={"x": LINEAR, "dtype": None}, x="g")
+for _path in ("np.array", "np.asarray"):  # (an integer dtype: no derivative)
+    defrule(
+        _path,
+        "x, dtype=None",
+        jvp={
+            "x": "cast_adjoint(np.asarray(t, dtype=np.float64), x, ans.dtype)",
+            "dtype": None,
+        },
+        x="cast_adjoint(g, x, ans.dtype)",
+    )
 defrule(
     "np.broadcast_to",
     "x, shape",

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from adcompile._src.errors import UnsupportedSyntax
 from adcompile._src.runtime.support import Fields, Items, is_zero, rebuilt
 
 
@@ -151,6 +152,13 @@ def with_item(a: Any, index: Any, value: Any) -> Any:
         items[index] = value
         return rebuilt(a, items)
     out = np.array(a, copy=True)
+    if out.dtype.kind in "biu" and np.asarray(value).dtype.kind in "fc":
+        raise UnsupportedSyntax(
+            "an item write stores values the gradient depends on into an "
+            f"array of {out.dtype} entries, which truncates them",
+            "make the array a float array (np.zeros(n), not np.zeros(n, "
+            "dtype=int)), or store a whole number: int(v)",
+        )
     out[index] = value
     return out
 
