@@ -15,7 +15,7 @@ import operator
 
 import libcst as cst
 
-from adcompile._src.errors import UnsupportedSyntax
+from adcompile._src.errors import AdcompileError, UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.control_facts import free_name
 from adcompile._src.normal.lower import index_expression, load_names
@@ -339,11 +339,18 @@ class AssignmentLowering:
         check = cst.Expr(cst.Call(cst.Name("items_apart"), args))
         self.body.append(ir.Effect(check, self.origin))
         self.storing_back.add(container)
+        update = node.with_changes(target=item)
+        self.source.moved(update, node)
         try:
-            self._augmented(node.with_changes(target=item))
-        finally:
-            self.storing_back.discard(container)
-        self._setitem(target, item)
+            try:
+                self._augmented(update)
+            finally:
+                self.storing_back.discard(container)
+            self._setitem(target, item)
+        except AdcompileError as error:  # (at code written for the update)
+            if error.location is None:
+                error.location = self.source.location(node)
+            raise
 
     def _as_written(self, node: cst.AugAssign, current: str, name: str) -> bool:
         """``v *= 0.5`` on values that carry no derivative, where other names

@@ -356,7 +356,8 @@ class Normalizer(
                 "the gradient depends on, where adcompile cannot follow the write",
                 f"compute the new value and assign it to '{changed[0]}' (or pass "
                 "the helper a plain name: h(w) after w = ...)",
-                self.source.location(node),
+                self.source.location(node)
+                or self.source.location(self.origin.statement),
             )
         self._checkpoint_in_place(node, mutated)
         self._unfresh_names(node)
