@@ -25,6 +25,18 @@ import pytest
 from tests.compose.check import check_body
 
 REFUSED = {
+    # an index computed in the statement: the item is read and stored again
+    "item_update_at_a_computed_index": (
+        ["x", "a"],
+        """
+        def f(x, a):
+            L = [x, x * 2.0]
+            for i in range(1):
+                L[i] *= a  # (L[0] is x: f scales the caller's x)
+                L[i + 1] *= a
+            return np.sum(L[1]) + np.sum(x)
+        """,
+    ),
     # a list or dict written out, looped over or indexed: the item is the
     # array itself (a wrong value and gradient; the SGD step did not train)
     "loop_over_a_list_written_out": (

@@ -299,10 +299,17 @@ class AssignmentLowering:
         base = target.value
         if not isinstance(base, cst.Name) or base.value not in self.env:
             return False
-        if not all(_plain_index(e.slice) for e in target.slice):
-            return False
         value = self.env[base.value]
-        return value in self.item_holders or value in self.unknown_kinds
+        if value not in self.item_holders and value not in self.unknown_kinds:
+            return False
+        if not all(_plain_index(e.slice) for e in target.slice):
+            raise UnsupportedSyntax(
+                f"an update in place of an item of '{base.value}', which may be "
+                "a list or dict, at an index computed in the statement",
+                f"name the index first (k = ...; {base.value}[k] op= v)",
+                self.source.location(target),
+            )
+        return True
 
     def _check_copied_item(self, target: cst.Subscript) -> None:
         """``y[i] op= v`` on ``y = x.copy()``, which may be a list or dict
