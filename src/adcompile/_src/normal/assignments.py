@@ -323,10 +323,7 @@ class AssignmentLowering:
         if not self._is_varied(target):
             return  # (run as written: the names that see it see it change)
         index = self._static(index_expression(target.slice, self.np_name)).node
-        code = cst.SimpleString(string_literal(self.origin.code))
-        args = [cst.Arg(cst.Name(self.env[base.value])), cst.Arg(index), cst.Arg(code)]
-        check = cst.Expr(cst.Call(cst.Name("copied_item_update"), args))
-        self.body.append(ir.Effect(check, self.origin))
+        self._check_as_it_runs("copied_item_update", self.env[base.value], index)
 
     def _item_update(self, node: cst.AugAssign, target: cst.Subscript) -> None:
         """``y[i] op= v`` on a container: ``item = y[i]``, ``item op= v``
@@ -340,11 +337,9 @@ class AssignmentLowering:
         item = cst.Name(self.names.fresh("item"))
         self._assign([item], target)
         index = self._static(index_expression(target.slice, self.np_name)).node
-        code = cst.SimpleString(string_literal(self.origin.code))
-        path = cst.Tuple([cst.Element(index)])
-        args = [cst.Arg(cst.Name(container)), cst.Arg(path), cst.Arg(code)]
-        check = cst.Expr(cst.Call(cst.Name("items_apart"), args))
-        self.body.append(ir.Effect(check, self.origin))
+        self._check_as_it_runs(
+            "items_apart", container, cst.Tuple([cst.Element(index)])
+        )
         self.storing_back.add(container)
         update = node.with_changes(target=item)
         self.source.moved(update, node)

@@ -128,10 +128,7 @@ class ContainerParts:
         root, path = self.part_paths[name]
         whole = self.env[root]
         keys = cst.Tuple([cst.Element(_constant(k)) for k in path])
-        code = cst.SimpleString(string_literal(self.origin.code))
-        args = [cst.Arg(cst.Name(whole)), cst.Arg(keys), cst.Arg(code)]
-        check = cst.Expr(cst.Call(cst.Name("items_apart"), args))
-        self.body.append(ir.Effect(check, self.origin))
+        self._check_as_it_runs("items_apart", whole, keys)
         item = registry.lookup(operator.getitem)
         levels: list[ir.Operand] = [ir.Var(whole)]
         for key in path:
@@ -151,6 +148,16 @@ class ContainerParts:
             if bound == whole:  # (a construct's variable: copied into it)
                 self._bind_alias(other, value)
         self._written(whole, self.env[root])
+
+    def _check_as_it_runs(
+        self, helper: str, value: str, where: cst.BaseExpression
+    ) -> None:
+        """``helper(value, where, "<the statement>")``, a check of an item
+        write run before it (``items_apart``, ``copied_item_update``)."""
+        code = cst.SimpleString(string_literal(self.origin.code))
+        args = [cst.Arg(cst.Name(value)), cst.Arg(where), cst.Arg(code)]
+        check = cst.Expr(cst.Call(cst.Name(helper), args))
+        self.body.append(ir.Effect(check, self.origin))
 
     def _wholes_of(self, names: set[str], nodes: list[cst.CSTNode]) -> set[str]:
         """The containers whose items among ``names`` a construct (``nodes``)

@@ -29,7 +29,7 @@ from adcompile._src.read.static_code import (
     is_numeric_literal,
     resolve_callee,
 )
-from adcompile._src.read.written_returns import arguments_to, read_once
+from adcompile._src.read.written_returns import arguments_to, item_writes, read_once
 from adcompile._src.syntax.tree import walk
 
 
@@ -292,38 +292,15 @@ def item_writers(
     definition: cst.FunctionDef, params: set[str] | frozenset[str], own: FunctionSource
 ) -> bool:
     """Whether ``definition`` may change in place an object one of
-    ``params`` holds (``item_writes``, which counts every call given an
-    item; here a numpy function called without ``out=`` writes into
-    nothing it is given)."""
-    for node in walk(definition.body):
-        if isinstance(node, cst.AugAssign):
-            reached = _item_base(node.target, 1)
-        elif isinstance(node, cst.AssignTarget):
-            reached = _item_base(node.target, 2)
-        elif isinstance(node, cst.Call):
-            func = node.func
-            callee = resolve_callee(own, func, {}, strict=False)
-            reads_only = (
-                is_numpy_callable(callee)
-                and not gives_out(node)
-                and not writes_into_an_argument(callee)
-            )
-            reached = (
-                set()
-                if reads_only
-                else {n for a in node.args for n in _item_base(a.value, 1)}
-            )
-            if isinstance(func, cst.Attribute) and not reads_only:
-                reached |= _item_base(func.value, 1)
-        else:
-            continue
-        if reached & set(params):
-            return True
-    return False
+    ``params`` holds (``item_writes``; a numpy function called without
+    ``out=`` writes into nothing it is given)."""
 
+    def reads_only(call: cst.Call) -> bool:
+        callee = resolve_callee(own, call.func, {}, strict=False)
+        return (
+            is_numpy_callable(callee)
+            and not gives_out(call)
+            and not writes_into_an_argument(callee)
+        )
 
-def _item_base(node: cst.BaseExpression, depth: int) -> set[str]:
-    """``{a}`` for ``a`` reached through at least ``depth`` subscripts or
-    attributes (``a[0]``, ``a.w[1]``), else nothing."""
-    base, links = chain_base(node)
-    return {base.value} if isinstance(base, cst.Name) and links >= depth else set()
+    return bool(item_writes(definition, params, reads_only))

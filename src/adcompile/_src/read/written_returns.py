@@ -40,7 +40,7 @@ import inspect
 import threading
 import types
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import libcst as cst
@@ -272,11 +272,16 @@ def arguments_to(
     return found
 
 
-def item_writes(definition: cst.FunctionDef, params: Iterable[str]) -> set[str]:
+def item_writes(
+    definition: cst.FunctionDef,
+    params: Iterable[str],
+    writes_nothing: Callable[[cst.Call], bool] = lambda call: False,
+) -> set[str]:
     """Those of ``params`` whose items ``definition`` may change in place
     (``a[0] *= 2``, ``a[0][1] = v``, ``a[0].fill(v)``, ``g(a[0])``): for an
     array, a write into its own memory; for a list, tuple or dict, a write
-    into an object it holds, which other names may hold too."""
+    into an object it holds, which other names may hold too. A call that
+    ``writes_nothing`` says changes nothing it is given counts for none."""
     wanted = set(params)
     found: set[str] = set()
     for node in walk(definition.body):
@@ -284,7 +289,7 @@ def item_writes(definition: cst.FunctionDef, params: Iterable[str]) -> set[str]:
             found.update(_item_base(node.target, 1) & wanted)
         elif isinstance(node, cst.AssignTarget):
             found.update(_item_base(node.target, 2) & wanted)
-        elif isinstance(node, cst.Call):
+        elif isinstance(node, cst.Call) and not writes_nothing(node):
             func = node.func
             if isinstance(func, cst.Attribute):
                 found.update(_item_base(func.value, 1) & wanted)
