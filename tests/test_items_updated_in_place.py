@@ -315,6 +315,42 @@ REFUSED = {
             return np.sum(d["y"] + y)
         """,
     ),
+    # a helper's result holding one array twice: Python changes both items
+    # (checked as the code runs, ``items_apart``)
+    "helper_result_holding_one_array_twice": (
+        ["x", "a"],
+        """
+        def pair(v):
+            return [v, v]
+
+        def f(x, a):
+            L = pair(x * 1.0)
+            L[0][0:2] += a
+            return np.sum(L[1])
+        """,
+    ),
+    # a view of the parameter read after writes in a loop (the loop's own
+    # variable stands in for the parameter's object)
+    "view_of_the_parameter_read_after_writes_in_a_loop": (
+        ["a", "x"],
+        """
+        def f(a, x):
+            y = x[1:]
+            for i in range(2):
+                x[1] = a * x[i]
+            return np.sum(y * y)
+        """,
+    ),
+    "list_holding_the_parameter_read_after_writes_in_a_loop": (
+        ["a", "x"],
+        """
+        def f(a, x):
+            L = [x, 2.0 * x]
+            for i in range(2):
+                x[0] = a * x[i]
+            return np.sum(L[0] * L[1])
+        """,
+    ),
 }
 
 RIGHT = {
@@ -434,6 +470,57 @@ RIGHT = {
             L = list(ws)
             L.append(ws[0] * a)
             return np.sum(L[0] * L[-1])
+        """,
+    ),
+    # a copy made before a loop that writes into the parameter: the loop's
+    # own variable stands in for the parameter's object, whose memory tells
+    # (as the code runs) that the copy sees none of it
+    "parameter_copied_then_written_in_a_loop": (
+        ["a", "x"],
+        """
+        def f(a, x):
+            y = x.copy()
+            for i in range(2):
+                x[1] = a * x[i]
+            return np.sum(y * x)
+        """,
+    ),
+    "made_array_copied_then_updated_in_a_loop": (
+        ["a", "x"],
+        """
+        def f(a, x):
+            z = np.sin(x)
+            v = z.copy()
+            for i in range(3):
+                z *= a
+                z[0] += v[1]
+            return np.sum(v * z)
+        """,
+    ),
+    # a part of what may have been a list is, as the code runs, an array's
+    # part: no object of its own
+    "helper_result_copied_then_a_slice_updated": (
+        ["a", "x"],
+        """
+        def h(z):
+            return 2.0 * z
+
+        def f(a, x):
+            y = h(x).copy()
+            y[0:2] += 0.5 * (a * np.cos(y))[1:3]
+            return np.sum(y)
+        """,
+    ),
+    "helper_result_slice_updated_from_itself": (
+        ["a", "x"],
+        """
+        def h(z):
+            return np.sin(z)
+
+        def f(a, x):
+            y = h(a * x)
+            y[1:] += 0.5 * y[:2]
+            return np.sum(y * x)
         """,
     ),
 }

@@ -366,6 +366,61 @@ PROGRAMS = {
         """,
         "refused",
     ),
+    # the same array written by two calls of one statement: the second is
+    # given what the first left (the first read it into a new value)
+    "two_writing_calls_in_one_statement": (
+        """
+        def h(z):
+            z[0] += 0.5 * z[1]
+            return np.sum(z * z)
+
+        def f(x, b):
+            s = h(x) + b * h(x) + np.sum(x * x)
+            return s + np.sum(x)
+        """,
+        "pass",
+    ),
+    "two_writing_calls_each_returning_a_list": (
+        """
+        def h(z):
+            z[0] += 0.5 * z[1]
+            return [z[0] * 1.0, z * 2.0]
+
+        def f(x, b):
+            s = h(x)[0] * b + np.sum(h(x)[1])
+            return s + np.sum(x)
+        """,
+        "pass",
+    ),
+    # a writer's new result given to it again: the result is a new array no
+    # name has seen, its write comes back where it is read later
+    "writing_call_given_a_writing_calls_result": (
+        """
+        def h(z):
+            z[0] += 0.5 * z[1]
+            return z * 2.0
+
+        def f(x, b):
+            s = np.sum(h(b * h(x)))
+            y = h(x)
+            return s + np.sum(h(y)) + np.sum(x) + np.sum(y)
+        """,
+        "pass",
+    ),
+    # the writer returns what it is given: the first result is the array
+    # the second call writes into (Python's value changes after it is read)
+    "two_writing_calls_returning_what_they_are_given": (
+        """
+        def h(z):
+            z[0] += 0.5 * z[1]
+            return z
+
+        def f(x, b):
+            s = np.sum(h(x) * b + h(x))
+            return s + np.sum(x)
+        """,
+        "refused",
+    ),
 }
 
 

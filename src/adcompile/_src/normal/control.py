@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import libcst as cst
 
@@ -56,13 +56,23 @@ class ControlFlowLowering(ConditionLowering):
     checkpoint_live: frozenset[str] | None = None
     checkpoint_assigned: frozenset[str] = frozenset()
 
-    def _sub_block(self, statements: list[cst.BaseStatement]) -> list[ir.Statement]:
+    @contextlib.contextmanager
+    def _own_body(self) -> Iterator[None]:
+        """A construct's own body, lowered into a new list while the
+        enclosing bodies wait (``outer_bodies``: what they hold was given
+        its value on every path into the construct)."""
         outer, self.body = self.body, []
+        self.outer_bodies.append(outer)
         try:
+            yield
+        finally:
+            self.outer_bodies.pop()
+            self.body = outer
+
+    def _sub_block(self, statements: list[cst.BaseStatement]) -> list[ir.Statement]:
+        with self._own_body():
             self._block(statements)
             return self.body
-        finally:
-            self.body = outer
 
     def _header_origin(self, node: cst.CSTNode, header: cst.CSTNode) -> ir.Origin:
         code = self.source.code(header).rstrip(":")
@@ -203,12 +213,9 @@ class ControlFlowLowering(ConditionLowering):
         return ir.Var(value) if value in self.varied else ir.Static(cst.Name(value))
 
     def _sub_lower(self, lower: Callable[[], object]) -> list[ir.Statement]:
-        outer, self.body = self.body, []
-        try:
+        with self._own_body():
             lower()
             return self.body
-        finally:
-            self.body = outer
 
     def _for(self, node: cst.For) -> None:
         if (stored := self._target_stored(node)) is not None:
@@ -329,8 +336,7 @@ class ControlFlowLowering(ConditionLowering):
     def _counted_body(
         self, statements: list[cst.BaseStatement], trips: str | None, origin: ir.Origin
     ) -> list[ir.Statement]:
-        outer, self.body = self.body, []
-        try:
+        with self._own_body():
             if trips is not None:
                 self.origin = origin
                 count = cst.parse_expression(f"{trips} + 1")
@@ -339,8 +345,6 @@ class ControlFlowLowering(ConditionLowering):
                 )
             self._block(statements)
             return self.body
-        finally:
-            self.body = outer
 
     def _checkpoint_in_place(
         self, node: cst.CSTNode, mutated: set[str], unknown: bool = False
@@ -396,6 +400,7 @@ class ControlFlowLowering(ConditionLowering):
             if current in self.item_holders or current in self.unknown_kinds:
                 self.unknown_kinds.add(pinned)  # (a list when the construct starts)
             if current is not None and current != pinned and name not in headers:
+                self.pinned_from[pinned] = current
                 self.updating_in_place = True  # the same object, a new name
                 try:
                     self._copy(name, ir.Var(current), initializes=True)

@@ -237,7 +237,9 @@ class CallLowering(CallArguments):
             node=node,
             callee=self.source.code(func),
             call=(call, rename_locals(_bare(func), self.env) if call else None),
-            pure_call=known == PURE,
+            pure_call=known == PURE  # (or, given private copies of what it
+            or known.result_new
+            and known.copies_suffice,  # writes: new values)
             keeps=not known.copies_suffice,  # (what it writes: private copies)
         )
         if known is not UNKNOWN and copied:

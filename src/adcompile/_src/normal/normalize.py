@@ -106,6 +106,7 @@ class Normalizer(
         self.bound_at: dict[int, Bound] = {}  # statement -> names bound before it
         self.bound: Bound = frozenset()  # before this statement
         self.iterated: list[set[str]] = []  # names the enclosing loops iterate
+        self.outer_bodies: list[list[ir.Statement]] = []  # (control.py)
         self.loop_snapshots: list[str] = []  # what they iterate, kept aside
         self.nested_purity: dict[str, Purity] = {}  # nested function -> purity
         self.purity_of_def: dict[cst.CSTNode, Purity] = {}  # (each def once)
@@ -120,6 +121,7 @@ class Normalizer(
         self.np_name = np_name
         self.pinned: dict[str, str] = {}  # user name -> its one name in a construct
         self.pinned_all: set[str] = set()
+        self.pinned_from: dict[str, str] = {}  # its value as the construct starts
         self.carried: set[str] = set()
         self.loop_depth = 0
         self.returns_everywhere = False

@@ -157,7 +157,12 @@ class Observers:
                     continue  # a part of another whole than came's
                 further = near
                 if near is None and pair in self.copied_edges:
-                    if value in lineage and self.stand_in_of.get(value) == holder:
+                    if value in lineage and (  # (a construct's own variable,
+                        self.stand_in_of.get(value) == holder  # written on each
+                        or self.pinned_from.get(value) == holder  # trip, stands
+                        and kind == "same"  # in for the object it was given
+                        and holder in here  # as the construct starts)
+                    ):
                         if holder not in here:
                             further = ""
                         else:  # what saw it before sees this array: checked too
@@ -185,14 +190,17 @@ class Observers:
                             todo.append((held, edge or pair, further, None))
 
     def _defined_here(self) -> set[str]:
-        """Variables given a value earlier in the block being lowered (at its
-        own level, so on every path to the statement being lowered), and
-        never given another (a construct's own variables are)."""
-        found: set[str] = set()
-        for statement in self.body:
-            target = getattr(statement, "target", None)
-            if isinstance(target, str):
-                found.update(t for t in target.split(", ") if t)
+        """Variables given a value on every path to the statement being
+        lowered, and never given another (a construct's own variables are):
+        the parameters' own, and those given one earlier in the block being
+        lowered or in the blocks around it, before the construct that holds
+        this statement."""
+        found: set[str] = set(self.param_names)
+        for body in (*self.outer_bodies, self.body):
+            for statement in body:
+                target = getattr(statement, "target", None)
+                if isinstance(target, str):
+                    found.update(t for t in target.split(", ") if t)
         return found - self.pinned_all
 
     def _read_later(self, name: str) -> bool:

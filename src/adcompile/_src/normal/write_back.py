@@ -144,7 +144,10 @@ class WriteBack:
     def _consumes_into_new(self, call: cst.Call) -> bool:
         """Whether ``call`` reads the values it is given into a new array
         (``np.sin(y)``, ``np.sum(y)``, ``np.outer(u, y)``), not a view of
-        them, nor an argument itself (builtin ``max``)."""
+        them, nor an argument itself (builtin ``max``); or is a user
+        function that, given private copies of what it writes into, keeps
+        nothing and returns new values (``h(y) + h(y)``: the first call has
+        read y before the second writes into it)."""
         if any(
             a.keyword is not None and a.keyword.value in ("out", "copy")
             for a in call.args
@@ -153,6 +156,9 @@ class WriteBack:
         callee = resolve_callee(self.source, call.func, self.env, strict=False)
         if isinstance(callee, np.ufunc) or id(callee) in NEW_ARRAY_FUNCTIONS:
             return True
+        if type(callee) is types.FunctionType:  # (given private copies, it
+            known = purity(callee)  # keeps nothing and returns new values)
+            return known.result_new and (known.copies_suffice or not known.keeps)
         prim = registry.lookup(callee) if is_numpy_callable(callee) else None
         return prim is not None and prim.shape in VIEW_FREE_SHAPES
 
@@ -324,7 +330,11 @@ class WriteBack:
             self._written(current, self.env[name])
             self.written_back_names.append(name)
         first = cst.Integer("0")  # (after: ``y = h(y)`` rebinds y to it)
-        return self._apply(item, [whole], {}, target_name, node=node, index=first)
+        result = self._apply(item, [whole], {}, target_name, node=node, index=first)
+        if result_new and isinstance(result, ir.Var):  # (no name has seen it)
+            self.fresh.add(result.name)
+            self.view_roots.pop(result.name, None)
+        return result
 
 
 def _makes_array(apply: ir.Apply) -> bool:

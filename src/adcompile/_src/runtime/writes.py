@@ -285,11 +285,16 @@ def items_apart(whole: Any, path: Any, statement: Any = "") -> None:
     """Before an item of a container, ``whole[path[0]][path[1]]...``, is
     updated in place as a new value that the container is rebuilt around:
     right only if no other item of it shares the item's memory (the same
-    array held twice: in Python both would change). Refused otherwise."""
+    array held twice: in Python both would change). Refused otherwise. A
+    part of an array (``y[0:2]`` of an array ``y``, which may have been a
+    list) is no object of its own: the update writes the array's memory,
+    as Python's does."""
     item = whole
     for key in path:
+        if isinstance(item, np.ndarray):
+            break  # (the array held is the item updated)
         item = item[key]
-    if not isinstance(item, np.ndarray):
+    if item is whole or not isinstance(item, np.ndarray):
         return
     leaves = _array_leaves(whole)
     root = _memory_root(item)
