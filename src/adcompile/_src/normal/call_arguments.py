@@ -22,12 +22,18 @@ import libcst as cst
 
 from adcompile._src.errors import UnsupportedSyntax
 from adcompile._src.normal import ir
-from adcompile._src.normal.call_order import read_besides
+from adcompile._src.normal.call_order import (
+    read_before,
+    read_besides,
+    runs_once_in_order,
+)
+from adcompile._src.normal.purity import purity
 from adcompile._src.normal.sharing import load_names
 from adcompile._src.normal.values import creates_new_value
-from adcompile._src.normal.write_back import writes_constants_only
+from adcompile._src.normal.write_back import param_at, writes_constants_only
 from adcompile._src.read.static_code import (
     bound_names,
+    chain_base,
     is_numeric_literal,
     resolve_callee,
 )
@@ -42,6 +48,58 @@ _NUMBERS = (len, int, float, bool)  # builtins whose results are numbers
 
 class CallArguments:
     """Mixed into the Normalizer through ``CallLowering``."""
+
+    def _written_items_named(self, node: cst.Call, callee: object) -> cst.Call:
+        """``h(y[i])`` where ``h`` writes into that parameter: the item (or
+        view) given a name of its own where Python evaluates it, ``item =
+        y[i]``, and ``h(item)`` called, so that the write comes back as for
+        any name (``write_back.py``) and reaches ``y`` as a write through
+        ``item`` does (a view's, or an item's that ``y`` holds). Only for a
+        call made once, in order, with no call nor ``:=`` evaluated before
+        the argument in the call (the item is read when Python reads it),
+        and ``y`` read nowhere before the call in the statement (as for a
+        name written back)."""
+        known = purity(callee)
+        statement = self.origin.statement
+        if (
+            not (known.writes and known.copies_suffice and known.written)
+            or any(a.star for a in node.args)
+            or statement is None
+            or not runs_once_in_order(statement, self.source.original(node))
+        ):
+            return node
+        args = list(node.args)
+        for position, arg in enumerate(node.args):
+            where: int | str = arg.keyword.value if arg.keyword else position
+            if param_at(callee, where) not in known.written:
+                continue
+            base, _ = chain_base(arg.value)
+            if not isinstance(arg.value, cst.Subscript) or not isinstance(
+                base, cst.Name
+            ):
+                continue
+            if any(
+                isinstance(n, (cst.Call, cst.NamedExpr, cst.Attribute))
+                for a in node.args[: position + 1]
+                for n in walk(a.value)
+            ):
+                break
+            current = self.env.get(base.value, "")
+            if read_before(  # (``y[0] * h(y[0])``: y's row is read first)
+                statement,
+                self.source.original(node),
+                base.value,
+                self._consumer_for(current),
+            ):
+                break
+            item = self.names.fresh(f"{base.value}_item")
+            self._assign([cst.Name(item)], arg.value)
+            args[position] = arg.with_changes(value=cst.Name(item))
+        if args == list(node.args):
+            return node
+        named = node.with_changes(args=args)
+        self.source.moved(named, node)
+        return named
 
     def _private_argument(
         self,

@@ -43,7 +43,7 @@ from adcompile._src.read.static_code import (
 from adcompile._src.rules import registry
 from adcompile._src.rules.registry import SCALAR
 from adcompile._src.runtime import HELPERS
-from adcompile._src.syntax.templates import string_literal
+from adcompile._src.syntax.templates import render, string_literal
 from adcompile._src.syntax.tree import walk
 
 
@@ -127,6 +127,8 @@ class CallLowering(CallArguments):
                 self.source,
                 lambda name: self.env.get(name) in self.sequences,
             )
+        if prim is None and not forced and python_callable(callee):
+            node = self._written_items_named(node, callee)  # h(y[i]): h(item)
         args = [self._lower(a.value) for a in node.args if a.keyword is None]
         kwargs = {
             a.keyword.value: self._lower(a.value)
@@ -196,6 +198,7 @@ class CallLowering(CallArguments):
                 if known.writes
                 else set()
             )
+            self._arguments_apart(func, args, kwargs, written, known.written)
 
             def given(
                 operand: ir.Operand, writes: bool, where: int | str
@@ -262,6 +265,38 @@ class CallLowering(CallArguments):
                 result, returned, callee, node, known.result_new, target_name, forced
             )
         return result
+
+    def _arguments_apart(
+        self,
+        func: cst.BaseExpression,
+        args: list[ir.Operand],
+        kwargs: dict[str, ir.Operand],
+        written: set[int],
+        params: frozenset[str] | None,
+    ) -> None:
+        """Before a call of a user function that writes into the arguments
+        at ``written`` (and the keywords in ``params``), a check as the
+        code runs that no other argument shares memory with one of them
+        (``arguments_apart``): the derivative gives each a private copy,
+        where Python's callee would see its own write through the other."""
+        operands = [*enumerate(args), *kwargs.items()]
+        into = [o for w, o in operands if w in written or params and w in params]
+        others = [o for w, o in operands if o not in into]
+        if not into or len(operands) < 2:
+            return
+        if all(isinstance(o, ir.Static) and not _names(o.node) for o in into):
+            return  # (literals)
+
+        def listed(items: list[ir.Operand]) -> str:
+            shown = [o.name if isinstance(o, ir.Var) else render(o.node) for o in items]
+            return "(" + "".join(f"{text}, " for text in shown) + ")"
+
+        check = (
+            f"arguments_apart({listed(into)}, {listed(others)}, "
+            f"{string_literal(self.origin.code)}, "
+            f"{string_literal(self.source.code(func))})"
+        )
+        self.body.append(ir.Effect(cst.Expr(cst.parse_expression(check)), self.origin))
 
     def _free_names_read(self) -> frozenset[str]:
         """The names this function's body mentions."""
@@ -401,6 +436,11 @@ def _written_positions(
     if len(names) < count:  # (*args)
         return every
     return {i for i in every if names[i] in written}
+
+
+def _names(node: cst.CSTNode) -> bool:
+    """Whether ``node`` reads a name."""
+    return any(isinstance(n, cst.Name) for n in walk(node))
 
 
 def _bare(func: cst.BaseExpression) -> cst.BaseExpression:

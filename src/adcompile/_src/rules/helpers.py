@@ -148,6 +148,7 @@ for _name in [
     "array_given",
     "items_apart",
     "copied_item_update",
+    "arguments_apart",
 ]:
     defnondiff(_name)
 

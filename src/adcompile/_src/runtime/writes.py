@@ -316,6 +316,36 @@ def items_apart(whole: Any, path: Any, statement: Any = "") -> None:
         raise error
 
 
+def arguments_apart(
+    written: Any, others: Any, statement: Any = "", writer: Any = ""
+) -> None:
+    """Before a call of ``writer``, which writes into the arguments
+    ``written``: right only if no other argument (``others``) shares
+    memory with one of them (a row and its matrix, the same array twice):
+    in Python it would see the write, and the derivative gives each
+    argument a private copy. Refused otherwise."""
+    for position, value in enumerate(written):
+        leaves = _array_leaves(value)
+        rest = [*written[:position], *written[position + 1 :], *others]
+        mutable = not isinstance(value, (int, float, complex, str, tuple, np.generic))
+        if any(
+            (other is value and mutable)
+            or any(
+                _overlap(leaf, held) for leaf in leaves for held in _array_leaves(other)
+            )
+            for other in rest
+        ):
+            error = UnsupportedSyntax(
+                f"`{statement}`: {writer}(...) writes into an argument in place, "
+                "and another argument shares its memory (the same array given "
+                "twice, or a row or view of it and the array)",
+                f"give {writer} a copy for one of them (.copy()): the derivative "
+                "works on a private copy of each argument",
+            )
+            error.statement = str(statement)
+            raise error
+
+
 def copied_item_update(copy: Any, index: Any, statement: Any = "") -> None:
     """Before ``y[i] op= v`` on ``y = x.copy()``, lowered as ``y[i] = y[i]
     op v``: right for an array ``y``, whose item is its own memory, and for
