@@ -40,6 +40,7 @@ from tests.compose.trees import (
     inner,
     like,
     same,
+    tree_map,
     unit_directions,
 )
 
@@ -52,7 +53,7 @@ __all__ = [
     "check_source",
 ]
 
-MODES = ("grad", "value_and_grad", "vjp", "jvp", "hvp")
+MODES = ("grad", "value_and_grad", "vjp", "jvp", "grad_first", "hvp")
 # worst first: a program takes the first class any of its modes has
 SEVERITY = ("wrong", "deviation", "crash", "refused_unlocated", "refused", "pass")
 LOCATION = re.compile(r'File "([^"]+)", line (\d+), col (\d+)')
@@ -262,6 +263,30 @@ def run_jvp(run: Run, directions: list, refs: list) -> None:
         )
 
 
+def run_grad_first(run: Run, directions: list, refs: list) -> None:
+    """``grad`` with respect to the first parameter only: the others carry
+    no derivative, and code on them runs as written (a loop over one of
+    them, a helper writing into one), which must still do what ``f``
+    does."""
+    if len(run.args) < 2:
+        return
+    first = adcompile.grad(run.f, wrt=0)
+    for v in directions[:2]:
+        only = [v[0], *(tree_map(lambda t: t * 0.0, w) for w in v[1:])]
+        fn = lambda *a: run.f(*copy.deepcopy(list(a)))  # noqa: E731
+        d = [fd(fn, run.args, only, h) for h in (1e-4, 1e-5, 1e-6)]
+        called = run.fresh()
+        g = first(*called)
+        run.check_args("grad_first", called)
+        if not like(g, run.args[0]):
+            raise Failure(
+                "wrong", "grad_first: gradient of the wrong type", repr(g)[:300]
+            )
+        run.check_directional(
+            "grad_first", inner(g, v[0]), ((4 * d[1] - d[0]) / 3, *d[1:])
+        )
+
+
 def run_hvp(run: Run, directions: list, refs: list) -> None:
     v, u = directions[0], directions[1]
     if run.grad_fn is None:
@@ -297,6 +322,7 @@ RUNNERS = {
     "value_and_grad": run_value_and_grad,
     "vjp": run_vjp,
     "jvp": run_jvp,
+    "grad_first": run_grad_first,
     "hvp": run_hvp,
 }
 

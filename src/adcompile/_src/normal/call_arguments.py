@@ -29,8 +29,8 @@ from adcompile._src.normal.call_order import (
 )
 from adcompile._src.normal.purity import purity
 from adcompile._src.normal.sharing import load_names
-from adcompile._src.normal.values import creates_new_value
-from adcompile._src.normal.write_back import param_at, writes_constants_only
+from adcompile._src.normal.values import creates_new_value, writes_constants_only
+from adcompile._src.normal.write_back import param_at
 from adcompile._src.read.static_code import (
     bound_names,
     chain_base,
@@ -60,7 +60,7 @@ class CallArguments:
         and ``y`` read nowhere before the call in the statement (as for a
         name written back)."""
         known = purity(callee)
-        statement = self.origin.statement
+        statement = self._statement_in_order()
         if (
             not (known.writes and known.copies_suffice and known.written)
             or any(a.star for a in node.args)
@@ -154,7 +154,7 @@ class CallArguments:
         caller, sees the object the variable ``name`` holds: not a name the
         statement gives a new value (``h = step(h)``), nor code that has
         seen it before (which ``_seen_after`` counts, for a copy's sake)."""
-        statement = self.origin.statement
+        statement = self._statement_in_order()
         rebound: set[str] = set()
         if isinstance(statement, cst.Assign):  # (and not read besides the call)
             rebound = {n for t in statement.targets for n in bound_names(t.target)}

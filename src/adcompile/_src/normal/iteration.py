@@ -20,9 +20,15 @@ from adcompile._src.normal.control_facts import (
     breaks_loop,
     free_name,
     item_line,
+    iterated_names,
     names_in,
 )
-from adcompile._src.read.static_code import rename_locals, resolve_callee
+from adcompile._src.normal.parts import written_in_place
+from adcompile._src.read.static_code import (
+    is_numeric_literal,
+    rename_locals,
+    resolve_callee,
+)
 from adcompile._src.rules import registry
 from adcompile._src.rules.patterns import COPY
 from adcompile._src.syntax.templates import parenthesize, render
@@ -135,7 +141,7 @@ class IterationLowering:
         value in place is lowered first (``_writing_calls_lowered``).
         """
         iterable = self._writing_calls_lowered(node.iter, named=True)
-        if not self._is_varied(iterable):
+        if not self._is_varied(iterable) and not self._written_as_iterated(node):
             return node.target, rename_locals(iterable, self.env), []
         index = free_name("i", self.names.taken)
         rebound = names_in(iterable) & assigned_names(list(node.body.body))
@@ -161,10 +167,14 @@ class IterationLowering:
         zipped = self._enumerated_zip(node, function, sources)
         if zipped is not None:  # for i, (a, b) in enumerate(zip(xs, ys))
             counter, items, sequences = zipped
+            sequences = [self._evaluated_once(s) for s in sequences]
             length, lines = self._zipped(items, sequences, index)
             return self._index_loop(
                 index, length, [assign_line(counter, cst.Name(index))] + lines
             )
+        sources = [self._evaluated_once(s) for s in sources]
+        if call is None and not _reads_an_object(iterable):
+            iterable = self._evaluated_once(iterable)
         start: cst.BaseExpression | None = None  # enumerate(xs, start)
         if function is enumerate and call is not None and len(call.args) == 2:
             second = call.args[1]
@@ -213,6 +223,38 @@ class IterationLowering:
             length = f"len({self.source.code(iterable)})"
             prologue = [item_line(node.target, iterable, index)]
         return self._index_loop(index, length, prologue)
+
+    def _written_as_iterated(self, node: cst.For) -> bool:
+        """Whether the body of a loop over objects (``for e in x``, ``zip(x,
+        y)``) may write into an object in place: Python reads each item when
+        its trip starts, so an item the body changed before is read changed.
+        Such a loop reads its items by index on each trip, as one over
+        values carrying a derivative does, not from a list made first."""
+        if not iterated_names(node.iter):
+            return False
+        body = list(node.body.body)
+        return bool(
+            set().union(*(written_in_place(s) for s in body))
+            or self._written_by_calls(body)
+        )
+
+    def _evaluated_once(self, source: cst.BaseExpression) -> cst.BaseExpression:
+        """A sequence the loop runs over that the iterable computes (``x *
+        2.0`` of ``zip(x, x * 2.0)``), computed once before the loop, as
+        Python does, into a variable of its own: read on each trip, the
+        expression would see what the body writes into ``x``. Names, their
+        items and attributes (and calls, which are refused or lowered
+        first) are read on each trip: Python runs over their objects, and
+        sees such writes too."""
+        if (
+            _reads_an_object(source)
+            or isinstance(source, cst.Call)
+            or is_numeric_literal(source)
+        ):
+            return source
+        name = self.names.fresh("sequence")
+        self._assign([cst.Name(name)], source)
+        return cst.Name(name)
 
     def _snapshot(self, name: str) -> str:
         """A new name for the value ``name`` holds now, in a variable of its
@@ -300,3 +342,11 @@ def _stores_into_parts(target: cst.BaseExpression) -> bool:
     if isinstance(target, cst.StarredElement):
         return _stores_into_parts(target.value)
     return isinstance(target, (cst.Subscript, cst.Attribute))
+
+
+def _reads_an_object(node: cst.BaseExpression) -> bool:
+    """``xs``, ``xs[1:]``, ``p["w"]``, ``q.w``: an object (or a view) the
+    loop runs over as it is, not a value computed from one."""
+    while isinstance(node, (cst.Subscript, cst.Attribute)):
+        node = node.value
+    return isinstance(node, cst.Name)

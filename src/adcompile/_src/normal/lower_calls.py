@@ -282,14 +282,15 @@ class CallLowering(CallArguments):
         operands = [*enumerate(args), *kwargs.items()]
         into = [o for w, o in operands if w in written or params and w in params]
         others = [o for w, o in operands if o not in into]
-        if not into or len(operands) < 2:
+        into, others = _objects(into), _objects(others)  # (not literals)
+        if not into or len(into) + len(others) < 2:
             return
-        if all(isinstance(o, ir.Static) and not _names(o.node) for o in into):
-            return  # (literals)
 
         def listed(items: list[ir.Operand]) -> str:
             shown = [o.name if isinstance(o, ir.Var) else render(o.node) for o in items]
-            return "(" + "".join(f"{text}, " for text in shown) + ")"
+            if len(shown) == 1:
+                return f"({shown[0]},)"
+            return f"({', '.join(shown)})"
 
         check = (
             f"arguments_apart({listed(into)}, {listed(others)}, "
@@ -438,9 +439,14 @@ def _written_positions(
     return {i for i in every if names[i] in written}
 
 
-def _names(node: cst.CSTNode) -> bool:
-    """Whether ``node`` reads a name."""
-    return any(isinstance(n, cst.Name) for n in walk(node))
+def _objects(operands: list[ir.Operand]) -> list[ir.Operand]:
+    """Those of ``operands`` that may be an object another shares (not a
+    literal, which reads no name)."""
+    return [
+        o
+        for o in operands
+        if isinstance(o, ir.Var) or any(isinstance(n, cst.Name) for n in walk(o.node))
+    ]
 
 
 def _bare(func: cst.BaseExpression) -> cst.BaseExpression:

@@ -107,6 +107,7 @@ class Normalizer(
         self.bound: Bound = frozenset()  # before this statement
         self.iterated: list[set[str]] = []  # names the enclosing loops iterate
         self.outer_bodies: list[list[ir.Statement]] = []  # (control.py)
+        self.lowering: cst.CSTNode | None = None  # the small statement (as run)
         self.loop_snapshots: list[str] = []  # what they iterate, kept aside
         self.nested_purity: dict[str, Purity] = {}  # nested function -> purity
         self.purity_of_def: dict[cst.CSTNode, Purity] = {}  # (each def once)
@@ -241,6 +242,7 @@ class Normalizer(
                     self.origin = ir.Origin(
                         self.source.code(written), written, locate=self.source.location
                     )
+                    self.lowering = small
                     if isinstance(small, cst.Return):
                         self._return(small)
                         self.returns_everywhere = True

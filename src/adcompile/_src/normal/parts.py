@@ -164,7 +164,7 @@ class ContainerParts:
         writes in place: they are given new values in it too. Items recorded
         before it, and items it reads itself (``v = tt[1][0]``, ``u, v =
         pair``). (A name only given new values there changes no container.)"""
-        in_place = {n for node in nodes for n in _written_in_place(node)}
+        in_place = {n for node in nodes for n in written_in_place(node)}
         written = names & (in_place | self._written_by_calls(nodes))
         found = {self.part_paths[n][0] for n in written if n in self.part_paths}
         written |= found
@@ -213,7 +213,7 @@ def _bound_names(target: cst.CSTNode | None) -> list[str]:
     return bound_names(target)
 
 
-def _written_in_place(node: cst.CSTNode) -> set[str]:
+def written_in_place(node: cst.CSTNode) -> set[str]:
     """The names ``node`` may change in place: written into by an item or
     attribute assignment (``v[0] = e``), an augmented assignment
     (``v -= e``), a method that changes its object (calls that write into

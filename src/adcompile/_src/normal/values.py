@@ -1,7 +1,9 @@
 """What a statement does to the values it touches: whether an expression
 makes a value no other name can refer to (``creates_new_value``), whether
-it may leave a reference anywhere but in its result (``keeps_nothing``), and
-which names a statement run as written changes in place (``mutated_names``)."""
+it may leave a reference anywhere but in its result (``keeps_nothing``),
+which names a statement run as written changes in place (``mutated_names``),
+and whether a helper writes only constants into a parameter
+(``writes_constants_only``)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from adcompile._src.normal.vocabulary import (
     CONTAINER_CHANGES,
     IN_PLACE_METHODS,
     NEW_ARRAY_FUNCTIONS,
+    SAFE_BUILTINS,
     VIEW_FREE_SHAPES,
     gives_out,
     is_numpy_callable,
@@ -304,3 +307,60 @@ def item_writers(
         )
 
     return bool(item_writes(definition, params, reads_only))
+
+
+def writes_constants_only(callee: object, param: str) -> bool:
+    """Whether every write ``callee`` makes into its parameter ``param``
+    writes a constant (``seen.append(1)``, ``count[0] += 1.0``): a value
+    that carries no derivative, whatever the call is given. False where
+    ``param`` is handed to other code, or is not known to be written so."""
+    if type(callee) is not types.FunctionType:
+        return False
+    written = purity(callee).written  # (None: a write through another name)
+    if written is None or param not in written:
+        return False
+    try:
+        source = read_once(callee)
+    except Exception:  # (no source: the call's own path explains)
+        return False
+    definition = source.definition
+    allowed = {param, "None", "True", "False"}
+
+    def reads_only(call: cst.Call) -> bool:  # len(seen), np.sum(count)
+        read = resolve_callee(source, call.func, {}, strict=False)
+        if read in SAFE_BUILTINS:
+            return True
+        return (
+            is_numpy_callable(read)
+            and not writes_into_an_argument(read)
+            and all(a.keyword is None or a.keyword.value != "out" for a in call.args)
+        )
+
+    def constant(value: cst.CSTNode) -> bool:
+        return all(n.value in allowed for n in walk(value) if isinstance(n, cst.Name))
+
+    for node in walk(definition.body):
+        if isinstance(node, cst.Assign) and any(
+            _base(t.target) == param and not isinstance(t.target, cst.Name)
+            for t in node.targets
+        ):
+            if not constant(node.value):
+                return False
+        elif isinstance(node, cst.AugAssign) and _base(node.target) == param:
+            if not constant(node.value):
+                return False
+        elif isinstance(node, cst.Call):
+            method = node.func
+            if isinstance(method, cst.Attribute) and _base(method.value) == param:
+                if not all(constant(a.value) for a in node.args):
+                    return False
+            elif any(_base(a.value) == param for a in node.args):
+                if not reads_only(node):  # (handed to code that may write)
+                    return False
+    return True
+
+
+def _base(node: cst.BaseExpression) -> str:
+    """The name ``a`` of ``a``, ``a[i]``, ``a.w[i]`` (empty for others)."""
+    base, _ = chain_base(node)
+    return base.value if isinstance(base, cst.Name) else ""

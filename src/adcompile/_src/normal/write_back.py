@@ -49,16 +49,14 @@ from adcompile._src.normal.call_order import (
     runs_once_in_order,
 )
 from adcompile._src.normal.purity import Purity, purity
-from adcompile._src.normal.values import item_writers
+from adcompile._src.normal.values import item_writers, writes_constants_only
 from adcompile._src.normal.vocabulary import (
     NEW_ARRAY_FUNCTIONS,
-    SAFE_BUILTINS,
     VIEW_FREE_SHAPES,
     is_numpy_callable,
-    writes_into_an_argument,
 )
 from adcompile._src.read.calls import python_callable
-from adcompile._src.read.static_code import chain_base, resolve_callee
+from adcompile._src.read.static_code import resolve_callee
 from adcompile._src.read.written_returns import (
     augmented,
     captured,
@@ -111,7 +109,7 @@ class WriteBack:
         if forced:
             return _given_to(node, callee, forced)
         found = _written_arguments(node, callee, known, self._made_new, lowered)
-        statement = self.origin.statement
+        statement = self._statement_in_order()
         call = self.source.original(node)
         if not found or not runs_once_in_order(statement, call):
             return {}
@@ -131,6 +129,15 @@ class WriteBack:
             ):  # (run as written: its values carry no derivative after it)
                 del found[where]
         return found
+
+    def _statement_in_order(self) -> cst.CSTNode | None:
+        """The statement whose evaluation order tells when a call runs: the
+        user's, or, for the loop written for a comprehension, the statement
+        of it being lowered (``items.append(h(x))``: once per item)."""
+        statement = self.origin.statement
+        if isinstance(statement, (cst.ListComp, cst.GeneratorExp, cst.DictComp)):
+            return self.lowering
+        return statement
 
     def _consumer_for(self, current: str) -> Callable[[cst.Call], bool] | None:
         """``call_order.read_before``'s test of a call that consumes what it
@@ -231,7 +238,7 @@ class WriteBack:
     def _rest_of_statement_read_later(self, node: cst.Call) -> Iterator[None]:
         """While a call is checked, the names the rest of its statement reads
         count as read later: it may read them after the call."""
-        live, statement = self.live, self.origin.statement
+        live, statement = self.live, self._statement_in_order()
         if live is not None and statement is not None:
             read = read_besides(statement, node, self._consumer_for(""))
             self.live = live | read
@@ -346,63 +353,6 @@ def _makes_array(apply: ir.Apply) -> bool:
         and not apply.call
         and (prim.shape in VIEW_FREE_SHAPES or id(prim.key) in NEW_ARRAY_FUNCTIONS)
     )
-
-
-def writes_constants_only(callee: object, param: str) -> bool:
-    """Whether every write ``callee`` makes into its parameter ``param``
-    writes a constant (``seen.append(1)``, ``count[0] += 1.0``): a value
-    that carries no derivative, whatever the call is given. False where
-    ``param`` is handed to other code, or is not known to be written so."""
-    if type(callee) is not types.FunctionType:
-        return False
-    written = purity(callee).written  # (None: a write through another name)
-    if written is None or param not in written:
-        return False
-    try:
-        source = read_once(callee)
-    except Exception:  # (no source: the call's own path explains)
-        return False
-    definition = source.definition
-    allowed = {param, "None", "True", "False"}
-
-    def reads_only(call: cst.Call) -> bool:  # len(seen), np.sum(count)
-        read = resolve_callee(source, call.func, {}, strict=False)
-        if read in SAFE_BUILTINS:
-            return True
-        return (
-            is_numpy_callable(read)
-            and not writes_into_an_argument(read)
-            and all(a.keyword is None or a.keyword.value != "out" for a in call.args)
-        )
-
-    def constant(value: cst.CSTNode) -> bool:
-        return all(n.value in allowed for n in walk(value) if isinstance(n, cst.Name))
-
-    for node in walk(definition.body):
-        if isinstance(node, cst.Assign) and any(
-            _base(t.target) == param and not isinstance(t.target, cst.Name)
-            for t in node.targets
-        ):
-            if not constant(node.value):
-                return False
-        elif isinstance(node, cst.AugAssign) and _base(node.target) == param:
-            if not constant(node.value):
-                return False
-        elif isinstance(node, cst.Call):
-            method = node.func
-            if isinstance(method, cst.Attribute) and _base(method.value) == param:
-                if not all(constant(a.value) for a in node.args):
-                    return False
-            elif any(_base(a.value) == param for a in node.args):
-                if not reads_only(node):  # (handed to code that may write)
-                    return False
-    return True
-
-
-def _base(node: cst.BaseExpression) -> str:
-    """The name ``a`` of ``a``, ``a[i]``, ``a.w[i]`` (empty for others)."""
-    base, _ = chain_base(node)
-    return base.value if isinstance(base, cst.Name) else ""
 
 
 def param_at(callee: object, where: int | str) -> str | None:
