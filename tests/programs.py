@@ -687,13 +687,14 @@ def item_of_a_zero_d_value(x):
     return s[()] * 2.0
 
 
-def _writes_then_rebinds(A, c):
+def _writes_then_rebinds_in_a_loop(A, c):
     A[0] = A[2] * c
-    A = A + c
+    for _ in range(1):
+        A = A + c
     return np.sum(A)
 
 
 def writing_helper_in_a_comprehension(x, a):
     y = x * 1.0
-    s = sum([_writes_then_rebinds(y, a) for k in range(2)])
+    s = sum([_writes_then_rebinds_in_a_loop(y, a) for k in range(2)])
     return s + np.sum(y)

@@ -172,6 +172,10 @@ EXPECTED = {
     "container_held_by_a_list": "refused",
     "the_items_own_container_read_later": "refused",
 }
+# differentiated with respect to the first parameter only, the write of
+# values that carry a derivative into the named tuple's array (which then
+# carries none) is refused
+ONLY_WITH_EVERY_PARAMETER = {"a_named_tuples_field"}
 
 
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
@@ -179,6 +183,11 @@ def test_an_item_of_a_container_written(name: str) -> None:
     params, body = PROGRAMS[name]
     source = HEADER + textwrap.dedent(body)
     result = check_source(source, params, seed=5, program_id=name)
+    if name in ONLY_WITH_EVERY_PARAMETER:  # (grad_first: refused, located)
+        first = result.modes.pop("grad_first")
+        assert first.status == "refused" and "File " in first.detail, first
+        statuses = {m.status for m in result.modes.values()}
+        result.klass = "pass" if statuses == {"pass"} else min(statuses)
     assert result.klass == EXPECTED.get(name, "pass"), (source, result)
 
 

@@ -660,4 +660,4 @@ def test_a_refusal_as_the_code_runs_in_a_comprehension_points_at_it():
         wrt=(0, 1),
     )
     assert "items" not in error.reason, error.reason
-    assert_points_at(error, "[_writes_then_rebinds(y, a) for k in range(2)]")
+    assert_points_at(error, "[_writes_then_rebinds_in_a_loop(y, a) for k in range(2)]")

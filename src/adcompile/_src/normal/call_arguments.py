@@ -41,6 +41,7 @@ from adcompile._src.rules import registry
 from adcompile._src.rules.registry import SCALAR
 from adcompile._src.runtime import HELPERS
 from adcompile._src.syntax.naming import operand_word
+from adcompile._src.syntax.templates import render
 from adcompile._src.syntax.tree import walk
 
 _NUMBERS = (len, int, float, bool)  # builtins whose results are numbers
@@ -130,12 +131,44 @@ class CallArguments:
             )
         ):
             return operand  # (run as written: it writes no derivative)
+        if name is None and self._holds_locals(operand):  # ([x, 2.0 * x]:
+            return self._checked_after(operand, render(operand.node))  # x's)
         if name is None or self.shapes.get(name) == SCALAR:
             return operand  # (a number: ``z += v`` in the callee rebinds z)
         if self._seen_after(name, node):
             return self._checked_after(operand, name)  # (did it write?)
         copy = registry.lookup(HELPERS["private_copy"])  # (an array or list)
         return self._apply(copy, [operand], {}, None, node=node)
+
+    def _holds_locals(self, operand: ir.Operand) -> bool:
+        """Whether ``operand``, code that carries no derivative and is no
+        plain name, may be or hold the object of a local name (``[x, 2.0 *
+        x]``, ``M[0]``): a callee that writes into it, given values that
+        do, would write them into that name's object, unseen."""
+        if not isinstance(operand, ir.Static) or isinstance(operand.node, cst.Name):
+            return False
+        return self._may_hold_locals(operand.node)
+
+    def _may_hold_locals(self, node: cst.BaseExpression) -> bool:
+        if isinstance(node, cst.Name):
+            return node.value in self.env
+        if isinstance(node, (cst.Subscript, cst.Attribute)):
+            base, _ = chain_base(node)
+            return not isinstance(base, cst.Name) or base.value in self.env
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            return any(self._may_hold_locals(e.value) for e in node.elements)
+        if isinstance(node, cst.Dict):
+            return any(
+                isinstance(e, cst.StarredDictElement) or self._may_hold_locals(e.value)
+                for e in node.elements
+            )
+        if isinstance(node, cst.IfExp):
+            return self._may_hold_locals(node.body) or self._may_hold_locals(
+                node.orelse
+            )
+        if creates_new_value(node, self.source):  # (np.sin(x), 2.0 * x)
+            return False
+        return any(isinstance(n, cst.Name) and n.value in self.env for n in walk(node))
 
     def _dynamic_argument(self, operand: ir.Operand, node: cst.Call) -> ir.Operand:
         """An argument of a callee whose writes are not known (``g(x)`` with

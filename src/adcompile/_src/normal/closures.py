@@ -320,11 +320,25 @@ class ClosureLowering:
         )
         self._nested_def(definition, written=node)
 
+    def _writes_varied_enclosing(self, func: cst.BaseExpression) -> bool:
+        """Whether ``func`` names a nested function that writes into a
+        variable of this function (``state["h"] = ...``) holding, or read
+        with, values that carry a derivative: a call of it, even given
+        nothing that does, changes them (and is refused where lowered)."""
+        if not isinstance(func, cst.Name) or func.value not in self.env:
+            return False
+        found = self.nested_writes.get(self.env[func.value])
+        if found is None:
+            return False
+        written, reads = found
+        return any(self._is_varied(cst.Name(n)) for n in written | reads)
+
     def _refuse_enclosing_writes(self, call: cst.Call) -> None:
         """Refuse a call of a nested function that writes into a variable of
         this function (``log.append(v)``, ``state["h"] = ...``) where the
-        call's values carry a derivative: the write is run as written, and
-        its derivative would be lost (a silently zero gradient)."""
+        call's values (or the variables it writes) carry a derivative: the
+        write is run as written, and its derivative would be lost (a
+        silently zero gradient, or a wrong one)."""
         func = call.func
         if not isinstance(func, cst.Name) or func.value not in self.env:
             return
@@ -333,7 +347,7 @@ class ClosureLowering:
             return
         written, reads = found
         varied = [a.value for a in call.args] + [
-            cst.Name(n) for n in sorted(reads) if n in self.env
+            cst.Name(n) for n in sorted(reads | written) if n in self.env
         ]
         if not any(self._is_varied(v) for v in varied):
             return

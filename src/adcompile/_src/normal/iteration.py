@@ -226,17 +226,18 @@ class IterationLowering:
 
     def _written_as_iterated(self, node: cst.For) -> bool:
         """Whether the body of a loop over objects (``for e in x``, ``zip(x,
-        y)``) may write into an object in place: Python reads each item when
-        its trip starts, so an item the body changed before is read changed.
+        y)``) may write into one of them in place (through its name, or one
+        holding the same value): Python reads each item when its trip
+        starts, so an item the body changed before is read changed.
         Such a loop reads its items by index on each trip, as one over
         values carrying a derivative does, not from a list made first."""
-        if not iterated_names(node.iter):
+        iterated = {self.env.get(n) for n in iterated_names(node.iter)} - {None}
+        if not iterated:
             return False
         body = list(node.body.body)
-        return bool(
-            set().union(*(written_in_place(s) for s in body))
-            or self._written_by_calls(body)
-        )
+        written = set().union(*(written_in_place(s) for s in body))
+        written |= self._written_by_calls(body)
+        return bool({self.env.get(n) for n in written} & iterated)
 
     def _evaluated_once(self, source: cst.BaseExpression) -> cst.BaseExpression:
         """A sequence the loop runs over that the iterable computes (``x *

@@ -390,6 +390,8 @@ class ExpressionLowering(SharingAnalysis, ShapeClasses):
                 return func.attr.value not in NONDIFF_METHODS
             if not isinstance(func, cst.Attribute) and self._is_varied(func):
                 return True  # a function or object made from varied values
+            if self._writes_varied_enclosing(func):
+                return True  # (a nested function: closures.py refuses it)
             callee = resolve_callee(self.source, func, self.env, strict=False)
             prim = registry.lookup(callee) if callee is not None else None
             if prim is not None and prim.nondiff:
