@@ -421,6 +421,31 @@ PROGRAMS = {
         """,
         "refused",
     ),
+    # (differentiated with respect to x alone, grad_first: y and the
+    # buffer carry no derivative, and code on them runs as written)
+    "list_of_a_new_value_run_as_written_then_the_array_updated": (
+        """
+        def f(x, b):
+            y = np.ones(3) * b
+            acc = [np.log(1.0 + np.cos(y) ** 2), np.tanh(x)]
+            y -= 0.3 * b
+            return np.sum(acc[0]) + np.sum(acc[1] * y)
+        """,
+        "pass",
+    ),
+    "buffer_filled_as_written_then_written_with_a_derivative": (
+        """
+        def fill(out, z, k):
+            out[k] = np.sin(z[k]) * 2.0
+
+        def f(x, b):
+            buf = np.ones(3) * b
+            fill(buf, np.ones(3) * b, 1)
+            buf[2] = x[0] * b
+            return np.sum(buf * x)
+        """,
+        "pass",
+    ),
 }
 
 

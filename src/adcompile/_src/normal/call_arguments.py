@@ -140,6 +140,11 @@ class CallArguments:
         copy = registry.lookup(HELPERS["private_copy"])  # (an array or list)
         return self._apply(copy, [operand], {}, None, node=node)
 
+    def _makes_new_value(self, node: cst.BaseExpression) -> bool:
+        """Whether code run as written makes a value no name refers to
+        (``values.creates_new_value``), for ``sharing._static_roots``."""
+        return creates_new_value(node, self.source)
+
     def _holds_locals(self, operand: ir.Operand) -> bool:
         """Whether ``operand``, code that carries no derivative and is no
         plain name, may be or hold the object of a local name (``[x, 2.0 *
@@ -166,7 +171,7 @@ class CallArguments:
             return self._may_hold_locals(node.body) or self._may_hold_locals(
                 node.orelse
             )
-        if creates_new_value(node, self.source):  # (np.sin(x), 2.0 * x)
+        if self._makes_new_value(node):  # (np.sin(x), 2.0 * x)
             return False
         return any(isinstance(n, cst.Name) and n.value in self.env for n in walk(node))
 

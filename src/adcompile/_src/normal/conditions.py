@@ -172,6 +172,22 @@ class ConditionLowering:
             for call in calls_in(node)
         )
 
+    def _calls_alias_nothing(self, node: cst.CSTNode) -> bool:
+        """Whether no call in ``node`` may keep a reference to what it is
+        given: each keeps nothing (``_calls_keep_nothing``) or is a helper
+        that only writes into the objects of its parameters (``fill(buf,
+        x)`` run as written leaves ``buf`` this function's own)."""
+        return not any(
+            call_may_keep(call, self.source)
+            and not writes_only_new_arguments(call, self.source)
+            and not self._writes_only(call)
+            for call in calls_in(node)
+        )
+
+    def _writes_only(self, call: cst.Call) -> bool:
+        callee = resolve_callee(self.source, call.func, self.env, strict=False)
+        return python_callable(callee) and purity(callee).copies_suffice
+
     def _stores_new_value(self, node: cst.CSTNode) -> bool:
         """``y[i] op= v`` or ``y[i] = v`` storing a new value that holds
         nothing, whose calls keep nothing they are given: no name sees

@@ -137,8 +137,31 @@ class SharingAnalysis(Observers):
             if isinstance(operand, ir.Var):
                 roots |= self.view_roots.get(operand.name, {operand.name})
             else:
-                for name in load_names(operand.node):
-                    roots |= self.view_roots.get(name, {name})
+                roots |= self._static_roots(operand.node)
+        return roots
+
+    def _static_roots(self, node: cst.BaseExpression) -> set[str]:
+        """The variables whose memory code run as written may share: those
+        of a literal's items, of either branch, and none for a call that
+        makes a new value (``np.log(1.0 + y ** 2)``, a function that keeps
+        and returns nothing it is given); every name it reads otherwise."""
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            return set().union(
+                set(), *(self._static_roots(e.value) for e in node.elements)
+            )
+        if isinstance(node, cst.IfExp):
+            return self._static_roots(node.body) | self._static_roots(node.orelse)
+        if (
+            isinstance(node, cst.Call)
+            and not (
+                isinstance(node.func, cst.Attribute) and node.func.attr.value == "copy"
+            )
+            and self._makes_new_value(node)  # (call_arguments.py)
+        ):
+            return set()
+        roots: set[str] = set()
+        for name in load_names(node):
+            roots |= self.view_roots.get(name, {name})
         return roots
 
     def _share(
@@ -387,9 +410,10 @@ class SharingAnalysis(Observers):
     def _unfresh_names(self, node: cst.CSTNode) -> None:
         """Any reference to a name may create an alias: it is no longer fresh
         (but not in ``h(g(x))`` whose calls keep nothing, its value dropped,
+        or only write into what they are given, ``fill(buf, x)``,
         nor in ``y[i] op= v`` storing a new value that holds nothing; and
         ``y[i] = v`` makes y hold v, not another name see y)."""
-        if isinstance(node, cst.Expr) and self._calls_keep_nothing(node):
+        if isinstance(node, cst.Expr) and self._calls_alias_nothing(node):
             return  # (conditions.py)
         if self._stores_new_value(node):
             return  # (conditions.py)
