@@ -270,7 +270,7 @@ class CallArguments:
         since the backward sweep would read it again after the function
         returns, when the caller, or a later call of this function, may have
         changed the object again. Other operands as they are."""
-        changed = self.written_in_place & self.param_names
+        changed = self.written_in_place
         if not isinstance(operand, ir.Static) or not changed:
             return operand  # (most functions change no parameter in place)
         read = load_names(operand.node) & changed

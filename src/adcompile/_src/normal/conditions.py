@@ -36,6 +36,7 @@ from adcompile._src.errors import UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.control_facts import is_inside, may_be_skipped
 from adcompile._src.normal.purity import call_may_keep, purity
+from adcompile._src.normal.sharing import load_names
 from adcompile._src.normal.values import (
     calls_in,
     mutated_names,
@@ -87,6 +88,10 @@ class ConditionLowering:
             return static
         word = re.sub(r"\W+", "_", self.source.code(node)).strip("_")
         name = self.names.fresh(operand_word(f"{word}_value"))
+        if load_names(node) & self.written_in_place and not self._makes_new_value(
+            static.node
+        ):  # (a view of what the function changes in place later: its values now)
+            static = ir.Static(cst.Call(cst.Name("snapshot"), [cst.Arg(static.node)]))
         self.body.append(
             ir.Assign(name, static, self.origin, overwrites=self.loop_depth > 0)
         )

@@ -163,7 +163,14 @@ def mutated_names(
                 base(element.value)
             return
         target, _ = chain_base(target)
-        if isinstance(target, cst.Name):
+        if (  # getattr(P, "W"): P's field
+            isinstance(target, cst.Call)
+            and isinstance(target.func, cst.Name)
+            and target.func.value == "getattr"
+            and target.args
+        ):
+            base(target.args[0].value)
+        elif isinstance(target, cst.Name):
             names.add(target.value)
 
     if isinstance(node, (cst.Assign, cst.AugAssign)):
@@ -206,9 +213,10 @@ def written_anywhere(
     statements: list[cst.BaseStatement], source: FunctionSource
 ) -> frozenset[str]:
     """The local names any statement of the function (in any loop, branch
-    or nested function) may change in place, as ``mutated_names`` reads
-    them, and the names that may share memory with one whose memory
-    changes (given, holding or viewing it: ``_names_seen``); a list
+    or nested function, and any call in any expression: a return's, a
+    condition's) may change in place, as ``mutated_names`` reads them, and
+    the names that may share memory with one whose memory changes (given,
+    holding or viewing it: ``_names_seen``); a list
     changed by its own methods changes no item's memory. A helper given
     one of them now may read it after the write."""
     names: set[str] = set()  # whose memory may change
@@ -216,11 +224,11 @@ def written_anywhere(
     links: list[tuple[set[str], set[str]]] = []  # (names bound, names seen)
     for statement in statements:
         for node in walk(statement):
-            if isinstance(node, (cst.Assign, cst.AugAssign, cst.Expr)):
-                changed = mutated_names(node, source)
+            if isinstance(node, (cst.Assign, cst.AugAssign, cst.Call)):
+                changed = mutated_names(node, source, nested=False)
                 by_methods = {
                     call.func.value.value
-                    for call in calls_in(node)
+                    for call in ([node] if isinstance(node, cst.Call) else [])
                     if isinstance(call.func, cst.Attribute)
                     and call.func.attr.value in CONTAINER_CHANGES
                     and isinstance(call.func.value, cst.Name)

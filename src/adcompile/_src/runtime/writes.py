@@ -5,6 +5,7 @@ and the caller's array given the function's final values (numpy only)."""
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import re
 from typing import Any
@@ -18,17 +19,29 @@ def snapshot(x: Any) -> Any:
     """The values of an argument as they are now, for a helper's derivative
     to read after the function has written into the argument in place (or
     for a callee that may write into it, ``private_copy``): a copy of an
-    array, and of the arrays in a list, tuple, named tuple or dict (other
-    objects as they are)."""
-    if isinstance(x, np.ndarray):
-        return x.copy()
+    array, and of the arrays in a list, tuple, named tuple, dict or
+    dataclass (other objects as they are)."""
+    if isinstance(x, np.ndarray):  # (in its own memory layout: what reads
+        return x.copy(order="K")  # it computes as it would on x, bit for bit)
     if type(x) in (list, tuple):
         return type(x)(snapshot(v) for v in x)
     if isinstance(x, tuple) and hasattr(x, "_fields"):
         return type(x)(*(snapshot(v) for v in x))
     if type(x) is dict:
         return {k: snapshot(v) for k, v in x.items()}
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        fields = {f.name: snapshot(getattr(x, f.name)) for f in dataclasses.fields(x)}
+        try:  # (a field set in __post_init__ only: the object as it is)
+            return dataclasses.replace(
+                x, **{k: v for k, v in fields.items() if _in_init(x, k)}
+            )
+        except (TypeError, ValueError):
+            return x
     return x
+
+
+def _in_init(x: Any, name: str) -> bool:
+    return any(f.name == name and f.init for f in dataclasses.fields(x))
 
 
 def copy_of_view(view: Any, base: Any, statement: Any = "") -> Any:
