@@ -2,8 +2,10 @@
 
 ``check_program(program)`` (or ``check_source(source, params, seed)``)
 loads the module from a temporary file, draws inputs away from branch
-flips, and checks ``grad``, ``value_and_grad``, ``vjp``, ``jvp`` and
-(optionally) ``hvp`` against finite differences and against ``f`` itself.
+flips, and checks ``grad``, ``value_and_grad``, ``vjp``, ``jvp``,
+``grad_first`` (``grad`` with respect to the first parameter only: code on
+the others runs as written) and (optionally) ``hvp`` against finite
+differences and against ``f`` itself.
 Each mode ends as one of ``pass``, ``refused``, ``refused_unlocated``,
 ``crash``, ``wrong`` or ``deviation``; the program takes the worst of its
 modes, or ``skipped_nonsmooth`` / ``skipped_slow`` / ``invalid`` (the
