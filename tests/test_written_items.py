@@ -169,6 +169,15 @@ REFUSED = {
             return s + np.sum(y)
         """,
     ),
+    "same_array_for_a_written_and_a_read_parameter": (
+        ["a", "x"],
+        """
+        def f(a, x):
+            y = np.sin(x) * a
+            s = h2(y, y)
+            return s + np.sum(y)
+        """,
+    ),
     # the row is read before the call, and multiplied after it: Python's
     # product sees the write
     "row_read_before_the_call": (
@@ -177,6 +186,22 @@ REFUSED = {
         def f(a, M):
             s = M[0] * h(M[0])
             return np.sum(s) + np.sum(M * M)
+        """,
+    ),
+    # with respect to a alone, y carries no derivative: the helper wrote
+    # values that do into y's object, unseen (a zero gradient, silently)
+    "list_of_a_rebound_array_written_by_a_helper": (
+        ["a", "x"],
+        """
+        def hl(A, c):
+            A[0] += c
+            return 0.0
+
+        def f(a, x):
+            y = x * 1.0
+            y = y + 0.5
+            hl([y, 2.0 * y], a)
+            return np.sum(y * y)
         """,
     ),
     # the list holds one array twice: the other item changes too

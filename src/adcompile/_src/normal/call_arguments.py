@@ -17,6 +17,7 @@ value (``write_back.py``).
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 
 import libcst as cst
 
@@ -152,28 +153,8 @@ class CallArguments:
         do, would write them into that name's object, unseen."""
         if not isinstance(operand, ir.Static) or isinstance(operand.node, cst.Name):
             return False
-        return self._may_hold_locals(operand.node)
-
-    def _may_hold_locals(self, node: cst.BaseExpression) -> bool:
-        if isinstance(node, cst.Name):
-            return node.value in self.env
-        if isinstance(node, (cst.Subscript, cst.Attribute)):
-            base, _ = chain_base(node)
-            return not isinstance(base, cst.Name) or base.value in self.env
-        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-            return any(self._may_hold_locals(e.value) for e in node.elements)
-        if isinstance(node, cst.Dict):
-            return any(
-                isinstance(e, cst.StarredDictElement) or self._may_hold_locals(e.value)
-                for e in node.elements
-            )
-        if isinstance(node, cst.IfExp):
-            return self._may_hold_locals(node.body) or self._may_hold_locals(
-                node.orelse
-            )
-        if self._makes_new_value(node):  # (np.sin(x), 2.0 * x)
-            return False
-        return any(isinstance(n, cst.Name) and n.value in self.env for n in walk(node))
+        variables = set(self.env.values()) | self.param_names  # (its names
+        return _may_hold(operand.node, variables, self._makes_new_value)  # as run)
 
     def _dynamic_argument(self, operand: ir.Operand, node: cst.Call) -> ir.Operand:
         """An argument of a callee whose writes are not known (``g(x)`` with
@@ -265,15 +246,16 @@ class CallArguments:
 
     def _state_now(self, operand: ir.Operand) -> ir.Operand:
         """An operand of a rule that carries no derivative and reads a
-        parameter the function changes in place (``seen.append(1)``, then
+        name the function changes in place (``seen.append(1)``, then
         ``w * len(seen)``): its value now, kept in a variable (a snapshot),
-        since the backward sweep would read it again after the function
-        returns, when the caller, or a later call of this function, may have
-        changed the object again. Other operands as they are."""
+        since the backward sweep reads it after the function has changed it
+        (later in the function, or, for a parameter, the caller or a later
+        call of this function). Other operands as they are."""
         changed = self.written_in_place
         if not isinstance(operand, ir.Static) or not changed:
-            return operand  # (most functions change no parameter in place)
-        read = load_names(operand.node) & changed
+            return operand  # (most functions change nothing in place)
+        changed = changed | {v for k, v in self.env.items() if k in changed}
+        read = load_names(operand.node) & changed  # (the names as it runs)
         if not read or is_numeric_literal(operand.node):
             return operand
         now = self.names.fresh(f"{operand_word(min(read))}_now")
@@ -337,3 +319,33 @@ def _array_name(operand: ir.Operand, shapes: dict) -> str | None:
     if isinstance(operand, ir.Static) and isinstance(operand.node, cst.Name):
         return operand.node.value if operand.node.value in shapes else None
     return None
+
+
+def _may_hold(
+    node: cst.BaseExpression,
+    variables: set[str],
+    makes_new: Callable[[cst.BaseExpression], bool],
+) -> bool:
+    """Whether ``node`` (code as it runs) may be, or hold, the object of one
+    of ``variables``: a name, its item or attribute, a literal container of
+    such, either branch; not a new value (``np.sin(x)``, ``2.0 * x``)."""
+    if isinstance(node, cst.Name):
+        return node.value in variables
+    if isinstance(node, (cst.Subscript, cst.Attribute)):
+        base, _ = chain_base(node)
+        return not isinstance(base, cst.Name) or base.value in variables
+    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        return any(_may_hold(e.value, variables, makes_new) for e in node.elements)
+    if isinstance(node, cst.Dict):
+        return any(
+            isinstance(e, cst.StarredDictElement)
+            or _may_hold(e.value, variables, makes_new)
+            for e in node.elements
+        )
+    if isinstance(node, cst.IfExp):
+        return _may_hold(node.body, variables, makes_new) or _may_hold(
+            node.orelse, variables, makes_new
+        )
+    if makes_new(node):
+        return False
+    return any(isinstance(n, cst.Name) and n.value in variables for n in walk(node))

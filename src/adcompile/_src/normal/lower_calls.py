@@ -280,9 +280,12 @@ class CallLowering(CallArguments):
         (``arguments_apart``): the derivative gives each a private copy,
         where Python's callee would see its own write through the other."""
         operands = [*enumerate(args), *kwargs.items()]
-        into = [o for w, o in operands if w in written or params and w in params]
-        others = [o for w, o in operands if o not in into]
-        into, others = _objects(into), _objects(others)  # (not literals)
+        into: list[ir.Operand] = []  # (objects written into)
+        others: list[ir.Operand] = []  # (other objects given)
+        for where, operand in operands:
+            if self._may_be_an_object(operand):
+                writes = where in written or bool(params) and where in params
+                (into if writes else others).append(operand)
         if not into or len(into) + len(others) < 2:
             return
 
@@ -298,6 +301,19 @@ class CallLowering(CallArguments):
             f"{string_literal(self.source.code(func))})"
         )
         self.body.append(ir.Effect(cst.Expr(cst.parse_expression(check)), self.origin))
+
+    def _may_be_an_object(self, operand: ir.Operand) -> bool:
+        """Whether an argument may be an object another argument shares: a
+        variable, or code that names one (not a literal, nor a new value,
+        which the check would compute again)."""
+        return (
+            isinstance(operand, ir.Var)
+            or self._holds_locals(operand)
+            or (
+                isinstance(operand.node, cst.Name)
+                and operand.node.value in set(self.env.values()) | self.param_names
+            )
+        )
 
     def _free_names_read(self) -> frozenset[str]:
         """The names this function's body mentions."""
@@ -437,16 +453,6 @@ def _written_positions(
     if len(names) < count:  # (*args)
         return every
     return {i for i in every if names[i] in written}
-
-
-def _objects(operands: list[ir.Operand]) -> list[ir.Operand]:
-    """Those of ``operands`` that may be an object another shares (not a
-    literal, which reads no name)."""
-    return [
-        o
-        for o in operands
-        if isinstance(o, ir.Var) or any(isinstance(n, cst.Name) for n in walk(o.node))
-    ]
 
 
 def _bare(func: cst.BaseExpression) -> cst.BaseExpression:
