@@ -395,7 +395,7 @@ def check_source(
     program_id: str = "",
     tags: list[str] | None = None,
     hvp: bool = True,
-    budget: float = 60.0,
+    budget: float = 90.0,  # (six modes, each compiled: 15 s apiece)
     modes: tuple[str, ...] = MODES,
 ) -> Result:
     """Check the module ``source`` whose entry ``f`` takes ``params``."""
