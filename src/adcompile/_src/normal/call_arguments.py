@@ -153,6 +153,13 @@ class CallArguments:
         do, would write them into that name's object, unseen."""
         if not isinstance(operand, ir.Static) or isinstance(operand.node, cst.Name):
             return False
+        return self._names_an_object(operand)
+
+    def _names_an_object(self, operand: ir.Operand) -> bool:
+        """Whether ``operand`` may be, or hold, an object a variable holds: a
+        variable, or code that reads one (not a literal, nor a new value)."""
+        if isinstance(operand, ir.Var):
+            return True
         variables = set(self.env.values()) | self.param_names  # (its names
         return _may_hold(operand.node, variables, self._makes_new_value)  # as run)
 

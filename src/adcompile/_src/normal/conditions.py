@@ -171,11 +171,7 @@ class ConditionLowering:
         """Whether no call in ``node`` may keep what it is given, or change it
         in place (a helper that writes only into new values it is given,
         ``h(M * 2.0)``, changes nothing a name sees)."""
-        return not any(
-            call_may_keep(call, self.source)
-            and not writes_only_new_arguments(call, self.source)
-            for call in calls_in(node)
-        )
+        return not any(self._may_keep(call) for call in calls_in(node))
 
     def _calls_alias_nothing(self, node: cst.CSTNode) -> bool:
         """Whether no call in ``node`` may keep a reference to what it is
@@ -183,10 +179,13 @@ class ConditionLowering:
         that only writes into the objects of its parameters (``fill(buf,
         x)`` run as written leaves ``buf`` this function's own)."""
         return not any(
-            call_may_keep(call, self.source)
-            and not writes_only_new_arguments(call, self.source)
-            and not self._writes_only(call)
+            self._may_keep(call) and not self._writes_only(call)
             for call in calls_in(node)
+        )
+
+    def _may_keep(self, call: cst.Call) -> bool:
+        return call_may_keep(call, self.source) and not writes_only_new_arguments(
+            call, self.source
         )
 
     def _writes_only(self, call: cst.Call) -> bool:

@@ -283,7 +283,7 @@ class CallLowering(CallArguments):
         into: list[ir.Operand] = []  # (objects written into)
         others: list[ir.Operand] = []  # (other objects given)
         for where, operand in operands:
-            if self._may_be_an_object(operand):
+            if self._names_an_object(operand):  # (a new value: not computed again)
                 writes = where in written or bool(params) and where in params
                 (into if writes else others).append(operand)
         if not into or len(into) + len(others) < 2:
@@ -301,19 +301,6 @@ class CallLowering(CallArguments):
             f"{string_literal(self.source.code(func))})"
         )
         self.body.append(ir.Effect(cst.Expr(cst.parse_expression(check)), self.origin))
-
-    def _may_be_an_object(self, operand: ir.Operand) -> bool:
-        """Whether an argument may be an object another argument shares: a
-        variable, or code that names one (not a literal, nor a new value,
-        which the check would compute again)."""
-        return (
-            isinstance(operand, ir.Var)
-            or self._holds_locals(operand)
-            or (
-                isinstance(operand.node, cst.Name)
-                and operand.node.value in set(self.env.values()) | self.param_names
-            )
-        )
 
     def _free_names_read(self) -> frozenset[str]:
         """The names this function's body mentions."""

@@ -306,15 +306,20 @@ def item_writers(
     ``params`` holds (``item_writes``; a numpy function called without
     ``out=`` writes into nothing it is given)."""
 
-    def reads_only(call: cst.Call) -> bool:
-        callee = resolve_callee(own, call.func, {}, strict=False)
-        return (
-            is_numpy_callable(callee)
-            and not gives_out(call)
-            and not writes_into_an_argument(callee)
-        )
+    return bool(
+        item_writes(definition, params, lambda call: _numpy_reads_only(call, own))
+    )
 
-    return bool(item_writes(definition, params, reads_only))
+
+def _numpy_reads_only(call: cst.Call, source: FunctionSource) -> bool:
+    """Whether ``call`` is of a numpy function that writes into nothing it
+    is given (no ``out=``, not ``np.copyto``)."""
+    callee = resolve_callee(source, call.func, {}, strict=False)
+    return (
+        is_numpy_callable(callee)
+        and not gives_out(call)
+        and not writes_into_an_argument(callee)
+    )
 
 
 def writes_constants_only(callee: object, param: str) -> bool:
@@ -336,13 +341,7 @@ def writes_constants_only(callee: object, param: str) -> bool:
 
     def reads_only(call: cst.Call) -> bool:  # len(seen), np.sum(count)
         read = resolve_callee(source, call.func, {}, strict=False)
-        if read in SAFE_BUILTINS:
-            return True
-        return (
-            is_numpy_callable(read)
-            and not writes_into_an_argument(read)
-            and all(a.keyword is None or a.keyword.value != "out" for a in call.args)
-        )
+        return read in SAFE_BUILTINS or _numpy_reads_only(call, source)
 
     def constant(value: cst.CSTNode) -> bool:
         return all(n.value in allowed for n in walk(value) if isinstance(n, cst.Name))
