@@ -10,6 +10,7 @@ object made from differentiated values, and ``out=`` on them.
 
 from __future__ import annotations
 
+import functools
 import inspect
 
 import libcst as cst
@@ -176,7 +177,7 @@ class CallLowering(CallArguments):
         if call:
             lowered = {**dict(enumerate(args)), **kwargs}
             returned = self._returned_writes(node, callee, known, forced, lowered)
-        read_back = known.module_written & self._free_names_read()
+        read_back = known.module_written and known.module_written & self._names_read
         if read_back and any(isinstance(a, ir.Var) for a in args):
             raise UnsupportedSyntax(
                 f"{self.source.code(func)}(...) writes into '{min(read_back)}', "
@@ -302,7 +303,8 @@ class CallLowering(CallArguments):
         )
         self.body.append(ir.Effect(cst.Expr(cst.parse_expression(check)), self.origin))
 
-    def _free_names_read(self) -> frozenset[str]:
+    @functools.cached_property
+    def _names_read(self) -> frozenset[str]:
         """The names this function's body mentions."""
         body = self.definition.body
         return frozenset(n.value for n in walk(body) if isinstance(n, cst.Name))
