@@ -691,6 +691,8 @@ def _writes_then_rebinds_in_a_loop(A, c):
     A[0] = A[2] * c
     for _ in range(1):
         A = A + c
+        if c > 10.0:  # (a return where A is rebound: A's write stays unseen)
+            return 0.0
     return np.sum(A)
 
 

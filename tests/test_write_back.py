@@ -421,6 +421,102 @@ PROGRAMS = {
         """,
         "refused",
     ),
+    # the helper rebinds its parameter inside a loop after writing into it
+    # (a solver iterating from the array it was given): the caller's object
+    # is the one given, holding the write made before the loop
+    "parameter_rebound_in_a_loop_after_the_write": (
+        """
+        def h(z, c):
+            z[1] = 0.2 * c * z[0]
+            k = 0
+            while k < 3:
+                z = z - 0.3 * np.tanh(z)
+                k += 1
+            return np.sum(z)
+
+        def f(x, b):
+            x[:] = np.tanh(h(x, b) * x)
+            return b * np.sum(x * x)
+        """,
+        "pass",
+    ),
+    "parameter_rebound_in_a_branch_after_the_write": (
+        """
+        def h(z, c):
+            z[0] = z[1] * c
+            if c > 0.1:
+                z = np.sin(z) * c
+            else:
+                z = z * 2.0
+            return z
+
+        def f(x, b):
+            y = np.cos(x)
+            s = np.sum(h(y, b))
+            return s + np.sum(y * x)
+        """,
+        "pass",
+    ),
+    # a write after the rebinding may reach the caller's object or not (the
+    # branch decides): refused, never a silent wrong
+    "parameter_written_after_a_rebinding_in_a_branch": (
+        """
+        def h(z, c):
+            if c > 0.1:
+                z = np.sin(z) * c
+            z[1] = 0.2 * c * z[0]
+            return np.sum(z)
+
+        def f(x, b):
+            y = np.cos(x)
+            s = h(y, b)
+            return s + np.sum(y * x)
+        """,
+        "refused",
+    ),
+    "parameter_written_in_the_loop_that_rebinds_it": (
+        """
+        def h(z, c):
+            for k in range(2):
+                z[1] = 0.2 * c * z[0]
+                z = z - 0.3 * np.tanh(z)
+            return np.sum(z)
+
+        def f(x, b):
+            y = np.cos(x)
+            s = h(y, b)
+            return s + np.sum(y * x)
+        """,
+        "refused",
+    ),
+    # a writer given a parameter through a conditional expression, in a
+    # statement whose value carries no derivative (a comparison): it ran
+    # as written, and the write's derivative was lost (a silent wrong)
+    "writer_given_a_conditional_expression_in_a_comparison": (
+        """
+        def h(a, c):
+            a[:] += a[2] * c
+            return c
+
+        def f(x, b):
+            k = h(x if b > 0.0 else x, 0.5) > 0.0
+            return x[1] * b
+        """,
+        "pass_or_refused",
+    ),
+    "writer_given_a_view_of_one_of_two_arrays": (
+        """
+        def h(a, c):
+            a[:] += a[1] * c
+            return c
+
+        def f(x, b):
+            y = np.cos(x)
+            k = h((y if b > 0.0 else x)[1:], 0.5) > 0.0
+            return y[1] * b + x[2]
+        """,
+        "pass_or_refused",
+    ),
     # (differentiated with respect to x alone, grad_first: y and the
     # buffer carry no derivative, and code on them runs as written)
     "list_of_a_new_value_run_as_written_then_the_array_updated": (

@@ -141,7 +141,7 @@ class Observers:
                 elif self._read_later(other):
                     if near is None and other not in self.bound:
                         readable = None
-                    yield f"'{other}'", edge, readable
+                    yield self._shown(other), edge, readable
             root = self._parameter_root(value)
             if edge is not None and root is not None and root != own_root:
                 # (its own lineage is written back); the parameter's own
@@ -188,6 +188,14 @@ class Observers:
                         if (held, further, None) not in seen:  # read may be it)
                             seen.add((held, further, None))
                             todo.append((held, edge or pair, further, None))
+
+    def _shown(self, name: str) -> str:
+        """How a message names the variable ``name``: the user's name, or,
+        for the name a variant keeps its caller's object under, that."""
+        param = self.source.kept_as_given.get(name)
+        if param is None:
+            return f"'{name}'"
+        return f"'{param}' as the caller gave it"
 
     def _defined_here(self) -> set[str]:
         """Variables given a value on every path to the statement being

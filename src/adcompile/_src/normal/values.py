@@ -163,7 +163,13 @@ def mutated_names(
                 base(element.value)
             return
         target, _ = chain_base(target)
-        if (  # getattr(P, "W"): P's field
+        if isinstance(target, cst.IfExp):  # (the object is one of them)
+            base(target.body)
+            base(target.orelse)
+        elif isinstance(target, cst.BooleanOperation):
+            base(target.left)
+            base(target.right)
+        elif (  # getattr(P, "W"): P's field
             isinstance(target, cst.Call)
             and isinstance(target.func, cst.Name)
             and target.func.value == "getattr"
@@ -247,27 +253,33 @@ def written_anywhere(
                 bound = {
                     n.value for t in targets for n in walk(t) if isinstance(n, cst.Name)
                 }
-                links.append((bound, _names_seen(value)))
-    grown = True  # a name that may share memory with a written one is written
-    while grown:
-        grown = False
-        for bound, seen in links:
-            if (bound | seen) & names and not (bound | seen) <= names:
-                names |= bound | seen
+                links.append((bound, _names_seen(value, source)))
+    seeing: set[str] = set()  # names that see one whose memory changes
+    grown = True
+    while grown:  # a write into a name is a write into what it sees; a name
+        grown = False  # given what sees a change sees it (two names one value
+        for bound, seen in links:  # sees share no memory through it)
+            if bound & names and not seen <= names:
+                names |= seen
                 grown = True
-    return frozenset(names | grown_lists)
+            if seen & (names | seeing) and not bound <= names | seeing:
+                seeing |= bound
+                grown = True
+    return frozenset(names | seeing | grown_lists)
 
 
-def _names_seen(node: cst.CSTNode) -> set[str]:
+def _names_seen(node: cst.CSTNode, source: FunctionSource) -> set[str]:
     """The names whose objects ``node``'s value may be, hold or view (not
-    those only read by arithmetic, which makes new values)."""
+    those only read by arithmetic or by a call that makes a new value)."""
     if isinstance(node, (cst.BinaryOperation, cst.UnaryOperation, cst.Comparison)):
+        return set()
+    if isinstance(node, cst.Call) and creates_new_value(node, source):
         return set()
     if isinstance(node, cst.Name):
         return {node.value}
     seen: set[str] = set()
     for child in node.children:  # (items, arguments, subscripts, attributes)
-        seen |= _names_seen(child)
+        seen |= _names_seen(child, source)
     return seen
 
 

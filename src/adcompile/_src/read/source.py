@@ -40,6 +40,9 @@ class FunctionSource:
     _code: dict[cst.CSTNode, str] = field(repr=False, default_factory=dict)
     # nodes a pass rebuilt -> the nodes they were made from (see ``moved``)
     _made_from: dict[cst.CSTNode, cst.CSTNode] = field(repr=False, default_factory=dict)
+    # in a variant returning the objects its caller passed (written_returns):
+    # the names it keeps them under -> their parameters
+    kept_as_given: dict[str, str] = field(repr=False, default_factory=dict)
 
     @property
     def positions(self) -> dict[cst.CSTNode, CodeRange]:

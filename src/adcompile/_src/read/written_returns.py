@@ -21,13 +21,15 @@ variant where the derivative code is linked.
 Invariant: each ``a`` a return reads is the object the caller passed. A
 parameter h never rebinds (``rebound``: no assignment, loop, ``with``,
 ``del``, import or definition binds the name anywhere in h) is that object
-everywhere. One that a line of h's own body rebinds first (``a = a - v``
-after ``a[0] = e``; no earlier statement binds it, and the line holds no
-return) is kept under a name of its own just before that line (``captured``:
-``a_given = a``), which the returns after it read: the object holds every
-write made into it before, and any made after through a view of it (which
-the caller's checks see: ``a_given`` is read at the return). Any other
-rebinding keeps the call from being written back. An augmented assignment
+everywhere. One that a statement of h's own body rebinds first (a line
+``a = a - v`` after ``a[0] = e``, or a loop or branch rebinding it inside;
+no earlier statement binds it, and the statement holds no return) is kept
+under a name of its own just before that statement (``captured``: ``a_given
+= a``), which the returns after it read: the object holds every write made
+into it before, and any made after through ``a`` while it is still that
+object, or through a view of it (which the derivative's checks refuse:
+``a_given``, read at the return, is the same object). Any other rebinding
+keeps the call from being written back. An augmented assignment
 ``a += v`` keeps the object for an array or list, but rebinds a number:
 ``augmented`` names those parameters, for which the caller decides as the
 code runs (``written_back``).
@@ -108,10 +110,11 @@ def read_function(f: Any) -> FunctionSource:
     params = written_returned(source.function)
     if not params:
         return source
-    rebuilt = dataclasses.replace(source, _code={}, _made_from={})
+    given = captured(source.definition, params)
+    kept = {name: param for param, (_, name) in given.items()}
+    rebuilt = dataclasses.replace(source, _code={}, _made_from={}, kept_as_given=kept)
     definition = _returning_captured(rebuilt, source.definition, params)
     if not _always_exits(_statements(definition.body)):
-        given = captured(source.definition, params)
         final = tuple(given[p][1] if p in given else p for p in params)
         definition = _with_final_return(rebuilt, definition, final)
     rebuilt.definition = definition
@@ -121,10 +124,11 @@ def read_function(f: Any) -> FunctionSource:
 def captured(
     definition: cst.FunctionDef, params: Iterable[str]
 ) -> dict[str, tuple[int, str]]:
-    """Those of ``params`` that ``definition`` rebinds first on a line of
-    its own body with no return, no earlier statement binding them: the
-    line's position, and the name the caller's object is kept under from
-    there on (``a_given``, a name h uses nowhere)."""
+    """Those of ``params`` that ``definition`` rebinds first in a statement
+    of its own body that holds no return (a line, or a loop or branch that
+    rebinds it somewhere inside), no earlier statement binding them: the
+    statement's position, and the name the caller's object is kept under
+    from there on (``a_given``, a name h uses nowhere)."""
     wanted = rebound(definition, params)
     if not wanted or not isinstance(definition.body, cst.IndentedBlock):
         return {}
@@ -134,11 +138,9 @@ def captured(
         binds = rebound(_alone(statement), wanted - set(found))
         if not binds:
             continue
-        simple = isinstance(statement, cst.SimpleStatementLine) and not any(
-            isinstance(small, cst.Return) for small in statement.body
-        )
+        returns = any(isinstance(node, cst.Return) for node in walk(statement))
         for param in sorted(binds):
-            if simple:
+            if not returns:
                 name = f"{param}_given"
                 while name in taken:
                     name += "_"
