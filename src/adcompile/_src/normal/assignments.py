@@ -356,16 +356,23 @@ class AssignmentLowering:
 
     def _as_written(self, node: cst.AugAssign, current: str, name: str) -> bool:
         """``v *= 0.5`` on values that carry no derivative, where other names
-        may see v (``v = y[0:2]``): run as written, if every such name can
-        be told (``_checkable_observers``) and carries no derivative either.
-        The statement changes them all (``Effect.mutates``): the backward
-        sweep reads copies of their values from before it."""
-        checks = self._checkable_observers(current, name)
-        if checks is None:
+        may see v (``v = y[0:2]``, the caller through a parameter y): run as
+        written, if no code that may keep v has seen it and every name read
+        later that may see it can be read here and carries no derivative
+        either. The statement changes them all (``Effect.mutates``): the
+        backward sweep reads copies of their values from before it (and of
+        what rules read of them, ``_state_now``: ``written_anywhere`` counts
+        ``v *= 0.5``)."""
+        if current in self.shared_at:  # (code that may keep it has seen it)
             return False
-        observers = [variable for variable, _ in checks[0]]
-        if any(variable in self.varied for variable in observers):
-            return False
+        observers: list[str] = []  # (the caller's object changes as in f)
+        for who, _, variable in self._observers(current, name):
+            if variable is None and who != "the caller":
+                return False  # (a name not bound on every path here)
+            if variable is not None:
+                if variable in self.varied:
+                    return False
+                observers.append(variable)
         mutates = tuple(sorted({current, *observers}))
         self.has_control_flow = True
         statement = rename_locals(node, self.env)

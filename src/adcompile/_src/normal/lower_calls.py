@@ -205,7 +205,7 @@ class CallLowering(CallArguments):
                 operand: ir.Operand, writes: bool, where: int | str
             ) -> ir.Operand:
                 if where in returned:  # its write comes back (write_back.py)
-                    return self._given_back(operand, callee, where, node)
+                    return self._given_back(operand, callee, where, node, forced)
                 if writes:  # what it writes into, the caller sees
                     param = param_at(callee, where)
                     copy = self._private_argument(operand, func, node, param)

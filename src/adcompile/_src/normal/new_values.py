@@ -30,7 +30,7 @@ from adcompile._src.normal.vocabulary import (
 )
 from adcompile._src.read.calls import python_callable
 from adcompile._src.read.source import FunctionSource
-from adcompile._src.read.static_code import chain_base, resolve_callee
+from adcompile._src.read.static_code import bound_names, chain_base, resolve_callee
 
 # list methods that change a list without keeping anything else
 _LIST_CHANGES = frozenset({"append", "extend", "insert", "pop", "clear", "reverse"})
@@ -60,6 +60,7 @@ class NewValues:
     # (None: a loop target), as ``_new_names`` collects them
     bindings: dict[str, list[cst.BaseExpression | None]]
     rebound: set[str] | None  # (computed on first use)
+    parts: dict[str, str] | None  # (_part_of_param)
     assigned: dict[int, cst.BaseExpression] | None
 
     def _nodes(self) -> list[cst.CSTNode]:
@@ -278,10 +279,55 @@ class NewValues:
         target, _ = chain_base(target)
         return (
             isinstance(target, cst.Name)
-            and target.value in self.params
-            and self._param_object(target.value)
+            and (
+                target.value in self.params
+                and self._param_object(target.value)
+                or self._part_of_param(target.value) is not None
+            )
             and (item or self._new(value))
         )
+
+    def _part_of_param(self, name: str) -> str | None:
+        """The parameter whose argument holds the object of the local
+        ``name`` wherever the body reads it, or None: ``name`` is bound once
+        (an augmented assignment aside, which changes an array in place or
+        rebinds a number), by ``name = z[k]`` with constant keys or by
+        unpacking ``z`` (``u, (v, s) = z``), where ``z`` is a parameter
+        holding its argument's object (``_param_object``). A write through
+        ``name`` is one into that argument."""
+        if self.parts is None:
+            self.parts = self._parts_of_params()
+        return self.parts.get(name)
+
+    def _parts_of_params(self) -> dict[str, str]:
+        counts: dict[str, int] = {}
+        given: dict[str, str] = {}
+        for node in self._nodes():
+            targets: list[cst.CSTNode] = []
+            if isinstance(node, cst.Assign):
+                targets = [t.target for t in node.targets]
+                source = _constant_part(node.value)
+                for target in targets:
+                    if source is not None:
+                        for name in bound_names(target):
+                            given[name] = source
+            elif isinstance(node, (cst.AnnAssign, cst.For, cst.CompFor)):
+                targets = [node.target]
+            elif isinstance(node, (cst.NamedExpr, cst.WithItem)):
+                targets = [getattr(node, "target", None) or node.asname]
+            elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+                targets = [node.name]
+            for target in targets:
+                for name in bound_names(target):
+                    counts[name] = counts.get(name, 0) + 1
+        return {
+            name: param
+            for name, param in given.items()
+            if counts.get(name) == 1
+            and name not in self.params
+            and param in self.params
+            and self._param_object(param)
+        }
 
     def _grows_param(self, call: cst.Call) -> bool:
         """``z.append(np.tanh(v))``, ``z.pop()``: a list method on a
@@ -300,3 +346,18 @@ class NewValues:
                 for a in call.args
             )
         )
+
+
+def _constant_part(value: cst.BaseExpression) -> str | None:
+    """``z`` of ``z`` or ``z[k1][k2]`` with constant keys (integers, strings);
+    None for any other value."""
+    while isinstance(value, cst.Subscript):
+        if len(value.slice) != 1 or not isinstance(value.slice[0].slice, cst.Index):
+            return None
+        key = value.slice[0].slice.value
+        if isinstance(key, cst.UnaryOperation):
+            key = key.expression
+        if not isinstance(key, (cst.Integer, cst.SimpleString)):
+            return None
+        value = value.value
+    return value.value if isinstance(value, cst.Name) else None

@@ -39,6 +39,7 @@ from adcompile._src.normal.purity import Purity
 from adcompile._src.normal.values import (
     calls_in,
     mutated_names,
+    new_container,
     written_anywhere,
 )
 from adcompile._src.normal.views import ViewWrites
@@ -457,7 +458,12 @@ class Normalizer(
             self.item_holders.add(target)
         if isinstance(value, (cst.DictComp, cst.Set, cst.SetComp)):
             self.item_holders.add(target)
-        if new:
+        copied = new_container(value, self.source)  # (list(ws): its items')
+        if copied is not None:
+            self.item_holders.add(target)
+            if copied == "list":
+                self.sequences.add(target)
+        if new or copied is not None:
             self.fresh.add(target)
         else:
             self._part_or_shared(target, static, value)

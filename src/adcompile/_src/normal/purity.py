@@ -20,7 +20,8 @@ sees. Most compute new values; ``purity(f)`` reads ``f`` to tell:
   write into a module's own object, a global list, is none), and
   ``written``: the parameters whose objects it may change (None: any; a
   call of a user function whose ``written`` is known writes into what it
-  gives those parameters only);
+  gives those parameters only; a local name bound once to a part of a
+  parameter, ``u, v = z`` or ``u = z[0]``, writes into z: ``parts``);
 - ``holds``: ``f`` may keep a reference to an argument other than by
   writing new values into the objects of the parameters in ``written``
   (``z[0] = 2 * c``, ``z += v``, ``z[i] += v``, ``z.append(np.tanh(v))``,
@@ -59,6 +60,7 @@ from adcompile._src.normal.control_facts import (
     containers_made_here,
     names_bound,
 )
+from adcompile._src.normal.local_functions import LocalFunctions
 from adcompile._src.normal.new_values import NewValues
 from adcompile._src.normal.vocabulary import (
     MUTATING_METHODS,
@@ -98,6 +100,9 @@ class Purity:
     parts_apart: bool = field(default=False, compare=False)
     # the objects of its module it writes into (global arrays, lists, dicts)
     module_written: frozenset[str] = field(default=frozenset(), compare=False)
+    # local names holding a part of a parameter's argument (``u, v = z``), a
+    # write through which is one into it: (name, parameter) pairs
+    parts: frozenset[tuple[str, str]] = field(default=frozenset(), compare=False)
 
     @property
     def copies_suffice(self) -> bool:
@@ -145,7 +150,7 @@ def nested_purity(definition: cst.FunctionDef, source: FunctionSource) -> Purity
     return _Reading(dataclasses.replace(source, definition=definition)).purity()
 
 
-class _Reading(NewValues):
+class _Reading(LocalFunctions, NewValues):
     """One function's body, read for what it does with its arguments."""
 
     def __init__(self, source: FunctionSource) -> None:
@@ -165,6 +170,7 @@ class _Reading(NewValues):
         self.bound: set[str] | None = None  # (_not_given)
         self.made: set[str] | None = None  # (_object_not_given)
         self.rebound: set[str] | None = None  # (_param_object)
+        self.parts: dict[str, str] | None = None  # (_part_of_param)
         self.new_names = self._new_names()
         # an assignment's target -> the value it is given (_writes_new_into_param)
         self.assigned: dict[int, cst.BaseExpression] | None = None
@@ -179,8 +185,9 @@ class _Reading(NewValues):
             ret.value is not None and self._apart(ret.value) for ret in self._returns()
         )
         module = self._module_written()
+        parts = frozenset(self._parts_of_params().items())
         return Purity(
-            keeps, not keeps and new, writes, written, new, holds, apart, module
+            keeps, not keeps and new, writes, written, new, holds, apart, module, parts
         )
 
     def _module_written(self) -> frozenset[str]:
@@ -249,73 +256,6 @@ class _Reading(NewValues):
             if isinstance(n, cst.Return)
         ]
 
-    def _local_definitions(self) -> dict[str, cst.FunctionDef | cst.Lambda]:
-        """The functions defined in the body once, by name, that
-        ``_local_functions`` finds are only ever called there."""
-        if self.local_definitions is None:
-            local = self._local_functions()
-            found: dict[str, list[cst.FunctionDef | cst.Lambda]] = {}
-            for node in self._nodes():
-                if isinstance(node, cst.FunctionDef) and id(node) in local:
-                    found.setdefault(node.name.value, []).append(node)
-                elif (
-                    isinstance(node, cst.Assign)
-                    and isinstance(node.value, cst.Lambda)
-                    and id(node.value) in local
-                ):
-                    target = node.targets[0].target
-                    assert isinstance(target, cst.Name)
-                    found.setdefault(target.value, []).append(node.value)
-            self.local_definitions = {
-                name: defs[0] for name, defs in found.items() if len(defs) == 1
-            }
-        return self.local_definitions
-
-    def _local_functions(self) -> set[int]:
-        """Functions defined in the body (a ``def``, or a lambda given to a
-        name) whose name is only ever called there: the ids of their
-        definitions, and of the calls of them. Their bodies are read as part
-        of this one, so calling them keeps nothing more than those bodies
-        do, and none of them outlives the call of this function."""
-        defined: dict[str, list[cst.CSTNode]] = {}
-        names: set[int] = set()  # the names that define them
-        for node in self._nodes():
-            if isinstance(node, cst.FunctionDef):
-                defined.setdefault(node.name.value, []).append(node)
-                names.add(id(node.name))
-            elif (
-                isinstance(node, cst.Assign)
-                and isinstance(node.value, cst.Lambda)
-                and len(node.targets) == 1
-                and isinstance(node.targets[0].target, cst.Name)
-            ):
-                target = node.targets[0].target
-                defined.setdefault(target.value, []).append(node.value)
-                names.add(id(target))
-        if not defined:
-            return set()
-        calls = {
-            id(n): n
-            for n in self._nodes()
-            if isinstance(n, cst.Call)
-            and isinstance(n.func, cst.Name)
-            and n.func.value in defined
-        }
-        called = {id(call.func) for call in calls.values()}
-        escaped = {
-            n.value
-            for n in self._nodes()
-            if isinstance(n, cst.Name)
-            and n.value in defined
-            and id(n) not in called | names
-        }
-        local: set[int] = set()
-        for name, definitions in defined.items():
-            if name not in escaped and name not in self.params:
-                local |= {id(d) for d in definitions}
-                local |= {i for i, c in calls.items() if c.func.value == name}
-        return local
-
     def _written_params(self) -> frozenset[str] | None:
         """The parameters whose objects the function may change in place
         (None: any of them, where a write reaches a local name that may hold
@@ -357,6 +297,8 @@ class _Reading(NewValues):
                     found.add(name.value)
                 elif name.value in self.params:
                     return None  # (z = y: a write through z may reach y)
+                elif (part := self._part_of_param(name.value)) is not None:
+                    found.add(part)  # (u, v = z: a write into z's item)
                 elif not self._not_given(name):
                     return None  # a local name that may hold one, or unknown
         return frozenset(found)

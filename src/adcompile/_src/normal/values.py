@@ -28,6 +28,7 @@ from adcompile._src.normal.vocabulary import (
 from adcompile._src.read.calls import python_callable
 from adcompile._src.read.source import FunctionSource
 from adcompile._src.read.static_code import (
+    bound_names,
     chain_base,
     is_numeric_literal,
     resolve_callee,
@@ -75,6 +76,18 @@ def creates_new_value(node: cst.BaseExpression, source: FunctionSource) -> bool:
     if getattr(callee, "__module__", None) == "math":
         return True  # (a float, or an int)
     return callee is not None and id(callee) in NEW_ARRAY_FUNCTIONS
+
+
+def new_container(node: cst.BaseExpression, source: FunctionSource) -> str | None:
+    """``"list"`` for ``list(v)``, ``"dict"`` for ``dict(v)``: a new list or
+    dict, no other name's object, which holds the objects ``v`` holds (or
+    views of an array's rows); None for any other code."""
+    if not isinstance(node, cst.Call) or len(node.args) != 1 or node.args[0].star:
+        return None
+    if node.args[0].keyword is not None:
+        return None
+    callee = resolve_callee(source, node.func, {}, strict=False)
+    return {id(list): "list", id(dict): "dict"}.get(id(callee))
 
 
 # builtins whose result is a new number, string or bool: no name sees it
@@ -228,10 +241,15 @@ def written_anywhere(
     names: set[str] = set()  # whose memory may change
     grown_lists: set[str] = set()  # lists or dicts changed by their methods
     links: list[tuple[set[str], set[str]]] = []  # (names bound, names seen)
+    numbers = _numbers_only(statements)
     for statement in statements:
         for node in walk(statement):
             if isinstance(node, (cst.Assign, cst.AugAssign, cst.Call)):
                 changed = mutated_names(node, source, nested=False)
+                if isinstance(node, cst.AugAssign) and isinstance(
+                    node.target, cst.Name
+                ):  # (x *= 0.5 changes an array in place; a number it rebinds)
+                    changed |= {node.target.value} - numbers
                 by_methods = {
                     call.func.value.value
                     for call in ([node] if isinstance(node, cst.Call) else [])
@@ -266,6 +284,23 @@ def written_anywhere(
                 seeing |= bound
                 grown = True
     return frozenset(names | seeing | grown_lists)
+
+
+def _numbers_only(statements: list[cst.BaseStatement]) -> set[str]:
+    """The names every assignment of which gives a number written out
+    (``k = 0``), other than augmented ones: ``k += 1`` rebinds them."""
+    given: dict[str, bool] = {}
+    for statement in statements:
+        for node in walk(statement):
+            if isinstance(node, (cst.For, cst.CompFor)):
+                for name in bound_names(node.target):
+                    given[name] = False
+            elif isinstance(node, cst.Assign):
+                number = is_numeric_literal(node.value)
+                for target in node.targets:
+                    for name in bound_names(target.target):
+                        given[name] = given.get(name, True) and number
+    return {name for name, number in given.items() if number}
 
 
 def _names_seen(node: cst.CSTNode, source: FunctionSource) -> set[str]:
@@ -318,8 +353,11 @@ def item_writers(
     ``params`` holds (``item_writes``; a numpy function called without
     ``out=`` writes into nothing it is given)."""
 
+    parts = purity(own.function).parts
     return bool(
-        item_writes(definition, params, lambda call: _numpy_reads_only(call, own))
+        item_writes(
+            definition, params, lambda call: _numpy_reads_only(call, own), parts
+        )
     )
 
 
@@ -349,7 +387,8 @@ def writes_constants_only(callee: object, param: str) -> bool:
     except Exception:  # (no source: the call's own path explains)
         return False
     definition = source.definition
-    allowed = {param, "None", "True", "False"}
+    names = {param} | {name for name, of in purity(callee).parts if of == param}
+    allowed = names | {"None", "True", "False"}
 
     def reads_only(call: cst.Call) -> bool:  # len(seen), np.sum(count)
         read = resolve_callee(source, call.func, {}, strict=False)
@@ -360,20 +399,20 @@ def writes_constants_only(callee: object, param: str) -> bool:
 
     for node in walk(definition.body):
         if isinstance(node, cst.Assign) and any(
-            _base(t.target) == param and not isinstance(t.target, cst.Name)
+            _base(t.target) in names and not isinstance(t.target, cst.Name)
             for t in node.targets
         ):
             if not constant(node.value):
                 return False
-        elif isinstance(node, cst.AugAssign) and _base(node.target) == param:
+        elif isinstance(node, cst.AugAssign) and _base(node.target) in names:
             if not constant(node.value):
                 return False
         elif isinstance(node, cst.Call):
             method = node.func
-            if isinstance(method, cst.Attribute) and _base(method.value) == param:
+            if isinstance(method, cst.Attribute) and _base(method.value) in names:
                 if not all(constant(a.value) for a in node.args):
                     return False
-            elif any(_base(a.value) == param for a in node.args):
+            elif any(_base(a.value) in names for a in node.args):
                 if not reads_only(node):  # (handed to code that may write)
                     return False
     return True

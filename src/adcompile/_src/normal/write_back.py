@@ -23,7 +23,10 @@ each argument written back is a plain name that no other argument sees
 the statement reads nowhere before the call (after it, the rest of the
 statement reads the new value); and the in-place update of that name
 passes the checks any other does (``_check_writable``: no other name read
-later sees its memory, or a check as the code runs tells). Anything else
+later sees its memory, or a check as the code runs tells); and where h may
+change in place the arrays a list, tuple or dict it is given holds, no
+name read later but the container's own sees one of them, and no two of
+them share memory (``array_given``, as the code runs). Anything else
 keeps the private copy and the check after the call (``unwritten``), which
 refuses a write the caller would see.
 """
@@ -248,23 +251,67 @@ class WriteBack:
             self.live = live
 
     def _given_back(
-        self, operand: ir.Operand, callee: object, where: int | str, node: cst.Call
+        self,
+        operand: ir.Operand,
+        callee: object,
+        where: int | str,
+        node: cst.Call,
+        forced: tuple[str, ...] = (),
     ) -> ir.Operand:
         """The private copy a call whose write comes back is given, after a
         check as the code runs that the object is an array where the callee
-        may change the objects it holds (``array_given``)."""
+        may change the objects it holds (``array_given``; in derivative code
+        read back, ``forced``, the check made for the user's call is there)."""
         own = read_once(callee)
         param = param_at(callee, where)
-        if item_writers(own.definition, {param}, own) and not self._an_array(operand):
+        if (
+            not forced
+            and item_writers(own.definition, {param}, own)
+            and not self._an_array(operand)
+        ):
             value = render(operand.node) if isinstance(operand, ir.Static) else ""
             code = string_literal(self.origin.code)
             writer = string_literal(self.source.code(node.func))
-            check = f"array_given({value or operand.name}, {code}, {writer})"
+            current = operand.name if isinstance(operand, ir.Var) else None
+            if isinstance(operand, ir.Static) and isinstance(operand.node, cst.Name):
+                current = operand.node.value  # (its variable as it runs)
+            alone = current is not None and not self._items_seen_elsewhere(
+                current, node
+            )
+            check = f"array_given({value or operand.name}, {code}, {writer}, {alone})"
             self.body.append(
                 ir.Effect(cst.Expr(cst.parse_expression(check)), self.origin)
             )
         copy = registry.lookup(HELPERS["private_copy"])
         return self._apply(copy, [operand], {}, None, node=node)
+
+    def _items_seen_elsewhere(self, current: str, node: cst.Call) -> bool:
+        """Whether a name read later (the rest of the statement too) may see
+        an object the container ``current`` holds, other than through the
+        names that hold the container itself (which the call's write comes
+        back to) and, for a parameter's container, the caller (its arrays
+        get the final values): an item read from it, a container holding it
+        or one of its items, or the caller through another parameter whose
+        object it holds. Such a name would see the callee's write in Python,
+        not in the derivative, which works on copies."""
+        own = {f"'{n}'" for n, bound in self.env.items() if bound == current}
+        root = self._parameter_root(current)  # (a parameter's: written back)
+        within = {current}  # (the container, and what it holds, at any depth)
+        grown = True
+        while grown:
+            more = {v for v, holders in self.holders.items() if holders & within}
+            grown = not more <= within
+            within |= more
+        with self._rest_of_statement_read_later(node):
+            for value in sorted(within):
+                if self._parameter_root(value) not in (None, root):
+                    return True  # (another parameter's object: the caller's)
+                for who, _, _ in self._observers(value, ""):
+                    if who == "the caller" and root is not None:
+                        continue
+                    if who and who not in own:
+                        return True
+        return False
 
     def _written_by_calls(self, nodes: list[cst.CSTNode]) -> set[str]:
         """The names calls in ``nodes`` may write back (a loop or branch

@@ -278,25 +278,38 @@ def item_writes(
     definition: cst.FunctionDef,
     params: Iterable[str],
     writes_nothing: Callable[[cst.Call], bool] = lambda call: False,
+    parts: Iterable[tuple[str, str]] = (),
 ) -> set[str]:
     """Those of ``params`` whose items ``definition`` may change in place
     (``a[0] *= 2``, ``a[0][1] = v``, ``a[0].fill(v)``, ``g(a[0])``): for an
     array, a write into its own memory; for a list, tuple or dict, a write
     into an object it holds, which other names may hold too. A call that
-    ``writes_nothing`` says changes nothing it is given counts for none."""
+    ``writes_nothing`` says changes nothing it is given counts for none.
+    ``parts``: local names that hold a part of a parameter (``u, v = a``),
+    any write through which is one into an item of it."""
     wanted = set(params)
+    of = {name: param for name, param in parts if param in wanted}
     found: set[str] = set()
+
+    def through(node: cst.BaseExpression, depth: int) -> set[str]:
+        items = _item_base(node, depth) & wanted
+        base, _ = chain_base(node)
+        if isinstance(base, cst.Name) and base.value in of:
+            items.add(of[base.value])
+        return items
+
     for node in walk(definition.body):
         if isinstance(node, cst.AugAssign):
-            found.update(_item_base(node.target, 1) & wanted)
+            found.update(through(node.target, 1))
         elif isinstance(node, cst.AssignTarget):
-            found.update(_item_base(node.target, 2) & wanted)
+            if not isinstance(node.target, cst.Name):  # (a name is rebound)
+                found.update(through(node.target, 2))
         elif isinstance(node, cst.Call) and not writes_nothing(node):
             func = node.func
             if isinstance(func, cst.Attribute):
-                found.update(_item_base(func.value, 1) & wanted)
+                found.update(through(func.value, 1))
             for arg in node.args:
-                found.update(_item_base(arg.value, 1) & wanted)
+                found.update(through(arg.value, 1))
     return found
 
 

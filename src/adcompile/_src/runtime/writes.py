@@ -146,13 +146,24 @@ def written_into(function: Any, params: tuple, *args: Any, **kwargs: Any) -> Any
     return (result, *(bound.arguments[param] for param in params))
 
 
-def array_given(value: Any, statement: Any = "", writer: Any = "") -> None:
+def array_given(
+    value: Any, statement: Any = "", writer: Any = "", alone: Any = False
+) -> None:
     """Before a call of ``writer``, whose write into ``value`` comes back to
     the caller (``written_into``), and which may change the objects ``value``
     holds in place: nothing for an array (the objects are its own memory);
-    refused for a list, tuple or dict, whose items other names may hold (in
-    Python they would see the change; the derivative works on copies)."""
+    for a list, tuple or dict, whose items other names may hold (in Python
+    they would see the change; the derivative works on copies), refused
+    unless the caller's code has no such name (``alone``) and no two of its
+    arrays share memory (a write into one would change the other)."""
     if isinstance(value, np.ndarray) or not isinstance(value, (list, tuple, dict)):
+        return
+    leaves = _array_leaves(value)
+    if alone and not any(
+        _overlap(leaf, other)
+        for position, leaf in enumerate(leaves)
+        for other in leaves[position + 1 :]
+    ):
         return
     error = UnsupportedSyntax(
         f"`{statement}`: {writer}(...) may change in place the arrays a "
