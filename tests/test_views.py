@@ -196,3 +196,52 @@ def test_a_conditional_expression_makes_no_alias_between_its_branches(b):
     refused)."""
     check_grad(choice_read_in_the_statement, (X[:3], b), wrt=(0, 1))
     check_jvp(choice_read_in_the_statement, (X[:3], b), wrt=(0, 1))
+
+
+def choice_of_a_parameter_read_in_the_statement(x, b):
+    y = np.sin(x)
+    s = np.sum(np.tanh(y if b > 0.3 else x))
+    y[0] = b * s
+    return np.sum(y) + np.sum(x)
+
+
+def choice_of_a_row_or_a_parameter_in_a_loop(x, b):
+    y = np.sin(x)
+    for i in range(2):
+        s = np.tanh(y[i] if b > 0.3 else b)
+        y[0] = b * s
+    return np.sum(y) + b
+
+
+@pytest.mark.parametrize("b", [0.1, 0.5])
+@pytest.mark.parametrize(
+    "function",
+    [
+        choice_of_a_parameter_read_in_the_statement,
+        choice_of_a_row_or_a_parameter_in_a_loop,
+    ],
+)
+def test_a_choice_between_a_parameter_and_another_value_makes_no_alias(function, b):
+    """``y if b > 0.3 else x`` with x a parameter: the choice's variable,
+    which may be the caller's object, stayed in the sharing graph after the
+    statement, and made y the same object as x (the write into y was
+    refused)."""
+    check_grad(function, (X[:3], b), wrt=(0, 1))
+    check_jvp(function, (X[:3], b), wrt=(0, 1))
+
+
+def write_through_a_view_of_a_buffer(x, b):
+    y = np.ones(3) * 0.5
+    view = y[1:]
+    view[0] = np.sin(y[2] * b)
+    return np.sum(y) * b + np.sum(x * y)
+
+
+def test_a_write_through_a_view_of_a_buffer_without_a_derivative_reaches_it():
+    """The base of ``view = y[1:]`` carries no derivative until the write:
+    the check that ``view`` still sees ``y``'s memory was given a snapshot of
+    ``y`` (values read by rules are kept as they are then), which no view
+    sees, and every such write was refused as the code ran."""
+    check_grad(write_through_a_view_of_a_buffer, (X[:3], 0.7), wrt=(0, 1))
+    check_jvp(write_through_a_view_of_a_buffer, (X[:3], 0.7), wrt=(0, 1))
+    check_grad(write_through_a_view_of_a_buffer, (X[:3], 0.7), wrt=1)

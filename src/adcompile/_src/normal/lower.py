@@ -36,6 +36,7 @@ from adcompile._src.rules import registry
 from adcompile._src.rules.patterns import APPEND, LOGISTIC
 from adcompile._src.rules.registry import Primitive
 from adcompile._src.rules.sequences import ITEMS_ONLY, SEQUENCE_RESULTS
+from adcompile._src.runtime import HELPERS
 from adcompile._src.runtime import methods as runtime_methods
 from adcompile._src.syntax.naming import operand_word
 from adcompile._src.syntax.templates import render
@@ -463,7 +464,11 @@ def operand_names(operands: list[ir.Operand]) -> set[str]:
 
 def _new_value(prim: Primitive | None) -> bool:
     """A rule whose result is a new value (one that may hold an operand,
-    a list or an item, must hold the object itself, not a copy of it)."""
-    return prim is not None and (
-        prim.shape in VIEW_FREE_SHAPES or id(prim.key) in NEW_ARRAY_FUNCTIONS
+    a list or an item, must hold the object itself, not a copy of it), and
+    that reads its operands' values only (``copy_of_view`` asks whether its
+    operand is the base's view: the objects themselves)."""
+    return (
+        prim is not None
+        and (prim.shape in VIEW_FREE_SHAPES or id(prim.key) in NEW_ARRAY_FUNCTIONS)
+        and prim.key is not HELPERS["copy_of_view"]
     )

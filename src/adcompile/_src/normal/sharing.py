@@ -310,8 +310,9 @@ class SharingAnalysis(Observers):
             kept = set(self.stand_in_of.values()) & self._defined_here()
         for node in sorted(nodes - named - kept):  # (a stand-in's predecessor,
             # defined here, tells what sees the object as the code runs)
-            if self._parameter_root(node) is not None:
-                continue  # the caller's object: seen by the caller
+            if self._parameter_root(node) is not None and node not in self.choices:
+                continue  # the caller's object: seen by the caller (a choice's
+            # variable only holds one of its branches, which stay)
             seen_by = self.holders.get(node, set()) - {node}
             self._items_are_held(node)
             chosen = self.choices.pop(node, set())  # (one of them, not both)
