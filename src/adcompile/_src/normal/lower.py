@@ -231,7 +231,7 @@ class ExpressionLowering(SharingAnalysis, ShapeClasses):
         keeps: bool = True,
     ) -> ir.Var:
         word = prim.name if prim is not None else _callee_word(callee)
-        if _new_value(prim) and not call[0] and not self.updating_in_place:
+        if _reads_values(prim) and not call[0] and not self.updating_in_place:
             args = [self._state_now(a) for a in args]  # (lower_calls.py)
             kwargs = {k: self._state_now(a) for k, a in kwargs.items()}
         if target is None:
@@ -464,11 +464,18 @@ def operand_names(operands: list[ir.Operand]) -> set[str]:
 
 def _new_value(prim: Primitive | None) -> bool:
     """A rule whose result is a new value (one that may hold an operand,
-    a list or an item, must hold the object itself, not a copy of it), and
-    that reads its operands' values only (``copy_of_view`` asks whether its
-    operand is the base's view: the objects themselves)."""
+    a list or an item, must hold the object itself, not a copy of it)."""
+    return prim is not None and (
+        prim.shape in VIEW_FREE_SHAPES or id(prim.key) in NEW_ARRAY_FUNCTIONS
+    )
+
+
+def _reads_values(prim: Primitive | None) -> bool:
+    """A rule that reads its operands' values only, which may be read as
+    they are now (``_state_now``): not ``copy_of_view``, which asks whether
+    its operand is the base's view (the objects themselves)."""
     return (
         prim is not None
-        and (prim.shape in VIEW_FREE_SHAPES or id(prim.key) in NEW_ARRAY_FUNCTIONS)
+        and _new_value(prim)
         and prim.key is not HELPERS["copy_of_view"]
     )
