@@ -8,7 +8,10 @@ function's own; it is right wherever no value that carries a derivative
 sees the memory, and the backward sweep reads what rules read of it from
 before the update (``written_anywhere`` counts ``view *= 0.5``, so those
 reads are kept as they were: ``_state_now``). A list made by ``list(ws)``
-run as written is a new list, which ``insert`` and ``extend`` may grow.
+run as written is a new list, which ``insert`` and ``extend`` may grow. A
+number scaled as written (``s0 *= np.cos(M[k])``) sees no memory of the
+index it read, and a counter updated as written (``k += 1``) where some
+name may see it is checked to be a number as the code runs.
 
 Each program is checked in every mode (``grad_first`` among them) against
 finite differences, with the arguments left as ``f`` leaves them.
@@ -48,6 +51,19 @@ PROGRAMS = {
                 s = s + a * x[k]
                 k += 1
             return s * x[k]
+        """,
+    # a counter used as an index in a statement that scales a number: the
+    # number was taken to see the counter's memory (an index read into it)
+    "counter_read_as_an_index_of_a_scaled_number": """
+        def f(a, M):
+            s0 = np.tanh(M[0, 0])
+            k = 0
+            r = 0.0
+            while k < 3:
+                s0 *= np.cos(np.mean(np.cos(M[k % 2])))
+                r = r + a * s0
+                k += 1
+            return r + s0 * a
         """,
     "list_of_a_parameter_grown": """
         def f(a, ws):
@@ -102,8 +118,9 @@ REFUSED_OR_RIGHT = {
 
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
 def test_an_update_run_as_written_is_right_in_every_mode(name: str) -> None:
-    params = ["a", "ws"] if "ws" in PROGRAMS[name] else ["a", "x"]
-    source = HEADER + textwrap.dedent(PROGRAMS[name])
+    body = PROGRAMS[name]
+    params = ["a", "ws" if "ws" in body else "M" if "M" in body else "x"]
+    source = HEADER + textwrap.dedent(body)
     result = check_source(source, params, seed=5, program_id=name)
     assert result.klass == "pass", (source, result)
 

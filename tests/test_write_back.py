@@ -517,6 +517,37 @@ PROGRAMS = {
         """,
         "pass_or_refused",
     ),
+    # another argument reads an item of the array written: a number is a
+    # copy made before the call; a row would see the write (refused as the
+    # code runs, arguments_apart)
+    "an_entry_of_the_written_array_given_with_it": (
+        """
+        def h(c, A):
+            A[0, :] = A[1] * c
+            return np.sum(A) * c
+
+        def f(x, b):
+            A = np.outer(x, np.ones(2)) * b
+            s = 0.0
+            for k in range(2):
+                s = s + h(A[k, 0], A)
+            return s + np.sum(A * A)
+        """,
+        "pass",
+    ),
+    "a_row_of_the_written_array_given_with_it": (
+        """
+        def h(A, c):
+            A[0] = A[1] * np.sum(c)
+            return np.sum(A)
+
+        def f(x, b):
+            A = np.outer(x, np.ones(2)) * b
+            s = h(A, A[1])
+            return s + np.sum(A * A)
+        """,
+        "refused",
+    ),
     # (differentiated with respect to x alone, grad_first: y and the
     # buffer carry no derivative, and code on them runs as written)
     "list_of_a_new_value_run_as_written_then_the_array_updated": (

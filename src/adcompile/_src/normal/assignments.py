@@ -267,6 +267,9 @@ class AssignmentLowering:
             why = None  # an array no name read later sees: updated in place
         if why is not None and not varied and self._as_written(node, current, name):
             return  # (nothing varied: the names that see it see it change)
+        if why is not None and not varied:  # (k += 1: right on a number,
+            self._guard_update(current, None)  # which it rebinds; an array is
+            why = None  # refused as the code runs)
         if why is not None:
             raise UnsupportedSyntax(
                 f"augmented assignment to '{name}', which may share memory with "

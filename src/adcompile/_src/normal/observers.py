@@ -197,6 +197,33 @@ class Observers:
             return f"'{name}'"
         return f"'{param}' as the caller gave it"
 
+    def _items_seen_elsewhere(self, current: str) -> bool:
+        """Whether a name read later may see an object the container
+        ``current`` holds, other than through the names that hold the
+        container itself (which a callee's write into it comes back to) and,
+        for a parameter's container, the caller (its arrays get the final
+        values): an item read from it, a container holding it or one of its
+        items, or the caller through another parameter whose object it
+        holds. Such a name would see the callee's write in Python, not in
+        the derivative, which works on copies (``write_back.py``)."""
+        own = {f"'{n}'" for n, bound in self.env.items() if bound == current}
+        root = self._parameter_root(current)  # (a parameter's: written back)
+        within = {current}  # (the container, and what it holds, at any depth)
+        grown = True
+        while grown:
+            more = {v for v, holders in self.holders.items() if holders & within}
+            grown = not more <= within
+            within |= more
+        for value in sorted(within):
+            if self._parameter_root(value) not in (None, root):
+                return True  # (another parameter's object: the caller's)
+            for who, _, _ in self._observers(value, ""):
+                if who == "the caller" and root is not None:
+                    continue
+                if who and who not in own:
+                    return True
+        return False
+
     def _defined_here(self) -> set[str]:
         """Variables given a value on every path to the statement being
         lowered, and never given another (a construct's own variables are):

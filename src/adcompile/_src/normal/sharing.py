@@ -142,15 +142,26 @@ class SharingAnalysis(Observers):
 
     def _static_roots(self, node: cst.BaseExpression) -> set[str]:
         """The variables whose memory code run as written may share: those
-        of a literal's items, of either branch, and none for a call that
-        makes a new value (``np.log(1.0 + y ** 2)``, a function that keeps
-        and returns nothing it is given); every name it reads otherwise."""
+        of a literal's items, of either branch, of the operands of ``+`` and
+        ``*`` (which join and repeat lists), of what an item or attribute is
+        read from (not of its index), and none for other arithmetic, nor for
+        a call that makes a new value (``np.log(1.0 + y ** 2)``, a function
+        that keeps and returns nothing it is given); every name it reads
+        otherwise."""
         if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
             return set().union(
                 set(), *(self._static_roots(e.value) for e in node.elements)
             )
         if isinstance(node, cst.IfExp):
             return self._static_roots(node.body) | self._static_roots(node.orelse)
+        if isinstance(node, cst.BinaryOperation):  # (a list joined or repeated
+            if not isinstance(node.operator, (cst.Add, cst.Multiply)):  # holds
+                return set()  # its items; other operators make new values)
+            return self._static_roots(node.left) | self._static_roots(node.right)
+        if isinstance(node, (cst.UnaryOperation, cst.Comparison)):
+            return set()
+        if isinstance(node, (cst.Subscript, cst.Attribute)):  # (not the index)
+            return self._static_roots(node.value)
         if (
             isinstance(node, cst.Call)
             and not (

@@ -275,43 +275,16 @@ class WriteBack:
             current = operand.name if isinstance(operand, ir.Var) else None
             if isinstance(operand, ir.Static) and isinstance(operand.node, cst.Name):
                 current = operand.node.value  # (its variable as it runs)
-            alone = current is not None and not self._items_seen_elsewhere(
-                current, node
-            )
+            with self._rest_of_statement_read_later(node):  # (it may read
+                alone = current is not None and not self._items_seen_elsewhere(
+                    current  # them after the call)
+                )
             check = f"array_given({value or operand.name}, {code}, {writer}, {alone})"
             self.body.append(
                 ir.Effect(cst.Expr(cst.parse_expression(check)), self.origin)
             )
         copy = registry.lookup(HELPERS["private_copy"])
         return self._apply(copy, [operand], {}, None, node=node)
-
-    def _items_seen_elsewhere(self, current: str, node: cst.Call) -> bool:
-        """Whether a name read later (the rest of the statement too) may see
-        an object the container ``current`` holds, other than through the
-        names that hold the container itself (which the call's write comes
-        back to) and, for a parameter's container, the caller (its arrays
-        get the final values): an item read from it, a container holding it
-        or one of its items, or the caller through another parameter whose
-        object it holds. Such a name would see the callee's write in Python,
-        not in the derivative, which works on copies."""
-        own = {f"'{n}'" for n, bound in self.env.items() if bound == current}
-        root = self._parameter_root(current)  # (a parameter's: written back)
-        within = {current}  # (the container, and what it holds, at any depth)
-        grown = True
-        while grown:
-            more = {v for v, holders in self.holders.items() if holders & within}
-            grown = not more <= within
-            within |= more
-        with self._rest_of_statement_read_later(node):
-            for value in sorted(within):
-                if self._parameter_root(value) not in (None, root):
-                    return True  # (another parameter's object: the caller's)
-                for who, _, _ in self._observers(value, ""):
-                    if who == "the caller" and root is not None:
-                        continue
-                    if who and who not in own:
-                        return True
-        return False
 
     def _written_by_calls(self, nodes: list[cst.CSTNode]) -> set[str]:
         """The names calls in ``nodes`` may write back (a loop or branch
@@ -477,6 +450,7 @@ def _written_arguments(
         return any(
             other != where
             and any(isinstance(n, cst.Name) and n.value == name for n in walk(arg))
+            and not _item_read(arg, name)  # (a copy, or refused as it runs)
             and not (  # (pinning a loop's names: no operands yet)
                 made_new(None)
                 if lowered is None
@@ -491,3 +465,18 @@ def _written_arguments(
         for w in found
         if names[found[w][1]] == 1 and not seen_elsewhere(w, found[w][1])
     }
+
+
+def _item_read(arg: cst.Arg, name: str) -> bool:
+    """``name[i]``, ``name[0][1:]``: an item or a view read before the call
+    by indices that call nothing; the call's ``arguments_apart`` refuses it
+    as the code runs where it shares memory with ``name`` (a view, which
+    would see the write), and a copy (a number) sees nothing."""
+    node: cst.BaseExpression = arg.value
+    while isinstance(node, cst.Subscript):
+        node = node.value
+    if not isinstance(node, cst.Name) or node.value != name or node is arg.value:
+        return False  # (an attribute on the way: a method, a property)
+    reads = [n.value for n in walk(arg.value) if isinstance(n, cst.Name)]
+    calls = [n for n in walk(arg.value) if isinstance(n, cst.Call)]
+    return not calls and reads.count(name) == 1
