@@ -167,6 +167,22 @@ PROGRAMS = {
             return np.sum(inner[0] * x) + np.sum(tt[1][0])
         """,
     ),
+    # unpacked from a call's result, which no name holds, then written in
+    # a loop: the loop gave the result a variable of its own that nothing
+    # gave a value (UnboundLocalError in emitted code; long run, seed 801)
+    "unpacked_from_a_result_and_written_in_a_loop": (
+        ["a", "x"],
+        """
+        def pieces(z):
+            return (0.5, (np.tanh(z), np.linalg.norm(z)))
+
+        def f(a, x):
+            s, (u, n) = pieces(x)
+            for k in range(2):
+                u *= a
+            return n * a + np.sum(u)
+        """,
+    ),
 }
 EXPECTED = {
     "container_held_by_a_list": "refused",

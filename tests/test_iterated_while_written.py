@@ -89,3 +89,45 @@ def test_an_augmented_assignment_into_the_iterated_array_is_refused() -> None:
         """
     result = check_body(body, ["a", "x"], seed=11, program_id="augmented")
     assert result.klass == "refused", result
+
+
+# The backward sweep runs a loop over a range again, reversed: a list whose
+# length the range reads, popped or grown after the loop, gave it another
+# trip count (a wrong gradient with no error, with respect to the first
+# parameter: the list's code ran as written). The range is made once now.
+RANGES_READ_AGAIN = {
+    "zip_with_a_parameter_list_popped_after": """
+        def f(a, ws):
+            L = ws
+            for t, u in zip(ws[0] - a, L):
+                a = 0.7 * a * np.sum(u)
+            v = L.pop(-2)
+            return a
+        """,
+    "range_of_a_list_grown_after": """
+        def f(a, ws):
+            L = list(ws)
+            s = 0.0
+            for i in range(len(L)):
+                s = s + a * np.sum(L[i])
+            L.append(np.ones(3))
+            return s * a + len(L)
+        """,
+    "range_of_an_entry_written_after": """
+        def f(a, ws):
+            n = ws[0]
+            s = 0.0
+            for i in range(int(n[0] * 3.0) + 1):
+                s = s + a * (i + 1.0)
+            n[0] = 0.0
+            return s * a
+        """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(RANGES_READ_AGAIN))
+def test_a_range_the_function_changes_after_is_read_once(name: str) -> None:
+    body = textwrap.dedent(RANGES_READ_AGAIN[name])
+    result = check_body(body, ["a", "ws"], seed=11, program_id=name)
+    assert result.klass in ("pass", "refused"), (body, result)
+    assert result.modes["grad_first"].status == "pass", (body, result)

@@ -60,7 +60,10 @@ class AssignmentLowering:
             for position, part in enumerate(names):
                 element = cst.SubscriptElement(cst.Index(cst.Integer(str(position))))
                 self._assign([part], cst.Subscript(cst.Name(whole), [element]))
-            self.env.pop(whole, None)  # (no name of the user's holds the value)
+            self.env.pop(whole, None)  # (no name of the user's holds the value:
+            for name, (root, _) in list(self.part_paths.items()):  # a write into
+                if root == whole:  # a part rebuilds no container, parts.py)
+                    del self.part_paths[name]
             return None
         if not all(isinstance(n, cst.Name) for n in names):
             raise self._unsupported(target, "nested unpacking")

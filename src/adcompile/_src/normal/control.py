@@ -45,7 +45,6 @@ from adcompile._src.normal.liveness import live_in_loop
 from adcompile._src.read.static_code import rename_locals, resolve_callee
 from adcompile._src.rules import registry
 from adcompile._src.rules.patterns import COPY
-from adcompile._src.syntax.templates import render
 
 
 class ControlFlowLowering(ConditionLowering):
@@ -258,7 +257,9 @@ class ControlFlowLowering(ConditionLowering):
             )
         assigned = assigned_names([node]) | headers | self._written_by_calls([node])
         assigned |= self._wholes_of(assigned, [node])  # (parts.py)
-        if not is_range(iterable) or names_in(iterable) & assigned:
+        changed = self.written_in_place  # (L.pop() after: the sweep reads len(L))
+        changed |= {v for n, v in self.env.items() if n in changed}
+        if not is_range(iterable) or names_in(iterable) & (assigned | changed):
             iterable = self._saved_iterable(iterable)  # iterated once, as Python does
         trips = self._trips() if breaks_loop(statements) else None
         self._pin(assigned, headers)
@@ -360,16 +361,6 @@ class ControlFlowLowering(ConditionLowering):
                 lambda n: self._not_writable(self.env[n], n) if n in self.env else None,
                 unknown,
             )
-
-    def _saved_iterable(self, iterable: cst.BaseExpression) -> cst.BaseExpression:
-        name = self.names.fresh("iterable")
-        value = cst.parse_expression(f"list({render(iterable)})")
-        if is_range(iterable):
-            value = iterable
-        else:  # a new list of the items (or of the values they see)
-            self._share([ir.Static(value)], holder=name, item=True)
-        self.body.append(ir.Assign(name, ir.Static(value), self.origin))
-        return cst.Name(name)
 
     def _trips(self) -> str:
         name = self.names.fresh("trips")

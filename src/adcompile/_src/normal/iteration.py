@@ -19,6 +19,7 @@ from adcompile._src.normal.control_facts import (
     assigned_names,
     breaks_loop,
     free_name,
+    is_range,
     item_line,
     iterated_names,
     names_in,
@@ -279,6 +280,23 @@ class IterationLowering:
         self.loop_snapshots.append(alias)
         self.fresh.discard(target)
         return alias
+
+    def _saved_iterable(self, iterable: cst.BaseExpression) -> cst.BaseExpression:
+        """A loop's iterable evaluated once, before the loop, into a variable
+        of its own (a range, or a new list of the items), which the loop and
+        the backward sweep both read. Invariant: a loop reads its iterable
+        again (the backward sweep runs it reversed) only where it is a range
+        whose names no statement of the loop assigns and no statement of the
+        function changes in place (``L.pop()`` after the loop changes the
+        ``len(L)`` a range reads)."""
+        name = self.names.fresh("iterable")
+        value = cst.parse_expression(f"list({render(iterable)})")
+        if is_range(iterable):
+            value = iterable
+        else:  # a new list of the items (or of the values they see)
+            self._share([ir.Static(value)], holder=name, item=True)
+        self.body.append(ir.Assign(name, ir.Static(value), self.origin))
+        return cst.Name(name)
 
     def _zipped(
         self,
