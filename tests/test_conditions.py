@@ -53,3 +53,28 @@ def test_a_call_statement_that_keeps_nothing_leaves_its_arguments_writable():
     args = (np.array([0.3, 0.5, 0.7]), 0.5)
     check_grad(call_statement_before_a_write, args)
     check_jvp(call_statement_before_a_write, args)
+
+
+def _halves_the_first(z, k):
+    z[0] = z[0] * 0.5
+    return np.sum(z) * k
+
+
+def writing_call_in_a_choice_that_carries_no_derivative(a, M):
+    u = a + np.arange(3.0)
+    s = 0.0
+    for i in range(2):
+        w = _halves_the_first(u, i) > 0.3 if np.sum(M) > 0.5 else False
+        s = s + np.sum(u) * a * (1.0 + w)
+    return s
+
+
+@pytest.mark.parametrize("scale", [1.0, -1.0])
+def test_a_writing_call_in_a_choice_whose_value_carries_no_derivative(scale):
+    """The conditional expression's value (a comparison, or False) carries no
+    derivative, the call's argument does: the expression was lowered as code
+    run as written, which lowered its call first, which lowered the
+    expression again (a RecursionError; long run, seed 801)."""
+    M = scale * np.ones((2, 3))
+    check_grad(writing_call_in_a_choice_that_carries_no_derivative, (0.3, M), wrt=0)
+    check_jvp(writing_call_in_a_choice_that_carries_no_derivative, (0.3, M), wrt=0)

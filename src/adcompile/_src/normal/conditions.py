@@ -140,8 +140,12 @@ class ConditionLowering:
         replaced = test
         for unit in units:  # (in the order Python makes them)
             self.calls_lowered_first = True
-            try:
-                value = self._lower(unit)
+            try:  # (a conditional expression whose value carries no
+                value = (  # derivative, its call's arguments do: its branches)
+                    self._if_expression(unit, None)
+                    if isinstance(unit, cst.IfExp) and not self._is_varied(unit)
+                    else self._lower(unit)
+                )
             finally:
                 self.calls_lowered_first = False
             node = cst.Name(value.name) if isinstance(value, ir.Var) else value.node
