@@ -233,11 +233,14 @@ def written_anywhere(
 ) -> frozenset[str]:
     """The local names any statement of the function (in any loop, branch
     or nested function, and any call in any expression: a return's, a
-    condition's) may change in place, as ``mutated_names`` reads them, and
-    the names that may share memory with one whose memory changes (given,
-    holding or viewing it: ``_names_seen``); a list
-    changed by its own methods changes no item's memory. A helper given
-    one of them now may read it after the write."""
+    condition's) may change in place, as ``mutated_names`` reads them, or
+    by ``x op= v`` (but for names only ever given numbers written out), and
+    the names that may share memory with one whose memory changes: what a
+    written name was given, holds or views, and what was given, holds or
+    views a written name (``_names_seen``; two names one value reads share
+    nothing through it); a list changed by its own methods changes no
+    item's memory. A helper given one of them now may read it after the
+    write."""
     names: set[str] = set()  # whose memory may change
     grown_lists: set[str] = set()  # lists or dicts changed by their methods
     links: list[tuple[set[str], set[str]]] = []  # (names bound, names seen)
