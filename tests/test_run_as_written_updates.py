@@ -136,3 +136,21 @@ def test_with_respect_to_the_first_parameter_a_view_scaled_in_a_loop_runs():
     source = HEADER + textwrap.dedent(REFUSED_OR_RIGHT["view_scaled_in_a_loop"])
     result = check_source(source, ["a", "x"], seed=5, program_id="loop")
     assert result.modes["grad_first"].status == "pass", (source, result)
+
+
+def test_an_item_popped_from_a_list_of_the_callers_arrays_is_theirs():
+    """``list(ws)`` is a new list of the caller's arrays: an item popped from
+    it, updated with values that carry a derivative, was taken for the
+    function's own and lowered to a new value, and the caller's array was
+    left unchanged (a deviation; long run, seed 901)."""
+    body = """
+        def f(a, ws):
+            L = list(ws)
+            u = L.pop(-2)
+            for i in range(2):
+                u *= np.sin(a * ws[1])
+            return 0.6 * a + np.sum(L[0])
+        """
+    source = HEADER + textwrap.dedent(body)
+    result = check_source(source, ["a", "ws"], seed=5, program_id="popped")
+    assert result.klass in ("pass", "refused"), (source, result)

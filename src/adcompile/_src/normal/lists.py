@@ -56,10 +56,12 @@ class ListLowering:
         if not any(self._is_varied(node) for node in (owner, *args)):
             if method == "pop" and target is not None:
                 items = self.env[name]  # (the pop keeps nothing: the item is
-                own = items in self.fresh and self._parameter_root(items) is None
-                self._lower_into(call, target)  # the own list's own part)
-                if own:
+                listed = items in self.fresh and self._parameter_root(items) is None
+                own = self._own_items(items)  # the own list's own part, unless
+                self._lower_into(call, target)  # it holds the caller's objects)
+                if listed:
                     self.fresh.add(items)
+                if own:
                     self._part_of(self.env[target], {items}, sliced=True)
             elif self.env[name] in self.fresh:  # still the function's own list:
                 self._checkpoint_in_place(call, {name})
@@ -102,6 +104,13 @@ class ListLowering:
             self._pop(name, target, args, call)
         self.sequences.add(self.env[name])
         self.fresh.add(self.env[name])
+
+    def _own_items(self, items: str) -> bool:
+        """Whether the list ``items`` and what it holds are the function's
+        own: fresh, and none of it the caller's object (``list(ws)`` is a
+        new list of the caller's arrays: an item popped from it is one)."""
+        held = {items} | self._held_by(items)
+        return all(v in self.fresh and self._parameter_root(v) is None for v in held)
 
     def _pop(self, name: str, target: str | None, args: list, call: cst.Call) -> None:
         """``target = items.pop(i)``: ``target = items[i]``, then the list
