@@ -258,11 +258,9 @@ class CallArguments:
         since the backward sweep reads it after the function has changed it
         (later in the function, or, for a parameter, the caller or a later
         call of this function). Other operands as they are."""
-        changed = self.written_in_place
-        if not isinstance(operand, ir.Static) or not changed:
+        if not isinstance(operand, ir.Static) or not self.written_in_place:
             return operand  # (most functions change nothing in place)
-        changed = changed | {v for k, v in self.env.items() if k in changed}
-        read = load_names(operand.node) & changed  # (the names as it runs)
+        read = load_names(operand.node) & self._changed_in_place()
         if not read or is_numeric_literal(operand.node):
             return operand
         now = self.names.fresh(f"{operand_word(min(read))}_now")
@@ -274,6 +272,13 @@ class CallArguments:
             value = cst.Call(cst.Name("snapshot"), [cst.Arg(value)])
         self.body.append(ir.Assign(now, ir.Static(value), self.origin))
         return ir.Static(cst.Name(now))
+
+    def _changed_in_place(self) -> set[str]:
+        """The names the function may change in place anywhere
+        (``written_in_place``) and the variables they hold now: code reads
+        either, as written or as it runs."""
+        changed = set(self.written_in_place)
+        return changed | {v for k, v in self.env.items() if k in changed}
 
     def _refuse_varied_star_arguments(
         self,

@@ -257,8 +257,7 @@ class ControlFlowLowering(ConditionLowering):
             )
         assigned = assigned_names([node]) | headers | self._written_by_calls([node])
         assigned |= self._wholes_of(assigned, [node])  # (parts.py)
-        changed = self.written_in_place  # (L.pop() after: the sweep reads len(L))
-        changed |= {v for n, v in self.env.items() if n in changed}
+        changed = self._changed_in_place()  # (L.pop() after: a sweep reads len(L))
         if not is_range(iterable) or names_in(iterable) & (assigned | changed):
             iterable = self._saved_iterable(iterable)  # iterated once, as Python does
         trips = self._trips() if breaks_loop(statements) else None

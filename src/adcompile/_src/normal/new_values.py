@@ -19,6 +19,7 @@ from __future__ import annotations
 import libcst as cst
 
 from adcompile._src.normal.control_facts import assigned_names, names_bound
+from adcompile._src.normal.parts import binding_counts, container_path
 from adcompile._src.normal.vocabulary import (
     NEW_ARRAY_FUNCTIONS,
     NEW_VALUE_BUILTINS,
@@ -300,30 +301,19 @@ class NewValues:
         return self.parts.get(name)
 
     def _parts_of_params(self) -> dict[str, str]:
-        counts: dict[str, int] = {}
-        given: dict[str, str] = {}
-        for node in self._nodes():
-            targets: list[cst.CSTNode] = []
-            if isinstance(node, cst.Assign):
-                targets = [t.target for t in node.targets]
-                source = _constant_part(node.value)
-                for target in targets:
-                    if source is not None:
-                        for name in bound_names(target):
-                            given[name] = source
-            elif isinstance(node, (cst.AnnAssign, cst.For, cst.CompFor)):
-                targets = [node.target]
-            elif isinstance(node, (cst.NamedExpr, cst.WithItem)):
-                targets = [getattr(node, "target", None) or node.asname]
-            elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-                targets = [node.name]
-            for target in targets:
-                for name in bound_names(target):
-                    counts[name] = counts.get(name, 0) + 1
+        counts = binding_counts(self._nodes())
+        given = {  # (each name bound to a parameter's part by constant keys)
+            name: path[0]
+            for node in self._nodes()
+            if isinstance(node, cst.Assign)
+            and (path := container_path(node.value)) is not None
+            for target in node.targets
+            for name in bound_names(target.target)
+        }
         return {
             name: param
             for name, param in given.items()
-            if counts.get(name) == 1
+            if counts[name] == 1
             and name not in self.params
             and param in self.params
             and self._param_object(param)
@@ -346,18 +336,3 @@ class NewValues:
                 for a in call.args
             )
         )
-
-
-def _constant_part(value: cst.BaseExpression) -> str | None:
-    """``z`` of ``z`` or ``z[k1][k2]`` with constant keys (integers, strings);
-    None for any other value."""
-    while isinstance(value, cst.Subscript):
-        if len(value.slice) != 1 or not isinstance(value.slice[0].slice, cst.Index):
-            return None
-        key = value.slice[0].slice.value
-        if isinstance(key, cst.UnaryOperation):
-            key = key.expression
-        if not isinstance(key, (cst.Integer, cst.SimpleString)):
-            return None
-        value = value.value
-    return value.value if isinstance(value, cst.Name) else None

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import operator
 from collections import Counter
+from collections.abc import Iterable
 
 import libcst as cst
 
@@ -184,24 +185,28 @@ class ContainerParts:
         return self._binding_counts().get(name, 0) <= 1
 
     def _binding_counts(self) -> Counter[str]:
-        """How many statements of the function bind each name (an augmented
-        assignment does not: for an array it changes it in place)."""
         if self.binding_counts is None:
-            counts: Counter[str] = Counter()
-            for node in walk(self.definition.body):
-                targets: list[cst.CSTNode] = []
-                if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.For)):
-                    targets = [node.target]
-                elif isinstance(node, (cst.CompFor, cst.NamedExpr, cst.WithItem)):
-                    targets = [getattr(node, "target", None) or node.asname]
-                elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-                    targets = [node.name]
-                elif isinstance(node, (cst.Global, cst.Nonlocal, cst.Del)):
-                    targets = [node]
-                for target in targets:
-                    counts.update(_bound_names(target))
-            self.binding_counts = counts
+            self.binding_counts = binding_counts(walk(self.definition.body))
         return self.binding_counts
+
+
+def binding_counts(nodes: Iterable[cst.CSTNode]) -> Counter[str]:
+    """How many statements among ``nodes`` bind each name (an augmented
+    assignment does not: for an array it changes it in place)."""
+    counts: Counter[str] = Counter()
+    for node in nodes:
+        targets: list[cst.CSTNode] = []
+        if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.For)):
+            targets = [node.target]
+        elif isinstance(node, (cst.CompFor, cst.NamedExpr, cst.WithItem)):
+            targets = [getattr(node, "target", None) or node.asname]
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            targets = [node.name]
+        elif isinstance(node, (cst.Global, cst.Nonlocal, cst.Del)):
+            targets = [node]
+        for target in targets:
+            counts.update(_bound_names(target))
+    return counts
 
 
 def _bound_names(target: cst.CSTNode | None) -> list[str]:

@@ -109,18 +109,23 @@ def private_copy(x: Any, name: Any = None, others: Any = None) -> Any:
     return snapshot(x)
 
 
+def _held_twice(leaves: list[np.ndarray]) -> bool:
+    """Whether two of these arrays share memory (one held twice, or a view)."""
+    pairs = ((a, b) for i, a in enumerate(leaves) for b in leaves[i + 1 :])
+    return any(_overlap(a, b) for a, b in pairs)
+
+
 def _refuse_held_twice(leaves: list[np.ndarray], name: Any) -> None:
     """Refuse a tuple parameter whose items share memory (the same array held
     twice, or a view of it), one of which the function writes into."""
-    for position, leaf in enumerate(leaves):
-        if any(_overlap(leaf, other) for other in leaves[position + 1 :]):
-            raise UnsupportedSyntax(
-                f"the function writes into an item of its parameter '{name}' in "
-                "place, and another item of it shares its memory (the same "
-                "array held twice, or a view of it)",
-                f"pass '{name}' with its items copied: the derivative works on "
-                "private copies of them",
-            )
+    if _held_twice(leaves):
+        raise UnsupportedSyntax(
+            f"the function writes into an item of its parameter '{name}' in "
+            "place, and another item of it shares its memory (the same "
+            "array held twice, or a view of it)",
+            f"pass '{name}' with its items copied: the derivative works on "
+            "private copies of them",
+        )
 
 
 def written_back(given: Any, final: Any) -> Any:
@@ -158,12 +163,7 @@ def array_given(
     arrays share memory (a write into one would change the other)."""
     if isinstance(value, np.ndarray) or not isinstance(value, (list, tuple, dict)):
         return
-    leaves = _array_leaves(value)
-    if alone and not any(
-        _overlap(leaf, other)
-        for position, leaf in enumerate(leaves)
-        for other in leaves[position + 1 :]
-    ):
+    if alone and not _held_twice(_array_leaves(value)):
         return
     error = UnsupportedSyntax(
         f"`{statement}`: {writer}(...) may change in place the arrays a "
