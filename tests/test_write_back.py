@@ -635,3 +635,27 @@ def test_emitted_code_shows_the_write_coming_back():
     assert "x_1 = h_and_x[1]" in text
     assert "s = h_and_x[0]" in text
     assert "write_back(caller_x, x_1)" in text  # (f's caller sees h's write)
+
+
+def _writes_after_rebinding(z, c):
+    if c > 0.1:
+        z = np.sin(z) * c
+    z[1] = 0.2 * c * z[0]
+    return np.sum(z)
+
+
+def _reads_the_array_after(x, b):
+    y = np.cos(x)
+    s = _writes_after_rebinding(y, b)
+    return s + np.sum(y * x)
+
+
+def test_the_kept_array_is_named_as_the_caller_gave_it():
+    """The refusal of a write that may reach the caller's array or not names
+    the parameter as the caller gave it, not the name adcompile kept it
+    under (``z_given``), which the user never wrote."""
+    with pytest.raises(adcompile.UnsupportedSyntax) as info:
+        adcompile.grad(_reads_the_array_after, wrt=(0, 1))(np.ones(3) * 0.3, 0.5)
+    assert "'z' as the caller gave it" in info.value.reason, info.value.reason
+    assert "z_given" not in str(info.value), str(info.value)
+    assert "z[1] = 0.2 * c * z[0]" in str(info.value), str(info.value)
