@@ -25,7 +25,8 @@ import pytest
 from tests.compose.check import check_body
 
 REFUSED = {
-    # an index computed in the statement: the item is read and stored again
+    # at an index computed in the statement (named first, once: the index
+    # itself is no reason to refuse), the item is x, which f reads later
     "item_update_at_a_computed_index": (
         ["x", "a"],
         """
@@ -354,6 +355,37 @@ REFUSED = {
 }
 
 RIGHT = {
+    # an index computed in the statement is computed once, into a name of
+    # its own, where Python computes it (it was refused: "name the index
+    # first"; long run, seed 901)
+    "items_updated_at_computed_indices": (
+        ["x", "a"],
+        """
+        def pieces(z):
+            return (0.5, (z * 1.0, np.sum(z)))
+
+        def f(x, a):
+            L = [x * 1.0, x * 2.0]
+            s, (u, c) = pieces(x * a)
+            k = 0
+            for i in range(2):
+                L[(i + 1) % 2] *= a
+                L[i % 2] += a * c
+                u[k % 3] += 0.3 * a
+                k += 1
+            return np.sum(L[1] * x) + np.sum(L[0]) + np.sum(u * u)
+        """,
+    ),
+    "dict_entry_updated_at_a_key_chosen_in_the_statement": (
+        ["x", "a"],
+        """
+        def f(x, a):
+            d = {"w": x * 1.0, "b": x * a}
+            for i in range(3):
+                d["w" if i % 2 == 0 else "b"] *= a
+            return np.sum(d["w"] * d["b"])
+        """,
+    ),
     # momentum buffers: a comprehension's new list, given a name (refused)
     "buffers_made_by_a_comprehension_then_replaced": (
         ["ws", "a"],

@@ -732,9 +732,17 @@ def test_writing_a_field_is_refused_where_it_is_written(f, code):
     assert HERE.search(text), text
 
 
-def test_writing_into_a_field_is_refused_where_it_is_written():
-    text = _refusal(writes_into_a_field, AffineData(np.ones(2), B), B)
-    assert "p.W[0] = 1.0" in text and HERE.search(text), text
+def test_writing_into_a_field_is_followed_and_the_callers_object_changes():
+    p = AffineData(np.ones(2), B.copy())
+    gp, gx = adcompile.grad(writes_into_a_field, wrt=(0, 1))(p, B)
+    np.testing.assert_allclose(p.W, [1.0, 1.0])  # as f leaves it
+    np.testing.assert_allclose(gx, [1.0, 1.0])  # (p.W[0] was 1.0 before too)
+    np.testing.assert_allclose(gp.W, [0.0, B[1]])  # (the write replaced W[0])
+
+
+def test_writing_into_a_field_another_argument_sees_is_refused():
+    text = _refusal(writes_into_a_field, AffineData(np.ones(2), B), B[:2], wrt=(0, 1))
+    assert "another argument shares its memory" in text, text
 
 
 def test_a_method_writing_to_self_is_refused_where_it_writes():

@@ -11,7 +11,9 @@ reads are kept as they were: ``_state_now``). A list made by ``list(ws)``
 run as written is a new list, which ``insert`` and ``extend`` may grow. A
 number scaled as written (``s0 *= np.cos(M[k])``) sees no memory of the
 index it read, and a counter updated as written (``k += 1``) where some
-name may see it is checked to be a number as the code runs.
+name may see it is checked to be a number as the code runs. numpy's
+writers (``np.fill_diagonal(D, y)``, ``np.copyto(D, y)``) copy values: D
+and y see nothing of each other after.
 
 Each program is checked in every mode (``grad_first`` among them) against
 finite differences, with the arguments left as ``f`` leaves them.
@@ -78,6 +80,26 @@ PROGRAMS = {
             u = L.pop(0)
             L.append(np.tanh(a * u))
             return np.sum(L[0] * L[-1]) + np.sum(u)
+        """,
+    # numpy's writers copy values into their first argument: after
+    # np.fill_diagonal(D, y) run as written, D and y still see nothing of
+    # each other, and a write into y that carries a derivative is lowered
+    # (it was refused: "may share memory ... since np.fill_diagonal(D, y)")
+    "array_written_after_numpy_copied_it_into_another": """
+        def f(a, M):
+            y = np.ones(3)
+            D = np.zeros((2, 3))
+            np.fill_diagonal(D, y)
+            y[1:] = np.tanh(a * M[0, 1:])
+            return np.sum(y * M[1]) + np.sum(D * M) * a
+        """,
+    "array_copied_into_another_then_written": """
+        def f(a, M):
+            y = np.ones(3)
+            D = np.zeros(3)
+            np.copyto(D, y)
+            y *= a
+            return np.sum(y * M[1]) + np.sum(D * M[0]) * a
         """,
 }
 

@@ -19,7 +19,7 @@ from adcompile._src.errors import AdcompileError, UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.control_facts import free_name
 from adcompile._src.normal.lower import index_expression, load_names
-from adcompile._src.normal.parts import container_path
+from adcompile._src.normal.parts import container_path, field_read
 from adcompile._src.normal.values import (
     creates_new_value,
     keeps_nothing,
@@ -31,6 +31,7 @@ from adcompile._src.rules import registry
 from adcompile._src.rules.patterns import COPY
 from adcompile._src.rules.registry import SCALAR
 from adcompile._src.syntax.templates import string_literal
+from adcompile._src.syntax.tree import walk
 
 AUGMENTED = {
     cst.AddAssign: cst.Add,
@@ -168,18 +169,25 @@ class AssignmentLowering:
         if new and not may_hold_operands(value):
             return True
         keeps = not new and not keeps_nothing(value, self.source)
-        item = not new and isinstance(value, cst.Subscript)
+        item = not new and (
+            isinstance(value, cst.Subscript) or field_read(value) is not None
+        )
         for target in targets:
             self._share([static], holder=None if keeps else target, item=item)
         return new
 
     def _part_or_shared(
-        self, target: str, static: ir.Static, value: cst.BaseExpression
+        self,
+        target: str,
+        static: ir.Static,
+        value: cst.BaseExpression,
+        unpacked: bool = False,
     ) -> None:
         """``target``, given ``value`` as written (not a new value), is an
         item, a view or what a call that keeps nothing returned of the
-        values ``value`` reads: fresh if they all are (``_part_of``) and
-        none is a parameter's object, else not. (The caller's objects stay
+        values ``value`` reads (``unpacked``: one of its items): fresh if
+        they all are (``_part_of``) and none is a parameter's object, else
+        not. (The caller's objects stay
         refused: a check as the code runs compares memory with what the
         parameter holds then, and a list the item was popped from no longer
         holds it; an item read by constant keys, ``u, v = pair``, is fresh:
@@ -191,8 +199,9 @@ class AssignmentLowering:
             and not self.updating_in_place
             and (
                 all(self._parameter_root(r) is None for r in roots)
-                or (container_path(value) or ("", ()))[1] != ()  # (an item
-            )  # read: the caller sees it, through its container: parts.py)
+                or unpacked  # (an item read: the caller sees it, through
+                or (container_path(value) or ("", ()))[1] != ()  # its
+            )  # container: parts.py)
         ):
             self._part_of(target, roots, isinstance(value, cst.Subscript))
         else:
@@ -215,7 +224,7 @@ class AssignmentLowering:
             if new:
                 self._part_of(target, set(targets))
             else:
-                self._part_or_shared(target, static, value)
+                self._part_or_shared(target, static, value, unpacked=True)
             self._record_part(names[position], value, position)  # (parts.py)
 
     def _augmented(self, node: cst.AugAssign) -> None:
@@ -250,7 +259,7 @@ class AssignmentLowering:
         if why is not None and varied:
             rebuilt = self._rebuilds_whole(current, name)
         if rebuilt is not None:  # an item of a container, which follows
-            self.rebuilt_after[current] = name
+            self.rebuilt_after[current] = (name, True)  # (v += e: a number?)
             if rebuilt[0]:  # (parts.py)
                 self._guard_update(current, rebuilt)
             why = None
@@ -300,18 +309,23 @@ class AssignmentLowering:
         an array, and which other names may hold (``L = [x, w]``, ``L =
         list(ws)``, ``d["k"] = y``); not so for an array ``y``, whose item is
         its own memory (nor for a parameter, whose containers the caller
-        gets back: ``write_back``). Indices that are names or constants
-        only (they are read twice)."""
+        gets back: ``write_back``). An index that calls nothing (it is read
+        twice: ``_index_named`` computes it once)."""
         base = target.value
         if not isinstance(base, cst.Name) or base.value not in self.env:
             return False
         value = self.env[base.value]
         if value not in self.item_holders and value not in self.unknown_kinds:
             return False
-        if not all(_plain_index(e.slice) for e in target.slice):
+        if any(
+            isinstance(n, (cst.Call, cst.NamedExpr, cst.Lambda, cst.Yield, cst.Await))
+            for e in target.slice
+            for n in walk(e)
+        ):
             raise UnsupportedSyntax(
                 f"an update in place of an item of '{base.value}', which may be "
-                "a list or dict, at an index computed in the statement",
+                "a list or dict, at an index that calls a function (read twice, "
+                "it may differ)",
                 f"name the index first (k = ...; {base.value}[k] op= v)",
                 self.source.location(target),
             )
@@ -340,6 +354,7 @@ class AssignmentLowering:
         the code runs)."""
         assert isinstance(target.value, cst.Name)
         container = self.env[target.value.value]
+        target = self._index_named(target)
         item = cst.Name(self.names.fresh("item"))
         self._assign([item], target)
         index = self._static(index_expression(target.slice, self.np_name)).node
@@ -359,6 +374,33 @@ class AssignmentLowering:
             if error.location is None:
                 error.location = self.source.location(node)
             raise
+
+    def _index_named(self, target: cst.Subscript) -> cst.Subscript:
+        """``y[k % 3]`` with each computed part of its index given a name
+        of its own first (``index = k % 3``; ``y[index]``): the update reads
+        the item and stores it back at the index Python computes once."""
+        elements = []
+        for element in target.slice:
+            index = element.slice
+            if isinstance(index, cst.Index) and not _plain_part(index.value):
+                index = index.with_changes(value=self._named_part(index.value))
+            elif isinstance(index, cst.Slice):
+                index = index.with_changes(
+                    **{
+                        side: self._named_part(part)
+                        for side in ("lower", "upper", "step")
+                        if not _plain_part(part := getattr(index, side))
+                    }
+                )
+            elements.append(element.with_changes(slice=index))
+        named = target.with_changes(slice=elements)
+        self.source.moved(named, target)
+        return named
+
+    def _named_part(self, part: cst.BaseExpression) -> cst.Name:
+        name = cst.Name(self.names.fresh("index"))
+        self._assign([name], part)
+        return name
 
     def _as_written(self, node: cst.AugAssign, current: str, name: str) -> bool:
         """``v *= 0.5`` on values that carry no derivative, where other names
@@ -411,17 +453,12 @@ class AssignmentLowering:
             )
 
 
-def _plain_index(index: cst.BaseSlice) -> bool:
-    """An index made of names and constants only (``i``, ``"w"``, ``1:k``)."""
-    parts = (
-        [index.value]
-        if isinstance(index, cst.Index)
-        else [index.lower, index.upper, index.step]
-    )
-    return all(
+def _plain_part(part: cst.BaseExpression | None) -> bool:
+    """A part of an index that is a name or a constant (``i``, ``"w"``,
+    ``-1``), or absent (``1:``)."""
+    return (
         part is None
         or isinstance(part, (cst.Name, cst.Integer, cst.SimpleString))
         or isinstance(part, cst.UnaryOperation)
         and isinstance(part.expression, cst.Integer)
-        for part in parts
     )

@@ -28,10 +28,11 @@ from adcompile._src.normal.call_order import (
     read_besides,
     runs_once_in_order,
 )
+from adcompile._src.normal.parts import field_read
 from adcompile._src.normal.purity import purity
 from adcompile._src.normal.sharing import load_names
 from adcompile._src.normal.values import creates_new_value, writes_constants_only
-from adcompile._src.normal.write_back import param_at
+from adcompile._src.normal.written_arguments import param_at
 from adcompile._src.read.static_code import (
     bound_names,
     chain_base,
@@ -52,15 +53,17 @@ class CallArguments:
     """Mixed into the Normalizer through ``CallLowering``."""
 
     def _written_items_named(self, node: cst.Call, callee: object) -> cst.Call:
-        """``h(y[i])`` where ``h`` writes into that parameter: the item (or
-        view) given a name of its own where Python evaluates it, ``item =
-        y[i]``, and ``h(item)`` called, so that the write comes back as for
-        any name (``write_back.py``) and reaches ``y`` as a write through
-        ``item`` does (a view's, or an item's that ``y`` holds). Only for a
-        call made once, in order, with no call nor ``:=`` evaluated before
-        the argument in the call (the item is read when Python reads it),
-        and ``y`` read nowhere before the call in the statement (as for a
-        name written back)."""
+        """``h(y[i])`` (or ``h(p.W)``) where ``h`` writes into that
+        parameter: the item (or view, or field) given a name of its own
+        where Python evaluates it, ``item = y[i]``, and ``h(item)`` called,
+        so that the write comes back as for any name (``write_back.py``)
+        and reaches ``y`` as a write through ``item`` does (a view's, or an
+        item's that ``y`` holds, ``parts.py``). Only for a call made once,
+        in order, with no call nor ``:=`` evaluated before the argument in
+        the call (the item is read when Python reads it; a field read,
+        ``getattr(p, "W")`` too, runs no code: one that would is refused as
+        the derivative runs), and ``y`` read nowhere before the call in the
+        statement (as for a name written back)."""
         known = purity(callee)
         statement = self._statement_in_order()
         if (
@@ -76,12 +79,15 @@ class CallArguments:
             if param_at(callee, where) not in known.written:
                 continue
             base, _ = chain_base(arg.value)
-            if not isinstance(arg.value, cst.Subscript) or not isinstance(
-                base, cst.Name
-            ):
+            if not (
+                isinstance(arg.value, cst.Subscript)
+                or field_read(arg.value) is not None
+            ) or not isinstance(base, cst.Name):
                 continue
             if any(
-                isinstance(n, (cst.Call, cst.NamedExpr, cst.Attribute))
+                isinstance(n, cst.NamedExpr)
+                or isinstance(n, cst.Call)
+                and field_read(n) is None
                 for a in node.args[: position + 1]
                 for n in walk(a.value)
             ):

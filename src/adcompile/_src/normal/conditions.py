@@ -181,7 +181,9 @@ class ConditionLowering:
         """Whether no call in ``node`` may keep a reference to what it is
         given: each keeps nothing (``_calls_keep_nothing``) or is a helper
         that only writes into the objects of its parameters (``fill(buf,
-        x)`` run as written leaves ``buf`` this function's own)."""
+        x)`` run as written leaves ``buf`` this function's own), or one of
+        numpy's writers, which copies values into its first argument
+        (``np.fill_diagonal(D, y)``: neither D nor y sees the other)."""
         return not any(
             self._may_keep(call) and not self._writes_only(call)
             for call in calls_in(node)
@@ -194,6 +196,8 @@ class ConditionLowering:
 
     def _writes_only(self, call: cst.Call) -> bool:
         callee = resolve_callee(self.source, call.func, self.env, strict=False)
+        if writes_into_an_argument(callee):
+            return not gives_out(call)
         return python_callable(callee) and purity(callee).copies_suffice
 
     def _stores_new_value(self, node: cst.CSTNode) -> bool:

@@ -24,10 +24,12 @@ import numpy as np
 from adcompile._src.errors import NoDerivativeRule, UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.normal.lower import index_expression
+from adcompile._src.normal.parts import container_path
 from adcompile._src.read.static_code import resolve_callee
 from adcompile._src.rules import registry
 from adcompile._src.rules.patterns import FILL_DIAGONAL, SETITEM
 from adcompile._src.rules.registry import SCALAR
+from adcompile._src.syntax.tree import walk
 
 
 class InPlaceLowering:
@@ -35,6 +37,8 @@ class InPlaceLowering:
 
     def _setitem(self, target: cst.Subscript, value: cst.BaseExpression) -> None:
         base = target.value
+        if not isinstance(base, cst.Name) and self._part_named(target, value):
+            return
         if not isinstance(base, cst.Name) or base.value not in self.env:
             raise UnsupportedSyntax(
                 "assignment into part of something that is not a local array",
@@ -61,6 +65,31 @@ class InPlaceLowering:
         if observers:  # whether they see the part written, as the code runs
             self._guard_update(self.env[name], observers, index)
         self._write(SETITEM, base, value, target, index)
+
+    def _part_named(self, target: cst.Subscript, value: cst.BaseExpression) -> bool:
+        """``p.W[0] = v``, ``p["w"][1:] += v``: the part written into read by
+        constant keys or fields from a local name, given a name of its own
+        first (``part = p.W``; ``part[0] = v``), which a write into rebuilds
+        ``p`` around (``parts.py``). Python evaluates ``v`` before the part
+        (in ``+=``, after it: the value reads the part first): a value that
+        calls anything is computed first. False (nothing done) for any
+        other target."""
+        found = container_path(target.value)
+        if found is None or not found[1] or found[0] not in self.env:
+            return False
+        if any(isinstance(n, (cst.Call, cst.NamedExpr)) for n in walk(value)):
+            computed = cst.Name(self.names.fresh("value"))
+            self._assign([computed], value)
+            value = computed
+        last = found[1][-1]  # (p_W of p.W, p_w of p["w"], p_part of p[0])
+        word = getattr(last, "name", last)
+        word = word if isinstance(word, str) and word.isidentifier() else "part"
+        part = cst.Name(self.names.fresh(f"{found[0]}_{word}"))
+        self._assign([part], target.value)
+        written = target.with_changes(value=part)
+        self.source.moved(written, target)
+        self._setitem(written, value)
+        return True
 
     def _fill_diagonal(self, call: cst.BaseExpression) -> bool:
         """``np.fill_diagonal(a, value)`` (numpy's wrap=False) on a local
@@ -106,18 +135,20 @@ class InPlaceLowering:
         return True
 
     def _check_writable(
-        self, name: str, what: str, at: cst.CSTNode
+        self, name: str, what: str, at: cst.CSTNode, rebinds: bool = False
     ) -> tuple[list[tuple[str, str]], list[str]] | None:
         """Refuse an in-place write into ``name`` that another name read
         later may see (``sharing.py``), unless a check as the code runs can
-        tell: then the variables (and names) of those to check, else None."""
+        tell: then the variables (and names) of those to check, else None.
+        ``rebinds``: the write may rebind a number instead (``a op= v`` in a
+        callee), which the container it is an item of keeps as it was."""
         current = self.env[name]
         why = self._not_writable(current, name)
         if why is None:
             return None
         rebuilt = self._rebuilds_whole(current, name)  # (parts.py: the
         if rebuilt is not None:  # container it is an item of follows)
-            self.rebuilt_after[current] = name
+            self.rebuilt_after[current] = (name, rebinds)
             return rebuilt if rebuilt[0] else None
         observers = self._checkable_observers(current, name)
         if observers is None:

@@ -28,9 +28,7 @@ from adcompile._src.normal.vocabulary import (
     METHODS,
     is_numpy_callable,
 )
-from adcompile._src.normal.write_back import (
-    param_at,
-)
+from adcompile._src.normal.written_arguments import param_at
 from adcompile._src.read.calls import (
     frozen_distribution_hint,
     is_derivative_call,

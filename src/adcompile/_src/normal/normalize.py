@@ -99,7 +99,7 @@ class Normalizer(
         self.written_back_names: list[str] = []  # by calls, in order (write_back)
         self.nested_writes: dict[str, tuple[set[str], set[str]]] = {}  # closures
         self.part_paths: dict[str, tuple[str, tuple]] = {}  # (parts.py)
-        self.rebuilt_after: dict[str, str] = {}  # an item's value -> its name
+        self.rebuilt_after: dict[str, tuple[str, bool]] = {}  # (parts.py)
         self.binding_counts = None  # name -> statements binding it (parts.py)
         self._start_sharing()
         self.liveness: dict[int, Live] = {}  # statement -> names read after it

@@ -34,6 +34,7 @@ number it held.
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 from collections import Counter
 from collections.abc import Iterable
@@ -41,7 +42,11 @@ from collections.abc import Iterable
 import libcst as cst
 
 from adcompile._src.normal import ir
-from adcompile._src.normal.vocabulary import MUTATING_METHODS
+from adcompile._src.normal.vocabulary import (
+    ATTRIBUTES,
+    MUTATING_METHODS,
+    NONDIFF_ATTRIBUTES,
+)
 from adcompile._src.read.static_code import bound_names, chain_base
 from adcompile._src.rules import registry
 from adcompile._src.rules.patterns import SETITEM
@@ -49,7 +54,16 @@ from adcompile._src.runtime import HELPERS
 from adcompile._src.syntax.templates import string_literal
 from adcompile._src.syntax.tree import walk
 
-Path = tuple[int | str, ...]
+
+@dataclasses.dataclass(frozen=True)
+class Field:
+    """A step of a path that reads a field of an object (``p.W``,
+    ``getattr(p, "W")``), where a string alone reads a dict's entry."""
+
+    name: str
+
+
+Path = tuple[int | str | Field, ...]
 
 
 class ContainerParts:
@@ -125,24 +139,37 @@ class ContainerParts:
         item of becomes a new one holding it, under every name that held
         the old one (where the write rebinds a number, ``v += e``, the
         container keeps the number it held: ``written_back``)."""
-        name = self.rebuilt_after.pop(before)
+        name, rebinds = self.rebuilt_after.pop(before)
         root, path = self.part_paths[name]
         whole = self.env[root]
         keys = cst.Tuple([cst.Element(_constant(k)) for k in path])
         self._check_as_it_runs("items_apart", whole, keys)
-        item = registry.lookup(operator.getitem)
+        item, field = registry.lookup(operator.getitem), registry.lookup(getattr)
         levels: list[ir.Operand] = [ir.Var(whole)]
-        for key in path:
-            index = _constant(key)
-            levels.append(self._apply(item, [levels[-1]], {}, None, index=index))
-        kept = registry.lookup(HELPERS["written_back"])
-        value = self._apply(kept, [levels.pop(), ir.Var(after)], {}, None)
+        for key in path if rebinds else path[:-1]:  # (an item written: the
+            index = _constant(key)  # container holds the array it became)
+            if isinstance(key, Field):
+                read = self._apply(field, [levels[-1], ir.Static(index)], {}, None)
+            else:
+                read = self._apply(item, [levels[-1]], {}, None, index=index)
+            levels.append(read)
+        value: ir.Operand = ir.Var(after)
+        if rebinds:
+            kept = registry.lookup(HELPERS["written_back"])
+            value = self._apply(kept, [levels.pop(), value], {}, None)
         write = registry.lookup(SETITEM)
+        replace = registry.lookup(HELPERS["with_field"])
         self.updating_in_place = True
         try:
-            for level, key in zip(reversed(levels), reversed(path), strict=True):
+            steps = list(enumerate(zip(levels, path, strict=True)))
+            for depth, (level, key) in reversed(steps):
                 index = _constant(key)
-                value = self._apply(write, [level, value], {}, None, index=index)
+                named = root if depth == 0 else None  # (the whole: root's name)
+                if isinstance(key, Field):  # (a new object: with_field)
+                    static = ir.Static(index)
+                    value = self._apply(replace, [level, static, value], {}, named)
+                else:
+                    value = self._apply(write, [level, value], {}, named, index=index)
         finally:
             self.updating_in_place = False
         for other, bound in list(self.env.items()):
@@ -164,10 +191,13 @@ class ContainerParts:
         """The containers whose items among ``names`` a construct (``nodes``)
         writes in place: they are given new values in it too. Items recorded
         before it, and items it reads itself (``v = tt[1][0]``, ``u, v =
-        pair``). (A name only given new values there changes no container.)"""
+        pair``), and those a write names a part of (``p.W[0] = v``:
+        ``InPlaceLowering._part_named``). (A name only given new values
+        there changes no container.)"""
         in_place = {n for node in nodes for n in written_in_place(node)}
         written = names & (in_place | self._written_by_calls(nodes))
         found = {self.part_paths[n][0] for n in written if n in self.part_paths}
+        found |= {n for node in nodes for n in _parts_written(node)} & set(self.env)
         written |= found
         while True:
             more = {
@@ -238,6 +268,20 @@ def written_in_place(node: cst.CSTNode) -> set[str]:
     return found
 
 
+def _parts_written(node: cst.CSTNode) -> set[str]:
+    """The names of the containers ``node`` writes a part of through a
+    constant path (``p`` of ``p.W[0] = v`` and of ``p["w"][1:] += v``)."""
+    found = set()
+    for inner in walk(node):
+        if isinstance(inner, (cst.AssignTarget, cst.AugAssign)):
+            target = inner.target
+            if isinstance(target, cst.Subscript):
+                path = container_path(target.value)
+                if path is not None and path[1]:
+                    found.add(path[0])
+    return found
+
+
 def _reads_into(node: cst.CSTNode) -> list[tuple[str, set[str]]]:
     """Each container an assignment in ``node`` reads an item of (or
     itself) into names, with those names."""
@@ -253,9 +297,14 @@ def _reads_into(node: cst.CSTNode) -> list[tuple[str, set[str]]]:
 
 def container_path(value: cst.BaseExpression) -> tuple[str, Path] | None:
     """``(w, (k1, k2))`` of ``w[k1][k2]`` with constant keys (integers,
-    strings), and ``(w, ())`` of ``w`` itself; None for any other value."""
+    strings) or fields (``w.W``, ``getattr(w, "W")``: ``Field("W")``), and
+    ``(w, ())`` of ``w`` itself; None for any other value."""
     if isinstance(value, cst.Name):
         return value.value, ()
+    field = field_read(value)
+    if field is not None:
+        inner = container_path(field[0])
+        return None if inner is None else (inner[0], (*inner[1], Field(field[1])))
     if (
         not isinstance(value, cst.Subscript)
         or len(value.slice) != 1
@@ -267,6 +316,30 @@ def container_path(value: cst.BaseExpression) -> tuple[str, Path] | None:
     if inner is None or key is None:
         return None
     return inner[0], (*inner[1], key)
+
+
+def field_read(
+    value: cst.BaseExpression,
+) -> tuple[cst.BaseExpression, str] | None:
+    """The object and the field's name of ``w.W`` or ``getattr(w, "W")``
+    (not of what the compiler reads as an array's: ``w.T``, ``w.shape``)."""
+    found: tuple[cst.BaseExpression, str] | None = None
+    if isinstance(value, cst.Attribute):
+        found = value.value, value.attr.value
+    elif (
+        isinstance(value, cst.Call)
+        and isinstance(value.func, cst.Name)
+        and value.func.value == "getattr"
+        and len(value.args) == 2
+        and not any(a.keyword or a.star for a in value.args)
+        and isinstance(value.args[1].value, cst.SimpleString)
+        and isinstance(name := value.args[1].value.evaluated_value, str)
+        and name.isidentifier()
+    ):
+        found = value.args[0].value, name
+    if found is None or found[1] in ATTRIBUTES or found[1] in NONDIFF_ATTRIBUTES:
+        return None
+    return found
 
 
 def _constant_key(node: cst.BaseExpression) -> int | str | None:
@@ -286,7 +359,11 @@ def _nested(one: Path, other: Path) -> bool:
     return one[:shorter] == other[:shorter]
 
 
-def _constant(key: int | str) -> cst.BaseExpression:
+def _constant(key: int | str | Field) -> cst.BaseExpression:
+    """A key as the code spells it (a field by its name: a string on an
+    object reads the field, ``items_apart``)."""
+    if isinstance(key, Field):
+        return cst.SimpleString(repr(key.name))
     if isinstance(key, str):
         return cst.SimpleString(repr(key))
     return cst.Integer(str(key)) if key >= 0 else cst.parse_expression(str(key))

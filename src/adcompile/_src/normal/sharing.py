@@ -65,6 +65,7 @@ import libcst as cst
 
 from adcompile._src.normal import ir
 from adcompile._src.normal.observers import Observers
+from adcompile._src.normal.parts import field_read
 from adcompile._src.normal.views import View
 from adcompile._src.normal.vocabulary import NONDIFF_ATTRIBUTES
 from adcompile._src.read.static_code import int_literal, is_numeric_literal
@@ -160,8 +161,11 @@ class SharingAnalysis(Observers):
             return self._static_roots(node.left) | self._static_roots(node.right)
         if isinstance(node, (cst.UnaryOperation, cst.Comparison)):
             return set()
-        if isinstance(node, (cst.Subscript, cst.Attribute)):  # (not the index)
+        if isinstance(node, cst.Subscript):  # (not the index)
             return self._static_roots(node.value)
+        field = field_read(node)  # (p.W, getattr(p, "W"): p's)
+        if field is not None:
+            return self._static_roots(field[0])
         if (
             isinstance(node, cst.Call)
             and not (

@@ -35,11 +35,9 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import inspect
 import operator
 import re
 import types
-from collections import Counter
 from collections.abc import Callable, Iterator
 
 import libcst as cst
@@ -58,23 +56,23 @@ from adcompile._src.normal.vocabulary import (
     VIEW_FREE_SHAPES,
     is_numpy_callable,
 )
-from adcompile._src.read.calls import python_callable
+from adcompile._src.normal.written_arguments import (
+    Returned,
+    given_to,
+    item_bases,
+    param_at,
+    written_arguments,
+)
 from adcompile._src.read.static_code import resolve_callee
 from adcompile._src.read.written_returns import (
     augmented,
-    captured,
     read_once,
-    rebound,
 )
 from adcompile._src.rules import registry
 from adcompile._src.rules.registry import SCALAR
 from adcompile._src.runtime import HELPERS
 from adcompile._src.syntax.templates import render, string_literal
 from adcompile._src.syntax.tree import walk
-
-# where an argument stands in a call (a position or a keyword) -> the
-# parameter it is given to, and the caller's name it is
-Returned = dict[int | str, tuple[str, str]]
 
 
 class WriteBack:
@@ -110,8 +108,8 @@ class WriteBack:
         ``lowered``: the call's arguments as lowered (another argument may
         read a name written back if its value is a new array)."""
         if forced:
-            return _given_to(node, callee, forced)
-        found = _written_arguments(node, callee, known, self._made_new, lowered)
+            return given_to(node, callee, forced)
+        found = written_arguments(node, callee, known, self._made_new, lowered)
         statement = self._statement_in_order()
         call = self.source.original(node)
         if not found or not runs_once_in_order(statement, call):
@@ -288,7 +286,9 @@ class WriteBack:
 
     def _written_by_calls(self, nodes: list[cst.CSTNode]) -> set[str]:
         """The names calls in ``nodes`` may write back (a loop or branch
-        that holds them gives those names one variable throughout)."""
+        that holds them gives those names one variable throughout), and
+        those an item or field given to them is read from (``h(p.W)``,
+        ``h(y[0])``: ``_written_items_named``), which a write rebuilds."""
         names: set[str] = set()
         for node in nodes:
             for call in walk(node):
@@ -296,10 +296,12 @@ class WriteBack:
                     continue
                 callee = resolve_callee(self.source, call.func, self.env, strict=False)
                 if type(callee) is types.FunctionType:  # (every name that may
-                    found = _written_arguments(  # be written back: a new array
-                        call, callee, purity(callee), lambda operand: True
-                    )  # may read it in another argument)
+                    known = purity(callee)  # be written back: a new array
+                    found = written_arguments(  # may read it in another
+                        call, callee, known, lambda operand: True  # argument)
+                    )
                     names.update(name for _, name in found.values())
+                    names.update(item_bases(call, callee, known))
         return names
 
     def _written_back(
@@ -336,7 +338,9 @@ class WriteBack:
         what = f"{self.source.code(node.func)}(...) writing into"
         for position, (param, name) in enumerate(returned.values(), 1):
             with self._rest_of_statement_read_later(node):
-                observers = self._check_writable(name, what, node)
+                observers = self._check_writable(
+                    name, what, node, rebinds=param in rebinds
+                )
             current = self.env[name]
             if observers:
                 self._guard_update(current, observers)
@@ -373,110 +377,3 @@ def _makes_array(apply: ir.Apply) -> bool:
         and not apply.call
         and (prim.shape in VIEW_FREE_SHAPES or id(prim.key) in NEW_ARRAY_FUNCTIONS)
     )
-
-
-def param_at(callee: object, where: int | str) -> str | None:
-    """The parameter of ``callee`` an argument at ``where`` (a position or
-    a keyword) is given to, if known."""
-    if isinstance(where, str):
-        return where
-    try:
-        names = list(inspect.signature(callee).parameters)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return names[where] if where < len(names) else None
-
-
-def _given_to(node: cst.Call, callee: object, params: tuple[str, ...]) -> Returned:
-    """Where a call gives each of ``params`` its argument (names unknown)."""
-    found: Returned = {}
-    for position, arg in enumerate(node.args):
-        where = arg.keyword.value if arg.keyword is not None else position
-        param = param_at(callee, where)
-        if param in params:
-            found[where] = (param, "")
-    return found
-
-
-def _written_arguments(
-    node: cst.Call,
-    callee: object,
-    known: Purity,
-    made_new: Callable[[ir.Operand | None], bool] = lambda operand: False,
-    lowered: dict[int | str, ir.Operand] | None = None,
-) -> Returned:
-    """The arguments of a call of ``callee`` that are plain names given to
-    parameters it writes into and never rebinds, where private copies
-    suffice (``Purity.copies_suffice``); none if one name is given twice
-    or stands in another argument (it would see the write in Python) whose
-    value is not a new array (``made_new`` of its ``lowered`` operand)."""
-    if not (
-        known.writes
-        and known.copies_suffice
-        and type(callee) is types.FunctionType
-        and python_callable(callee)
-        and all(not a.star for a in node.args)
-    ):
-        return {}
-    assert known.written is not None
-    try:
-        params = inspect.signature(callee).parameters
-        definition = read_once(callee).definition
-    except Exception:  # (no source: the call's own path explains)
-        return {}
-    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    positional = [p for p, v in params.items() if v.kind in kinds]
-    never = rebound(definition, known.written) - set(
-        captured(definition, known.written)
-    )
-    found: Returned = {}
-    for position, arg in enumerate(node.args):
-        if arg.keyword is not None:
-            where: int | str = arg.keyword.value
-            param = arg.keyword.value
-        elif position < len(positional):
-            where, param = position, positional[position]
-        else:
-            return {}
-        if param in known.written and param not in never:
-            if isinstance(arg.value, cst.Name):  # (else a value made here:
-                found[where] = (param, arg.value.value)  # no name sees it)
-    positions = [
-        (a.keyword.value if a.keyword is not None else i, a)
-        for i, a in enumerate(node.args)
-    ]
-
-    def seen_elsewhere(where: int | str, name: str) -> bool:
-        return any(
-            other != where
-            and any(isinstance(n, cst.Name) and n.value == name for n in walk(arg))
-            and not _item_read(arg, name)  # (a copy, or refused as it runs)
-            and not (  # (pinning a loop's names: no operands yet)
-                made_new(None)
-                if lowered is None
-                else other in lowered and made_new(lowered[other])
-            )
-            for other, arg in positions
-        ) or any(isinstance(n, cst.Name) and n.value == name for n in walk(node.func))
-
-    names = Counter(name for _, name in found.values())
-    return {
-        w: found[w]
-        for w in found
-        if names[found[w][1]] == 1 and not seen_elsewhere(w, found[w][1])
-    }
-
-
-def _item_read(arg: cst.Arg, name: str) -> bool:
-    """``name[i]``, ``name[0][1:]``: an item or a view read before the call
-    by indices that call nothing; the call's ``arguments_apart`` refuses it
-    as the code runs where it shares memory with ``name`` (a view, which
-    would see the write), and a copy (a number) sees nothing."""
-    node: cst.BaseExpression = arg.value
-    while isinstance(node, cst.Subscript):
-        node = node.value
-    if not isinstance(node, cst.Name) or node.value != name or node is arg.value:
-        return False  # (an attribute on the way: a method, a property)
-    reads = [n.value for n in walk(arg.value) if isinstance(n, cst.Name)]
-    calls = [n for n in walk(arg.value) if isinstance(n, cst.Call)]
-    return not calls and reads.count(name) == 1

@@ -22,6 +22,7 @@ _LINEAR_IN_FIRST = {
     "unindex": "g, x, index",
     "unattribute": "g, x, attr",
     "attribute_tangent": "tangent, x, attr",
+    "without_field": "g, x, attr",
     "without_item": "g, index",
     "item_adjoint": "g, index",
     "without_diagonal": "g",
@@ -106,6 +107,20 @@ defrule(
     "a, index, value",
     jvp={"a": LINEAR, "value": LINEAR, "index": None},
     jointly_linear=True,  # (as its own rule: patterns.SETITEM)
+)
+# ``p.W[0] = v`` as a new object (normal/parts.py): the field's adjoint goes
+# to the value, the others' to the object it was
+defrule(
+    "with_field",
+    "x, attr, value",
+    jvp={
+        "x": "without_field(t, x, attr)",
+        "value": "unattribute(t, x, attr)",
+        "attr": None,
+    },
+    x="without_field(g, x, attr)",
+    value="attribute_tangent(g, x, attr)",
+    attr=None,
 )
 defrule(
     "with_diagonal",

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from adcompile._src.runtime import (
+    apart,
     containers,
     core,
     elementwise,
@@ -38,6 +39,7 @@ from adcompile._src.runtime import (
 MODULES = (
     containers,
     writes,
+    apart,
     core,
     elementwise,
     reductions,

@@ -72,7 +72,15 @@ def as_tangent(t: Any, value: Any) -> Any:
         }
         return Fields(items) if isinstance(value, Fields) else items
     if is_struct(value) and type(t) is not type(value):
-        return zero_tangent(value)
+        if not isinstance(t, dict):
+            return zero_tangent(value)
+        return new_struct(  # (fields written, with_field: Fields by name)
+            value,
+            {
+                k: as_tangent(t[k], v) if k in t else zero_tangent(v)
+                for k, v in struct_fields(value).items()
+            },
+        )
     if isinstance(value, float):
         return float(t)
     if isinstance(value, np.ndarray):

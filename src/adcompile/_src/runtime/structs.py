@@ -8,6 +8,12 @@ adjoint of one field of ``p``: ``Items`` by position for a named tuple (as
 what adds up into an object of ``p``'s class. Its tangent is the same field
 of ``p``'s tangent, an object of ``p``'s class too.
 
+A write into the array a field holds (``p.W[0] = v``, or ``h(p.W)`` where
+``h`` writes into its parameter) becomes a new object, ``with_field(p,
+"W", W_1)``, which the compiler rebuilds around the new array
+(``normal/parts.py``); its adjoint splits into the other fields'
+(``without_field``) and that field's (``attribute_tangent``).
+
 Invariant: an adjoint or tangent reaches only what ``p`` holds. An attribute
 that is not a field (a property, a method, a class attribute) is computed
 from fields the derivative could not reach: reading one is refused as soon
@@ -27,6 +33,7 @@ from adcompile._src.runtime.support import (
     is_named_tuple,
     is_struct,
     is_zero,
+    new_struct,
     struct_fields,
 )
 
@@ -55,6 +62,32 @@ def attribute_tangent(t: Any, x: Any, attr: str) -> Any:
     if isinstance(t, Items) and is_named_tuple(x):  # (a field written: items)
         return t[x._fields.index(attr)]
     return getattr(t, attr)
+
+
+def with_field(x: Any, attr: str, value: Any) -> Any:
+    """A copy of the object ``x`` whose field ``attr`` holds ``value`` (x
+    itself unchanged; its other fields are the same objects)."""
+    _check_field(x, attr)
+    if is_named_tuple(x):
+        return x._replace(**{attr: value})
+    fields = struct_fields(x)
+    fields[attr] = value
+    return new_struct(x, fields)
+
+
+def without_field(g: Any, x: Any, attr: str) -> Any:
+    """The adjoint (or tangent) ``g`` of an object like ``x``, with nothing
+    in its field ``attr``: what ``with_field(x, attr, value)`` passes back
+    to ``x``, whose field it replaced."""
+    if is_zero(g):
+        return g
+    if is_named_tuple(x) and not isinstance(g, dict):
+        items: list[Any] = list(g)
+        items[x._fields.index(attr)] = 0.0
+        return Items(items)
+    fields = dict(g) if isinstance(g, dict) else struct_fields(g)
+    fields.pop(attr, None)
+    return Fields(fields)
 
 
 def _check_field(x: Any, attr: str) -> None:
