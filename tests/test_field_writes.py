@@ -144,6 +144,22 @@ PROGRAMS = {
             return np.sum(p["w"] * x) * p["b"]
         """,
     ),
+    # a helper whose if-test calls a writer given its object's field (long
+    # run, seed 901: refused)
+    "a_field_given_to_a_writer_in_a_helpers_condition": (
+        ["x", "P"],
+        """
+        def step(z, model, depth):
+            if np.sum(bump(model.b, depth)) > -50.0:
+                z = z * 0.5
+            return z * 1.0
+
+        def f(x, P):
+            for i, e in enumerate(x):
+                u = step(x, P, e)[1]
+            return P.b[1] * u
+        """,
+    ),
     # a row of a field at an index computed as the code runs: the write
     # into the view is not followed back to the object (refused, located)
     "a_row_of_a_field_at_a_computed_index_given_to_a_writer": (

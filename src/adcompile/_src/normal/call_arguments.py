@@ -70,7 +70,7 @@ class CallArguments:
             not (known.writes and known.copies_suffice and known.written)
             or any(a.star for a in node.args)
             or statement is None
-            or not runs_once_in_order(statement, self.source.original(node))
+            or not runs_once_in_order(statement, self.source.within(node, statement))
         ):
             return node
         args = list(node.args)
@@ -95,7 +95,7 @@ class CallArguments:
             current = self.env.get(base.value, "")
             if read_before(  # (``y[0] * h(y[0])``: y's row is read first)
                 statement,
-                self.source.original(node),
+                self.source.within(node, statement),
                 base.value,
                 self._consumer_for(current),
             ):
@@ -190,7 +190,7 @@ class CallArguments:
         rebound: set[str] = set()
         if isinstance(statement, cst.Assign):  # (and not read besides the call)
             rebound = {n for t in statement.targets for n in bound_names(t.target)}
-            rebound -= read_besides(statement, node)
+            rebound -= read_besides(statement, self.source.within(node, statement))
         env = self.env
         self.env = {n: v for n, v in env.items() if n not in rebound}
         try:

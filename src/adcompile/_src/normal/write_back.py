@@ -111,8 +111,10 @@ class WriteBack:
             return given_to(node, callee, forced)
         found = written_arguments(node, callee, known, self._made_new, lowered)
         statement = self._statement_in_order()
-        call = self.source.original(node)
-        if not found or not runs_once_in_order(statement, call):
+        if not found or statement is None:
+            return {}
+        call = self.source.within(node, statement)
+        if not runs_once_in_order(statement, call):
             return {}
         assert statement is not None
         for where, (param, name) in list(found.items()):
@@ -241,7 +243,8 @@ class WriteBack:
         count as read later: it may read them after the call."""
         live, statement = self.live, self._statement_in_order()
         if live is not None and statement is not None:
-            read = read_besides(statement, node, self._consumer_for(""))
+            call = self.source.within(node, statement)
+            read = read_besides(statement, call, self._consumer_for(""))
             self.live = live | read
         try:
             yield

@@ -21,6 +21,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from adcompile._src.errors import Location, SourceUnavailable, UnresolvedName
+from adcompile._src.syntax.tree import walk
 
 _MISSING = object()
 
@@ -63,6 +64,16 @@ class FunctionSource:
     def original(self, node: cst.CSTNode) -> cst.CSTNode:
         """The user's node that ``node`` was rebuilt from (itself if none)."""
         while node in self._made_from:
+            node = self._made_from[node]
+        return node
+
+    def within(self, node: cst.CSTNode, around: cst.CSTNode) -> cst.CSTNode:
+        """``node``, or the node it was rebuilt from, that stands in
+        ``around`` (a statement of the same tree, or of the user's): where
+        a call is looked up in the statement holding it. ``node``'s
+        original if none does."""
+        inside = {id(n) for n in walk(around)}
+        while id(node) not in inside and node in self._made_from:
             node = self._made_from[node]
         return node
 
