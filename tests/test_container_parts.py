@@ -116,6 +116,30 @@ PROGRAMS = {
             return np.sum(ws[0] * v) + a
         """,
     ),
+    # ``v = v`` leaves v the item it was: it counts as no binding (it was
+    # refused: "the caller sees its memory"; long run, seed 1001)
+    "item_given_itself_in_a_loop": (
+        ["tt"],
+        """
+        def f(tt):
+            u, (v, s) = tt
+            for i in range(3):
+                v[0] += 0.5 * u[0] * s
+                v = v
+            return np.prod(tt[1][0]) * np.sum(v)
+        """,
+    ),
+    "other_item_given_itself_after_the_write": (
+        ["tt"],
+        """
+        def f(tt):
+            u, (v, s) = tt
+            for i in range(3):
+                u[0] += 0.5 * s
+            v = v
+            return np.prod(u) + np.sum(tt[0] * v)
+        """,
+    ),
     "a_dict_entry": (
         ["x", "p"],
         """

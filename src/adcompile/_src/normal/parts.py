@@ -74,7 +74,10 @@ class ContainerParts:
     ) -> None:
         """After ``name = value`` was lowered (``position``: of ``name`` in
         the names ``value`` is unpacked to): remember ``name`` as an item of
-        a container (see the module's docstring), or forget it."""
+        a container (see the module's docstring), or forget it (``x = x``
+        leaves it what it was)."""
+        if isinstance(value, cst.Name) and value.value == name and position is None:
+            return
         self.part_paths.pop(name, None)
         found = container_path(value)
         if found is None or not self._bound_once(name):
@@ -222,11 +225,14 @@ class ContainerParts:
 
 def binding_counts(nodes: Iterable[cst.CSTNode]) -> Counter[str]:
     """How many statements among ``nodes`` bind each name (an augmented
-    assignment does not: for an array it changes it in place)."""
+    assignment does not: for an array it changes it in place; nor does
+    ``x = x``, which leaves x what it was)."""
     counts: Counter[str] = Counter()
     for node in nodes:
         targets: list[cst.CSTNode] = []
-        if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.For)):
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets if not _itself(t, node.value)]
+        elif isinstance(node, (cst.AnnAssign, cst.For)):
             targets = [node.target]
         elif isinstance(node, (cst.CompFor, cst.NamedExpr, cst.WithItem)):
             targets = [getattr(node, "target", None) or node.asname]
@@ -237,6 +243,15 @@ def binding_counts(nodes: Iterable[cst.CSTNode]) -> Counter[str]:
         for target in targets:
             counts.update(_bound_names(target))
     return counts
+
+
+def _itself(target: cst.AssignTarget, value: cst.BaseExpression) -> bool:
+    """``x = x``: the name given the value it holds."""
+    return (
+        isinstance(target.target, cst.Name)
+        and isinstance(value, cst.Name)
+        and target.target.value == value.value
+    )
 
 
 def _bound_names(target: cst.CSTNode | None) -> list[str]:
