@@ -271,3 +271,56 @@ def test_a_write_through_a_property_is_refused_with_the_users_line() -> None:
         adcompile.grad(_writes_a_property, wrt=(0, 1))(np.ones(3), t)
     assert "t.b[0] = x[0] * 2.0" in str(e.value)
     assert "test_field_writes.py" in str(e.value)
+
+
+FIELD_MODEL = """import dataclasses
+
+import numpy as np
+
+
+@dataclasses.dataclass
+class Lin:
+    W: np.ndarray
+    b: np.ndarray
+
+
+def shift(model, c):
+    model.b[1:] += c * model.W[0, 1:]
+    return np.sum(model.b)
+
+
+def loss(P, x):
+    P.W[1, 1:] *= x[1:]
+    return shift(P, x[0]) * np.sum(P.W @ x)
+"""
+
+
+def test_a_built_module_writes_into_fields_as_f_does(project) -> None:
+    """``adcompile build`` copies with_field and the checks: the module
+    needs only numpy, gives adcompile's gradient, and leaves the caller's
+    object as ``loss`` does."""
+    import importlib
+
+    from adcompile._src.tools import cli
+
+    (project / "fields.py").write_text(FIELD_MODEL)
+    assert cli.main(["build", "fields.py"]) == 0
+    importlib.invalidate_caches()
+    fields = importlib.import_module("fields")
+    built = importlib.import_module("fields_grad")
+    assert "import adcompile" not in (project / "fields_grad.py").read_text()
+
+    def model():
+        return fields.Lin(np.array([[0.5, -0.3, 0.2], [0.1, 0.4, -0.6]]), np.ones(3))
+
+    x = np.array([0.4, -0.2, 0.7])
+    P, Q, R = model(), model(), model()
+    gradient = built.grad_loss(P, x)
+    expected = adcompile.grad(fields.loss)(Q, x)
+    fields.loss(R, x)
+    assert isinstance(gradient, fields.Lin)
+    np.testing.assert_allclose(gradient.W, expected.W)
+    np.testing.assert_allclose(gradient.b, expected.b)
+    for left in (P, Q):
+        np.testing.assert_allclose(left.W, R.W)
+        np.testing.assert_allclose(left.b, R.b)
