@@ -237,6 +237,35 @@ PROGRAMS = {
         """,
         "refused",
     ),
+    # y ** 2 is a new value computed before h runs: it was computed where
+    # the sum read it, after h wrote into y (a deviation in every mode:
+    # the value differed from f's; long run, seed 2001)
+    # (a write of constants only, into a value that carries no derivative:
+    # the call runs as written, in place)
+    "new_value_computed_before_the_call": (
+        """
+        def shift(z, c):
+            z[0] += 0.3
+            return 0.5 * c
+
+        def f(x, b):
+            y = np.ones(3)
+            return np.sum(y ** 2 + shift(y, b)) + np.sum(x * y)
+        """,
+        "pass",
+    ),
+    "new_value_computed_before_the_call_in_its_arguments": (
+        """
+        def shift(z, c):
+            z[0] += 0.3
+            return 0.5 * c
+
+        def f(x, b):
+            y = np.ones(3) * 0.5
+            return np.sum(np.maximum(np.cos(y), shift(y, b * x[0])) * x)
+        """,
+        "pass",
+    ),
     # a list holds y itself
     "list_holding_the_array": (
         """

@@ -257,6 +257,30 @@ class CallArguments:
         copy = cst.Call(cst.Name("snapshot"), [cst.Arg(operand.node)])
         return ir.Static(copy)
 
+    def _in_order(self, nodes: list[cst.BaseExpression]) -> list[ir.Operand]:
+        """Operands lowered in the order Python evaluates them. One that
+        carries no derivative stays code, read where the operation is; where
+        it computes a new value from names the function changes in place
+        (``y ** 2``) and a later operand calls code that may change them
+        (``y ** 2 + h(y)``, h writing into y), it is computed first, as in
+        Python (``_state_now``). A name or a view is read when the
+        operation applies, as Python reads it (``y - h(y)``)."""
+        operands = []
+        for position, node in enumerate(nodes):
+            operand = self._lower(node)
+            if (
+                isinstance(operand, ir.Static)
+                and any(
+                    isinstance(n, cst.Call)
+                    for later in nodes[position + 1 :]
+                    for n in walk(later)
+                )
+                and creates_new_value(node, self.source)
+            ):
+                operand = self._state_now(operand)
+            operands.append(operand)
+        return operands
+
     def _state_now(self, operand: ir.Operand) -> ir.Operand:
         """An operand of a rule that carries no derivative and reads a
         name the function changes in place (``seen.append(1)``, then

@@ -10,7 +10,7 @@ from typing import Any
 import libcst as cst
 
 from adcompile._src.normal import ir
-from adcompile._src.normal.lower import load_names
+from adcompile._src.normal.sharing import load_names
 from adcompile._src.normal.views import viewed_name
 from adcompile._src.read.static_code import rename_locals
 from adcompile._src.syntax.tree import walk

@@ -214,6 +214,7 @@ class InPlaceLowering:
         self.written_params[root] = after
         if self.env.get(root) != after:  # through another name (an alias)
             self.followed_params.add(root)
+        self._refuse_stale_kept(root, after)
         tracker = self.write_trackers.get(root)
         if tracker is None:
             tracker = self.names.fresh(f"written_{root}")
@@ -236,6 +237,27 @@ class InPlaceLowering:
                 f"{after} if {was} is {tracker} else {tracker}"
             )
         self.body.append(ir.Assign(tracker, ir.Static(follow), self.origin))
+
+    def _refuse_stale_kept(self, root: str, after: str) -> None:
+        """In a variant returning the object its caller passed for ``root``
+        (``read.written_returns``: kept as ``z_given`` where ``z`` may be
+        given a new value), a write that leaves the kept name on another
+        variable than the object written: which object the caller's is at
+        the end depends on the path taken (``z`` given a new value in a
+        loop that may not run, then written into), and the kept name would
+        return the one from before the write. Refused, at the write."""
+        for kept, param in self.source.kept_as_given.items():
+            if param == root and self.env.get(kept, after) != after:
+                raise UnsupportedSyntax(
+                    f"{self.source.function.__qualname__} writes into '{root}' "
+                    f"in place after '{root}' may have been given a new value "
+                    "(in a loop or branch): whether the caller's array changes "
+                    "depends on the path taken",
+                    f"copy it first ({root} = {root}.copy()) where the change "
+                    "need not reach the caller, or write into it before giving "
+                    "it new values",
+                    self.source.location(self.origin.statement),
+                )
 
     def _check_written_params(self) -> None:
         """Which value the caller's array (or list) gets at the end: its last

@@ -71,8 +71,8 @@ class ExpressionLowering(SharingAnalysis, ShapeClasses):
             if key is None:
                 raise self._unsupported(node, "this operator")
             mark = len(self.written_back_names)
-            left, right = self._lower(node.left), self._lower(node.right)
-            left = self._late_bound(node.left, left, mark)  # (write_back.py)
+            left, right = self._in_order([node.left, node.right])  # (call_
+            left = self._late_bound(node.left, left, mark)  # arguments.py)
             return self._apply(
                 registry.lookup(key), [left, right], {}, target_name, node=node
             )

@@ -128,10 +128,11 @@ class CallLowering(CallArguments):
             )
         if prim is None and not forced and python_callable(callee):
             node = self._written_items_named(node, callee)  # h(y[i]): h(item)
-        args = [self._lower(a.value) for a in node.args if a.keyword is None]
+        lowered = self._in_order([a.value for a in node.args])
+        args = [o for a, o in zip(node.args, lowered, strict=True) if a.keyword is None]
         kwargs = {
-            a.keyword.value: self._lower(a.value)
-            for a in node.args
+            a.keyword.value: o
+            for a, o in zip(node.args, lowered, strict=True)
             if a.keyword is not None
         }
         out = kwargs.get("out")
