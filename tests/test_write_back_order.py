@@ -266,6 +266,19 @@ PROGRAMS = {
         """,
         "pass",
     ),
+    "new_value_computed_before_the_call_in_a_tuple": (
+        """
+        def shift(z, c):
+            z[0] += 0.3
+            return 0.5 * c
+
+        def f(x, b):
+            y = np.ones(3)
+            t = (y * 2.0, shift(y, b * x[1]))
+            return np.sum(t[0] * x) + t[1]
+        """,
+        "pass",
+    ),
     # a list holds y itself
     "list_holding_the_array": (
         """

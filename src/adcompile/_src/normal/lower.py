@@ -201,7 +201,7 @@ class ExpressionLowering(SharingAnalysis, ShapeClasses):
             return self._apply(prim, [items, value], {}, target_name, node=node)
         if any(isinstance(e, cst.StarredElement) for e in node.elements):
             raise self._unsupported(node, "starred elements")
-        items = [self._lower(e.value) for e in node.elements]
+        items = self._in_order([e.value for e in node.elements])  # (call_arguments)
         kind = "tuple" if isinstance(node, cst.Tuple) else "list"
         target = self._target(target_name, kind, items)
         self._share(items, holder=target)  # the container keeps its items
