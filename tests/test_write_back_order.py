@@ -29,6 +29,11 @@ def h(c, z):
     return np.sum(z * z)
 
 
+def shift(z, c):  # (writes constants only: run as written, in place)
+    z[0] += 0.3
+    return 0.5 * c
+
+
 """
 
 PROGRAMS = {
@@ -244,10 +249,6 @@ PROGRAMS = {
     # the call runs as written, in place)
     "new_value_computed_before_the_call": (
         """
-        def shift(z, c):
-            z[0] += 0.3
-            return 0.5 * c
-
         def f(x, b):
             y = np.ones(3)
             return np.sum(y ** 2 + shift(y, b)) + np.sum(x * y)
@@ -256,10 +257,6 @@ PROGRAMS = {
     ),
     "new_value_computed_before_the_call_in_its_arguments": (
         """
-        def shift(z, c):
-            z[0] += 0.3
-            return 0.5 * c
-
         def f(x, b):
             y = np.ones(3) * 0.5
             return np.sum(np.maximum(np.cos(y), shift(y, b * x[0])) * x)
@@ -268,10 +265,6 @@ PROGRAMS = {
     ),
     "new_value_computed_before_the_call_in_a_tuple": (
         """
-        def shift(z, c):
-            z[0] += 0.3
-            return 0.5 * c
-
         def f(x, b):
             y = np.ones(3)
             t = (y * 2.0, shift(y, b * x[1]))
