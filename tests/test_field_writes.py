@@ -251,6 +251,29 @@ def test_a_field_also_given_as_another_argument_is_refused() -> None:
         adcompile.grad(_writes_one_field, wrt=(0, 1))(t.u, t)
 
 
+def _rebinds_then_writes_an_item(z, c):
+    if c > 0.1:
+        z = np.sin(z) * c
+    L = [z, 1.0]
+    L[0][1] = c  # (z may be the caller's array or not: it sees the write)
+    return np.sum(z)
+
+
+def _writes_a_shared_item(x, b):
+    y = np.cos(x)
+    s = _rebinds_then_writes_an_item(y, b)
+    return s + np.sum(y * x)
+
+
+def test_a_refused_write_into_an_item_names_the_item_as_written() -> None:
+    """The part written is given a name of its own (``L_part``), which the
+    user never wrote: the message names ``L[0]``."""
+    with pytest.raises(adcompile.UnsupportedSyntax) as e:
+        adcompile.grad(_writes_a_shared_item, wrt=(0, 1))(np.ones(3) * 0.3, 0.5)
+    assert "assignment into 'L[0]'" in e.value.reason, e.value.reason
+    assert "L_part" not in str(e.value), str(e.value)
+
+
 class _WithProperty:
     def __init__(self, b: np.ndarray) -> None:
         self._b = b

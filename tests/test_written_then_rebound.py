@@ -149,27 +149,6 @@ REFUSED_OR_RIGHT = {
             return h(x, a) * np.sum(x)
         """,
     ),
-    # given a new value in a loop that may not run, then written into by a
-    # call: the variant returned the array from before the write, and the
-    # caller's was left unchanged (a deviation; long run, seed 2001)
-    "rebound_in_a_loop_that_may_not_run_then_written": (
-        ["a", "x"],
-        """
-        def bump(c, z):
-            z[0] += 0.5
-            return z
-
-        def h(z, c):
-            r = np.sum(z - z)
-            while r:
-                z = 0.3
-            return (0.5, (z * z, bump(0.6, z)[0]))
-
-        def f(a, x):
-            u = h(x, a)[1][0]
-            return x[1] + np.sum(u) * a
-        """,
-    ),
     "rebound_in_a_branch": (
         ["a", "x"],
         """

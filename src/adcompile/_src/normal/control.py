@@ -370,7 +370,12 @@ class ControlFlowLowering(ConditionLowering):
         """Give each user name assigned inside a loop or branch one variable
         for the whole construct, so every path writes the same name. A loop
         target (``headers``) always gets a variable of its own: the loop
-        header overwrites it without saving what it held."""
+        header overwrites it without saving what it held. A parameter's
+        name kept as its caller gave it (``z_given``) is pinned with the
+        parameter: a write into ``z`` there may give it a new value
+        (``inplace._follow_kept``)."""
+        kept = self.source.kept_as_given
+        names = names | {k for k, p in kept.items() if p in names and k in self.env}
         for name in sorted(names - set(self.pinned)):
             current = self.env.get(name)
             reusable = current is not None and current not in self.param_names

@@ -85,6 +85,7 @@ class InPlaceLowering:
         word = getattr(last, "name", last)
         word = word if isinstance(word, str) and word.isidentifier() else "part"
         part = cst.Name(self.names.fresh(f"{found[0]}_{word}"))
+        self.parts_shown[part.value] = self.source.code(target.value)
         self._assign([part], target.value)
         written = target.with_changes(value=part)
         self.source.moved(written, target)
@@ -152,10 +153,11 @@ class InPlaceLowering:
             return rebuilt if rebuilt[0] else None
         observers = self._checkable_observers(current, name)
         if observers is None:
+            shown = self.parts_shown.get(name, name)  # (the user's p.W)
             raise UnsupportedSyntax(
-                f"{what} '{name}', an array that may share memory with another "
+                f"{what} '{shown}', an array that may share memory with another "
                 f"name (a view, an alias or a value kept elsewhere){why}",
-                f"write into a copy: '{name} = {name}.copy()' first",
+                f"write into a copy: '{shown} = {shown}.copy()' first",
                 self.source.location(at),
             )
         return observers
@@ -214,40 +216,54 @@ class InPlaceLowering:
         self.written_params[root] = after
         if self.env.get(root) != after:  # through another name (an alias)
             self.followed_params.add(root)
-        self._refuse_stale_kept(root, after)
+        self._follow_kept(root, before, after)
         tracker = self.write_trackers.get(root)
         if tracker is None:
             tracker = self.names.fresh(f"written_{root}")
             self.write_trackers[root] = tracker
-        was = before
-        if before == after:  # one variable (a construct's): ask before it changes
-            was = self.names.fresh(f"following_{root}")
+        if before == after:  # one variable (a construct's): asked before
+            was = self._asked_before(root, after, f"{before} is {tracker}")
             self.tracker_flags.setdefault(root, []).append(was)
-            check = cst.parse_expression(f"{before} is {tracker}")
-            changes = [
-                i
-                for i, statement in enumerate(self.body)
-                if after in str(getattr(statement, "target", "")).split(", ")
-            ]
-            position = changes[-1] if changes else len(self.body)
-            self.body.insert(position, ir.Assign(was, ir.Static(check), self.origin))
             follow = cst.parse_expression(f"{after} if {was} else {tracker}")
         else:
             follow = cst.parse_expression(
-                f"{after} if {was} is {tracker} else {tracker}"
+                f"{after} if {before} is {tracker} else {tracker}"
             )
         self.body.append(ir.Assign(tracker, ir.Static(follow), self.origin))
 
-    def _refuse_stale_kept(self, root: str, after: str) -> None:
+    def _asked_before(self, root: str, after: str, question: str) -> str:
+        """A new variable holding ``question`` (static code about identities),
+        asked before the statement that last gave ``after`` its value: where
+        a write leaves an object on the same variable (a construct's own),
+        what it held before is gone after."""
+        was = self.names.fresh(f"following_{root}")
+        changes = [
+            i
+            for i, statement in enumerate(self.body)
+            if after in str(getattr(statement, "target", "")).split(", ")
+        ]
+        position = changes[-1] if changes else len(self.body)
+        ask = ir.Assign(was, ir.Static(cst.parse_expression(question)), self.origin)
+        self.body.insert(position, ask)
+        return was
+
+    def _follow_kept(self, root: str, before: str, after: str) -> None:
         """In a variant returning the object its caller passed for ``root``
         (``read.written_returns``: kept as ``z_given`` where ``z`` may be
-        given a new value), a write that leaves the kept name on another
-        variable than the object written: which object the caller's is at
-        the end depends on the path taken (``z`` given a new value in a
-        loop that may not run, then written into), and the kept name would
-        return the one from before the write. Refused, at the write."""
-        for kept, param in self.source.kept_as_given.items():
-            if param == root and self.env.get(kept, after) != after:
+        given a new value), a write into ``root``'s object that may be the
+        caller's (``z`` given a new value in a loop that may not run, then
+        written into): the kept name follows it as the code runs, ``z_given
+        = z_2 if <z_1 was z_given> else z_given``, a choice the derivative
+        goes through. Invariant: the kept name holds the object the caller's
+        array is in Python, as this function's values. Where the write is
+        in a loop or branch that does not give the kept name one variable
+        throughout (``_pin``: it does wherever ``root`` is written), refused
+        at the write."""
+        for kept, param in sorted(self.source.kept_as_given.items()):
+            current = self.env.get(kept)
+            if param != root or current is None or current == after:
+                continue
+            if self.outer_bodies and kept not in self.pinned:
                 raise UnsupportedSyntax(
                     f"{self.source.function.__qualname__} writes into '{root}' "
                     f"in place after '{root}' may have been given a new value "
@@ -258,6 +274,29 @@ class InPlaceLowering:
                     "it new values",
                     self.source.location(self.origin.statement),
                 )
+            if before == after:
+                flag = self._asked_before(root, after, f"{before} is {current}")
+            else:
+                flag = self.names.fresh(f"following_{root}")
+                asked = cst.parse_expression(f"{before} is {current}")
+                self.body.append(ir.Assign(flag, ir.Static(asked), self.origin))
+            self._choose_kept(kept, flag, after)
+
+    def _choose_kept(self, kept: str, flag: str, after: str) -> None:
+        """``kept = after if flag else kept``, lowered as the user's
+        conditional expression would be (the names ``flag`` and ``after``
+        given to it under names no user code has)."""
+        chosen, flag_name = self.names.fresh("written"), self.names.fresh("caller")
+        self.env[chosen], self.env[flag_name] = after, flag
+        try:
+            choice = cst.IfExp(
+                test=cst.Name(flag_name),
+                body=cst.Name(chosen),
+                orelse=cst.Name(kept),
+            )
+            self._if_expression(choice, kept)
+        finally:
+            del self.env[chosen], self.env[flag_name]
 
     def _check_written_params(self) -> None:
         """Which value the caller's array (or list) gets at the end: its last

@@ -100,6 +100,7 @@ class Normalizer(
         self.nested_writes: dict[str, tuple[set[str], set[str]]] = {}  # closures
         self.part_paths: dict[str, tuple[str, tuple]] = {}  # (parts.py)
         self.rebuilt_after: dict[str, tuple[str, bool]] = {}  # (parts.py)
+        self.parts_shown: dict[str, str] = {}  # a part's name -> p.W (inplace.py)
         self.binding_counts = None  # name -> statements binding it (parts.py)
         self._start_sharing()
         self.liveness: dict[int, Live] = {}  # statement -> names read after it

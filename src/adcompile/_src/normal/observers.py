@@ -133,6 +133,8 @@ class Observers:
             for other, bound in self.env.items():
                 if bound != value or (edge is None and other == name):
                     continue
+                if edge is None and self._kept_for(other, own_root):
+                    continue  # (the caller's object, kept: follows the write)
                 if bound in self.storing_back:  # (the container the item
                     continue  # goes back into: ``_item_update``)
                 readable = bound if near is None else near or None
@@ -188,6 +190,12 @@ class Observers:
                         if (held, further, None) not in seen:  # read may be it)
                             seen.add((held, further, None))
                             todo.append((held, edge or pair, further, None))
+
+    def _kept_for(self, name: str, root: str | None) -> bool:
+        """Whether ``name`` is the name a variant keeps the object its caller
+        passed for the parameter ``root`` under (``z_given``), which follows
+        each write into that object (``inplace._follow_kept``)."""
+        return root is not None and self.source.kept_as_given.get(name) == root
 
     def _shown(self, name: str) -> str:
         """How a message names the variable ``name``: the user's name, or,
