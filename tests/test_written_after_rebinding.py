@@ -124,6 +124,25 @@ FOLLOWED = {
             return h(x, a) * np.sum(x)
         """,
     ),
+    # a guard clause first, then a write before the line that rebinds: the
+    # write precedes the kept name, which the guard's branch gives its one
+    # variable (it was read before it had a value; long run, seed 2001)
+    "a_guard_clause_then_written_then_rebound": (
+        ["a", "x"],
+        """
+        def h(z, c, depth):
+            if depth <= 0 or c > CUT:
+                return np.sum(z) * c
+            z -= 0.3 * np.tanh(z)
+            z = np.sin(z)
+            return np.sum(z * c)
+
+        def f(a, x):
+            y = np.cos(x)
+            s = h(y, a, 2)
+            return s + np.sum(y * x)
+        """,
+    ),
 }
 
 # a view or an alias of the caller's array written after the rebinding: the
