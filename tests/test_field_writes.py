@@ -172,6 +172,25 @@ PROGRAMS = {
             return t * np.sum(P.W[0] * P.b)
         """,
     ),
+    # the field read by getattr before the writer runs, into a new value:
+    # the write came back as for P.W (it was refused as the code ran)
+    "a_field_read_by_getattr_before_a_writer_in_the_statement": (
+        ["x", "P"],
+        """
+        def f(x, P):
+            s = np.sum(np.tanh(getattr(P, "W") @ x)) + bump(P.b, x[0])
+            return s + np.sum(P.b * P.b) + np.sum(getattr(P, "W") * x)
+        """,
+    ),
+    # ... and its object handed on by getattr, read after the call
+    "a_field_read_by_getattr_as_an_operand_left_of_a_writer": (
+        ["x", "P"],
+        """
+        def f(x, P):
+            s = np.sum(getattr(P, "b") * x) * bump(P.b, x[1])
+            return s + np.sum(P.b * x)
+        """,
+    ),
 }
 REFUSED = {"a_row_of_a_field_at_a_computed_index_given_to_a_writer"}
 

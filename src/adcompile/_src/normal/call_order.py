@@ -15,8 +15,9 @@ are read by whatever consumes the object.
   view of y, or y itself, or read y when it runs: not followed.
 
 - ``fill(y, np.tanh(y if c else z))``, ``np.tanh(y.w) + h(y)``: a
-  conditional expression's branch, an attribute or an item hand the object
-  on to what consumes it; that is what reads the values.
+  conditional expression's branch, an attribute (``getattr(y, "w")`` too)
+  or an item hand the object on to what consumes it; that is what reads
+  the values.
 
 Invariant: ``read_before`` is False only where every read of the name in
 the statement before the call (or of a branch, attribute or item of it
@@ -34,7 +35,7 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from adcompile._src.read.static_code import bound_names
+from adcompile._src.read.static_code import bound_names, named_attribute
 from adcompile._src.syntax.tree import walk
 
 SIMPLE = (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Expr, cst.Return)
@@ -132,7 +133,11 @@ def _consumed_in_time(
     right operand holds the call (and ``name`` its left)."""
     value: cst.CSTNode = name  # (a branch's value, an attribute or an
     parent = parents.get(id(name))  # item of it: what consumes that)
-    while _passes_on(parent, value):
+    while True:
+        if (read := _getattr_of(parent, value, parents)) is not None:
+            parent = read  # (getattr(y, "w"), as y.w)
+        elif not _passes_on(parent, value):
+            break
         assert parent is not None
         if any(n is call for n in walk(parent)):
             return False  # (``y[h(y)]`` reads y's values after the call)
@@ -176,6 +181,18 @@ def _passes_on(parent: cst.CSTNode | None, value: cst.CSTNode) -> bool:
     if isinstance(parent, cst.IfExp):
         return value is not parent.test
     return isinstance(parent, (cst.Attribute, cst.Subscript)) and parent.value is value
+
+
+def _getattr_of(
+    parent: cst.CSTNode | None, value: cst.CSTNode, parents: dict[int, cst.CSTNode]
+) -> cst.CSTNode | None:
+    """The call ``getattr(value, "w")`` (a constant name) where ``parent``
+    is its first argument, ``value``: it hands on ``value.w``."""
+    if not isinstance(parent, cst.Arg) or parent.value is not value:
+        return None
+    read = parents.get(id(parent))
+    found = named_attribute(read) if read is not None else None
+    return read if found is not None and found[0] is value else None
 
 
 def _parents(node: cst.CSTNode) -> dict[int, cst.CSTNode]:

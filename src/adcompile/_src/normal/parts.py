@@ -47,7 +47,7 @@ from adcompile._src.normal.vocabulary import (
     MUTATING_METHODS,
     NONDIFF_ATTRIBUTES,
 )
-from adcompile._src.read.static_code import bound_names, chain_base
+from adcompile._src.read.static_code import bound_names, chain_base, named_attribute
 from adcompile._src.rules import registry
 from adcompile._src.rules.patterns import SETITEM
 from adcompile._src.runtime import HELPERS
@@ -338,20 +338,7 @@ def field_read(
 ) -> tuple[cst.BaseExpression, str] | None:
     """The object and the field's name of ``w.W`` or ``getattr(w, "W")``
     (not of what the compiler reads as an array's: ``w.T``, ``w.shape``)."""
-    found: tuple[cst.BaseExpression, str] | None = None
-    if isinstance(value, cst.Attribute):
-        found = value.value, value.attr.value
-    elif (
-        isinstance(value, cst.Call)
-        and isinstance(value.func, cst.Name)
-        and value.func.value == "getattr"
-        and len(value.args) == 2
-        and not any(a.keyword or a.star for a in value.args)
-        and isinstance(value.args[1].value, cst.SimpleString)
-        and isinstance(name := value.args[1].value.evaluated_value, str)
-        and name.isidentifier()
-    ):
-        found = value.args[0].value, name
+    found = named_attribute(value)
     if found is None or found[1] in ATTRIBUTES or found[1] in NONDIFF_ATTRIBUTES:
         return None
     return found

@@ -55,15 +55,15 @@ def chain_base(node: cst.BaseExpression) -> tuple[cst.BaseExpression, int]:
     while True:
         if isinstance(node, (cst.Subscript, cst.Attribute)):
             node, links = node.value, links + 1
-        elif _getattr_call(node):
+        elif is_getattr_call(node):
             assert isinstance(node, cst.Call)
             node, links = node.args[0].value, links + 1
         else:
             return node, links
 
 
-def _getattr_call(node: cst.BaseExpression) -> bool:
-    """``getattr(a, "w")`` (the builtin's name as written, two arguments)."""
+def is_getattr_call(node: cst.CSTNode) -> bool:
+    """``getattr(a, w)`` (the builtin's name as written, two arguments)."""
     return (
         isinstance(node, cst.Call)
         and isinstance(node.func, cst.Name)
@@ -71,6 +71,25 @@ def _getattr_call(node: cst.BaseExpression) -> bool:
         and len(node.args) == 2
         and all(a.keyword is None and not a.star for a in node.args)
     )
+
+
+def named_attribute(
+    node: cst.CSTNode,
+) -> tuple[cst.BaseExpression, str] | None:
+    """The object and the attribute's name of ``a.w``, or of ``getattr(a,
+    "w")`` (a constant name), which Python reads alike; None otherwise."""
+    if isinstance(node, cst.Attribute):
+        return node.value, node.attr.value
+    if not is_getattr_call(node):
+        return None
+    assert isinstance(node, cst.Call)
+    name = node.args[1].value
+    if not isinstance(name, cst.SimpleString):
+        return None
+    text = name.evaluated_value
+    if not isinstance(text, str) or not text.isidentifier():
+        return None
+    return node.args[0].value, text
 
 
 def bound_names(target: cst.CSTNode | None) -> list[str]:
