@@ -31,7 +31,11 @@ from adcompile._src.normal.call_order import (
 from adcompile._src.normal.parts import field_read
 from adcompile._src.normal.purity import purity
 from adcompile._src.normal.sharing import load_names
-from adcompile._src.normal.values import creates_new_value, writes_constants_only
+from adcompile._src.normal.values import (
+    creates_new_value,
+    new_number_or_array,
+    writes_constants_only,
+)
 from adcompile._src.normal.written_arguments import param_at
 from adcompile._src.read.static_code import (
     bound_names,
@@ -151,6 +155,11 @@ class CallArguments:
         """Whether code run as written makes a value no name refers to
         (``values.creates_new_value``), for ``sharing._static_roots``."""
         return creates_new_value(node, self.source)
+
+    def _new_number_or_array(self, node: cst.BaseExpression) -> bool:
+        """Whether ``node`` makes a number or array holding nothing
+        (``values.new_number_or_array``), for ``sharing._arithmetic``."""
+        return new_number_or_array(node, self.source)
 
     def _holds_locals(self, operand: ir.Operand) -> bool:
         """Whether ``operand``, code that carries no derivative and is no

@@ -158,6 +158,8 @@ class SharingAnalysis(Observers):
         if isinstance(node, cst.BinaryOperation):  # (a list joined or repeated
             if not isinstance(node.operator, (cst.Add, cst.Multiply)):  # holds
                 return set()  # its items; other operators make new values)
+            if self._arithmetic(node):
+                return set()
             return self._static_roots(node.left) | self._static_roots(node.right)
         if isinstance(node, (cst.UnaryOperation, cst.Comparison)):
             return set()
@@ -178,6 +180,19 @@ class SharingAnalysis(Observers):
         for name in load_names(node):
             roots |= self.view_roots.get(name, {name})
         return roots
+
+    def _arithmetic(self, node: cst.BinaryOperation) -> bool:
+        """``+`` or ``*`` that cannot join or repeat lists, which makes a new
+        value: one operand is a number or array made right there (``0.3 *
+        v``), or, for ``+``, a number's variable (``loss += v``: a list
+        joins only a list)."""
+        operands = (node.left, node.right)
+        if any(self._new_number_or_array(o) for o in operands):  # (call_arguments)
+            return True
+        return isinstance(node.operator, cst.Add) and any(
+            isinstance(o, cst.Name) and self.shapes.get(o.value) == SCALAR
+            for o in operands
+        )
 
     def _share(
         self, operands: list[ir.Operand], holder: str | None = None, item: bool = False

@@ -8,6 +8,7 @@ and whether a helper writes only constants into a parameter
 from __future__ import annotations
 
 import functools
+import inspect
 import types
 
 import libcst as cst
@@ -75,7 +76,28 @@ def creates_new_value(node: cst.BaseExpression, source: FunctionSource) -> bool:
         return True
     if getattr(callee, "__module__", None) == "math":
         return True  # (a float, or an int)
+    prim = rule_of(callee) if is_numpy_callable(callee) else None
+    if prim is not None and prim.shape in VIEW_FREE_SHAPES:  # (np.sum, np.clip)
+        return not _may_return_given(node, callee)
     return callee is not None and id(callee) in NEW_ARRAY_FUNCTIONS
+
+
+def _may_return_given(call: cst.Call, callee: object) -> bool:
+    """Whether a numpy function that makes a new value may return an array
+    it is given instead: given ``out`` (``np.sum(x, 0, None, buf)``) or
+    ``copy`` (``np.nan_to_num(x, copy=False)``), by keyword or position."""
+    if any(a.keyword is not None and a.keyword.value in _GIVEN for a in call.args):
+        return True
+    try:
+        params = list(inspect.signature(callee).parameters)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return True  # (no signature: any argument may be out)
+    positional = sum(1 for a in call.args if a.keyword is None)
+    stars = any(a.star for a in call.args)
+    return stars or any(params.index(p) < positional for p in _GIVEN if p in params)
+
+
+_GIVEN = ("out", "copy")  # (parameters through which numpy returns its input)
 
 
 def new_container(node: cst.BaseExpression, source: FunctionSource) -> str | None:
@@ -107,6 +129,12 @@ def stores_new_value(node: cst.CSTNode, source: FunctionSource) -> bool:
     return isinstance(target, (cst.Subscript, cst.Attribute)) and _numeric(
         node.value, source
     )
+
+
+def new_number_or_array(node: cst.BaseExpression, source: FunctionSource) -> bool:
+    """A new array or number made right there, holding nothing (``_numeric``):
+    ``+`` or ``*`` with it as an operand cannot join or repeat lists."""
+    return _numeric(node, source)
 
 
 def _numeric(node: cst.BaseExpression, source: FunctionSource) -> bool:

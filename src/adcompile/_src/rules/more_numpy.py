@@ -77,6 +77,7 @@ for _kind in ("quantile", "percentile", "nanquantile", "nanpercentile"):
         f"np.{_kind}",
         "a, q, axis=None, out=None, overwrite_input=False, method='linear', "
         "keepdims=False, weights=None",
+        defaults_only=("overwrite_input",),  # (True sorts a in place)
         jvp={
             "a": f"quantile_tangent(t, {_Q})",
             "q": f"spread_q(t, ans) * quantile_tangent(a, {_Q}, 1)",
@@ -88,6 +89,7 @@ _MEDIAN = "a, 0.5, axis, keepdims, 'nanmedian', ('linear', overwrite_input, None
 _rule(
     "np.nanmedian",
     "a, axis=None, out=None, overwrite_input=False, keepdims=False",
+    defaults_only=("overwrite_input",),
     jvp={"a": f"quantile_tangent(t, {_MEDIAN})"},
     a=f"quantile_adjoint(g, {_MEDIAN})",
 )

@@ -95,6 +95,7 @@ defrule(
     "x, axis=None, out=None, overwrite_input=False, keepdims=False",
     shape=REDUCE,
     simple_when=_FULL,
+    defaults_only=("overwrite_input",),  # (True sorts x in place)
     jvp={
         "x": _weighted(
             "median_grad(np.ones_like(ans), x, axis, keepdims, overwrite_input)"

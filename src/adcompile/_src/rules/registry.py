@@ -268,12 +268,14 @@ def defrule(
     simple: dict[str, str] | None = None,
     jvp: dict[str, str | None] | None = None,
     jointly_linear: bool = False,
+    defaults_only: tuple[str, ...] = (),
     **vjps: str | None,
 ) -> Primitive:
     """Register the reverse rule (keyword per parameter) and the forward rule
     (``jvp``, per parameter; ``jointly_linear``: the call on all the
     ``LINEAR`` parameters' tangents at once) of the function at ``path``
-    (e.g. "np.sin")."""
+    (e.g. "np.sin"); ``defaults_only``: parameters the rules hold for at
+    their defaults only (a call given another value is refused, located)."""
     return register(
         Primitive(
             key=resolve_path(path),
@@ -286,6 +288,7 @@ def defrule(
             simple_when=simple_when,
             shape=shape,
             jointly_linear=jointly_linear,
+            defaults_only=defaults_only,
         )
     )
 

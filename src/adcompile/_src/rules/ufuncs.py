@@ -82,6 +82,7 @@ defrule(
     "np.nan_to_num",
     "x, copy=True, nan=0.0, posinf=None, neginf=None",
     shape=BROADCAST,
+    defaults_only=("copy",),  # (copy=False writes into x and returns it)
     x="g * finite_mask(x, copy)",
     copy=None,
     nan="g * np.isnan(x)",
