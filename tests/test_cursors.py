@@ -88,10 +88,48 @@ def changed_in_a_branch_before_a_later_next(x, a):
     return np.sum(u * v)
 
 
+def made_in_a_loop_after_the_list_shrank(x, M):
+    s = 0.0
+    for k in range(2):  # (each trip makes its iterator again)
+        L = [np.sin(x * M[k]), np.cos(x), x * M[1 - k]]
+        u = L.pop(-1)
+        L.insert(-1, 0.5 * u)
+        it = iter(L)
+        v = next(it)
+        w = next(it)
+        s = s + np.sum(v * w * u)
+    return s
+
+
+def made_in_a_loop_changed_between_two_nexts(x, M):
+    s = 0.0
+    for k in range(2):
+        L = [np.sin(x * M[k]), np.cos(x)]
+        it = iter(L)
+        v = next(it)
+        L[1] = v * 3.0  # (Python's iterator reads the new item)
+        s = s + np.sum(v * next(it))
+    return s
+
+
+def made_in_a_loop_read_after_it(x, M):
+    for k in range(2):
+        L = [np.sin(x * M[k]), np.cos(x), x]
+        it = iter(L)
+        v = next(it)
+    L.append(x * 2.0)  # (the last trip's iterator is read again below)
+    w = next(it)
+    return np.sum(v * w)
+
+
 @pytest.mark.parametrize(
     "function, args",
     [
         (made_in_a_branch_after_the_list_grew, (np.array([0.3, 0.5]), 0.7)),
+        (
+            made_in_a_loop_after_the_list_shrank,
+            (np.array([0.3, 0.5]), np.array([[0.4, -0.2], [0.7, 0.1]])),
+        ),
         (first_two, (np.array([0.3, 0.5]),)),
         (list_grown_after_the_last_next, (np.array([0.3, 0.5]),)),
         (list_grown_before_iter, (np.array([0.3, 0.5]),)),
@@ -119,6 +157,19 @@ def test_an_iterator_over_a_list_changed_later_is_refused():
     x = np.array([0.3, 0.5])
     with pytest.raises(adcompile.UnsupportedSyntax) as info:
         adcompile.grad(changed_in_a_branch_before_a_later_next)(x, 0.7)
+    assert "an iterator (iter(...))" in info.value.reason
+
+
+@pytest.mark.parametrize(
+    "f", [made_in_a_loop_changed_between_two_nexts, made_in_a_loop_read_after_it]
+)
+def test_an_iterator_made_in_a_loop_over_a_list_changed_later_is_refused(f):
+    """Made again on each trip, an iterator sees only what changes before
+    its last ``next`` of the trip; a change between two of its reads, or
+    one read after the loop, is Python's iterator seeing the list change."""
+    M = np.array([[0.4, -0.2], [0.7, 0.1]])
+    with pytest.raises(adcompile.UnsupportedSyntax) as info:
+        adcompile.grad(f, wrt=(0, 1))(np.array([0.3, 0.5]), M)
     assert "an iterator (iter(...))" in info.value.reason
 
 

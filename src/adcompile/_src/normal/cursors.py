@@ -79,32 +79,39 @@ def iterators_as_cursors(
 
 
 def _after(
-    statements: list[cst.BaseStatement], call: cst.Call, name: str, own: bool = True
+    statements: list[cst.BaseStatement],
+    call: cst.Call,
+    name: str,
+    own: bool = True,
+    reads: int | None = None,
 ) -> list[cst.BaseStatement]:
     """The statements that may run after ``call`` is made and before the
     iterator ``name`` is last read: where the call stands in the function's
     own block, those after it up to the last that reads ``name`` (a change
     after that is one no ``next`` sees); in a branch, all those after it in
     each block that holds it, out to the function's own (``own``: the
-    function's block); in a loop, all of them (the loop may run the block
-    again)."""
+    function's block); in a loop, those of its body where every read of
+    ``name`` (``reads``, in the function) stands in it, else all of them
+    (the loop may run the block again)."""
+    if reads is None:
+        reads = sum(_reads(s, name) for s in statements)
     for position, statement in enumerate(statements):
         if not any(node is call for node in walk(statement)):
             continue
         if isinstance(statement, cst.SimpleStatementLine):
             if not own:  # (a block in a branch: read after it too, maybe)
                 return statements[position + 1 :]
-            reads = [
+            read_at = [
                 later
                 for later, other in enumerate(statements)
-                if later > position
-                and any(
-                    isinstance(n, cst.Name) and n.value == name for n in walk(other)
-                )
+                if later > position and _reads(other, name)
             ]
-            return statements[position + 1 : max(reads, default=position) + 1]
+            return statements[position + 1 : max(read_at, default=position) + 1]
+        if isinstance(statement, (cst.For, cst.While)):
+            body = _loop_body(statement, call, name, reads)
+            return statements if body is None else _after(body, call, name, True, reads)
         if not isinstance(statement, cst.If):
-            return statements  # (a loop, a with: all of them)
+            return statements  # (a with: all of them)
         inner = next(
             (
                 block
@@ -115,8 +122,29 @@ def _after(
         )
         if inner is None:  # (in the test)
             return statements
-        return [*_after(inner, call, name, False), *statements[position + 1 :]]
+        return [*_after(inner, call, name, False, reads), *statements[position + 1 :]]
     return statements
+
+
+def _loop_body(
+    loop: cst.For | cst.While, call: cst.Call, name: str, reads: int
+) -> list[cst.BaseStatement] | None:
+    """The statements of ``loop``'s body where ``call`` stands in it and
+    all ``reads`` of the iterator ``name`` do too (each trip makes the
+    iterator again before reading it: what runs after its last ``next`` of
+    a trip is seen by none); None otherwise (the loop may run it all
+    again, or the iterator be read after it)."""
+    if not isinstance(loop.body, cst.IndentedBlock) or loop.orelse is not None:
+        return None
+    body = list(loop.body.body)
+    if not any(node is call for s in body for node in walk(s)):
+        return None  # (in the header)
+    return body if sum(_reads(s, name) for s in body) == reads else None
+
+
+def _reads(node: cst.CSTNode, name: str) -> int:
+    """How many times ``node`` names ``name``."""
+    return sum(1 for n in walk(node) if isinstance(n, cst.Name) and n.value == name)
 
 
 def _branch_blocks(statement: cst.If) -> list[list[cst.BaseStatement]]:
