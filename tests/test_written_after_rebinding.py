@@ -143,6 +143,41 @@ FOLLOWED = {
             return s + np.sum(y * x)
         """,
     ),
+    # a view of the parameter, taken after the rebinding and written: a
+    # write into z (purity: a name bound to z[1:] is a part of z); it was
+    # refused as the code ran (long run, seed 2001)
+    "a_view_taken_after_the_rebinding_then_written": (
+        ["a", "x"],
+        """
+        def h(z, c):
+            z *= np.cos(c)
+            if c > CUT:
+                z = np.log(1.0 + z ** 2)
+            view = z[0:2]
+            view *= 0.5
+            return np.sum(z) * c
+
+        def f(a, x):
+            y = np.ones(3) * 0.5 + x
+            u = np.log(1.0 + (h(y, a)) ** 2)
+            return u + np.sum(y * x)
+        """,
+    ),
+    "a_view_with_a_step_written_whole": (
+        ["a", "x"],
+        """
+        def h(z, c):
+            if c > CUT:
+                z = z * 2.0
+            tail = z[1::1]
+            tail[:] = np.tanh(tail * c)
+            return np.sum(z)
+
+        def f(a, x):
+            y = x + 0.0
+            return np.sum(np.sin(h(y, a) * y)) + np.sum(y)
+        """,
+    ),
 }
 
 # a view or an alias of the caller's array written after the rebinding: the
@@ -175,6 +210,68 @@ REFUSED_OR_RIGHT = {
         def f(a, x):
             t = h(x, a)
             return t + np.sum(x * x)
+        """,
+    ),
+    "a_view_taken_before_the_rebinding_written_after": (
+        ["a", "x"],
+        """
+        def h(z, c):
+            v = z[1:]
+            if c > CUT:
+                z = np.sin(z) * c
+            v[0] = c * 2.0
+            return np.sum(z * z)
+
+        def f(a, x):
+            y = np.cos(x)
+            s = h(y, a)
+            return s + np.sum(y * x)
+        """,
+    ),
+    "a_column_view_written_after_the_rebinding": (
+        ["a", "M"],
+        """
+        def h(A, c):
+            col = A[0:2, 1]
+            if c > CUT:
+                A = A * c
+            col *= np.cos(c)
+            return np.sum(A)
+
+        def f(a, M):
+            W = M * 1.0
+            s = h(W, a)
+            return s * np.sum(W * M)
+        """,
+    ),
+    "a_slice_of_a_list_parameter_written": (
+        ["a", "ws"],
+        """
+        def h(L, c):
+            head = L[0:1]
+            head[0] = head[0] * c
+            return np.sum(head[0]) + np.sum(L[0])
+
+        def f(a, ws):
+            s = h(ws, a)
+            return s + np.sum(ws[0] * ws[1])
+        """,
+    ),
+    "a_view_taken_in_the_loop_that_rebinds": (
+        ["a", "x"],
+        """
+        def h(z, c):
+            for k in range(2):
+                if c > CUT:
+                    z = z + 0.1
+                w = z[::2]
+                w += c * k
+            return np.sum(z ** 2)
+
+        def f(a, x):
+            y = x * 1.0
+            t = h(y, a)
+            return t + np.sum(y * x)
         """,
     ),
     "an_alias_written_in_a_loop": (

@@ -31,7 +31,12 @@ from adcompile._src.normal.vocabulary import (
 )
 from adcompile._src.read.calls import python_callable
 from adcompile._src.read.source import FunctionSource
-from adcompile._src.read.static_code import bound_names, chain_base, resolve_callee
+from adcompile._src.read.static_code import (
+    bound_names,
+    chain_base,
+    int_literal,
+    resolve_callee,
+)
 
 # list methods that change a list without keeping anything else
 _LIST_CHANGES = frozenset({"append", "extend", "insert", "pop", "clear", "reverse"})
@@ -292,8 +297,9 @@ class NewValues:
         """The parameter whose argument holds the object of the local
         ``name`` wherever the body reads it, or None: ``name`` is bound once
         (an augmented assignment aside, which changes an array in place or
-        rebinds a number), by ``name = z[k]`` with constant keys or by
-        unpacking ``z`` (``u, (v, s) = z``), where ``z`` is a parameter
+        rebinds a number), by ``name = z[k]`` with constant keys, by a view
+        ``name = z[1:]`` (``_sliced``) or by unpacking ``z`` (``u, (v, s) =
+        z``), where ``z`` is a parameter
         holding its argument's object (``_param_object``). A write through
         ``name`` is one into that argument."""
         if self.parts is None:
@@ -302,11 +308,11 @@ class NewValues:
 
     def _parts_of_params(self) -> dict[str, str]:
         counts = binding_counts(self._nodes())
-        given = {  # (each name bound to a parameter's part by constant keys)
-            name: path[0]
+        given = {  # (each name bound to a parameter's part by constant keys,
+            name: path[0]  # or to a view of it by constant slices)
             for node in self._nodes()
             if isinstance(node, cst.Assign)
-            and (path := container_path(node.value)) is not None
+            and (path := container_path(node.value) or _sliced(node.value)) is not None
             for target in node.targets
             for name in bound_names(target.target)
         }
@@ -336,3 +342,23 @@ class NewValues:
                 for a in call.args
             )
         )
+
+
+def _sliced(value: cst.BaseExpression) -> tuple[str] | None:
+    """``(z,)`` for ``z[1:]``, ``z[0:2, 1]``: a name indexed by constant
+    slices (and integers), a view of an array ``z`` that a write through
+    writes into ``z`` (of a list, a new list holding its items)."""
+    if not isinstance(value, cst.Subscript) or not isinstance(value.value, cst.Name):
+        return None
+    if not any(isinstance(e.slice, cst.Slice) for e in value.slice):
+        return None  # (constant keys alone: ``container_path``)
+    for element in value.slice:
+        part = element.slice
+        bounds = (
+            [part.lower, part.upper, part.step]
+            if isinstance(part, cst.Slice)
+            else [part.value]
+        )
+        if any(b is not None and int_literal(b) is None for b in bounds):
+            return None
+    return (value.value.value,)

@@ -21,7 +21,8 @@ sees. Most compute new values; ``purity(f)`` reads ``f`` to tell:
   ``written``: the parameters whose objects it may change (None: any; a
   call of a user function whose ``written`` is known writes into what it
   gives those parameters only; a local name bound once to a part of a
-  parameter, ``u, v = z`` or ``u = z[0]``, writes into z: ``parts``);
+  parameter, ``u, v = z`` or ``u = z[0]``, or to a view of it by constant
+  slices, ``u = z[1:]``, writes into z: ``parts``);
 - ``holds``: ``f`` may keep a reference to an argument other than by
   writing new values into the objects of the parameters in ``written``
   (``z[0] = 2 * c``, ``z += v``, ``z[i] += v``, ``z.append(np.tanh(v))``,
