@@ -411,21 +411,40 @@ class AssignmentLowering:
         backward sweep reads copies of their values from before it (and of
         what rules read of them, ``_state_now``: ``written_anywhere`` counts
         ``v *= 0.5``)."""
-        if current in self.shared_at:  # (code that may keep it has seen it)
+        observers = self._seen_as_written(current, name)
+        if observers is None:
             return False
-        observers: list[str] = []  # (the caller's object changes as in f)
-        for who, _, variable in self._observers(current, name):
-            if variable is None and who != "the caller":
-                return False  # (a name not bound on every path here)
-            if variable is not None:
-                if variable in self.varied:
-                    return False
-                observers.append(variable)
         mutates = tuple(sorted({current, *observers}))
         self.has_control_flow = True
         statement = rename_locals(node, self.env)
         self.body.append(ir.Effect(statement, self.origin, mutates))
         return True
+
+    def _seen_as_written(self, current: str, name: str) -> list[str] | None:
+        """The variables of the names read later that may see ``current``'s
+        memory (the value of ``name``), where a change of it in place, run
+        as written, is seen by each as in Python: no code that may keep it
+        has seen it, and each can be read here and carries no derivative (a
+        value made new as the derivative runs, ``y_1 = with_item(y, ...)``
+        standing for ``y``, would not see it); None otherwise. The caller's
+        object changes as in f, while the array the caller gets back at the
+        end is the one seen (not one an update lowered to a new value made
+        since: ``s = M[0]``, ``M[1] = v``, then ``s *= 0.5``)."""
+        if current in self.shared_at:  # (code that may keep it has seen it)
+            return None
+        observers: list[str] = []
+        for who, _, variable in self._observers(current, name):
+            if variable is None and who != "the caller":
+                return None  # (a name not bound on every path here)
+            if who == "the caller" and variable is not None:
+                root = self._parameter_root(variable)
+                if self.written_params.get(root or "", variable) != variable:
+                    return None  # (written back from a newer array)
+            if variable is not None:
+                if variable in self.varied:
+                    return None
+                observers.append(variable)
+        return observers
 
     def _check_target(self, target: cst.BaseExpression) -> None:
         if isinstance(target, (cst.Tuple, cst.List)):

@@ -134,12 +134,20 @@ class CallArguments:
         would carry none."""
         name = _array_name(operand, self.shapes)
         if (
+            name is None
+            and isinstance(operand, ir.Static)
+            and isinstance(operand.node, cst.Name)
+            and any(operand.node.value in seen for seen in self.holders.values())
+        ):  # (of a kind not known, but a view or item of another value's:
+            name = operand.node.value  # an array, perhaps, whose write it sees)
+        if (
             isinstance(operand, ir.Static)
             and name is not None
             and param is not None
             and writes_constants_only(
                 resolve_callee(self.source, func, self.env, strict=False), param
             )
+            and self._seen_as_written(name, self._user_name(name)) is not None
         ):
             return operand  # (run as written: it writes no derivative)
         if name is None and self._holds_locals(operand):  # ([x, 2.0 * x]:
@@ -150,6 +158,10 @@ class CallArguments:
             return self._checked_after(operand, name)  # (did it write?)
         copy = registry.lookup(HELPERS["private_copy"])  # (an array or list)
         return self._apply(copy, [operand], {}, None, node=node)
+
+    def _user_name(self, variable: str) -> str:
+        """A user's name that holds ``variable`` ("" if none does)."""
+        return next((n for n, v in self.env.items() if v == variable), "")
 
     def _makes_new_value(self, node: cst.BaseExpression) -> bool:
         """Whether code run as written makes a value no name refers to
