@@ -272,13 +272,55 @@ PROGRAMS = {
         """,
         "pass",
     ),
-    # a list holds y itself
+    # a list holds y itself: the object, with what h wrote, once it is
+    # made (y is read again after the call; it was refused)
     "list_holding_the_array": (
         """
         def f(x, b):
             y = x * 1.0
             t = [y, h(b, y)]
             return np.sum(t[0]) * t[1]
+        """,
+        "pass",
+    ),
+    # a function called by its own name is handed y when it is called,
+    # after h ran (by position or keyword; a method or numpy's np.add is
+    # not followed: call_consuming_after)
+    "a_function_given_the_array_before_the_call": (
+        """
+        def g(u, v):
+            return np.sum(u * v)
+
+        def f(x, b):
+            y = x * 1.0
+            t = g(y, h(b, y))
+            return t + np.sum(y * x)
+        """,
+        "pass",
+    ),
+    "a_function_given_the_call_by_keyword": (
+        """
+        def g(u, v=None):
+            return np.sum(u * v)
+
+        def f(x, b):
+            y = x * 1.0
+            t = g(y, v=h(b, y) * x)
+            return t + np.sum(y)
+        """,
+        "pass",
+    ),
+    # in a loop, the tuple made on the trip before still holds y when h
+    # writes into it again (t is given its new value only after): refused
+    "a_tuple_holding_the_array_in_a_loop": (
+        """
+        def f(x, b):
+            y = x * 1.0
+            s = 0.0
+            for k in range(2):
+                t = (y, h(b * k, y))
+                s = s + np.sum(t[0]) * t[1]
+            return s + np.sum(y * x)
         """,
         "refused",
     ),

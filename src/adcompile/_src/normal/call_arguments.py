@@ -285,9 +285,13 @@ class CallArguments:
         (``y ** 2``) and a later operand calls code that may change them
         (``y ** 2 + h(y)``, h writing into y), it is computed first, as in
         Python (``_state_now``). A name or a view is read when the
-        operation applies, as Python reads it (``y - h(y)``)."""
+        operation applies, as Python reads it (``y - h(y)``): a name that a
+        later operand's call wrote back (``g(y, h(y))``, ``[y, h(y)]``) is
+        read again after it (``call_order._taken_when_made``)."""
         operands = []
+        marks = []  # (how many names calls had written back before each)
         for position, node in enumerate(nodes):
+            marks.append(len(self.written_back_names))
             operand = self._lower(node)
             if (
                 isinstance(operand, ir.Static)
@@ -300,6 +304,11 @@ class CallArguments:
             ):
                 operand = self._state_now(operand)
             operands.append(operand)
+        for position, node in enumerate(nodes):  # (g(y, h(y)): y as h left it,
+            if isinstance(node, cst.Name) and node.value in (  # when g is called)
+                self.written_back_names[marks[position] :]
+            ):
+                operands[position] = self._lower(node)
         return operands
 
     def _state_now(self, operand: ir.Operand) -> ir.Operand:

@@ -143,15 +143,42 @@ def _consumed_in_time(
             return False  # (``y[h(y)]`` reads y's values after the call)
         value, parent = parent, parents.get(id(parent))
     given = isinstance(parent, cst.Arg) and parent.value is value
-    if given or isinstance(parent, cst.ComparisonTarget):
+    held = isinstance(parent, cst.Element) and parent.value is value
+    if given or held or isinstance(parent, cst.ComparisonTarget):
         parent = parents.get(id(parent))
     if parent is None:
         return False
     if any(n is call for n in walk(parent)):
-        return isinstance(parent, cst.BinaryOperation) and parent.left is name
+        if isinstance(parent, cst.BinaryOperation):
+            return parent.left is name
+        return value is name and _taken_when_made(parent, name, call)
     if isinstance(parent, (cst.BinaryOperation, cst.UnaryOperation, cst.Comparison)):
         return True
     return given and isinstance(parent, cst.Call) and makes_new(parent)
+
+
+def _taken_when_made(parent: cst.CSTNode, name: cst.Name, call: cst.CSTNode) -> bool:
+    """Whether ``name`` is an argument of a call of a function named
+    plainly (``g(y, h(y))``; not a method, whose object may be a value's)
+    or an item of a list or tuple written out (``[y, h(y)]``), ahead of the
+    one that holds ``call``: the object is handed over when the call is
+    made, or the container built, after ``call`` ran (the lowering reads
+    the name there, ``call_arguments._in_order``)."""
+    if isinstance(parent, cst.Call) and isinstance(parent.func, cst.Name):
+        parts = [a.value for a in parent.args if not a.star]
+        if len(parts) != len(parent.args):
+            return False
+    elif isinstance(parent, (cst.List, cst.Tuple)):
+        if not all(isinstance(e, cst.Element) for e in parent.elements):
+            return False
+        parts = [e.value for e in parent.elements]
+    else:
+        return False
+    ahead = next((i for i, p in enumerate(parts) if p is name), None)
+    holding = next(
+        (i for i, p in enumerate(parts) if any(n is call for n in walk(p))), None
+    )
+    return ahead is not None and holding is not None and ahead < holding
 
 
 def _other_branches(value: cst.CSTNode, call: cst.CSTNode) -> set[int]:
