@@ -11,8 +11,11 @@ are read by whatever consumes the object.
 - ``y - 0.3 * h(y)``: the subtraction consumes ``y`` after ``h`` ran (its
   right operand is evaluated first), so it subtracts from the values h
   left in y; the lowering reads the name again there (``_late_bound``).
-- ``y[0] * h(y)``, ``[y, h(y)]``, ``f(y, h(y))``: the consumer may hold a
-  view of y, or y itself, or read y when it runs: not followed.
+- ``g(y, h(y))`` (a function called by its own name), ``[y, h(y)]``: the
+  object is handed over when the call is made or the container built,
+  after ``h`` ran; the lowering reads the name again there.
+- ``y[0] * h(y)``, ``np.add(y, h(y))``, ``y.dot(h(y))``: the consumer may
+  hold a view of y, or y itself, or read y when it runs: not followed.
 
 - ``fill(y, np.tanh(y if c else z))``, ``np.tanh(y.w) + h(y)``: a
   conditional expression's branch, an attribute (``getattr(y, "w")`` too)
@@ -23,9 +26,10 @@ Invariant: ``read_before`` is False only where every read of the name in
 the statement before the call (or of a branch, attribute or item of it
 holding no call) is consumed by arithmetic, a comparison or a
 numpy function that makes a new array before the call runs, or is the left
-operand of an operator whose right operand holds the call; reads after the
-call see the new values (the lowering reads them after the name is
-rebound).
+operand of an operator whose right operand holds the call, or an argument
+(an item) ahead of the one holding the call in a call of a plainly named
+function (a list or tuple written out); reads after the call see the new
+values (the lowering reads them after the name is rebound).
 """
 
 from __future__ import annotations
