@@ -61,6 +61,55 @@ PROGRAMS = {
             return np.sum(M) * a
         """,
     ),
+    # the value of a write through a view calls code that writes into the
+    # viewed array: the view was copied before that write, and the copy
+    # written back over it (a silent wrong gradient and value; long run,
+    # seed 4001, in a helper)
+    "a_view_updated_with_a_call_writing_its_array": (
+        ["a", "x"],
+        """
+        def h1(z, c):
+            z[0] += 0.5
+            return z * c
+
+        def f(a, x):
+            y = x * 1.0
+            v = y[0:2]
+            v += 0.3 * h1(y, a)[2]
+            return np.sum(y * x) + a
+        """,
+    ),
+    "a_view_item_set_from_a_call_writing_its_array": (
+        ["a", "x"],
+        """
+        def h1(z, c):
+            z[1] += 0.5
+            return z * c
+
+        def f(a, x):
+            y = x * 1.0
+            v = y[0:2]
+            v[0] = 0.3 * h1(y, a)[2]
+            return np.sum(y * x) + a
+        """,
+    ),
+    "a_helper_updating_a_view_of_its_parameter_so": (
+        ["a", "M"],
+        """
+        def h1(z, c):
+            z[0] += 0.5
+            return np.sum(z) * c
+
+        def h2(z, c):
+            view = z[0:2]
+            view += 0.3 * h1(z, c)
+            return np.sum(z * z)
+
+        def f(a, M):
+            s = h2(M[0], a)
+            return s + np.sum(M * M)
+        """,
+    ),
 }
 
 
@@ -76,6 +125,27 @@ def _halves_a_row_after_writing_another(a, M):
     M[1] = M[1] * a
     s0 *= 0.5
     return np.sum(M) * a
+
+
+def _updates_a_view_with_a_writing_call(a, x):
+    y = x * 1.0
+    v = y[0:2]
+    v += 0.3 * _writes_first(y, a)[2]
+    return np.sum(y * x)
+
+
+def _writes_first(z, c):
+    z[0] += 0.5
+    return z * c
+
+
+def test_a_view_updated_with_a_writing_call_is_refused_at_the_line() -> None:
+    with pytest.raises(adcompile.UnsupportedSyntax) as info:
+        adcompile.grad(_updates_a_view_with_a_writing_call, wrt=(0, 1))(
+            0.5, np.array([0.3, -0.2, 0.9])
+        )
+    assert "a view of 'y'" in info.value.reason, info.value.reason
+    assert "v += 0.3 * _writes_first(y, a)[2]" in str(info.value)
 
 
 def test_the_refusal_names_the_write_and_leaves_the_array_as_it_was() -> None:

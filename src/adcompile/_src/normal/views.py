@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from adcompile._src.errors import UnsupportedSyntax
 from adcompile._src.normal import ir
 from adcompile._src.rules import registry
 from adcompile._src.runtime import HELPERS
@@ -106,6 +107,15 @@ class ViewWrites:
         base = self._lower(cst.Name(view.base))
         self._apply(copy, [ir.Var(current), base, ir.Static(code)], {}, name, node=at)
         write()
+        if self.env.get(view.base) != view.base_value:  # (v += h(y)[0], h
+            raise UnsupportedSyntax(  # writing into y: v's copy is stale)
+                f"`{self.origin.code}` writes into '{name}', a view of "
+                f"'{view.base}', with a value whose call writes into "
+                f"'{view.base}' too: the view would be read before that write",
+                f"compute the value first (t = ...; {name} += t), or write "
+                f"into '{view.base}' directly",
+                self.source.location(at),
+            )
         target = cst.Subscript(cst.Name(view.base), view.index)
         write_back = cst.Assign([cst.AssignTarget(target)], cst.Name(name))
         again = cst.Assign([cst.AssignTarget(cst.Name(name))], target)
