@@ -10,7 +10,8 @@ are read by whatever consumes the object.
   result is a new array, which holds y's old values.
 - ``y - 0.3 * h(y)``: the subtraction consumes ``y`` after ``h`` ran (its
   right operand is evaluated first), so it subtracts from the values h
-  left in y; the lowering reads the name again there (``_late_bound``).
+  left in y; the lowering reads the name again there
+  (``call_arguments._in_order``).
 - ``g(y, h(y))`` (a function called by its own name), ``[y, h(y)]``: the
   object is handed over when the call is made or the container built,
   after ``h`` ran; the lowering reads the name again there.

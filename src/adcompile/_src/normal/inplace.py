@@ -263,7 +263,7 @@ class InPlaceLowering:
             current = self.env.get(kept)
             if param != root or current is None or current == after:
                 continue
-            if kept in self.pinned and not self._given_on_this_path(current):
+            if kept in self.pinned and current not in self._given_on_path():
                 continue  # (not kept yet: a construct's variable it will be)
             if self.outer_bodies and kept not in self.pinned:
                 raise UnsupportedSyntax(
@@ -283,15 +283,6 @@ class InPlaceLowering:
                 asked = cst.parse_expression(f"{before} is {current}")
                 self.body.append(ir.Assign(flag, ir.Static(asked), self.origin))
             self._choose_kept(kept, flag, after)
-
-    def _given_on_this_path(self, variable: str) -> bool:
-        """Whether a statement on the path to the one being lowered (in its
-        block, or in those around it) has given ``variable`` a value."""
-        return any(
-            variable in str(getattr(statement, "target", "")).split(", ")
-            for body in (*self.outer_bodies, self.body)
-            for statement in body
-        )
 
     def _choose_kept(self, kept: str, flag: str, after: str) -> None:
         """``kept = after if flag else kept``, lowered as the user's

@@ -70,9 +70,8 @@ class ExpressionLowering(SharingAnalysis, ShapeClasses):
             key = BINARY.get(type(node.operator))
             if key is None:
                 raise self._unsupported(node, "this operator")
-            mark = len(self.written_back_names)
-            left, right = self._in_order([node.left, node.right])  # (call_
-            left = self._late_bound(node.left, left, mark)  # arguments.py)
+            left, right = self._in_order([node.left, node.right])  # (y - h(y):
+            # y read after h ran, call_arguments)
             return self._apply(
                 registry.lookup(key), [left, right], {}, target_name, node=node
             )

@@ -20,6 +20,7 @@ import libcst as cst
 
 from adcompile._src.normal.control_facts import assigned_names, names_bound
 from adcompile._src.normal.parts import binding_counts, container_path
+from adcompile._src.normal.views import viewed_name
 from adcompile._src.normal.vocabulary import (
     NEW_ARRAY_FUNCTIONS,
     NEW_VALUE_BUILTINS,
@@ -348,10 +349,10 @@ def _sliced(value: cst.BaseExpression) -> tuple[str] | None:
     """``(z,)`` for ``z[1:]``, ``z[0:2, 1]``: a name indexed by constant
     slices (and integers), a view of an array ``z`` that a write through
     writes into ``z`` (of a list, a new list holding its items)."""
-    if not isinstance(value, cst.Subscript) or not isinstance(value.value, cst.Name):
+    base = viewed_name(value)  # (a slice in it; keys alone: ``container_path``)
+    if base is None:
         return None
-    if not any(isinstance(e.slice, cst.Slice) for e in value.slice):
-        return None  # (constant keys alone: ``container_path``)
+    assert isinstance(value, cst.Subscript)
     for element in value.slice:
         part = element.slice
         bounds = (
@@ -361,4 +362,4 @@ def _sliced(value: cst.BaseExpression) -> tuple[str] | None:
         )
         if any(b is not None and int_literal(b) is None for b in bounds):
             return None
-    return (value.value.value,)
+    return (base,)

@@ -238,13 +238,18 @@ class Observers:
         the parameters' own, and those given one earlier in the block being
         lowered or in the blocks around it, before the construct that holds
         this statement."""
-        found: set[str] = set(self.param_names)
+        return (set(self.param_names) | self._given_on_path()) - self.pinned_all
+
+    def _given_on_path(self) -> set[str]:
+        """The variables statements on the path to the one being lowered
+        (in its block, or in those around it) have given a value."""
+        found: set[str] = set()
         for body in (*self.outer_bodies, self.body):
             for statement in body:
                 target = getattr(statement, "target", None)
                 if isinstance(target, str):
                     found.update(t for t in target.split(", ") if t)
-        return found - self.pinned_all
+        return found
 
     def _read_later(self, name: str) -> bool:
         if name in self.loop_snapshots:  # read by the loop at each trip

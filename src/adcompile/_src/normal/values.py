@@ -126,19 +126,14 @@ def stores_new_value(node: cst.CSTNode, source: FunctionSource) -> bool:
         target = node.target
     else:
         return False
-    return isinstance(target, (cst.Subscript, cst.Attribute)) and _numeric(
+    return isinstance(target, (cst.Subscript, cst.Attribute)) and new_number_or_array(
         node.value, source
     )
 
 
 def new_number_or_array(node: cst.BaseExpression, source: FunctionSource) -> bool:
-    """A new array or number made right there, holding nothing (``_numeric``):
-    ``+`` or ``*`` with it as an operand cannot join or repeat lists."""
-    return _numeric(node, source)
-
-
-def _numeric(node: cst.BaseExpression, source: FunctionSource) -> bool:
-    """A new array or number made right there, holding nothing: a float,
+    """A new array or number made right there, holding nothing (``+`` or
+    ``*`` with it as an operand cannot join or repeat lists): a float,
     arithmetic that cannot join or repeat lists (``0.3 * v``, ``a - b``),
     a numpy function that makes a new array, an item of one."""
     if isinstance(node, cst.Float):
@@ -148,9 +143,11 @@ def _numeric(node: cst.BaseExpression, source: FunctionSource) -> bool:
     if isinstance(node, cst.BinaryOperation):
         if not isinstance(node.operator, (cst.Add, cst.Multiply)):
             return True
-        return _numeric(node.left, source) or _numeric(node.right, source)
+        return new_number_or_array(node.left, source) or new_number_or_array(
+            node.right, source
+        )
     if isinstance(node, cst.Subscript):
-        return _numeric(node.value, source)
+        return new_number_or_array(node.value, source)
     if not isinstance(node, cst.Call):
         return False
     callee = resolve_callee(source, node.func, {}, strict=False)

@@ -172,17 +172,6 @@ class WriteBack:
         prim = registry.lookup(callee) if is_numpy_callable(callee) else None
         return prim is not None and prim.shape in VIEW_FREE_SHAPES
 
-    def _late_bound(
-        self, node: cst.BaseExpression, operand: ir.Operand, mark: int
-    ) -> ir.Operand:
-        """An operator's left operand, read again where it is a name a call
-        in its right operand wrote back since ``mark`` (a count of
-        ``written_back_names``): the operator reads the object's values
-        when it applies (``y - h(y)`` subtracts from what h left in y)."""
-        if isinstance(node, cst.Name) and node.value in self.written_back_names[mark:]:
-            return self._lower(node)
-        return operand
-
     def _tuple_name(self, func: cst.BaseExpression, returned: Returned) -> str:
         """``h_and_y``: the variable holding what a call of h's variant
         returns, h's result and the ``y`` it wrote into."""
