@@ -1,5 +1,8 @@
 """A fixed sample of composed random programs (tests/compose), checked in
-every mode: grad, value_and_grad, vjp, jvp, and hvp on every twentieth.
+every mode: grad, value_and_grad, vjp, jvp, hvp on every twentieth, and
+the module ``adcompile build`` writes on every fourth (from the third; a
+built module may refuse what runs in process, with the user's line: a
+closure handed on as a value).
 
 Each program nests helpers, branches, loops, closures, comprehensions,
 in-place updates and early returns in one another (see

@@ -9,14 +9,15 @@ writes made after the rebinding (into the new value, or through a view
 of the old object) are right as in Python, or refused.
 
 Every program runs through ``tests/compose/check.py``: each mode against
-finite differences, and the arguments as ``f`` leaves them.
+finite differences, and the arguments as ``f`` leaves them, the module
+``adcompile build`` writes for it too.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tests.compose.check import check_body
+from tests.compose.check import MODES, check_body
 
 RIGHT = {
     "written_then_rebound": (
@@ -168,12 +169,12 @@ REFUSED_OR_RIGHT = {
 @pytest.mark.parametrize("name", sorted(RIGHT))
 def test_a_write_before_the_rebinding_reaches_the_caller(name: str) -> None:
     params, body = RIGHT[name]
-    result = check_body(body, params, seed=5, program_id=name)
+    result = check_body(body, params, seed=5, program_id=name, modes=MODES)
     assert result.klass == "pass", (body, result)
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED_OR_RIGHT))
 def test_other_rebindings_are_right_or_refused(name: str) -> None:
     params, body = REFUSED_OR_RIGHT[name]
-    result = check_body(body, params, seed=5, program_id=name)
+    result = check_body(body, params, seed=5, program_id=name, modes=MODES)
     assert result.klass in ("pass", "refused"), (body, result)

@@ -4,8 +4,9 @@
 loads the module from a temporary file, draws inputs away from branch
 flips, and checks ``grad``, ``value_and_grad``, ``vjp``, ``jvp``,
 ``grad_first`` (``grad`` with respect to the first parameter only: code on
-the others runs as written) and (optionally) ``hvp`` against finite
-differences and against ``f`` itself.
+the others runs as written), (optionally) ``hvp``, and ``build`` (the
+gradient of the module ``adcompile build`` writes, imported and called)
+against finite differences and against ``f`` itself.
 Each mode ends as one of ``pass``, ``refused``, ``refused_unlocated``,
 ``crash``, ``wrong`` or ``deviation``; the program takes the worst of its
 modes, or ``skipped_nonsmooth`` / ``skipped_slow`` / ``invalid`` (the
@@ -34,6 +35,8 @@ from typing import Any
 import numpy as np
 
 import adcompile
+from adcompile._src.tools.loading import CliError
+from tests.compose.built import run_build
 from tests.compose.generator import Program
 from tests.compose.trees import (
     close,
@@ -55,10 +58,12 @@ __all__ = [
     "check_source",
 ]
 
-MODES = ("grad", "value_and_grad", "vjp", "jvp", "grad_first", "hvp")
+MODES = ("grad", "value_and_grad", "vjp", "jvp", "grad_first", "hvp", "build")
+IN_PROCESS = MODES[:-1]  # check_source's default: building a module takes longer
 # worst first: a program takes the first class any of its modes has
 SEVERITY = ("wrong", "deviation", "crash", "refused_unlocated", "refused", "pass")
 LOCATION = re.compile(r'File "([^"]+)", line (\d+), col (\d+)')
+BUILD_LOCATION = re.compile(r"\(([^()]+\.py):(\d+):(\d+)\)")  # build's one-line form
 RTOL, ATOL = 1e-5, 1e-6
 _modules = itertools.count()
 TYPES = {"NoneType", "float", "int", "list", "dict", "tuple", "str", "bool"}
@@ -158,6 +163,7 @@ class Run:
         self.value = float(f(*left))
         self.left = left  # what f leaves in its arguments
         self.grad_fn: Any = None
+        self.module: Any = None  # the program's module
 
     def fresh(self) -> list[Any]:
         return copy.deepcopy(self.args)
@@ -326,6 +332,7 @@ RUNNERS = {
     "jvp": run_jvp,
     "grad_first": run_grad_first,
     "hvp": run_hvp,
+    "build": run_build,
 }
 
 
@@ -333,10 +340,15 @@ def classify(error: BaseException, module_file: str) -> ModeResult:
     if isinstance(error, Failure):
         return ModeResult(error.status, error.kind, error.detail[:600])
     message = str(error)
-    if isinstance(error, adcompile.AdcompileError):
+    refusal = (  # adcompile's, a built module's own stand-in, or build's
+        isinstance(error, (adcompile.AdcompileError, CliError))
+        or "AdcompileError" in (base.__name__ for base in type(error).__mro__)
+    )
+    if refusal:
         located = any(
             Path(m.group(1)).name == Path(module_file).name
-            for m in LOCATION.finditer(message)
+            for places in (LOCATION, BUILD_LOCATION)
+            for m in places.finditer(message)
         )
         status = "refused" if located else "refused_unlocated"
         return ModeResult(
@@ -381,11 +393,17 @@ def smooth_point(f: Callable[..., Any], params: list[str], seed: int):
     return None, reason
 
 
-def check_body(body: str, params: list[str], seed: int, program_id: str) -> Result:
+def check_body(
+    body: str,
+    params: list[str],
+    seed: int,
+    program_id: str,
+    modes: tuple[str, ...] = IN_PROCESS,
+) -> Result:
     """``check_source`` of a program written out in a test (indented, numpy
     imported for it)."""
     source = "import numpy as np\n" + textwrap.dedent(body)
-    return check_source(source, params, seed=seed, program_id=program_id)
+    return check_source(source, params, seed=seed, program_id=program_id, modes=modes)
 
 
 def check_source(
@@ -396,7 +414,7 @@ def check_source(
     tags: list[str] | None = None,
     hvp: bool = True,
     budget: float = 90.0,  # (six modes, each compiled: 15 s apiece)
-    modes: tuple[str, ...] = MODES,
+    modes: tuple[str, ...] = IN_PROCESS,
 ) -> Result:
     """Check the module ``source`` whose entry ``f`` takes ``params``."""
     result = Result(program_id, "pass", list(tags or []))
@@ -422,6 +440,7 @@ def check_source(
             return result
         args, directions, refs = point
         run = Run(module.f, args, module.__file__)
+        run.module = module
         for mode, runner in RUNNERS.items():
             if mode not in modes:
                 continue
@@ -438,7 +457,13 @@ def check_source(
                 break
             except Exception as error:
                 result.modes[mode] = classify(error, module.__file__)
-        statuses = {r.status for r in result.modes.values()}
+        # (a module built ahead of time may refuse what runs in process: a
+        # closure handed on as a value; that refusal is the build mode's own)
+        statuses = {
+            r.status
+            for m, r in result.modes.items()
+            if not (m == "build" and r.status == "refused")
+        }
         result.klass = next(s for s in SEVERITY if s in statuses | {"pass"})
     except Timeout:
         result.klass, result.detail = "skipped_slow", "over the time budget"
@@ -453,20 +478,33 @@ def check_source(
 def check_index(job: tuple) -> dict[str, Any]:
     """Check program ``index`` of ``seed``, with hvp on every ``hvp_every``-th
     program (0: none), as a dict (what a worker process sends back); a
-    fourth item False draws the first generator's constructs only."""
+    fourth item False draws the first generator's constructs only, a fifth
+    builds every so many programs ahead of time (default 4; 0: none)."""
     from tests.compose.generator import generate
 
     seed, index, hvp_every, *rest = job
-    program = generate(seed, index, extended=rest[0] if rest else True)
-    result = check_program(program, hvp=hvp_every > 0 and index % hvp_every == 0)
+    extended = rest[0] if rest else True
+    build_every = rest[1] if len(rest) > 1 else 4
+    program = generate(seed, index, extended=extended)
+    result = check_program(
+        program,
+        hvp=hvp_every > 0 and index % hvp_every == 0,
+        build=build_every > 0 and index % build_every == 2 % build_every,
+    )
     return dataclasses.asdict(result)
 
 
-def check_program(program: Program, hvp: bool | None = None) -> Result:
-    """Check a generated program (hvp on every fourth program by default)."""
+def check_program(
+    program: Program, hvp: bool | None = None, build: bool | None = None
+) -> Result:
+    """Check a generated program (hvp on every fourth program by default,
+    and ``adcompile build`` on every fourth from the third)."""
     if hvp is None:
         hvp = program.index % 4 == 0
+    if build is None:
+        build = program.index % 4 == 2
     seed = program.seed * 1_000_003 + program.index
+    modes = MODES if build else IN_PROCESS
     return check_source(
-        program.source, program.params, seed, program.id, program.tags, hvp
+        program.source, program.params, seed, program.id, program.tags, hvp, modes=modes
     )

@@ -131,7 +131,12 @@ class CallArguments:
         reads elsewhere count as read later: the rest of it may read them
         after the call. So does a name that carries no derivative (a buffer
         the callee fills with values that do): its values after the call
-        would carry none."""
+        would carry none. A function defined here holds no values to write
+        into: it is given as it is (a copy would seem to carry a
+        derivative, and the callee's derivative would be taken with respect
+        to it)."""
+        if self._is_local_function(operand):
+            return operand
         name = _array_name(operand, self.shapes)
         if (
             name is None
@@ -158,6 +163,15 @@ class CallArguments:
             return self._checked_after(operand, name)  # (did it write?)
         copy = registry.lookup(HELPERS["private_copy"])  # (an array or list)
         return self._apply(copy, [operand], {}, None, node=node)
+
+    def _is_local_function(self, operand: ir.Operand) -> bool:
+        """Whether ``operand`` names a function this one defines (a
+        closure, lifted)."""
+        return (
+            isinstance(operand, ir.Static)
+            and isinstance(operand.node, cst.Name)
+            and operand.node.value in self.nested_purity
+        )
 
     def _user_name(self, variable: str) -> str:
         """A user's name that holds ``variable`` ("" if none does)."""
@@ -195,7 +209,10 @@ class CallArguments:
         ``g = h``, a method): it may also keep or return it, so it gets the
         object itself (kept as it is now, ``_as_it_is_now``), and where a
         name read later or the caller sees it, a copy made before the call
-        that ``unwritten`` compares it with after."""
+        that ``unwritten`` compares it with after (not of a function defined
+        here, which holds no values)."""
+        if self._is_local_function(operand):
+            return operand
         name = _array_name(operand, self.shapes)
         if name is not None and self.shapes.get(name) != SCALAR:
             if self._object_seen_after(name, node):

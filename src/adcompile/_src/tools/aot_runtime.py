@@ -18,6 +18,7 @@ nodes of a module that read a global or builtin name.
 from __future__ import annotations
 
 import builtins
+import functools
 import inspect
 import keyword
 import math
@@ -32,6 +33,7 @@ import numpy as np
 from libcst.metadata import BuiltinScope, GlobalScope, MetadataWrapper, ScopeProvider
 
 from adcompile._src import errors, runtime
+from adcompile._src.emit.emit import format_source
 from adcompile._version import __version__
 
 ERROR_BASE = '''\
@@ -40,14 +42,77 @@ class AdcompileError(Exception):
 
     A stand-in for ``adcompile.AdcompileError``, so that this module needs
     only numpy: ``reason`` says what is wrong, ``hint`` what to do instead.
+    A refusal that names the statement it is about (``statement``) shows
+    where that statement is written in the sources this module was built
+    from (its docstring's ``source`` and ``also``); another shows where the
+    function whose gradient was running is defined.
     """
 
     def __init__(self, reason, hint="", location=None):
         self.reason = reason
         self.hint = hint
         self.location = location
-        super().__init__(f"{reason}\\n  {hint}" if hint else reason)
+        super().__init__(reason)
+
+    def __str__(self):
+        place = self.location or _source_place(getattr(self, "statement", ""))
+        place = place or _definition_place(self.__traceback__)
+        parts = [self.reason, place, f"  {self.hint}" if self.hint else ""]
+        return "\\n".join(part for part in parts if part)
+
+
+def _definition_place(traceback):
+    """Where the user function is defined whose derivative this module's
+    outermost function in ``traceback`` is (its docstring lists them)."""
+    import re
+
+    built = {}
+    header = globals().get("__doc__") or ""
+    for names, function in re.findall(r"^- (.*?): (\\S+) with", header, re.M):
+        built.update((name, function.rsplit(".", 1)[-1]) for name in names.split(", "))
+    while traceback is not None:
+        frame = traceback.tb_frame
+        if frame.f_globals is globals() and frame.f_code.co_name in built:
+            return _source_place(f"def {built[frame.f_code.co_name]}(")
+        traceback = traceback.tb_next
+    return ""
+
+
+def _source_place(statement):
+    """Where the first line of ``statement`` is written in this module's
+    sources, as a traceback shows a place ("" when it is not found)."""
+    import os
+    import re
+
+    first = str(statement).strip().split("\\n")[0]
+    header = globals().get("__doc__") or ""
+    fields = dict(re.findall(r"^(\\w+): (.*)$", header, re.MULTILINE))
+    names = [fields.get("source", "")]
+    names += [item.split("=")[0] for item in fields.get("also", "").split()]
+    directory = os.path.dirname(os.path.abspath(globals().get("__file__", ".")))
+    for name in names if first else ():
+        path = os.path.join(directory, name)
+        try:
+            with open(path, encoding="utf-8") as stream:
+                lines = stream.read().splitlines()
+        except OSError:
+            continue
+        for number, text in enumerate(lines, start=1):
+            col = text.find(first)
+            if col >= 0:
+                caret = " " * (col - (len(text) - len(text.lstrip())))
+                return (
+                    f'  File "{path}", line {number}, col {col + 1}\\n'
+                    f"    {text.strip()}\\n    {caret}{'^' * len(first)}"
+                )
+    return ""
 '''
+
+
+# the lines around the helpers' copies in ``module_body``'s text, formatted
+# already (see ``formatted``)
+HELPERS_BEGIN = "# <adcompile: the helpers, formatted>"
+HELPERS_END = "# </adcompile: the helpers, formatted>"
 
 
 @dataclass(frozen=True)
@@ -212,7 +277,7 @@ def module_body(
     code = runtime_code(helpers)
     source = code.source
     if error_base and "class AdcompileError(" not in source:
-        source = "\n\n\n".join(s for s in (ERROR_BASE.strip("\n"), source) if s)
+        source = "\n\n\n".join(s for s in (_formatted(ERROR_BASE), source) if s)
     stdlib = {*code.imports, *(["import math"] if "math" in used else [])}
     lines = [*sorted(stdlib), "", "import numpy as np", ""]
     if user_imports:
@@ -224,7 +289,8 @@ def module_body(
         lines += ["", "", function.strip("\n")]
     if source:
         lines += ["", "", f"# Runtime helpers, copied from adcompile {__version__}"]
-        lines += ["# so that this module needs only numpy.", "", "", source]
+        lines += ["# so that this module needs only numpy.", "", ""]
+        lines += [HELPERS_BEGIN, source, HELPERS_END]
     late = sorted(set(aliases.items()) - set(early.items()))
     if late:
         lines += ["", "", "# Helpers under the names the gradient functions use."]
@@ -253,25 +319,8 @@ def runtime_code(names: Iterable[str]) -> RuntimeCode:
             if obj.__name__ != "numpy":
                 modules.add(_import_line(name, obj))
             continue
-        constant = _constant_definition(name)
-        if constant is not None:  # a module constant: a tuple of modes, a dtype
-            definitions[name], _ = constant
-            for node in free_names(cst.parse_module(definitions[name]))[1]:
-                if node.value in namespace and node.value not in definitions:
-                    pending.append(node.value)
-            continue
-        if not (
-            inspect.isfunction(obj) or inspect.isclass(obj)
-        ) or not obj.__module__.startswith(runtime.__name__ + "."):
-            raise TypeError(
-                f"adcompile cannot copy runtime.{name} into a generated module: "
-                "only functions, classes, modules and errors are supported"
-            )
-        source = drop_annotations(cst.parse_module(inspect.getsource(obj)))
-        definitions[name] = source.code.strip("\n")
-        for node in free_names(source)[1]:
-            if node.value in namespace and node.value not in definitions:
-                pending.append(node.value)
+        definitions[name], reads = _definition(name)
+        pending += [n for n in reads if n in namespace and n not in definitions]
 
     # what the helpers share first: their definitions may use it
     modules_order = [runtime.support.__name__, *(m.__name__ for m in runtime.MODULES)]
@@ -286,6 +335,52 @@ def runtime_code(names: Iterable[str]) -> RuntimeCode:
     blocks = _error_classes(raised)
     blocks += [definitions[name] for name in sorted(definitions, key=position)]
     return RuntimeCode(tuple(sorted(modules)), "\n\n\n".join(blocks))
+
+
+@functools.cache
+def _definition(name: str) -> tuple[str, tuple[str, ...]]:
+    """The source of the runtime constant, function or class ``name`` as
+    copied (annotations dropped), and the global names it reads (the same
+    for every module built in a process: found once)."""
+    constant = _constant_definition(name)
+    if constant is not None:  # a module constant: a tuple of modes, a dtype
+        source = cst.parse_module(constant[0])
+    else:
+        obj = runtime.NAMESPACE[name]
+        if not (
+            inspect.isfunction(obj) or inspect.isclass(obj)
+        ) or not obj.__module__.startswith(runtime.__name__ + "."):
+            raise TypeError(
+                f"adcompile cannot copy runtime.{name} into a generated module: "
+                "only functions, classes, modules and errors are supported"
+            )
+        source = drop_annotations(cst.parse_module(inspect.getsource(obj)))
+    reads = tuple(dict.fromkeys(node.value for node in free_names(source)[1]))
+    return _formatted(source.code), reads
+
+
+@functools.cache
+def _formatted(text: str) -> str:
+    """A top-level definition as black writes it (without the blank lines
+    around it)."""
+    return format_source(text).strip("\n")
+
+
+def formatted(text: str) -> str:
+    """A generated module's text as black writes it. The helpers' copies
+    (between ``HELPERS_BEGIN`` and ``HELPERS_END``, which are dropped) are
+    formatted one definition at a time as they are copied, once a process:
+    black gives a module's top-level definitions two blank lines apart
+    whatever surrounds them, so the whole comes out as black would write it,
+    in a fraction of the time."""
+    head, found, rest = text.partition(f"\n{HELPERS_BEGIN}\n")
+    if not found:
+        return format_source(text)
+    helpers, _, tail = rest.partition(f"\n{HELPERS_END}\n")
+    parts = [format_source(head), "\n\n", helpers.strip("\n"), "\n"]
+    if tail.strip():
+        parts += ["\n\n", format_source(tail)]
+    return "".join(parts)
 
 
 def _constant_definition(name: str) -> tuple[str, int] | None:
@@ -318,12 +413,13 @@ def _error_classes(raised: set[type[errors.AdcompileError]]) -> list[str]:
     """A local AdcompileError and the subclasses raised, with their docstrings."""
     if not raised:
         return []
-    blocks = [ERROR_BASE.strip("\n")]
+    blocks = [_formatted(ERROR_BASE)]
     for cls in sorted(raised, key=lambda c: inspect.getsourcelines(c)[1]):
         if cls is errors.AdcompileError:
             continue
         doc = inspect.getdoc(cls) or f"A {cls.__name__} error."
         if "\n" in doc or '"""' in doc:
             doc = doc.split("\n", 1)[0].replace('"""', "'''")
-        blocks.append(f'class {cls.__name__}(AdcompileError):\n    """{doc}"""')
+        block = f'class {cls.__name__}(AdcompileError):\n    """{doc}"""'
+        blocks.append(_formatted(block))
     return blocks

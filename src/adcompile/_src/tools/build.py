@@ -72,9 +72,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from adcompile._src.emit.emit import format_source
 from adcompile._src.tools import variants
-from adcompile._src.tools.aot_runtime import import_name
+from adcompile._src.tools.aot_runtime import formatted, import_name
 from adcompile._src.tools.generate import (
     MODES,
     Generated,
@@ -336,7 +335,7 @@ def _assemble(
     if skipped:
         lines += ["", "# Not built: adcompile cannot differentiate these:"]
         lines += [f"#   {name}: {reason}" for name, reason in skipped]
-    return format_source("\n".join([*lines, "", body]) + "\n")
+    return formatted("\n".join([*lines, "", body]) + "\n")
 
 
 def _relative(path: Path, start: Path) -> str:

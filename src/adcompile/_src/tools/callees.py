@@ -10,8 +10,12 @@ its module-level name before its own callees are looked at):
 - a call whose callee is known when the code is read (``simulate(...)``,
   ``Model.step(...)``, a method of a module-level object) calls the
   callee's pullback (reverse mode) directly, under a module-level name;
+- a call of a function the caller defines itself (a closure, which emitted
+  code lifts into a local function taking what it reads as parameters)
+  calls that function's pullback, emitted under a module-level name, in
+  reverse mode;
 - a call known only at run time (a function passed in, ``self.layer(x)``)
-  and every call in forward mode go through a dispatcher written into the
+  and every other call in forward mode go through a dispatcher written into the
   module, ``vjp_call`` or ``jvp_call``, which looks the callee up in a table
   of the derivatives built for it;
 - in the tangent program of gradient code (Hessian-vector products, as
@@ -72,7 +76,9 @@ from adcompile._src.tools.dispatch import (
     applied_calls,
     call_location,
     definition,
+    direct_calls,
     dispatcher_text,
+    local_definition,
     local_names,
     methods,
     passed_functions,
@@ -121,6 +127,7 @@ class Linker:
         self._tangent_names: dict[str, tuple[str, ...]] = {}
         self._sites: list[Site] = []
         self._values: dict[int, types.FunctionType] = {}  # passed as values
+        self._locals: dict[tuple[Any, str], types.FunctionType] = {}  # closures
         self._modules: dict[str, Any] = {}  # modules of the code linked
         # emitted derivative code -> (the user function, its call bindings)
         self._derived: dict[types.FunctionType, tuple[Any, Bindings]] = {}
@@ -178,6 +185,10 @@ class Linker:
                 renames[name] = self._static(function, callee, target, wrt, shapes)
                 continue
             kind = "jvp" if wrt == ("jvp",) else "pullback"
+            if kind == "pullback":
+                text = self._local_callees(text, name, function)
+                if name not in re.findall(r"[A-Za-z_]\w*", text):
+                    continue  # (every call was of a local function)
             renames[name] = self._dispatcher(kind)
             if kind == "jvp" and function in self._derived:
                 text = self._applied(text, name, function)
@@ -190,6 +201,28 @@ class Linker:
             n: cst.Name(renames[n.value]) for n in nodes if n.value in renames
         }
         return tree.visit(_Replace(replacements)).code
+
+    def _local_callees(self, text: str, name: str, function: types.FunctionType) -> str:
+        """``text`` with its dispatched calls of functions it defines itself
+        (the user's closures, lifted) made direct calls of their derivatives,
+        emitted as the module's: a local function is a new object at every
+        call, which no table can name."""
+        made: dict[str, types.FunctionType | None] = {}
+        targets: dict[tuple[str, tuple], str] = {}
+        for site in sites(text, name, "pullback", function):
+            if site.callee not in made:
+                made[site.callee] = local_definition(
+                    text, site.callee, function, self._locals
+                )
+            local = made[site.callee]
+            if local is None:
+                continue
+            # its refusals point at the user function it is written in
+            self._derived.setdefault(local, (self._origin(function), {}))
+            targets[(site.callee, site.wrt)] = self._derivative(
+                local, site.wrt, "pullback"
+            )
+        return direct_calls(text, name, targets) if targets else text
 
     def _applied(self, text: str, name: str, function: types.FunctionType) -> str:
         """``text``, the tangent program of derivative code, with its calls

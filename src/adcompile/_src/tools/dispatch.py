@@ -21,7 +21,11 @@ tangent programs of the callees' ``apply`` code built ahead of time.
 from __future__ import annotations
 
 import ast
+import builtins
 import inspect
+import itertools
+import linecache
+import symtable
 import textwrap
 import types
 from collections.abc import Iterable
@@ -252,6 +256,111 @@ def _literal(value: tuple) -> cst.BaseExpression:
 
 def _element(element: cst.BaseElement) -> cst.BaseElement:
     return element.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+
+
+_local_files = itertools.count()
+
+
+def local_definition(
+    text: str,
+    name: str,
+    caller: types.FunctionType,
+    made: dict[tuple[Any, str], types.FunctionType],
+) -> types.FunctionType | None:
+    """The function that emitted ``text`` defines as ``name`` inside itself
+    (a closure of the user's ``caller``, lifted with the values it reads as
+    parameters), as a function of the caller's module whose source
+    ``inspect`` reads; None unless there is exactly one such definition,
+    without decorators or defaults, reading no name but its own, the
+    module's and builtins (then its derivative cannot be built alone).
+    ``made`` keeps the functions made, by caller and source: the same
+    definition is the same function."""
+    tree = ast.parse(text)
+    outer = tree.body[0] if tree.body else None
+    found = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef) and node.name == name and node is not outer
+    ]
+    if len(found) != 1:
+        return None
+    node = found[0]
+    arguments = node.args
+    if node.decorator_list or arguments.defaults or any(arguments.kw_defaults):
+        return None
+    segment = ast.get_source_segment(text, node, padded=True)
+    if segment is None:
+        return None
+    source = textwrap.dedent(segment) + "\n"
+    if (caller, source) in made:
+        return made[caller, source]
+    filename = f"<adcompile build: {caller.__qualname__}.{name} #{next(_local_files)}>"
+    table = symtable.symtable(source, filename, "exec").get_children()[0]
+    namespace = caller.__globals__
+    if any(
+        global_name not in namespace and not hasattr(builtins, global_name)
+        for global_name in table.get_globals()
+    ):
+        return None
+    code = compile(source, filename, "exec")
+    body = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    function = types.FunctionType(body, namespace, name)
+    function.__qualname__ = f"{caller.__qualname__}.{name}"
+    made[caller, source] = function
+    return function
+
+
+def direct_calls(text: str, name: str, targets: dict[tuple[str, tuple], str]) -> str:
+    """``text`` with each call ``name(callee, wrt, *args)`` whose (callee,
+    wrt) ``targets`` maps to a function made ``function(*args)``; the local
+    definitions of those callees that nothing reads then are dropped."""
+    text = cst.parse_module(text).visit(_Direct(name, targets)).code
+    read = {
+        node.id
+        for node in ast.walk(ast.parse(text))
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    }
+    unread = {callee for callee, _ in targets} - read
+    return cst.parse_module(text).visit(_Drop(unread)).code if unread else text
+
+
+class _Drop(cst.CSTTransformer):
+    """Drops the nested definitions of the names given."""
+
+    def __init__(self, names: set[str]) -> None:
+        self.names, self.depth = names, 0
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.depth += 1
+        return True
+
+    def leave_FunctionDef(
+        self, original: cst.FunctionDef, updated: cst.FunctionDef
+    ) -> cst.FunctionDef | cst.RemovalSentinel:
+        self.depth -= 1
+        if self.depth > 0 and original.name.value in self.names:
+            return cst.RemovalSentinel.REMOVE
+        return updated
+
+
+class _Direct(cst.CSTTransformer):
+    def __init__(self, name: str, targets: dict[tuple[str, tuple], str]) -> None:
+        self.name, self.targets = name, targets
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        if not (
+            isinstance(updated.func, cst.Name)
+            and updated.func.value == self.name
+            and len(updated.args) >= 2
+            and isinstance(updated.args[0].value, cst.Name)
+        ):
+            return updated
+        wrt = ast.literal_eval(cst.Module([]).code_for_node(updated.args[1].value))
+        target = self.targets.get((updated.args[0].value.value, tuple(wrt)))
+        if target is None:
+            return updated
+        return updated.with_changes(func=cst.Name(target), args=updated.args[2:])
 
 
 def local_names(function: types.FunctionType) -> set[str]:
