@@ -133,8 +133,8 @@ def test_a_refusal_as_the_built_module_runs_shows_the_users_line(project):
         built.grad_f(np.array([0.1, 0.2, 0.3]), 0.5)
     message = str(caught.value)
     assert "`v += a` updates a ndarray in place" in message
-    where = f'File "{project / "aliased.py"}", line 7, col 5'
-    assert where in message
+    # (named as from the current directory, below which it is)
+    assert 'File "aliased.py", line 7, col 5' in message
     assert message.splitlines()[-3:-1] == ["    v += a", "    ^^^^^^"]
     assert "copy the array first" in message.splitlines()[-1]
 
@@ -158,5 +158,5 @@ def test_a_refusal_naming_no_statement_shows_the_functions_definition(project):
         built.value_and_grad_f(0.3)
     message = str(caught.value)
     assert "into an array of int64 entries" in message
-    assert f'File "{project / "integers.py"}", line 4, col 1' in message
+    assert 'File "integers.py", line 4, col 1' in message
     assert "    def f(a):" in message.splitlines()

@@ -1,6 +1,6 @@
 """A fixed sample of composed random programs (tests/compose), checked in
 every mode: grad, value_and_grad, vjp, jvp, hvp on every twentieth, and
-the module ``adcompile build`` writes on every fourth (from the third; a
+the module ``adcompile build`` writes on every twentieth (from the third; a
 built module may refuse what runs in process, with the user's line: a
 closure handed on as a value).
 
@@ -33,11 +33,13 @@ from typing import Any
 
 import pytest
 
+from tests.compose.built import warm
 from tests.compose.check import check_index, check_source
 
 SEED = 0
 COUNT = 300
 HVP_EVERY = 20
+BUILD_EVERY = 20  # (building a module takes longer than the other modes)
 ALLOWED = ("pass", "refused")
 SKIPPED = ("skipped_nonsmooth", "skipped_slow")
 
@@ -63,7 +65,8 @@ def _indices(request: pytest.FixtureRequest) -> list[int]:
 def composed(request: pytest.FixtureRequest) -> dict[int, dict[str, Any]]:
     """index -> result dict of every selected program, checked in parallel."""
     jobs = int(os.environ.get("ADCOMPILE_COMPOSE_JOBS", os.cpu_count() or 1))
-    work = [(SEED, index, HVP_EVERY, False) for index in _indices(request)]
+    work = [(SEED, i, HVP_EVERY, False, BUILD_EVERY) for i in _indices(request)]
+    warm()  # (before the workers are forked: each would copy the helpers)
     if jobs <= 1 or len(work) == 1:
         results = [check_index(job) for job in work]
     else:

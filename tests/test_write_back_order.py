@@ -6,8 +6,7 @@ values only after ``h`` ran, so it subtracts from what ``h`` left there.
 ``np.sum(y) * h(a, y)`` reads the old values into a new number before the
 call. Each program runs through every mode against finite differences and
 against what ``f`` itself returns and leaves in its arguments
-(``tests/compose/check.py``), the module ``adcompile build`` writes for it
-too; before ``normal/call_order.py`` every read of
+(``tests/compose/check.py``); before ``normal/call_order.py`` every read of
 the name before the call was refused.
 """
 
@@ -19,7 +18,7 @@ import numpy as np
 import pytest
 
 import adcompile
-from tests.compose.check import MODES, check_source
+from tests.compose.check import check_source
 
 HEADER = """import numpy as np
 
@@ -332,7 +331,7 @@ PROGRAMS = {
 def test_reads_around_a_writing_call(name: str) -> None:
     body, expected = PROGRAMS[name]
     source = HEADER + textwrap.dedent(body)
-    result = check_source(source, ["x", "b"], seed=7, program_id=name, modes=MODES)
+    result = check_source(source, ["x", "b"], seed=7, program_id=name)
     assert result.klass == expected, (source, result)
 
 

@@ -27,8 +27,10 @@ FAILED = ("wrong", "deviation", "crash", "refused_unlocated")
 def run(
     seed: int, start: int, count: int, jobs: int, hvp_every: int, extended: bool = True
 ) -> list[dict]:
+    from tests.compose.built import warm
     from tests.compose.check import check_index
 
+    warm()  # (before the workers are forked: each would copy the helpers)
     work_items = [(seed, i, hvp_every, extended) for i in range(start, start + count)]
     results: list[dict] = []
     began = time.perf_counter()

@@ -36,3 +36,12 @@ def run_build(run: Run, directions: list, refs: list) -> None:
         g = built.grad_f(*called)
         run.check_args("build", called)
         run.check_gradient("build", g, directions, refs)
+
+
+def warm() -> None:
+    """Copy every runtime helper once, in this process: worker processes
+    forked after it build modules without copying them again."""
+    from adcompile._src import runtime
+    from adcompile._src.tools.aot_runtime import runtime_code
+
+    runtime_code(runtime.HELPERS)

@@ -97,6 +97,11 @@ def _source_place(statement):
                 lines = stream.read().splitlines()
         except OSError:
             continue
+        try:  # as the user would name it, if below the current directory
+            shown = os.path.relpath(path)
+        except ValueError:  # (on another drive)
+            shown = ".."
+        path = path if shown.startswith("..") else shown
         for number, text in enumerate(lines, start=1):
             col = text.find(first)
             if col >= 0:
