@@ -160,3 +160,37 @@ def test_a_refusal_naming_no_statement_shows_the_functions_definition(project):
     assert "into an array of int64 entries" in message
     assert 'File "integers.py", line 4, col 1' in message
     assert "    def f(a):" in message.splitlines()
+
+
+REBOUND = """\
+import numpy as np
+
+
+def other(z, b):
+    return np.sin(z) * b
+
+
+def f(x, b):
+    g = lambda z, b: z * b
+    if b > 0.5:
+        g = other
+    return np.sum(g(x, b))
+"""
+
+
+def test_a_closure_whose_name_is_given_another_function_is_not_called_directly(
+    project,
+):
+    """``g`` is the closure on one path and ``other`` on the other: the
+    built call goes through the dispatcher (right for ``other``, refused
+    with a place for the closure), never to the closure's pullback alone."""
+    (project / "rebound.py").write_text(REBOUND)
+    assert cli.main(["build", "rebound.py", "--func", "f", "--wrt", "x,b"]) == 0
+    source, built = load("rebound"), load("rebound_grad")
+    x = np.array([0.3, 0.5])
+    got = built.grad_f(x.copy(), 0.7)
+    expected = adcompile.grad(source.f, wrt=(0, 1))(x.copy(), 0.7)
+    np.testing.assert_allclose(got[0], expected[0], rtol=1e-12)
+    assert got[1] == pytest.approx(expected[1], rel=1e-12)
+    with pytest.raises(built.AdcompileError, match="no derivative of"):
+        built.grad_f(x.copy(), 0.2)

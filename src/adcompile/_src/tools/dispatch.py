@@ -282,7 +282,7 @@ def local_definition(
         for node in ast.walk(tree)
         if isinstance(node, ast.FunctionDef) and node.name == name and node is not outer
     ]
-    if len(found) != 1:
+    if len(found) != 1 or _bound_otherwise(tree, name, found[0]):
         return None
     node = found[0]
     arguments = node.args
@@ -309,6 +309,29 @@ def local_definition(
     function.__qualname__ = f"{caller.__qualname__}.{name}"
     made[caller, source] = function
     return function
+
+
+def _bound_otherwise(tree: ast.Module, name: str, definition: ast.AST) -> bool:
+    """Whether ``name`` is given a value in ``tree`` other than by
+    ``definition`` (``g = other`` in a branch, a parameter, an import): a
+    call of the name may then call something else."""
+    for node in ast.walk(tree):
+        if node is definition:
+            continue
+        if isinstance(node, ast.Name) and node.id == name:
+            if not isinstance(node.ctx, ast.Load):
+                return True
+        elif isinstance(node, ast.arg) and node.arg == name:
+            return True
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if node.name == name:
+                return True
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            if any((a.asname or a.name).split(".")[0] == name for a in node.names):
+                return True
+        elif isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+            return True
+    return False
 
 
 def direct_calls(text: str, name: str, targets: dict[tuple[str, tuple], str]) -> str:
